@@ -1,0 +1,62 @@
+"""Writing the audit trail. Call inside the transaction of the change it records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.db import models
+
+from vetbridge.core.request_context import current_origin
+
+from .models import AuditAction, AuditLog, User
+
+
+def audit_record(
+    *,
+    actor: User | AnonymousUser | None,
+    action: AuditAction | str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    person_id: int | None = None,
+    summary: str = "",
+    changes: dict[str, Any] | None = None,
+) -> AuditLog:
+    origin = current_origin()
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    user = actor if isinstance(actor, User) else None
+    return AuditLog.objects.create(
+        actor=user,
+        actor_username=user.get_username() if user else "",
+        action=str(action),
+        object_type=object_type,
+        object_id=str(object_id),
+        person_id=person_id,
+        summary=summary[:300],
+        changes=changes or {},
+        channel=origin.channel,
+        ip=origin.ip,
+        user_agent=origin.user_agent,
+        path=origin.path,
+    )
+
+
+def diff_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """{"field": [old, new]} for the fields that changed, values made JSON-safe."""
+    changed: dict[str, list[Any]] = {}
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old != new:
+            changed[key] = [_json_safe(old), _json_safe(new)]
+    return changed
+
+
+def _json_safe(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    return str(value)

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .models import AuditLog
+
+
+def audit_log_list(*, filters: dict[str, Any]) -> QuerySet[AuditLog]:
+    qs = AuditLog.objects.select_related("actor")
+    if filters.get("actor"):
+        qs = qs.filter(actor_username__icontains=filters["actor"])
+    if filters.get("action"):
+        qs = qs.filter(action=filters["action"])
+    if filters.get("object_type"):
+        qs = qs.filter(object_type__icontains=filters["object_type"])
+    if filters.get("person"):
+        qs = qs.filter(person_id=filters["person"])
+    tz = timezone.get_current_timezone()
+    if filters.get("date_from"):
+        qs = qs.filter(at__gte=dt.datetime.combine(filters["date_from"], dt.time.min, tz))
+    if filters.get("date_to"):
+        qs = qs.filter(at__lt=dt.datetime.combine(filters["date_to"], dt.time.min, tz)
+                       + dt.timedelta(days=1))
+    return qs

@@ -1,0 +1,31 @@
+"""The JSON API under /api/: routers of every app, one auth, one error format."""
+
+from ninja import NinjaAPI
+
+import vetbridge
+
+from . import errors
+from .security import AUTH
+
+api = NinjaAPI(
+    title="Vetbridge API",
+    version=vetbridge.__version__,
+    description="Registry, reparation rights, care and memorial of the France–Ukraine "
+                "veterans cooperation. Authenticate with `Authorization: Bearer <token>` "
+                "(tokens from your account page) or a session cookie with CSRF token. Every "
+                "4xx answer has the shape {\"error\": {\"code\", \"message\", \"fields\"}}.",
+    auth=AUTH,
+    urls_namespace="api",
+)
+errors.install(api)
+
+
+def _mount() -> None:
+    from vetbridge.accounts.api import router as accounts_router
+    from vetbridge.people.api import router as people_router
+
+    api.add_router("/", accounts_router)
+    api.add_router("/", people_router)
+
+
+_mount()

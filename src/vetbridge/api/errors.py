@@ -1,0 +1,78 @@
+"""One error format for every 4xx: {"error": {"code", "message", "fields"}}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from vetbridge.core.exceptions import ApplicationError
+
+FIELD_REASONS = {
+    "missing": lambda: _("This field is required."),
+    "string_too_long": lambda: _("The value is too long."),
+    "string_too_short": lambda: _("The value is too short."),
+    "date_from_datetime_parsing": lambda: _("Not a valid date (use YYYY-MM-DD)."),
+    "date_parsing": lambda: _("Not a valid date (use YYYY-MM-DD)."),
+    "date_from_datetime_inexact": lambda: _("Not a valid date (use YYYY-MM-DD)."),
+    "int_parsing": lambda: _("Not a whole number."),
+    "literal_error": lambda: _("Not one of the allowed values."),
+    "enum": lambda: _("Not one of the allowed values."),
+    "json_invalid": lambda: _("The request body is not valid JSON."),
+    "extra_forbidden": lambda: _("Unknown field."),
+}
+
+
+def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None,
+               **extra: Any) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "fields": fields or {}, **extra}}
+
+
+def install(api: NinjaAPI) -> None:
+    @api.exception_handler(ApplicationError)
+    def _app_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+        return api.create_response(request, error_body(exc.code, exc.message, exc.fields,
+                                                       **exc.extra), status=exc.status_code)
+
+    @api.exception_handler(ValidationError)
+    def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        fields: dict[str, list[str]] = {}
+        for err in exc.errors:
+            loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path",
+                                                                     "payload", "data")]
+            key = ".".join(loc) or "__all__"
+            reason = FIELD_REASONS.get(err.get("type", ""))
+            fields.setdefault(key, []).append(reason() if reason else str(err.get("msg", "")))
+        return api.create_response(
+            request, error_body("invalid", _("Some fields are not valid."), fields), status=422)
+
+    @api.exception_handler(DjangoValidationError)
+    def _django_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        return api.create_response(
+            request, error_body("invalid", _("Some fields are not valid."), fields), status=400)
+
+    @api.exception_handler(AuthenticationError)
+    def _auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return api.create_response(
+            request, error_body("unauthenticated", _("Authentication required.")), status=401)
+
+    @api.exception_handler(PermissionDenied)
+    def _denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return api.create_response(
+            request, error_body("forbidden", _("Your role does not allow this action.")),
+            status=403)
+
+    @api.exception_handler(Http404)
+    def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return api.create_response(request, error_body("not_found", _("Not found.")), status=404)
+
+    @api.exception_handler(HttpError)
+    def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return api.create_response(request, error_body("http_error", str(exc)),
+                                   status=exc.status_code)

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from vetbridge.api.api import api
+from vetbridge.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("health/", core_views.health, name="health"),
+    path("", include("vetbridge.accounts.urls")),
+    path("people/", include("vetbridge.people.urls")),
+    path("api/", api.urls),
+    path("django-admin/", admin.site.urls),
+]
+
+handler400 = "vetbridge.core.views.handler400"
+handler403 = "vetbridge.core.views.handler403"
+handler404 = "vetbridge.core.views.handler404"
+handler500 = "vetbridge.core.views.handler500"
+

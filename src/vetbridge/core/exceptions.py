@@ -1,0 +1,36 @@
+"""The error contract: services raise these; views and the API turn them into responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ApplicationError(Exception):
+    """A business rule refused the operation. `message` is already translated."""
+
+    status_code = 400
+    code = "invalid"
+
+    def __init__(self, message: str, *, fields: dict[str, list[str]] | None = None,
+                 extra: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+        self.extra = extra or {}
+
+
+class NotFoundError(ApplicationError):
+    status_code = 404
+    code = "not_found"
+
+
+class PermissionDeniedError(ApplicationError):
+    status_code = 403
+    code = "forbidden"
+
+
+class ConflictError(ApplicationError):
+    """Optimistic locking: the record changed since the client read it."""
+
+    status_code = 409
+    code = "conflict"

@@ -1,0 +1,279 @@
+"""JSON API for the registry: the same services, selectors and scoping as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+
+from vetbridge.accounts.models import User
+from vetbridge.accounts.roles import Capability
+from vetbridge.accounts.scoping import access_person_by_id, can_view_sensitive, require
+from vetbridge.core.exceptions import ApplicationError, PermissionDeniedError
+from vetbridge.core.models import Region
+
+from . import selectors, services
+from .models import LinkKind, Lifecycle, NameLanguage, Person, Sex, StatusKind
+
+router = Router(tags=["people"])
+
+LifecycleT = Literal["alive", "fallen", "missing", "deceased"]
+SexT = Literal["M", "F", "U"]
+LangT = Literal["uk", "en", "fr", "ru", "de", "xx"]
+StatusT = Literal["ua_combatant", "ua_war_disability", "ua_family_of_fallen", "fr_pensioner",
+                  "fr_ward_of_nation"]
+assert set(LifecycleT.__args__) == set(Lifecycle.values)  # type: ignore[attr-defined]
+assert set(SexT.__args__) == set(Sex.values)  # type: ignore[attr-defined]
+assert set(LangT.__args__) == set(NameLanguage.values)  # type: ignore[attr-defined]
+assert set(StatusT.__args__) == set(StatusKind.values)  # type: ignore[attr-defined]
+
+
+class NameIn(Schema):
+    surname: str = Field(min_length=1, max_length=120)
+    given_name: str = Field("", max_length=120)
+    patronymic: str = Field("", max_length=120)
+    language: LangT = "uk"
+    source: str = Field("", max_length=120)
+    is_preferred: bool | None = None
+
+
+class NameOut(Schema):
+    id: int
+    surname: str
+    given_name: str
+    patronymic: str
+    language: str
+    script: str
+    source: str
+    is_preferred: bool
+
+
+class StatusIn(Schema):
+    kind: StatusT
+    disability_group: Literal[1, 2, 3] | None = None
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+    document_type: str = Field("", max_length=120)
+    document_number: str = Field("", max_length=64)
+    document_date: dt.date | None = None
+    issuer: str = Field("", max_length=200)
+
+
+class StatusOut(StatusIn):
+    id: int
+
+
+class PersonFields(Schema):
+    external_id: str | None = Field(None, max_length=64)
+    birth_date: dt.date | None = None
+    birth_place: str = Field("", max_length=200)
+    sex: SexT = "U"
+    region: str | None = Field(None, description="Region code, e.g. UA-46")
+    phone: str = Field("", max_length=40)
+    email: str = Field("", max_length=254)
+    address: str = Field("", max_length=300)
+    lifecycle: LifecycleT = "alive"
+    lifecycle_date: dt.date | None = None
+    preferred_language: Literal["uk", "fr", "en"] = "uk"
+
+
+class PersonIn(PersonFields):
+    names: list[NameIn] = Field(min_length=1)
+    statuses: list[StatusIn] = []
+
+
+class PersonPatch(Schema):
+    version: int = Field(description="The version you read; a conflict (409) if it changed.")
+    external_id: str | None = Field(None, max_length=64)
+    birth_date: dt.date | None = None
+    birth_place: str | None = Field(None, max_length=200)
+    sex: SexT | None = None
+    region: str | None = None
+    phone: str | None = Field(None, max_length=40)
+    email: str | None = Field(None, max_length=254)
+    address: str | None = Field(None, max_length=300)
+    lifecycle: LifecycleT | None = None
+    lifecycle_date: dt.date | None = None
+    preferred_language: Literal["uk", "fr", "en"] | None = None
+
+
+class PersonSummary(Schema):
+    id: int
+    external_id: str | None
+    display_name: str
+    birth_date: dt.date | None
+    sex: str
+    region: str | None
+    lifecycle: str
+    version: int
+
+
+class RelativeOut(Schema):
+    id: int
+    display_name: str
+    kind: str
+
+
+class PersonOut(PersonSummary):
+    birth_place: str
+    lifecycle_date: dt.date | None
+    preferred_language: str
+    names: list[NameOut]
+    statuses: list[StatusOut] | None = Field(None, description="Null when your role may not "
+                                                               "see statuses.")
+    phone: str | None
+    email: str | None
+    address: str | None
+    relatives: list[RelativeOut]
+
+
+class PersonPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[PersonSummary]
+
+
+class PersonFilters(Schema):
+    q: str | None = Field(None, max_length=200)
+    lifecycle: LifecycleT | None = None
+    status: StatusT | None = None
+    region: str | None = None
+    sex: SexT | None = None
+    page: int = Field(1, ge=1)
+    page_size: int = Field(25, ge=1, le=200)
+
+
+class LinkIn(Schema):
+    relative_id: int
+    kind: Literal["spouse", "child", "parent"]
+
+
+class HistoryEntry(Schema):
+    at: dt.datetime
+    actor: str
+    action: str
+    summary: str
+    changes: dict[str, Any]
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDeniedError("")
+    return user
+
+
+def _region(code: str | None) -> Region | None:
+    if not code:
+        return None
+    region = Region.objects.filter(code=code.upper()).first()
+    if region is None:
+        raise ApplicationError(_("Some fields are not valid."),
+                               fields={"region": [_("Unknown region code.")]})
+    return region
+
+
+def _summary(p: Person) -> dict[str, Any]:
+    return {"id": p.pk, "external_id": p.external_id, "display_name": p.display_name(),
+            "birth_date": p.birth_date, "sex": p.sex,
+            "region": p.region.code if p.region else None, "lifecycle": p.lifecycle,
+            "version": p.version}
+
+
+def _detail(user: User, p: Person) -> dict[str, Any]:
+    sensitive = can_view_sensitive(user)
+    return {
+        **_summary(p), "birth_place": p.birth_place, "lifecycle_date": p.lifecycle_date,
+        "preferred_language": p.preferred_language, "names": list(p.names.all()),
+        "statuses": list(p.statuses.all()) if sensitive else None,
+        "phone": p.phone if sensitive else None, "email": p.email if sensitive else None,
+        "address": p.address if sensitive else None,
+        "relatives": [{"id": r.person.pk, "display_name": r.person.display_name(),
+                       "kind": r.kind} for r in selectors.person_relatives(user=user, person=p)],
+    }
+
+
+@router.get("/people", response=PersonPage, summary="List people within your access")
+def list_people(request: HttpRequest, filters: Query[PersonFilters]) -> dict[str, Any]:
+    user = _user(request)
+    require(user, Capability.PEOPLE_VIEW)
+    data = filters.dict()
+    region = _region(data.get("region"))
+    data["region"] = region.pk if region else None
+    qs = selectors.person_list(user=user, filters=data)
+    start = (filters.page - 1) * filters.page_size
+    return {"count": qs.count(), "page": filters.page, "page_size": filters.page_size,
+            "results": [_summary(p) for p in qs[start:start + filters.page_size]]}
+
+
+@router.post("/people", response={201: PersonOut}, summary="Register a person")
+def create_person(request: HttpRequest, payload: PersonIn) -> tuple[int, dict[str, Any]]:
+    user = _user(request)
+    data = payload.dict(exclude={"names", "statuses"})
+    data["region"] = _region(payload.region)
+    person = services.person_create(
+        actor=user, data=data, names=[n.dict() for n in payload.names],
+        statuses=[s.dict() for s in payload.statuses])
+    return 201, _detail(user, person)
+
+
+@router.get("/people/{person_id}", response=PersonOut, summary="One person's file")
+def get_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
+    user = _user(request)
+    with transaction.atomic():
+        person = access_person_by_id(user, person_id)
+        services.person_record_read(actor=user, person=person,
+                                    sensitive=can_view_sensitive(user))
+    return _detail(user, person)
+
+
+@router.patch("/people/{person_id}", response=PersonOut, summary="Change a person's fields")
+def patch_person(request: HttpRequest, person_id: int, payload: PersonPatch) -> dict[str, Any]:
+    user = _user(request)
+    data = payload.dict(exclude_unset=True, exclude={"version"})
+    if "region" in data:
+        data["region"] = _region(data["region"])
+    person = services.person_update(actor=user, person_id=person_id,
+                                    expected_version=payload.version, data=data)
+    return _detail(user, person)
+
+
+@router.post("/people/{person_id}/names", response={201: NameOut}, summary="Add a spelling")
+def add_name(request: HttpRequest, person_id: int, payload: NameIn) -> tuple[int, Any]:
+    return 201, services.person_name_add(actor=_user(request), person_id=person_id,
+                                         data=payload.dict())
+
+
+@router.post("/people/{person_id}/statuses", response={201: StatusOut}, summary="Add a status")
+def add_status(request: HttpRequest, person_id: int, payload: StatusIn) -> tuple[int, Any]:
+    return 201, services.person_status_add(actor=_user(request), person_id=person_id,
+                                           data=payload.dict())
+
+
+@router.post("/people/{person_id}/links", response={201: RelativeOut},
+             summary="Link a family member")
+def add_link(request: HttpRequest, person_id: int, payload: LinkIn) -> tuple[int, Any]:
+    assert payload.kind in LinkKind.values
+    link = services.family_link_add(actor=_user(request), person_id=person_id,
+                                    relative_id=payload.relative_id, kind=payload.kind)
+    return 201, {"id": link.relative.pk, "display_name": link.relative.display_name(),
+                 "kind": link.kind}
+
+
+@router.get("/people/{person_id}/history", response=list[HistoryEntry],
+            summary="History of changes to a person's file")
+def person_history(request: HttpRequest, person_id: int) -> list[dict[str, Any]]:
+    person = access_person_by_id(_user(request), person_id)
+    return [{"at": e.at, "actor": e.actor_username or e.channel, "action": e.action,
+             "summary": e.summary, "changes": e.changes}
+            for e in selectors.person_history(person=person)[:500]]
+
+
+@router.get("/stats", summary="Registry aggregates (small cells suppressed)")
+def stats(request: HttpRequest) -> dict[str, Any]:
+    return selectors.registry_stats(user=_user(request))

@@ -1,0 +1,258 @@
+"""The registry: veterans, the wounded, the fallen and their families.
+
+Names are kept as every spelling ever seen (`PersonName`), one preferred per language.
+Statuses carry their validity dates and the document that proves them.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("male")
+    FEMALE = "F", _("female")
+    UNKNOWN = "U", _("not stated")
+
+
+class Lifecycle(models.TextChoices):
+    ALIVE = "alive", _("alive")
+    FALLEN = "fallen", _("fallen")
+    MISSING = "missing", _("missing")
+    DECEASED = "deceased", _("deceased")
+
+
+class Person(models.Model):
+    external_id = models.CharField(
+        _("external identifier"), max_length=64, unique=True, null=True, blank=True,
+        help_text=_("Identifier in the source register, if any."),
+    )
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    birth_place = models.CharField(_("birth place"), max_length=200, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
+    region = models.ForeignKey(
+        "core.Region", verbose_name=_("region of residence"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    lifecycle = models.CharField(
+        _("lifecycle"), max_length=16, choices=Lifecycle.choices, default=Lifecycle.ALIVE
+    )
+    lifecycle_date = models.DateField(
+        _("date of death or disappearance"), null=True, blank=True
+    )
+    contact_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("contact person"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="caseload",
+        help_text=_("The case worker who is this person's single point of contact."),
+    )
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="uk"
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        indexes = [
+            models.Index(fields=["lifecycle"]),
+            models.Index(fields=["region", "lifecycle"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lifecycle="alive", lifecycle_date__isnull=True) | ~Q(lifecycle="alive"),
+                name="person_alive_has_no_death_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name()
+
+    def display_name(self, language: str | None = None) -> str:
+        """Preferred name in the language, else Ukrainian, else any spelling."""
+        name = self.preferred_name(language)
+        return name.full_name() if name else _("(no name) #%(id)s") % {"id": self.pk}
+
+    def preferred_name(self, language: str | None = None) -> PersonName | None:
+        lang = (language or get_language() or "uk")[:2]
+        names = list(self.names.all())  # uses the prefetch cache when present
+        for wanted in (lang, "uk", "en", "fr"):
+            for n in names:
+                if n.is_preferred and n.language == wanted:
+                    return n
+        return names[0] if names else None
+
+
+class Script(models.TextChoices):
+    CYRILLIC = "Cyrl", _("Cyrillic")
+    LATIN = "Latn", _("Latin")
+    MIXED = "Mixd", _("mixed scripts")
+    OTHER = "Zyyy", _("other")
+
+
+def detect_script(text: str) -> str:
+    scripts = set()
+    for ch in text:
+        if not ch.isalpha():
+            continue
+        name = unicodedata.name(ch, "")
+        if name.startswith("CYRILLIC"):
+            scripts.add(Script.CYRILLIC)
+        elif name.startswith("LATIN"):
+            scripts.add(Script.LATIN)
+        else:
+            scripts.add(Script.OTHER)
+    if len(scripts) > 1:
+        return Script.MIXED
+    return scripts.pop() if scripts else Script.OTHER
+
+
+class NameLanguage(models.TextChoices):
+    UK = "uk", _("Ukrainian")
+    EN = "en", _("English")
+    FR = "fr", _("French")
+    RU = "ru", _("Russian")
+    DE = "de", _("German")
+    OTHER = "xx", _("other or unknown")
+
+
+class PersonName(models.Model):
+    """One spelling of a person's name, as seen in one source."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="names")
+    surname = models.CharField(_("surname"), max_length=120)
+    given_name = models.CharField(_("given name"), max_length=120, blank=True)
+    patronymic = models.CharField(_("patronymic"), max_length=120, blank=True)
+    language = models.CharField(
+        _("language of spelling"), max_length=2, choices=NameLanguage.choices,
+        default=NameLanguage.UK,
+    )
+    script = models.CharField(_("script"), max_length=4, choices=Script.choices, editable=False)
+    source = models.CharField(
+        _("source"), max_length=120, blank=True,
+        help_text=_("Where this spelling was seen: passport, press article, unit list…"),
+    )
+    is_preferred = models.BooleanField(_("preferred in this language"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-is_preferred", "language", "id"]
+        verbose_name = _("name spelling")
+        verbose_name_plural = _("name spellings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "language"], condition=Q(is_preferred=True),
+                name="one_preferred_name_per_language",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "surname", "given_name", "patronymic", "language"],
+                name="name_spelling_unique_per_person",
+            ),
+        ]
+        indexes = [models.Index(fields=["surname"])]
+
+    def __str__(self) -> str:
+        return self.full_name()
+
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.surname, self.given_name, self.patronymic) if p)
+
+
+class StatusKind(models.TextChoices):
+    UA_COMBATANT = "ua_combatant", _("Combatant (UBD)")
+    UA_WAR_DISABILITY = "ua_war_disability", _("Person with disability due to war")
+    UA_FAMILY_OF_FALLEN = "ua_family_of_fallen", _("Family member of a fallen defender")
+    FR_PENSIONER = "fr_pensioner", _("Military invalidity pensioner (France)")
+    FR_WARD_OF_NATION = "fr_ward_of_nation", _("Ward of the nation (France)")
+
+
+SENSITIVE_STATUS_KINDS = frozenset({StatusKind.UA_WAR_DISABILITY, StatusKind.FR_PENSIONER})
+
+
+class PersonStatus(models.Model):
+    """A legal status, valid between two dates, proven by a document."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="statuses")
+    kind = models.CharField(_("status"), max_length=32, choices=StatusKind.choices)
+    disability_group = models.PositiveSmallIntegerField(
+        _("disability group"), null=True, blank=True, choices=[(1, "I"), (2, "II"), (3, "III")],
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid until"), null=True, blank=True)
+    document_type = models.CharField(_("proving document"), max_length=120, blank=True)
+    document_number = models.CharField(_("document number"), max_length=64, blank=True)
+    document_date = models.DateField(_("document date"), null=True, blank=True)
+    issuer = models.CharField(_("issued by"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-valid_from", "id"]
+        verbose_name = _("status")
+        verbose_name_plural = _("statuses")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="status_valid_range",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="ua_war_disability", disability_group__isnull=False)
+                           | (~Q(kind="ua_war_disability") & Q(disability_group__isnull=True))),
+                name="status_group_only_for_war_disability",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = self.get_kind_display()
+        if self.disability_group:
+            label = f"{label} ({self.get_disability_group_display()})"
+        return str(label)
+
+    def is_current(self, on: object | None = None) -> bool:
+        day = on or timezone.localdate()
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)  # type: ignore[operator]
+
+
+class LinkKind(models.TextChoices):
+    SPOUSE = "spouse", _("spouse")
+    CHILD = "child", _("child")
+    PARENT = "parent", _("parent")
+
+
+INVERSE_LINK = {LinkKind.SPOUSE: LinkKind.SPOUSE, LinkKind.CHILD: LinkKind.PARENT,
+                LinkKind.PARENT: LinkKind.CHILD}
+
+
+class FamilyLink(models.Model):
+    """`relative` is the `kind` of `person` (e.g. relative is person's child).
+
+    Stored once; the inverse (person is relative's parent) is derived, never stored.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="links_out")
+    relative = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="links_in")
+    kind = models.CharField(_("relationship"), max_length=16, choices=LinkKind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("family link")
+        verbose_name_plural = _("family links")
+        constraints = [
+            models.CheckConstraint(condition=~Q(person=models.F("relative")),
+                                   name="family_link_not_self"),
+            models.UniqueConstraint(fields=["person", "relative"], name="family_link_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.relative_id} {self.kind} of {self.person_id}"

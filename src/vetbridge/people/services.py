@@ -1,0 +1,266 @@
+"""Every write to the registry. Each runs in one transaction with its audit row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vetbridge.accounts.audit import audit_record, diff_fields
+from vetbridge.accounts.models import AuditAction, User
+from vetbridge.accounts.roles import Capability
+from vetbridge.accounts.scoping import access_person_by_id, require
+from vetbridge.core.exceptions import ApplicationError, ConflictError
+
+from .models import (
+    FamilyLink,
+    Lifecycle,
+    Person,
+    PersonName,
+    PersonStatus,
+    detect_script,
+)
+
+PERSON_FIELDS = (
+    "external_id", "birth_date", "birth_place", "sex", "region", "phone", "email", "address",
+    "lifecycle", "lifecycle_date", "contact_person", "preferred_language",
+)
+NAME_FIELDS = ("surname", "given_name", "patronymic", "language", "source", "is_preferred")
+STATUS_FIELDS = ("kind", "disability_group", "valid_from", "valid_to", "document_type",
+                 "document_number", "document_date", "issuer")
+
+
+def _validation_to_app_error(exc: ValidationError, prefix: str = "") -> ApplicationError:
+    fields: dict[str, list[str]] = {}
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            key = "__all__" if field == "__all__" else f"{prefix}{field}"
+            fields[key] = list(errors)
+    else:
+        fields["__all__"] = list(exc.messages)
+    return ApplicationError(_("Some fields are not valid."), fields=fields)
+
+
+def _snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    out = {}
+    for f in fields:
+        field = obj._meta.get_field(f)
+        out[f] = getattr(obj, field.attname)
+    return out
+
+
+def _clean(obj: Any, prefix: str = "", exclude: list[str] | None = None) -> None:
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise _validation_to_app_error(exc, prefix) from exc
+
+
+def _check_lifecycle(person: Person) -> None:
+    if person.lifecycle == Lifecycle.ALIVE and person.lifecycle_date:
+        raise ApplicationError(_("Some fields are not valid."), fields={
+            "lifecycle_date": [_("A living person has no date of death or disappearance.")]})
+    if person.lifecycle_date and person.lifecycle_date > timezone.localdate():
+        raise ApplicationError(_("Some fields are not valid."), fields={
+            "lifecycle_date": [_("The date cannot be in the future.")]})
+    if person.birth_date and person.birth_date > timezone.localdate():
+        raise ApplicationError(_("Some fields are not valid."), fields={
+            "birth_date": [_("The birth date cannot be in the future.")]})
+    if person.birth_date and person.lifecycle_date and person.lifecycle_date < person.birth_date:
+        raise ApplicationError(_("Some fields are not valid."), fields={
+            "lifecycle_date": [_("The date is before the birth date.")]})
+
+
+def _build_name(person: Person, data: dict[str, Any], prefix: str = "") -> PersonName:
+    name = PersonName(person=person, **{k: v for k, v in data.items() if k in NAME_FIELDS})
+    for f in ("surname", "given_name", "patronymic", "source"):
+        setattr(name, f, " ".join(str(getattr(name, f) or "").split()))
+    if not name.surname:
+        raise ApplicationError(_("Some fields are not valid."),
+                               fields={f"{prefix}surname": [_("The surname is required.")]})
+    name.script = detect_script(name.full_name())
+    _clean(name, prefix, exclude=["person"])
+    return name
+
+
+@transaction.atomic
+def person_create(*, actor: User | None, data: dict[str, Any], names: list[dict[str, Any]],
+                  statuses: list[dict[str, Any]] | None = None, audit: bool = True) -> Person:
+    """Register a person with at least one name spelling."""
+    if actor is not None:
+        require(actor, Capability.PEOPLE_EDIT)
+    if not names:
+        raise ApplicationError(_("Some fields are not valid."),
+                               fields={"surname": [_("The surname is required.")]})
+    person = Person(**{k: v for k, v in data.items() if k in PERSON_FIELDS})
+    _clean(person)
+    _check_lifecycle(person)
+    _enforce_region_scope(actor, person)
+    person.save()
+    seen_pref: set[str] = set()
+    for i, name_data in enumerate(names):
+        name_data = dict(name_data)
+        lang = name_data.get("language") or "uk"
+        if name_data.get("is_preferred") is None or (i == 0 and lang not in seen_pref):
+            name_data["is_preferred"] = lang not in seen_pref
+        if name_data["is_preferred"]:
+            seen_pref.add(lang)
+        _build_name(person, name_data, prefix="" if i == 0 else f"names.{i}.").save()
+    for j, status_data in enumerate(statuses or []):
+        _save_status(person, status_data, prefix=f"statuses.{j}.")
+    if audit:
+        audit_record(actor=actor, action=AuditAction.CREATE, obj=person, person_id=person.pk,
+                     summary=person.display_name("uk"),
+                     changes={"fields": diff_fields({}, _snapshot(person, PERSON_FIELDS)),
+                              "names": [n.full_name() for n in person.names.all()]})
+    return person
+
+
+def _enforce_region_scope(actor: User | None, person: Person) -> None:
+    """A case worker may only place a person in their region (or their own caseload)."""
+    from vetbridge.accounts.roles import Role
+
+    if actor is None or actor.role != Role.CASE_WORKER:
+        return
+    if person.contact_person_id == actor.pk:
+        return
+    if actor.region_id and person.region_id == actor.region_id:
+        return
+    raise ApplicationError(_("Some fields are not valid."), fields={
+        "region": [_("You can only register people of your region or your own caseload.")]})
+
+
+@transaction.atomic
+def person_update(*, actor: User, person_id: int, expected_version: int,
+                  data: dict[str, Any]) -> Person:
+    """Change a person's core fields. Fails with a conflict if someone saved in between."""
+    person = access_person_by_id(actor, person_id, Capability.PEOPLE_EDIT)
+    if person.version != expected_version:
+        raise ConflictError(_("This file was changed by someone else since you opened it. "
+                              "Reload it and apply your change again."))
+    before = _snapshot(person, PERSON_FIELDS)
+    for key, value in data.items():
+        if key in PERSON_FIELDS:
+            setattr(person, key, value)
+    _clean(person)
+    _check_lifecycle(person)
+    _enforce_region_scope(actor, person)
+    after = _snapshot(person, PERSON_FIELDS)
+    changes = diff_fields(before, after)
+    if not changes:
+        return person
+    person.updated_at = timezone.now()
+    updated = Person.objects.filter(pk=person.pk, version=expected_version).update(
+        version=F("version") + 1, updated_at=person.updated_at,
+        **{Person._meta.get_field(k).attname: after[k] for k in changes},
+    )
+    if updated != 1:
+        raise ConflictError(_("This file was changed by someone else since you opened it. "
+                              "Reload it and apply your change again."))
+    person.version = expected_version + 1
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=person, person_id=person.pk,
+                 summary=_("fields changed: %(fields)s") % {"fields": ", ".join(changes)},
+                 changes={"fields": changes})
+    return person
+
+
+def _touch(person: Person) -> None:
+    Person.objects.filter(pk=person.pk).update(version=F("version") + 1,
+                                               updated_at=timezone.now())
+
+
+@transaction.atomic
+def person_name_add(*, actor: User, person_id: int, data: dict[str, Any]) -> PersonName:
+    """Add a spelling. Marking it preferred un-marks the previous preferred one in its language."""
+    person = access_person_by_id(actor, person_id, Capability.PEOPLE_EDIT)
+    name = _build_name(person, data)
+    if name.is_preferred:
+        person.names.filter(language=name.language, is_preferred=True).update(is_preferred=False)
+    try:
+        with transaction.atomic():
+            name.save()
+    except IntegrityError as exc:
+        raise ApplicationError(_("Some fields are not valid."), fields={
+            "surname": [_("This spelling is already recorded for this person.")]}) from exc
+    _touch(person)
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=name, person_id=person.pk,
+                 summary=name.full_name(),
+                 changes={"fields": diff_fields({}, _snapshot(name, NAME_FIELDS))})
+    return name
+
+
+@transaction.atomic
+def person_name_set_preferred(*, actor: User, person_id: int, name_id: int) -> PersonName:
+    person = access_person_by_id(actor, person_id, Capability.PEOPLE_EDIT)
+    name = person.names.filter(pk=name_id).first()
+    if name is None:
+        raise ApplicationError(_("No such spelling for this person."))
+    person.names.filter(language=name.language, is_preferred=True).update(is_preferred=False)
+    name.is_preferred = True
+    name.save(update_fields=["is_preferred"])
+    _touch(person)
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=name, person_id=person.pk,
+                 summary=_("preferred spelling: %(name)s") % {"name": name.full_name()},
+                 changes={"fields": {"is_preferred": [False, True]}})
+    return name
+
+
+def _save_status(person: Person, data: dict[str, Any], prefix: str = "") -> PersonStatus:
+    status = PersonStatus(person=person, **{k: v for k, v in data.items() if k in STATUS_FIELDS})
+    from .models import StatusKind
+
+    if status.kind == StatusKind.UA_WAR_DISABILITY and not status.disability_group:
+        raise ApplicationError(_("Some fields are not valid."), fields={
+            f"{prefix}disability_group": [_("A disability group is required for this status.")]})
+    if status.kind != StatusKind.UA_WAR_DISABILITY and status.disability_group:
+        raise ApplicationError(_("Some fields are not valid."), fields={
+            f"{prefix}disability_group": [_("Only a war disability status has a group.")]})
+    if status.valid_to and status.valid_from and status.valid_to < status.valid_from:
+        raise ApplicationError(_("Some fields are not valid."), fields={
+            f"{prefix}valid_to": [_("The end date is before the start date.")]})
+    _clean(status, prefix, exclude=["person"])
+    status.save()
+    return status
+
+
+@transaction.atomic
+def person_status_add(*, actor: User, person_id: int, data: dict[str, Any]) -> PersonStatus:
+    person = access_person_by_id(actor, person_id, Capability.PEOPLE_EDIT)
+    status = _save_status(person, data)
+    _touch(person)
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=status, person_id=person.pk,
+                 summary=str(status),
+                 changes={"fields": diff_fields({}, _snapshot(status, STATUS_FIELDS))})
+    return status
+
+
+@transaction.atomic
+def family_link_add(*, actor: User, person_id: int, relative_id: int, kind: str) -> FamilyLink:
+    person = access_person_by_id(actor, person_id, Capability.PEOPLE_EDIT)
+    relative = access_person_by_id(actor, relative_id, Capability.PEOPLE_VIEW)
+    if person.pk == relative.pk:
+        raise ApplicationError(_("Some fields are not valid."), fields={
+            "relative": [_("A person cannot be linked to themselves.")]})
+    if FamilyLink.objects.filter(person=relative, relative=person).exists() or \
+            FamilyLink.objects.filter(person=person, relative=relative).exists():
+        raise ApplicationError(_("Some fields are not valid."), fields={
+            "relative": [_("These two people are already linked.")]})
+    link = FamilyLink(person=person, relative=relative, kind=kind)
+    _clean(link, exclude=["person", "relative"])
+    link.save()
+    _touch(person)
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=link, person_id=person.pk,
+                 summary=f"{link.get_kind_display()}: {relative.display_name('uk')}",
+                 changes={"fields": {"relative": [None, relative.pk], "kind": [None, kind]}})
+    return link
+
+
+def person_record_read(*, actor: User, person: Person, sensitive: bool) -> None:
+    """Audit a read of a person's file (sensitive parts: statuses, contact, health)."""
+    if sensitive:
+        audit_record(actor=actor, action=AuditAction.READ, obj=person, person_id=person.pk,
+                     summary=_("file read"))

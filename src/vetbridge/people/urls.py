@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "people"
+urlpatterns = [
+    path("", views.person_list, name="list"),
+    path("new/", views.person_create, name="create"),
+    path("import/", views.import_csv, name="import"),
+    path("stats/", views.stats, name="stats"),
+    path("<int:pk>/", views.person_detail, name="detail"),
+    path("<int:pk>/edit/", views.person_edit, name="edit"),
+    path("<int:pk>/history/", views.person_history, name="history"),
+    path("<int:pk>/names/", views.name_add, name="name_add"),
+    path("<int:pk>/names/<int:name_id>/preferred/", views.name_preferred, name="name_preferred"),
+    path("<int:pk>/statuses/", views.status_add, name="status_add"),
+    path("<int:pk>/links/", views.link_add, name="link_add"),
+]

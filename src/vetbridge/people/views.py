@@ -1,0 +1,198 @@
+"""Registry pages. Thin: parse with a form, call a service or selector, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from vetbridge.accounts.models import User
+from vetbridge.accounts.roles import Capability
+from vetbridge.accounts.scoping import access_person_by_id, can_view_sensitive, people_for
+from vetbridge.core.exceptions import ApplicationError
+from vetbridge.core.views import permission_required_page
+
+from . import selectors, services
+from .forms import (
+    FamilyLinkForm,
+    ImportForm,
+    NameForm,
+    PersonCreateForm,
+    PersonEditForm,
+    PersonFilterForm,
+    StatusForm,
+)
+from .importer import people_import
+
+PAGE_SIZE = 25
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@permission_required_page(Capability.PEOPLE_VIEW)
+def person_list(request: HttpRequest) -> HttpResponse:
+    form = PersonFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    qs = selectors.person_list(user=_user(request), filters=filters)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    ctx = {"form": form, "page": page, "query": query.urlencode()}
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "people/_results.html", ctx)
+    return render(request, "people/person_list.html", ctx)
+
+
+@permission_required_page(Capability.PEOPLE_EDIT)
+def person_create(request: HttpRequest) -> HttpResponse:
+    form = PersonCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k in services.PERSON_FIELDS}
+        data["external_id"] = data.get("external_id") or None
+        name = {"surname": form.cleaned_data["surname"],
+                "given_name": form.cleaned_data["given_name"],
+                "patronymic": form.cleaned_data["patronymic"],
+                "language": form.cleaned_data["name_language"], "is_preferred": True}
+        try:
+            person = services.person_create(actor=_user(request), data=data, names=[name])
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("The person has been registered."))
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "people/person_form.html", {"form": form, "creating": True})
+
+
+@permission_required_page(Capability.PEOPLE_VIEW)
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    with transaction.atomic():
+        person = access_person_by_id(user, pk)
+        sensitive = can_view_sensitive(user)
+        services.person_record_read(actor=user, person=person, sensitive=sensitive)
+    can_edit = people_for(user, Capability.PEOPLE_EDIT).filter(pk=pk).exists()
+    return render(request, "people/person_detail.html", {
+        "person": person,
+        "names": person.names.all(),
+        "statuses": person.statuses.all() if sensitive else None,
+        "relatives": selectors.person_relatives(user=user, person=person),
+        "sensitive": sensitive,
+        "can_edit": can_edit,
+        "name_form": NameForm(prefix="name"),
+        "status_form": StatusForm(prefix="status"),
+        "link_form": FamilyLinkForm(prefix="link"),
+    })
+
+
+@permission_required_page(Capability.PEOPLE_EDIT)
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    person = access_person_by_id(user, pk, Capability.PEOPLE_EDIT)
+    form = PersonEditForm(request.POST or None, instance=person,
+                          initial={"version": person.version})
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k in services.PERSON_FIELDS}
+        data["external_id"] = data.get("external_id") or None
+        try:
+            services.person_update(actor=user, person_id=pk,
+                                   expected_version=form.cleaned_data["version"], data=data)
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("people:detail", pk=pk)
+    return render(request, "people/person_form.html", {"form": form, "person": person})
+
+
+def _sub_form(request: HttpRequest, pk: int, form_class: Any, prefix: str, template: str,
+              save: Any) -> HttpResponse:
+    """Shared handler for the small forms on the detail page (htmx or plain POST)."""
+    user = _user(request)
+    person = access_person_by_id(user, pk, Capability.PEOPLE_EDIT)
+    form = form_class(request.POST, prefix=prefix)
+    if form.is_valid():
+        try:
+            save(user, form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("Saved."))
+            response = redirect("people:detail", pk=pk)
+            if request.htmx:  # type: ignore[attr-defined]
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = reverse("people:detail", args=[pk])
+            return response
+    status = 422 if request.htmx else 400  # type: ignore[attr-defined]
+    return render(request, template, {"form": form, "person": person}, status=status)
+
+
+@require_POST
+@permission_required_page(Capability.PEOPLE_EDIT)
+def name_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _sub_form(request, pk, NameForm, "name", "people/_name_form.html",
+                     lambda user, data: services.person_name_add(actor=user, person_id=pk,
+                                                                 data=data))
+
+
+@require_POST
+@permission_required_page(Capability.PEOPLE_EDIT)
+def name_preferred(request: HttpRequest, pk: int, name_id: int) -> HttpResponse:
+    services.person_name_set_preferred(actor=_user(request), person_id=pk, name_id=name_id)
+    messages.success(request, _("Preferred spelling changed."))
+    return redirect("people:detail", pk=pk)
+
+
+@require_POST
+@permission_required_page(Capability.PEOPLE_EDIT)
+def status_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _sub_form(request, pk, StatusForm, "status", "people/_status_form.html",
+                     lambda user, data: services.person_status_add(actor=user, person_id=pk,
+                                                                   data=data))
+
+
+@require_POST
+@permission_required_page(Capability.PEOPLE_EDIT)
+def link_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _sub_form(request, pk, FamilyLinkForm, "link", "people/_link_form.html",
+                     lambda user, data: services.family_link_add(
+                         actor=user, person_id=pk, relative_id=data["relative"],
+                         kind=data["kind"]))
+
+
+@permission_required_page(Capability.PEOPLE_VIEW)
+def person_history(request: HttpRequest, pk: int) -> HttpResponse:
+    person = access_person_by_id(_user(request), pk)
+    page = Paginator(selectors.person_history(person=person), 50).get_page(
+        request.GET.get("page"))
+    return render(request, "people/person_history.html", {"person": person, "page": page})
+
+
+@permission_required_page(Capability.STATS_VIEW)
+def stats(request: HttpRequest) -> HttpResponse:
+    return render(request, "people/stats.html",
+                  {"stats": selectors.registry_stats(user=_user(request))})
+
+
+@permission_required_page(Capability.PEOPLE_IMPORT)
+def import_csv(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            report = people_import(actor=_user(request), data=upload.read(),
+                                   keep_valid=form.cleaned_data["keep_valid"],
+                                   source=upload.name)
+        except ApplicationError as exc:
+            form.add_error("file", exc.message)
+    return render(request, "people/import.html", {"form": form, "report": report})

@@ -1,0 +1,1 @@
+"""Reparation rights as code. Pure Python: no Django import anywhere in this package."""
