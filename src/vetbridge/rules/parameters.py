@@ -1,0 +1,145 @@
+"""Dated legal parameters read from YAML.
+
+Each parameter file holds one or more parameters:
+
+    point_value:
+      description: Value of the PMI index point
+      unit: EUR
+      reference: https://…              # the article that defines the parameter
+      uncertain: why, if the law is unclear   # optional
+      values:
+        2024-01-01: {value: 15.90, reference: https://…}   # the act that set this value
+
+`Parameters.at(date)` returns the values in force on that date; a law change is a new dated
+entry, never an edit of code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PARAMS_DIR = Path(__file__).parent / "params"
+
+
+class ParameterError(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class DatedValue:
+    start: dt.date
+    value: Any
+    reference: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    description: str
+    unit: str
+    reference: str
+    values: tuple[DatedValue, ...]  # sorted by start date
+    uncertain: str = ""
+
+    def entry_at(self, date: dt.date) -> DatedValue:
+        found: DatedValue | None = None
+        for entry in self.values:
+            if entry.start <= date:
+                found = entry
+            else:
+                break
+        if found is None or found.value is None:
+            raise ParameterError(f"{self.name}: no value in force on {date.isoformat()}")
+        return found
+
+    def at(self, date: dt.date) -> Any:
+        return self.entry_at(date).value
+
+    def change_dates(self) -> list[dt.date]:
+        return [v.start for v in self.values]
+
+
+def _to_decimal(value: Any) -> Any:
+    """Numbers become Decimal (exact law arithmetic); containers are converted recursively."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float):
+        return Decimal(str(value))
+    if isinstance(value, dict):
+        return {k: _to_decimal(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_to_decimal(v) for v in value]
+    return value
+
+
+def _parse_file(path: Path, prefix: str) -> dict[str, Parameter]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    out: dict[str, Parameter] = {}
+    for key, spec in data.items():
+        name = f"{prefix}.{key}"
+        for required in ("description", "unit", "reference", "values"):
+            if required not in spec:
+                raise ParameterError(f"{path.name}: {key} lacks '{required}'")
+        values = []
+        for start, entry in spec["values"].items():
+            if not isinstance(start, dt.date):
+                raise ParameterError(f"{path.name}: {key}: '{start}' is not a date")
+            if not isinstance(entry, dict) or "value" not in entry or "reference" not in entry:
+                raise ParameterError(f"{path.name}: {key} {start}: needs value and reference")
+            values.append(DatedValue(start, _to_decimal(entry["value"]), entry["reference"],
+                                     entry.get("note", "")))
+        values.sort(key=lambda v: v.start)
+        out[name] = Parameter(name, spec["description"], spec["unit"], spec["reference"],
+                              tuple(values), spec.get("uncertain", ""))
+    return out
+
+
+class Parameters:
+    """All parameters of one country tree, e.g. `Parameters.load("fr")`."""
+
+    def __init__(self, params: dict[str, Parameter], digest: str) -> None:
+        self.params = params
+        self.digest = digest
+
+    @classmethod
+    def load(cls, country: str, root: Path = PARAMS_DIR) -> Parameters:
+        return _load_cached(country, str(root))
+
+    def __getitem__(self, name: str) -> Parameter:
+        try:
+            return self.params[name]
+        except KeyError as exc:
+            raise ParameterError(f"unknown parameter {name}") from exc
+
+    def at(self, name: str, date: dt.date) -> Any:
+        return self[name].at(date)
+
+    def ref(self, name: str, date: dt.date) -> str:
+        """The reference of the value in force (the act), else the parameter's article."""
+        entry = self[name].entry_at(date)
+        return entry.reference or self[name].reference
+
+    def all_change_dates(self) -> list[dt.date]:
+        return sorted({d for p in self.params.values() for d in p.change_dates()})
+
+
+@lru_cache(maxsize=8)
+def _load_cached(country: str, root: str) -> Parameters:
+    folder = Path(root) / country
+    params: dict[str, Parameter] = {}
+    sha = hashlib.sha256()
+    for path in sorted(folder.glob("*.yaml")):
+        sha.update(path.read_bytes())
+        params.update(_parse_file(path, country))
+    if not params:
+        raise ParameterError(f"no parameters found in {folder}")
+    return Parameters(params, sha.hexdigest()[:16])

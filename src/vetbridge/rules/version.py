@@ -1,0 +1,7 @@
+"""Version of the rules by legal effect (see CHANGELOG.md beside this file).
+
+Patch: a calculation fix; minor: a new right or parameter; major: a removed right or a
+changed input. Every decision stores this version and the parameter digest.
+"""
+
+RULES_VERSION = "1.0.0"
