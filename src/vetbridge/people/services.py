@@ -177,6 +177,10 @@ def _touch(person: Person) -> None:
 def person_name_add(*, actor: User, person_id: int, data: dict[str, Any]) -> PersonName:
     """Add a spelling. Marking it preferred un-marks the previous preferred one in its language."""
     person = access_person_by_id(actor, person_id, Capability.PEOPLE_EDIT)
+    data = dict(data)
+    if data.get("is_preferred") is None:
+        lang = data.get("language") or "uk"
+        data["is_preferred"] = not person.names.filter(language=lang, is_preferred=True).exists()
     name = _build_name(person, data)
     if name.is_preferred:
         person.names.filter(language=name.language, is_preferred=True).update(is_preferred=False)

@@ -1,7 +1,7 @@
 """Test settings: fast hashing, fixed throw-away secret, no throttling surprises."""
 
 from .base import *  # noqa: F403
-from .base import DATABASES, env
+from .base import DATABASES, MIDDLEWARE, env
 
 SECRET_KEY = "test-only-not-a-secret"  # noqa: S105
 DEBUG = False
@@ -13,3 +13,5 @@ STORAGES = {
 ALLOWED_HOSTS = ["*"]
 if DATABASES["default"]["ENGINE"].endswith("sqlite3") and not env("DATABASE_URL", default=""):
     DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
+
+MIDDLEWARE = [m for m in MIDDLEWARE if "whitenoise" not in m]

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API + live server
+
+ROLES = ["veteran", "case_worker", "medical_assessor", "pension_officer", "memorial_editor",
+         "analyst", "admin"]
+
+
+@pytest.fixture
+def regions(db):
+    from vetbridge.core.models import Region
+
+    return {r.code: r for r in Region.objects.all()}
+
+
+@pytest.fixture
+def make_user(db, regions):
+    from vetbridge.accounts.models import User
+
+    def make(role: str, username: str | None = None, region: str | None = None, **extra):
+        user = User.objects.create_user(
+            username=username or role, password="pw-for-tests-only", role=role,
+            region=regions[region] if region else None, **extra)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_person(db, regions):
+    from vetbridge.people.services import person_create
+
+    def make(surname="Коваленко", given="Ігор", region="UA-46", lifecycle="alive", **data):
+        if lifecycle != "alive":
+            data.setdefault("lifecycle_date", dt.date(2024, 5, 1))
+        return person_create(
+            actor=None,
+            data={"region": regions.get(region) if region else None, "lifecycle": lifecycle,
+                  **data},
+            names=[{"surname": surname, "given_name": given, "language": "uk"}],
+        )
+
+    return make
+
+
+@pytest.fixture
+def world(make_user, make_person):
+    """Two people (Lviv alive, Kyiv fallen) and one user per role; the veteran owns Lviv."""
+    lviv = make_person(external_id="P-LVIV")
+    kyiv = make_person("Шевченко", "Олександр", region="UA-30", lifecycle="fallen",
+                       external_id="P-KYIV")
+    users = {role: make_user(role, region="UA-46" if role == "case_worker" else None)
+             for role in ROLES}
+    users["veteran"].person = lviv
+    users["veteran"].save(update_fields=["person"])
+    users["admin"].is_staff = users["admin"].is_superuser = True
+    users["admin"].save(update_fields=["is_staff", "is_superuser"])
+    return {"users": users, "lviv": lviv, "kyiv": kyiv}
