@@ -97,8 +97,8 @@ def person_create(*, actor: User | None, data: dict[str, Any], names: list[dict[
         raise ApplicationError(_("Some fields are not valid."),
                                fields={"surname": [_("The surname is required.")]})
     person = Person(**{k: v for k, v in data.items() if k in PERSON_FIELDS})
-    _clean(person)
     _check_lifecycle(person)
+    _clean(person)
     _enforce_region_scope(actor, person)
     person.save()
     seen_pref: set[str] = set()
@@ -146,8 +146,8 @@ def person_update(*, actor: User, person_id: int, expected_version: int,
     for key, value in data.items():
         if key in PERSON_FIELDS:
             setattr(person, key, value)
-    _clean(person)
     _check_lifecycle(person)
+    _clean(person)
     _enforce_region_scope(actor, person)
     after = _snapshot(person, PERSON_FIELDS)
     changes = diff_fields(before, after)
