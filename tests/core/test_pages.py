@@ -1,0 +1,83 @@
+"""Pages render for their users; reads of a file are audited; analysts see aggregates only."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from vetbridge.accounts.models import AuditLog
+
+
+def _as(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.django_db
+def test_reading_a_file_leaves_an_audit_row(world):
+    officer = world["users"]["pension_officer"]
+    _as(officer).get(f"/people/{world['lviv'].pk}/")
+    row = AuditLog.objects.get(action="read", actor=officer)
+    assert row.person_id == world["lviv"].pk and row.ip == "127.0.0.1"
+
+
+@pytest.mark.django_db
+def test_memorial_editor_sees_no_contact_details(world):
+    html = _as(world["users"]["memorial_editor"]).get(f"/people/{world['kyiv'].pk}/").content
+    assert "Телефон".encode() not in html
+    assert not AuditLog.objects.filter(action="read").exists()
+
+
+@pytest.mark.django_db
+def test_list_page_query_count_does_not_grow_with_rows(world, make_person,
+                                                       django_assert_max_num_queries):
+    for i in range(30):
+        make_person("Петренко", f"Ім'я{i}")
+    client = _as(world["users"]["admin"])
+    with django_assert_max_num_queries(12):
+        assert client.get("/people/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_stats_suppress_small_cells(world):
+    data = _as(world["users"]["analyst"]).get("/api/stats").json()
+    assert data["total"] == 2
+    assert all(row["count"] is None for row in data["by_lifecycle"])
+
+
+@pytest.mark.django_db
+def test_create_person_form_shows_field_errors_and_saves_cyrillic(world):
+    client = _as(world["users"]["case_worker"])
+    bad = client.post("/people/new/", {"surname": "", "sex": "M", "lifecycle": "alive",
+                                       "preferred_language": "uk", "name_language": "uk",
+                                       "birth_date": "2999-01-01"})
+    assert bad.status_code == 200
+    assert "Це поле обов".encode() in bad.content
+    ok = client.post("/people/new/", {"surname": "Ярошенко", "given_name": "Богдан",
+                                      "sex": "M", "lifecycle": "alive",
+                                      "region": world["users"]["case_worker"].region_id,
+                                      "preferred_language": "uk", "name_language": "uk"})
+    assert ok.status_code == 302
+    assert "Ярошенко Богдан" in client.get(ok["Location"]).content.decode()
+
+
+@pytest.mark.django_db
+def test_edit_conflict_is_reported_not_lost(world):
+    client = _as(world["users"]["admin"])
+    lviv = world["lviv"]
+    form = {"sex": "M", "lifecycle": "alive", "preferred_language": "uk",
+            "region": lviv.region_id, "version": lviv.version, "birth_place": "Львів"}
+    assert client.post(f"/people/{lviv.pk}/edit/", form).status_code == 302
+    stale = client.post(f"/people/{lviv.pk}/edit/", form | {"birth_place": "Київ"})
+    assert stale.status_code == 200 and "змінив хтось інший".encode() in stale.content
+
+
+@pytest.mark.django_db
+def test_audit_page_filters(world):
+    _as(world["users"]["pension_officer"]).get(f"/people/{world['lviv'].pk}/")
+    client = _as(world["users"]["admin"])
+    page = client.get("/audit/", {"action": "read", "actor": "pension"})
+    assert page.status_code == 200 and b"pension_officer" in page.content
+    bad = client.get("/audit/", {"date_from": "2026-02-01", "date_to": "2026-01-01"})
+    assert bad.status_code == 200
