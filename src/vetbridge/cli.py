@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 
 def _setup_django() -> None:
@@ -46,6 +47,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _update(bar: Any, n: int) -> None:
+    bar.update(n)
+
+
 def _cmd_people_import(args: argparse.Namespace) -> int:
     _setup_django()
     from tqdm import tqdm
@@ -63,7 +68,7 @@ def _cmd_people_import(args: argparse.Namespace) -> int:
                disable=args.json or not sys.stderr.isatty(), desc="import")
     try:
         report = people_import(actor=None, data=data, keep_valid=args.keep_valid,
-                               source=path.name, progress=bar.update)
+                               source=path.name, progress=lambda n: _update(bar, n))
     except ApplicationError as exc:
         bar.close()
         if args.json:

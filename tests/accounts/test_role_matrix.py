@@ -19,8 +19,8 @@ STAFF_SCOPE_LVIV = {"veteran": 200, "case_worker": 200, "medical_assessor": 200,
                     "pension_officer": 200, "memorial_editor": 404, "analyst": 403, "admin": 200}
 STAFF_SCOPE_KYIV = {"veteran": 404, "case_worker": 404, "medical_assessor": 200,
                     "pension_officer": 200, "memorial_editor": 200, "analyst": 403, "admin": 200}
-EDIT_LVIV = {r: 403 for r in ROLES} | {"case_worker": 200, "admin": 200}
-EDIT_KYIV = {r: 403 for r in ROLES} | {"case_worker": 404, "admin": 200}
+EDIT_LVIV = dict.fromkeys(ROLES, 403) | {"case_worker": 200, "admin": 200}
+EDIT_KYIV = dict.fromkeys(ROLES, 403) | {"case_worker": 404, "admin": 200}
 
 
 def only(ok: set[str], other: int = 403, ok_status: int = 200) -> dict[str, int]:
@@ -29,12 +29,12 @@ def only(ok: set[str], other: int = 403, ok_status: int = 200) -> dict[str, int]
 
 # (route name, kwargs key) → {role: expected status on GET}; anonymous handled per kind.
 WEB: dict[str, dict[str, int]] = {
-    "home": {r: 200 for r in ROLES} | {"veteran": 302},
-    "health": {r: 200 for r in ROLES},
-    "accounts:login": {r: 302 for r in ROLES},
-    "accounts:logout": {r: 405 for r in ROLES},
-    "accounts:set_language": {r: 405 for r in ROLES},
-    "accounts:account": {r: 200 for r in ROLES},
+    "home": dict.fromkeys(ROLES, 200) | {"veteran": 302},
+    "health": dict.fromkeys(ROLES, 200),
+    "accounts:login": dict.fromkeys(ROLES, 302),
+    "accounts:logout": dict.fromkeys(ROLES, 405),
+    "accounts:set_language": dict.fromkeys(ROLES, 405),
+    "accounts:account": dict.fromkeys(ROLES, 200),
     "accounts:audit": only({"admin"}),
     "people:list": only(set(ROLES) - {"analyst"}),
     "people:create": only({"case_worker", "admin"}),
@@ -46,17 +46,17 @@ WEB: dict[str, dict[str, int]] = {
     "people:history@kyiv": STAFF_SCOPE_KYIV,
     "people:edit": EDIT_LVIV,
     "people:edit@kyiv": EDIT_KYIV,
-    "people:name_add": {r: 405 for r in ROLES},
-    "people:name_preferred": {r: 405 for r in ROLES},
-    "people:status_add": {r: 405 for r in ROLES},
-    "people:link_add": {r: 405 for r in ROLES},
+    "people:name_add": dict.fromkeys(ROLES, 405),
+    "people:name_preferred": dict.fromkeys(ROLES, 405),
+    "people:status_add": dict.fromkeys(ROLES, 405),
+    "people:link_add": dict.fromkeys(ROLES, 405),
 }
 ANON_WEB = {"health": 200, "accounts:login": 200, "accounts:logout": 405,
             "accounts:set_language": 405, "people:name_add": 405,
             "people:name_preferred": 405, "people:status_add": 405, "people:link_add": 405}
 
 API: dict[str, dict[str, int]] = {
-    "GET /api/me": {r: 200 for r in ROLES},
+    "GET /api/me": dict.fromkeys(ROLES, 200),
     "GET /api/audit": only({"admin"}),
     "GET /api/people": only(set(ROLES) - {"analyst"}),
     "GET /api/people/{person_id}": STAFF_SCOPE_LVIV,

@@ -64,7 +64,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
 
 @router.get("/audit", response=AuditPage, summary="Browse the audit log (administrators)")
 def audit(request: HttpRequest, filters: Query[AuditFilters]) -> dict[str, Any]:
-    require(request.user, Capability.AUDIT_VIEW)  # type: ignore[arg-type]
+    require(request.user, Capability.AUDIT_VIEW)
     paginator = Paginator(audit_log_list(filters=filters.dict()), 100)
     page = paginator.get_page(filters.page)
     return {"count": paginator.count, "page": page.number,

@@ -18,8 +18,9 @@ class Origin:
     path: str = ""
 
 
+_SYSTEM = Origin(channel="system")
 _current: contextvars.ContextVar[Origin] = contextvars.ContextVar(
-    "vetbridge_origin", default=Origin(channel="system")
+    "vetbridge_origin", default=_SYSTEM  # noqa: B039 (Origin is a frozen dataclass)
 )
 
 

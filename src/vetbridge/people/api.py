@@ -17,7 +17,7 @@ from vetbridge.core.exceptions import ApplicationError, PermissionDeniedError
 from vetbridge.core.models import Region
 
 from . import selectors, services
-from .models import LinkKind, Lifecycle, NameLanguage, Person, Sex, StatusKind
+from .models import Lifecycle, LinkKind, NameLanguage, Person, Sex, StatusKind
 
 router = Router(tags=["people"])
 

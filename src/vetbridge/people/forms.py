@@ -10,7 +10,7 @@ from vetbridge.accounts.roles import Role
 from vetbridge.core.exceptions import ApplicationError
 from vetbridge.core.models import Region
 
-from .models import LinkKind, Lifecycle, NameLanguage, Person, Sex, StatusKind
+from .models import Lifecycle, LinkKind, NameLanguage, Person, Sex, StatusKind
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -238,7 +238,7 @@ def people_import(*, actor: User | None, data: bytes, keep_valid: bool = False,
     region_codes = dict(Region.objects.values_list("code", "id"))
     rows, errors, total = parse_people_csv(data, region_codes=region_codes)
     ids = [r.person["external_id"] for r in rows]
-    existing: set[str] = set()
+    existing: set[str | None] = set()
     for start in range(0, len(ids), 5000):
         existing.update(Person.objects.filter(external_id__in=ids[start:start + 5000])
                         .values_list("external_id", flat=True))

@@ -156,7 +156,7 @@ def person_update(*, actor: User, person_id: int, expected_version: int,
     person.updated_at = timezone.now()
     updated = Person.objects.filter(pk=person.pk, version=expected_version).update(
         version=F("version") + 1, updated_at=person.updated_at,
-        **{Person._meta.get_field(k).attname: after[k] for k in changes},
+        **{Person._meta.get_field(k).attname: after[k] for k in changes},  # type: ignore[union-attr]
     )
     if updated != 1:
         raise ConflictError(_("This file was changed by someone else since you opened it. "

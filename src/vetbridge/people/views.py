@@ -127,7 +127,7 @@ def _sub_form(request: HttpRequest, pk: int, form_class: Any, prefix: str, templ
             form.add_service_error(exc)
         else:
             messages.success(request, _("Saved."))
-            response = redirect("people:detail", pk=pk)
+            response: HttpResponse = redirect("people:detail", pk=pk)
             if request.htmx:  # type: ignore[attr-defined]
                 response = HttpResponse(status=204)
                 response["HX-Redirect"] = reverse("people:detail", args=[pk])

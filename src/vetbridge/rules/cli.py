@@ -68,6 +68,7 @@ def _ua_annual(args: argparse.Namespace) -> int:
 def _fr_pmi_batch(args: argparse.Namespace) -> int:
     import datetime as dt
     import time
+    from zoneinfo import ZoneInfo
 
     from tqdm import tqdm
 
@@ -81,9 +82,10 @@ def _fr_pmi_batch(args: argparse.Namespace) -> int:
             bar.update()
             bar.set_postfix_str("computing")
             start = time.perf_counter()
-            date = cols.get("date")
+            date: Any = cols.get("date")
             if date is None:
-                date = dt.date.fromisoformat(args.date) if args.date else dt.date.today()
+                date = (dt.date.fromisoformat(args.date) if args.date
+                        else dt.datetime.now(ZoneInfo("Europe/Paris")).date())
             result = compute_pmi_batch(cols["person_id"], cols["rate"], cols["cause"],
                                        cols["context"], date)
             elapsed = time.perf_counter() - start
