@@ -17,6 +17,15 @@ BAD = ("A3,,Петро,,1980-01-01,M,\n"
        "A1,Дубль,Ігор,,1985-03-02,M,\n")
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Service messages follow the active language; these tests read the English ones."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.mark.django_db
 class PeopleImportTests:
     def test_utf8_with_bom_is_imported_with_statuses_and_audit(self):
