@@ -23,6 +23,7 @@ import numpy.typing as npt
 
 from .errors import InputError
 from .fr.pmi import Infirmity, PmiCase, compute_pmi
+from .inputs import in_force
 from .parameters import Parameters
 
 CAUSE_CODES = {"injury": 0, "disease": 1}
@@ -114,7 +115,7 @@ def compute_pmi_batch(person_id: npt.NDArray[Any], rate: npt.ArrayLike, cause: n
         persons_mask = person_day == di
         rows_mask = persons_mask[inv]
         _compute_day(p, day, r[rows_mask], cause_c[rows_mask], context_c[rows_mask],
-                     inv[rows_mask], persons_mask, unit, S,
+                     inv[rows_mask], unit, S,
                      eligible, raw_rate, global_rate, degrees, points, amount_cents, fallback)
 
     if fallback.any():
@@ -156,16 +157,13 @@ def _codes(values: npt.ArrayLike, mapping: dict[str, int], name: str, n: int) ->
 
 
 def _compute_day(p: Parameters, day: dt.date, r: IntArray, cause: IntArray, context: IntArray,
-                 inv: IntArray, persons_mask: npt.NDArray[np.bool_], unit: int, S: int,
+                 inv: IntArray, unit: int, S: int,
                  eligible: npt.NDArray[np.bool_], raw_rate: FloatArray, global_rate: IntArray,
                  degrees: IntArray, points: FloatArray, amount_cents: IntArray,
                  fallback: npt.NDArray[np.bool_]) -> None:
-    try:
-        pv = Decimal(p.at("fr.point_value", day))
-    except LookupError as exc:
-        raise InputError("date", f"no PMI point value is known for {day}") from exc
+    pv = Decimal(in_force(p, "fr.point_value", day, field="date",
+                          message=f"no PMI point value is known for {day}"))
     pv_cents = int(pv * 100)
-    n_all = persons_mask.shape[0]
     floor = _param_int(p, "fr.infirmity_floor", day, unit)
     trigger = _param_int(p, "fr.majoration_trigger", day, unit)
     step = _param_int(p, "fr.majoration_step", day, unit)
@@ -261,7 +259,6 @@ def _compute_day(p: Parameters, day: dt.date, r: IntArray, cause: IntArray, cont
     points[idx] = pts[ok]
     amount_cents[idx] = pts[ok] * pv_cents
     fallback[persons[~ok]] = True
-    del n_all
 
 
 def read_table(path: str) -> dict[str, npt.NDArray[Any]]:

@@ -54,12 +54,13 @@ def _ua_assistance(args: argparse.Namespace) -> int:
 
 
 def _ua_annual(args: argparse.Namespace) -> int:
-    from .ua.assistance import _date, annual_payment
+    from .inputs import parse_date
+    from .ua.assistance import annual_payment
 
     def compute(data: Any) -> dict[str, Any]:
         if not isinstance(data, dict):
             raise InputError("$", "the case must be a JSON object")
-        return annual_payment(date=_date(data.get("date"), "date"),
+        return annual_payment(date=parse_date(data.get("date"), "date"),
                               category=str(data.get("category", "")))
 
     return _run_json(compute)

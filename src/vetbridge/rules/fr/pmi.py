@@ -15,7 +15,8 @@ from typing import Any
 
 from ..errors import InputError
 from ..explain import Trace
-from ..parameters import ParameterError, Parameters
+from ..inputs import in_force, parse_date
+from ..parameters import Parameters
 from ..version import RULES_VERSION
 
 CAUSES = ("injury", "disease")
@@ -90,17 +91,6 @@ def _decimal(value: Any, name: str) -> Decimal:
     if not d.is_finite():
         raise InputError(name, "must be a finite number")
     return d
-
-
-def parse_date(value: Any, name: str = "date") -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    if not isinstance(value, str):
-        raise InputError(name, "must be a date as YYYY-MM-DD")
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise InputError(name, f"'{value[:40]}' is not a date as YYYY-MM-DD") from exc
 
 
 def parse_pmi_case(data: Any) -> PmiCase:
@@ -205,11 +195,10 @@ def compute_pmi(case: PmiCase, params: Parameters | None = None) -> PmiResult:
     d = case.date
     t = Trace()
     warnings: list[str] = []
-    try:
-        point_value = Decimal(p.at("fr.point_value", d))
-    except ParameterError as exc:
-        raise InputError("date", "no PMI point value is known for this date "
-                                 f"(series starts {p['fr.point_value'].values[0].start})") from exc
+    point_value = Decimal(in_force(
+        p, "fr.point_value", d, field="date",
+        message="no PMI point value is known for this date "
+                f"(series starts {p['fr.point_value'].values[0].start})"))
 
     floor = Decimal(p.at("fr.infirmity_floor", d))
     counted: list[Infirmity] = []
@@ -417,15 +406,13 @@ def _points(case: PmiCase, rate: int, degrees: int, p: Parameters, t: Trace,
     if gi is not None:
         allowance, allowance_name = gi, {85: "1", 90: "2", 95: "3", 100: "4"}[rate]
     if degrees > 0:
-        deg_pts = Decimal(p.at("fr.degree_points", d)) * degrees
+        per_degree = Decimal(p.at("fr.degree_points", d))
+        deg_pts = per_degree * degrees
         total += deg_pts
         t.add(p.ref("fr.degree_points", d), float(deg_pts),
-              uk=f"{degrees} ступенів × {_fmt(Decimal(p.at('fr.degree_points', d)))} = "
-                 f"{_fmt(deg_pts)} балів",
-              fr=f"{degrees} degrés × {_fmt(Decimal(p.at('fr.degree_points', d)))} = "
-                 f"{_fmt(deg_pts)} points",
-              en=f"{degrees} degrees × {_fmt(Decimal(p.at('fr.degree_points', d)))} = "
-                 f"{_fmt(deg_pts)} points")
+              uk=f"{degrees} ступенів × {_fmt(per_degree)} = {_fmt(deg_pts)} балів",
+              fr=f"{degrees} degrés × {_fmt(per_degree)} = {_fmt(deg_pts)} points",
+              en=f"{degrees} degrees × {_fmt(per_degree)} = {_fmt(deg_pts)} points")
         a5 = Decimal(p.at("fr.allocation_5_base", d)) + \
             Decimal(p.at("fr.allocation_5_per_degree", d)) * max(degrees - 1, 0)
         if a5 > allowance:

@@ -9,9 +9,10 @@ from typing import Any
 
 from ..errors import InputError
 from ..explain import Trace
+from ..inputs import parse_date
 from ..parameters import Parameters
 from ..version import RULES_VERSION
-from .pmi import CENT, parse_date
+from .pmi import CENT
 
 
 def compute_survivor(*, date: dt.date, service_death: bool, deceased_rate: int,

@@ -13,22 +13,12 @@ from typing import Any
 
 from ..errors import InputError
 from ..explain import Trace
-from ..parameters import ParameterError, Parameters
+from ..inputs import in_force, parse_date
+from ..parameters import Parameters
 from ..version import RULES_VERSION
 
 KOP = Decimal("0.01")
 GROUPS = {1: "I", 2: "II", 3: "III"}
-
-
-def _date(value: Any, name: str) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    if not isinstance(value, str):
-        raise InputError(name, "must be a date as YYYY-MM-DD")
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise InputError(name, f"'{value[:40]}' is not a date as YYYY-MM-DD") from exc
 
 
 def _uah(d: Decimal) -> float:
@@ -39,10 +29,8 @@ def death_assistance(*, death_date: dt.date, recipients: int = 1,
                      params: Parameters | None = None) -> dict[str, Any]:
     p = params or Parameters.load("ua")
     t = Trace()
-    try:
-        total = Decimal(p.at("ua.death_amount", death_date))
-    except ParameterError as exc:
-        raise InputError("death_date", "no assistance rule is in force for this date") from exc
+    total = Decimal(in_force(p, "ua.death_amount", death_date, field="death_date",
+                             message="no assistance rule is in force for this date"))
     t.add(p.ref("ua.death_amount", death_date), float(total),
           uk=f"Одноразова допомога у разі загибелі: {total:,.0f} грн",
           fr=f"Aide unique en cas de décès : {total:,.0f} UAH",
@@ -85,10 +73,8 @@ def disability_assistance(*, group: int | None, cause: str, set_date: dt.date,
     p = params or Parameters.load("ua")
     t = Trace()
     jan1 = dt.date(set_date.year, 1, 1)
-    try:
-        pm = Decimal(p.at("ua.subsistence_minimum_able_bodied", jan1))
-    except ParameterError as exc:
-        raise InputError("set_date", "no subsistence minimum is known for this year") from exc
+    pm = Decimal(in_force(p, "ua.subsistence_minimum_able_bodied", jan1, field="set_date",
+                          message="no subsistence minimum is known for this year"))
     t.add(p.ref("ua.subsistence_minimum_able_bodied", jan1), float(pm),
           uk=f"Прожитковий мінімум для працездатних на 1 січня {set_date.year}: {pm} грн",
           fr=f"Minimum vital des personnes aptes au travail au 1er janvier {set_date.year} : "
@@ -125,10 +111,8 @@ def disability_assistance(*, group: int | None, cause: str, set_date: dt.date,
 def annual_payment(*, date: dt.date, category: str, params: Parameters | None = None,
                    ) -> dict[str, Any]:
     p = params or Parameters.load("ua")
-    try:
-        table = p.at("ua.annual_payment", date)
-    except ParameterError as exc:
-        raise InputError("date", "no annual payment resolution is known for this date") from exc
+    table = in_force(p, "ua.annual_payment", date, field="date",
+                     message="no annual payment resolution is known for this date")
     if category not in table:
         raise InputError("category", f"must be one of {', '.join(sorted(table))}")
     amount = Decimal(table[category])
@@ -154,7 +138,7 @@ def ua_assistance_json(data: Any) -> dict[str, Any]:
         if isinstance(recipients, bool) or not isinstance(recipients, int) or \
                 not 1 <= recipients <= 50:
             raise InputError("recipients", "must be a whole number from 1 to 50")
-        return death_assistance(death_date=_date(data.get("death_date"), "death_date"),
+        return death_assistance(death_date=parse_date(data.get("death_date"), "death_date"),
                                 recipients=recipients)
     if kind == "disability":
         group = data.get("group")
@@ -170,6 +154,6 @@ def ua_assistance_json(data: Any) -> dict[str, Any]:
                 raise InputError("loss_percent", "must be a number above 0 and at most 100")
             loss_d = Decimal(str(loss))
         return disability_assistance(group=group, cause=cause,
-                                     set_date=_date(data.get("set_date"), "set_date"),
+                                     set_date=parse_date(data.get("set_date"), "set_date"),
                                      loss_percent=loss_d)
     raise InputError("kind", "must be 'death' or 'disability'")
