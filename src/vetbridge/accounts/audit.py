@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ParamSpec
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
@@ -11,8 +12,10 @@ from vetbridge.core.request_context import current_origin
 
 from .models import AuditAction, AuditLog, User
 
+P = ParamSpec("P")
 
-def audit_record(
+
+def audit_entry(
     *,
     actor: User | AnonymousUser | None,
     action: AuditAction | str,
@@ -23,12 +26,13 @@ def audit_record(
     summary: str = "",
     changes: dict[str, Any] | None = None,
 ) -> AuditLog:
+    """An unsaved audit row with the actor and the request origin filled in (for bulk writes)."""
     origin = current_origin()
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     user = actor if isinstance(actor, User) else None
-    return AuditLog.objects.create(
+    return AuditLog(
         actor=user,
         actor_username=user.get_username() if user else "",
         action=str(action),
@@ -42,6 +46,19 @@ def audit_record(
         user_agent=origin.user_agent,
         path=origin.path,
     )
+
+
+def _saved(build: Callable[P, AuditLog]) -> Callable[P, AuditLog]:
+    def save(*args: P.args, **kwargs: P.kwargs) -> AuditLog:
+        entry = build(*args, **kwargs)
+        entry.save()
+        return entry
+
+    save.__doc__ = "Write one audit row. Call inside the transaction of the change it records."
+    return save
+
+
+audit_record = _saved(audit_entry)
 
 
 def diff_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

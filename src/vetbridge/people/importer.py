@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vetbridge.accounts.audit import audit_record
+from vetbridge.accounts.audit import audit_entry, audit_record
 from vetbridge.accounts.models import AuditAction, AuditLog, User
 from vetbridge.core.exceptions import ApplicationError
 
@@ -269,7 +269,13 @@ def people_import(*, actor: User | None, data: bytes, keep_valid: bool = False,
                 PersonStatus(person=p, **r.status)
                 for p, r in zip(persons, chunk, strict=True) if r.status])
             AuditLog.objects.bulk_create([
-                _create_audit(actor, p, r) for p, r in zip(persons, chunk, strict=True)])
+                audit_entry(actor=actor, action=AuditAction.CREATE, obj=p, person_id=p.pk,
+                            summary=" ".join(v for v in (r.name["surname"],
+                                                         r.name["given_name"]) if v),
+                            changes={"fields": {k: [None, None if v is None else str(v)]
+                                                for k, v in r.person.items()},
+                                     "import_line": r.line})
+                for p, r in zip(persons, chunk, strict=True)])
             report.imported += len(chunk)
             if progress:
                 progress(len(chunk))
@@ -280,18 +286,3 @@ def people_import(*, actor: User | None, data: bytes, keep_valid: bool = False,
                      changes={"rejected": [r.as_dict() for r in report.rejected[:500]]})
     report.committed = True
     return report
-
-
-def _create_audit(actor: User | None, person: Person, row: ParsedRow) -> AuditLog:
-    from vetbridge.core.request_context import current_origin
-
-    origin = current_origin()
-    name = " ".join(v for v in (row.name["surname"], row.name["given_name"]) if v)
-    return AuditLog(
-        actor=actor, actor_username=actor.get_username() if actor else "",
-        action=AuditAction.CREATE, object_type="people.person", object_id=str(person.pk),
-        person_id=person.pk, summary=name[:300],
-        changes={"fields": {k: [None, str(v) if v is not None else None]
-                            for k, v in row.person.items()}, "import_line": row.line},
-        channel=origin.channel, ip=origin.ip, path=origin.path,
-    )
