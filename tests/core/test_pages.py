@@ -81,3 +81,22 @@ def test_audit_page_filters(world):
     assert page.status_code == 200 and b"pension_officer" in page.content
     bad = client.get("/audit/", {"date_from": "2026-02-01", "date_to": "2026-01-01"})
     assert bad.status_code == 200
+
+
+@pytest.mark.django_db
+def test_sub_form_errors_reach_the_user_with_and_without_htmx(world):
+    """htmx does not swap 4xx answers, so its errors come back with 200; a plain POST gets
+    the whole page with the form open on its errors. Nothing is written either way."""
+    client = _as(world["users"]["case_worker"])
+    url = f"/people/{world['lviv'].pk}/statuses/"
+    bad = {"status-kind": "ua_war_disability", "status-valid_from": "2024-01-01",
+           "status-document_type": "Рішення ЕК"}
+    htmx = client.post(url, bad, HTTP_HX_REQUEST="true")
+    assert htmx.status_code == 200
+    assert "Для цього статусу потрібна група інвалідності.".encode() in htmx.content
+    plain = client.post(url, bad)
+    assert plain.status_code == 400
+    html = plain.content.decode()
+    assert "<details open>" in html and "потрібна група інвалідності" in html
+    assert "<main" in html
+    assert not world["lviv"].statuses.exists()

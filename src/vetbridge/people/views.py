@@ -75,6 +75,12 @@ def person_create(request: HttpRequest) -> HttpResponse:
 
 @permission_required_page(Capability.PEOPLE_VIEW)
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, pk)
+
+
+def _render_detail(request: HttpRequest, pk: int, *, status: int = 200,
+                   **bound_forms: Any) -> HttpResponse:
+    """The file page (an audited read); `bound_forms` replace the empty sub-forms."""
     user = _user(request)
     with transaction.atomic():
         person = access_person_by_id(user, pk)
@@ -91,7 +97,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "name_form": NameForm(prefix="name"),
         "status_form": StatusForm(prefix="status"),
         "link_form": FamilyLinkForm(prefix="link"),
-    })
+        **bound_forms,
+    }, status=status)
 
 
 @permission_required_page(Capability.PEOPLE_EDIT)
@@ -116,7 +123,11 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _sub_form(request: HttpRequest, pk: int, form_class: Any, prefix: str, template: str,
               save: Any) -> HttpResponse:
-    """Shared handler for the small forms on the detail page (htmx or plain POST)."""
+    """Shared handler for the small forms on the detail page (htmx or plain POST).
+
+    Invalid input: htmx gets the form back with its errors (200, since htmx does not swap
+    4xx answers); a plain POST gets the whole page with the form open on its errors (400).
+    """
     user = _user(request)
     person = access_person_by_id(user, pk, Capability.PEOPLE_EDIT)
     form = form_class(request.POST, prefix=prefix)
@@ -132,8 +143,9 @@ def _sub_form(request: HttpRequest, pk: int, form_class: Any, prefix: str, templ
                 response = HttpResponse(status=204)
                 response["HX-Redirect"] = reverse("people:detail", args=[pk])
             return response
-    status = 422 if request.htmx else 400  # type: ignore[attr-defined]
-    return render(request, template, {"form": form, "person": person}, status=status)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, template, {"form": form, "person": person})
+    return _render_detail(request, pk, status=400, **{f"{prefix}_form": form})
 
 
 @require_POST
