@@ -164,7 +164,7 @@ class HistoryEntry(Schema):
 def _user(request: HttpRequest) -> User:
     user = request.user
     if not isinstance(user, User):
-        raise PermissionDeniedError("")
+        raise PermissionDeniedError(_("Your role does not allow this action."))
     return user
 
 

@@ -136,7 +136,7 @@ def load_demo(*, seed: int = 2026) -> dict[str, int]:
         actor=None,
         data={"external_id": "DEMO-F001", "sex": "F", "region": fallen.region,
               "birth_date": dt.date(1988, 5, 17)},
-        names=[{"surname": fallen.names.first().surname if fallen.names.first() else "Руденко",  # type: ignore[union-attr]
+        names=[{"surname": fallen.names.get(language="uk").surname,
                 "given_name": "Марія", "patronymic": "Степанівна", "language": "uk"}],
         statuses=[{"kind": "ua_family_of_fallen", "valid_from": (fallen.lifecycle_date or dt.date(2023, 1, 1)) + dt.timedelta(days=60),
                    "document_type": "Посвідчення члена сім'ї загиблого"}])
