@@ -20,6 +20,7 @@ def test_reading_a_file_leaves_an_audit_row(world):
     _as(officer).get(f"/people/{world['lviv'].pk}/")
     row = AuditLog.objects.get(action="read", actor=officer)
     assert row.person_id == world["lviv"].pk and row.ip == "127.0.0.1"
+    assert row.summary == ""  # the log is read in every language: no prose stored
 
 
 @pytest.mark.django_db
@@ -44,6 +45,7 @@ def test_stats_suppress_small_cells(world):
     data = _as(world["users"]["analyst"]).get("/api/stats").json()
     assert data["total"] == 2
     assert all(row["count"] is None for row in data["by_lifecycle"])
+    assert {r["label"] for r in data["by_region"]} == {"Львівська область", "місто Київ"}
 
 
 @pytest.mark.django_db

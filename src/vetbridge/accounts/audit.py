@@ -26,7 +26,11 @@ def audit_entry(
     summary: str = "",
     changes: dict[str, Any] | None = None,
 ) -> AuditLog:
-    """An unsaved audit row with the actor and the request origin filled in (for bulk writes)."""
+    """An unsaved audit row with the actor and the request origin filled in (for bulk writes).
+
+    `summary` holds data (names, field names, codes), never translated prose: the log is
+    read in every language, and the action column is translated when shown.
+    """
     origin = current_origin()
     if obj is not None:
         object_type = object_type or obj._meta.label_lower

@@ -280,9 +280,8 @@ def people_import(*, actor: User | None, data: bytes, keep_valid: bool = False,
             if progress:
                 progress(len(chunk))
         audit_record(actor=actor, action=AuditAction.IMPORT, object_type="people.person",
-                     summary=_("%(n)s people imported from %(source)s, %(r)s rows rejected")
-                     % {"n": report.imported, "source": source or "CSV",
-                        "r": len(report.rejected)},
-                     changes={"rejected": [r.as_dict() for r in report.rejected[:500]]})
+                     summary=source or "CSV",
+                     changes={"total_rows": report.total_rows, "imported": report.imported,
+                              "rejected": [r.as_dict() for r in report.rejected[:500]]})
     report.committed = True
     return report

@@ -12,6 +12,7 @@ from django.utils import timezone
 from vetbridge.accounts.models import AuditAction, AuditLog, User
 from vetbridge.accounts.roles import Capability
 from vetbridge.accounts.scoping import people_for, require
+from vetbridge.core.models import Region
 
 from .models import (
     INVERSE_LINK,
@@ -99,6 +100,9 @@ def registry_stats(*, user: User) -> dict[str, Any]:
         row["label"] = str(lifecycle_labels.get(row["lifecycle"], row["lifecycle"]))
     for row in by_status:
         row["label"] = str(status_labels.get(row["kind"], row["kind"]))
+    regions = {r.code: r.localized_name() for r in Region.objects.all()}
+    for row in by_region:
+        row["label"] = regions.get(row["region__code"], "")
     return {
         "total": people.count(),
         "min_cell": min_cell,

@@ -163,7 +163,7 @@ def person_update(*, actor: User, person_id: int, expected_version: int,
                               "Reload it and apply your change again."))
     person.version = expected_version + 1
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=person, person_id=person.pk,
-                 summary=_("fields changed: %(fields)s") % {"fields": ", ".join(changes)},
+                 summary=", ".join(changes),
                  changes={"fields": changes})
     return person
 
@@ -208,7 +208,7 @@ def person_name_set_preferred(*, actor: User, person_id: int, name_id: int) -> P
     name.save(update_fields=["is_preferred"])
     _touch(person)
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=name, person_id=person.pk,
-                 summary=_("preferred spelling: %(name)s") % {"name": name.full_name()},
+                 summary=name.full_name(),
                  changes={"fields": {"is_preferred": [False, True]}})
     return name
 
@@ -237,7 +237,7 @@ def person_status_add(*, actor: User, person_id: int, data: dict[str, Any]) -> P
     status = _save_status(person, data)
     _touch(person)
     audit_record(actor=actor, action=AuditAction.CREATE, obj=status, person_id=person.pk,
-                 summary=str(status),
+                 summary=status.kind + (f":{status.disability_group}" if status.disability_group else ""),
                  changes={"fields": diff_fields({}, _snapshot(status, STATUS_FIELDS))})
     return status
 
@@ -258,7 +258,7 @@ def family_link_add(*, actor: User, person_id: int, relative_id: int, kind: str)
     link.save()
     _touch(person)
     audit_record(actor=actor, action=AuditAction.CREATE, obj=link, person_id=person.pk,
-                 summary=f"{link.get_kind_display()}: {relative.display_name('uk')}",
+                 summary=f"{link.kind}: {relative.display_name('uk')}",
                  changes={"fields": {"relative": [None, relative.pk], "kind": [None, kind]}})
     return link
 
@@ -266,5 +266,4 @@ def family_link_add(*, actor: User, person_id: int, relative_id: int, kind: str)
 def person_record_read(*, actor: User, person: Person, sensitive: bool) -> None:
     """Audit a read of a person's file (sensitive parts: statuses, contact, health)."""
     if sensitive:
-        audit_record(actor=actor, action=AuditAction.READ, obj=person, person_id=person.pk,
-                     summary=_("file read"))
+        audit_record(actor=actor, action=AuditAction.READ, obj=person, person_id=person.pk)
