@@ -74,3 +74,17 @@ def test_api_errors_speak_the_users_language(world):
 def test_open_redirect_refused_on_language_switch(client):
     response = client.post("/language/", {"language": "fr", "next": "https://evil.example/"})
     assert response["Location"] == "/"
+
+
+@pytest.mark.django_db
+def test_unparsable_api_body_is_answered_in_the_users_language(world):
+    user = world["users"]["admin"]
+    user.language = "fr"
+    user.save(update_fields=["language"])
+    client = Client()
+    client.force_login(user)
+    response = client.post("/api/people", data="{", content_type="application/json")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["message"] == "Le corps de la requête n'est pas un JSON valide."
+    assert error["code"] == "bad_request"

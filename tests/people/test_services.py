@@ -104,3 +104,17 @@ class NameTests:
         with pytest.raises(ApplicationError):
             services.family_link_add(actor=admin, person_id=child.pk, relative_id=lviv.pk,
                                      kind="parent")
+
+
+@pytest.mark.django_db
+def test_invisible_characters_are_not_a_name(world):
+    """Zero-width and direction characters are removed; a name made only of them is empty."""
+    admin, lviv = world["users"]["admin"], world["lviv"]
+    with pytest.raises(ApplicationError) as exc:
+        services.person_name_add(actor=admin, person_id=lviv.pk,
+                                 data={"surname": "\u200b\u200e\ufeff", "language": "uk"})
+    assert "surname" in exc.value.fields
+    name = services.person_name_add(actor=admin, person_id=lviv.pk, data={
+        "surname": "Ко\u200bва\u0301ленко", "given_name": "  Ігор\u200d ", "language": "ru"})
+    # The zero-width space and joiner go; the stress mark (a combining accent) is kept.
+    assert (name.surname, name.given_name) == ("Кова\u0301ленко", "Ігор")

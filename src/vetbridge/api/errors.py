@@ -74,5 +74,10 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return api.create_response(request, error_body("http_error", str(exc)),
+        # ninja raises these with English text (e.g. an unparsable body): answer in the
+        # user's language, keeping ninja's words only as a detail for developers.
+        message = (_("The request body is not valid JSON.") if exc.status_code == 400
+                   else _("The request could not be understood."))
+        return api.create_response(request, error_body("bad_request", message,
+                                                       detail=str(exc)),
                                    status=exc.status_code)

@@ -22,7 +22,16 @@ from vetbridge.accounts.audit import audit_entry, audit_record
 from vetbridge.accounts.models import AuditAction, AuditLog, User
 from vetbridge.core.exceptions import ApplicationError
 
-from .models import Person, PersonName, PersonStatus, Script, Sex, StatusKind, detect_script
+from .models import (
+    Person,
+    PersonName,
+    PersonStatus,
+    Script,
+    Sex,
+    StatusKind,
+    clean_text,
+    detect_script,
+)
 
 COLUMNS = ("external_id", "surname", "given_name", "patronymic", "birth_date", "sex", "status")
 OPTIONAL_COLUMNS = ("status_from", "region")
@@ -159,7 +168,7 @@ def parse_people_csv(data: bytes, *, region_codes: dict[str, int] | None = None,
         if _has_surrogates(raw):
             errors.append(RowError(line, "", _("the line is not valid UTF-8 (mixed encodings?)")))
             continue
-        row = {k: " ".join(v.split()) for k, v in zip(header, raw, strict=True)}
+        row = {k: clean_text(v) for k, v in zip(header, raw, strict=True)}
         row_errors: list[RowError] = []
         ext = row["external_id"]
         if not ext:

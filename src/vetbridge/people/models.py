@@ -102,6 +102,14 @@ class Script(models.TextChoices):
     OTHER = "Zyyy", _("other")
 
 
+def clean_text(value: object) -> str:
+    """One form for every typed or imported text: NFC, invisible format characters
+    (zero-width spaces and joiners, direction marks, BOM) removed, spaces collapsed."""
+    text = unicodedata.normalize("NFC", str(value or ""))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return " ".join(text.split())
+
+
 def detect_script(text: str) -> str:
     scripts = set()
     for ch in text:

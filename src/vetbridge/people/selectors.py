@@ -22,6 +22,7 @@ from .models import (
     PersonName,
     PersonStatus,
     StatusKind,
+    clean_text,
 )
 
 
@@ -30,7 +31,7 @@ def person_list(*, user: User, filters: dict[str, Any]) -> QuerySet[Person]:
         Prefetch("names", queryset=PersonName.objects.order_by("-is_preferred", "language", "id")),
         Prefetch("statuses", queryset=PersonStatus.objects.order_by("-valid_from")),
     )
-    q = " ".join(str(filters.get("q") or "").split())
+    q = clean_text(filters.get("q"))
     if q:
         # Plain substring on every stored spelling; the cross-script matcher replaces this.
         name_q = Q()

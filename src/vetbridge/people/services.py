@@ -22,6 +22,7 @@ from .models import (
     Person,
     PersonName,
     PersonStatus,
+    clean_text,
     detect_script,
 )
 
@@ -78,7 +79,7 @@ def _check_lifecycle(person: Person) -> None:
 def _build_name(person: Person, data: dict[str, Any], prefix: str = "") -> PersonName:
     name = PersonName(person=person, **{k: v for k, v in data.items() if k in NAME_FIELDS})
     for f in ("surname", "given_name", "patronymic", "source"):
-        setattr(name, f, " ".join(str(getattr(name, f) or "").split()))
+        setattr(name, f, clean_text(getattr(name, f)))
     if not name.surname:
         raise ApplicationError(_("Some fields are not valid."),
                                fields={f"{prefix}surname": [_("The surname is required.")]})
