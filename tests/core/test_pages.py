@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.test import Client
 
@@ -102,3 +104,31 @@ def test_sub_form_errors_reach_the_user_with_and_without_htmx(world):
     assert "<details open>" in html and "потрібна група інвалідності" in html
     assert "<main" in html
     assert not world["lviv"].statuses.exists()
+
+
+@pytest.mark.django_db
+def test_history_hides_sensitive_values_from_roles_that_may_not_see_them(world):
+    """The history must not show what the file page hides: contact values, statuses."""
+    import datetime as dt
+
+    from vetbridge.people import services
+
+    admin, kyiv = world["users"]["admin"], world["kyiv"]
+    services.person_update(actor=admin, person_id=kyiv.pk, expected_version=kyiv.version,
+                           data={"phone": "+380 50 111 2233", "birth_place": "Суми"})
+    services.person_status_add(actor=admin, person_id=kyiv.pk, data={
+        "kind": "ua_war_disability", "disability_group": 1, "valid_from": dt.date(2023, 1, 1)})
+    editor = _as(world["users"]["memorial_editor"])
+    for url in (f"/people/{kyiv.pk}/history/", f"/api/people/{kyiv.pk}/history"):
+        response = editor.get(url)
+        body = (json.dumps(response.json(), ensure_ascii=False) if url.startswith("/api/")
+                else response.content.decode())
+        assert "Суми" in body  # ordinary changes stay visible
+        assert "111 2233" not in body and "ua_war_disability" not in body
+    assert not AuditLog.objects.filter(action="read").exists()
+
+    officer = world["users"]["pension_officer"]
+    body = json.dumps(_as(officer).get(f"/api/people/{kyiv.pk}/history").json(),
+                      ensure_ascii=False)
+    assert "111 2233" in body and "ua_war_disability" in body
+    assert AuditLog.objects.filter(action="read", actor=officer, person_id=kyiv.pk).count() == 1

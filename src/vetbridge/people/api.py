@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from vetbridge.accounts.models import User
 from vetbridge.accounts.roles import Capability
-from vetbridge.accounts.scoping import access_person_by_id, can_view_sensitive, require
+from vetbridge.accounts.scoping import can_view_sensitive, require
 from vetbridge.core.exceptions import ApplicationError, PermissionDeniedError
 from vetbridge.core.models import Region
 
@@ -225,10 +224,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> tuple[int, dict[st
 @router.get("/people/{person_id}", response=PersonOut, summary="One person's file")
 def get_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
     user = _user(request)
-    with transaction.atomic():
-        person = access_person_by_id(user, person_id)
-        services.person_record_read(actor=user, person=person,
-                                    sensitive=can_view_sensitive(user))
+    person, _sensitive = services.person_open(actor=user, person_id=person_id)
     return _detail(user, person)
 
 
@@ -268,10 +264,11 @@ def add_link(request: HttpRequest, person_id: int, payload: LinkIn) -> tuple[int
 @router.get("/people/{person_id}/history", response=list[HistoryEntry],
             summary="History of changes to a person's file")
 def person_history(request: HttpRequest, person_id: int) -> list[dict[str, Any]]:
-    person = access_person_by_id(_user(request), person_id)
+    person, sensitive = services.person_open(actor=_user(request), person_id=person_id)
     return [{"at": e.at, "actor": e.actor_username or e.channel, "action": e.action,
-             "summary": e.summary, "changes": e.changes}
-            for e in selectors.person_history(person=person)[:500]]
+             "summary": e.summary,
+             "changes": selectors.history_changes(e, sensitive=sensitive)}
+            for e in selectors.person_history(person=person, sensitive=sensitive)[:500]]
 
 
 @router.get("/stats", summary="Registry aggregates (small cells suppressed)")

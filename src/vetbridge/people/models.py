@@ -186,7 +186,10 @@ class StatusKind(models.TextChoices):
     FR_WARD_OF_NATION = "fr_ward_of_nation", _("Ward of the nation (France)")
 
 
-SENSITIVE_STATUS_KINDS = frozenset({StatusKind.UA_WAR_DISABILITY, StatusKind.FR_PENSIONER})
+# Shown only to roles with people.view_sensitive, and every such read is audited: the
+# contact fields of a person, and statuses (a war disability group is health data).
+SENSITIVE_PERSON_FIELDS = frozenset({"phone", "email", "address"})
+SENSITIVE_RECORD_TYPES = frozenset({"people.personstatus"})
 
 
 class PersonStatus(models.Model):

@@ -16,6 +16,8 @@ from vetbridge.core.models import Region
 
 from .models import (
     INVERSE_LINK,
+    SENSITIVE_PERSON_FIELDS,
+    SENSITIVE_RECORD_TYPES,
     FamilyLink,
     Lifecycle,
     Person,
@@ -73,8 +75,21 @@ def person_relatives(*, user: User, person: Person) -> list[Relative]:
     return out
 
 
-def person_history(*, person: Person) -> QuerySet[AuditLog]:
-    return AuditLog.objects.filter(person_id=person.pk).exclude(action=AuditAction.READ)
+def person_history(*, person: Person, sensitive: bool) -> QuerySet[AuditLog]:
+    """Changes to a person's file; without `sensitive`, status records are left out."""
+    qs = AuditLog.objects.filter(person_id=person.pk).exclude(action=AuditAction.READ)
+    if not sensitive:
+        qs = qs.exclude(object_type__in=SENSITIVE_RECORD_TYPES)
+    return qs
+
+
+def history_changes(entry: AuditLog, *, sensitive: bool) -> dict[str, Any]:
+    """The entry's changes, without the values of sensitive fields when not `sensitive`."""
+    changes = dict(entry.changes)
+    if not sensitive and "fields" in changes:
+        changes["fields"] = {k: v for k, v in changes["fields"].items()
+                             if k not in SENSITIVE_PERSON_FIELDS}
+    return changes
 
 
 def registry_stats(*, user: User) -> dict[str, Any]:

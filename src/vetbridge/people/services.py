@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from vetbridge.accounts.audit import audit_record, diff_fields
 from vetbridge.accounts.models import AuditAction, User
 from vetbridge.accounts.roles import Capability
-from vetbridge.accounts.scoping import access_person_by_id, require
+from vetbridge.accounts.scoping import access_person_by_id, can_view_sensitive, require
 from vetbridge.core.exceptions import ApplicationError, ConflictError
 
 from .models import (
@@ -264,7 +264,15 @@ def family_link_add(*, actor: User, person_id: int, relative_id: int, kind: str)
     return link
 
 
-def person_record_read(*, actor: User, person: Person, sensitive: bool) -> None:
-    """Audit a read of a person's file (sensitive parts: statuses, contact, health)."""
+@transaction.atomic
+def person_open(*, actor: User, person_id: int) -> tuple[Person, bool]:
+    """The person (within the actor's scope) and whether the actor sees its sensitive parts.
+
+    A sensitive read (statuses, contact details, their history) is audited in the same
+    transaction; a read without them leaves no row.
+    """
+    person = access_person_by_id(actor, person_id)
+    sensitive = can_view_sensitive(actor)
     if sensitive:
         audit_record(actor=actor, action=AuditAction.READ, obj=person, person_id=person.pk)
+    return person, sensitive

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from vetbridge.accounts.models import User
 from vetbridge.accounts.roles import Capability
-from vetbridge.accounts.scoping import access_person_by_id, can_view_sensitive, people_for
+from vetbridge.accounts.scoping import access_person_by_id, people_for
 from vetbridge.core.exceptions import ApplicationError
 from vetbridge.core.views import permission_required_page
 
@@ -82,10 +81,7 @@ def _render_detail(request: HttpRequest, pk: int, *, status: int = 200,
                    **bound_forms: Any) -> HttpResponse:
     """The file page (an audited read); `bound_forms` replace the empty sub-forms."""
     user = _user(request)
-    with transaction.atomic():
-        person = access_person_by_id(user, pk)
-        sensitive = can_view_sensitive(user)
-        services.person_record_read(actor=user, person=person, sensitive=sensitive)
+    person, sensitive = services.person_open(actor=user, person_id=pk)
     can_edit = people_for(user, Capability.PEOPLE_EDIT).filter(pk=pk).exists()
     return render(request, "people/person_detail.html", {
         "person": person,
@@ -183,9 +179,11 @@ def link_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required_page(Capability.PEOPLE_VIEW)
 def person_history(request: HttpRequest, pk: int) -> HttpResponse:
-    person = access_person_by_id(_user(request), pk)
-    page = Paginator(selectors.person_history(person=person), 50).get_page(
+    person, sensitive = services.person_open(actor=_user(request), person_id=pk)
+    page = Paginator(selectors.person_history(person=person, sensitive=sensitive), 50).get_page(
         request.GET.get("page"))
+    for entry in page:
+        entry.visible_changes = selectors.history_changes(entry, sensitive=sensitive)  # type: ignore[attr-defined]
     return render(request, "people/person_history.html", {"person": person, "page": page})
 
 
