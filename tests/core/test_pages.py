@@ -58,6 +58,7 @@ def test_create_person_form_shows_field_errors_and_saves_cyrillic(world):
                                        "birth_date": "2999-01-01"})
     assert bad.status_code == 200
     assert "Це поле обов".encode() in bad.content
+    assert "Дата не може бути в майбутньому.".encode() in bad.content  # same round
     ok = client.post("/people/new/", {"surname": "Ярошенко", "given_name": "Богдан",
                                       "sex": "M", "lifecycle": "alive",
                                       "region": world["users"]["case_worker"].region_id,

@@ -6,9 +6,11 @@ Statuses carry their validity dates and the document that proves them.
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -29,12 +31,18 @@ class Lifecycle(models.TextChoices):
     DECEASED = "deceased", _("deceased")
 
 
+def not_in_future(value: dt.date) -> None:
+    if value > timezone.localdate():
+        raise ValidationError(_("The date cannot be in the future."), code="future")
+
+
 class Person(models.Model):
     external_id = models.CharField(
         _("external identifier"), max_length=64, unique=True, null=True, blank=True,
         help_text=_("Identifier in the source register, if any."),
     )
-    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True,
+                                  validators=[not_in_future])
     birth_place = models.CharField(_("birth place"), max_length=200, blank=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
     region = models.ForeignKey(
@@ -48,7 +56,7 @@ class Person(models.Model):
         _("lifecycle"), max_length=16, choices=Lifecycle.choices, default=Lifecycle.ALIVE
     )
     lifecycle_date = models.DateField(
-        _("date of death or disappearance"), null=True, blank=True
+        _("date of death or disappearance"), null=True, blank=True, validators=[not_in_future]
     )
     contact_person = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("contact person"), null=True, blank=True,
@@ -79,6 +87,14 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.display_name()
+
+    def clean(self) -> None:
+        """Rules across fields; run by forms and by the services' full_clean alike."""
+        if self.lifecycle == Lifecycle.ALIVE and self.lifecycle_date:
+            raise ValidationError({"lifecycle_date": _(
+                "A living person has no date of death or disappearance.")})
+        if self.birth_date and self.lifecycle_date and self.lifecycle_date < self.birth_date:
+            raise ValidationError({"lifecycle_date": _("The date is before the birth date.")})
 
     def display_name(self, language: str | None = None) -> str:
         """Preferred name in the language, else Ukrainian, else any spelling."""

@@ -18,7 +18,6 @@ from vetbridge.core.exceptions import ApplicationError, ConflictError
 
 from .models import (
     FamilyLink,
-    Lifecycle,
     Person,
     PersonName,
     PersonStatus,
@@ -61,21 +60,6 @@ def _clean(obj: Any, prefix: str = "", exclude: list[str] | None = None) -> None
         raise _validation_to_app_error(exc, prefix) from exc
 
 
-def _check_lifecycle(person: Person) -> None:
-    if person.lifecycle == Lifecycle.ALIVE and person.lifecycle_date:
-        raise ApplicationError(_("Some fields are not valid."), fields={
-            "lifecycle_date": [_("A living person has no date of death or disappearance.")]})
-    if person.lifecycle_date and person.lifecycle_date > timezone.localdate():
-        raise ApplicationError(_("Some fields are not valid."), fields={
-            "lifecycle_date": [_("The date cannot be in the future.")]})
-    if person.birth_date and person.birth_date > timezone.localdate():
-        raise ApplicationError(_("Some fields are not valid."), fields={
-            "birth_date": [_("The birth date cannot be in the future.")]})
-    if person.birth_date and person.lifecycle_date and person.lifecycle_date < person.birth_date:
-        raise ApplicationError(_("Some fields are not valid."), fields={
-            "lifecycle_date": [_("The date is before the birth date.")]})
-
-
 def _build_name(person: Person, data: dict[str, Any], prefix: str = "") -> PersonName:
     name = PersonName(person=person, **{k: v for k, v in data.items() if k in NAME_FIELDS})
     for f in ("surname", "given_name", "patronymic", "source"):
@@ -98,7 +82,6 @@ def person_create(*, actor: User | None, data: dict[str, Any], names: list[dict[
         raise ApplicationError(_("Some fields are not valid."),
                                fields={"surname": [_("The surname is required.")]})
     person = Person(**{k: v for k, v in data.items() if k in PERSON_FIELDS})
-    _check_lifecycle(person)
     _clean(person)
     _enforce_region_scope(actor, person)
     person.save()
@@ -147,7 +130,6 @@ def person_update(*, actor: User, person_id: int, expected_version: int,
     for key, value in data.items():
         if key in PERSON_FIELDS:
             setattr(person, key, value)
-    _check_lifecycle(person)
     _clean(person)
     _enforce_region_scope(actor, person)
     after = _snapshot(person, PERSON_FIELDS)
