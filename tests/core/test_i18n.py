@@ -41,6 +41,17 @@ def test_catalogue_complete_and_compiled(lang):
     assert not stale, f"django.mo is stale, run compilemessages: {stale[:5]}"
 
 
+@pytest.fixture
+def french_admin(world) -> Client:
+    """A client logged in as an administrator whose account language is French."""
+    user = world["users"]["admin"]
+    user.language = "fr"
+    user.save(update_fields=["language"])
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 @pytest.mark.django_db
 def test_language_switch_is_remembered_on_the_account(world):
     user = world["users"]["case_worker"]
@@ -56,12 +67,8 @@ def test_language_switch_is_remembered_on_the_account(world):
 
 
 @pytest.mark.django_db
-def test_api_errors_speak_the_users_language(world):
-    user = world["users"]["admin"]
-    user.language = "fr"
-    user.save(update_fields=["language"])
-    client = Client()
-    client.force_login(user)
+def test_api_errors_speak_the_users_language(french_admin):
+    client = french_admin
     response = client.post("/api/people", data='{"names": [{"surname": ""}], "birth_date": "x"}',
                            content_type="application/json")
     assert response.status_code == 422
@@ -77,12 +84,8 @@ def test_open_redirect_refused_on_language_switch(client):
 
 
 @pytest.mark.django_db
-def test_unparsable_api_body_is_answered_in_the_users_language(world):
-    user = world["users"]["admin"]
-    user.language = "fr"
-    user.save(update_fields=["language"])
-    client = Client()
-    client.force_login(user)
+def test_unparsable_api_body_is_answered_in_the_users_language(french_admin):
+    client = french_admin
     response = client.post("/api/people", data="{", content_type="application/json")
     assert response.status_code == 400
     error = response.json()["error"]

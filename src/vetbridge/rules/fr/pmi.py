@@ -230,15 +230,7 @@ def compute_pmi(case: PmiCase, params: Parameters | None = None) -> PmiResult:
         raw, degrees = _beyond_hundred(chain, arithmetic, p, d, t)
     else:
         raw = _remaining_validity(chain, trigger, step, cap, ref_l125_8, t)
-        for inf in arithmetic:
-            raw += inf.rate
-            t.add(ref_l125_8, _fmt(raw),
-                  uk=f"«{inf.label}» додається арифметично (L125-9): +{_fmt(inf.rate)} → "
-                     f"{_fmt(raw)} %",
-                  fr=f"« {inf.label} » s'ajoute arithmétiquement (L125-9) : "
-                     f"+{_fmt(inf.rate)} → {_fmt(raw)} %",
-                  en=f"'{inf.label}' is added arithmetically (L125-9): +{_fmt(inf.rate)} → "
-                     f"{_fmt(raw)} %")
+        raw = _add_arithmetic(raw, arithmetic, ref_l125_8, t)
 
     rstep = Decimal(p.at("fr.rounding_step", d))
     mode = str(p.at("fr.rounding_mode", d))
@@ -275,6 +267,21 @@ def compute_pmi(case: PmiCase, params: Parameters | None = None) -> PmiResult:
           en=f"Annual amount: {_fmt(points)} points × €{_fmt(point_value)} = €{amount}")
     return PmiResult(True, None, raw, global_rate, degrees, points, point_value, amount,
                      threshold, t, warnings, p.digest)
+
+
+def _add_arithmetic(total: Decimal, arithmetic: list[Infirmity], ref: str, t: Trace,
+                    ) -> Decimal:
+    """L125-9 exceptions: these rates are added as they are, outside the validity chain."""
+    for inf in arithmetic:
+        total += inf.rate
+        t.add(ref, _fmt(total),
+              uk=f"«{inf.label}» додається арифметично (L125-9): +{_fmt(inf.rate)} → "
+                 f"{_fmt(total)} %",
+              fr=f"« {inf.label} » s'ajoute arithmétiquement (L125-9) : "
+                 f"+{_fmt(inf.rate)} → {_fmt(total)} %",
+              en=f"'{inf.label}' is added arithmetically (L125-9): +{_fmt(inf.rate)} → "
+                 f"{_fmt(total)} %")
+    return total
 
 
 def _remaining_validity(chain: list[Infirmity], trigger: Decimal, step: Decimal, cap: Decimal,
@@ -342,8 +349,7 @@ def _beyond_hundred(chain: list[Infirmity], arithmetic: list[Infirmity], p: Para
                  f"{_fmt(total)} %",
               en=f"'{inf.label}' {_fmt(inf.rate)} % + majoration {_fmt(maj)} → total "
                  f"{_fmt(total)} %")
-    for inf in arithmetic:
-        total += inf.rate
+    total = _add_arithmetic(total, arithmetic, p.ref("fr.majoration_step", d), t)
     mode = str(p.at("fr.degree_rounding", d))
     degrees = int((total / size).quantize(Decimal(1),
                                           rounding=ROUND_FLOOR if mode == "down" else ROUND_CEILING))
