@@ -12,13 +12,14 @@ from ninja import Field, Query, Router, Schema
 from vetbridge.accounts.models import User
 from vetbridge.accounts.roles import Capability
 from vetbridge.accounts.scoping import can_view_sensitive, require
-from vetbridge.core.exceptions import ApplicationError, PermissionDeniedError
+from vetbridge.core.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
 from vetbridge.core.models import Region
 
-from . import selectors, services
+from . import duplicates, selectors, services
 from .models import Lifecycle, LinkKind, NameLanguage, Person, Sex, StatusKind
 
 router = Router(tags=["people"])
+SEARCH_MAX = 100
 
 LifecycleT = Literal["alive", "fallen", "missing", "deceased"]
 SexT = Literal["M", "F", "U"]
@@ -204,10 +205,177 @@ def list_people(request: HttpRequest, filters: Query[PersonFilters]) -> dict[str
     data = filters.dict()
     region = _region(data.get("region"))
     data["region"] = region.pk if region else None
-    qs = selectors.person_list(user=user, filters=data)
     start = (filters.page - 1) * filters.page_size
+    if data.get("q"):
+        hits = selectors.person_search(user=user, q=data["q"], filters=data,
+                                       limit=SEARCH_MAX).hits
+        return {"count": len(hits), "page": filters.page, "page_size": filters.page_size,
+                "results": [_summary(h.person) for h in hits[start:start + filters.page_size]]}
+    qs = selectors.person_list(user=user, filters=data)
     return {"count": qs.count(), "page": filters.page, "page_size": filters.page_size,
             "results": [_summary(p) for p in qs[start:start + filters.page_size]]}
+
+
+class ReasonOut(Schema):
+    query: str | None = None
+    matched: str | None = None
+    how: str = Field(description="exact, same_sound, equivalent_name, spelling_distance, "
+                                 "initial, not_found or external_id")
+    label: str = Field(description="`how` in the user's language")
+    distance: int | None = None
+
+
+class SearchResultOut(Schema):
+    id: int
+    external_id: str | None
+    display_name: str
+    score: float = Field(description="0 to 1; 1 is the same text")
+    spelling: str = Field(description="the stored spelling that matched best")
+    reasons: list[ReasonOut]
+    birth_date: dt.date | None
+    lifecycle: str
+
+
+class NoticeOut(Schema):
+    code: str
+    message: str
+
+
+class SearchOut(Schema):
+    results: list[SearchResultOut]
+    notices: list[NoticeOut]
+
+
+class SearchParams(Schema):
+    q: str = Field("", description="a name in any script or spelling; cut at 200 characters")
+    limit: int = Field(10, ge=1, le=SEARCH_MAX)
+
+
+def _reasons(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**r, "label": str(selectors.REASON_LABELS.get(str(r.get("how")), r.get("how")))}
+            for r in reasons]
+
+
+@router.get("/people/search", response=SearchOut,
+            summary="Find people by name across scripts and spellings, ranked with reasons")
+def search_people(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
+    user = _user(request)
+    require(user, Capability.PEOPLE_VIEW)
+    search = selectors.person_search(user=user, q=params.q, limit=params.limit)
+    return {
+        "results": [{"id": h.person.pk, "external_id": h.person.external_id,
+                     "display_name": h.person.display_name(), "score": h.score,
+                     "spelling": h.spelling, "reasons": _reasons(h.reasons),
+                     "birth_date": h.person.birth_date, "lifecycle": h.person.lifecycle}
+                    for h in search.hits],
+        "notices": [{"code": c, "message": str(selectors.NOTICES[c])} for c in search.notices
+                    if c in selectors.NOTICES],
+    }
+
+
+class DuplicateCheckIn(Schema):
+    surname: str = Field(min_length=1, max_length=120)
+    given_name: str = Field("", max_length=120)
+    patronymic: str = Field("", max_length=120)
+    birth_date: dt.date | None = None
+
+
+class CandidateOut(Schema):
+    id: int
+    display_name: str
+    birth_date: dt.date | None
+    score: float
+    confidence: Literal["high", "low"]
+    reasons: list[ReasonOut]
+
+
+@router.post("/people/duplicates/check", response=list[CandidateOut],
+             summary="Likely duplicates of a person about to be registered")
+def check_duplicates(request: HttpRequest, payload: DuplicateCheckIn) -> list[dict[str, Any]]:
+    user = _user(request)
+    require(user, Capability.PEOPLE_EDIT)
+    return [{"id": c.person.pk, "display_name": c.person.display_name(),
+             "birth_date": c.person.birth_date, "score": c.score, "confidence": c.confidence,
+             "reasons": _reasons(c.reasons)}
+            for c in duplicates.likely_duplicates(user=user, **payload.dict())]
+
+
+class SuspectOut(Schema):
+    id: int
+    person_a: int
+    person_b: int
+    names_a: list[str]
+    names_b: list[str]
+    score: float
+    confidence: str
+    reasons: list[ReasonOut]
+    state: str
+
+
+@router.get("/people/duplicates", response=list[SuspectOut],
+            summary="Suspected duplicates to review (both people within your access)")
+def list_suspects(request: HttpRequest) -> list[dict[str, Any]]:
+    user = _user(request)
+    return [{"id": s.pk, "person_a": s.person_a_id, "person_b": s.person_b_id,
+             "names_a": [n.full_name() for n in s.person_a.names.all()],
+             "names_b": [n.full_name() for n in s.person_b.names.all()],
+             "score": s.score, "confidence": s.confidence, "reasons": _reasons(s.reasons),
+             "state": s.state} for s in duplicates.suspects_for(user)[:200]]
+
+
+class MergeIn(Schema):
+    survivor_id: int = Field(description="the record to keep; the other is merged into it")
+
+
+class MergeOut(Schema):
+    id: int
+    survivor_id: int
+    absorbed_id: int
+    moved: dict[str, Any]
+    undone: bool
+
+
+def _merge_out(m: Any) -> dict[str, Any]:
+    return {"id": m.pk, "survivor_id": m.survivor_id, "absorbed_id": m.absorbed_id,
+            "moved": m.moved, "undone": m.undone_at is not None}
+
+
+@router.post("/people/duplicates/{suspect_id}/merge", response=MergeOut,
+             summary="Merge a suspected pair (a human decision, audited, reversible)")
+def merge_suspect(request: HttpRequest, suspect_id: int, payload: MergeIn) -> dict[str, Any]:
+    user = _user(request)
+    suspect = duplicates.suspects_for(user).filter(pk=suspect_id).first()
+    if suspect is None:
+        raise NotFoundError(_("No such suspected duplicate, or already decided."))
+    pair = (suspect.person_a_id, suspect.person_b_id)
+    if payload.survivor_id not in pair:
+        raise ApplicationError(_("Some fields are not valid."), fields={
+            "survivor_id": [_("Choose one of the two records of the pair.")]})
+    absorbed = pair[1] if payload.survivor_id == pair[0] else pair[0]
+    return _merge_out(duplicates.person_merge(actor=user, survivor_id=payload.survivor_id,
+                                              absorbed_id=absorbed, suspect_id=suspect_id))
+
+
+class DismissIn(Schema):
+    note: str = Field("", max_length=300)
+
+
+@router.post("/people/duplicates/{suspect_id}/dismiss", response=SuspectOut,
+             summary="Record that a suspected pair are two different people")
+def dismiss_suspect(request: HttpRequest, suspect_id: int, payload: DismissIn) -> dict[str, Any]:
+    user = _user(request)
+    s = duplicates.suspect_dismiss(actor=user, suspect_id=suspect_id, note=payload.note)
+    return {"id": s.pk, "person_a": s.person_a_id, "person_b": s.person_b_id,
+            "names_a": [n.full_name() for n in s.person_a.names.all()],
+            "names_b": [n.full_name() for n in s.person_b.names.all()],
+            "score": s.score, "confidence": s.confidence, "reasons": _reasons(s.reasons),
+            "state": s.state}
+
+
+@router.post("/people/merges/{merge_id}/undo", response=MergeOut,
+             summary="Undo a merge: both records and their links come back")
+def undo_merge(request: HttpRequest, merge_id: int) -> dict[str, Any]:
+    return _merge_out(duplicates.person_unmerge(actor=_user(request), merge_id=merge_id))
 
 
 @router.post("/people", response={201: PersonOut}, summary="Register a person")

@@ -37,6 +37,7 @@ DEMO_ACCOUNTS = [
     DemoAccount("editor", Role.MEMORIAL_EDITOR, "Ірина", "Гончар"),
     DemoAccount("analyst", Role.ANALYST, "Sophie", "Martin", language="fr"),
     DemoAccount("veteran", Role.VETERAN, "Ігор", "Коваленко"),
+    DemoAccount("partner", Role.PARTNER, "Наталія", "Гнатюк"),
 ]
 
 # (surname, given, patronymic, Latin passport spelling, French press spelling, sex)
@@ -85,15 +86,24 @@ def _ensure_accounts() -> dict[str, User]:
 @transaction.atomic
 def load_demo(*, seed: int = 2026) -> dict[str, int]:
     """Idempotent: accounts are reset, people are created once."""
+    from vetbridge.care.demo import load_demo_care
+    from vetbridge.memorial.demo import load_demo_memorial
+    from vetbridge.reparation.demo import load_demo_claims
+
     users = _ensure_accounts()
     if Person.objects.filter(external_id__startswith="DEMO-").exists():
+        load_demo_claims(users)
+        load_demo_memorial(users)
+        load_demo_care(users)
         return {"people": Person.objects.count(), "accounts": len(users)}
     rng = random.Random(seed)
     regions = {r.code: r for r in Region.objects.all()}
     created: list[Person] = []
     for i, (surname, given, patr, latin, french, sex) in enumerate(NAMES * 3):
-        if i >= len(NAMES):
-            surname = NAMES[(i * 7) % len(NAMES)][0]
+        if i >= len(NAMES):  # other people: same given names, other families
+            other = NAMES[(i % len(NAMES) + 1 + 5 * (i // len(NAMES))) % len(NAMES)]
+            surname = other[0]
+            latin, french = (other[3][0], latin[1]), (other[4][0], french[1])
         region_code = "UA-46" if i < 8 else REGIONS[i % len(REGIONS)]
         lifecycle = Lifecycle.ALIVE
         death = None
@@ -142,8 +152,22 @@ def load_demo(*, seed: int = 2026) -> dict[str, int]:
                    "document_type": "Посвідчення члена сім'ї загиблого"}])
     admin = users["admin"]
     family_link_add(actor=admin, person_id=fallen.pk, relative_id=spouse.pk, kind="spouse")
+    # Two records that are the same people as registered ones, met in other sources: the
+    # duplicate review queue starts with them.
+    for source, twin, names in (
+        ("Liste d'unité (presse)", created[1],
+         [{"surname": "Chevtchenko", "given_name": "Alexandre", "language": "fr"}]),
+        ("Unit list", created[3],
+         [{"surname": "TKATCHENKO", "given_name": "Serhiy", "language": "en"}]),
+    ):
+        person_create(actor=None, data={"birth_date": twin.birth_date, "sex": twin.sex,
+                                        "region": twin.region},
+                      names=[{**n, "source": source} for n in names])
     veteran_person = created[0]
     users["veteran"].person = veteran_person
     users["veteran"].save(update_fields=["person"])
     family_link_add(actor=admin, person_id=created[0].pk, relative_id=created[2].pk, kind="spouse")
+    load_demo_claims(users)
+    load_demo_memorial(users)
+    load_demo_care(users)
     return {"people": Person.objects.count(), "accounts": len(users)}

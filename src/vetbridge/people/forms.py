@@ -7,26 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from vetbridge.accounts.models import User
 from vetbridge.accounts.roles import Role
-from vetbridge.core.exceptions import ApplicationError
+from vetbridge.core.forms import DATE, ServiceErrorsMixin
 from vetbridge.core.models import Region
 
 from .models import Lifecycle, LinkKind, NameLanguage, Person, Sex, StatusKind
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class ServiceErrorsMixin:
-    """Put an ApplicationError's field errors on the form fields they name."""
-
-    def add_service_error(self, exc: ApplicationError) -> None:
-        form: Any = self
-        if not exc.fields:
-            form.add_error(None, exc.message)
-        for field, messages in exc.fields.items():
-            key = field.rsplit(".", 1)[-1]
-            target = key if key in form.fields else None
-            for message in messages:
-                form.add_error(target, message)
 
 
 class PersonForm(ServiceErrorsMixin, forms.ModelForm):
@@ -95,7 +79,10 @@ class FamilyLinkForm(ServiceErrorsMixin, forms.Form):
 
 
 class PersonFilterForm(forms.Form):
-    q = forms.CharField(label=_("Name or external identifier"), required=False, max_length=200)
+    # No max_length: an over-long search is cut by the selector, with a notice, not refused.
+    q = forms.CharField(label=_("Name or external identifier"), required=False,
+                        help_text=_("Any script or spelling: Шевченко, Shevchenko, "
+                                    "Chevtchenko…"))
     lifecycle = forms.ChoiceField(label=_("Lifecycle"), required=False,
                                   choices=[("", _("All")), *Lifecycle.choices])
     status = forms.ChoiceField(label=_("Current status"), required=False,

@@ -22,6 +22,8 @@ from vetbridge.accounts.audit import audit_entry, audit_record
 from vetbridge.accounts.models import AuditAction, AuditLog, User
 from vetbridge.core.exceptions import ApplicationError
 
+from . import name_index
+from .duplicates import record_suspects
 from .models import (
     Person,
     PersonName,
@@ -68,10 +70,12 @@ class ImportReport:
     imported: int = 0
     committed: bool = False
     rejected: list[RowError] = field(default_factory=list)
+    suspected_duplicates: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {"total_rows": self.total_rows, "imported": self.imported,
-                "committed": self.committed, "rejected": [r.as_dict() for r in self.rejected]}
+                "committed": self.committed, "rejected": [r.as_dict() for r in self.rejected],
+                "suspected_duplicates": self.suspected_duplicates}
 
 
 def parse_date(value: str) -> dt.date:
@@ -109,9 +113,11 @@ def _has_surrogates(values: Iterable[str]) -> bool:
     return any("\udc80" <= ch <= "\udcff" for v in values for ch in v)
 
 
-def parse_people_csv(data: bytes, *, region_codes: dict[str, int] | None = None,
-                     ) -> tuple[list[ParsedRow], list[RowError], int]:
-    """Check the file and every row. Raises ApplicationError for a file-level problem."""
+def csv_rows(data: bytes, columns: tuple[str, ...], optional: tuple[str, ...] = (),
+             ) -> tuple[list[tuple[int, dict[str, str]]], list[RowError], int]:
+    """File-level checks (size, binary, encoding, header) and the cleaned rows of a CSV:
+    [(line, {column: text})], line-level errors, and the number of non-empty rows.
+    Raises ApplicationError when the file as a whole cannot be read."""
     max_bytes = settings.VETBRIDGE_IMPORT_MAX_BYTES
     if len(data) > max_bytes:
         raise ApplicationError(_("The file is too large (%(size)s bytes; the limit is %(max)s).")
@@ -131,22 +137,19 @@ def parse_people_csv(data: bytes, *, region_codes: dict[str, int] | None = None,
         header = [h.strip().lower() for h in next(reader)]
     except csv.Error as exc:
         raise ApplicationError(_("The CSV header cannot be read: %(err)s") % {"err": exc}) from exc
-    missing = [c for c in COLUMNS if c not in header]
-    unknown = [c for c in header if c not in COLUMNS and c not in OPTIONAL_COLUMNS]
+    missing = [c for c in columns if c not in header]
+    unknown = [c for c in header if c not in columns and c not in optional]
     if missing:
         raise ApplicationError(_("Missing column(s): %(cols)s. Expected: %(expected)s.")
-                               % {"cols": ", ".join(missing), "expected": ", ".join(COLUMNS)})
+                               % {"cols": ", ".join(missing), "expected": ", ".join(columns)})
     if unknown:
         raise ApplicationError(_("Unknown column(s): %(cols)s. Expected: %(expected)s.")
-                               % {"cols": ", ".join(unknown), "expected": ", ".join(COLUMNS)})
+                               % {"cols": ", ".join(unknown), "expected": ", ".join(columns)})
     if len(set(header)) != len(header):
         raise ApplicationError(_("A column appears twice in the header."))
-    region_codes = region_codes or {}
-    seen: dict[str, int] = {}
-    rows: list[ParsedRow] = []
+    rows: list[tuple[int, dict[str, str]]] = []
     errors: list[RowError] = []
     total = 0
-    today = timezone.localdate()
     while True:
         line = reader.line_num + 1
         try:
@@ -169,6 +172,21 @@ def parse_people_csv(data: bytes, *, region_codes: dict[str, int] | None = None,
             errors.append(RowError(line, "", _("the line is not valid UTF-8 (mixed encodings?)")))
             continue
         row = {k: clean_text(v) for k, v in zip(header, raw, strict=True)}
+        for col in optional:
+            row.setdefault(col, "")
+        rows.append((line, row))
+    return rows, errors, total
+
+
+def parse_people_csv(data: bytes, *, region_codes: dict[str, int] | None = None,
+                     ) -> tuple[list[ParsedRow], list[RowError], int]:
+    """Check the file and every row. Raises ApplicationError for a file-level problem."""
+    raw_rows, errors, total = csv_rows(data, COLUMNS, OPTIONAL_COLUMNS)
+    region_codes = region_codes or {}
+    seen: dict[str, int] = {}
+    rows: list[ParsedRow] = []
+    today = timezone.localdate()
+    for line, row in raw_rows:
         row_errors: list[RowError] = []
         ext = row["external_id"]
         if not ext:
@@ -236,6 +254,7 @@ def parse_people_csv(data: bytes, *, region_codes: dict[str, int] | None = None,
                   "language": "uk" if script == Script.CYRILLIC else "en"},
             status=status,
         ))
+    errors.sort(key=lambda e: e.line)
     return rows, errors, total
 
 
@@ -259,6 +278,7 @@ def people_import(*, actor: User | None, data: bytes, keep_valid: bool = False,
     report = ImportReport(total_rows=total, rejected=errors)
     if errors and not keep_valid:
         return report
+    imported_ids: list[int] = []
     with transaction.atomic():
         now = timezone.now()
         for start in range(0, len(rows), batch_size):
@@ -285,6 +305,8 @@ def people_import(*, actor: User | None, data: bytes, keep_valid: bool = False,
                                                 for k, v in r.person.items()},
                                      "import_line": r.line})
                 for p, r in zip(persons, chunk, strict=True)])
+            name_index.index_people([p.pk for p in persons])
+            imported_ids += [p.pk for p in persons]
             report.imported += len(chunk)
             if progress:
                 progress(len(chunk))
@@ -292,5 +314,8 @@ def people_import(*, actor: User | None, data: bytes, keep_valid: bool = False,
                      summary=source or "CSV",
                      changes={"total_rows": report.total_rows, "imported": report.imported,
                               "rejected": [r.as_dict() for r in report.rejected[:500]]})
+        # Each newcomer against the registry (and the other newcomers): the review queue.
+        for person in Person.objects.filter(pk__in=imported_ids).prefetch_related("names"):
+            report.suspected_duplicates += record_suspects(person)
     report.committed = True
     return report

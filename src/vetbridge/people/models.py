@@ -66,6 +66,10 @@ class Person(models.Model):
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="uk"
     )
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", help_text=_("Set when this record was merged into another one."),
+    )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
@@ -283,3 +287,101 @@ class FamilyLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.relative_id} {self.kind} of {self.person_id}"
+
+
+class NameToken(models.Model):
+    """One skeleton key carried by a person (from any of their spellings): the postings of
+    the name index. Rebuilt from `PersonName` by `vetbridge names reindex`."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    skel = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["skel", "person"],
+                                               name="name_token_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.skel} → {self.person_id}"
+
+
+class NameKey(models.Model):
+    """A deletion key of a skeleton (the skeleton itself included): lookups by key find every
+    skeleton within one edit, as in SymSpell. Keys of skeletons no one carries any more are
+    harmless and dropped by a reindex."""
+
+    key = models.CharField(max_length=64)
+    skel = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "skel"], name="name_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.skel}"
+
+
+class DuplicateState(models.TextChoices):
+    OPEN = "open", _("to review")
+    MERGED = "merged", _("merged")
+    DISMISSED = "dismissed", _("not the same person")
+
+
+class Confidence(models.TextChoices):
+    HIGH = "high", _("high")
+    LOW = "low", _("low")
+
+
+class DuplicateSuspect(models.Model):
+    """Two records that may be one person, found by the name matcher, for a human to decide.
+
+    High confidence needs the same sound for every name token and an agreeing birth date."""
+
+    person_a = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    person_b = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(_("score"))
+    confidence = models.CharField(_("confidence"), max_length=8, choices=Confidence.choices)
+    reasons = models.JSONField(default=list)
+    state = models.CharField(_("state"), max_length=16, choices=DuplicateState.choices,
+                             default=DuplicateState.OPEN)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(_("reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-score", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person_a", "person_b"], name="duplicate_pair_unique"),
+            models.CheckConstraint(condition=Q(person_a__lt=models.F("person_b")),
+                                   name="duplicate_pair_ordered"),
+        ]
+        indexes = [models.Index(fields=["state", "-score"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_a_id} ≟ {self.person_b_id} ({self.score:.2f})"
+
+    @property
+    def pair(self) -> tuple[Person, Person]:
+        return self.person_a, self.person_b
+
+
+class PersonMerge(models.Model):
+    """A merge of `absorbed` into `survivor`, with what moved, so that it can be undone."""
+
+    survivor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    absorbed = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    suspect = models.ForeignKey(DuplicateSuspect, null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    moved = models.JSONField(default=dict)
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    merged_at = models.DateTimeField(default=timezone.now)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at"]
+
+    def __str__(self) -> str:
+        return f"{self.absorbed_id} → {self.survivor_id}"

@@ -8,12 +8,15 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from vetbridge.accounts.models import AuditAction, AuditLog, User
 from vetbridge.accounts.roles import Capability
 from vetbridge.accounts.scoping import people_for, require
 from vetbridge.core.models import Region
+from vetbridge.names.text import MAX_QUERY_CHARS
 
+from . import name_index
 from .models import (
     INVERSE_LINK,
     SENSITIVE_PERSON_FIELDS,
@@ -29,19 +32,11 @@ from .models import (
 
 
 def person_list(*, user: User, filters: dict[str, Any]) -> QuerySet[Person]:
+    """People within the user's scope matching the filters (not the name: `person_search`)."""
     qs = people_for(user).select_related("region").prefetch_related(
         Prefetch("names", queryset=PersonName.objects.order_by("-is_preferred", "language", "id")),
         Prefetch("statuses", queryset=PersonStatus.objects.order_by("-valid_from")),
     )
-    q = clean_text(filters.get("q"))
-    if q:
-        # Plain substring on every stored spelling; the cross-script matcher replaces this.
-        name_q = Q()
-        for token in q.split()[:5]:
-            name_q &= (Q(names__surname__icontains=token) | Q(names__given_name__icontains=token)
-                       | Q(names__patronymic__icontains=token))
-        qs = qs.filter(Q(external_id__iexact=q) | Q(pk__in=PersonName.objects.filter(name_q)
-                                                        .values("person_id")))
     if filters.get("lifecycle"):
         qs = qs.filter(lifecycle=filters["lifecycle"])
     if filters.get("status"):
@@ -54,6 +49,94 @@ def person_list(*, user: User, filters: dict[str, Any]) -> QuerySet[Person]:
     if filters.get("sex"):
         qs = qs.filter(sex=filters["sex"])
     return qs.order_by("id")
+
+
+REASON_LABELS = {
+    "exact": _("same spelling"),
+    "same_sound": _("same name in another spelling"),
+    "equivalent_name": _("equivalent given name"),
+    "spelling_distance": _("close spelling (typo)"),
+    "initial": _("initial"),
+    "not_found": _("not found"),
+    "external_id": _("external identifier"),
+}
+NOTICES = {
+    "too_short": _("Type at least two letters of a name."),
+    "too_common": _("Many people carry this name: add a surname or another name to narrow "
+                    "the search."),
+    "too_long": _("The search text was cut to its first 200 characters."),
+}
+
+
+@dataclass
+class SearchHit:
+    person: Person
+    score: float
+    spelling: str
+    reasons: list[dict[str, Any]]
+
+    def reason_text(self) -> str:
+        """"шевченко → Shevchenko (same name in another spelling); …" for the page."""
+        parts = []
+        for r in self.reasons:
+            label = str(REASON_LABELS.get(str(r.get("how")), r.get("how")))
+            if r.get("matched"):
+                parts.append(f"{r.get('query')} → {r['matched']} ({label})")
+            else:
+                parts.append(f"{r.get('query') or ''} ({label})".strip())
+        return "; ".join(parts)
+
+
+@dataclass
+class PeopleSearch:
+    hits: list[SearchHit]
+    notices: list[str]
+
+    def notice_texts(self) -> list[str]:
+        return [str(NOTICES[n]) for n in self.notices if n in NOTICES]
+
+
+def person_search(*, user: User, q: str, filters: dict[str, Any] | None = None,
+                  limit: int = 10) -> PeopleSearch:
+    """People within the user's scope whose name (in any spelling, any script) matches `q`,
+    ranked, with the score and reasons of each; an exact external identifier comes first."""
+    base = person_list(user=user, filters={k: v for k, v in (filters or {}).items()
+                                           if k != "q"})
+    text = clean_text(q)
+    notices = ["too_long"] if len(text) > MAX_QUERY_CHARS else []
+    text = text[:MAX_QUERY_CHARS]
+    hits: list[SearchHit] = []
+    if text:
+        by_id = base.filter(external_id__iexact=text).first()
+        if by_id is not None:
+            hits.append(SearchHit(by_id, 1.0, text, [{"query": text, "matched": text,
+                                                       "how": "external_id"}]))
+
+    def allowed(ids: list[int]) -> set[int]:
+        return set(base.filter(pk__in=ids).values_list("pk", flat=True))
+
+    response = name_index.search(text, limit=limit, allowed=allowed)
+    notices += response.notices
+    people = base.in_bulk([r.id for r in response.results])
+    for r in response.results:
+        if r.id in people and not (hits and hits[0].person.pk == r.id):
+            hits.append(SearchHit(people[r.id], r.score, r.spelling, r.reasons))
+    return PeopleSearch(hits[:limit], notices)
+
+
+def merged_survivor(*, user: User, person_id: int) -> int | None:
+    """For a record merged away, the id of the record it lives on in (if the user may see
+    it); None otherwise."""
+    target = Person.objects.filter(pk=person_id).values_list("merged_into_id", flat=True).first()
+    seen = 0
+    while target is not None and seen < 10:  # follow chains of merges
+        nxt = Person.objects.filter(pk=target).values_list("merged_into_id", flat=True).first()
+        if nxt is None:
+            break
+        target, seen = nxt, seen + 1
+    if target is not None and people_for(user).filter(pk=target).exists():
+        return int(target)
+    return None
 
 
 @dataclass(frozen=True)
@@ -97,7 +180,7 @@ def registry_stats(*, user: User) -> dict[str, Any]:
     require(user, Capability.STATS_VIEW)
     min_cell = settings.VETBRIDGE_MIN_CELL_SIZE
     today = timezone.localdate()
-    people = Person.objects.all()
+    people = Person.objects.filter(merged_into__isnull=True)
 
     def suppress(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [{**r, "count": r["count"] if r["count"] >= min_cell else None} for r in rows]

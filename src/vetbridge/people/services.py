@@ -16,6 +16,8 @@ from vetbridge.accounts.roles import Capability
 from vetbridge.accounts.scoping import access_person_by_id, can_view_sensitive, require
 from vetbridge.core.exceptions import ApplicationError, ConflictError
 
+from . import name_index
+from .duplicates import record_suspects
 from .models import (
     FamilyLink,
     Person,
@@ -96,6 +98,8 @@ def person_create(*, actor: User | None, data: dict[str, Any], names: list[dict[
         _build_name(person, name_data, prefix="" if i == 0 else f"names.{i}.").save()
     for j, status_data in enumerate(statuses or []):
         _save_status(person, status_data, prefix=f"statuses.{j}.")
+    name_index.index_people([person.pk])
+    record_suspects(person)
     if audit:
         audit_record(actor=actor, action=AuditAction.CREATE, obj=person, person_id=person.pk,
                      summary=person.display_name("uk"),
@@ -173,6 +177,7 @@ def person_name_add(*, actor: User, person_id: int, data: dict[str, Any]) -> Per
     except IntegrityError as exc:
         raise ApplicationError(_("Some fields are not valid."), fields={
             "surname": [_("This spelling is already recorded for this person.")]}) from exc
+    name_index.index_people([person.pk])
     _touch(person)
     audit_record(actor=actor, action=AuditAction.CREATE, obj=name, person_id=person.pk,
                  summary=name.full_name(),

@@ -15,10 +15,18 @@ from django.views.decorators.http import require_POST
 from vetbridge.accounts.models import User
 from vetbridge.accounts.roles import Capability
 from vetbridge.accounts.scoping import access_person_by_id, people_for
-from vetbridge.core.exceptions import ApplicationError
+from vetbridge.core.exceptions import ApplicationError, NotFoundError
 from vetbridge.core.views import permission_required_page
 
 from . import selectors, services
+from .duplicates import (
+    likely_duplicates,
+    merges_of,
+    person_merge,
+    person_unmerge,
+    suspect_dismiss,
+    suspects_for,
+)
 from .forms import (
     FamilyLinkForm,
     ImportForm,
@@ -31,6 +39,7 @@ from .forms import (
 from .importer import people_import
 
 PAGE_SIZE = 25
+SEARCH_LIMIT = 50
 
 
 def _user(request: HttpRequest) -> User:
@@ -42,11 +51,17 @@ def _user(request: HttpRequest) -> User:
 def person_list(request: HttpRequest) -> HttpResponse:
     form = PersonFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    qs = selectors.person_list(user=_user(request), filters=filters)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    ctx = {"form": form, "page": page, "query": query.urlencode()}
+    ctx: dict[str, Any] = {"form": form}
+    if filters.get("q"):
+        search = selectors.person_search(user=_user(request), q=filters["q"], filters=filters,
+                                         limit=SEARCH_LIMIT)
+        ctx.update(search=search, hits=search.hits)
+    else:
+        qs = selectors.person_list(user=_user(request), filters=filters)
+        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        ctx.update(page=page, query=query.urlencode())
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "people/_results.html", ctx)
     return render(request, "people/person_list.html", ctx)
@@ -55,6 +70,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 @permission_required_page(Capability.PEOPLE_EDIT)
 def person_create(request: HttpRequest) -> HttpResponse:
     form = PersonCreateForm(request.POST or None)
+    candidates: list[Any] = []
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k in services.PERSON_FIELDS}
         data["external_id"] = data.get("external_id") or None
@@ -62,14 +78,21 @@ def person_create(request: HttpRequest) -> HttpResponse:
                 "given_name": form.cleaned_data["given_name"],
                 "patronymic": form.cleaned_data["patronymic"],
                 "language": form.cleaned_data["name_language"], "is_preferred": True}
-        try:
-            person = services.person_create(actor=_user(request), data=data, names=[name])
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, _("The person has been registered."))
-            return redirect("people:detail", pk=person.pk)
-    return render(request, "people/person_form.html", {"form": form, "creating": True})
+        if not request.POST.get("confirm_new"):
+            # Likely duplicates are shown, with their reasons, before anything is saved.
+            candidates = likely_duplicates(
+                user=_user(request), surname=name["surname"], given_name=name["given_name"],
+                patronymic=name["patronymic"], birth_date=data.get("birth_date"))
+        if not candidates:
+            try:
+                person = services.person_create(actor=_user(request), data=data, names=[name])
+            except ApplicationError as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(request, _("The person has been registered."))
+                return redirect("people:detail", pk=person.pk)
+    return render(request, "people/person_form.html",
+                  {"form": form, "creating": True, "candidates": candidates})
 
 
 @permission_required_page(Capability.PEOPLE_VIEW)
@@ -81,6 +104,10 @@ def _render_detail(request: HttpRequest, pk: int, *, status: int = 200,
                    **bound_forms: Any) -> HttpResponse:
     """The file page (an audited read); `bound_forms` replace the empty sub-forms."""
     user = _user(request)
+    survivor = selectors.merged_survivor(user=user, person_id=pk)
+    if survivor is not None:
+        messages.info(request, _("This record was merged into another one; here it is."))
+        return redirect("people:detail", pk=survivor)
     person, sensitive = services.person_open(actor=user, person_id=pk)
     can_edit = people_for(user, Capability.PEOPLE_EDIT).filter(pk=pk).exists()
     return render(request, "people/person_detail.html", {
@@ -93,6 +120,9 @@ def _render_detail(request: HttpRequest, pk: int, *, status: int = 200,
         "name_form": NameForm(prefix="name"),
         "status_form": StatusForm(prefix="status"),
         "link_form": FamilyLinkForm(prefix="link"),
+        "merges": merges_of(user, person),
+        "claims": person.claims.all()
+        if user.can(Capability.CLAIMS_VIEW) else [],
         **bound_forms,
     }, status=status)
 
@@ -206,3 +236,47 @@ def import_csv(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             form.add_error("file", exc.message)
     return render(request, "people/import.html", {"form": form, "report": report})
+
+
+@permission_required_page(Capability.PEOPLE_MERGE)
+def duplicate_queue(request: HttpRequest) -> HttpResponse:
+    """Suspected duplicates within the user's reach, strongest first."""
+    page = Paginator(suspects_for(_user(request)), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "people/duplicates.html", {"page": page, "query": ""})
+
+
+@require_POST
+@permission_required_page(Capability.PEOPLE_MERGE)
+def duplicate_decide(request: HttpRequest, suspect_id: int) -> HttpResponse:
+    user = _user(request)
+    decision = request.POST.get("decision")
+    try:
+        if decision == "dismiss":
+            suspect_dismiss(actor=user, suspect_id=suspect_id, note=request.POST.get("note", ""))
+            messages.success(request, _("Marked as two different people."))
+        elif decision == "merge":
+            suspect = suspects_for(user).filter(pk=suspect_id).first()
+            if suspect is None:
+                raise NotFoundError(_("No such suspected duplicate, or already decided."))
+            pair = (suspect.person_a_id, suspect.person_b_id)
+            survivor = request.POST.get("survivor", "")
+            if not survivor.isdigit() or int(survivor) not in pair:
+                raise ApplicationError(_("Choose the record to keep."))
+            absorbed = pair[1] if int(survivor) == pair[0] else pair[0]
+            merge = person_merge(actor=user, survivor_id=int(survivor), absorbed_id=absorbed,
+                                 suspect_id=suspect_id)
+            messages.success(request, _("Records merged. The merge can be undone from the file."))
+            return redirect("people:detail", pk=merge.survivor_id)
+        else:
+            raise ApplicationError(_("Choose merge or not the same person."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("people:duplicates")
+
+
+@require_POST
+@permission_required_page(Capability.PEOPLE_MERGE)
+def merge_undo(request: HttpRequest, merge_id: int) -> HttpResponse:
+    merge = person_unmerge(actor=_user(request), merge_id=merge_id)
+    messages.success(request, _("The merge has been undone: both records are back."))
+    return redirect("people:detail", pk=merge.survivor_id)

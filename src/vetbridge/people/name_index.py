@@ -1,0 +1,127 @@
+"""The name index in the database: `vetbridge.names` over the `NameToken` and `NameKey`
+tables, the same on SQLite and PostgreSQL, kept current in the transaction of every write
+that changes a person's spellings (create, add a spelling, import, merge, unmerge).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count
+
+from vetbridge.names import Searcher
+from vetbridge.names.index import SearchResponse, skeletons_of, stored_keys
+
+from .models import NameKey, NameToken, Person, PersonName
+
+CHUNK = 900  # stays under SQLite's limit on query parameters
+
+
+def _chunks(values: Collection[Any], size: int = CHUNK) -> Iterable[list[Any]]:
+    items = list(values)
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+class DatabaseStore:
+    """`vetbridge.names.index.Store` on the Django tables."""
+
+    def skeletons_for_keys(self, keys: Collection[str]) -> set[str]:
+        out: set[str] = set()
+        for chunk in _chunks(keys):
+            out.update(NameKey.objects.filter(key__in=chunk).values_list("skel", flat=True))
+        return out
+
+    def frequencies(self, skels: Collection[str]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for chunk in _chunks(skels):
+            # COUNT(person_id) is answered from the (skel, person) index alone.
+            out.update(NameToken.objects.filter(skel__in=chunk).values("skel")
+                       .annotate(n=Count("person_id")).values_list("skel", "n"))
+        return out
+
+    def postings(self, skels: Collection[str], within: Collection[str] | None = None,
+                 ) -> Iterable[tuple[int, str]]:
+        qs = NameToken.objects.filter(skel__in=list(skels)[:CHUNK])
+        if within is not None:
+            # One join on the (skel, person) index instead of shipping ids back and forth.
+            qs = qs.filter(person_id__in=NameToken.objects.filter(
+                skel__in=list(within)[:CHUNK]).values("person_id"))
+        yield from qs.values_list("person_id", "skel").iterator(chunk_size=5000)
+
+    def spellings(self, ids: Collection[int]) -> dict[int, list[str]]:
+        out: dict[int, list[str]] = {}
+        for chunk in _chunks(ids):
+            for pid, surname, given, patronymic in PersonName.objects.filter(
+                    person_id__in=chunk).values_list("person_id", "surname", "given_name",
+                                                     "patronymic"):
+                out.setdefault(pid, []).append(
+                    " ".join(p for p in (surname, given, patronymic) if p))
+        return out
+
+
+def searcher() -> Searcher:
+    return Searcher(DatabaseStore())
+
+
+def search(text: object, *, limit: int = 10,
+           allowed: Callable[[list[int]], set[int]] | None = None) -> SearchResponse:
+    return searcher().search(text, limit=limit, allowed=allowed)
+
+
+def _skeletons_by_person(person_ids: Collection[int]) -> dict[int, set[str]]:
+    spellings = DatabaseStore().spellings(person_ids)
+    return {pid: skeletons_of(spellings.get(pid, [])) for pid in person_ids}
+
+
+def _add_keys(skels: Iterable[str]) -> None:
+    rows = [NameKey(key=k, skel=s) for s in set(skels) for k in stored_keys(s)]
+    NameKey.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+
+
+def index_people(person_ids: Collection[int]) -> None:
+    """Bring the index of these people in line with their current spellings. Merged-away
+    records keep no postings, so search never finds them."""
+    if not person_ids:
+        return
+    with transaction.atomic():
+        merged = set(Person.objects.filter(pk__in=list(person_ids), merged_into__isnull=False)
+                     .values_list("pk", flat=True))
+        wanted = _skeletons_by_person(person_ids)
+        for pid in merged:
+            wanted[pid] = set()
+        have: dict[int, set[str]] = {}
+        for chunk in _chunks(person_ids):
+            for pid, skel in NameToken.objects.filter(person_id__in=chunk).values_list(
+                    "person_id", "skel"):
+                have.setdefault(pid, set()).add(skel)
+        new_rows: list[NameToken] = []
+        for pid, skels in wanted.items():
+            old = have.get(pid, set())
+            if old - skels:
+                NameToken.objects.filter(person_id=pid, skel__in=list(old - skels)).delete()
+            new_rows += [NameToken(person_id=pid, skel=s) for s in skels - old]
+        NameToken.objects.bulk_create(new_rows, batch_size=2000, ignore_conflicts=True)
+        _add_keys(t.skel for t in new_rows)
+
+
+def reindex_all(progress: Callable[[int], None] | None = None, batch: int = 2000) -> int:
+    """Rebuild both tables from every stored spelling; returns the number of people indexed."""
+    with transaction.atomic():
+        NameToken.objects.all().delete()
+        NameKey.objects.all().delete()
+        ids = list(Person.objects.filter(merged_into__isnull=True).order_by("pk")
+                   .values_list("pk", flat=True))
+        keyed: set[str] = set()
+        for chunk in _chunks(ids, batch):
+            rows = [NameToken(person_id=pid, skel=s)
+                    for pid, skels in _skeletons_by_person(chunk).items() for s in skels]
+            NameToken.objects.bulk_create(rows, batch_size=5000)
+            fresh = {r.skel for r in rows} - keyed
+            _add_keys(fresh)
+            keyed |= fresh
+            if progress:
+                progress(len(chunk))
+    return len(ids)

@@ -1,0 +1,58 @@
+"""The name index in the database: same answers as the pure in-memory index, kept current."""
+
+from __future__ import annotations
+
+import pytest
+
+from vetbridge.names import MemoryStore, Searcher
+from vetbridge.people import name_index
+from vetbridge.people.models import NameKey, NameToken, PersonName
+from vetbridge.people.services import person_name_add
+
+pytestmark = pytest.mark.django_db
+
+PEOPLE = [("Шевченко", "Тарас"), ("Зеленський", "Володимир"), ("Залужний", "Валерій"),
+          ("Шевчук", "Олександр"), ("Коваленко", "Ігор"), ("Ковальчук", "Ігор")]
+QUERIES = ["Taras Chevtchenko", "Wladimir Selenskyj", "Zaloujny", "Aleksandr Shevchuk",
+           "Igor Kovalenko", "Kovalchuk", "Шевченкo", "", "!!!"]
+
+
+def test_database_store_answers_like_the_memory_store(make_person):
+    memory = MemoryStore()
+    for surname, given in PEOPLE:
+        p = make_person(surname, given)
+        memory.add(p.pk, [f"{surname} {given}"])
+    for q in QUERIES:
+        db = name_index.search(q, limit=5)
+        mem = Searcher(memory).search(q, limit=5)
+        assert [(r.id, r.score) for r in db.results] == [(r.id, r.score) for r in mem.results]
+        assert db.notices == mem.notices
+
+
+def test_a_new_spelling_is_searchable_at_once(world, make_person):
+    person = make_person("Бондар", "Олена")
+    assert not [r for r in name_index.search("Bondartchouk").results if r.id == person.pk]
+    person_name_add(actor=world["users"]["admin"], person_id=person.pk,
+                    data={"surname": "Bondartchouk", "given_name": "Hélène", "language": "fr"})
+    assert name_index.search("Bondartchouk Hélène").results[0].id == person.pk
+
+
+def test_reindex_rebuilds_the_same_tables(make_person):
+    for surname, given in PEOPLE:
+        make_person(surname, given)
+    before = (set(NameToken.objects.values_list("person_id", "skel")),
+              set(NameKey.objects.values_list("key", "skel")))
+    NameToken.objects.all().delete()
+    assert name_index.search("Shevchenko").results == []
+    assert name_index.reindex_all() == len(PEOPLE)
+    after = (set(NameToken.objects.values_list("person_id", "skel")),
+             set(NameKey.objects.values_list("key", "skel")))
+    assert after == before
+
+
+def test_index_people_drops_tokens_of_removed_spellings(make_person):
+    person = make_person("Шевченко", "Тарас")
+    PersonName.objects.filter(person=person).update(surname="Франко", given_name="Іван")
+    name_index.index_people([person.pk])
+    assert name_index.search("Shevchenko Taras").results == []
+    assert name_index.search("Ivan Franko").results[0].id == person.pk
