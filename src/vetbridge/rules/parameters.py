@@ -82,7 +82,11 @@ def _to_decimal(value: Any) -> Any:
 
 
 def _parse_file(path: Path, prefix: str) -> dict[str, Parameter]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return _parse_text(path.read_text(encoding="utf-8"), path, prefix)
+
+
+def _parse_text(text: str, path: Path, prefix: str) -> dict[str, Parameter]:
+    data = yaml.safe_load(text) or {}
     out: dict[str, Parameter] = {}
     for key, spec in data.items():
         name = f"{prefix}.{key}"
@@ -106,13 +110,28 @@ def _parse_file(path: Path, prefix: str) -> dict[str, Parameter]:
 class Parameters:
     """All parameters of one country tree, e.g. `Parameters.load("fr")`."""
 
-    def __init__(self, params: dict[str, Parameter], digest: str) -> None:
+    def __init__(self, params: dict[str, Parameter], digest: str,
+                 files: dict[str, str] | None = None, country: str = "") -> None:
         self.params = params
         self.digest = digest
+        self.files = files or {}  # file name → YAML text, for a frozen snapshot
+        self.country = country
 
     @classmethod
     def load(cls, country: str, root: Path = PARAMS_DIR) -> Parameters:
         return _load_cached(country, str(root))
+
+    @classmethod
+    def from_files(cls, country: str, files: dict[str, str]) -> Parameters:
+        """Parameters from a frozen snapshot (`self.files`), e.g. to replay an old decision
+        exactly after the YAML files changed. The digest is recomputed, so a tampered
+        snapshot shows."""
+        params: dict[str, Parameter] = {}
+        sha = hashlib.sha256()
+        for name in sorted(files):
+            sha.update(files[name].encode("utf-8"))
+            params.update(_parse_text(files[name], Path(name), country))
+        return cls(params, sha.hexdigest()[:16], dict(files), country)
 
     def __getitem__(self, name: str) -> Parameter:
         try:
@@ -135,11 +154,9 @@ class Parameters:
 @lru_cache(maxsize=8)
 def _load_cached(country: str, root: str) -> Parameters:
     folder = Path(root) / country
-    params: dict[str, Parameter] = {}
-    sha = hashlib.sha256()
-    for path in sorted(folder.glob("*.yaml")):
-        sha.update(path.read_bytes())
-        params.update(_parse_file(path, country))
-    if not params:
+    files = {path.name: path.read_text(encoding="utf-8")
+             for path in sorted(folder.glob("*.yaml"))}
+    if not files:
         raise ParameterError(f"no parameters found in {folder}")
-    return Parameters(params, sha.hexdigest()[:16])
+    loaded = Parameters.from_files(country, files)
+    return loaded

@@ -125,7 +125,7 @@ def annual_payment(*, date: dt.date, category: str, params: Parameters | None = 
             "steps": t.as_list()}
 
 
-def ua_assistance_json(data: Any) -> dict[str, Any]:
+def ua_assistance_json(data: Any, params: Parameters | None = None) -> dict[str, Any]:
     """Input of `vetbridge rules ua-assistance`:
     {"kind": "death", "death_date": "YYYY-MM-DD", "recipients": 2} or
     {"kind": "disability", "group": 1|2|3|null, "cause": "duty"|"service",
@@ -139,7 +139,7 @@ def ua_assistance_json(data: Any) -> dict[str, Any]:
                 not 1 <= recipients <= 50:
             raise InputError("recipients", "must be a whole number from 1 to 50")
         return death_assistance(death_date=parse_date(data.get("death_date"), "death_date"),
-                                recipients=recipients)
+                                recipients=recipients, params=params)
     if kind == "disability":
         group = data.get("group")
         if group is not None and group not in GROUPS:
@@ -155,5 +155,5 @@ def ua_assistance_json(data: Any) -> dict[str, Any]:
             loss_d = Decimal(str(loss))
         return disability_assistance(group=group, cause=cause,
                                      set_date=parse_date(data.get("set_date"), "set_date"),
-                                     loss_percent=loss_d)
+                                     loss_percent=loss_d, params=params)
     raise InputError("kind", "must be 'death' or 'disability'")

@@ -1,0 +1,197 @@
+"""JSON API of the claim workflow: the same services and scoping as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+
+from vetbridge.accounts.models import User
+from vetbridge.core.exceptions import PermissionDeniedError
+
+from . import selectors, services
+from .models import Claim
+
+router = Router(tags=["claims"])
+
+KindT = Literal["fr_pension", "fr_revision", "ua_disability", "ua_death"]
+StateT = Literal["submitted", "needs_information", "in_assessment", "ready_for_decision",
+                 "granted", "rejected", "appealed", "appeal_decided", "withdrawn"]
+
+
+def _user(request: HttpRequest) -> User:
+    if not isinstance(request.user, User):
+        raise PermissionDeniedError(_("Your role does not allow this action."))
+    return request.user
+
+
+class EventOut(Schema):
+    at: dt.datetime
+    from_state: str
+    to_state: str
+    note: str
+    problem: bool
+
+
+class DecisionOut(Schema):
+    id: int
+    kind: str
+    outcome: str
+    reason: str
+    amount: Decimal | None
+    valid_until: dt.date | None
+    appeal_deadline: dt.date
+    rules_version: str
+    params_digest: str
+    decided_at: dt.datetime
+    result: dict[str, Any] | None = Field(None, description="explanation; medical roles only")
+
+
+class InfirmityIO(Schema):
+    label: str = Field(min_length=1, max_length=200)
+    icd10: str = Field("", max_length=8)
+    rate: Decimal = Field(description="percent, up to two decimals, above 0 and at most 100")
+    cause: Literal["injury", "disease"]
+    context: Literal["war", "opex", "captivity", "peace"]
+    addition: Literal["chain", "arithmetic"] = "chain"
+    grouping: str = Field("", max_length=60)
+    incurable: bool = False
+
+
+class ClaimOut(Schema):
+    id: int
+    reference: str
+    person_id: int
+    kind: str
+    state: str
+    filed_at: dt.date
+    version: int
+    days_in_state: int
+    next_step: str
+    needs: str
+    events: list[EventOut]
+    decisions: list[DecisionOut]
+    infirmities: list[InfirmityIO] | None = Field(None, description="medical roles only")
+
+
+class ClaimIn(Schema):
+    person_id: int
+    kind: KindT
+    statement: str = Field("", max_length=4000)
+    residence: Literal["metropole", "overseas", "abroad"] = "metropole"
+    revision_of: int | None = None
+    disability_group: Literal[1, 2, 3] | None = None
+    ua_cause: Literal["duty", "service"] | None = None
+    group_set_at: dt.date | None = None
+    death_date: dt.date | None = None
+    recipients: int | None = Field(None, ge=1, le=50)
+
+
+class TransitionIn(Schema):
+    name: Literal["start_assessment", "request_information", "provide_information",
+                  "complete_assessment", "complete_file", "send_back", "appeal", "withdraw"]
+    version: int
+    note: str = Field("", max_length=500)
+
+
+class InfirmitiesIn(Schema):
+    version: int
+    infirmities: list[InfirmityIO] = Field(max_length=20)
+    medical_notes: str | None = Field(None, max_length=4000)
+
+
+class DecideIn(Schema):
+    version: int
+    grant: bool
+    reason: str = Field("", max_length=4000)
+
+
+class ClaimFilters(Schema):
+    state: StateT | None = None
+    kind: KindT | None = None
+    stalled_days: int | None = Field(None, ge=1, le=3650)
+
+
+def _out(user: User, claim: Claim, medical: bool) -> dict[str, Any]:
+    return {
+        "id": claim.pk, "reference": claim.reference, "person_id": claim.person_id,
+        "kind": claim.kind, "state": claim.state, "filed_at": claim.filed_at,
+        "version": claim.version, "days_in_state": selectors.days_in_state(claim),
+        "next_step": selectors.next_step(claim), "needs": claim.needs,
+        "events": list(claim.events.all()),
+        "decisions": [{**{f: getattr(d, f) for f in (
+            "id", "kind", "outcome", "reason", "amount", "valid_until", "appeal_deadline",
+            "rules_version", "decided_at")}, "params_digest": d.snapshot_id,
+            "result": d.result if medical else None} for d in selectors.decisions_of(claim)],
+        "infirmities": [{f: getattr(x, f) for f in (
+            "label", "icd10", "rate", "cause", "context", "addition", "grouping", "incurable")}
+            for x in claim.infirmities.all()] if medical else None,
+    }
+
+
+@router.get("/claims", response=list[ClaimOut], summary="Claims within your access")
+def list_claims(request: HttpRequest, filters: Query[ClaimFilters]) -> list[dict[str, Any]]:
+    user = _user(request)
+    from vetbridge.accounts.roles import Capability
+    from vetbridge.accounts.scoping import require
+
+    require(user, Capability.CLAIMS_VIEW)
+    qs = selectors.claim_queue(user=user, filters=filters.dict())[:200]
+    return [_out(user, c, False) for c in qs]
+
+
+@router.post("/claims", response={201: ClaimOut}, summary="File a claim")
+def file_claim(request: HttpRequest, payload: ClaimIn) -> tuple[int, dict[str, Any]]:
+    user = _user(request)
+    data = payload.dict(exclude={"person_id"})
+    claim = services.claim_file(actor=user, person_id=payload.person_id, data=data)
+    return 201, _out(user, claim, services.can_read_medical(user))
+
+
+@router.get("/claims/stats", summary="Claims by state and median days to decision")
+def claims_stats(request: HttpRequest) -> dict[str, Any]:
+    return selectors.claims_stats(user=_user(request))
+
+
+@router.get("/claims/{claim_id}", response=ClaimOut, summary="One claim (medical parts audited)")
+def get_claim(request: HttpRequest, claim_id: int) -> dict[str, Any]:
+    user = _user(request)
+    claim, medical = services.claim_open(actor=user, claim_id=claim_id)
+    return _out(user, claim, medical)
+
+
+@router.post("/claims/{claim_id}/transitions", response=ClaimOut,
+             summary="Move the claim one step (refused with a reason when not allowed)")
+def transition_claim(request: HttpRequest, claim_id: int,
+                     payload: TransitionIn) -> dict[str, Any]:
+    user = _user(request)
+    claim = services.claim_transition(actor=user, claim_id=claim_id, name=payload.name,
+                                      expected_version=payload.version, note=payload.note)
+    return _out(user, claim, services.can_read_medical(user))
+
+
+@router.put("/claims/{claim_id}/infirmities", response=ClaimOut,
+            summary="Record the infirmities (medical assessor)")
+def set_infirmities(request: HttpRequest, claim_id: int,
+                    payload: InfirmitiesIn) -> dict[str, Any]:
+    user = _user(request)
+    claim = services.infirmities_set(
+        actor=user, claim_id=claim_id, expected_version=payload.version,
+        rows=[x.dict() for x in payload.infirmities], medical_notes=payload.medical_notes)
+    return _out(user, claim, True)
+
+
+@router.post("/claims/{claim_id}/decision", response={201: DecisionOut},
+             summary="Decide, or decide on appeal (pension officer)")
+def decide_claim(request: HttpRequest, claim_id: int,
+                 payload: DecideIn) -> tuple[int, dict[str, Any]]:
+    user = _user(request)
+    d = services.claim_decide(actor=user, claim_id=claim_id, expected_version=payload.version,
+                              grant=payload.grant, reason=payload.reason)
+    return 201, {**{f: getattr(d, f) for f in (
+        "id", "kind", "outcome", "reason", "amount", "valid_until", "appeal_deadline",
+        "rules_version", "decided_at")}, "params_digest": d.snapshot_id, "result": d.result}

@@ -1,0 +1,266 @@
+"""Reparation claims: from the request to the decision, its letter, the appeal and revision.
+
+A claim moves through states (`workflow.TRANSITIONS`); every move is a `ClaimEvent` that the
+claimant sees, and notifies the claimant's accounts and contact person. A decision freezes the
+rules' input, the full result and the rules version with a snapshot of the parameters, so it
+can be replayed identically after the law's files change.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ClaimKind(models.TextChoices):
+    FR_PENSION = "fr_pension", _("French military invalidity pension")
+    FR_REVISION = "fr_revision", _("Revision for aggravation (France)")
+    UA_DISABILITY = "ua_disability", _("One-time assistance for war disability (Ukraine)")
+    UA_DEATH = "ua_death", _("One-time assistance on the death of a defender (Ukraine)")
+
+
+FRENCH_KINDS = frozenset({ClaimKind.FR_PENSION, ClaimKind.FR_REVISION})
+
+
+class ClaimState(models.TextChoices):
+    SUBMITTED = "submitted", _("submitted")
+    NEEDS_INFORMATION = "needs_information", _("waiting for information from the claimant")
+    IN_ASSESSMENT = "in_assessment", _("medical assessment")
+    READY_FOR_DECISION = "ready_for_decision", _("ready for decision")
+    GRANTED = "granted", _("granted")
+    REJECTED = "rejected", _("rejected")
+    APPEALED = "appealed", _("under appeal")
+    APPEAL_DECIDED = "appeal_decided", _("appeal decided")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class Residence(models.TextChoices):
+    METROPOLE = "metropole", _("metropolitan France or Ukraine")
+    OVERSEAS = "overseas", _("French overseas territory")
+    ABROAD = "abroad", _("abroad")
+
+
+class Claim(models.Model):
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="claims",
+                               verbose_name=_("claimant"))
+    kind = models.CharField(_("kind of claim"), max_length=24, choices=ClaimKind.choices)
+    state = models.CharField(_("state"), max_length=24, choices=ClaimState.choices,
+                             default=ClaimState.SUBMITTED)
+    filed_at = models.DateField(_("filing date"), default=timezone.localdate,
+                                help_text=_("The pension starts on this date (L151-2)."))
+    statement = models.TextField(_("what happened"), max_length=4000, blank=True,
+                                 help_text=_("The wound or illness, where and when."))
+    residence = models.CharField(_("place of residence"), max_length=12,
+                                 choices=Residence.choices, default=Residence.METROPOLE)
+    late_by_own_doing = models.BooleanField(
+        _("late claim through the claimant's own doing"), default=False,
+        help_text=_("Limits arrears (L151-3). Set by the pension officer."))
+    revision_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="revisions",
+                                    verbose_name=_("pension revised"))
+    # Ukraine, one-time assistance: inputs of the rules.
+    disability_group = models.PositiveSmallIntegerField(
+        _("disability group"), null=True, blank=True, choices=[(1, "I"), (2, "II"), (3, "III")])
+    ua_cause = models.CharField(_("cause"), max_length=24, blank=True, choices=[
+        ("duty", _("in the performance of duties (defence of the Motherland)")),
+        ("service", _("during the period of service"))])
+    group_set_at = models.DateField(_("date the group was set"), null=True, blank=True)
+    death_date = models.DateField(_("date of death"), null=True, blank=True)
+    recipients = models.PositiveSmallIntegerField(_("family members entitled"), null=True,
+                                                  blank=True)
+    needs = models.CharField(_("what the claimant must provide"), max_length=500, blank=True)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    medical_notes = models.TextField(_("assessor's notes"), max_length=4000, blank=True)
+    state_since = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        indexes = [models.Index(fields=["state", "state_since"]),
+                   models.Index(fields=["person", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.get_kind_display()}"
+
+    @property
+    def reference(self) -> str:
+        return f"VB-{self.created_at:%Y}-{self.pk:06d}"
+
+    @property
+    def country(self) -> str:
+        return "fr" if self.kind in FRENCH_KINDS else "ua"
+
+    def current_decision(self) -> Decision | None:
+        return self.decisions.order_by("-decided_at", "-id").first()
+
+
+class Cause(models.TextChoices):
+    INJURY = "injury", _("injury (wound)")
+    DISEASE = "disease", _("disease")
+
+
+class Context(models.TextChoices):
+    WAR = "war", _("war")
+    OPEX = "opex", _("external operation")
+    CAPTIVITY = "captivity", _("captivity")
+    PEACE = "peace", _("peacetime service")
+
+
+class Addition(models.TextChoices):
+    CHAIN = "chain", _("remaining validity (L125-8)")
+    ARITHMETIC = "arithmetic", _("added arithmetically (L125-9)")
+
+
+class Infirmity(models.Model):
+    """One line of the "fiche descriptive des infirmités" written by the medical assessor."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="infirmities")
+    label = models.CharField(_("infirmity"), max_length=200)
+    icd10 = models.CharField(_("ICD-10 code"), max_length=8, blank=True)
+    rate = models.DecimalField(_("rate (%)"), max_digits=5, decimal_places=2,
+                               validators=[MinValueValidator(Decimal("0.01")),
+                                           MaxValueValidator(Decimal("100"))])
+    cause = models.CharField(_("cause"), max_length=12, choices=Cause.choices)
+    context = models.CharField(_("context"), max_length=12, choices=Context.choices)
+    addition = models.CharField(_("how it adds up"), max_length=12, choices=Addition.choices,
+                                default=Addition.CHAIN)
+    grouping = models.CharField(
+        _("same limb or same injury"), max_length=60, blank=True,
+        help_text=_("Infirmities with the same label here come from one limb or one injury."))
+    incurable = models.BooleanField(_("recognised as incurable"), default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("infirmity")
+        verbose_name_plural = _("infirmities")
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.rate} %"
+
+
+def _document_path(instance: ClaimDocument, filename: str) -> str:
+    return f"claims/{instance.claim_id}/{instance.sha256[:32]}"
+
+
+class ClaimDocument(models.Model):
+    """A supporting document; the file lives in PRIVATE_MEDIA_ROOT, outside the web root."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(upload_to=_document_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class RulesSnapshot(models.Model):
+    """The parameter files a decision was computed with, stored once per digest."""
+
+    digest = models.CharField(max_length=32, primary_key=True)
+    country = models.CharField(max_length=2)
+    files = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.country}:{self.digest}"
+
+
+class Outcome(models.TextChoices):
+    GRANT_TEMPORARY = "grant_temporary", _("granted, temporary (3 years)")
+    GRANT_DEFINITIVE = "grant_definitive", _("granted, definitive")
+    GRANT = "grant", _("granted")
+    REJECT = "reject", _("rejected")
+
+
+class DecisionKind(models.TextChoices):
+    INITIAL = "initial", _("decision")
+    APPEAL = "appeal", _("decision on appeal")
+
+
+class Decision(models.Model):
+    """Frozen: inputs, result, rules version and parameter snapshot; never edited."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="decisions")
+    kind = models.CharField(max_length=12, choices=DecisionKind.choices,
+                            default=DecisionKind.INITIAL)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    reason = models.TextField(_("reasons"), max_length=4000, blank=True)
+    computed_on = models.DateField()
+    inputs = models.JSONField()
+    result = models.JSONField()
+    rules_version = models.CharField(max_length=16)
+    snapshot = models.ForeignKey(RulesSnapshot, on_delete=models.PROTECT, related_name="+")
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    appeal_deadline = models.DateField(_("appeal deadline"))
+    amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    arrears = models.JSONField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id}: {self.outcome}"
+
+
+class ClaimEvent(models.Model):
+    """One line of the claim's history, as the claimant sees it."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    from_state = models.CharField(max_length=24, blank=True)
+    to_state = models.CharField(max_length=24)
+    note = models.CharField(max_length=500, blank=True)
+    problem = models.BooleanField(default=False, help_text=_("A step that failed or is blocked."))
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id}: {self.from_state} → {self.to_state}"
+
+    @property
+    def state_label(self) -> str:
+        return str(dict(ClaimState.choices).get(self.to_state, self.to_state))
+
+
+class Notification(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="notifications")
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(ClaimEvent, on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.event_id}"

@@ -1,0 +1,531 @@
+"""Every read of medical content and every write of the claim workflow.
+
+Writes run in one transaction with their audit row, their history event and the
+notifications; concurrent edits are caught by the claim's `version` (optimistic locking).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vetbridge.accounts.audit import audit_record
+from vetbridge.accounts.models import AuditAction, User
+from vetbridge.accounts.roles import Capability, Role
+from vetbridge.accounts.scoping import access_person_by_id, people_for, require
+from vetbridge.core.exceptions import (
+    ApplicationError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    field_error,
+)
+from vetbridge.rules import procedure
+from vetbridge.rules.errors import InputError
+from vetbridge.rules.fr.pmi import compute_pmi_json
+from vetbridge.rules.parameters import Parameters
+from vetbridge.rules.ua.assistance import ua_assistance_json
+from vetbridge.rules.version import RULES_VERSION
+
+from .models import (
+    Addition,
+    Cause,
+    Claim,
+    ClaimDocument,
+    ClaimEvent,
+    ClaimKind,
+    ClaimState,
+    Context,
+    Decision,
+    DecisionKind,
+    Infirmity,
+    Notification,
+    Outcome,
+    RulesSnapshot,
+)
+from .workflow import ASSESSED_KINDS, TRANSITIONS, kind_refusal
+
+# Magic numbers of the accepted document types (the extension and the browser's word are
+# not trusted).
+SIGNATURES = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png",
+              b"\xff\xd8\xff": "image/jpeg"}
+EXTENSIONS = {"application/pdf": (".pdf",), "image/png": (".png",),
+              "image/jpeg": (".jpg", ".jpeg")}
+MEDICAL_STATES_EDITABLE = frozenset({ClaimState.IN_ASSESSMENT, ClaimState.APPEALED})
+
+
+
+# ---------------------------------------------------------------- reads (scoped, audited)
+
+def claims_for(user: User, capability: Capability = Capability.CLAIMS_VIEW) -> QuerySet[Claim]:
+    """Claims of the people this user may reach for `capability`."""
+    if not user.can(capability):
+        return Claim.objects.none()
+    return Claim.objects.filter(person__in=people_for(user, capability))
+
+
+def can_read_medical(user: User) -> bool:
+    return user.can(Capability.CLAIMS_MEDICAL)
+
+
+def _claim(user: User, claim_id: int, capability: Capability = Capability.CLAIMS_VIEW,
+           *, lock: bool = False) -> Claim:
+    require(user, capability)
+    qs = claims_for(user, capability).select_related("person")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    claim = qs.filter(pk=claim_id).first()
+    if claim is None:
+        raise NotFoundError(_("No such claim, or not within your access."))
+    return claim
+
+
+@transaction.atomic
+def claim_open(*, actor: User, claim_id: int) -> tuple[Claim, bool]:
+    """The claim and whether the actor reads its medical content (that read is audited)."""
+    claim = _claim(actor, claim_id)
+    medical = can_read_medical(actor)
+    if medical:
+        audit_record(actor=actor, action=AuditAction.READ, obj=claim, person_id=claim.person_id,
+                     summary=claim.reference)
+    return claim, medical
+
+
+@transaction.atomic
+def document_open(*, actor: User, document_id: int) -> ClaimDocument:
+    require(actor, Capability.CLAIMS_MEDICAL)
+    doc = ClaimDocument.objects.filter(
+        pk=document_id, claim__in=claims_for(actor, Capability.CLAIMS_MEDICAL)).first()
+    if doc is None:
+        raise NotFoundError(_("No such document, or not within your access."))
+    audit_record(actor=actor, action=AuditAction.READ, obj=doc, person_id=doc.claim.person_id,
+                 summary=doc.original_name)
+    return doc
+
+
+@transaction.atomic
+def decision_open(*, actor: User, decision_id: int) -> Decision:
+    """A decision with its explanation (medical content): audited."""
+    require(actor, Capability.CLAIMS_MEDICAL)
+    decision = Decision.objects.select_related("claim__person", "snapshot").filter(
+        pk=decision_id, claim__in=claims_for(actor, Capability.CLAIMS_MEDICAL)).first()
+    if decision is None:
+        raise NotFoundError(_("No such decision, or not within your access."))
+    audit_record(actor=actor, action=AuditAction.EXPORT, obj=decision,
+                 person_id=decision.claim.person_id, summary=decision.claim.reference)
+    return decision
+
+
+# ---------------------------------------------------------------- events and notices
+
+def _recipients(claim: Claim, actor: User | None) -> set[int]:
+    ids = set(User.objects.filter(person_id=claim.person_id, is_active=True)
+              .values_list("pk", flat=True))
+    if claim.person.contact_person_id:
+        ids.add(claim.person.contact_person_id)
+    if claim.filed_by_id:
+        ids.add(claim.filed_by_id)
+    if actor is not None:
+        ids.discard(actor.pk)
+    return ids
+
+
+def _event(claim: Claim, actor: User | None, before: str, note: str = "",
+           problem: bool = False) -> ClaimEvent:
+    event = ClaimEvent.objects.create(claim=claim, actor=actor, from_state=before,
+                                      to_state=claim.state, note=note[:500], problem=problem)
+    Notification.objects.bulk_create([Notification(user_id=uid, claim=claim, event=event)
+                                      for uid in _recipients(claim, actor)])
+    return event
+
+
+def _move(claim: Claim, actor: User, target: str, expected_version: int) -> str:
+    """Set the new state if nobody saved in between; returns the previous state."""
+    before = claim.state
+    now = timezone.now()
+    updated = Claim.objects.filter(pk=claim.pk, version=expected_version).update(
+        state=target, state_since=now, version=F("version") + 1, needs=claim.needs)
+    if updated != 1:
+        raise ConflictError(_("This claim was changed by someone else since you opened it. "
+                              "Reload it and try again."))
+    claim.state, claim.state_since, claim.version = target, now, expected_version + 1
+    return before
+
+
+def _check_version(claim: Claim, expected_version: int) -> None:
+    if claim.version != expected_version:
+        raise ConflictError(_("This claim was changed by someone else since you opened it. "
+                              "Reload it and try again."))
+
+
+# ---------------------------------------------------------------- filing
+
+def _date(value: Any, field: str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise field_error(field, _("Enter a valid date.")) from None
+
+
+@transaction.atomic
+def claim_file(*, actor: User, person_id: int, data: dict[str, Any]) -> Claim:
+    """File a claim for a person (the veteran for themself, a case worker for them)."""
+    require(actor, Capability.CLAIMS_FILE)
+    person = access_person_by_id(actor, person_id, Capability.CLAIMS_FILE)
+    kind = data.get("kind")
+    if kind not in ClaimKind.values:
+        raise field_error("kind", _("Choose the kind of claim."))
+    claim = Claim(person=person, kind=kind, filed_by=actor,
+                  statement=str(data.get("statement") or "")[:4000],
+                  residence=data.get("residence") or "metropole")
+    if claim.residence not in procedure.RESIDENCES:
+        raise field_error("residence", _("Choose a place of residence."))
+    today = timezone.localdate()
+    if kind == ClaimKind.FR_REVISION:
+        previous = Claim.objects.filter(
+            pk=data.get("revision_of") or 0, person=person, kind__in=[
+                ClaimKind.FR_PENSION, ClaimKind.FR_REVISION],
+            state__in=[ClaimState.GRANTED, ClaimState.APPEAL_DECIDED]).first()
+        if previous is None or not _granted_rate(previous):
+            raise field_error("revision_of", _("Choose the granted pension to revise."))
+        claim.revision_of = previous
+    elif kind == ClaimKind.UA_DISABILITY:
+        group = str(data.get("disability_group") or "")
+        if group not in ("1", "2", "3"):
+            raise field_error("disability_group", _("Choose the disability group."))
+        claim.disability_group = int(group)
+        if data.get("ua_cause") not in ("duty", "service"):
+            raise field_error("ua_cause", _("Choose the cause."))
+        claim.ua_cause = data["ua_cause"]
+        claim.group_set_at = _date(data.get("group_set_at"), "group_set_at")
+        if claim.group_set_at > today:
+            raise field_error("group_set_at", _("The date cannot be in the future."))
+    elif kind == ClaimKind.UA_DEATH:
+        claim.death_date = _date(data.get("death_date"), "death_date")
+        if claim.death_date > today:
+            raise field_error("death_date", _("The date cannot be in the future."))
+        try:
+            claim.recipients = int(data.get("recipients") or 0)
+        except (TypeError, ValueError):
+            claim.recipients = 0
+        if not 1 <= claim.recipients <= 50:
+            raise field_error("recipients", _("Enter a number from 1 to 50."))
+    claim.save()
+    _event(claim, actor, "")
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=claim, person_id=person.pk,
+                 summary=f"{claim.reference} {kind}")
+    return claim
+
+
+def _sniff(head: bytes) -> str | None:
+    for magic, content_type in SIGNATURES.items():
+        if head.startswith(magic):
+            return content_type
+    return None
+
+
+@transaction.atomic
+def document_add(*, actor: User, claim_id: int, name: str, content: bytes,
+                 description: str = "") -> ClaimDocument:
+    """Attach a PDF, PNG or JPEG (checked by content, not by name), at most the set size."""
+    if not (actor.can(Capability.CLAIMS_FILE) or actor.can(Capability.CLAIMS_ASSESS)):
+        require(actor, Capability.CLAIMS_FILE)
+    cap = Capability.CLAIMS_FILE if actor.can(Capability.CLAIMS_FILE) else \
+        Capability.CLAIMS_ASSESS
+    claim = _claim(actor, claim_id, cap)
+    if claim.state in (ClaimState.WITHDRAWN,):
+        raise field_error("file", _("This claim is closed."))
+    limit = settings.VETBRIDGE_DOCUMENT_MAX_BYTES
+    if not content:
+        raise field_error("file", _("The file is empty."))
+    if len(content) > limit:
+        raise field_error("file", _("The file is larger than %(mb)s MB.") % {"mb": limit // 2**20})
+    content_type = _sniff(content[:16])
+    clean_name = "".join(c for c in name if c.isprintable() and c not in "/\\")[-200:] or "document"
+    if content_type is None or not clean_name.lower().endswith(EXTENSIONS[content_type]):
+        raise field_error("file", _("Only PDF, PNG and JPEG files are accepted, with their usual "
+                                 "extension."))
+    digest = hashlib.sha256(content).hexdigest()
+    doc = ClaimDocument(claim=claim, original_name=clean_name, content_type=content_type,
+                        size=len(content), sha256=digest, description=description[:200],
+                        uploaded_by=actor)
+    doc.file.save(digest[:32], ContentFile(content), save=False)
+    doc.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=doc, person_id=claim.person_id,
+                 summary=clean_name, changes={"size": len(content), "sha256": digest})
+    return doc
+
+
+# ---------------------------------------------------------------- assessment
+
+def _parse_rate(value: Any, field: str) -> Decimal:
+    try:
+        rate = Decimal(str(value).replace(",", ".").strip())
+    except InvalidOperation:
+        raise field_error(field, _("Enter a number, e.g. 12.5.")) from None
+    if not rate.is_finite() or rate <= 0 or rate > 100:
+        raise field_error(field, _("The rate must be above 0 and at most 100."))
+    if rate != rate.quantize(Decimal("0.01")):
+        raise field_error(field, _("At most two decimals."))
+    return rate
+
+
+@transaction.atomic
+def infirmities_set(*, actor: User, claim_id: int, expected_version: int,
+                    rows: list[dict[str, Any]], medical_notes: str | None = None) -> Claim:
+    """The assessor's description of the infirmities (replaces the previous one)."""
+    claim = _claim(actor, claim_id, Capability.CLAIMS_ASSESS, lock=True)
+    _check_version(claim, expected_version)
+    if claim.state not in MEDICAL_STATES_EDITABLE:
+        raise ApplicationError(_("Infirmities can be recorded only during the assessment or "
+                                 "an appeal."))
+    new: list[Infirmity] = []
+    for i, row in enumerate(rows):
+        label = " ".join(str(row.get("label") or "").split())[:200]
+        if not label:
+            raise field_error(f"infirmities.{i}.label", _("Describe the infirmity."))
+        cause, context = row.get("cause"), row.get("context")
+        if cause not in Cause.values:
+            raise field_error(f"infirmities.{i}.cause", _("Choose the cause."))
+        if context not in Context.values:
+            raise field_error(f"infirmities.{i}.context", _("Choose the context."))
+        addition = row.get("addition") or Addition.CHAIN
+        if addition not in Addition.values:
+            raise field_error(f"infirmities.{i}.addition", _("Choose how it adds up."))
+        new.append(Infirmity(
+            claim=claim, label=label, icd10=str(row.get("icd10") or "")[:8].upper(),
+            rate=_parse_rate(row.get("rate"), f"infirmities.{i}.rate"), cause=cause,
+            context=context, addition=addition, grouping=str(row.get("grouping") or "")[:60],
+            incurable=bool(row.get("incurable")), position=i))
+    before = [f"{x.label} {x.rate}" for x in claim.infirmities.all()]
+    claim.infirmities.all().delete()
+    Infirmity.objects.bulk_create(new)
+    if medical_notes is not None:
+        claim.medical_notes = medical_notes[:4000]
+    claim.assessed_by = actor
+    updated = Claim.objects.filter(pk=claim.pk, version=expected_version).update(
+        version=F("version") + 1, assessed_by=actor, medical_notes=claim.medical_notes)
+    if updated != 1:
+        raise ConflictError(_("This claim was changed by someone else since you opened it. "
+                              "Reload it and try again."))
+    claim.version += 1
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=claim, person_id=claim.person_id,
+                 summary=f"{claim.reference} infirmities",
+                 changes={"infirmities": [before, [f"{x.label} {x.rate}" for x in new]]})
+    return claim
+
+
+# ---------------------------------------------------------------- computation
+
+def rules_inputs(claim: Claim) -> dict[str, Any]:
+    """The input of the rules for this claim, exactly as it will be frozen."""
+    if claim.kind in (ClaimKind.FR_PENSION, ClaimKind.FR_REVISION):
+        return {"date": claim.filed_at.isoformat(), "infirmities": [
+            {"label": x.label, "rate": str(x.rate), "cause": x.cause, "context": x.context,
+             "addition": x.addition} for x in claim.infirmities.all()]}
+    if claim.kind == ClaimKind.UA_DISABILITY:
+        return {"kind": "disability", "group": claim.disability_group, "cause": claim.ua_cause,
+                "set_date": claim.group_set_at.isoformat() if claim.group_set_at else None}
+    return {"kind": "death", "recipients": claim.recipients,
+            "death_date": claim.death_date.isoformat() if claim.death_date else None}
+
+
+def compute(kind: str, inputs: dict[str, Any], params: Parameters) -> dict[str, Any]:
+    """Run the rules on frozen inputs with given parameters (also used by replay)."""
+    if kind in (ClaimKind.FR_PENSION, ClaimKind.FR_REVISION):
+        return compute_pmi_json(inputs, params)
+    return ua_assistance_json(inputs, params)
+
+
+def country_of(kind: str) -> str:
+    return "fr" if kind in (ClaimKind.FR_PENSION, ClaimKind.FR_REVISION) else "ua"
+
+
+def preview(claim: Claim) -> dict[str, Any]:
+    """The computation with today's parameters, before any decision (nothing stored)."""
+    if claim.kind in ASSESSED_KINDS and not claim.infirmities.exists():
+        return {"error": _("No infirmity recorded yet.")}
+    try:
+        return compute(claim.kind, rules_inputs(claim), Parameters.load(country_of(claim.kind)))
+    except InputError as exc:
+        return {"error": f"{exc.field}: {exc.message}"}
+
+
+def _granted_rate(claim: Claim) -> int | None:
+    decision = claim.current_decision()
+    if decision is None or decision.outcome == Outcome.REJECT:
+        return None
+    return int(decision.result.get("global_rate") or 0) or None
+
+
+# ---------------------------------------------------------------- transitions
+
+@transaction.atomic
+def claim_transition(*, actor: User, claim_id: int, name: str, expected_version: int,
+                     note: str = "") -> Claim:
+    """Move a claim along the workflow; decisions go through `claim_decide`."""
+    t = TRANSITIONS.get(name)
+    if t is None or name in ("grant", "reject", "decide_appeal"):
+        raise ApplicationError(_("Unknown step."))
+    if t.staff_only and actor.role == Role.VETERAN:
+        raise PermissionDeniedError(_("Your role does not allow this action."))
+    claim = _claim(actor, claim_id, t.capability, lock=True)
+    _check_version(claim, expected_version)
+    if claim.state not in t.sources:
+        raise ApplicationError(_("This step is not possible now: the claim is “%(state)s”.")
+                               % {"state": claim.get_state_display()})
+    note = " ".join(note.split())[:500]
+    refusal = kind_refusal(name, claim.kind)
+    if refusal is not None:
+        raise ApplicationError(str(refusal))
+    if name == "complete_assessment" and not claim.infirmities.exists():
+        raise ApplicationError(_("Record at least one infirmity first."))
+    if name == "request_information":
+        if not note:
+            raise field_error("note", _("Say what the claimant must provide."))
+        claim.needs = note
+    if name == "provide_information":
+        claim.needs = ""
+    if name == "appeal":
+        decision = claim.current_decision()
+        if not note:
+            raise field_error("note", _("Give the grievances: what is wrong in the decision."))
+        if decision is not None and timezone.localdate() > decision.appeal_deadline:
+            raise ApplicationError(_(
+                "The appeal deadline passed on %(date)s: the appeal would be time-barred. "
+                "Ask your contact person about the remaining remedies.")
+                % {"date": decision.appeal_deadline.isoformat()})
+    before = _move(claim, actor, t.target, expected_version)
+    _event(claim, actor, before, note, problem=t.problem)
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=claim, person_id=claim.person_id,
+                 summary=f"{claim.reference} {name}", changes={"state": [before, claim.state]})
+    return claim
+
+
+def _snapshot(params: Parameters, country: str) -> RulesSnapshot:
+    snap, _created = RulesSnapshot.objects.get_or_create(
+        digest=params.digest, defaults={"country": country, "files": params.files})
+    return snap
+
+
+@transaction.atomic
+def claim_decide(*, actor: User, claim_id: int, expected_version: int, grant: bool,
+                 reason: str = "") -> Decision:
+    """Decide (or decide on appeal): compute, freeze inputs and rules, write the decision."""
+    claim = _claim(actor, claim_id, Capability.CLAIMS_DECIDE, lock=True)
+    _check_version(claim, expected_version)
+    on_appeal = claim.state == ClaimState.APPEALED
+    if claim.state != ClaimState.READY_FOR_DECISION and not on_appeal:
+        raise ApplicationError(_("This step is not possible now: the claim is “%(state)s”.")
+                               % {"state": claim.get_state_display()})
+    reason = reason.strip()[:4000]
+    if not grant and not reason:
+        raise field_error("reason", _("A rejection must give its reasons."))
+    country = country_of(claim.kind)
+    params = Parameters.load(country)
+    inputs = rules_inputs(claim)
+    try:
+        result = compute(claim.kind, inputs, params)
+    except InputError as exc:
+        raise ApplicationError(_("The computation is not possible: %(field)s: %(reason)s")
+                               % {"field": exc.field, "reason": exc.message}) from exc
+    today = timezone.localdate()
+    extra_steps: list[dict[str, Any]] = []
+    outcome, valid_until, amount, arrears = Outcome.REJECT, None, None, None
+    if country == "fr":
+        if grant and not result["eligible"]:
+            raise ApplicationError(_("The rate is below the threshold that opens a right: "
+                                     "the claim can only be rejected."))
+        if claim.kind == ClaimKind.FR_REVISION and claim.revision_of is not None:
+            check = procedure.revision_check(_granted_rate(claim.revision_of) or 0,
+                                             int(result["global_rate"]), claim.filed_at)
+            extra_steps += check.steps.as_list()
+            if grant and not check.allowed:
+                raise ApplicationError(_(
+                    "A revision for aggravation needs at least %(min)s more points; the new "
+                    "rate adds %(diff)s. The claim can only be rejected.")
+                    % {"min": check.minimum, "diff": check.difference})
+        if grant:
+            definitive = all(x.incurable for x in claim.infirmities.all())
+            outcome = Outcome.GRANT_DEFINITIVE if definitive else Outcome.GRANT_TEMPORARY
+            if not definitive:
+                until = procedure.temporary_until(claim.filed_at)
+                valid_until = until.date
+                extra_steps += until.steps.as_list()
+            amount = Decimal(str(result["annual_amount_eur"]))
+            due = procedure.arrears(start=claim.filed_at, until=today, annual_amount=amount,
+                                    filed=claim.filed_at,
+                                    late_by_own_doing=claim.late_by_own_doing)
+            arrears = {"start": due.start.isoformat(), "end": due.end.isoformat(),
+                       "days": due.days, "amount_eur": float(due.amount_eur),
+                       "limited": due.limited}
+            extra_steps += due.steps.as_list()
+    elif grant:
+        outcome = Outcome.GRANT
+        amount = Decimal(str(result["total_uah"]))
+    deadline = procedure.appeal_deadline(country, today, claim.residence)
+    extra_steps += deadline.steps.as_list()
+    if on_appeal and country == "fr":
+        extra_steps += procedure.appeal_silence_date(today).steps.as_list()
+    decision = Decision.objects.create(
+        claim=claim, kind=DecisionKind.APPEAL if on_appeal else DecisionKind.INITIAL,
+        outcome=outcome, reason=reason, computed_on=today, inputs=inputs, result=result,
+        rules_version=RULES_VERSION, snapshot=_snapshot(params, country),
+        valid_until=valid_until, appeal_deadline=deadline.date, amount=amount,
+        arrears={"procedure_steps": extra_steps, **(arrears or {})}, decided_by=actor)
+    target = ClaimState.APPEAL_DECIDED if on_appeal else (
+        ClaimState.GRANTED if grant else ClaimState.REJECTED)
+    before = _move(claim, actor, target, expected_version)
+    _event(claim, actor, before, reason[:500] if not grant else "")
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=decision,
+                 person_id=claim.person_id, summary=f"{claim.reference} {outcome}",
+                 changes={"outcome": outcome, "rules_version": RULES_VERSION,
+                          "params_digest": params.digest})
+    return decision
+
+
+# ---------------------------------------------------------------- replay
+
+def replay(decision: Decision) -> tuple[bool, dict[str, Any]]:
+    """Recompute a decision from its frozen inputs and parameter snapshot."""
+    params = Parameters.from_files(decision.snapshot.country, decision.snapshot.files)
+    result = compute(decision.claim.kind, decision.inputs, params)
+    return result == decision.result, result
+
+
+def replay_all() -> list[dict[str, Any]]:
+    """Every stored decision replayed; the list of those that differ (empty is good)."""
+    out = []
+    for decision in Decision.objects.select_related("claim", "snapshot").iterator():
+        same, result = replay(decision)
+        if not same:
+            out.append({"decision": decision.pk, "claim": decision.claim.reference,
+                        "stored": decision.result, "replayed": result})
+    return out
+
+
+# ---------------------------------------------------------------- notifications
+
+def notifications_for(user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user).select_related("event", "claim")
+
+
+def notifications_mark_read(user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now())
+
+
+def unread_count(user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reparation"
+urlpatterns = [
+    path("", views.claim_list, name="list"),
+    path("stats/", views.claim_stats, name="stats"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("file/<int:person_id>/", views.claim_file, name="file"),
+    path("<int:pk>/", views.claim_detail, name="detail"),
+    path("<int:pk>/transition/", views.claim_transition, name="transition"),
+    path("<int:pk>/infirmities/", views.claim_infirmities, name="infirmities"),
+    path("<int:pk>/decide/", views.claim_decide, name="decide"),
+    path("<int:pk>/documents/", views.claim_document_add, name="document_add"),
+    path("documents/<int:doc_id>/", views.document_download, name="document"),
+    path("decisions/<int:decision_id>/letter.pdf", views.decision_letter, name="letter"),
+]

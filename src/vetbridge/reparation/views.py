@@ -1,0 +1,237 @@
+"""Claim pages. Thin: parse with a form, call a service or selector, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from vetbridge.accounts.models import User
+from vetbridge.accounts.roles import Capability
+from vetbridge.accounts.scoping import access_person_by_id
+from vetbridge.core.exceptions import ApplicationError
+from vetbridge.core.views import permission_required_page
+
+from . import selectors, services
+from .forms import (
+    ClaimFileForm,
+    DecideForm,
+    DocumentForm,
+    InfirmityFormSet,
+    QueueFilterForm,
+    TransitionForm,
+)
+from .letters import decision_letter_pdf
+from .models import Claim, ClaimKind, ClaimState
+
+PAGE_SIZE = 25
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@permission_required_page(Capability.CLAIMS_VIEW)
+def claim_list(request: HttpRequest) -> HttpResponse:
+    """The case worker's queue, or a veteran's own claims: same list, scoped."""
+    form = QueueFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    page = Paginator(selectors.claim_queue(user=_user(request), filters=filters),
+                     PAGE_SIZE).get_page(request.GET.get("page"))
+    for claim in page:
+        claim.days_in_state = selectors.days_in_state(claim)  # type: ignore[attr-defined]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "reparation/claim_list.html",
+                  {"form": form, "page": page, "query": query.urlencode()})
+
+
+def _revisable(person_id: int) -> list[tuple[int, str]]:
+    return [(c.pk, str(c)) for c in Claim.objects.filter(
+        person_id=person_id, kind__in=[ClaimKind.FR_PENSION, ClaimKind.FR_REVISION],
+        state__in=[ClaimState.GRANTED, ClaimState.APPEAL_DECIDED])]
+
+
+@permission_required_page(Capability.CLAIMS_FILE)
+def claim_file(request: HttpRequest, person_id: int) -> HttpResponse:
+    user = _user(request)
+    person = access_person_by_id(user, person_id, Capability.CLAIMS_FILE)
+    form = ClaimFileForm(request.POST or None, request.FILES or None,
+                         revisable=_revisable(person.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            # One transaction: a refused document must not leave a filed claim behind (the
+            # claimant would file again and get two).
+            with transaction.atomic():
+                claim = services.claim_file(actor=user, person_id=person.pk,
+                                            data=form.cleaned_data)
+                upload = form.cleaned_data.get("document")
+                if upload:
+                    services.document_add(actor=user, claim_id=claim.pk, name=upload.name,
+                                          content=upload.read())
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("The claim has been filed. Its reference is %(ref)s.")
+                             % {"ref": claim.reference})
+            return redirect("reparation:detail", pk=claim.pk)
+    return render(request, "reparation/claim_form.html", {"form": form, "person": person},
+                  status=400 if form.errors else 200)
+
+
+def _render_detail(request: HttpRequest, pk: int, status: int = 200,
+                   **forms: Any) -> HttpResponse:
+    user = _user(request)
+    claim, medical = services.claim_open(actor=user, claim_id=pk)
+    ctx: dict[str, Any] = {
+        "claim": claim, "medical": medical,
+        "events": selectors.claim_history(claim),
+        "decisions": selectors.decisions_of(claim),
+        "next_step": selectors.next_step(claim),
+        "silence": selectors.appeal_silence(claim),
+        "transitions": selectors.available_transitions(user, claim),
+        "can_add_document": user.can(Capability.CLAIMS_FILE) or
+        user.can(Capability.CLAIMS_ASSESS),
+        "document_form": DocumentForm(),
+    }
+    if medical:
+        ctx["infirmities"] = claim.infirmities.all()
+        ctx["documents"] = claim.documents.all()
+        ctx["preview"] = services.preview(claim)
+    if user.can(Capability.CLAIMS_ASSESS) and claim.state in services.MEDICAL_STATES_EDITABLE:
+        ctx["infirmity_formset"] = InfirmityFormSet(prefix="inf", initial=[
+            {"label": x.label, "icd10": x.icd10, "rate": x.rate, "cause": x.cause,
+             "context": x.context, "addition": x.addition, "grouping": x.grouping,
+             "incurable": x.incurable} for x in claim.infirmities.all()])
+    if user.can(Capability.CLAIMS_DECIDE) and claim.state in (ClaimState.READY_FOR_DECISION,
+                                                              ClaimState.APPEALED):
+        ctx["decide_form"] = DecideForm(initial={"version": claim.version})
+    ctx.update(forms)
+    return render(request, "reparation/claim_detail.html", ctx, status=status)
+
+
+@permission_required_page(Capability.CLAIMS_VIEW)
+def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, pk)
+
+
+@require_POST
+@permission_required_page(Capability.CLAIMS_VIEW)
+def claim_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    form = TransitionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.claim_transition(actor=_user(request), claim_id=pk,
+                                      name=form.cleaned_data["name"],
+                                      expected_version=form.cleaned_data["version"],
+                                      note=form.cleaned_data["note"])
+        except ApplicationError as exc:
+            messages.error(request, exc.full_text())
+        else:
+            messages.success(request, _("Done: the claimant and the contact person are "
+                                        "notified."))
+    else:
+        messages.error(request, _("The form was incomplete; nothing was changed."))
+    return redirect("reparation:detail", pk=pk)
+
+
+@require_POST
+@permission_required_page(Capability.CLAIMS_ASSESS)
+def claim_infirmities(request: HttpRequest, pk: int) -> HttpResponse:
+    formset = InfirmityFormSet(request.POST, prefix="inf")
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    if formset.is_valid():
+        rows = [f.cleaned_data for f in formset.forms
+                if f.cleaned_data and f.cleaned_data.get("label")]
+        try:
+            services.infirmities_set(actor=_user(request), claim_id=pk, expected_version=version,
+                                     rows=rows, medical_notes=request.POST.get("medical_notes"))
+        except ApplicationError as exc:
+            formset._non_form_errors = formset.error_class(  # type: ignore[attr-defined]
+                [exc.full_text()])
+        else:
+            messages.success(request, _("Infirmities saved."))
+            return redirect("reparation:detail", pk=pk)
+    return _render_detail(request, pk, status=400, infirmity_formset=formset)
+
+
+@require_POST
+@permission_required_page(Capability.CLAIMS_DECIDE)
+def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    form = DecideForm(request.POST)
+    if form.is_valid():
+        try:
+            services.claim_decide(actor=_user(request), claim_id=pk,
+                                  expected_version=form.cleaned_data["version"],
+                                  grant=form.cleaned_data["grant"],
+                                  reason=form.cleaned_data["reason"])
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("Decision recorded; the letter is ready."))
+            return redirect("reparation:detail", pk=pk)
+    return _render_detail(request, pk, status=400, decide_form=form)
+
+
+@require_POST
+@permission_required_page(Capability.CLAIMS_VIEW)
+def claim_document_add(request: HttpRequest, pk: int) -> HttpResponse:
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            services.document_add(actor=_user(request), claim_id=pk, name=upload.name,
+                                  content=upload.read(),
+                                  description=form.cleaned_data["description"])
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("Document added."))
+            return redirect("reparation:detail", pk=pk)
+    return _render_detail(request, pk, status=400, document_form=form)
+
+
+@permission_required_page(Capability.CLAIMS_MEDICAL)
+def document_download(request: HttpRequest, doc_id: int) -> HttpResponseBase:
+    doc = services.document_open(actor=_user(request), document_id=doc_id)
+    response = FileResponse(doc.file.open("rb"), content_type=doc.content_type,
+                            as_attachment=True, filename=doc.original_name)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@permission_required_page(Capability.CLAIMS_MEDICAL)
+def decision_letter(request: HttpRequest, decision_id: int) -> HttpResponse:
+    decision = services.decision_open(actor=_user(request), decision_id=decision_id)
+    response = HttpResponse(decision_letter_pdf(decision), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{decision.claim.reference}-{decision.pk}.pdf"')
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@permission_required_page(Capability.STATS_VIEW)
+def claim_stats(request: HttpRequest) -> HttpResponse:
+    return render(request, "reparation/stats.html",
+                  {"stats": selectors.claims_stats(user=_user(request))})
+
+
+@permission_required_page(Capability.CLAIMS_VIEW)
+def notifications(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    items = list(services.notifications_for(user)[:100])
+    if request.method == "POST":
+        services.notifications_mark_read(user)
+        return redirect("reparation:notifications")
+    return render(request, "reparation/notifications.html", {"items": items})
