@@ -1,0 +1,425 @@
+"""Writes of the memorial: editing and publication, tributes and their moderation, imports,
+and linking a memorial record to the registry. Each runs in one transaction with its audit
+row and, for records, a `MemorialChange` saying where the change came from."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import unicodedata
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vetbridge.accounts.audit import audit_entry, audit_record
+from vetbridge.accounts.models import AuditAction, AuditLog, User
+from vetbridge.accounts.roles import Capability
+from vetbridge.accounts.scoping import access_person_by_id, require
+from vetbridge.core.exceptions import ApplicationError, ConflictError, NotFoundError, field_error
+from vetbridge.people import name_index
+from vetbridge.people.duplicates import person_merge, record_suspects
+from vetbridge.people.importer import ImportReport, RowError, csv_rows, parse_date
+from vetbridge.people.models import Lifecycle, Person, PersonName, Script, detect_script
+
+from .models import (
+    MemorialChange,
+    MemorialRecord,
+    PublicationBasis,
+    Tribute,
+    TributeKind,
+    TributeState,
+)
+
+EDITABLE = ("rank", "unit", "death_date", "death_place", "birth_year", "birth_region_id",
+            "burial_place", "circumstances", "sources")
+# Public submissions from one address: at most this many per hour and per day.
+TRIBUTES_PER_HOUR = 5
+TRIBUTES_PER_DAY = 20
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_MAX_PIXELS = 40_000_000
+
+
+
+def clean_public_text(value: object, limit: int) -> str:
+    """Text from the public, made inert: direction overrides, zero-width and control
+    characters removed (new lines kept), NFC, cut to `limit`. HTML stays text: templates
+    escape it."""
+    text = unicodedata.normalize("NFC", str(value or ""))
+    kept = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if ch in "\n":
+            kept.append(ch)
+        elif cat in ("Cf", "Cc", "Co", "Cs"):
+            continue
+        else:
+            kept.append(ch)
+    lines = [" ".join(line.split()) for line in "".join(kept).split("\n")]
+    return "\n".join(lines).strip()[:limit]
+
+
+def check_image(content: bytes, fld: str = "photo") -> str:
+    """A real JPEG or PNG of sensible size; returns the file extension."""
+    from PIL import Image, UnidentifiedImageError
+
+    if len(content) > PHOTO_MAX_BYTES:
+        raise field_error(fld, _("The photo is larger than 5 MB."))
+    try:
+        with Image.open(io.BytesIO(content)) as img:
+            fmt = img.format
+            width, height = img.size
+            if width * height > PHOTO_MAX_PIXELS:
+                raise field_error(fld, _("The photo has too many pixels."))
+            img.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
+        raise field_error(fld, _("This is not a JPEG or PNG image.")) from None
+    if fmt not in ("JPEG", "PNG"):
+        raise field_error(fld, _("This is not a JPEG or PNG image."))
+    return ".jpg" if fmt == "JPEG" else ".png"
+
+
+def _record(actor: User, record_id: int, *, lock: bool = False) -> MemorialRecord:
+    require(actor, Capability.MEMORIAL_EDIT)
+    qs = MemorialRecord.objects.select_related("person")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    record = qs.filter(pk=record_id, person__merged_into__isnull=True).first()
+    if record is None:
+        raise NotFoundError(_("No such memorial record."))
+    return record
+
+
+def _change(record: MemorialRecord, actor: User | None, changes: dict[str, Any],
+            source: str) -> None:
+    MemorialChange.objects.create(record=record, changes=changes, source=source[:300],
+                                  by=actor)
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=record,
+                 person_id=record.person_id, summary=source[:120], changes=changes)
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+@transaction.atomic
+def record_update(*, actor: User, record_id: int, expected_version: int,
+                  data: dict[str, Any], source: str) -> MemorialRecord:
+    record = _record(actor, record_id, lock=True)
+    if record.version != expected_version:
+        raise ConflictError(_("This record was changed by someone else since you opened it. "
+                              "Reload it and apply your change again."))
+    source = clean_public_text(source, 300)
+    if not source:
+        raise field_error("source", _("Say where this change comes from."))
+    changes: dict[str, list[Any]] = {}
+    for key in EDITABLE:
+        if key in data and data[key] != getattr(record, key):
+            changes[key] = [_jsonable(getattr(record, key)), _jsonable(data[key])]
+            setattr(record, key, data[key])
+    if record.death_date and record.death_date > timezone.localdate():
+        raise field_error("death_date", _("The date cannot be in the future."))
+    if not changes:
+        return record
+    record.version += 1
+    record.updated_at = timezone.now()
+    record.save()
+    _change(record, actor, changes, source)
+    return record
+
+
+@transaction.atomic
+def record_photo_set(*, actor: User, record_id: int, content: bytes, source: str) -> None:
+    record = _record(actor, record_id, lock=True)
+    ext = check_image(content)
+    record.photo.save(hashlib.sha256(content).hexdigest()[:32] + ext, ContentFile(content),
+                      save=False)
+    MemorialRecord.objects.filter(pk=record.pk).update(photo=record.photo.name,
+                                                       version=F("version") + 1)
+    _change(record, actor, {"photo": [None, record.photo.name]}, source or "photo")
+
+
+@transaction.atomic
+def record_publish(*, actor: User, record_id: int, basis: str, note: str) -> MemorialRecord:
+    record = _record(actor, record_id, lock=True)
+    if basis not in PublicationBasis.values:
+        raise field_error("publication_basis", _("Choose the family's consent or an editorial "
+                                              "decision."))
+    note = clean_public_text(note, 300)
+    if not note:
+        raise field_error("publication_note", _("Record who consented and when, or the reference "
+                                             "of the editorial decision."))
+    record.published, record.publication_basis, record.publication_note = True, basis, note
+    record.published_at = timezone.now()
+    record.version += 1
+    record.save()
+    _change(record, actor, {"published": [False, True], "basis": basis}, note)
+    return record
+
+
+@transaction.atomic
+def record_unpublish(*, actor: User, record_id: int, reason: str) -> MemorialRecord:
+    """Immediate: the page and search stop showing the person at once."""
+    record = _record(actor, record_id, lock=True)
+    reason = clean_public_text(reason, 300)
+    if not reason:
+        raise field_error("reason", _("Give the reason (e.g. the family's request)."))
+    record.published = False
+    record.version += 1
+    record.save()
+    _change(record, actor, {"published": [True, False]}, reason)
+    return record
+
+
+# ---------------------------------------------------------------- tributes
+
+def submitter_hash(ip: str) -> str:
+    """Pseudonymous key of a submitter for rate limiting (no address stored)."""
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{ip}".encode()).hexdigest()
+
+
+class RateLimited(ApplicationError):
+    status_code = 429
+
+
+@transaction.atomic
+def tribute_submit(*, record_id: int, data: dict[str, Any], photo: bytes | None,
+                   ip: str) -> Tribute:
+    record = MemorialRecord.objects.filter(pk=record_id, published=True,
+                                           person__merged_into__isnull=True).first()
+    if record is None:
+        raise NotFoundError(_("No such memorial record."))
+    who = submitter_hash(ip)
+    now = timezone.now()
+    recent = Tribute.objects.filter(submitter_hash=who)
+    if recent.filter(submitted_at__gte=now - dt.timedelta(hours=1)).count() >= TRIBUTES_PER_HOUR \
+            or recent.filter(submitted_at__gte=now - dt.timedelta(days=1)).count() \
+            >= TRIBUTES_PER_DAY:
+        raise RateLimited(_("Too many submissions from your connection. Please try again "
+                            "later."))
+    kind = data.get("kind") or TributeKind.TRIBUTE
+    if kind not in TributeKind.values:
+        raise field_error("kind", _("Choose what you are sending."))
+    author = clean_public_text(data.get("author_name"), 120)
+    if not author:
+        raise field_error("author_name", _("Please give your name."))
+    text = clean_public_text(data.get("text"), 2000)
+    tribute = Tribute(record=record, kind=kind, author_name=author,
+                      relation=clean_public_text(data.get("relation"), 120), text=text,
+                      submitter_hash=who)
+    if photo:
+        ext = check_image(photo)
+        tribute.photo.save(hashlib.sha256(photo).hexdigest()[:32] + ext, ContentFile(photo),
+                           save=False)
+    if not text and not photo:
+        raise field_error("text", _("Write a few words or add a photo."))
+    if kind == TributeKind.PHOTO and not photo:
+        raise field_error("photo", _("Add the photo."))
+    tribute.save()
+    audit_record(actor=None, action=AuditAction.CREATE, obj=tribute,
+                 person_id=record.person_id, summary=kind)
+    return tribute
+
+
+@transaction.atomic
+def tribute_moderate(*, actor: User, tribute_id: int, accept: bool,
+                     reason: str = "") -> Tribute:
+    require(actor, Capability.MEMORIAL_EDIT)
+    tribute = Tribute.objects.select_for_update(of=("self",)).select_related("record").filter(
+        pk=tribute_id, state=TributeState.PENDING).first()
+    if tribute is None:
+        raise NotFoundError(_("No such tribute waiting for moderation."))
+    reason = clean_public_text(reason, 300)
+    if not accept and not reason:
+        raise field_error("reason", _("Give the reason of the rejection."))
+    tribute.state = TributeState.PUBLISHED if accept else TributeState.REJECTED
+    tribute.reason, tribute.moderated_by, tribute.moderated_at = reason, actor, timezone.now()
+    tribute.save()
+    if accept and tribute.kind == TributeKind.CORRECTION:
+        # A correction is applied by the editor on the record, citing it as the source.
+        _change(tribute.record, actor, {"correction": tribute.text[:500]},
+                f"{_('correction sent by')} {tribute.author_name}")
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=tribute,
+                 person_id=tribute.record.person_id, summary=tribute.state,
+                 changes={"state": [TributeState.PENDING, tribute.state], "reason": reason})
+    return tribute
+
+
+# ---------------------------------------------------------------- registry link
+
+@transaction.atomic
+def record_create_for(*, actor: User, person_id: int) -> MemorialRecord:
+    """Open a memorial record (unpublished) for a fallen or missing person of the registry."""
+    require(actor, Capability.MEMORIAL_EDIT)
+    person = access_person_by_id(actor, person_id, Capability.MEMORIAL_EDIT)
+    if person.lifecycle not in (Lifecycle.FALLEN, Lifecycle.MISSING):
+        raise ApplicationError(_("Only the fallen and the missing have a memorial record."))
+    if MemorialRecord.objects.filter(person=person).exists():
+        raise ApplicationError(_("This person already has a memorial record."))
+    record = MemorialRecord.objects.create(person=person, death_date=person.lifecycle_date)
+    _change(record, actor, {"created": True}, _("registry"))
+    return record
+
+
+@transaction.atomic
+def record_link(*, actor: User, record_id: int, person_id: int) -> MemorialRecord:
+    """The memorial record's person is the registry person `person_id`: the two are merged
+    (the registry person survives, reversibly), so the family's statuses and rights attach to
+    the fallen person the memorial shows."""
+    record = _record(actor, record_id, lock=True)
+    target = access_person_by_id(actor, person_id, Capability.MEMORIAL_EDIT)
+    if target.pk == record.person_id:
+        raise ApplicationError(_("This record is already that person."))
+    if MemorialRecord.objects.filter(person=target).exists():
+        raise ApplicationError(_("This person already has a memorial record."))
+    absorbed = record.person_id
+    person_merge(actor=actor, survivor_id=target.pk, absorbed_id=absorbed,
+                 capability=Capability.MEMORIAL_EDIT)
+    record.refresh_from_db()
+    _change(record, actor, {"person": [absorbed, target.pk]}, _("linked to the registry"))
+    return record
+
+
+# ---------------------------------------------------------------- import
+
+COLUMNS = ("external_id", "surname", "given_name", "death_date")
+OPTIONAL = ("patronymic", "surname_en", "given_name_en", "surname_fr", "given_name_fr",
+            "birth_year", "birth_region", "death_place", "unit", "rank", "burial_place",
+            "circumstances", "sources")
+
+
+def memorial_import(*, actor: User | None, data: bytes, keep_valid: bool = False,
+                    source: str = "", progress: Callable[[int], None] | None = None,
+                    batch_size: int = 1000) -> ImportReport:
+    """A list of the fallen: new registry persons (fallen) with their spellings and an
+    unpublished memorial record each. All or nothing unless `keep_valid`."""
+    from vetbridge.core.models import Region
+
+    if actor is not None:
+        require(actor, Capability.MEMORIAL_EDIT)
+    regions = dict(Region.objects.values_list("code", "id"))
+    raw_rows, errors, total = csv_rows(data, COLUMNS, OPTIONAL)
+    today = timezone.localdate()
+    parsed: list[tuple[int, dict[str, Any]]] = []
+    seen: dict[str, int] = {}
+    for line, row in raw_rows:
+        row_errors: list[RowError] = []
+        ext = row["external_id"]
+        if not ext:
+            row_errors.append(RowError(line, "external_id", _("required")))
+        elif len(ext) > 64:
+            row_errors.append(RowError(line, "external_id", _("longer than 64 characters")))
+        elif ext in seen:
+            row_errors.append(RowError(line, "external_id", _("duplicate of line %(line)s")
+                                       % {"line": seen[ext]}))
+        if not row["surname"]:
+            row_errors.append(RowError(line, "surname", _("required")))
+        for col in ("surname", "given_name", "patronymic", "surname_en", "given_name_en",
+                    "surname_fr", "given_name_fr"):
+            if len(row[col]) > 120:
+                row_errors.append(RowError(line, col, _("longer than 120 characters")))
+        death = None
+        try:
+            death = parse_date(row["death_date"])
+            if death > today:
+                row_errors.append(RowError(line, "death_date", _("in the future")))
+        except ValueError:
+            row_errors.append(RowError(line, "death_date", _(
+                "not a date (use YYYY-MM-DD or DD.MM.YYYY): %(value)s")
+                % {"value": row["death_date"][:40]}))
+        birth_year = None
+        if row["birth_year"]:
+            if not row["birth_year"].isdigit() or not 1900 <= int(row["birth_year"]) <= today.year:
+                row_errors.append(RowError(line, "birth_year", _("not a year")))
+            else:
+                birth_year = int(row["birth_year"])
+        region = None
+        if row["birth_region"]:
+            region = regions.get(row["birth_region"].upper())
+            if region is None:
+                row_errors.append(RowError(line, "birth_region", _(
+                    "unknown region code %(value)s") % {"value": row["birth_region"][:20]}))
+        for col, limit in (("death_place", 200), ("unit", 200), ("rank", 80),
+                           ("burial_place", 200), ("circumstances", 4000), ("sources", 2000)):
+            if len(row[col]) > limit:
+                row_errors.append(RowError(line, col, _("longer than %(n)s characters")
+                                           % {"n": limit}))
+        if row_errors:
+            errors.extend(row_errors)
+            continue
+        seen[ext] = line
+        parsed.append((line, {**row, "death": death, "birth_year_i": birth_year,
+                              "region_id": region}))
+    existing = set(Person.objects.filter(external_id__in=list(seen)).values_list(
+        "external_id", flat=True)) if seen else set()
+    if existing:
+        errors.extend(RowError(line, "external_id", _("already in the registry"))
+                      for line, row in parsed if row["external_id"] in existing)
+        parsed = [(line, row) for line, row in parsed if row["external_id"] not in existing]
+    errors.sort(key=lambda e: e.line)
+    report = ImportReport(total_rows=total, rejected=errors)
+    if errors and not keep_valid:
+        return report
+    with transaction.atomic():
+        now = timezone.now()
+        created: list[int] = []
+        for start in range(0, len(parsed), batch_size):
+            chunk = parsed[start:start + batch_size]
+            persons = Person.objects.bulk_create([Person(
+                external_id=row["external_id"], lifecycle=Lifecycle.FALLEN,
+                lifecycle_date=row["death"], created_at=now, updated_at=now)
+                for _line, row in chunk])
+            if not all(p.pk for p in persons):
+                by_ext = dict(Person.objects.filter(external_id__in=[
+                    r["external_id"] for _line, r in chunk]).values_list("external_id", "id"))
+                for p in persons:
+                    p.pk = by_ext[p.external_id]
+            names: list[PersonName] = []
+            for person, (_line, row) in zip(persons, chunk, strict=True):
+                for lang, sur, given, patr in (
+                        ("uk", row["surname"], row["given_name"], row["patronymic"]),
+                        ("en", row["surname_en"], row["given_name_en"], ""),
+                        ("fr", row["surname_fr"], row["given_name_fr"], "")):
+                    if sur:
+                        full = " ".join(x for x in (sur, given, patr) if x)
+                        script = detect_script(full)
+                        names.append(PersonName(
+                            person=person, surname=sur, given_name=given, patronymic=patr,
+                            language=lang if lang != "uk" or script == Script.CYRILLIC
+                            else "xx", script=script, is_preferred=True,
+                            source=source[:120], created_at=now))
+            PersonName.objects.bulk_create(names)
+            MemorialRecord.objects.bulk_create([MemorialRecord(
+                person=person, death_date=row["death"], death_place=row["death_place"],
+                unit=row["unit"], rank=row["rank"], burial_place=row["burial_place"],
+                circumstances=row["circumstances"], sources=row["sources"] or source,
+                birth_year=row["birth_year_i"], birth_region_id=row["region_id"],
+                created_at=now, updated_at=now) for person, (_line, row) in zip(
+                    persons, chunk, strict=True)])
+            AuditLog.objects.bulk_create([audit_entry(
+                actor=actor, action=AuditAction.CREATE, obj=person, person_id=person.pk,
+                summary=row["surname"], changes={"import_line": line, "memorial": True})
+                for person, (line, row) in zip(persons, chunk, strict=True)])
+            name_index.index_people([p.pk for p in persons])
+            created += [p.pk for p in persons]
+            report.imported += len(chunk)
+            if progress:
+                progress(len(chunk))
+        records = MemorialRecord.objects.filter(person_id__in=created)
+        MemorialChange.objects.bulk_create([MemorialChange(
+            record=r, changes={"imported": True}, source=source or "import", by=actor)
+            for r in records])
+        audit_record(actor=actor, action=AuditAction.IMPORT, object_type="memorial.memorialrecord",
+                     summary=source or "CSV",
+                     changes={"total_rows": report.total_rows, "imported": report.imported,
+                              "rejected": [r.as_dict() for r in report.rejected[:500]]})
+        for person in Person.objects.filter(pk__in=created).prefetch_related("names"):
+            report.suspected_duplicates += record_suspects(person)
+    report.committed = True
+    return report

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "memorial"
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("ceremonies/", views.ceremonies, name="ceremonies"),
+    path("sitemap.xml", views.sitemap, name="sitemap"),
+    path("photos/<str:kind>/<int:pk>/", views.photo_public, name="photo_public"),
+    path("<int:pk>/", views.record, name="record_short"),
+    path("<int:pk>/tribute/", views.tribute, name="tribute"),
+    path("<int:pk>/<slug:slug>/", views.record, name="record"),
+    path("desk/", views.desk, name="desk"),
+    path("desk/import/", views.import_csv, name="import"),
+    path("desk/<int:pk>/", views.edit, name="edit"),
+    path("desk/<int:pk>/publication/", views.publication, name="publication"),
+    path("desk/<int:pk>/photo/", views.photo, name="photo"),
+    path("desk/<int:pk>/link/", views.link, name="link"),
+    path("desk/new/<int:person_id>/", views.create_for, name="create_for"),
+    path("desk/tributes/<int:tribute_id>/", views.moderate, name="moderate"),
+]

@@ -1,0 +1,299 @@
+"""Memorial pages: public (no login) and editorial."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from vetbridge.accounts.models import User
+from vetbridge.accounts.roles import Capability
+from vetbridge.core.exceptions import ApplicationError
+from vetbridge.core.views import error_page, permission_required_page
+from vetbridge.people import name_index
+from vetbridge.people.selectors import NOTICES
+
+from . import selectors, services
+from .forms import ImportForm, PublishForm, RecordForm, SearchForm, TributeForm, UnpublishForm
+from .models import MemorialRecord
+
+PAGE_SIZE = 25
+
+
+def _public(response: HttpResponse, request: HttpRequest, seconds: int = 60) -> HttpResponse:
+    """Anonymous pages may be cached briefly by browsers and proxies; never signed-in ones."""
+    if not request.user.is_authenticated:
+        patch_cache_control(response, public=True, max_age=seconds)
+    else:
+        patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    return response
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    found, notices = selectors.public_search(q=filters.get("q") or "", filters=filters)
+    ctx: dict[str, Any] = {"form": form, "notices": [NOTICES[n] for n in notices
+                                                     if n in NOTICES],
+                           "regions": selectors.region_choices()}
+    if isinstance(found, list):
+        ctx["found"] = found
+    else:
+        ctx["page"] = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        ctx["query"] = query.urlencode()
+    template = "memorial/_results.html" if request.htmx else "memorial/search.html"  # type: ignore[attr-defined]
+    return _public(render(request, template, ctx), request)
+
+
+def record(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
+    rec = selectors.public_record(pk)
+    if rec is None:
+        raise Http404
+    canonical = selectors.slug_of(rec)
+    if slug != canonical:
+        return redirect("memorial:record", pk=pk, slug=canonical, permanent=True)
+    return _public(_render_record(request, rec, TributeForm()), request)
+
+
+def _render_record(request: HttpRequest, rec: MemorialRecord, form: TributeForm,
+                   status: int = 200) -> HttpResponse:
+    from vetbridge.people.models import NameLanguage
+
+    labels = dict(NameLanguage.choices)
+    names = {n.language: n for n in rec.person.names.all() if n.is_preferred}
+    localized = [(code, labels[code], names[code]) for code in ("uk", "fr", "en")
+                 if code in names]
+    return render(request, "memorial/record.html", {
+        "rec": rec, "localized_names": localized, "all_names": rec.person.names.all(),
+        "tributes": selectors.published_tributes(rec), "form": form,
+        "canonical": request.build_absolute_uri(reverse(
+            "memorial:record", args=[rec.pk, selectors.slug_of(rec)])),
+    }, status=status)
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+@require_POST
+def tribute(request: HttpRequest, pk: int) -> HttpResponse:
+    rec = selectors.public_record(pk)
+    if rec is None:
+        raise Http404
+    form = TributeForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data.get("photo")
+        try:
+            services.tribute_submit(record_id=pk, data=form.cleaned_data,
+                                    photo=upload.read() if upload else None,
+                                    ip=_client_ip(request))
+        except services.RateLimited as exc:
+            return error_page(request, 429, exc.message)
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("Thank you. Your message will appear once a memorial "
+                                        "editor has read it."))
+            return redirect("memorial:record", pk=pk, slug=selectors.slug_of(rec))
+    return _render_record(request, rec, form, status=400)
+
+
+def photo_public(request: HttpRequest, kind: str, pk: int) -> HttpResponseBase:
+    """Photos of published records and published tributes (stored outside the web root)."""
+    from .models import Tribute, TributeState
+
+    if kind == "record":
+        rec = selectors.published().filter(pk=pk).exclude(photo="").first()
+        file = rec.photo if rec else None
+    else:
+        item = Tribute.objects.filter(pk=pk, state=TributeState.PUBLISHED,
+                                      record__in=selectors.published()).exclude(photo="").first()
+        file = item.photo if item else None
+    if not file:
+        raise Http404
+    content_type = "image/png" if file.name.endswith(".png") else "image/jpeg"
+    response = FileResponse(file.open("rb"), content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, public=True, max_age=3600)
+    return response
+
+
+def ceremonies(request: HttpRequest) -> HttpResponse:
+    return _public(render(request, "memorial/ceremonies.html",
+                          {"items": selectors.ceremonies()}), request, 3600)
+
+
+def sitemap(request: HttpRequest) -> HttpResponse:
+    rows = selectors.published().select_related("person").prefetch_related(
+        "person__names").order_by("id")[:50000]
+    urls = [request.build_absolute_uri(reverse("memorial:record",
+                                               args=[r.pk, selectors.slug_of(r)])) for r in rows]
+    response = render(request, "memorial/sitemap.xml", {"urls": urls},
+                      content_type="application/xml")
+    return _public(response, request, 3600)
+
+
+# ---------------------------------------------------------------- editors
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@permission_required_page(Capability.MEMORIAL_EDIT)
+def desk(request: HttpRequest) -> HttpResponse:
+    """The editor's desk: tributes to moderate, records not yet published."""
+    drafts = selectors.with_names(MemorialRecord.objects.filter(
+        published=False, person__merged_into__isnull=True)).order_by("-created_at")
+    return render(request, "memorial/desk.html", {
+        "tributes": selectors.tribute_queue()[:100],
+        "drafts": Paginator(drafts, PAGE_SIZE).get_page(request.GET.get("page")),
+        "query": ""})
+
+
+@permission_required_page(Capability.MEMORIAL_EDIT)
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    rec = selectors.with_names(MemorialRecord.objects.filter(
+        person__merged_into__isnull=True)).filter(pk=pk).first()
+    if rec is None:
+        raise ApplicationError(_("No such memorial record."))
+    initial = {f: getattr(rec, f) for f in ("rank", "unit", "death_date", "death_place",
+                                            "birth_year", "birth_region", "burial_place",
+                                            "circumstances", "sources")}
+    form = RecordForm(request.POST or None, initial={**initial, "version": rec.version})
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k in initial}
+        data["birth_region_id"] = data.pop("birth_region").pk if data.get("birth_region") \
+            else None
+        for key in ("rank", "unit", "death_place", "burial_place", "circumstances", "sources"):
+            data[key] = data.get(key) or ""
+        try:
+            services.record_update(actor=user, record_id=pk,
+                                   expected_version=form.cleaned_data["version"], data=data,
+                                   source=form.cleaned_data["source"])
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("Changes saved with their source."))
+            return redirect("memorial:edit", pk=pk)
+    candidates = []
+    name = rec.person.preferred_name("uk")
+    if name:
+        from vetbridge.accounts.scoping import people_for
+
+        scope = people_for(user, Capability.MEMORIAL_EDIT).exclude(pk=rec.person_id).filter(
+            memorial__isnull=True)
+        response = name_index.search(name.full_name(), limit=5, allowed=lambda ids: set(
+            scope.filter(pk__in=ids).values_list("pk", flat=True)))
+        people = scope.in_bulk([r.id for r in response.results])
+        candidates = [(people[r.id], r) for r in response.results if r.id in people]
+    return render(request, "memorial/edit.html", {
+        "rec": rec, "form": form, "publish_form": PublishForm(), "unpublish_form":
+        UnpublishForm(), "changes": rec.changes.select_related("by")[:50],
+        "candidates": candidates}, status=400 if form.errors else 200)
+
+
+@require_POST
+@permission_required_page(Capability.MEMORIAL_EDIT)
+def publication(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    try:
+        if request.POST.get("action") == "unpublish":
+            form: Any = UnpublishForm(request.POST)
+            if form.is_valid():
+                services.record_unpublish(actor=user, record_id=pk,
+                                          reason=form.cleaned_data["reason"])
+                messages.success(request, _("Unpublished: the page is no longer public."))
+            else:
+                messages.error(request, _("Give the reason (e.g. the family's request)."))
+        else:
+            form = PublishForm(request.POST)
+            if form.is_valid():
+                services.record_publish(actor=user, record_id=pk,
+                                        basis=form.cleaned_data["publication_basis"],
+                                        note=form.cleaned_data["publication_note"])
+                messages.success(request, _("Published."))
+            else:
+                messages.error(request, _("Record the basis of publication and its "
+                                          "reference."))
+    except ApplicationError as exc:
+        messages.error(request, exc.full_text())
+    return redirect("memorial:edit", pk=pk)
+
+
+@require_POST
+@permission_required_page(Capability.MEMORIAL_EDIT)
+def photo(request: HttpRequest, pk: int) -> HttpResponse:
+    upload = request.FILES.get("photo")
+    try:
+        if upload is None:
+            raise ApplicationError(_("Choose a photo."))
+        services.record_photo_set(actor=_user(request), record_id=pk, content=upload.read(),
+                                  source=str(request.POST.get("source", "")))
+        messages.success(request, _("Photo saved."))
+    except ApplicationError as exc:
+        messages.error(request, exc.full_text())
+    return redirect("memorial:edit", pk=pk)
+
+
+@require_POST
+@permission_required_page(Capability.MEMORIAL_EDIT)
+def link(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        person_id = int(request.POST.get("person_id", ""))
+        services.record_link(actor=_user(request), record_id=pk, person_id=person_id)
+        messages.success(request, _("Linked to the registry file: the family's statuses and "
+                                    "rights now follow from it."))
+    except ValueError:
+        messages.error(request, _("Choose a registry file."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("memorial:edit", pk=pk)
+
+
+@require_POST
+@permission_required_page(Capability.MEMORIAL_EDIT)
+def create_for(request: HttpRequest, person_id: int) -> HttpResponse:
+    rec = services.record_create_for(actor=_user(request), person_id=person_id)
+    messages.success(request, _("Memorial record opened (not published yet)."))
+    return redirect("memorial:edit", pk=rec.pk)
+
+
+@require_POST
+@permission_required_page(Capability.MEMORIAL_EDIT)
+def moderate(request: HttpRequest, tribute_id: int) -> HttpResponse:
+    try:
+        services.tribute_moderate(actor=_user(request), tribute_id=tribute_id,
+                                  accept=request.POST.get("decision") == "accept",
+                                  reason=str(request.POST.get("reason", "")))
+        messages.success(request, _("Moderation recorded."))
+    except ApplicationError as exc:
+        messages.error(request, exc.full_text())
+    return redirect("memorial:desk")
+
+
+@permission_required_page(Capability.MEMORIAL_EDIT)
+def import_csv(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            report = services.memorial_import(actor=_user(request), data=upload.read(),
+                                              keep_valid=form.cleaned_data["keep_valid"],
+                                              source=upload.name)
+        except ApplicationError as exc:
+            form.add_error("file", exc.message)
+    return render(request, "memorial/import.html", {"form": form, "report": report})
