@@ -1,0 +1,76 @@
+"""Demo care pathway, partners and a partner account (laptops and tests only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from vetbridge.accounts.models import User
+from vetbridge.core.models import Region
+from vetbridge.reintegration import services as referrals
+from vetbridge.reintegration.models import Partner
+
+from . import services
+from .models import Injury
+
+PARTNERS = [
+    ("Veteran Hub Львів", ["employment", "training", "psychological", "peer"], ["UA-46"], 40),
+    ("Центр адаптивного спорту «Незламні»", ["sport", "peer"], ["UA-46", "UA-30"], 20),
+    ("Житло для ветеранів (ГО)", ["housing"], ["UA-30", "UA-46", "UA-32"], 5),
+    ("Office national des combattants — Paris", ["employment", "training"], ["FR-IDF"], 15),
+]
+
+
+def load_demo_care(users: dict[str, User]) -> None:
+    if Partner.objects.exists():
+        return
+    regions = {r.code: r for r in Region.objects.all()}
+    partners = []
+    for name, kinds, codes, capacity in PARTNERS:
+        partner = Partner.objects.create(name=name, services=kinds, monthly_capacity=capacity)
+        partner.regions.set([regions[c] for c in codes if c in regions])
+        partners.append(partner)
+    users["partner"].partner = partners[0]
+    users["partner"].save(update_fields=["partner"])
+    veteran, worker = users["veteran"].person, users["caseworker"]
+    if veteran is None or Injury.objects.filter(person=veteran).exists():
+        return
+    pid = veteran.pk
+    services.contact_set(actor=worker, person_id=pid)
+    today = timezone.localdate()
+    services.injury_add(actor=worker, person_id=pid, data={
+        "icd10": "S58.1", "label": "Травматична ампутація лівого передпліччя",
+        "occurred_on": today - dt.timedelta(days=500), "context": "Бахмутський напрямок"})
+    services.injury_add(actor=worker, person_id=pid, data={
+        "icd10": "H93.1", "label": "Шум у вухах після вибуху",
+        "occurred_on": today - dt.timedelta(days=500)})
+    services.episode_add(actor=worker, person_id=pid, data={
+        "kind": "rehabilitation", "provider": "Національний реабілітаційний центр «Незламні»",
+        "started_on": today - dt.timedelta(days=420), "ended_on": today - dt.timedelta(days=300),
+        "summary": "Протезування, навчання користуванню біонічним протезом."})
+    for domain, text, status in (
+            ("self_care", "Самостійно одягатися і готувати їжу", "achieved"),
+            ("work", "Повернутися до роботи: водій категорії B з адаптацією", "in_progress"),
+            ("mental_health", "Спати без кошмарів щонайменше 5 ночей на тиждень", "in_progress")):
+        goal = services.goal_add(actor=worker, person_id=pid, data={
+            "domain": domain, "description": text,
+            "target_date": today + dt.timedelta(days=120)})
+        services.goal_set_status(actor=worker, goal_id=goal.pk, status=status)
+    for days, level in ((360, 3), (200, 2), (40, 1)):
+        services.whodas_add(actor=worker, person_id=pid,
+                            assessed_on=today - dt.timedelta(days=days),
+                            answers={f"S{i}": min(4, max(0, level + (i % 3) - 1))
+                                     for i in range(1, 13)})
+    services.ua_functioning_add(actor=worker, person_id=pid, data={
+        "assessed_on": today - dt.timedelta(days=300), "group": 2,
+        "valid_until": today + dt.timedelta(days=430), "decision_ref": "ЕК-2025-0417"})
+    services.followup_add(actor=worker, person_id=pid, data={
+        "due_on": today - dt.timedelta(days=2), "what": "Подзвонити щодо співбесіди"})
+    services.followup_add(actor=worker, person_id=pid, data={
+        "due_on": today + dt.timedelta(days=5), "what": "Перевірити запис до психолога"})
+    referrals.referral_create(actor=worker, person_id=pid, data={
+        "partner": partners[0].pk, "service": "employment",
+        "message": "Шукає роботу водієм; потрібне авто з адаптованим керуванням.",
+        "consent_on": today - dt.timedelta(days=3),
+        "consent_text": "Ім'я, телефон і потреба в роботі; без медичних даних."})

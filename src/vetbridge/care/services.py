@@ -1,0 +1,356 @@
+"""Care pathway: audited reads of the care file, every write with its audit row, the
+timeline joining care and paperwork, and the contact person's caseload."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vetbridge.accounts.audit import audit_record
+from vetbridge.accounts.models import AuditAction, User
+from vetbridge.accounts.roles import Capability
+from vetbridge.accounts.scoping import access_person_by_id, people_for, require
+from vetbridge.core.exceptions import NotFoundError, field_error
+from vetbridge.people.models import Person
+
+from . import whodas
+from .models import (
+    Appointment,
+    AssessmentKind,
+    CareEpisode,
+    EpisodeKind,
+    FollowUp,
+    FunctionalAssessment,
+    Goal,
+    GoalDomain,
+    GoalStatus,
+    Injury,
+    Note,
+)
+
+
+def _text(data: dict[str, Any], field: str, limit: int, required: bool = True) -> str:
+    value = " ".join(str(data.get(field) or "").split())[:limit]
+    if required and not value:
+        raise field_error(field, _("This field is required."))
+    return value
+
+
+def _day(data: dict[str, Any], field: str, past: bool = False) -> dt.date:
+    """A required date."""
+    value = _date(data, field, True, past)
+    assert value is not None
+    return value
+
+
+def _date(data: dict[str, Any], field: str, required: bool = True,
+          past: bool = False) -> dt.date | None:
+    value = data.get(field)
+    if value in (None, ""):
+        if required:
+            raise field_error(field, _("This field is required."))
+        return None
+    if not isinstance(value, dt.date):
+        try:
+            value = dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise field_error(field, _("Enter a valid date.")) from None
+    if past and value > timezone.localdate():
+        raise field_error(field, _("The date cannot be in the future."))
+    return value
+
+
+@transaction.atomic
+def care_open(*, actor: User, person_id: int) -> Person:
+    """The person, for reading their care file: scoped, and the read is audited."""
+    person = access_person_by_id(actor, person_id, Capability.CARE_VIEW)
+    audit_record(actor=actor, action=AuditAction.READ, object_type="care.file",
+                 object_id=person.pk, person_id=person.pk)
+    return person
+
+
+def _editable(actor: User, person_id: int) -> Person:
+    return access_person_by_id(actor, person_id, Capability.CARE_EDIT)
+
+
+def _audit(actor: User, obj: Any, person: Person, summary: str) -> None:
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=obj, person_id=person.pk,
+                 summary=summary[:120])
+
+
+@transaction.atomic
+def injury_add(*, actor: User, person_id: int, data: dict[str, Any]) -> Injury:
+    person = _editable(actor, person_id)
+    code = _text(data, "icd10", 8).upper().replace(" ", "")
+    if not re.fullmatch(r"[A-Z][0-9]{2}(\.[0-9A-Z]{1,4})?", code):
+        raise field_error("icd10", _("An ICD-10 code looks like S58.1 or F43.1."))
+    injury = Injury.objects.create(person=person, icd10=code, label=_text(data, "label", 200),
+                                   occurred_on=_date(data, "occurred_on", False, past=True),
+                                   context=_text(data, "context", 200, False), created_by=actor)
+    _audit(actor, injury, person, code)
+    return injury
+
+
+@transaction.atomic
+def episode_add(*, actor: User, person_id: int, data: dict[str, Any]) -> CareEpisode:
+    person = _editable(actor, person_id)
+    if data.get("kind") not in EpisodeKind.values:
+        raise field_error("kind", _("Choose the kind of care."))
+    started = _day(data, "started_on", past=True)
+    ended = _date(data, "ended_on", False)
+    if ended and started and ended < started:
+        raise field_error("ended_on", _("The end date is before the start date."))
+    episode = CareEpisode.objects.create(person=person, kind=data["kind"],
+                                         provider=_text(data, "provider", 200),
+                                         started_on=started, ended_on=ended,
+                                         summary=_text(data, "summary", 2000, False))
+    _audit(actor, episode, person, episode.kind)
+    return episode
+
+
+@transaction.atomic
+def goal_add(*, actor: User, person_id: int, data: dict[str, Any]) -> Goal:
+    person = _editable(actor, person_id)
+    if data.get("domain") not in GoalDomain.values:
+        raise field_error("domain", _("Choose the domain."))
+    goal = Goal.objects.create(person=person, domain=data["domain"],
+                               description=_text(data, "description", 300),
+                               target_date=_date(data, "target_date", False))
+    _audit(actor, goal, person, goal.domain)
+    return goal
+
+
+@transaction.atomic
+def goal_set_status(*, actor: User, goal_id: int, status: str) -> Goal:
+    goal = Goal.objects.filter(pk=goal_id, person__in=people_for(
+        actor, Capability.CARE_EDIT)).first()
+    if goal is None:
+        raise NotFoundError(_("No such goal, or not within your access."))
+    if status not in GoalStatus.values:
+        raise field_error("status", _("Choose a status."))
+    before = goal.status
+    goal.status, goal.updated_at = status, timezone.now()
+    goal.save()
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=goal, person_id=goal.person_id,
+                 summary=status, changes={"status": [before, status]})
+    return goal
+
+
+@transaction.atomic
+def whodas_add(*, actor: User, person_id: int, assessed_on: Any,
+               answers: dict[str, Any]) -> FunctionalAssessment:
+    person = _editable(actor, person_id)
+    day = _day({"assessed_on": assessed_on}, "assessed_on", past=True)
+    clean: dict[str, int] = {}
+    for code, _label in whodas.ITEMS:
+        raw = answers.get(code)
+        try:
+            clean[code] = int(str(raw))
+        except (TypeError, ValueError):
+            raise field_error(code, _("Answer every question (0 to 4).")) from None
+    try:
+        result = whodas.score(clean)
+    except ValueError as exc:
+        raise field_error(str(exc), _("Answer every question (0 to 4).")) from None
+    assessment = FunctionalAssessment.objects.create(
+        person=person, kind=AssessmentKind.WHODAS12, assessed_on=day, answers=clean,
+        score=result.total, percent=result.percent, assessor=actor)
+    _audit(actor, assessment, person, f"whodas12 {result.total}")
+    return assessment
+
+
+@transaction.atomic
+def ua_functioning_add(*, actor: User, person_id: int,
+                       data: dict[str, Any]) -> FunctionalAssessment:
+    person = _editable(actor, person_id)
+    day = _day(data, "assessed_on", past=True)
+    group = data.get("group")
+    if group not in (None, "", 1, 2, 3, "1", "2", "3"):
+        raise field_error("group", _("Choose the group, or none."))
+    until = _date(data, "valid_until", False)
+    if until and day and until < day:
+        raise field_error("valid_until", _("The end date is before the start date."))
+    assessment = FunctionalAssessment.objects.create(
+        person=person, kind=AssessmentKind.UA_FUNCTIONING, assessed_on=day,
+        group=int(str(group)) if group not in (None, "") else None, valid_until=until,
+        decision_ref=_text(data, "decision_ref", 100, False), assessor=actor)
+    _audit(actor, assessment, person, "ua_functioning")
+    return assessment
+
+
+@transaction.atomic
+def appointment_add(*, actor: User, person_id: int, data: dict[str, Any]) -> Appointment:
+    person = _editable(actor, person_id)
+    at = data.get("at")
+    if not isinstance(at, dt.datetime):
+        raise field_error("at", _("Enter a date and time."))
+    appointment = Appointment.objects.create(person=person, at=at,
+                                             with_whom=_text(data, "with_whom", 200),
+                                             place=_text(data, "place", 200, False),
+                                             purpose=_text(data, "purpose", 300, False))
+    _audit(actor, appointment, person, appointment.with_whom)
+    return appointment
+
+
+@transaction.atomic
+def followup_add(*, actor: User, person_id: int, data: dict[str, Any]) -> FollowUp:
+    person = _editable(actor, person_id)
+    item = FollowUp.objects.create(person=person, due_on=_day(data, "due_on"),
+                                   what=_text(data, "what", 300),
+                                   owner=person.contact_person or actor)
+    _audit(actor, item, person, item.what)
+    return item
+
+
+@transaction.atomic
+def followup_done(*, actor: User, followup_id: int) -> FollowUp:
+    item = FollowUp.objects.filter(pk=followup_id, done_at__isnull=True, person__in=people_for(
+        actor, Capability.CARE_EDIT)).first()
+    if item is None:
+        raise NotFoundError(_("No such follow-up, or already done."))
+    item.done_at = timezone.now()
+    item.save()
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=item, person_id=item.person_id,
+                 summary="done")
+    return item
+
+
+@transaction.atomic
+def note_add(*, actor: User, person_id: int, data: dict[str, Any]) -> Note:
+    person = _editable(actor, person_id)
+    text = str(data.get("text") or "").strip()[:4000]
+    if not text:
+        raise field_error("text", _("This field is required."))
+    note = Note.objects.create(person=person, author=actor, text=text)
+    _audit(actor, note, person, "note")
+    return note
+
+
+@transaction.atomic
+def contact_set(*, actor: User, person_id: int) -> Person:
+    """The acting case worker becomes the person's one contact person."""
+    require(actor, Capability.REFERRALS_MANAGE)
+    person = access_person_by_id(actor, person_id, Capability.CARE_EDIT)
+    before = person.contact_person_id
+    Person.objects.filter(pk=person.pk).update(contact_person=actor)
+    person.contact_person = actor
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=person, person_id=person.pk,
+                 summary="contact person",
+                 changes={"fields": {"contact_person": [before, actor.pk]}})
+    return person
+
+
+# ---------------------------------------------------------------- timeline and caseload
+
+@dataclass
+class Entry:
+    day: dt.date
+    kind: str
+    title: str
+    detail: str = ""
+    url: str = ""
+
+
+def timeline(*, user: User, person: Person) -> list[Entry]:
+    """Care and paperwork on one line, newest first. Claims only for roles that see them,
+    within their scope."""
+    from django.urls import reverse
+
+    from vetbridge.reintegration.models import Referral
+    from vetbridge.reparation.services import claims_for
+
+    out: list[Entry] = []
+    for i in person.injuries.all():
+        out.append(Entry(i.occurred_on or timezone.localdate(i.created_at), "injury",
+                         f"{i.icd10} {i.label}", i.context))
+    for e in person.care_episodes.all():
+        out.append(Entry(e.started_on, "care", f"{e.get_kind_display()} — {e.provider}",
+                         e.summary))
+    for g in person.goals.all():
+        out.append(Entry(timezone.localdate(g.created_at), "goal", g.description,
+                         f"{g.get_domain_display()} · {g.get_status_display()}"))
+    for a in person.assessments.all():
+        detail = (f"{a.score}/48 ({a.percent} %)" if a.kind == AssessmentKind.WHODAS12 else
+                  f"{_('group')} {a.get_group_display() or '—'}"
+                  + (f", {_('until')} {a.valid_until}" if a.valid_until else ""))
+        out.append(Entry(a.assessed_on, "assessment", a.get_kind_display(), detail))
+    for ap in person.appointments.all():
+        out.append(Entry(timezone.localdate(ap.at), "appointment", ap.with_whom,
+                         f"{ap.purpose} · {ap.get_status_display()}"))
+    for n in person.care_notes.all():
+        out.append(Entry(timezone.localdate(n.at), "note", n.text[:200],
+                         str(n.author or "")))
+    for r in Referral.objects.filter(person=person).select_related("partner"):
+        out.append(Entry(timezone.localdate(r.sent_at), "referral",
+                         f"{r.get_service_display()} — {r.partner.name}",
+                         r.get_status_display() + (f" · {r.get_outcome_display()}"
+                                                   if r.outcome else ""),
+                         reverse("reintegration:detail", args=[r.pk])))
+    if user.can(Capability.CLAIMS_VIEW):
+        for c in claims_for(user).filter(person=person):
+            out.append(Entry(c.filed_at, "claim", f"{c.reference} {c.get_kind_display()}",
+                             c.get_state_display(), reverse("reparation:detail", args=[c.pk])))
+    out.sort(key=lambda x: x.day, reverse=True)
+    return out
+
+
+def whodas_series(person: Person) -> list[FunctionalAssessment]:
+    return list(person.assessments.filter(
+        kind=AssessmentKind.WHODAS12).order_by("assessed_on", "id"))
+
+
+@dataclass
+class CaseloadRow:
+    person: Person
+    overdue: list[FollowUp]
+    due_soon: list[FollowUp]
+    unanswered: int
+    needs_information: int
+    new: bool
+
+
+def caseload(*, user: User) -> list[CaseloadRow]:
+    """The contact person's people: what is overdue, due within a week, and new."""
+    require(user, Capability.REFERRALS_MANAGE)
+    from vetbridge.reintegration.services import unanswered_before
+    from vetbridge.reparation.models import Claim, ClaimState
+
+    today = timezone.localdate()
+    week_ago = timezone.now() - dt.timedelta(days=7)
+    people = list(Person.objects.filter(contact_person=user, merged_into__isnull=True)
+                  .prefetch_related("names"))
+    ids = [p.pk for p in people]
+    open_items: dict[int, list[FollowUp]] = {}
+    for f in FollowUp.objects.filter(person_id__in=ids, done_at__isnull=True,
+                                     due_on__lte=today + dt.timedelta(days=7)):
+        open_items.setdefault(f.person_id, []).append(f)
+    from vetbridge.reintegration.models import Referral
+
+    late: dict[int, int] = {}
+    for r in Referral.objects.filter(person_id__in=ids, status="sent",
+                                     sent_at__lt=unanswered_before()):
+        late[r.person_id] = late.get(r.person_id, 0) + 1
+    needs: dict[int, int] = {}
+    for c in Claim.objects.filter(person_id__in=ids, state=ClaimState.NEEDS_INFORMATION):
+        needs[c.person_id] = needs.get(c.person_id, 0) + 1
+    rows = []
+    for p in people:
+        items = open_items.get(p.pk, [])
+        rows.append(CaseloadRow(p, [f for f in items if f.due_on < today],
+                                [f for f in items if f.due_on >= today], late.get(p.pk, 0),
+                                needs.get(p.pk, 0), p.created_at >= week_ago))
+    rows.sort(key=lambda r: (-len(r.overdue), -r.unanswered, -r.needs_information,
+                             -len(r.due_soon), r.person.pk))
+    return rows
+
+
+def followups_of(person: Person) -> QuerySet[FollowUp]:
+    return person.follow_ups.filter(done_at__isnull=True)
+

@@ -1,0 +1,151 @@
+"""Referrals to partner services: consent first, partners see only their referrals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vetbridge.accounts.audit import audit_record
+from vetbridge.accounts.models import AuditAction, User
+from vetbridge.accounts.roles import Capability, Role
+from vetbridge.accounts.scoping import access_person_by_id, people_for
+from vetbridge.core.exceptions import ApplicationError, ConflictError, NotFoundError, field_error
+
+from .models import Outcome, Partner, Referral, ReferralStatus, ServiceKind
+
+
+def unanswered_before() -> dt.datetime:
+    return timezone.now() - dt.timedelta(days=settings.VETBRIDGE_REFERRAL_ANSWER_DAYS)
+
+
+def referrals_for(user: User) -> QuerySet[Referral]:
+    """A partner's staff see their organisation's referrals; staff who refer see those of
+    the people in their scope; a veteran sees their own."""
+    qs = Referral.objects.select_related("partner", "person")
+    if user.can(Capability.REFERRALS_ANSWER) and user.role == Role.PARTNER:
+        return qs.filter(partner_id=user.partner_id) if user.partner_id else qs.none()
+    if user.can(Capability.REFERRALS_MANAGE) or user.can(Capability.CARE_VIEW):
+        cap = Capability.REFERRALS_MANAGE if user.can(Capability.REFERRALS_MANAGE) \
+            else Capability.CARE_VIEW
+        return qs.filter(person__in=people_for(user, cap))
+    return qs.none()
+
+
+def referral_get(user: User, referral_id: int) -> Referral:
+    referral = referrals_for(user).filter(pk=referral_id).first()
+    if referral is None:
+        raise NotFoundError(_("No such referral, or not within your access."))
+    return referral
+
+
+def partners_directory(region_id: int | None = None, service: str = "") -> QuerySet[Partner]:
+    month_start = timezone.localdate().replace(day=1)
+    qs = Partner.objects.filter(active=True).prefetch_related("regions").annotate(
+        this_month=Count("referrals", filter=Q(referrals__sent_at__date__gte=month_start)))
+    if region_id:
+        qs = qs.filter(regions=region_id)
+    if service:
+        qs = qs.filter(services__contains=[service]) if _json_contains_supported() \
+            else qs.filter(services__icontains=f'"{service}"')
+    return qs
+
+
+def _json_contains_supported() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
+@transaction.atomic
+def referral_create(*, actor: User, person_id: int, data: dict[str, Any]) -> Referral:
+    person = access_person_by_id(actor, person_id, Capability.REFERRALS_MANAGE)
+    partner = Partner.objects.filter(pk=data.get("partner") or 0, active=True).first()
+    if partner is None:
+        raise field_error("partner", _("Choose a partner."))
+    service = data.get("service")
+    if service not in ServiceKind.values:
+        raise field_error("service", _("Choose a service."))
+    if service not in partner.services:
+        raise field_error("service", _("This partner does not offer this service."))
+    consent_on = data.get("consent_on")
+    if not isinstance(consent_on, dt.date):
+        raise field_error("consent_on", _("Record the date the veteran consented."))
+    if consent_on > timezone.localdate():
+        raise field_error("consent_on", _("The date cannot be in the future."))
+    consent_text = " ".join(str(data.get("consent_text") or "").split())[:300]
+    if not consent_text:
+        raise field_error("consent_text", _("Write what the veteran agreed to share."))
+    month_start = timezone.localdate().replace(day=1)
+    used = partner.referrals.filter(sent_at__date__gte=month_start).count()
+    if used >= partner.monthly_capacity:
+        raise field_error("partner", _("This partner has no capacity left this month "
+                                    "(%(used)s of %(cap)s). Choose another one.")
+                       % {"used": used, "cap": partner.monthly_capacity})
+    referral = Referral.objects.create(
+        person=person, partner=partner, service=service,
+        message=" ".join(str(data.get("message") or "").split())[:1000],
+        consent_on=consent_on, consent_text=consent_text, created_by=actor)
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=referral, person_id=person.pk,
+                 summary=f"{service} → {partner.name}")
+    return referral
+
+
+def _move(referral: Referral, actor: User, expected_version: int, **fields: Any) -> None:
+    before = referral.status
+    updated = Referral.objects.filter(pk=referral.pk, version=expected_version).update(
+        version=expected_version + 1, **fields)
+    if updated != 1:
+        raise ConflictError(_("This referral was changed by someone else. Reload it."))
+    for key, value in fields.items():
+        setattr(referral, key, value)
+    referral.version = expected_version + 1
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=referral,
+                 person_id=referral.person_id, summary=referral.status,
+                 changes={"status": [before, referral.status]})
+
+
+@transaction.atomic
+def referral_answer(*, actor: User, referral_id: int, expected_version: int,
+                    accept: bool) -> Referral:
+    if not actor.can(Capability.REFERRALS_ANSWER):
+        raise NotFoundError(_("No such referral, or not within your access."))
+    referral = referral_get(actor, referral_id)
+    if referral.status != ReferralStatus.SENT:
+        raise ApplicationError(_("This referral has already been answered."))
+    _move(referral, actor, expected_version,
+          status=ReferralStatus.ACCEPTED if accept else ReferralStatus.DECLINED,
+          answered_at=timezone.now())
+    return referral
+
+
+@transaction.atomic
+def referral_outcome(*, actor: User, referral_id: int, expected_version: int, outcome: str,
+                     note: str = "") -> Referral:
+    referral = referral_get(actor, referral_id)
+    if not (actor.can(Capability.REFERRALS_ANSWER) or actor.can(Capability.REFERRALS_MANAGE)):
+        raise NotFoundError(_("No such referral, or not within your access."))
+    if referral.status != ReferralStatus.ACCEPTED:
+        raise ApplicationError(_("An outcome is recorded once the partner has accepted."))
+    if outcome not in Outcome.values:
+        raise field_error("outcome", _("Choose the outcome."))
+    _move(referral, actor, expected_version, status=ReferralStatus.COMPLETED, outcome=outcome,
+          outcome_note=" ".join(note.split())[:1000], closed_at=timezone.now())
+    return referral
+
+
+@transaction.atomic
+def referral_cancel(*, actor: User, referral_id: int, expected_version: int) -> Referral:
+    if not actor.can(Capability.REFERRALS_MANAGE):
+        raise NotFoundError(_("No such referral, or not within your access."))
+    referral = referral_get(actor, referral_id)
+    if referral.status in (ReferralStatus.COMPLETED, ReferralStatus.CANCELLED):
+        raise ApplicationError(_("This referral is closed."))
+    _move(referral, actor, expected_version, status=ReferralStatus.CANCELLED,
+          closed_at=timezone.now())
+    return referral

@@ -1,0 +1,137 @@
+"""The care pathway: records, timeline, caseload, reminders, scoping and audit, PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from vetbridge.accounts.models import AuditLog
+from vetbridge.care import services
+from vetbridge.care.models import FollowUp
+from vetbridge.core.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
+
+pytestmark = pytest.mark.django_db
+ANSWERS = {f"S{i}": (i % 5) for i in range(1, 13)}
+
+
+def _as(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_record_and_read_the_timeline_joining_care_and_claims(world):
+    from vetbridge.reparation.services import claim_file
+
+    cw, lviv = world["users"]["case_worker"], world["lviv"]
+    services.injury_add(actor=cw, person_id=lviv.pk, data={
+        "icd10": "s58.1", "label": "Ампутація передпліччя", "occurred_on": "2024-03-02"})
+    services.episode_add(actor=cw, person_id=lviv.pk, data={
+        "kind": "rehabilitation", "provider": "Unbroken, Lviv", "started_on": "2024-04-01"})
+    services.goal_add(actor=cw, person_id=lviv.pk, data={
+        "domain": "work", "description": "Повернутися до роботи водієм"})
+    services.whodas_add(actor=cw, person_id=lviv.pk, assessed_on="2024-05-01", answers=ANSWERS)
+    claim_file(actor=world["users"]["veteran"], person_id=lviv.pk, data={"kind": "fr_pension"})
+    entries = services.timeline(user=cw, person=lviv)
+    kinds = [e.kind for e in entries]
+    assert {"injury", "care", "goal", "assessment", "claim"} <= set(kinds)
+    assert entries[0].day >= entries[-1].day
+    assert any(e.title.startswith("S58.1") for e in entries)
+
+
+@pytest.mark.parametrize(("kind", "data", "field"), [
+    ("injury", {"icd10": "knee", "label": "x"}, "icd10"),
+    ("injury", {"icd10": "S80", "label": ""}, "label"),
+    ("injury", {"icd10": "S80", "label": "x", "occurred_on": "2999-01-01"}, "occurred_on"),
+    ("episode", {"kind": "spa", "provider": "x", "started_on": "2024-01-01"}, "kind"),
+    ("episode", {"kind": "hospital", "provider": "x", "started_on": "2024-02-01",
+                 "ended_on": "2024-01-01"}, "ended_on"),
+    ("goal", {"domain": "moon", "description": "x"}, "domain"),
+    ("ua_functioning", {"assessed_on": "2024-01-01", "group": 7}, "group"),
+])
+def test_bad_input_names_the_field(world, kind, data, field):
+    adder = {"injury": services.injury_add, "episode": services.episode_add,
+             "goal": services.goal_add, "ua_functioning": services.ua_functioning_add}[kind]
+    with pytest.raises(ApplicationError) as exc:
+        adder(actor=world["users"]["case_worker"], person_id=world["lviv"].pk, data=data)
+    assert field in exc.value.fields
+
+
+def test_whodas_incomplete_is_refused(world):
+    answers = dict(ANSWERS)
+    del answers["S12"]
+    with pytest.raises(ApplicationError) as exc:
+        services.whodas_add(actor=world["users"]["case_worker"], person_id=world["lviv"].pk,
+                            assessed_on="2024-05-01", answers=answers)
+    assert "S12" in exc.value.fields
+
+
+def test_scope_and_roles(world):
+    kyiv = world["kyiv"]
+    with pytest.raises(NotFoundError):
+        services.care_open(actor=world["users"]["case_worker"], person_id=kyiv.pk)
+    for role in ("partner", "pension_officer", "memorial_editor", "analyst"):
+        with pytest.raises(PermissionDeniedError):
+            services.care_open(actor=world["users"][role], person_id=world["lviv"].pk)
+    with pytest.raises(PermissionDeniedError):
+        services.note_add(actor=world["users"]["veteran"], person_id=world["lviv"].pk,
+                          data={"text": "x"})
+
+
+def test_every_read_of_the_care_file_is_audited(world):
+    for role in ("veteran", "case_worker", "medical_assessor"):
+        services.care_open(actor=world["users"][role], person_id=world["lviv"].pk)
+    assert AuditLog.objects.filter(object_type="care.file", action="read").count() == 3
+    _as(world["users"]["veteran"]).get(f"/care/{world['lviv'].pk}/")
+    assert AuditLog.objects.filter(object_type="care.file", action="read").count() == 4
+
+
+def test_caseload_shows_overdue_due_new_and_unanswered(world, settings):
+    from vetbridge.reintegration.services import referral_create
+
+    cw, lviv = world["users"]["case_worker"], world["lviv"]
+    services.contact_set(actor=cw, person_id=lviv.pk)
+    today = timezone.localdate()
+    services.followup_add(actor=cw, person_id=lviv.pk, data={
+        "due_on": today - dt.timedelta(days=2), "what": "Подзвонити"})
+    services.followup_add(actor=cw, person_id=lviv.pk, data={
+        "due_on": today + dt.timedelta(days=3), "what": "Огляд"})
+    referral = referral_create(actor=cw, person_id=lviv.pk, data={
+        "partner": world["hub"].pk, "service": "employment", "consent_on": today,
+        "consent_text": "ім'я та телефон"})
+    type(referral).objects.filter(pk=referral.pk).update(
+        sent_at=timezone.now() - dt.timedelta(days=settings.VETBRIDGE_REFERRAL_ANSWER_DAYS + 1))
+    [row] = services.caseload(user=cw)
+    assert row.person == lviv and row.new
+    assert [f.what for f in row.overdue] == ["Подзвонити"]
+    assert [f.what for f in row.due_soon] == ["Огляд"]
+    assert row.unanswered == 1
+    services.followup_done(actor=cw, followup_id=FollowUp.objects.get(what="Подзвонити").pk)
+    assert services.caseload(user=cw)[0].overdue == []
+
+
+def test_web_forms_and_summary_pdf_in_the_veterans_language(world):
+    from pypdf import PdfReader
+
+    cw, lviv = world["users"]["case_worker"], world["lviv"]
+    client = _as(cw)
+    bad = client.post(f"/care/{lviv.pk}/add/injury/", {"injury-icd10": "knee",
+                                                       "injury-label": "Коліно"})
+    assert bad.status_code == 400 and "S58.1" in bad.content.decode()
+    ok = client.post(f"/care/{lviv.pk}/add/whodas/", {"whodas-assessed_on": "2024-05-01",
+                                                      **{f"whodas-{k}": v
+                                                         for k, v in ANSWERS.items()}})
+    assert ok.status_code == 302
+    client.post(f"/care/{lviv.pk}/add/goal/", {"goal-domain": "mobility",
+                                               "goal-description": "Ходити без милиць"})
+    page = client.get(f"/care/{lviv.pk}/").content.decode()
+    assert "<svg" in page and "Ходити без милиць" in page
+    pdf = _as(world["users"]["veteran"]).get(f"/care/{lviv.pk}/summary.pdf")
+    assert pdf.status_code == 200 and pdf["Cache-Control"] == "private, no-store"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Ходити без милиць" in text and "реабілітац" in text.lower()
+    assert _as(world["users"]["partner"]).get(f"/care/{lviv.pk}/summary.pdf").status_code == 403
