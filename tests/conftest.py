@@ -8,7 +8,7 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API + live server
 
 ROLES = ["veteran", "case_worker", "medical_assessor", "pension_officer", "memorial_editor",
-         "analyst", "admin"]
+         "analyst", "admin", "partner"]
 
 
 @pytest.fixture
@@ -60,4 +60,12 @@ def world(make_user, make_person):
     users["veteran"].save(update_fields=["person"])
     users["admin"].is_staff = users["admin"].is_superuser = True
     users["admin"].save(update_fields=["is_staff", "is_superuser"])
-    return {"users": users, "lviv": lviv, "kyiv": kyiv}
+    from vetbridge.core.models import Region
+    from vetbridge.reintegration.models import Partner
+
+    hub = Partner.objects.create(name="Veteran Hub Lviv", monthly_capacity=50, services=[
+        "employment", "training", "housing", "psychological", "peer", "sport"])
+    hub.regions.set(Region.objects.filter(code="UA-46"))
+    users["partner"].partner = hub
+    users["partner"].save(update_fields=["partner"])
+    return {"users": users, "lviv": lviv, "kyiv": kyiv, "hub": hub}

@@ -53,10 +53,23 @@ def _update(bar: Any, n: int) -> None:
 
 def _cmd_people_import(args: argparse.Namespace) -> int:
     _setup_django()
+    from vetbridge.people.importer import people_import
+
+    return _run_import(args, people_import)
+
+
+def _cmd_memorial_import(args: argparse.Namespace) -> int:
+    _setup_django()
+    from vetbridge.memorial.services import memorial_import
+
+    return _run_import(args, memorial_import)
+
+
+def _run_import(args: argparse.Namespace, importer: Any) -> int:
+    """Shared by the registry and memorial imports: progress bar, line report, exit code."""
     from tqdm import tqdm
 
     from vetbridge.core.exceptions import ApplicationError
-    from vetbridge.people.importer import people_import
 
     path = Path(args.file)
     try:
@@ -67,8 +80,8 @@ def _cmd_people_import(args: argparse.Namespace) -> int:
     bar = tqdm(total=max(data.count(b"\n") - 1, 0), unit="rows", file=sys.stderr,
                disable=args.json or not sys.stderr.isatty(), desc="import")
     try:
-        report = people_import(actor=None, data=data, keep_valid=args.keep_valid,
-                               source=path.name, progress=lambda n: _update(bar, n))
+        report = importer(actor=None, data=data, keep_valid=args.keep_valid,
+                          source=path.name, progress=lambda n: _update(bar, n))
     except ApplicationError as exc:
         bar.close()
         if args.json:
@@ -89,6 +102,80 @@ def _cmd_people_import(args: argparse.Namespace) -> int:
     if report.rejected and not report.committed:
         return 1
     return 0
+
+
+def _cmd_people_search(args: argparse.Namespace) -> int:
+    """Search the whole registry (an operator's tool: no user scope)."""
+    _setup_django()
+    from vetbridge.people import name_index
+    from vetbridge.people.models import Person
+    from vetbridge.people.selectors import NOTICES
+
+    response = name_index.search(args.query, limit=args.limit)
+    people = Person.objects.prefetch_related("names").in_bulk([r.id for r in response.results])
+    hits = [(r, people[r.id]) for r in response.results if r.id in people]
+    if args.json:
+        print(json.dumps([{"external_id": p.external_id, "id": r.id,
+                           "display_name": p.display_name(), "score": r.score,
+                           "reasons": r.reasons} for r, p in hits],
+                         ensure_ascii=False, indent=2))
+    else:
+        for notice in response.notices:
+            print(f"note: {NOTICES.get(notice, notice)}", file=sys.stderr)
+        for r, p in hits:
+            why = "; ".join(f"{x['query']}→{x.get('matched') or '-'} ({x['how']})"
+                            for x in r.reasons)
+            print(f"{r.score:.3f}  #{r.id:<7} {p.external_id or '':<14} "
+                  f"{p.display_name()}  [{why}]")
+    return 0
+
+
+def _cmd_names_reindex(args: argparse.Namespace) -> int:
+    _setup_django()
+    from tqdm import tqdm
+
+    from vetbridge.people import name_index
+    from vetbridge.people.models import Person
+
+    total = Person.objects.filter(merged_into__isnull=True).count()
+    with tqdm(total=total, unit="people", file=sys.stderr, desc="reindex",
+              disable=not sys.stderr.isatty()) as bar:
+        n = name_index.reindex_all(progress=lambda k: _update(bar, k))
+    print(f"{n} people indexed.")
+    return 0
+
+
+def _cmd_names_scan(args: argparse.Namespace) -> int:
+    _setup_django()
+    from tqdm import tqdm
+
+    from vetbridge.people.duplicates import scan_all
+    from vetbridge.people.models import Person
+
+    total = Person.objects.filter(merged_into__isnull=True).count()
+    with tqdm(total=total, unit="people", file=sys.stderr, desc="scan",
+              disable=not sys.stderr.isatty()) as bar:
+        n = scan_all(progress=lambda k: _update(bar, k))
+    print(f"{n} new suspected duplicates queued for review.")
+    return 0
+
+
+def _cmd_claims_replay(args: argparse.Namespace) -> int:
+    """Recompute every stored decision from its frozen inputs and parameter snapshot."""
+    _setup_django()
+    from vetbridge.reparation.models import Decision
+    from vetbridge.reparation.services import replay_all
+
+    total = Decision.objects.count()
+    differing = replay_all()
+    if args.json:
+        print(json.dumps({"decisions": total, "differing": differing}, ensure_ascii=False,
+                         indent=2))
+    else:
+        for d in differing:
+            print(f"DIFFERS: decision {d['decision']} ({d['claim']})", file=sys.stderr)
+        print(f"{total} decisions replayed, {len(differing)} differ.")
+    return 1 if differing else 0
 
 
 def _cmd_manage(args: argparse.Namespace) -> int:
@@ -116,6 +203,39 @@ def build_parser() -> argparse.ArgumentParser:
                      help="write the valid rows even if others are rejected")
     imp.add_argument("--json", action="store_true", help="print the report as JSON")
     imp.set_defaults(func=_cmd_people_import)
+    search = people_sub.add_parser("search", help="find people by name in any script")
+    search.add_argument("query")
+    search.add_argument("--limit", type=int, default=10)
+    search.add_argument("--json", action="store_true",
+                        help='print [{"external_id", "display_name", "score", "reasons"}]')
+    search.set_defaults(func=_cmd_people_search)
+
+    names = sub.add_parser("names", help="the cross-script name index")
+    names_sub = names.add_subparsers(dest="names_command", required=True)
+    reindex = names_sub.add_parser("reindex", help="rebuild the name index from all spellings")
+    reindex.set_defaults(func=_cmd_names_reindex)
+    scan = names_sub.add_parser("scan-duplicates",
+                                help="queue suspected duplicates of every person for review")
+    scan.set_defaults(func=_cmd_names_scan)
+
+    memorial = sub.add_parser("memorial", help="the memorial of the fallen")
+    memorial_sub = memorial.add_subparsers(dest="memorial_command", required=True)
+    mimp = memorial_sub.add_parser("import", help="import a list of the fallen (CSV)")
+    mimp.add_argument("file", help="CSV: external_id,surname,given_name,death_date[,patronymic,"
+                                   "surname_en,given_name_en,surname_fr,given_name_fr,"
+                                   "birth_year,birth_region,death_place,unit,rank,"
+                                   "burial_place,circumstances,sources]")
+    mimp.add_argument("--keep-valid", action="store_true",
+                      help="write the valid rows even if others are rejected")
+    mimp.add_argument("--json", action="store_true", help="print the report as JSON")
+    mimp.set_defaults(func=_cmd_memorial_import)
+
+    claims = sub.add_parser("claims", help="reparation claims")
+    claims_sub = claims.add_subparsers(dest="claims_command", required=True)
+    replay = claims_sub.add_parser("replay", help="recompute every decision; exit 1 if any "
+                                                  "differs from what was decided")
+    replay.add_argument("--json", action="store_true")
+    replay.set_defaults(func=_cmd_claims_replay)
 
     from vetbridge.rules.cli import add_rules_parser
 

@@ -6,6 +6,8 @@ escape the scoping rules.
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import json
 
 import pytest
@@ -16,15 +18,26 @@ from tests.conftest import ROLES
 
 ALL = ["anonymous", *ROLES]
 STAFF_SCOPE_LVIV = {"veteran": 200, "case_worker": 200, "medical_assessor": 200,
-                    "pension_officer": 200, "memorial_editor": 404, "analyst": 403, "admin": 200}
+                    "pension_officer": 200, "memorial_editor": 404, "analyst": 403, "admin": 200,
+                    "partner": 403}
 STAFF_SCOPE_KYIV = {"veteran": 404, "case_worker": 404, "medical_assessor": 200,
-                    "pension_officer": 200, "memorial_editor": 200, "analyst": 403, "admin": 200}
+                    "pension_officer": 200, "memorial_editor": 200, "analyst": 403, "admin": 200,
+                    "partner": 403}
 EDIT_LVIV = dict.fromkeys(ROLES, 403) | {"case_worker": 200, "admin": 200}
 EDIT_KYIV = dict.fromkeys(ROLES, 403) | {"case_worker": 404, "admin": 200}
 
 
 def only(ok: set[str], other: int = 403, ok_status: int = 200) -> dict[str, int]:
     return {r: (ok_status if r in ok else other) for r in ROLES}
+
+
+# Claims: the claimant, case workers (their region), assessors, officers, administrators.
+CLAIMS = only({"veteran", "case_worker", "medical_assessor", "pension_officer", "admin"})
+# Medical content of claims (documents, letters): never case workers.
+MEDICAL = only({"veteran", "medical_assessor", "pension_officer", "admin"})
+# The care file (health data): the veteran, case workers, medical assessors.
+CARE = only({"veteran", "case_worker", "medical_assessor", "admin"})
+REFERRALS = only({"veteran", "case_worker", "medical_assessor", "admin", "partner"})
 
 
 # (route name, kwargs key) → {role: expected status on GET}; anonymous handled per kind.
@@ -36,7 +49,7 @@ WEB: dict[str, dict[str, int]] = {
     "accounts:set_language": dict.fromkeys(ROLES, 405),
     "accounts:account": dict.fromkeys(ROLES, 200),
     "accounts:audit": only({"admin"}),
-    "people:list": only(set(ROLES) - {"analyst"}),
+    "people:list": only(set(ROLES) - {"analyst", "partner"}),
     "people:create": only({"case_worker", "admin"}),
     "people:import": only({"admin"}),
     "people:stats": only({"case_worker", "pension_officer", "analyst", "admin"}),
@@ -50,15 +63,77 @@ WEB: dict[str, dict[str, int]] = {
     "people:name_preferred": dict.fromkeys(ROLES, 405),
     "people:status_add": dict.fromkeys(ROLES, 405),
     "people:link_add": dict.fromkeys(ROLES, 405),
+    "people:duplicates": only({"case_worker", "admin"}),
+    "people:duplicate_decide": dict.fromkeys(ROLES, 405),
+    "people:merge_undo": dict.fromkeys(ROLES, 405),
+    "reparation:list": CLAIMS,
+    "reparation:stats": only({"case_worker", "pension_officer", "analyst", "admin"}),
+    "reparation:notifications": CLAIMS,
+    "reparation:file": only({"veteran", "case_worker", "admin"}),
+    "reparation:file@kyiv": only({"admin"}) | {"veteran": 404, "case_worker": 404},
+    "reparation:detail": CLAIMS,
+    "reparation:detail@kyiv": CLAIMS | {"veteran": 404, "case_worker": 404},
+    "reparation:transition": dict.fromkeys(ROLES, 405),
+    "reparation:infirmities": dict.fromkeys(ROLES, 405),
+    "reparation:decide": dict.fromkeys(ROLES, 405),
+    "reparation:document_add": dict.fromkeys(ROLES, 405),
+    "reparation:document": MEDICAL,
+    "reparation:document@kyiv": MEDICAL | {"veteran": 404},
+    "reparation:letter": MEDICAL,
+    "reparation:letter@kyiv": MEDICAL | {"veteran": 404},
+    # The memorial: public pages for everyone, the desk for memorial editors.
+    "memorial:search": dict.fromkeys(ROLES, 200),
+    "memorial:ceremonies": dict.fromkeys(ROLES, 200),
+    "memorial:sitemap": dict.fromkeys(ROLES, 200),
+    "memorial:record": dict.fromkeys(ROLES, 200),
+    "memorial:record_short": dict.fromkeys(ROLES, 301),
+    "memorial:record@draft": dict.fromkeys(ROLES, 404),
+    "memorial:photo_public": dict.fromkeys(ROLES, 404),
+    "memorial:tribute": dict.fromkeys(ROLES, 405),
+    "memorial:desk": only({"memorial_editor", "admin"}),
+    "memorial:import": only({"memorial_editor", "admin"}),
+    "memorial:edit": only({"memorial_editor", "admin"}),
+    "memorial:publication": dict.fromkeys(ROLES, 405),
+    "memorial:photo": dict.fromkeys(ROLES, 405),
+    "memorial:link": dict.fromkeys(ROLES, 405),
+    "memorial:create_for": dict.fromkeys(ROLES, 405),
+    "memorial:moderate": dict.fromkeys(ROLES, 405),
+    # Care: the veteran, case workers (scoped), medical assessors; never partners.
+    "care:caseload": only({"case_worker", "admin"}),
+    "care:file": CARE,
+    "care:file@kyiv": CARE | {"veteran": 404, "case_worker": 404},
+    "care:summary": CARE,
+    "care:summary@kyiv": CARE | {"veteran": 404, "case_worker": 404},
+    "care:add": dict.fromkeys(ROLES, 405),
+    "care:contact": dict.fromkeys(ROLES, 405),
+    "care:goal_status": dict.fromkeys(ROLES, 405),
+    "care:followup_done": dict.fromkeys(ROLES, 405),
+    # Referrals: partners see their own organisation's, and nothing else.
+    "reintegration:list": REFERRALS,
+    "reintegration:partners": REFERRALS,
+    "reintegration:new": only({"case_worker", "admin"}),
+    "reintegration:new@kyiv": only({"admin"}) | {"case_worker": 404},
+    "reintegration:detail": REFERRALS,
+    "reintegration:detail@other": REFERRALS | {"partner": 404},
+    "reintegration:act": dict.fromkeys(ROLES, 405),
 }
 ANON_WEB = {"health": 200, "accounts:login": 200, "accounts:logout": 405,
             "accounts:set_language": 405, "people:name_add": 405,
-            "people:name_preferred": 405, "people:status_add": 405, "people:link_add": 405}
+            "people:name_preferred": 405, "people:status_add": 405, "people:link_add": 405,
+            "people:duplicate_decide": 405, "people:merge_undo": 405,
+            "reparation:transition": 405, "reparation:infirmities": 405,
+            "reparation:decide": 405, "reparation:document_add": 405,
+            "memorial:search": 200, "memorial:ceremonies": 200, "memorial:sitemap": 200,
+            "memorial:record": 200, "memorial:record_short": 301, "memorial:photo_public": 404,
+            "memorial:tribute": 405, "memorial:publication": 405, "memorial:photo": 405,
+            "memorial:link": 405, "memorial:create_for": 405, "memorial:moderate": 405,
+            "memorial:record@draft": 404, "care:add": 405, "care:contact": 405,
+            "care:goal_status": 405, "care:followup_done": 405, "reintegration:act": 405}
 
 API: dict[str, dict[str, int]] = {
     "GET /api/me": dict.fromkeys(ROLES, 200),
     "GET /api/audit": only({"admin"}),
-    "GET /api/people": only(set(ROLES) - {"analyst"}),
+    "GET /api/people": only(set(ROLES) - {"analyst", "partner"}),
     "GET /api/people/{person_id}": STAFF_SCOPE_LVIV,
     "GET /api/people/{person_id}/history": STAFF_SCOPE_LVIV,
     "GET /api/stats": only({"case_worker", "pension_officer", "analyst", "admin"}),
@@ -67,7 +142,24 @@ API: dict[str, dict[str, int]] = {
     "POST /api/people/{person_id}/names": only({"case_worker", "admin"}, ok_status=201),
     "POST /api/people/{person_id}/statuses": only({"case_worker", "admin"}, ok_status=201),
     "POST /api/people/{person_id}/links": only({"case_worker", "admin"}, ok_status=201),
+    "GET /api/people/search": only(set(ROLES) - {"analyst", "partner"}),
+    "POST /api/people/duplicates/check": only({"case_worker", "admin"}),
+    "GET /api/people/duplicates": only({"case_worker", "admin"}),
+    "POST /api/people/duplicates/{suspect_id}/merge": only({"case_worker", "admin"}),
+    "POST /api/people/duplicates/{suspect_id}/dismiss": only({"case_worker", "admin"}),
+    "POST /api/people/merges/{merge_id}/undo": only({"case_worker", "admin"}),
+    "GET /api/claims": CLAIMS,
+    "POST /api/claims": only({"veteran", "case_worker", "admin"}, ok_status=201),
+    "GET /api/claims/stats": only({"case_worker", "pension_officer", "analyst", "admin"}),
+    "GET /api/claims/{claim_id}": CLAIMS,
+    "POST /api/claims/{claim_id}/transitions": only({"veteran", "case_worker", "admin"}),
+    "PUT /api/claims/{claim_id}/infirmities": only({"medical_assessor", "admin"}),
+    "POST /api/claims/{claim_id}/decision": only({"pension_officer", "admin"}, ok_status=201),
 }
+TWIN_SURNAMES = itertools.cycle(["Ярмоленко", "Гуменюк", "Прокопенко", "Семенюк", "Онищенко", "Максименко",
+                      "Дорошенко", "Остапчук", "Кириленко", "Тимошенко", "Нестеренко",
+                      "Вакуленко", "Федоренко", "Гнатюк", "Ігнатенко", "Юрченко", "Панченко",
+                      "Данилюк", "Гордієнко", "Харченко", "Кушнір", "Мирошниченко"])
 
 
 def _web_route_names() -> set[str]:
@@ -93,13 +185,112 @@ def _client(world, role: str) -> Client:
     return client
 
 
+def _claim(world, where: str = "lviv", upto: str = "granted"):
+    """A claim of the Lviv (or Kyiv) person walked up to a state, with a document."""
+    from vetbridge.reparation import services
+
+    u = world["users"]
+    claim = services.claim_file(actor=u["admin"], person_id=world[where].pk,
+                                data={"kind": "fr_pension"})
+    services.document_add(actor=u["admin"], claim_id=claim.pk, name="a.pdf",
+                          content=b"%PDF-1.4 test")
+    for state, step in (("in_assessment", "start_assessment"),
+                        ("ready_for_decision", "complete_assessment")):
+        if step == "complete_assessment":
+            claim.refresh_from_db()
+            services.infirmities_set(actor=u["admin"], claim_id=claim.pk,
+                                     expected_version=claim.version, rows=[
+                                         {"label": "Genou", "rate": "40", "cause": "injury",
+                                          "context": "war"}])
+        claim.refresh_from_db()
+        services.claim_transition(actor=u["admin"], claim_id=claim.pk, name=step,
+                                  expected_version=claim.version)
+        if upto == state:
+            claim.refresh_from_db()
+            return claim
+    claim.refresh_from_db()
+    services.claim_decide(actor=u["admin"], claim_id=claim.pk, expected_version=claim.version,
+                          grant=True)
+    claim.refresh_from_db()
+    return claim
+
+
+def _memorial(world, published: bool = True):
+    """The Kyiv fallen person's memorial record (published), or a draft one."""
+    from vetbridge.memorial import services
+
+    key = "memorial" if published else "memorial_draft"
+    if key not in world:
+        editor = world["users"]["memorial_editor"]
+        if published:
+            person = world["kyiv"]
+        else:
+            from vetbridge.people.services import person_create
+
+            person = person_create(actor=None, data={"lifecycle": "fallen",
+                                                     "lifecycle_date": dt.date(2024, 1, 1)},
+                                   names=[{"surname": "Чернетка", "given_name": "Іван"}])
+        rec = services.record_create_for(actor=editor, person_id=person.pk)
+        if published:
+            services.record_publish(actor=editor, record_id=rec.pk, basis="editorial",
+                                    note="test")
+        world[key] = rec
+    return world[key]
+
+
+def _referral(world, other: bool = False):
+    """A referral of the Lviv person to the world's partner (or to another organisation)."""
+    from vetbridge.reintegration import services
+    from vetbridge.reintegration.models import Partner
+
+    key = "referral_other" if other else "referral"
+    if key not in world:
+        partner = world["hub"] if not other else Partner.objects.create(
+            name="Other", services=["sport"], monthly_capacity=5)
+        world[key] = services.referral_create(
+            actor=world["users"]["admin"], person_id=world["lviv"].pk, data={
+                "partner": partner.pk, "service": "sport" if other else "employment",
+                "consent_on": dt.date(2025, 1, 1), "consent_text": "name and phone"})
+    return world[key]
+
+
 def _url(name: str, world) -> str:
     from django.urls import reverse
 
     base, _, which = name.partition("@")
     person = world["kyiv"] if which == "kyiv" else world["lviv"]
+    if base.startswith("memorial:"):
+        rec = _memorial(world, published=which != "draft")
+        from vetbridge.memorial.selectors import slug_of
+
+        for kwargs in ({}, {"pk": rec.pk, "slug": slug_of(rec)}, {"pk": rec.pk},
+                       {"kind": "record", "pk": rec.pk}, {"person_id": world["kyiv"].pk},
+                       {"tribute_id": 1}):
+            try:
+                return reverse(base, kwargs=kwargs)
+            except Exception:  # noqa: S112 (try the next argument shape)
+                continue
+    if base.startswith(("care:", "reintegration:")):
+        referral = _referral(world, other=which == "other")
+        for kwargs in ({}, {"person_id": person.pk}, {"pk": referral.pk},
+                       {"person_id": person.pk, "kind": "note"}, {"goal_id": 1},
+                       {"followup_id": 1}):
+            try:
+                return reverse(base, kwargs=kwargs)
+            except Exception:  # noqa: S112 (try the next argument shape)
+                continue
+    if base.startswith("reparation:"):
+        claim = world.setdefault(f"claim_{which or 'lviv'}", _claim(world, which or "lviv"))
+        for kwargs in ({}, {"person_id": person.pk}, {"pk": claim.pk},
+                       {"doc_id": claim.documents.get().pk},
+                       {"decision_id": claim.decisions.get().pk}):
+            try:
+                return reverse(base, kwargs=kwargs)
+            except Exception:  # noqa: S112 (try the next argument shape)
+                continue
     for kwargs in ({}, {"pk": person.pk},
-                   {"pk": person.pk, "name_id": person.names.first().pk}):
+                   {"pk": person.pk, "name_id": person.names.first().pk},
+                   {"suspect_id": 1}, {"merge_id": 1}):
         try:
             return reverse(base, kwargs=kwargs)
         except Exception:  # noqa: S112 (try the next argument shape)
@@ -125,14 +316,68 @@ def test_web_matrix(world, role):
     for name, expected in WEB.items():
         url = _url(name, world)
         status = client.get(url).status_code
-        want = ANON_WEB.get(name.partition("@")[0], 302) if role == "anonymous" \
-            else expected[role]
+        want = ANON_WEB.get(name, ANON_WEB.get(name.partition("@")[0], 302)) \
+            if role == "anonymous" else expected[role]
         if status != want:
             failures.append(f"{role} GET {url} ({name}): {status}, expected {want}")
     assert not failures, "\n".join(failures)
 
 
+def _twins(make_person):
+    """Two Lviv records of one person, queued as suspected duplicates (by the create service)."""
+    from vetbridge.people.models import DuplicateSuspect
+
+    surname = next(TWIN_SURNAMES)
+    a = make_person(surname, "Петро", birth_date=dt.date(1990, 1, 2))
+    b = make_person(surname, "Петро", birth_date=dt.date(1990, 1, 2))
+    return DuplicateSuspect.objects.get(person_a=a, person_b=b)
+
+
+def _api_url(path: str, world, make_person) -> str:
+    from vetbridge.people.duplicates import person_merge
+
+    url = path.replace("{person_id}", str(world["lviv"].pk))
+    if "{suspect_id}" in url:
+        url = url.replace("{suspect_id}", str(_twins(make_person).pk))
+    if "{merge_id}" in url:
+        twins = _twins(make_person)
+        merge = person_merge(actor=world["users"]["admin"], survivor_id=twins.person_a_id,
+                             absorbed_id=twins.person_b_id, suspect_id=twins.pk)
+        url = url.replace("{merge_id}", str(merge.pk))
+    return url
+
+
+def _api_claim_url(key: str, url: str, world) -> tuple[str, dict | None]:
+    """A fresh claim in the state the endpoint needs, and the payload."""
+    if "{claim_id}" not in url:
+        if key == "POST /api/claims":
+            return url, {"person_id": world["lviv"].pk, "kind": "fr_pension"}
+        return url, None
+    upto = {"infirmities": "in_assessment", "decision": "ready_for_decision"}.get(
+        key.rsplit("/", 1)[-1], "submitted")
+    if upto == "submitted":
+        from vetbridge.reparation import services
+
+        claim = services.claim_file(actor=world["users"]["admin"], person_id=world["lviv"].pk,
+                                    data={"kind": "fr_pension"})
+    else:
+        claim = _claim(world, upto=upto)
+    payload = None
+    if key.endswith("/transitions"):
+        payload = {"name": "withdraw", "version": claim.version}
+    elif key.endswith("/infirmities"):
+        payload = {"version": claim.version, "infirmities": [
+            {"label": "Genou", "rate": "40", "cause": "injury", "context": "war"}]}
+    elif key.endswith("/decision"):
+        payload = {"version": claim.version, "grant": True}
+    return url.replace("{claim_id}", str(claim.pk)), payload
+
+
 def _api_payload(key: str, world) -> dict | None:
+    if key.endswith("/dismiss"):
+        return {"note": "brothers"}
+    if key.endswith("/duplicates/check"):
+        return {"surname": "Коваленко", "given_name": "Ігор"}
     if key == "POST /api/people":
         return {"sex": "F", "region": "UA-46", "names": [{"surname": "Ткаченко"}]}
     if key.startswith("PATCH"):
@@ -155,8 +400,15 @@ def test_api_matrix(world, make_person, role):
         world["extra"] = make_person("Бондаренко", "Олена", region="UA-46")
         world["lviv"].refresh_from_db()
         method, path = key.split(" ", 1)
-        url = path.replace("{person_id}", str(world["lviv"].pk))
+        url = _api_url(path, world, make_person)
         payload = _api_payload(key, world)
+        if "/api/claims" in key:
+            url, payload = _api_claim_url(key, url, world)
+        if key.endswith("/merge"):
+            from vetbridge.people.models import DuplicateSuspect
+
+            payload = {"survivor_id": DuplicateSuspect.objects.get(
+                pk=int(url.split("/")[-2])).person_a_id}
         call = getattr(client, method.lower())
         response = call(url, data=json.dumps(payload), content_type="application/json") \
             if payload is not None else call(url)

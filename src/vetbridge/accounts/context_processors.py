@@ -11,6 +11,11 @@ from .roles import Capability
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     caps: set[str] = set()
+    unread = 0
     if isinstance(user, User):
         caps = {c.value for c in Capability if user.can(c)}
-    return {"caps": caps}
+        if Capability.CLAIMS_VIEW in caps:
+            from vetbridge.reparation.services import unread_count
+
+            unread = unread_count(user)
+    return {"caps": caps, "unread_notifications": unread}

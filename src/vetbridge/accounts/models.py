@@ -29,6 +29,11 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default="uk"
     )
+    partner = models.ForeignKey(
+        "reintegration.Partner", verbose_name=_("partner organisation"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="staff",
+        help_text=_("For partner accounts: the organisation whose referrals they answer."),
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -87,6 +92,8 @@ class AuditAction(models.TextChoices):
     READ = "read", _("read")
     EXPORT = "export", _("export")
     IMPORT = "import", _("import")
+    MERGE = "merge", _("merge")
+    UNMERGE = "unmerge", _("unmerge")
     LOGIN = "login", _("login")
     LOGIN_FAILED = "login_failed", _("failed login")
     LOGOUT = "logout", _("logout")

@@ -19,6 +19,7 @@ class Role(models.TextChoices):
     PENSION_OFFICER = "pension_officer", _("Pension officer")
     MEMORIAL_EDITOR = "memorial_editor", _("Memorial editor")
     ANALYST = "analyst", _("Analyst")
+    PARTNER = "partner", _("Reintegration partner")
     ADMIN = "admin", _("Administrator")
 
 
@@ -27,21 +28,44 @@ class Capability(StrEnum):
     PEOPLE_VIEW_SENSITIVE = "people.view_sensitive"  # statuses, disability group, contact
     PEOPLE_EDIT = "people.edit"  # create and edit person files (scoped)
     PEOPLE_IMPORT = "people.import"
+    PEOPLE_MERGE = "people.merge"  # review suspected duplicates, merge and unmerge (scoped)
+    CLAIMS_VIEW = "claims.view"  # claims, their states and decisions (scoped)
+    CLAIMS_MEDICAL = "claims.view_medical"  # infirmities, documents, assessor notes, letters
+    CLAIMS_FILE = "claims.file"  # file a claim, add documents, appeal (scoped)
+    CLAIMS_ASSESS = "claims.assess"  # record infirmities (medical assessor)
+    CLAIMS_DECIDE = "claims.decide"  # decide, decide on appeal (pension officer)
+    MEMORIAL_EDIT = "memorial.edit"  # edit, publish, import, moderate tributes, link
+    CARE_VIEW = "care.view"  # the care timeline: injuries, episodes, plan, assessments (scoped)
+    CARE_EDIT = "care.edit"  # record care, plan goals, assessments, follow-ups (scoped)
+    REFERRALS_MANAGE = "referrals.manage"  # refer a veteran to a partner, follow it (scoped)
+    REFERRALS_ANSWER = "referrals.answer"  # a partner answers its own referrals
     STATS_VIEW = "stats.view"  # aggregates only
     AUDIT_VIEW = "audit.view"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.VETERAN: frozenset({Capability.PEOPLE_VIEW, Capability.PEOPLE_VIEW_SENSITIVE}),
+    Role.VETERAN: frozenset({Capability.PEOPLE_VIEW, Capability.PEOPLE_VIEW_SENSITIVE,
+                             Capability.CLAIMS_VIEW, Capability.CLAIMS_MEDICAL,
+                             Capability.CLAIMS_FILE, Capability.CARE_VIEW}),
+    # Case workers accompany the claim (file, documents, status) but never read its medical
+    # content: the need is the procedure, not the diagnosis.
     Role.CASE_WORKER: frozenset(
         {Capability.PEOPLE_VIEW, Capability.PEOPLE_VIEW_SENSITIVE, Capability.PEOPLE_EDIT,
-         Capability.STATS_VIEW}
+         Capability.PEOPLE_MERGE, Capability.STATS_VIEW, Capability.CLAIMS_VIEW,
+         Capability.CLAIMS_FILE, Capability.CARE_VIEW, Capability.CARE_EDIT,
+         Capability.REFERRALS_MANAGE}
     ),
-    Role.MEDICAL_ASSESSOR: frozenset({Capability.PEOPLE_VIEW, Capability.PEOPLE_VIEW_SENSITIVE}),
+    Role.MEDICAL_ASSESSOR: frozenset({Capability.PEOPLE_VIEW, Capability.PEOPLE_VIEW_SENSITIVE,
+                                      Capability.CLAIMS_VIEW, Capability.CLAIMS_MEDICAL,
+                                      Capability.CLAIMS_ASSESS, Capability.CARE_VIEW,
+                                      Capability.CARE_EDIT}),
     Role.PENSION_OFFICER: frozenset({Capability.PEOPLE_VIEW, Capability.PEOPLE_VIEW_SENSITIVE,
-                                     Capability.STATS_VIEW}),
-    Role.MEMORIAL_EDITOR: frozenset({Capability.PEOPLE_VIEW}),
+                                     Capability.STATS_VIEW, Capability.CLAIMS_VIEW,
+                                     Capability.CLAIMS_MEDICAL, Capability.CLAIMS_DECIDE}),
+    Role.MEMORIAL_EDITOR: frozenset({Capability.PEOPLE_VIEW, Capability.MEMORIAL_EDIT}),
     Role.ANALYST: frozenset({Capability.STATS_VIEW}),
+    # A partner organisation's staff: their referrals, nothing of the registry or care file.
+    Role.PARTNER: frozenset({Capability.REFERRALS_ANSWER}),
     Role.ADMIN: frozenset(set(Capability)),
 }
 

@@ -32,7 +32,7 @@ def people_for(user: User | AnonymousUser, capability: Capability = Capability.P
     """The persons this user may reach for `capability`; empty when the role may not."""
     from vetbridge.people.models import Lifecycle, Person
 
-    qs = Person.objects.all()
+    qs = Person.objects.filter(merged_into__isnull=True)
     if not isinstance(user, User) or not user.can(capability):
         return qs.none()
     if user.role in (Role.ADMIN, Role.MEDICAL_ASSESSOR, Role.PENSION_OFFICER):

@@ -9,6 +9,10 @@ urlpatterns = [
     path("health/", core_views.health, name="health"),
     path("", include("vetbridge.accounts.urls")),
     path("people/", include("vetbridge.people.urls")),
+    path("claims/", include("vetbridge.reparation.urls")),
+    path("memorial/", include("vetbridge.memorial.urls")),
+    path("care/", include("vetbridge.care.urls")),
+    path("referrals/", include("vetbridge.reintegration.urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

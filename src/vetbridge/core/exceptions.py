@@ -18,6 +18,17 @@ class ApplicationError(Exception):
         self.fields = fields or {}
         self.extra = extra or {}
 
+    def full_text(self) -> str:
+        """The message followed by every field's reason: for a one-line flash message."""
+        return " ".join([self.message, *(m for msgs in self.fields.values() for m in msgs)])
+
+
+def field_error(field: str, message: str) -> ApplicationError:
+    """The usual refusal of one field: "Some fields are not valid." with the field's reason."""
+    from django.utils.translation import gettext as _
+
+    return ApplicationError(_("Some fields are not valid."), fields={field: [message]})
+
 
 class NotFoundError(ApplicationError):
     status_code = 404

@@ -22,6 +22,10 @@ INSTALLED_APPS = [
     "vetbridge.core",
     "vetbridge.accounts",
     "vetbridge.people",
+    "vetbridge.reparation",
+    "vetbridge.memorial",
+    "vetbridge.care",
+    "vetbridge.reintegration",
     "vetbridge.api",
 ]
 
@@ -122,8 +126,12 @@ MEDIA_ROOT = env.path("VETBRIDGE_PRIVATE_MEDIA", default=str(BASE_DIR / "var" / 
 
 # Uploads: anything larger is refused with a clear message (see people.importer).
 VETBRIDGE_IMPORT_MAX_BYTES = env.int("VETBRIDGE_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+VETBRIDGE_DOCUMENT_MAX_BYTES = env.int("VETBRIDGE_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# A referral without an answer from the partner after this many days is flagged.
+VETBRIDGE_REFERRAL_ANSWER_DAYS = env.int("VETBRIDGE_REFERRAL_ANSWER_DAYS", default=14)
 
 # Analysts see aggregates only; cells below this count are suppressed.
 VETBRIDGE_MIN_CELL_SIZE = env.int("VETBRIDGE_MIN_CELL_SIZE", default=5)

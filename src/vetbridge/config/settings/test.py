@@ -1,5 +1,7 @@
 """Test settings: fast hashing, fixed throw-away secret, no throttling surprises."""
 
+import tempfile
+
 from .base import *  # noqa: F403
 from .base import DATABASES, MIDDLEWARE, env
 
@@ -11,6 +13,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ALLOWED_HOSTS = ["*"]
+MEDIA_ROOT = tempfile.mkdtemp(prefix="vetbridge-test-media-")
 if DATABASES["default"]["ENGINE"].endswith("sqlite3") and not env("DATABASE_URL", default=""):
     DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
 
