@@ -155,6 +155,17 @@ API: dict[str, dict[str, int]] = {
     "POST /api/claims/{claim_id}/transitions": only({"veteran", "case_worker", "admin"}),
     "PUT /api/claims/{claim_id}/infirmities": only({"medical_assessor", "admin"}),
     "POST /api/claims/{claim_id}/decision": only({"pension_officer", "admin"}, ok_status=201),
+    "GET /api/care/caseload": only({"case_worker", "admin"}),
+    "GET /api/care/{person_id}": CARE,
+    "POST /api/care/{person_id}/whodas": only({"case_worker", "medical_assessor", "admin"},
+                                             ok_status=201),
+    "GET /api/referrals": REFERRALS,
+    "POST /api/referrals": only({"case_worker", "admin"}, ok_status=201),
+    "GET /api/referrals/{referral_id}": REFERRALS,
+    "POST /api/referrals/{referral_id}/answer": only({"partner", "admin"}),
+    "POST /api/referrals/{referral_id}/outcome": only({"partner", "case_worker", "admin"}),
+    "POST /api/referrals/{referral_id}/cancel": only({"case_worker", "admin"}),
+    "GET /api/partners": REFERRALS,
 }
 TWIN_SURNAMES = itertools.cycle(["Ярмоленко", "Гуменюк", "Прокопенко", "Семенюк", "Онищенко", "Максименко",
                       "Дорошенко", "Остапчук", "Кириленко", "Тимошенко", "Нестеренко",
@@ -373,7 +384,34 @@ def _api_claim_url(key: str, url: str, world) -> tuple[str, dict | None]:
     return url.replace("{claim_id}", str(claim.pk)), payload
 
 
+def _api_referral(key: str, url: str, world) -> tuple[str, dict | None]:
+    """A fresh referral (accepted when the endpoint records an outcome), and the payload."""
+    from vetbridge.reintegration import services
+
+    if "{referral_id}" not in url:
+        if key == "POST /api/referrals":
+            return url, {"person_id": world["lviv"].pk, "partner_id": world["hub"].pk,
+                         "service": "employment", "consent_on": "2025-01-01",
+                         "consent_text": "name and phone"}
+        return url, None
+    referral = services.referral_create(
+        actor=world["users"]["admin"], person_id=world["lviv"].pk, data={
+            "partner": world["hub"].pk, "service": "employment",
+            "consent_on": dt.date(2025, 1, 1), "consent_text": "name and phone"})
+    if key.endswith("/outcome"):
+        referral = services.referral_answer(actor=world["users"]["partner"],
+                                            referral_id=referral.pk,
+                                            expected_version=referral.version, accept=True)
+    payload = {"answer": {"version": referral.version, "accept": True},
+               "outcome": {"version": referral.version, "outcome": "employed"},
+               "cancel": {"version": referral.version}}.get(key.rsplit("/", 1)[-1])
+    return url.replace("{referral_id}", str(referral.pk)), payload
+
+
 def _api_payload(key: str, world) -> dict | None:
+    if key.endswith("/whodas"):
+        return {"assessed_on": "2025-03-01",
+                "answers": {f"S{i}": i % 5 for i in range(1, 13)}}
     if key.endswith("/dismiss"):
         return {"note": "brothers"}
     if key.endswith("/duplicates/check"):
@@ -404,6 +442,8 @@ def test_api_matrix(world, make_person, role):
         payload = _api_payload(key, world)
         if "/api/claims" in key:
             url, payload = _api_claim_url(key, url, world)
+        if "/api/referrals" in key:
+            url, payload = _api_referral(key, url, world)
         if key.endswith("/merge"):
             from vetbridge.people.models import DuplicateSuspect
 

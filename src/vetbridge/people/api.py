@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from vetbridge.accounts.models import User
 from vetbridge.accounts.roles import Capability
@@ -379,14 +379,14 @@ def undo_merge(request: HttpRequest, merge_id: int) -> dict[str, Any]:
 
 
 @router.post("/people", response={201: PersonOut}, summary="Register a person")
-def create_person(request: HttpRequest, payload: PersonIn) -> tuple[int, dict[str, Any]]:
+def create_person(request: HttpRequest, payload: PersonIn) -> Status[Any]:
     user = _user(request)
     data = payload.dict(exclude={"names", "statuses"})
     data["region"] = _region(payload.region)
     person = services.person_create(
         actor=user, data=data, names=[n.dict() for n in payload.names],
         statuses=[s.dict() for s in payload.statuses])
-    return 201, _detail(user, person)
+    return Status(201, _detail(user, person))
 
 
 @router.get("/people/{person_id}", response=PersonOut, summary="One person's file")
@@ -408,25 +408,25 @@ def patch_person(request: HttpRequest, person_id: int, payload: PersonPatch) -> 
 
 
 @router.post("/people/{person_id}/names", response={201: NameOut}, summary="Add a spelling")
-def add_name(request: HttpRequest, person_id: int, payload: NameIn) -> tuple[int, Any]:
-    return 201, services.person_name_add(actor=_user(request), person_id=person_id,
-                                         data=payload.dict())
+def add_name(request: HttpRequest, person_id: int, payload: NameIn) -> Status[Any]:
+    return Status(201, services.person_name_add(actor=_user(request), person_id=person_id,
+                                         data=payload.dict()))
 
 
 @router.post("/people/{person_id}/statuses", response={201: StatusOut}, summary="Add a status")
-def add_status(request: HttpRequest, person_id: int, payload: StatusIn) -> tuple[int, Any]:
-    return 201, services.person_status_add(actor=_user(request), person_id=person_id,
-                                           data=payload.dict())
+def add_status(request: HttpRequest, person_id: int, payload: StatusIn) -> Status[Any]:
+    return Status(201, services.person_status_add(actor=_user(request), person_id=person_id,
+                                           data=payload.dict()))
 
 
 @router.post("/people/{person_id}/links", response={201: RelativeOut},
              summary="Link a family member")
-def add_link(request: HttpRequest, person_id: int, payload: LinkIn) -> tuple[int, Any]:
+def add_link(request: HttpRequest, person_id: int, payload: LinkIn) -> Status[Any]:
     assert payload.kind in LinkKind.values
     link = services.family_link_add(actor=_user(request), person_id=person_id,
                                     relative_id=payload.relative_id, kind=payload.kind)
-    return 201, {"id": link.relative.pk, "display_name": link.relative.display_name(),
-                 "kind": link.kind}
+    return Status(201, {"id": link.relative.pk, "display_name": link.relative.display_name(),
+                 "kind": link.kind})
 
 
 @router.get("/people/{person_id}/history", response=list[HistoryEntry],

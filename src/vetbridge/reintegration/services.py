@@ -14,8 +14,14 @@ from django.utils.translation import gettext as _
 from vetbridge.accounts.audit import audit_record
 from vetbridge.accounts.models import AuditAction, User
 from vetbridge.accounts.roles import Capability, Role
-from vetbridge.accounts.scoping import access_person_by_id, people_for
-from vetbridge.core.exceptions import ApplicationError, ConflictError, NotFoundError, field_error
+from vetbridge.accounts.scoping import access_person_by_id, people_for, require
+from vetbridge.core.exceptions import (
+    ApplicationError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    field_error,
+)
 
 from .models import Outcome, Partner, Referral, ReferralStatus, ServiceKind
 
@@ -113,8 +119,7 @@ def _move(referral: Referral, actor: User, expected_version: int, **fields: Any)
 @transaction.atomic
 def referral_answer(*, actor: User, referral_id: int, expected_version: int,
                     accept: bool) -> Referral:
-    if not actor.can(Capability.REFERRALS_ANSWER):
-        raise NotFoundError(_("No such referral, or not within your access."))
+    require(actor, Capability.REFERRALS_ANSWER)
     referral = referral_get(actor, referral_id)
     if referral.status != ReferralStatus.SENT:
         raise ApplicationError(_("This referral has already been answered."))
@@ -127,9 +132,9 @@ def referral_answer(*, actor: User, referral_id: int, expected_version: int,
 @transaction.atomic
 def referral_outcome(*, actor: User, referral_id: int, expected_version: int, outcome: str,
                      note: str = "") -> Referral:
-    referral = referral_get(actor, referral_id)
     if not (actor.can(Capability.REFERRALS_ANSWER) or actor.can(Capability.REFERRALS_MANAGE)):
-        raise NotFoundError(_("No such referral, or not within your access."))
+        raise PermissionDeniedError(_("Your role does not allow this action."))
+    referral = referral_get(actor, referral_id)
     if referral.status != ReferralStatus.ACCEPTED:
         raise ApplicationError(_("An outcome is recorded once the partner has accepted."))
     if outcome not in Outcome.values:
@@ -141,8 +146,7 @@ def referral_outcome(*, actor: User, referral_id: int, expected_version: int, ou
 
 @transaction.atomic
 def referral_cancel(*, actor: User, referral_id: int, expected_version: int) -> Referral:
-    if not actor.can(Capability.REFERRALS_MANAGE):
-        raise NotFoundError(_("No such referral, or not within your access."))
+    require(actor, Capability.REFERRALS_MANAGE)
     referral = referral_get(actor, referral_id)
     if referral.status in (ReferralStatus.COMPLETED, ReferralStatus.CANCELLED):
         raise ApplicationError(_("This referral is closed."))

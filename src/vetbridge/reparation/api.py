@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from vetbridge.accounts.models import User
 from vetbridge.core.exceptions import PermissionDeniedError
@@ -145,11 +145,11 @@ def list_claims(request: HttpRequest, filters: Query[ClaimFilters]) -> list[dict
 
 
 @router.post("/claims", response={201: ClaimOut}, summary="File a claim")
-def file_claim(request: HttpRequest, payload: ClaimIn) -> tuple[int, dict[str, Any]]:
+def file_claim(request: HttpRequest, payload: ClaimIn) -> Status[Any]:
     user = _user(request)
     data = payload.dict(exclude={"person_id"})
     claim = services.claim_file(actor=user, person_id=payload.person_id, data=data)
-    return 201, _out(user, claim, services.can_read_medical(user))
+    return Status(201, _out(user, claim, services.can_read_medical(user)))
 
 
 @router.get("/claims/stats", summary="Claims by state and median days to decision")
@@ -188,10 +188,10 @@ def set_infirmities(request: HttpRequest, claim_id: int,
 @router.post("/claims/{claim_id}/decision", response={201: DecisionOut},
              summary="Decide, or decide on appeal (pension officer)")
 def decide_claim(request: HttpRequest, claim_id: int,
-                 payload: DecideIn) -> tuple[int, dict[str, Any]]:
+                 payload: DecideIn) -> Status[Any]:
     user = _user(request)
     d = services.claim_decide(actor=user, claim_id=claim_id, expected_version=payload.version,
                               grant=payload.grant, reason=payload.reason)
-    return 201, {**{f: getattr(d, f) for f in (
+    return Status(201, {**{f: getattr(d, f) for f in (
         "id", "kind", "outcome", "reason", "amount", "valid_until", "appeal_deadline",
-        "rules_version", "decided_at")}, "params_digest": d.snapshot_id, "result": d.result}
+        "rules_version", "decided_at")}, "params_digest": d.snapshot_id, "result": d.result})
