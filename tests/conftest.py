@@ -11,6 +11,16 @@ ROLES = ["veteran", "case_worker", "medical_assessor", "pension_officer", "memor
          "analyst", "admin", "partner"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: cached rankings hold ids of another test's rows."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def regions(db):
     from vetbridge.core.models import Region

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.test import Client
@@ -273,3 +274,33 @@ def test_public_page_is_cacheable_for_anonymous_only(fallen, world):
     signed = Client()
     signed.force_login(world["users"]["memorial_editor"])
     assert "private" in signed.get(f"/memorial/{fallen.pk}/", follow=True)["Cache-Control"]
+
+
+def test_search_ranking_is_cached_but_publication_changes_show_at_once(fallen, editor,
+                                                                       settings):
+    settings.VETBRIDGE_MEMORIAL_SEARCH_CACHE_SECONDS = 60
+    anon = Client()
+    assert "Шевченко Тарас" in anon.get("/memorial/", {"q": "Chevtchenko"}).content.decode()
+    from django.core.cache import cache
+
+    assert any(k for k in cache._cache if "memorial:search:" in str(k))  # type: ignore[attr-defined]
+    services.record_unpublish(actor=editor, record_id=fallen.pk, reason="Прохання родини")
+    body = anon.get("/memorial/", {"q": "Chevtchenko"}).content.decode()
+    assert "Шевченко Тарас" not in body
+    services.record_publish(actor=editor, record_id=fallen.pk, basis="consent", note="знову")
+    assert "Шевченко Тарас" in anon.get("/memorial/", {"q": "Chevtchenko"}).content.decode()
+
+
+def test_ranked_results_are_paged(world, editor, make_person):
+    for i in range(23):
+        person = make_person("Шевченко", f"Тарас{chr(0x430 + i)}", lifecycle="fallen")
+        rec = services.record_create_for(actor=editor, person_id=person.pk)
+        services.record_publish(actor=editor, record_id=rec.pk, basis="editorial", note="№")
+    anon = Client()
+    first = anon.get("/memorial/", {"q": "Shevchenko"}).content.decode()
+    assert len(re.findall(r'<li><a href="/memorial/\d+/', first)) == 20
+    assert 'rel="next"' in first
+    second = anon.get("/memorial/", {"q": "Shevchenko", "page": 2}).content.decode()
+    assert len(re.findall(r'<li><a href="/memorial/\d+/', second)) == 3
+    assert 'rel="prev"' in second
+    assert "23" in first

@@ -52,7 +52,10 @@ class MemorialRecord(models.Model):
         ordering = ["id"]
         verbose_name = _("memorial record")
         verbose_name_plural = _("memorial records")
-        indexes = [models.Index(fields=["published", "death_date"])]
+        # The public listing (newest death first) walks this index backwards, and counts on
+        # it alone: partial, as only published records are ever listed.
+        indexes = [models.Index(fields=["death_date", "person"], condition=Q(published=True),
+                                name="memorial_published_by_death")]
         constraints = [models.CheckConstraint(
             condition=Q(published=False) | ~Q(publication_basis=""),
             name="memorial_published_has_basis")]

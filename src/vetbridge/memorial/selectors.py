@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
@@ -21,7 +26,13 @@ SEARCH_LIMIT = 50
 
 
 def published() -> QuerySet[MemorialRecord]:
-    return MemorialRecord.objects.filter(published=True, person__merged_into__isnull=True)
+    """Published records, except those of a person merged into another (hidden until an
+    unmerge). The merged people are few: excluded through a small subquery rather than a
+    join on every record, so the (published, death_date, id) index serves listings."""
+    from vetbridge.people.models import Person
+
+    merged = Person.objects.filter(merged_into__isnull=False).values("id")
+    return MemorialRecord.objects.filter(published=True).exclude(person_id__in=merged)
 
 
 def with_names(qs: QuerySet[MemorialRecord]) -> QuerySet[MemorialRecord]:
@@ -48,24 +59,84 @@ class Found:
     hit: SearchResult | None
 
 
-def public_search(*, q: str, filters: dict[str, Any]) -> tuple[QuerySet[MemorialRecord] |
-                                                                list[Found], list[str]]:
-    """Published records matching the filters; with a name, ranked by the cross-script
-    matcher (list of `Found`), otherwise a queryset newest death first."""
-    qs = _filtered(published(), filters)
+_GENERATION_KEY = "memorial:search:generation"
+
+
+def search_cache_bump() -> None:
+    """Publication or a record changed: cached rankings of this process are outdated.
+
+    Unpublishing never waits for this: every page re-reads the records with the
+    published filter, so a withdrawn record disappears from the next page at once."""
+    cache.set(_GENERATION_KEY, time.time_ns(), None)
+
+
+def _hits_key(text: str, filters: dict[str, Any]) -> str:
+    generation = cache.get(_GENERATION_KEY, 0)
+    kept = {k: v for k, v in sorted(filters.items()) if v and k not in ("q", "page")}
+    raw = json.dumps([generation, text, kept], default=str, ensure_ascii=False)
+    return "memorial:search:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def ranked_hits(*, q: str, filters: dict[str, Any]) -> tuple[list[SearchResult], list[str]]:
+    """The cross-script ranking of published records for a name, best first (at most
+    SEARCH_LIMIT), kept `VETBRIDGE_MEMORIAL_SEARCH_CACHE_SECONDS` for identical searches."""
     text = clean_text(q)
     if not text:
-        return with_names(qs).order_by("-death_date", "id"), []
+        return [], []
+    seconds = settings.VETBRIDGE_MEMORIAL_SEARCH_CACHE_SECONDS
+    key = _hits_key(text[:200], filters) if seconds > 0 else ""
+    if key:
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+    qs = _filtered(published(), filters)
     notices = ["too_long"] if len(text) > 200 else []
 
     def allowed(ids: list[int]) -> set[int]:
         return set(qs.filter(person_id__in=ids).values_list("person_id", flat=True))
 
     response = name_index.search(text[:200], limit=SEARCH_LIMIT, allowed=allowed)
+    out = (response.results, notices + response.notices)
+    if key:
+        cache.set(key, out, seconds)
+    return out
+
+
+def listing_count(qs: QuerySet[MemorialRecord], filters: dict[str, Any]) -> int:
+    """How many records a listing has, kept like the rankings (counting 200,000 rows on
+    every page view is most of a listing's cost)."""
+    seconds = settings.VETBRIDGE_MEMORIAL_SEARCH_CACHE_SECONDS
+    if seconds <= 0:
+        return qs.count()
+    key = _hits_key("", filters) + ":count"
+    count = cache.get(key)
+    if count is None:
+        count = qs.count()
+        cache.set(key, count, seconds)
+    return int(count)
+
+
+def records_for(hits: list[SearchResult], filters: dict[str, Any]) -> list[Found]:
+    """The records of these hits that are published now, in the order of the hits."""
+    qs = _filtered(published(), filters)
     records = {r.person_id: r for r in with_names(qs.filter(
-        person_id__in=[h.id for h in response.results]))}
-    return [Found(records[h.id], h) for h in response.results if h.id in records], \
-        notices + response.notices
+        person_id__in=[h.id for h in hits]))}
+    return [Found(records[h.id], h) for h in hits if h.id in records]
+
+
+def public_listing(filters: dict[str, Any]) -> QuerySet[MemorialRecord]:
+    """Published records matching the filters, newest death first."""
+    return with_names(_filtered(published(), filters)).order_by("-death_date", "-person_id")
+
+
+def public_search(*, q: str, filters: dict[str, Any]) -> tuple[QuerySet[MemorialRecord] |
+                                                                list[Found], list[str]]:
+    """Published records matching the filters; with a name, ranked by the cross-script
+    matcher (list of `Found`), otherwise a queryset newest death first."""
+    if not clean_text(q):
+        return public_listing(filters), []
+    hits, notices = ranked_hits(q=q, filters=filters)
+    return records_for(hits, filters), notices
 
 
 def region_choices() -> list[tuple[int, str]]:

@@ -28,6 +28,7 @@ from vetbridge.people.duplicates import person_merge, record_suspects
 from vetbridge.people.importer import ImportReport, RowError, csv_rows, parse_date
 from vetbridge.people.models import Lifecycle, Person, PersonName, Script, detect_script
 
+from . import selectors
 from .models import (
     MemorialChange,
     MemorialRecord,
@@ -100,6 +101,7 @@ def _change(record: MemorialRecord, actor: User | None, changes: dict[str, Any],
             source: str) -> None:
     MemorialChange.objects.create(record=record, changes=changes, source=source[:300],
                                   by=actor)
+    transaction.on_commit(selectors.search_cache_bump)
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=record,
                  person_id=record.person_id, summary=source[:120], changes=changes)
 

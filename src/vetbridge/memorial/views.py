@@ -25,7 +25,7 @@ from . import selectors, services
 from .forms import ImportForm, PublishForm, RecordForm, SearchForm, TributeForm, UnpublishForm
 from .models import MemorialRecord
 
-PAGE_SIZE = 25
+PAGE_SIZE = 20
 
 
 def _public(response: HttpResponse, request: HttpRequest, seconds: int = 60) -> HttpResponse:
@@ -41,17 +41,25 @@ def _public(response: HttpResponse, request: HttpRequest, seconds: int = 60) -> 
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    found, notices = selectors.public_search(q=filters.get("q") or "", filters=filters)
-    ctx: dict[str, Any] = {"form": form, "notices": [NOTICES[n] for n in notices
-                                                     if n in NOTICES],
-                           "regions": selectors.region_choices()}
-    if isinstance(found, list):
-        ctx["found"] = found
+    q = filters.get("q") or ""
+    ctx: dict[str, Any] = {"form": form, "regions": selectors.region_choices()}
+    query = request.GET.copy()
+    query.pop("page", None)
+    ctx["query"] = query.urlencode()
+    if selectors.clean_text(q):
+        # A name: the ranking is computed (or taken from the cache) once, and only the
+        # records of the page shown are read.
+        hits, notices = selectors.ranked_hits(q=q, filters=filters)
+        page = Paginator(hits, PAGE_SIZE).get_page(request.GET.get("page"))
+        ctx["found"] = selectors.records_for(list(page.object_list), filters)
+        ctx["found_count"] = len(hits)
+        ctx["page"] = page
     else:
-        ctx["page"] = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-        query = request.GET.copy()
-        query.pop("page", None)
-        ctx["query"] = query.urlencode()
+        listing, notices = selectors.public_listing(filters), []
+        paginator = Paginator(listing, PAGE_SIZE)
+        paginator.count = selectors.listing_count(listing, filters)
+        ctx["page"] = paginator.get_page(request.GET.get("page"))
+    ctx["notices"] = [NOTICES[n] for n in notices if n in NOTICES]
     template = "memorial/_results.html" if request.htmx else "memorial/search.html"  # type: ignore[attr-defined]
     return _public(render(request, template, ctx), request)
 

@@ -152,8 +152,11 @@ class Searcher:
         ordered = sorted(coarse, key=lambda pid: (-coarse[pid], pid))
         if allowed is not None:
             kept: list[int] = []
-            for start in range(0, len(ordered), 1000):
-                chunk = ordered[start:start + 1000]
+            # Chunks of three pools: enough for the pool and its ties in one call when
+            # most candidates are allowed, without filtering thousands of ids.
+            step = 3 * self.pool
+            for start in range(0, len(ordered), step):
+                chunk = ordered[start:start + step]
                 ok = allowed(chunk)
                 kept.extend(pid for pid in chunk if pid in ok)
                 if len(kept) >= self.pool:

@@ -131,6 +131,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # A referral without an answer from the partner after this many days is flagged.
+# Identical public memorial searches reuse their ranking this long (0: never).
+VETBRIDGE_MEMORIAL_SEARCH_CACHE_SECONDS = env.int("VETBRIDGE_MEMORIAL_SEARCH_CACHE_SECONDS",
+                                                  default=60)
 VETBRIDGE_REFERRAL_ANSWER_DAYS = env.int("VETBRIDGE_REFERRAL_ANSWER_DAYS", default=14)
 
 # Analysts see aggregates only; cells below this count are suppressed.
