@@ -49,7 +49,9 @@ class DatabaseStore:
             # One join on the (skel, person) index instead of shipping ids back and forth.
             qs = qs.filter(person_id__in=NameToken.objects.filter(
                 skel__in=list(within)[:CHUNK]).values("person_id"))
-        yield from qs.values_list("person_id", "skel").iterator(chunk_size=5000)
+        # Fetched in one go: on PostgreSQL `.iterator()` means a server-side cursor, planned
+        # for its first rows and read in several round trips.
+        yield from qs.values_list("person_id", "skel")
 
     def spellings(self, ids: Collection[int]) -> dict[int, list[str]]:
         out: dict[int, list[str]] = {}

@@ -69,6 +69,10 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'vetbridge.sqlite3'}")
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Keep a connection between requests (opening a PostgreSQL backend costs more than most
+# pages), checked before reuse.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("VETBRIDGE_DB_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets readers run beside a writer; a busy timeout avoids spurious "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(

@@ -17,4 +17,6 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="vetbridge-test-media-")
 if DATABASES["default"]["ENGINE"].endswith("sqlite3") and not env("DATABASE_URL", default=""):
     DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
 
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # no connection outliving a test (live server threads)
+
 MIDDLEWARE = [m for m in MIDDLEWARE if "whitenoise" not in m]
