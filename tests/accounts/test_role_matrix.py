@@ -108,6 +108,7 @@ WEB: dict[str, dict[str, int]] = {
     "care:contact": dict.fromkeys(ROLES, 405),
     "care:goal_status": dict.fromkeys(ROLES, 405),
     "care:followup_done": dict.fromkeys(ROLES, 405),
+    "care:appointment_status": dict.fromkeys(ROLES, 405),
     # Referrals: partners see their own organisation's, and nothing else.
     "reintegration:list": REFERRALS,
     "reintegration:partners": REFERRALS,
@@ -128,7 +129,8 @@ ANON_WEB = {"health": 200, "accounts:login": 200, "accounts:logout": 405,
             "memorial:tribute": 405, "memorial:publication": 405, "memorial:photo": 405,
             "memorial:link": 405, "memorial:create_for": 405, "memorial:moderate": 405,
             "memorial:record@draft": 404, "care:add": 405, "care:contact": 405,
-            "care:goal_status": 405, "care:followup_done": 405, "reintegration:act": 405}
+            "care:goal_status": 405, "care:followup_done": 405, "care:appointment_status": 405,
+            "reintegration:act": 405}
 
 API: dict[str, dict[str, int]] = {
     "GET /api/me": dict.fromkeys(ROLES, 200),
@@ -285,7 +287,7 @@ def _url(name: str, world) -> str:
         referral = _referral(world, other=which == "other")
         for kwargs in ({}, {"person_id": person.pk}, {"pk": referral.pk},
                        {"person_id": person.pk, "kind": "note"}, {"goal_id": 1},
-                       {"followup_id": 1}):
+                       {"followup_id": 1}, {"appointment_id": 1}):
             try:
                 return reverse(base, kwargs=kwargs)
             except Exception:  # noqa: S112 (try the next argument shape)

@@ -83,6 +83,8 @@ class CaseloadOut(Schema):
     due_this_week: int
     referrals_without_answer: int
     claims_waiting_for_information: int
+    appointments_this_week: int
+    appointments_passed_unrecorded: int
     new: bool
 
 
@@ -97,7 +99,9 @@ def caseload(request: HttpRequest) -> list[dict[str, Any]]:
     return [{"person_id": row.person.pk, "display_name": row.person.display_name,
              "overdue": len(row.overdue), "due_this_week": len(row.due_soon),
              "referrals_without_answer": row.unanswered,
-             "claims_waiting_for_information": row.needs_information, "new": row.new}
+             "claims_waiting_for_information": row.needs_information,
+             "appointments_this_week": len(row.appointments_soon),
+             "appointments_passed_unrecorded": len(row.appointments_unrecorded), "new": row.new}
             for row in services.caseload(user=_user(request))]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -23,6 +23,7 @@ from vetbridge.people.models import Person
 from . import whodas
 from .models import (
     Appointment,
+    AppointmentStatus,
     AssessmentKind,
     CareEpisode,
     EpisodeKind,
@@ -200,6 +201,30 @@ def appointment_add(*, actor: User, person_id: int, data: dict[str, Any]) -> App
 
 
 @transaction.atomic
+def appointment_set_status(*, actor: User, appointment_id: int, status: str) -> Appointment:
+    """Record whether a planned appointment took place (done) or not (missed)."""
+    item = Appointment.objects.filter(pk=appointment_id, person__in=people_for(
+        actor, Capability.CARE_EDIT)).first()
+    if item is None:
+        raise NotFoundError(_("No such appointment, or not within your access."))
+    if status not in (AppointmentStatus.DONE, AppointmentStatus.MISSED):
+        raise field_error("status", _("Choose a status."))
+    if item.at > timezone.now():
+        raise field_error("status", _("An appointment still to come has no outcome yet."))
+    before = item.status
+    item.status = status
+    item.save(update_fields=["status"])
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=item, person_id=item.person_id,
+                 summary=status, changes={"status": [before, status]})
+    return item
+
+
+def appointments_open(person: Person) -> QuerySet[Appointment]:
+    """Planned appointments: those to come, and past ones whose outcome is not recorded."""
+    return person.appointments.filter(status=AppointmentStatus.PLANNED)
+
+
+@transaction.atomic
 def followup_add(*, actor: User, person_id: int, data: dict[str, Any]) -> FollowUp:
     person = _editable(actor, person_id)
     item = FollowUp.objects.create(person=person, due_on=_day(data, "due_on"),
@@ -314,6 +339,8 @@ class CaseloadRow:
     unanswered: int
     needs_information: int
     new: bool
+    appointments_soon: list[Appointment] = field(default_factory=list)
+    appointments_unrecorded: list[Appointment] = field(default_factory=list)
 
 
 def caseload(*, user: User) -> list[CaseloadRow]:
@@ -337,6 +364,12 @@ def caseload(*, user: User) -> list[CaseloadRow]:
     for r in Referral.objects.filter(person_id__in=ids, status="sent",
                                      sent_at__lt=unanswered_before()):
         late[r.person_id] = late.get(r.person_id, 0) + 1
+    now = timezone.now()
+    soon: dict[int, list[Appointment]] = {}
+    unrecorded: dict[int, list[Appointment]] = {}
+    for ap in Appointment.objects.filter(person_id__in=ids, status=AppointmentStatus.PLANNED,
+                                         at__lte=now + dt.timedelta(days=7)):
+        (soon if ap.at >= now else unrecorded).setdefault(ap.person_id, []).append(ap)
     needs: dict[int, int] = {}
     for c in Claim.objects.filter(person_id__in=ids, state=ClaimState.NEEDS_INFORMATION):
         needs[c.person_id] = needs.get(c.person_id, 0) + 1
@@ -345,9 +378,11 @@ def caseload(*, user: User) -> list[CaseloadRow]:
         items = open_items.get(p.pk, [])
         rows.append(CaseloadRow(p, [f for f in items if f.due_on < today],
                                 [f for f in items if f.due_on >= today], late.get(p.pk, 0),
-                                needs.get(p.pk, 0), p.created_at >= week_ago))
-    rows.sort(key=lambda r: (-len(r.overdue), -r.unanswered, -r.needs_information,
-                             -len(r.due_soon), r.person.pk))
+                                needs.get(p.pk, 0), p.created_at >= week_ago,
+                                soon.get(p.pk, []), unrecorded.get(p.pk, [])))
+    rows.sort(key=lambda r: (-len(r.overdue) - len(r.appointments_unrecorded), -r.unanswered,
+                             -r.needs_information, -len(r.due_soon) - len(r.appointments_soon),
+                             r.person.pk))
     return rows
 
 

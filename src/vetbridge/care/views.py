@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -59,6 +60,7 @@ def _render(request: HttpRequest, person_id: int, status: int = 200,
         "person": person, "timeline": services.timeline(user=user, person=person),
         "goals": person.goals.all(), "series": series, "chart": _chart(series),
         "followups": services.followups_of(person), "forms": forms, "can_edit": can_edit,
+        "appointments": services.appointments_open(person), "now": timezone.now(),
         "can_refer": user.can(Capability.REFERRALS_MANAGE),
         "goal_statuses": GoalStatus.choices,
     }, status=status)
@@ -106,6 +108,15 @@ def goal_status(request: HttpRequest, goal_id: int) -> HttpResponse:
                                     status=str(request.POST.get("status", "")))
     messages.success(request, _("Saved."))
     return redirect("care:file", person_id=goal.person_id)
+
+
+@require_POST
+@permission_required_page(Capability.CARE_EDIT)
+def appointment_status(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    item = services.appointment_set_status(actor=_user(request), appointment_id=appointment_id,
+                                           status=str(request.POST.get("status", "")))
+    messages.success(request, _("Saved."))
+    return redirect("care:file", person_id=item.person_id)
 
 
 @require_POST

@@ -239,10 +239,11 @@ def _sniff(head: bytes) -> str | None:
 def document_add(*, actor: User, claim_id: int, name: str, content: bytes,
                  description: str = "") -> ClaimDocument:
     """Attach a PDF, PNG or JPEG (checked by content, not by name), at most the set size."""
-    if not (actor.can(Capability.CLAIMS_FILE) or actor.can(Capability.CLAIMS_ASSESS)):
-        require(actor, Capability.CLAIMS_FILE)
-    cap = Capability.CLAIMS_FILE if actor.can(Capability.CLAIMS_FILE) else \
-        Capability.CLAIMS_ASSESS
+    # Those who file (claimant, case worker) and the medical assessor may add evidence.
+    cap = next((c for c in (Capability.CLAIMS_FILE, Capability.CLAIMS_ASSESS) if actor.can(c)),
+               None)
+    if cap is None:
+        raise PermissionDeniedError(_("Your role does not allow this action."))
     claim = _claim(actor, claim_id, cap)
     if claim.state in (ClaimState.WITHDRAWN,):
         raise field_error("file", _("This claim is closed."))
