@@ -69,6 +69,13 @@ def load_demo_care(users: dict[str, User]) -> None:
         "due_on": today - dt.timedelta(days=2), "what": "Подзвонити щодо співбесіди"})
     services.followup_add(actor=worker, person_id=pid, data={
         "due_on": today + dt.timedelta(days=5), "what": "Перевірити запис до психолога"})
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    services.appointment_add(actor=worker, person_id=pid, data={
+        "at": now - dt.timedelta(days=3, hours=2), "with_whom": "Протезист, центр «Незламні»",
+        "place": "Львів", "purpose": "Налаштування протеза"})
+    services.appointment_add(actor=worker, person_id=pid, data={
+        "at": now + dt.timedelta(days=4, hours=1), "with_whom": "Психолог",
+        "place": "Veteran Hub Львів", "purpose": "Перша консультація"})
     referrals.referral_create(actor=worker, person_id=pid, data={
         "partner": partners[0].pk, "service": "employment",
         "message": "Шукає роботу водієм; потрібне авто з адаптованим керуванням.",
