@@ -12,6 +12,12 @@ ROLES = ["veteran", "case_worker", "medical_assessor", "pension_officer", "memor
 
 
 @pytest.fixture(autouse=True)
+def _own_media_root(settings, tmp_path):
+    """Each test stores its uploads in its own folder: no file left by another test."""
+    settings.MEDIA_ROOT = str(tmp_path / "private-media")
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: cached rankings hold ids of another test's rows."""
     from django.core.cache import cache
