@@ -118,3 +118,20 @@ def test_invisible_characters_are_not_a_name(world):
         "surname": "Ко\u200bва\u0301ленко", "given_name": "  Ігор\u200d ", "language": "ru"})
     # The zero-width space and joiner go; the stress mark (a combining accent) is kept.
     assert (name.surname, name.given_name) == ("Кова\u0301ленко", "Ігор")
+
+
+def test_two_preferred_spellings_in_one_language_are_refused_not_a_500(world):
+    """Found by schemathesis against the API: it was an IntegrityError (500)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world["users"]["admin"])
+    count = Person.objects.count()
+    response = client.post("/api/people", content_type="application/json", data={
+        "sex": "M", "region": "UA-46", "names": [
+            {"surname": "Мельник", "language": "uk", "is_preferred": True},
+            {"surname": "Мельник", "given_name": "Іван", "language": "uk",
+             "is_preferred": True}]})
+    assert response.status_code == 400
+    assert "names.1.is_preferred" in response.json()["error"]["fields"]
+    assert Person.objects.count() == count  # nothing half-written

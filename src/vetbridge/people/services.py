@@ -14,7 +14,7 @@ from vetbridge.accounts.audit import audit_record, diff_fields
 from vetbridge.accounts.models import AuditAction, User
 from vetbridge.accounts.roles import Capability
 from vetbridge.accounts.scoping import access_person_by_id, can_view_sensitive, require
-from vetbridge.core.exceptions import ApplicationError, ConflictError
+from vetbridge.core.exceptions import ApplicationError, ConflictError, field_error
 
 from . import name_index
 from .duplicates import record_suspects
@@ -94,6 +94,9 @@ def person_create(*, actor: User | None, data: dict[str, Any], names: list[dict[
         if name_data.get("is_preferred") is None or (i == 0 and lang not in seen_pref):
             name_data["is_preferred"] = lang not in seen_pref
         if name_data["is_preferred"]:
+            if lang in seen_pref:
+                raise field_error(f"names.{i}.is_preferred", _(
+                    "Another spelling in this language is already the preferred one."))
             seen_pref.add(lang)
         _build_name(person, name_data, prefix="" if i == 0 else f"names.{i}.").save()
     for j, status_data in enumerate(statuses or []):
