@@ -135,3 +135,14 @@ def test_two_preferred_spellings_in_one_language_are_refused_not_a_500(world):
     assert response.status_code == 400
     assert "names.1.is_preferred" in response.json()["error"]["fields"]
     assert Person.objects.count() == count  # nothing half-written
+
+
+def test_the_same_spelling_twice_is_refused_not_a_500(world):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world["users"]["admin"])
+    response = client.post("/api/people", content_type="application/json", data={
+        "sex": "M", "region": "UA-46", "names": [{"surname": "Мельник"}, {"surname": "Мельник"}]})
+    assert response.status_code == 400
+    assert "names.1.surname" in response.json()["error"]["fields"]

@@ -88,6 +88,7 @@ def person_create(*, actor: User | None, data: dict[str, Any], names: list[dict[
     _enforce_region_scope(actor, person)
     person.save()
     seen_pref: set[str] = set()
+    seen_spellings: set[tuple[str, str, str, str]] = set()
     for i, name_data in enumerate(names):
         name_data = dict(name_data)
         lang = name_data.get("language") or "uk"
@@ -98,7 +99,13 @@ def person_create(*, actor: User | None, data: dict[str, Any], names: list[dict[
                 raise field_error(f"names.{i}.is_preferred", _(
                     "Another spelling in this language is already the preferred one."))
             seen_pref.add(lang)
-        _build_name(person, name_data, prefix="" if i == 0 else f"names.{i}.").save()
+        name = _build_name(person, name_data, prefix="" if i == 0 else f"names.{i}.")
+        key = (name.surname, name.given_name, name.patronymic, name.language)
+        if key in seen_spellings:
+            raise field_error(f"names.{i}.surname",
+                              _("This spelling is already recorded for this person."))
+        seen_spellings.add(key)
+        name.save()
     for j, status_data in enumerate(statuses or []):
         _save_status(person, status_data, prefix=f"statuses.{j}.")
     name_index.index_people([person.pk])
