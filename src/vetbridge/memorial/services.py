@@ -25,7 +25,13 @@ from vetbridge.accounts.scoping import access_person_by_id, require
 from vetbridge.core.exceptions import ApplicationError, ConflictError, NotFoundError, field_error
 from vetbridge.people import name_index
 from vetbridge.people.duplicates import person_merge, record_suspects
-from vetbridge.people.importer import ImportReport, RowError, csv_rows, parse_date
+from vetbridge.people.importer import (
+    ImportReport,
+    RowError,
+    csv_rows,
+    date_cell,
+    identity_errors,
+)
 from vetbridge.people.models import Lifecycle, Person, PersonName, Script, detect_script
 
 from . import selectors
@@ -311,30 +317,11 @@ def memorial_import(*, actor: User | None, data: bytes, keep_valid: bool = False
     parsed: list[tuple[int, dict[str, Any]]] = []
     seen: dict[str, int] = {}
     for line, row in raw_rows:
-        row_errors: list[RowError] = []
         ext = row["external_id"]
-        if not ext:
-            row_errors.append(RowError(line, "external_id", _("required")))
-        elif len(ext) > 64:
-            row_errors.append(RowError(line, "external_id", _("longer than 64 characters")))
-        elif ext in seen:
-            row_errors.append(RowError(line, "external_id", _("duplicate of line %(line)s")
-                                       % {"line": seen[ext]}))
-        if not row["surname"]:
-            row_errors.append(RowError(line, "surname", _("required")))
-        for col in ("surname", "given_name", "patronymic", "surname_en", "given_name_en",
-                    "surname_fr", "given_name_fr"):
-            if len(row[col]) > 120:
-                row_errors.append(RowError(line, col, _("longer than 120 characters")))
-        death = None
-        try:
-            death = parse_date(row["death_date"])
-            if death > today:
-                row_errors.append(RowError(line, "death_date", _("in the future")))
-        except ValueError:
-            row_errors.append(RowError(line, "death_date", _(
-                "not a date (use YYYY-MM-DD or DD.MM.YYYY): %(value)s")
-                % {"value": row["death_date"][:40]}))
+        row_errors = identity_errors(line, row, seen, (
+            "surname", "given_name", "patronymic", "surname_en", "given_name_en", "surname_fr",
+            "given_name_fr"))
+        death = date_cell(line, row, "death_date", row_errors)
         birth_year = None
         if row["birth_year"]:
             if not row["birth_year"].isdigit() or not 1900 <= int(row["birth_year"]) <= today.year:

@@ -178,6 +178,43 @@ def csv_rows(data: bytes, columns: tuple[str, ...], optional: tuple[str, ...] = 
     return rows, errors, total
 
 
+def identity_errors(line: int, row: dict[str, str], seen: dict[str, int],
+                    name_columns: Iterable[str]) -> list[RowError]:
+    """Checks every list import makes: an external id (required, at most 64 characters,
+    not repeated in the file: `seen` maps the ids kept so far to their line), a surname,
+    and names of at most 120 characters."""
+    errors: list[RowError] = []
+    ext = row["external_id"]
+    if not ext:
+        errors.append(RowError(line, "external_id", _("required")))
+    elif len(ext) > 64:
+        errors.append(RowError(line, "external_id", _("longer than 64 characters")))
+    elif ext in seen:
+        errors.append(RowError(line, "external_id", _("duplicate of line %(line)s")
+                               % {"line": seen[ext]}))
+    if not row["surname"]:
+        errors.append(RowError(line, "surname", _("required")))
+    for col in name_columns:
+        if len(row[col]) > 120:
+            errors.append(RowError(line, col, _("longer than 120 characters")))
+    return errors
+
+
+def date_cell(line: int, row: dict[str, str], column: str,
+              errors: list[RowError]) -> dt.date | None:
+    """The date in `column` (YYYY-MM-DD or DD.MM.YYYY), not in the future; a problem is
+    appended to `errors` (and None returned when it is not a date)."""
+    try:
+        value = parse_date(row[column])
+    except ValueError:
+        errors.append(RowError(line, column, _(
+            "not a date (use YYYY-MM-DD or DD.MM.YYYY): %(value)s") % {"value": row[column][:40]}))
+        return None
+    if value > timezone.localdate():
+        errors.append(RowError(line, column, _("in the future")))
+    return value
+
+
 def parse_people_csv(data: bytes, *, region_codes: dict[str, int] | None = None,
                      ) -> tuple[list[ParsedRow], list[RowError], int]:
     """Check the file and every row. Raises ApplicationError for a file-level problem."""
@@ -187,32 +224,13 @@ def parse_people_csv(data: bytes, *, region_codes: dict[str, int] | None = None,
     rows: list[ParsedRow] = []
     today = timezone.localdate()
     for line, row in raw_rows:
-        row_errors: list[RowError] = []
         ext = row["external_id"]
-        if not ext:
-            row_errors.append(RowError(line, "external_id", _("required")))
-        elif len(ext) > 64:
-            row_errors.append(RowError(line, "external_id", _("longer than 64 characters")))
-        elif ext in seen:
-            row_errors.append(RowError(line, "external_id", _("duplicate of line %(line)s")
-                                       % {"line": seen[ext]}))
-        if not row["surname"]:
-            row_errors.append(RowError(line, "surname", _("required")))
-        for col in ("surname", "given_name", "patronymic"):
-            if len(row[col]) > 120:
-                row_errors.append(RowError(line, col, _("longer than 120 characters")))
+        row_errors = identity_errors(line, row, seen, ("surname", "given_name", "patronymic"))
         birth: dt.date | None = None
         if row["birth_date"]:
-            try:
-                birth = parse_date(row["birth_date"])
-                if birth > today:
-                    row_errors.append(RowError(line, "birth_date", _("in the future")))
-                elif birth.year < 1900:
-                    row_errors.append(RowError(line, "birth_date", _("before 1900")))
-            except ValueError:
-                row_errors.append(RowError(line, "birth_date", _(
-                    "not a date (use YYYY-MM-DD or DD.MM.YYYY): %(value)s")
-                    % {"value": row["birth_date"][:40]}))
+            birth = date_cell(line, row, "birth_date", row_errors)
+            if birth is not None and birth <= today and birth.year < 1900:
+                row_errors.append(RowError(line, "birth_date", _("before 1900")))
         sex = SEX_ALIASES.get(row["sex"].lower())
         if sex is None:
             row_errors.append(RowError(line, "sex", _("unknown value %(value)s (use M, F or U)")
