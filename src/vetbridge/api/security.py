@@ -6,9 +6,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja.security import HttpBearer, SessionAuth
 
-from vetbridge.accounts.models import ApiToken
+from vetbridge.accounts.models import ApiToken, User
+from vetbridge.core.exceptions import PermissionDeniedError
 
 
 class TokenAuth(HttpBearer):
@@ -22,3 +24,10 @@ class TokenAuth(HttpBearer):
 
 
 AUTH = [TokenAuth(), SessionAuth()]
+
+
+def api_user(request: HttpRequest) -> User:
+    """The authenticated account of an API request (every router requires authentication)."""
+    if not isinstance(request.user, User):
+        raise PermissionDeniedError(_("Your role does not allow this action."))
+    return request.user

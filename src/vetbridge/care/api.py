@@ -15,6 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from vetbridge.accounts.models import User
 from vetbridge.accounts.roles import Capability
+from vetbridge.api.security import api_user
 from vetbridge.core.exceptions import PermissionDeniedError, field_error
 from vetbridge.reintegration import services as referrals
 from vetbridge.reintegration.models import Outcome, Referral, ServiceKind
@@ -29,12 +30,6 @@ ServiceT = Literal["employment", "training", "housing", "psychological", "peer",
 OutcomeT = Literal["employed", "trained", "housed", "supported", "dropped", "other"]
 assert set(ServiceT.__args__) == set(ServiceKind.values)  # type: ignore[attr-defined]
 assert set(OutcomeT.__args__) == set(Outcome.values)  # type: ignore[attr-defined]
-
-
-def _user(request: HttpRequest) -> User:
-    if not isinstance(request.user, User):
-        raise PermissionDeniedError(_("Your role does not allow this action."))
-    return request.user
 
 
 # ------------------------------------------------------------------------------ care
@@ -102,13 +97,13 @@ def caseload(request: HttpRequest) -> list[dict[str, Any]]:
              "claims_waiting_for_information": row.needs_information,
              "appointments_this_week": len(row.appointments_soon),
              "appointments_passed_unrecorded": len(row.appointments_unrecorded), "new": row.new}
-            for row in services.caseload(user=_user(request))]
+            for row in services.caseload(user=api_user(request))]
 
 
 @router.get("/care/{person_id}", response=CareFileOut,
             summary="A veteran's care file: timeline and assessments (read audited)")
 def care_file(request: HttpRequest, person_id: int) -> dict[str, Any]:
-    user = _user(request)
+    user = api_user(request)
     person = services.care_open(actor=user, person_id=person_id)
     functioning = person.assessments.filter(kind=AssessmentKind.UA_FUNCTIONING)
     return {
@@ -128,7 +123,7 @@ def add_whodas(request: HttpRequest, person_id: int, payload: WhodasIn) -> Statu
     unknown = sorted(set(payload.answers) - {code for code, _label in whodas.ITEMS})
     if unknown:
         raise field_error(unknown[0], _("Unknown question."))
-    a = services.whodas_add(actor=_user(request), person_id=person_id,
+    a = services.whodas_add(actor=api_user(request), person_id=person_id,
                             assessed_on=payload.assessed_on, answers=payload.answers)
     return Status(201, _point(a))
 
@@ -214,7 +209,7 @@ def _any_referral_role(user: User) -> None:
                      summary="Referrals within your access (a partner: its own only)")
 def list_referrals(request: HttpRequest,
                    filters: Query[ReferralFilters]) -> list[dict[str, Any]]:
-    user = _user(request)
+    user = api_user(request)
     _any_referral_role(user)
     qs = referrals.referrals_for(user).prefetch_related("person__names")
     if filters.status:
@@ -228,7 +223,7 @@ def list_referrals(request: HttpRequest,
 @referral_router.post("/referrals", response={201: ReferralOut},
                       summary="Refer a veteran to a partner, with the consent recorded")
 def create_referral(request: HttpRequest, payload: ReferralIn) -> Status[Any]:
-    r = referrals.referral_create(actor=_user(request), person_id=payload.person_id, data={
+    r = referrals.referral_create(actor=api_user(request), person_id=payload.person_id, data={
         "partner": payload.partner_id, "service": payload.service,
         "consent_on": payload.consent_on, "consent_text": payload.consent_text,
         "message": payload.message})
@@ -237,7 +232,7 @@ def create_referral(request: HttpRequest, payload: ReferralIn) -> Status[Any]:
 
 @referral_router.get("/referrals/{referral_id}", response=ReferralOut, summary="One referral")
 def get_referral(request: HttpRequest, referral_id: int) -> dict[str, Any]:
-    user = _user(request)
+    user = api_user(request)
     _any_referral_role(user)
     return _referral(referrals.referral_get(user, referral_id))
 
@@ -246,7 +241,7 @@ def get_referral(request: HttpRequest, referral_id: int) -> dict[str, Any]:
                       summary="Accept or decline (the partner)")
 def answer_referral(request: HttpRequest, referral_id: int, payload: AnswerIn) -> dict[str, Any]:
     return _referral(referrals.referral_answer(
-        actor=_user(request), referral_id=referral_id, expected_version=payload.version,
+        actor=api_user(request), referral_id=referral_id, expected_version=payload.version,
         accept=payload.accept))
 
 
@@ -255,7 +250,7 @@ def answer_referral(request: HttpRequest, referral_id: int, payload: AnswerIn) -
 def referral_outcome(request: HttpRequest, referral_id: int,
                      payload: OutcomeIn) -> dict[str, Any]:
     return _referral(referrals.referral_outcome(
-        actor=_user(request), referral_id=referral_id, expected_version=payload.version,
+        actor=api_user(request), referral_id=referral_id, expected_version=payload.version,
         outcome=payload.outcome, note=payload.note))
 
 
@@ -263,14 +258,14 @@ def referral_outcome(request: HttpRequest, referral_id: int,
                       summary="Cancel a referral (the case worker)")
 def cancel_referral(request: HttpRequest, referral_id: int, payload: VersionIn) -> dict[str, Any]:
     return _referral(referrals.referral_cancel(
-        actor=_user(request), referral_id=referral_id, expected_version=payload.version))
+        actor=api_user(request), referral_id=referral_id, expected_version=payload.version))
 
 
 @referral_router.get("/partners", response=list[PartnerOut],
                      summary="Directory of partners with regions and this month's use")
 def partners(request: HttpRequest, region: str | None = None,
              service: ServiceT | None = None) -> list[dict[str, Any]]:
-    user = _user(request)
+    user = api_user(request)
     _any_referral_role(user)
     region_id = None
     if region:

@@ -12,7 +12,8 @@ from ninja import Field, Query, Router, Schema, Status
 from vetbridge.accounts.models import User
 from vetbridge.accounts.roles import Capability
 from vetbridge.accounts.scoping import can_view_sensitive, require
-from vetbridge.core.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
+from vetbridge.api.security import api_user
+from vetbridge.core.exceptions import ApplicationError, NotFoundError
 from vetbridge.core.models import Region
 
 from . import duplicates, selectors, services
@@ -161,13 +162,6 @@ class HistoryEntry(Schema):
     changes: dict[str, Any]
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):
-        raise PermissionDeniedError(_("Your role does not allow this action."))
-    return user
-
-
 def _region(code: str | None) -> Region | None:
     if not code:
         return None
@@ -200,7 +194,7 @@ def _detail(user: User, p: Person) -> dict[str, Any]:
 
 @router.get("/people", response=PersonPage, summary="List people within your access")
 def list_people(request: HttpRequest, filters: Query[PersonFilters]) -> dict[str, Any]:
-    user = _user(request)
+    user = api_user(request)
     require(user, Capability.PEOPLE_VIEW)
     data = filters.dict()
     region = _region(data.get("region"))
@@ -259,7 +253,7 @@ def _reasons(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
 @router.get("/people/search", response=SearchOut,
             summary="Find people by name across scripts and spellings, ranked with reasons")
 def search_people(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
-    user = _user(request)
+    user = api_user(request)
     require(user, Capability.PEOPLE_VIEW)
     search = selectors.person_search(user=user, q=params.q, limit=params.limit)
     return {
@@ -292,7 +286,7 @@ class CandidateOut(Schema):
 @router.post("/people/duplicates/check", response=list[CandidateOut],
              summary="Likely duplicates of a person about to be registered")
 def check_duplicates(request: HttpRequest, payload: DuplicateCheckIn) -> list[dict[str, Any]]:
-    user = _user(request)
+    user = api_user(request)
     require(user, Capability.PEOPLE_EDIT)
     return [{"id": c.person.pk, "display_name": c.person.display_name(),
              "birth_date": c.person.birth_date, "score": c.score, "confidence": c.confidence,
@@ -315,7 +309,7 @@ class SuspectOut(Schema):
 @router.get("/people/duplicates", response=list[SuspectOut],
             summary="Suspected duplicates to review (both people within your access)")
 def list_suspects(request: HttpRequest) -> list[dict[str, Any]]:
-    user = _user(request)
+    user = api_user(request)
     return [{"id": s.pk, "person_a": s.person_a_id, "person_b": s.person_b_id,
              "names_a": [n.full_name() for n in s.person_a.names.all()],
              "names_b": [n.full_name() for n in s.person_b.names.all()],
@@ -343,7 +337,7 @@ def _merge_out(m: Any) -> dict[str, Any]:
 @router.post("/people/duplicates/{suspect_id}/merge", response=MergeOut,
              summary="Merge a suspected pair (a human decision, audited, reversible)")
 def merge_suspect(request: HttpRequest, suspect_id: int, payload: MergeIn) -> dict[str, Any]:
-    user = _user(request)
+    user = api_user(request)
     suspect = duplicates.suspects_for(user).filter(pk=suspect_id).first()
     if suspect is None:
         raise NotFoundError(_("No such suspected duplicate, or already decided."))
@@ -363,7 +357,7 @@ class DismissIn(Schema):
 @router.post("/people/duplicates/{suspect_id}/dismiss", response=SuspectOut,
              summary="Record that a suspected pair are two different people")
 def dismiss_suspect(request: HttpRequest, suspect_id: int, payload: DismissIn) -> dict[str, Any]:
-    user = _user(request)
+    user = api_user(request)
     s = duplicates.suspect_dismiss(actor=user, suspect_id=suspect_id, note=payload.note)
     return {"id": s.pk, "person_a": s.person_a_id, "person_b": s.person_b_id,
             "names_a": [n.full_name() for n in s.person_a.names.all()],
@@ -375,12 +369,12 @@ def dismiss_suspect(request: HttpRequest, suspect_id: int, payload: DismissIn) -
 @router.post("/people/merges/{merge_id}/undo", response=MergeOut,
              summary="Undo a merge: both records and their links come back")
 def undo_merge(request: HttpRequest, merge_id: int) -> dict[str, Any]:
-    return _merge_out(duplicates.person_unmerge(actor=_user(request), merge_id=merge_id))
+    return _merge_out(duplicates.person_unmerge(actor=api_user(request), merge_id=merge_id))
 
 
 @router.post("/people", response={201: PersonOut}, summary="Register a person")
 def create_person(request: HttpRequest, payload: PersonIn) -> Status[Any]:
-    user = _user(request)
+    user = api_user(request)
     data = payload.dict(exclude={"names", "statuses"})
     data["region"] = _region(payload.region)
     person = services.person_create(
@@ -391,14 +385,14 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status[Any]:
 
 @router.get("/people/{person_id}", response=PersonOut, summary="One person's file")
 def get_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
-    user = _user(request)
+    user = api_user(request)
     person, _sensitive = services.person_open(actor=user, person_id=person_id)
     return _detail(user, person)
 
 
 @router.patch("/people/{person_id}", response=PersonOut, summary="Change a person's fields")
 def patch_person(request: HttpRequest, person_id: int, payload: PersonPatch) -> dict[str, Any]:
-    user = _user(request)
+    user = api_user(request)
     data = payload.dict(exclude_unset=True, exclude={"version"})
     if "region" in data:
         data["region"] = _region(data["region"])
@@ -409,13 +403,13 @@ def patch_person(request: HttpRequest, person_id: int, payload: PersonPatch) -> 
 
 @router.post("/people/{person_id}/names", response={201: NameOut}, summary="Add a spelling")
 def add_name(request: HttpRequest, person_id: int, payload: NameIn) -> Status[Any]:
-    return Status(201, services.person_name_add(actor=_user(request), person_id=person_id,
+    return Status(201, services.person_name_add(actor=api_user(request), person_id=person_id,
                                          data=payload.dict()))
 
 
 @router.post("/people/{person_id}/statuses", response={201: StatusOut}, summary="Add a status")
 def add_status(request: HttpRequest, person_id: int, payload: StatusIn) -> Status[Any]:
-    return Status(201, services.person_status_add(actor=_user(request), person_id=person_id,
+    return Status(201, services.person_status_add(actor=api_user(request), person_id=person_id,
                                            data=payload.dict()))
 
 
@@ -423,7 +417,7 @@ def add_status(request: HttpRequest, person_id: int, payload: StatusIn) -> Statu
              summary="Link a family member")
 def add_link(request: HttpRequest, person_id: int, payload: LinkIn) -> Status[Any]:
     assert payload.kind in LinkKind.values
-    link = services.family_link_add(actor=_user(request), person_id=person_id,
+    link = services.family_link_add(actor=api_user(request), person_id=person_id,
                                     relative_id=payload.relative_id, kind=payload.kind)
     return Status(201, {"id": link.relative.pk, "display_name": link.relative.display_name(),
                  "kind": link.kind})
@@ -432,7 +426,7 @@ def add_link(request: HttpRequest, person_id: int, payload: LinkIn) -> Status[An
 @router.get("/people/{person_id}/history", response=list[HistoryEntry],
             summary="History of changes to a person's file")
 def person_history(request: HttpRequest, person_id: int) -> list[dict[str, Any]]:
-    person, sensitive = services.person_open(actor=_user(request), person_id=person_id)
+    person, sensitive = services.person_open(actor=api_user(request), person_id=person_id)
     return [{"at": e.at, "actor": e.actor_username or e.channel, "action": e.action,
              "summary": e.summary,
              "changes": selectors.history_changes(e, sensitive=sensitive)}
@@ -441,4 +435,4 @@ def person_history(request: HttpRequest, person_id: int) -> list[dict[str, Any]]
 
 @router.get("/stats", summary="Registry aggregates (small cells suppressed)")
 def stats(request: HttpRequest) -> dict[str, Any]:
-    return selectors.registry_stats(user=_user(request))
+    return selectors.registry_stats(user=api_user(request))

@@ -7,11 +7,10 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from vetbridge.accounts.models import User
-from vetbridge.core.exceptions import PermissionDeniedError
+from vetbridge.api.security import api_user
 
 from . import selectors, services
 from .models import Claim
@@ -21,12 +20,6 @@ router = Router(tags=["claims"])
 KindT = Literal["fr_pension", "fr_revision", "ua_disability", "ua_death"]
 StateT = Literal["submitted", "needs_information", "in_assessment", "ready_for_decision",
                  "granted", "rejected", "appealed", "appeal_decided", "withdrawn"]
-
-
-def _user(request: HttpRequest) -> User:
-    if not isinstance(request.user, User):
-        raise PermissionDeniedError(_("Your role does not allow this action."))
-    return request.user
 
 
 class EventOut(Schema):
@@ -135,7 +128,7 @@ def _out(user: User, claim: Claim, medical: bool) -> dict[str, Any]:
 
 @router.get("/claims", response=list[ClaimOut], summary="Claims within your access")
 def list_claims(request: HttpRequest, filters: Query[ClaimFilters]) -> list[dict[str, Any]]:
-    user = _user(request)
+    user = api_user(request)
     from vetbridge.accounts.roles import Capability
     from vetbridge.accounts.scoping import require
 
@@ -146,7 +139,7 @@ def list_claims(request: HttpRequest, filters: Query[ClaimFilters]) -> list[dict
 
 @router.post("/claims", response={201: ClaimOut}, summary="File a claim")
 def file_claim(request: HttpRequest, payload: ClaimIn) -> Status[Any]:
-    user = _user(request)
+    user = api_user(request)
     data = payload.dict(exclude={"person_id"})
     claim = services.claim_file(actor=user, person_id=payload.person_id, data=data)
     return Status(201, _out(user, claim, services.can_read_medical(user)))
@@ -154,12 +147,12 @@ def file_claim(request: HttpRequest, payload: ClaimIn) -> Status[Any]:
 
 @router.get("/claims/stats", summary="Claims by state and median days to decision")
 def claims_stats(request: HttpRequest) -> dict[str, Any]:
-    return selectors.claims_stats(user=_user(request))
+    return selectors.claims_stats(user=api_user(request))
 
 
 @router.get("/claims/{claim_id}", response=ClaimOut, summary="One claim (medical parts audited)")
 def get_claim(request: HttpRequest, claim_id: int) -> dict[str, Any]:
-    user = _user(request)
+    user = api_user(request)
     claim, medical = services.claim_open(actor=user, claim_id=claim_id)
     return _out(user, claim, medical)
 
@@ -168,7 +161,7 @@ def get_claim(request: HttpRequest, claim_id: int) -> dict[str, Any]:
              summary="Move the claim one step (refused with a reason when not allowed)")
 def transition_claim(request: HttpRequest, claim_id: int,
                      payload: TransitionIn) -> dict[str, Any]:
-    user = _user(request)
+    user = api_user(request)
     claim = services.claim_transition(actor=user, claim_id=claim_id, name=payload.name,
                                       expected_version=payload.version, note=payload.note)
     return _out(user, claim, services.can_read_medical(user))
@@ -178,7 +171,7 @@ def transition_claim(request: HttpRequest, claim_id: int,
             summary="Record the infirmities (medical assessor)")
 def set_infirmities(request: HttpRequest, claim_id: int,
                     payload: InfirmitiesIn) -> dict[str, Any]:
-    user = _user(request)
+    user = api_user(request)
     claim = services.infirmities_set(
         actor=user, claim_id=claim_id, expected_version=payload.version,
         rows=[x.dict() for x in payload.infirmities], medical_notes=payload.medical_notes)
@@ -189,7 +182,7 @@ def set_infirmities(request: HttpRequest, claim_id: int,
              summary="Decide, or decide on appeal (pension officer)")
 def decide_claim(request: HttpRequest, claim_id: int,
                  payload: DecideIn) -> Status[Any]:
-    user = _user(request)
+    user = api_user(request)
     d = services.claim_decide(actor=user, claim_id=claim_id, expected_version=payload.version,
                               grant=payload.grant, reason=payload.reason)
     return Status(201, {**{f: getattr(d, f) for f in (
