@@ -11,10 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from vetbridge.accounts.models import User
 from vetbridge.accounts.roles import Capability
 from vetbridge.core.exceptions import ApplicationError
-from vetbridge.core.views import permission_required_page
+from vetbridge.core.views import permission_required_page, signed_in_user
 
 from . import services, whodas
 from .forms import FORMS
@@ -22,15 +21,10 @@ from .models import GoalStatus
 from .summary import care_summary_pdf
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @permission_required_page(Capability.REFERRALS_MANAGE)
 def caseload(request: HttpRequest) -> HttpResponse:
     return render(request, "care/caseload.html",
-                  {"rows": services.caseload(user=_user(request))})
+                  {"rows": services.caseload(user=signed_in_user(request))})
 
 
 def _chart(series: list[Any]) -> dict[str, Any] | None:
@@ -50,7 +44,7 @@ def _chart(series: list[Any]) -> dict[str, Any] | None:
 
 def _render(request: HttpRequest, person_id: int, status: int = 200,
             **bound: Any) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     person = services.care_open(actor=user, person_id=person_id)
     series = services.whodas_series(person)
     can_edit = user.can(Capability.CARE_EDIT)
@@ -89,10 +83,10 @@ def add(request: HttpRequest, person_id: int, kind: str) -> HttpResponse:
         try:
             if kind == "whodas":
                 data = dict(form.cleaned_data)
-                services.whodas_add(actor=_user(request), person_id=person_id,
+                services.whodas_add(actor=signed_in_user(request), person_id=person_id,
                                     assessed_on=data.pop("assessed_on"), answers=data)
             else:
-                ADDERS[kind](actor=_user(request), person_id=person_id, data=form.cleaned_data)
+                ADDERS[kind](actor=signed_in_user(request), person_id=person_id, data=form.cleaned_data)
         except ApplicationError as exc:
             form.add_service_error(exc)
         else:
@@ -104,7 +98,7 @@ def add(request: HttpRequest, person_id: int, kind: str) -> HttpResponse:
 @require_POST
 @permission_required_page(Capability.CARE_EDIT)
 def goal_status(request: HttpRequest, goal_id: int) -> HttpResponse:
-    goal = services.goal_set_status(actor=_user(request), goal_id=goal_id,
+    goal = services.goal_set_status(actor=signed_in_user(request), goal_id=goal_id,
                                     status=str(request.POST.get("status", "")))
     messages.success(request, _("Saved."))
     return redirect("care:file", person_id=goal.person_id)
@@ -113,7 +107,7 @@ def goal_status(request: HttpRequest, goal_id: int) -> HttpResponse:
 @require_POST
 @permission_required_page(Capability.CARE_EDIT)
 def appointment_status(request: HttpRequest, appointment_id: int) -> HttpResponse:
-    item = services.appointment_set_status(actor=_user(request), appointment_id=appointment_id,
+    item = services.appointment_set_status(actor=signed_in_user(request), appointment_id=appointment_id,
                                            status=str(request.POST.get("status", "")))
     messages.success(request, _("Saved."))
     return redirect("care:file", person_id=item.person_id)
@@ -122,7 +116,7 @@ def appointment_status(request: HttpRequest, appointment_id: int) -> HttpRespons
 @require_POST
 @permission_required_page(Capability.CARE_EDIT)
 def followup_done(request: HttpRequest, followup_id: int) -> HttpResponse:
-    item = services.followup_done(actor=_user(request), followup_id=followup_id)
+    item = services.followup_done(actor=signed_in_user(request), followup_id=followup_id)
     messages.success(request, _("Saved."))
     return redirect("care:file", person_id=item.person_id)
 
@@ -130,14 +124,14 @@ def followup_done(request: HttpRequest, followup_id: int) -> HttpResponse:
 @require_POST
 @permission_required_page(Capability.REFERRALS_MANAGE)
 def become_contact(request: HttpRequest, person_id: int) -> HttpResponse:
-    services.contact_set(actor=_user(request), person_id=person_id)
+    services.contact_set(actor=signed_in_user(request), person_id=person_id)
     messages.success(request, _("You are now this person's contact person."))
     return redirect("care:file", person_id=person_id)
 
 
 @permission_required_page(Capability.CARE_VIEW)
 def summary(request: HttpRequest, person_id: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     person = services.care_open(actor=user, person_id=person_id)
     language = person.preferred_language or "uk"
     response = HttpResponse(care_summary_pdf(user=user, person=person, language=language),

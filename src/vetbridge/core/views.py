@@ -40,6 +40,12 @@ def permission_required_page(capability: Capability) -> Callable[[View], View]:
     return decorator
 
 
+def signed_in_user(request: HttpRequest) -> User:
+    """The account of a request that `permission_required_page` let through."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
 def error_page(request: HttpRequest, status: int, message: str) -> HttpResponse:
     return render(request, "error.html", {"status": status, "message": message}, status=status)
 

@@ -14,10 +14,9 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from vetbridge.accounts.models import User
 from vetbridge.accounts.roles import Capability
 from vetbridge.core.exceptions import ApplicationError
-from vetbridge.core.views import error_page, permission_required_page
+from vetbridge.core.views import error_page, permission_required_page, signed_in_user
 from vetbridge.people import name_index
 from vetbridge.people.selectors import NOTICES
 
@@ -154,11 +153,6 @@ def sitemap(request: HttpRequest) -> HttpResponse:
 
 # ---------------------------------------------------------------- editors
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @permission_required_page(Capability.MEMORIAL_EDIT)
 def desk(request: HttpRequest) -> HttpResponse:
     """The editor's desk: tributes to moderate, records not yet published."""
@@ -172,7 +166,7 @@ def desk(request: HttpRequest) -> HttpResponse:
 
 @permission_required_page(Capability.MEMORIAL_EDIT)
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     rec = selectors.with_names(MemorialRecord.objects.filter(
         person__merged_into__isnull=True)).filter(pk=pk).first()
     if rec is None:
@@ -216,7 +210,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_required_page(Capability.MEMORIAL_EDIT)
 def publication(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     try:
         if request.POST.get("action") == "unpublish":
             form: Any = UnpublishForm(request.POST)
@@ -248,7 +242,7 @@ def photo(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if upload is None:
             raise ApplicationError(_("Choose a photo."))
-        services.record_photo_set(actor=_user(request), record_id=pk, content=upload.read(),
+        services.record_photo_set(actor=signed_in_user(request), record_id=pk, content=upload.read(),
                                   source=str(request.POST.get("source", "")))
         messages.success(request, _("Photo saved."))
     except ApplicationError as exc:
@@ -261,7 +255,7 @@ def photo(request: HttpRequest, pk: int) -> HttpResponse:
 def link(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         person_id = int(request.POST.get("person_id", ""))
-        services.record_link(actor=_user(request), record_id=pk, person_id=person_id)
+        services.record_link(actor=signed_in_user(request), record_id=pk, person_id=person_id)
         messages.success(request, _("Linked to the registry file: the family's statuses and "
                                     "rights now follow from it."))
     except ValueError:
@@ -274,7 +268,7 @@ def link(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_required_page(Capability.MEMORIAL_EDIT)
 def create_for(request: HttpRequest, person_id: int) -> HttpResponse:
-    rec = services.record_create_for(actor=_user(request), person_id=person_id)
+    rec = services.record_create_for(actor=signed_in_user(request), person_id=person_id)
     messages.success(request, _("Memorial record opened (not published yet)."))
     return redirect("memorial:edit", pk=rec.pk)
 
@@ -283,7 +277,7 @@ def create_for(request: HttpRequest, person_id: int) -> HttpResponse:
 @permission_required_page(Capability.MEMORIAL_EDIT)
 def moderate(request: HttpRequest, tribute_id: int) -> HttpResponse:
     try:
-        services.tribute_moderate(actor=_user(request), tribute_id=tribute_id,
+        services.tribute_moderate(actor=signed_in_user(request), tribute_id=tribute_id,
                                   accept=request.POST.get("decision") == "accept",
                                   reason=str(request.POST.get("reason", "")))
         messages.success(request, _("Moderation recorded."))
@@ -299,7 +293,7 @@ def import_csv(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            report = services.memorial_import(actor=_user(request), data=upload.read(),
+            report = services.memorial_import(actor=signed_in_user(request), data=upload.read(),
                                               keep_valid=form.cleaned_data["keep_valid"],
                                               source=upload.name)
         except ApplicationError as exc:

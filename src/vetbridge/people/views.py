@@ -12,11 +12,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from vetbridge.accounts.models import User
 from vetbridge.accounts.roles import Capability
 from vetbridge.accounts.scoping import access_person_by_id, people_for
 from vetbridge.core.exceptions import ApplicationError, NotFoundError
-from vetbridge.core.views import permission_required_page
+from vetbridge.core.views import permission_required_page, signed_in_user
 
 from . import selectors, services
 from .duplicates import (
@@ -42,22 +41,17 @@ PAGE_SIZE = 25
 SEARCH_LIMIT = 50
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @permission_required_page(Capability.PEOPLE_VIEW)
 def person_list(request: HttpRequest) -> HttpResponse:
     form = PersonFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     ctx: dict[str, Any] = {"form": form}
     if filters.get("q"):
-        search = selectors.person_search(user=_user(request), q=filters["q"], filters=filters,
+        search = selectors.person_search(user=signed_in_user(request), q=filters["q"], filters=filters,
                                          limit=SEARCH_LIMIT)
         ctx.update(search=search, hits=search.hits)
     else:
-        qs = selectors.person_list(user=_user(request), filters=filters)
+        qs = selectors.person_list(user=signed_in_user(request), filters=filters)
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
@@ -81,11 +75,11 @@ def person_create(request: HttpRequest) -> HttpResponse:
         if not request.POST.get("confirm_new"):
             # Likely duplicates are shown, with their reasons, before anything is saved.
             candidates = likely_duplicates(
-                user=_user(request), surname=name["surname"], given_name=name["given_name"],
+                user=signed_in_user(request), surname=name["surname"], given_name=name["given_name"],
                 patronymic=name["patronymic"], birth_date=data.get("birth_date"))
         if not candidates:
             try:
-                person = services.person_create(actor=_user(request), data=data, names=[name])
+                person = services.person_create(actor=signed_in_user(request), data=data, names=[name])
             except ApplicationError as exc:
                 form.add_service_error(exc)
             else:
@@ -103,7 +97,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _render_detail(request: HttpRequest, pk: int, *, status: int = 200,
                    **bound_forms: Any) -> HttpResponse:
     """The file page (an audited read); `bound_forms` replace the empty sub-forms."""
-    user = _user(request)
+    user = signed_in_user(request)
     survivor = selectors.merged_survivor(user=user, person_id=pk)
     if survivor is not None:
         messages.info(request, _("This record was merged into another one; here it is."))
@@ -129,7 +123,7 @@ def _render_detail(request: HttpRequest, pk: int, *, status: int = 200,
 
 @permission_required_page(Capability.PEOPLE_EDIT)
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     person = access_person_by_id(user, pk, Capability.PEOPLE_EDIT)
     form = PersonEditForm(request.POST or None, instance=person,
                           initial={"version": person.version})
@@ -154,7 +148,7 @@ def _sub_form(request: HttpRequest, pk: int, form_class: Any, prefix: str, templ
     Invalid input: htmx gets the form back with its errors (200, since htmx does not swap
     4xx answers); a plain POST gets the whole page with the form open on its errors (400).
     """
-    user = _user(request)
+    user = signed_in_user(request)
     person = access_person_by_id(user, pk, Capability.PEOPLE_EDIT)
     form = form_class(request.POST, prefix=prefix)
     if form.is_valid():
@@ -185,7 +179,7 @@ def name_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_required_page(Capability.PEOPLE_EDIT)
 def name_preferred(request: HttpRequest, pk: int, name_id: int) -> HttpResponse:
-    services.person_name_set_preferred(actor=_user(request), person_id=pk, name_id=name_id)
+    services.person_name_set_preferred(actor=signed_in_user(request), person_id=pk, name_id=name_id)
     messages.success(request, _("Preferred spelling changed."))
     return redirect("people:detail", pk=pk)
 
@@ -209,7 +203,7 @@ def link_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required_page(Capability.PEOPLE_VIEW)
 def person_history(request: HttpRequest, pk: int) -> HttpResponse:
-    person, sensitive = services.person_open(actor=_user(request), person_id=pk)
+    person, sensitive = services.person_open(actor=signed_in_user(request), person_id=pk)
     page = Paginator(selectors.person_history(person=person, sensitive=sensitive), 50).get_page(
         request.GET.get("page"))
     for entry in page:
@@ -220,7 +214,7 @@ def person_history(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required_page(Capability.STATS_VIEW)
 def stats(request: HttpRequest) -> HttpResponse:
     return render(request, "people/stats.html",
-                  {"stats": selectors.registry_stats(user=_user(request))})
+                  {"stats": selectors.registry_stats(user=signed_in_user(request))})
 
 
 @permission_required_page(Capability.PEOPLE_IMPORT)
@@ -230,7 +224,7 @@ def import_csv(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            report = people_import(actor=_user(request), data=upload.read(),
+            report = people_import(actor=signed_in_user(request), data=upload.read(),
                                    keep_valid=form.cleaned_data["keep_valid"],
                                    source=upload.name)
         except ApplicationError as exc:
@@ -241,14 +235,14 @@ def import_csv(request: HttpRequest) -> HttpResponse:
 @permission_required_page(Capability.PEOPLE_MERGE)
 def duplicate_queue(request: HttpRequest) -> HttpResponse:
     """Suspected duplicates within the user's reach, strongest first."""
-    page = Paginator(suspects_for(_user(request)), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(suspects_for(signed_in_user(request)), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "people/duplicates.html", {"page": page, "query": ""})
 
 
 @require_POST
 @permission_required_page(Capability.PEOPLE_MERGE)
 def duplicate_decide(request: HttpRequest, suspect_id: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     decision = request.POST.get("decision")
     try:
         if decision == "dismiss":
@@ -277,6 +271,6 @@ def duplicate_decide(request: HttpRequest, suspect_id: int) -> HttpResponse:
 @require_POST
 @permission_required_page(Capability.PEOPLE_MERGE)
 def merge_undo(request: HttpRequest, merge_id: int) -> HttpResponse:
-    merge = person_unmerge(actor=_user(request), merge_id=merge_id)
+    merge = person_unmerge(actor=signed_in_user(request), merge_id=merge_id)
     messages.success(request, _("The merge has been undone: both records are back."))
     return redirect("people:detail", pk=merge.survivor_id)

@@ -13,11 +13,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from vetbridge.accounts.models import User
 from vetbridge.accounts.roles import Capability
 from vetbridge.accounts.scoping import access_person_by_id
 from vetbridge.core.exceptions import ApplicationError
-from vetbridge.core.views import permission_required_page
+from vetbridge.core.views import permission_required_page, signed_in_user
 
 from . import selectors, services
 from .forms import (
@@ -34,17 +33,12 @@ from .models import Claim, ClaimKind, ClaimState
 PAGE_SIZE = 25
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @permission_required_page(Capability.CLAIMS_VIEW)
 def claim_list(request: HttpRequest) -> HttpResponse:
     """The case worker's queue, or a veteran's own claims: same list, scoped."""
     form = QueueFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    page = Paginator(selectors.claim_queue(user=_user(request), filters=filters),
+    page = Paginator(selectors.claim_queue(user=signed_in_user(request), filters=filters),
                      PAGE_SIZE).get_page(request.GET.get("page"))
     for claim in page:
         claim.days_in_state = selectors.days_in_state(claim)  # type: ignore[attr-defined]
@@ -62,7 +56,7 @@ def _revisable(person_id: int) -> list[tuple[int, str]]:
 
 @permission_required_page(Capability.CLAIMS_FILE)
 def claim_file(request: HttpRequest, person_id: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     person = access_person_by_id(user, person_id, Capability.CLAIMS_FILE)
     form = ClaimFileForm(request.POST or None, request.FILES or None,
                          revisable=_revisable(person.pk))
@@ -89,7 +83,7 @@ def claim_file(request: HttpRequest, person_id: int) -> HttpResponse:
 
 def _render_detail(request: HttpRequest, pk: int, status: int = 200,
                    **forms: Any) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     claim, medical = services.claim_open(actor=user, claim_id=pk)
     ctx: dict[str, Any] = {
         "claim": claim, "medical": medical,
@@ -129,7 +123,7 @@ def claim_transition(request: HttpRequest, pk: int) -> HttpResponse:
     form = TransitionForm(request.POST)
     if form.is_valid():
         try:
-            services.claim_transition(actor=_user(request), claim_id=pk,
+            services.claim_transition(actor=signed_in_user(request), claim_id=pk,
                                       name=form.cleaned_data["name"],
                                       expected_version=form.cleaned_data["version"],
                                       note=form.cleaned_data["note"])
@@ -155,7 +149,7 @@ def claim_infirmities(request: HttpRequest, pk: int) -> HttpResponse:
         rows = [f.cleaned_data for f in formset.forms
                 if f.cleaned_data and f.cleaned_data.get("label")]
         try:
-            services.infirmities_set(actor=_user(request), claim_id=pk, expected_version=version,
+            services.infirmities_set(actor=signed_in_user(request), claim_id=pk, expected_version=version,
                                      rows=rows, medical_notes=request.POST.get("medical_notes"))
         except ApplicationError as exc:
             formset._non_form_errors = formset.error_class(  # type: ignore[attr-defined]
@@ -172,7 +166,7 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
     form = DecideForm(request.POST)
     if form.is_valid():
         try:
-            services.claim_decide(actor=_user(request), claim_id=pk,
+            services.claim_decide(actor=signed_in_user(request), claim_id=pk,
                                   expected_version=form.cleaned_data["version"],
                                   grant=form.cleaned_data["grant"],
                                   reason=form.cleaned_data["reason"])
@@ -191,7 +185,7 @@ def claim_document_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            services.document_add(actor=_user(request), claim_id=pk, name=upload.name,
+            services.document_add(actor=signed_in_user(request), claim_id=pk, name=upload.name,
                                   content=upload.read(),
                                   description=form.cleaned_data["description"])
         except ApplicationError as exc:
@@ -204,7 +198,7 @@ def claim_document_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required_page(Capability.CLAIMS_MEDICAL)
 def document_download(request: HttpRequest, doc_id: int) -> HttpResponseBase:
-    doc = services.document_open(actor=_user(request), document_id=doc_id)
+    doc = services.document_open(actor=signed_in_user(request), document_id=doc_id)
     response = FileResponse(doc.file.open("rb"), content_type=doc.content_type,
                             as_attachment=True, filename=doc.original_name)
     response["Cache-Control"] = "private, no-store"
@@ -213,7 +207,7 @@ def document_download(request: HttpRequest, doc_id: int) -> HttpResponseBase:
 
 @permission_required_page(Capability.CLAIMS_MEDICAL)
 def decision_letter(request: HttpRequest, decision_id: int) -> HttpResponse:
-    decision = services.decision_open(actor=_user(request), decision_id=decision_id)
+    decision = services.decision_open(actor=signed_in_user(request), decision_id=decision_id)
     response = HttpResponse(decision_letter_pdf(decision), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="{decision.claim.reference}-{decision.pk}.pdf"')
@@ -224,12 +218,12 @@ def decision_letter(request: HttpRequest, decision_id: int) -> HttpResponse:
 @permission_required_page(Capability.STATS_VIEW)
 def claim_stats(request: HttpRequest) -> HttpResponse:
     return render(request, "reparation/stats.html",
-                  {"stats": selectors.claims_stats(user=_user(request))})
+                  {"stats": selectors.claims_stats(user=signed_in_user(request))})
 
 
 @permission_required_page(Capability.CLAIMS_VIEW)
 def notifications(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     items = list(services.notifications_for(user)[:100])
     if request.method == "POST":
         services.notifications_mark_read(user)
