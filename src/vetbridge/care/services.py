@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -149,6 +149,9 @@ def whodas_add(*, actor: User, person_id: int, assessed_on: Any,
                answers: dict[str, Any]) -> FunctionalAssessment:
     person = _editable(actor, person_id)
     day = _day({"assessed_on": assessed_on}, "assessed_on", past=True)
+    unknown = sorted(set(answers) - {code for code, _label in whodas.ITEMS})
+    if unknown:
+        raise field_error(unknown[0], _("Unknown question."))
     clean: dict[str, int] = {}
     for code, _label in whodas.ITEMS:
         raw = answers.get(code)
@@ -339,14 +342,14 @@ class CaseloadRow:
     unanswered: int
     needs_information: int
     new: bool
-    appointments_soon: list[Appointment] = field(default_factory=list)
-    appointments_unrecorded: list[Appointment] = field(default_factory=list)
+    appointments_soon: list[Appointment]
+    appointments_unrecorded: list[Appointment]
 
 
 def caseload(*, user: User) -> list[CaseloadRow]:
     """The contact person's people: what is overdue, due within a week, and new."""
     require(user, Capability.REFERRALS_MANAGE)
-    from vetbridge.reintegration.services import unanswered_before
+    from vetbridge.reintegration import services as referrals
     from vetbridge.reparation.models import Claim, ClaimState
 
     today = timezone.localdate()
@@ -361,8 +364,7 @@ def caseload(*, user: User) -> list[CaseloadRow]:
     from vetbridge.reintegration.models import Referral
 
     late: dict[int, int] = {}
-    for r in Referral.objects.filter(person_id__in=ids, status="sent",
-                                     sent_at__lt=unanswered_before()):
+    for r in Referral.objects.filter(referrals.late(), person_id__in=ids):
         late[r.person_id] = late.get(r.person_id, 0) + 1
     now = timezone.now()
     soon: dict[int, list[Appointment]] = {}

@@ -25,9 +25,29 @@ from vetbridge.core.exceptions import (
 
 from .models import Outcome, Partner, Referral, ReferralStatus, ServiceKind
 
+# Who may list referrals at all (each then sees only those within their scope).
+REFERRAL_CAPABILITIES = (Capability.REFERRALS_MANAGE, Capability.REFERRALS_ANSWER,
+                         Capability.CARE_VIEW)
+
+
+def may_see_referrals(user: User) -> bool:
+    return any(user.can(c) for c in REFERRAL_CAPABILITIES)
+
 
 def unanswered_before() -> dt.datetime:
     return timezone.now() - dt.timedelta(days=settings.VETBRIDGE_REFERRAL_ANSWER_DAYS)
+
+
+def late() -> Q:
+    """Referrals still waiting for the partner's answer after the configured days."""
+    return Q(status=ReferralStatus.SENT, sent_at__lt=unanswered_before())
+
+
+def is_late(referral: Referral, before: dt.datetime | None = None) -> bool:
+    """The same rule for one referral (`before`: `unanswered_before()`, computed once for a
+    list)."""
+    return referral.status == ReferralStatus.SENT and \
+        referral.sent_at < (before or unanswered_before())
 
 
 def referrals_for(user: User) -> QuerySet[Referral]:

@@ -17,9 +17,6 @@ from vetbridge.core.views import error_page
 from . import services
 from .forms import OutcomeForm, ReferralForm
 
-REFERRAL_CAPS = (Capability.REFERRALS_MANAGE, Capability.REFERRALS_ANSWER,
-                 Capability.CARE_VIEW)
-
 
 def _user(request: HttpRequest) -> User | None:
     return request.user if isinstance(request.user, User) else None
@@ -31,7 +28,7 @@ def _guard(request: HttpRequest) -> User | HttpResponse:
     user = _user(request)
     if user is None:
         return redirect_to_login(request.get_full_path())
-    if not any(user.can(c) for c in REFERRAL_CAPS):
+    if not services.may_see_referrals(user):
         return error_page(request, 403, _("Your role does not allow this page."))
     return user
 
@@ -40,10 +37,10 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     user = _guard(request)
     if isinstance(user, HttpResponse):
         return user
-    late = services.unanswered_before()
+    before = services.unanswered_before()
     items = list(services.referrals_for(user)[:200])
     for r in items:
-        r.late = r.status == "sent" and r.sent_at < late  # type: ignore[attr-defined]
+        r.late = services.is_late(r, before)  # type: ignore[attr-defined]
     return render(request, "reintegration/list.html", {"items": items})
 
 
@@ -59,7 +56,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "r": referral, "outcome_form": OutcomeForm(initial={"version": referral.version}),
         "is_partner": user.can(Capability.REFERRALS_ANSWER),
         "can_manage": user.can(Capability.REFERRALS_MANAGE),
-        "late": referral.status == "sent" and referral.sent_at < services.unanswered_before()})
+        "late": services.is_late(referral)})
 
 
 def referral_new(request: HttpRequest, person_id: int) -> HttpResponse:
