@@ -6,8 +6,9 @@ import datetime as dt
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -23,6 +24,7 @@ from vetbridge.people.models import clean_text
 from .models import Ceremony, MemorialRecord, Tribute, TributeState
 
 SEARCH_LIMIT = 50
+T = TypeVar("T")
 
 
 def published() -> QuerySet[MemorialRecord]:
@@ -77,43 +79,41 @@ def _hits_key(text: str, filters: dict[str, Any]) -> str:
     return "memorial:search:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
+def _remembered(key: str, compute: Callable[[], T]) -> T:
+    """`compute()`, kept `VETBRIDGE_MEMORIAL_SEARCH_CACHE_SECONDS` under `key` (0: never)."""
+    seconds = settings.VETBRIDGE_MEMORIAL_SEARCH_CACHE_SECONDS
+    if seconds <= 0:
+        return compute()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
+
+
 def ranked_hits(*, q: str, filters: dict[str, Any]) -> tuple[list[SearchResult], list[str]]:
     """The cross-script ranking of published records for a name, best first (at most
-    SEARCH_LIMIT), kept `VETBRIDGE_MEMORIAL_SEARCH_CACHE_SECONDS` for identical searches."""
+    SEARCH_LIMIT), kept for identical searches."""
     text = clean_text(q)
     if not text:
         return [], []
-    seconds = settings.VETBRIDGE_MEMORIAL_SEARCH_CACHE_SECONDS
-    key = _hits_key(text[:200], filters) if seconds > 0 else ""
-    if key:
-        cached = cache.get(key)
-        if cached is not None:
-            return cached
-    qs = _filtered(published(), filters)
-    notices = ["too_long"] if len(text) > 200 else []
 
-    def allowed(ids: list[int]) -> set[int]:
-        return set(qs.filter(person_id__in=ids).values_list("person_id", flat=True))
+    def rank() -> tuple[list[SearchResult], list[str]]:
+        qs = _filtered(published(), filters)
 
-    response = name_index.search(text[:200], limit=SEARCH_LIMIT, allowed=allowed)
-    out = (response.results, notices + response.notices)
-    if key:
-        cache.set(key, out, seconds)
-    return out
+        def allowed(ids: list[int]) -> set[int]:
+            return set(qs.filter(person_id__in=ids).values_list("person_id", flat=True))
+
+        response = name_index.search(text[:200], limit=SEARCH_LIMIT, allowed=allowed)
+        return response.results, (["too_long"] if len(text) > 200 else []) + response.notices
+
+    return _remembered(_hits_key(text[:200], filters), rank)
 
 
 def listing_count(qs: QuerySet[MemorialRecord], filters: dict[str, Any]) -> int:
     """How many records a listing has, kept like the rankings (counting 200,000 rows on
     every page view is most of a listing's cost)."""
-    seconds = settings.VETBRIDGE_MEMORIAL_SEARCH_CACHE_SECONDS
-    if seconds <= 0:
-        return qs.count()
-    key = _hits_key("", filters) + ":count"
-    count = cache.get(key)
-    if count is None:
-        count = qs.count()
-        cache.set(key, count, seconds)
-    return int(count)
+    return _remembered(_hits_key("", filters) + ":count", qs.count)
 
 
 def records_for(hits: list[SearchResult], filters: dict[str, Any]) -> list[Found]:
@@ -127,16 +127,6 @@ def records_for(hits: list[SearchResult], filters: dict[str, Any]) -> list[Found
 def public_listing(filters: dict[str, Any]) -> QuerySet[MemorialRecord]:
     """Published records matching the filters, newest death first."""
     return with_names(_filtered(published(), filters)).order_by("-death_date", "-person_id")
-
-
-def public_search(*, q: str, filters: dict[str, Any]) -> tuple[QuerySet[MemorialRecord] |
-                                                                list[Found], list[str]]:
-    """Published records matching the filters; with a name, ranked by the cross-script
-    matcher (list of `Found`), otherwise a queryset newest death first."""
-    if not clean_text(q):
-        return public_listing(filters), []
-    hits, notices = ranked_hits(q=q, filters=filters)
-    return records_for(hits, filters), notices
 
 
 def region_choices() -> list[tuple[int, str]]:

@@ -18,6 +18,7 @@ from vetbridge.accounts.roles import Capability
 from vetbridge.core.exceptions import ApplicationError
 from vetbridge.core.views import error_page, permission_required_page, signed_in_user
 from vetbridge.people import name_index
+from vetbridge.people.models import clean_text
 from vetbridge.people.selectors import NOTICES
 
 from . import selectors, services
@@ -45,7 +46,7 @@ def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     ctx["query"] = query.urlencode()
-    if selectors.clean_text(q):
+    if clean_text(q):
         # A name: the ranking is computed (or taken from the cache) once, and only the
         # records of the page shown are read.
         hits, notices = selectors.ranked_hits(q=q, filters=filters)
