@@ -130,6 +130,27 @@ def _cmd_people_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_people_repair_merges(args: argparse.Namespace) -> int:
+    """Move rows left on records absorbed by a merge made before every app declared what a
+    person owns; `--dry-run` only lists them."""
+    _setup_django()
+    from vetbridge.people.duplicates import repair_merges
+
+    stranded = repair_merges(actor=None, dry_run=args.dry_run)
+    found: list[dict[str, Any]] = [{"merge": s.merge.pk, "survivor": s.merge.survivor_id,
+              "absorbed": s.merge.absorbed_id, "rows": s.rows} for s in stranded]
+    if args.json:
+        print(json.dumps({"dry_run": args.dry_run, "merges": found}, ensure_ascii=False,
+                         indent=2))
+    else:
+        for f in found:
+            what = ", ".join(f"{len(ids)} {label}" for label, ids in f["rows"].items())
+            print(f"merge {f['merge']} ({f['absorbed']} → {f['survivor']}): {what}")
+        verb = "would move" if args.dry_run else "moved"
+        print(f"{len(found)} merges {verb} rows left behind.")
+    return 0
+
+
 def _cmd_names_reindex(args: argparse.Namespace) -> int:
     _setup_django()
     from tqdm import tqdm
@@ -209,6 +230,12 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true",
                         help='print [{"external_id", "display_name", "score", "reasons"}]')
     search.set_defaults(func=_cmd_people_search)
+    repair = people_sub.add_parser(
+        "repair-merges", help="move rows (claims, care, referrals…) that stayed on records "
+                              "absorbed by a merge; audited")
+    repair.add_argument("--dry-run", action="store_true", help="list them, move nothing")
+    repair.add_argument("--json", action="store_true")
+    repair.set_defaults(func=_cmd_people_repair_merges)
 
     names = sub.add_parser("names", help="the cross-script name index")
     names_sub = names.add_subparsers(dest="names_command", required=True)

@@ -1,17 +1,13 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from vetbridge.people.ownership import PersonRows, Policy
+
 
 class MemorialConfig(AppConfig):
     name = "vetbridge.memorial"
     label = "memorial"
     verbose_name = _("Memorial")
 
-    def ready(self) -> None:
-        # A memorial record follows its person when two registry records are merged.
-        from vetbridge.people.duplicates import MOVABLE
-
-        from .models import MemorialRecord
-
-        if (MemorialRecord, "person") not in MOVABLE:
-            MOVABLE.append((MemorialRecord, "person"))
+    # A memorial record follows its person through a merge (people.ownership).
+    person_rows = (PersonRows("memorial.MemorialRecord", "person", Policy.MOVE),)

@@ -31,8 +31,8 @@ from .models import (
     Person,
     PersonMerge,
     PersonName,
-    PersonStatus,
 )
+from .ownership import movable, movable_by_label
 
 # A pair is proposed from this score up (0..1), and only when every name token was found
 # within one edit: two surnames two letters apart (Kravchenko, Savchenko) are two families.
@@ -143,23 +143,22 @@ def suspect_dismiss(*, actor: User, suspect_id: int, note: str = "") -> Duplicat
     return suspect
 
 
-# Rows that belong to a person and move with a merge: (model, person field).
-MOVABLE: list[tuple[type[Any], str]] = [(PersonStatus, "person")]
-
-
 @transaction.atomic
 def person_merge(*, actor: User, survivor_id: int, absorbed_id: int,
                  suspect_id: int | None = None,
                  capability: Capability = Capability.PEOPLE_MERGE) -> PersonMerge:
-    """Merge `absorbed` into `survivor`: spellings, statuses, family links and accounts move,
-    empty fields of the survivor are filled; the absorbed record stays, hidden.
-    `capability` is the right checked (the memorial links its records with its own)."""
+    """Merge `absorbed` into `survivor`: spellings and family links move by their own rules,
+    every row an app declared MOVE in its `person_rows` (statuses, accounts, claims, the care
+    file, referrals, the memorial record…) follows; empty fields of the survivor are filled;
+    the absorbed record stays, hidden. `capability` is the right checked (the memorial links
+    its records with its own)."""
     require(actor, capability)
     if survivor_id == absorbed_id:
         raise ApplicationError(_("A record cannot be merged into itself."))
     survivor = access_person_by_id(actor, survivor_id, capability)
     absorbed = access_person_by_id(actor, absorbed_id, capability)
-    for model, fld in MOVABLE:
+    rows = movable()
+    for model, fld in rows:
         if model._meta.get_field(fld).unique and all(
                 model.objects.filter(**{fld: p}).exists() for p in (survivor, absorbed)):
             raise ApplicationError(_("Both records have a %(what)s: only one can remain. "
@@ -176,7 +175,7 @@ def person_merge(*, actor: User, survivor_id: int, absorbed_id: int,
         raise ConflictError(_("One of these records was merged meanwhile. Reload the page."))
 
     moved: dict[str, Any] = {"names": [], "unpreferred": [], "links": [], "filled": {},
-                             "rows": {}, "users": [], "external_id": None}
+                             "rows": {}, "external_id": None}
     survivor_spellings = {(n.surname, n.given_name, n.patronymic, n.language)
                           for n in survivor.names.all()}
     survivor_pref = set(survivor.names.filter(is_preferred=True).values_list("language",
@@ -191,10 +190,7 @@ def person_merge(*, actor: User, survivor_id: int, absorbed_id: int,
         name.save(update_fields=["person", "is_preferred"])
         moved["names"].append(name.pk)
 
-    for model, field in MOVABLE:
-        ids = list(model.objects.filter(**{field: absorbed}).values_list("pk", flat=True))
-        model.objects.filter(pk__in=ids).update(**{field: survivor})
-        moved["rows"][model._meta.label_lower] = ids
+    moved["rows"] = _move_rows(rows, absorbed.pk, survivor.pk)
 
     linked = set(FamilyLink.objects.filter(person=survivor).values_list("relative_id", flat=True))
     linked |= set(FamilyLink.objects.filter(relative=survivor).values_list("person_id",
@@ -208,10 +204,6 @@ def person_merge(*, actor: User, survivor_id: int, absorbed_id: int,
         link.save(update_fields=[field])
         linked.add(other)
         moved["links"].append({"id": link.pk, "field": field})
-
-    users = list(User.objects.filter(person=absorbed).values_list("pk", flat=True))
-    User.objects.filter(pk__in=users).update(person=survivor)
-    moved["users"] = users
 
     for field in FILLABLE_FIELDS:
         if getattr(survivor, field) in (None, "") and getattr(absorbed, field) not in (None, ""):
@@ -256,13 +248,15 @@ def person_unmerge(*, actor: User, merge_id: int) -> PersonMerge:
         name.person = absorbed
         name.is_preferred = name.is_preferred or name.pk in moved["unpreferred"]
         name.save(update_fields=["person", "is_preferred"])
+    by_label = movable_by_label()
     for label, ids in moved["rows"].items():
-        model, field = next((m, f) for m, f in MOVABLE if m._meta.label_lower == label)
+        model, field = by_label[label]
         model.objects.filter(pk__in=ids, **{field: survivor}).update(**{field: absorbed})
+    # Merges recorded before accounts were declared in `person_rows` listed them apart.
     for entry in moved["links"]:
         FamilyLink.objects.filter(pk=entry["id"], **{entry["field"]: survivor}).update(
             **{entry["field"]: absorbed})
-    User.objects.filter(pk__in=moved["users"], person=survivor).update(person=absorbed)
+    User.objects.filter(pk__in=moved.get("users", []), person=survivor).update(person=absorbed)
     for field, value in moved["filled"].items():
         current = getattr(survivor, field)
         current = current.isoformat() if isinstance(current, dt.date) else current
@@ -291,6 +285,73 @@ def person_unmerge(*, actor: User, merge_id: int) -> PersonMerge:
         audit_record(actor=actor, action=AuditAction.UNMERGE, obj=merge, person_id=pid,
                      summary=f"{absorbed.pk} ↛ {survivor.pk}", changes={"moved": moved})
     return merge
+
+
+def _move_rows(rows: list[tuple[Any, str]], from_id: int, to_id: int) -> dict[str, list[int]]:
+    """Move every declared row of person `from_id` to `to_id`; the ids moved, by model."""
+    out: dict[str, list[int]] = {}
+    for model, field in rows:
+        ids = list(model.objects.filter(**{f"{field}_id": from_id}).order_by("pk")
+                   .values_list("pk", flat=True))
+        if ids:
+            model.objects.filter(pk__in=ids).update(**{f"{field}_id": to_id})
+        out[model._meta.label_lower] = ids
+    return out
+
+
+@dataclass
+class Stranded:
+    merge: PersonMerge
+    rows: dict[str, list[int]]
+
+
+def stranded_rows() -> list[Stranded]:
+    """Merges still in force whose absorbed record still owns rows that should have moved
+    (merges made before every app declared its `person_rows`)."""
+    rows = movable()
+    out = []
+    for merge in PersonMerge.objects.filter(undone_at__isnull=True).order_by("pk"):
+        found = {}
+        for model, field in rows:
+            ids = list(model.objects.filter(**{f"{field}_id": merge.absorbed_id})
+                       .order_by("pk").values_list("pk", flat=True))
+            if ids:
+                found[model._meta.label_lower] = ids
+        if found:
+            out.append(Stranded(merge, found))
+    return out
+
+
+@transaction.atomic
+def repair_merges(*, actor: User | None, dry_run: bool = False) -> list[Stranded]:
+    """Move the rows left behind on absorbed records to their survivors, and add them to the
+    merge's record so that an undo brings them back too. Audited on both records."""
+    stranded = stranded_rows()
+    if dry_run:
+        return stranded
+    by_label = movable_by_label()
+    for item in stranded:
+        merge = PersonMerge.objects.select_for_update().get(pk=item.merge.pk)
+        for model, field in (by_label[label] for label in item.rows):
+            if model._meta.get_field(field).unique and model.objects.filter(
+                    **{f"{field}_id": merge.survivor_id}).exists():
+                raise ApplicationError(
+                    _("Both records have a %(what)s: only one can remain. Resolve it before "
+                      "merging.") % {"what": model._meta.verbose_name})
+        moved = dict(merge.moved)
+        rows = dict(moved.get("rows", {}))
+        for label, ids in item.rows.items():
+            model, field = by_label[label]
+            model.objects.filter(pk__in=ids).update(**{f"{field}_id": merge.survivor_id})
+            rows[label] = sorted(set(rows.get(label, [])) | set(ids))
+        moved["rows"] = rows
+        merge.moved = moved
+        merge.save(update_fields=["moved"])
+        for pid, role in ((merge.survivor_id, "survivor"), (merge.absorbed_id, "absorbed")):
+            audit_record(actor=actor, action=AuditAction.UPDATE, obj=merge, person_id=pid,
+                         summary="merge repaired",
+                         changes={"role": role, "moved_now": item.rows})
+    return stranded
 
 
 def merges_of(user: User, person: Person) -> Any:
