@@ -42,7 +42,7 @@ REFERRALS = only({"veteran", "case_worker", "medical_assessor", "admin", "partne
 
 # (route name, kwargs key) → {role: expected status on GET}; anonymous handled per kind.
 WEB: dict[str, dict[str, int]] = {
-    "home": dict.fromkeys(ROLES, 200) | {"veteran": 302},
+    "home": dict.fromkeys(ROLES, 200),
     "health": dict.fromkeys(ROLES, 200),
     "accounts:login": dict.fromkeys(ROLES, 302),
     "accounts:logout": dict.fromkeys(ROLES, 405),

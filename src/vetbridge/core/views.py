@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from vetbridge.accounts.models import User
-from vetbridge.accounts.roles import Capability, Role
+from vetbridge.accounts.roles import Capability
 
 from .exceptions import ApplicationError
 
@@ -55,9 +55,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if not user.is_authenticated:
         return redirect("accounts:login")
     assert isinstance(user, User)
-    if user.role == Role.VETERAN and user.person_id:
-        return redirect("people:detail", pk=user.person_id)
-    return render(request, "home.html", {})
+    from .homepage import panels_for
+
+    return render(request, "home.html", {"panels": panels_for(user)})
 
 
 def health(request: HttpRequest) -> JsonResponse:
