@@ -15,7 +15,8 @@ from .services import appointments_open, caseload
 
 
 def panels(user: User) -> list[Panel]:
-    if user.role == Role.VETERAN and user.person_id and user.can(Capability.CARE_VIEW):
+    if user.role == Role.VETERAN and user.person is not None and \
+            user.can(Capability.CARE_VIEW):
         coming = appointments_open(user.person).filter(at__gte=timezone.now()).order_by("at")
         rows = [Row(label=a.with_whom, detail=" — ".join(x for x in (a.purpose, a.place) if x),
                     url=reverse("care:file", args=[user.person_id]), when=a.at)
