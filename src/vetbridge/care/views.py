@@ -37,7 +37,9 @@ def _chart(series: list[Any]) -> dict[str, Any] | None:
     for i, a in enumerate(series):
         x = pad + (width - 2 * pad) * (i / (n - 1) if n > 1 else 0.5)
         y = height - pad - (height - 2 * pad) * (a.score / whodas.MAX_SCORE)
-        points.append({"x": round(x, 1), "y": round(y, 1), "a": a})
+        # SVG coordinates are text with a dot whatever the reader's language: a localised
+        # "24,0" would break the drawing in uk and fr.
+        points.append({"x": f"{x:.1f}", "y": f"{y:.1f}", "a": a})
     return {"width": width, "height": height, "points": points,
             "path": " ".join(f"{p['x']},{p['y']}" for p in points)}
 
