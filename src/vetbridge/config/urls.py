@@ -7,6 +7,7 @@ from vetbridge.core import views as core_views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("health/", core_views.health, name="health"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("", include("vetbridge.accounts.urls")),
     path("people/", include("vetbridge.people.urls")),
     path("claims/", include("vetbridge.reparation.urls")),

@@ -47,7 +47,10 @@ def signed_in_user(request: HttpRequest) -> User:
 
 
 def error_page(request: HttpRequest, status: int, message: str) -> HttpResponse:
-    return render(request, "error.html", {"status": status, "message": message}, status=status)
+    response = render(request, "error.html", {"status": status, "message": message},
+                      status=status)
+    response.vetbridge_page = True  # type: ignore[attr-defined]  # see debug_errors
+    return response
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -58,6 +61,13 @@ def home(request: HttpRequest) -> HttpResponse:
     from .homepage import panels_for
 
     return render(request, "home.html", {"panels": panels_for(user)})
+
+
+def favicon(request: HttpRequest) -> HttpResponseBase:
+    """Browsers ask for /favicon.ico whatever the page says: send them to the static icon."""
+    from django.templatetags.static import static
+
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 def health(request: HttpRequest) -> JsonResponse:
