@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import exports, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -10,4 +10,5 @@ urlpatterns = [
     path("language/", views.set_language, name="set_language"),
     path("account/", views.account, name="account"),
     path("audit/", views.audit_list, name="audit"),
+    path("audit/export/", exports.audit_export, name="audit_export"),
 ]

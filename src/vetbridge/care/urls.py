@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import exports, views
 
 app_name = "care"
 urlpatterns = [
     path("caseload/", views.caseload, name="caseload"),
+    path("caseload/export/", exports.caseload_export, name="caseload_export"),
     path("<int:person_id>/", views.care_file, name="file"),
     path("<int:person_id>/add/<str:kind>/", views.add, name="add"),
     path("<int:person_id>/contact/", views.become_contact, name="contact"),

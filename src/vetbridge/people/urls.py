@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import exports, views
 
 app_name = "people"
 urlpatterns = [
@@ -8,6 +8,8 @@ urlpatterns = [
     path("new/", views.person_create, name="create"),
     path("import/", views.import_csv, name="import"),
     path("stats/", views.stats, name="stats"),
+    path("export/", exports.people_export, name="export"),
+    path("stats/export/", exports.stats_export, name="stats_export"),
     path("duplicates/", views.duplicate_queue, name="duplicates"),
     path("duplicates/<int:suspect_id>/decide/", views.duplicate_decide,
          name="duplicate_decide"),

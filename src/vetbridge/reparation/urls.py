@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import exports, views
 
 app_name = "reparation"
 urlpatterns = [
     path("", views.claim_list, name="list"),
     path("stats/", views.claim_stats, name="stats"),
+    path("export/", exports.queue_export, name="export"),
+    path("stats/export/", exports.stats_export, name="stats_export"),
     path("notifications/", views.notifications, name="notifications"),
     path("file/<int:person_id>/", views.claim_file, name="file"),
     path("<int:pk>/", views.claim_detail, name="detail"),

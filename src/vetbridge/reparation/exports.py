@@ -1,0 +1,49 @@
+"""Exports of the claim queue the reader sees, and of the claim indicators."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from vetbridge.accounts.roles import Capability
+from vetbridge.core.exports import bounded, export_response
+from vetbridge.core.views import permission_required_page, signed_in_user
+
+from . import selectors
+from .forms import QueueFilterForm
+
+
+@permission_required_page(Capability.CLAIMS_VIEW)
+def queue_export(request: HttpRequest) -> HttpResponse:
+    """The queue with the page's filters, in the reader's scope; no medical content."""
+    user = signed_in_user(request)
+    form = QueueFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    claims = bounded(selectors.claim_queue(user=user, filters=filters))
+    rows: list[list[Any]] = [
+        [c.reference, c.get_kind_display(), c.person.display_name(), c.filed_at,
+         c.get_state_display(), c.state_since, selectors.days_in_state(c)] for c in claims]
+    header = [_("Reference"), _("Kind of claim"), _("Claimant"), _("Filing date"), _("State"),
+              _("In this state since"), _("Days in this state")]
+    return export_response(request=request, user=user, what="claims.queue", header=header,
+                           rows=rows, filters=filters, title=_("Claims"))
+
+
+@permission_required_page(Capability.STATS_VIEW)
+def stats_export(request: HttpRequest) -> HttpResponse:
+    """The claim indicators, small cells hidden exactly as on the page."""
+    user = signed_in_user(request)
+    stats = selectors.claims_stats(user=user)
+    hidden = _("fewer than %(n)s") % {"n": stats["min_cell"]}
+    rows: list[list[Any]] = [[_("Claims in all"), stats["total"]]]
+    rows += [[r["label"], hidden if r["count"] is None else r["count"]]
+             for r in stats["by_state"]]
+    median = stats["median_days_to_decision"]
+    rows.append([_("Median days from filing to the first decision"),
+                 hidden if median is None else median])
+    rows.append([_("Open claims filed more than 90 days ago"), stats["open_over_90_days"]])
+    return export_response(request=request, user=user, what="claims.stats",
+                           header=[_("Indicator"), _("Value")], rows=rows,
+                           title=_("Claim indicators"))
