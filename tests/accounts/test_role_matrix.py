@@ -49,6 +49,7 @@ WEB: dict[str, dict[str, int]] = {
     "accounts:logout": dict.fromkeys(ROLES, 405),
     "accounts:set_language": dict.fromkeys(ROLES, 405),
     "accounts:account": dict.fromkeys(ROLES, 200),
+    "accounts:notices": dict.fromkeys(ROLES, 405),
     "accounts:audit": only({"admin"}),
     "accounts:audit_export": only({"admin"}),
     "people:list": only(set(ROLES) - {"analyst", "partner"}),
@@ -125,7 +126,7 @@ WEB: dict[str, dict[str, int]] = {
     "reintegration:detail@other": REFERRALS | {"partner": 404},
     "reintegration:act": dict.fromkeys(ROLES, 405),
 }
-ANON_WEB = {"health": 200, "favicon": 301, "accounts:login": 200, "accounts:logout": 405,
+ANON_WEB = {"health": 200, "favicon": 301, "accounts:notices": 405, "accounts:login": 200, "accounts:logout": 405,
             "accounts:set_language": 405, "people:name_add": 405,
             "people:name_preferred": 405, "people:status_add": 405, "people:link_add": 405,
             "people:duplicate_decide": 405, "people:merge_undo": 405,

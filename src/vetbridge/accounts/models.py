@@ -34,6 +34,11 @@ class User(AbstractUser):
         on_delete=models.PROTECT, related_name="staff",
         help_text=_("For partner accounts: the organisation whose referrals they answer."),
     )
+    email_notifications = models.BooleanField(
+        _("e-mail me when something happens"), default=True,
+        help_text=_("Changes of your claims, requests for information, answers to referrals. "
+                    "The e-mail never contains medical details."),
+    )
 
     class Meta:
         verbose_name = _("user")

@@ -6,15 +6,16 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vetbridge.core.views import permission_required_page
 
+from .audit import audit_record
 from .forms import AuditFilterForm, LanguageForm, TokenForm
-from .models import ApiToken, User
+from .models import ApiToken, AuditAction, User
 from .roles import Capability
 from .selectors import audit_log_list
 
@@ -69,3 +70,21 @@ def account(request: HttpRequest) -> HttpResponse:
         "form": form, "new_token": new_token,
         "tokens": user.api_tokens.order_by("-created_at"),
     })
+
+
+@require_POST
+@login_required
+def notice_preferences(request: HttpRequest) -> HttpResponse:
+    """Turn e-mail notices on or off for one's own account (audited)."""
+    user = request.user
+    assert isinstance(user, User)
+    wanted = request.POST.get("email_notifications") == "on"
+    if wanted != user.email_notifications:
+        before = user.email_notifications
+        user.email_notifications = wanted
+        user.save(update_fields=["email_notifications"])
+        audit_record(actor=user, action=AuditAction.UPDATE, obj=user,
+                     summary="e-mail notices", changes={"email_notifications": [before, wanted]})
+    messages.success(request, _("E-mail notices are on.") if wanted
+                     else _("E-mail notices are off."))
+    return redirect("accounts:account")

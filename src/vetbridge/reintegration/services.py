@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,7 @@ from vetbridge.core.exceptions import (
     PermissionDeniedError,
     field_error,
 )
+from vetbridge.core.mail import notify_users, site_url
 
 from .models import Outcome, Partner, Referral, ReferralStatus, ServiceKind
 
@@ -146,6 +148,11 @@ def referral_answer(*, actor: User, referral_id: int, expected_version: int,
     _move(referral, actor, expected_version,
           status=ReferralStatus.ACCEPTED if accept else ReferralStatus.DECLINED,
           answered_at=timezone.now())
+    # The case worker who referred, and the veteran's contact person, hear of the answer.
+    notify_users({uid for uid in (referral.created_by_id, referral.person.contact_person_id)
+                  if uid}, "referral_answer",
+                 {"referral": referral,
+                  "link": site_url(reverse("reintegration:detail", args=[referral.pk]))})
     return referral
 
 

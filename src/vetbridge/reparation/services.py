@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +30,7 @@ from vetbridge.core.exceptions import (
     PermissionDeniedError,
     field_error,
 )
+from vetbridge.core.mail import notify_users, site_url
 from vetbridge.rules import procedure
 from vetbridge.rules.errors import InputError
 from vetbridge.rules.fr.pmi import compute_pmi_json
@@ -52,7 +54,7 @@ from .models import (
     Outcome,
     RulesSnapshot,
 )
-from .workflow import ASSESSED_KINDS, TRANSITIONS, kind_refusal
+from .workflow import ASSESSED_KINDS, NEXT_STEP, TRANSITIONS, kind_refusal
 
 # Magic numbers of the accepted document types (the extension and the browser's word are
 # not trusted).
@@ -143,8 +145,14 @@ def _event(claim: Claim, actor: User | None, before: str, note: str = "",
            problem: bool = False) -> ClaimEvent:
     event = ClaimEvent.objects.create(claim=claim, actor=actor, from_state=before,
                                       to_state=claim.state, note=note[:500], problem=problem)
+    recipients = _recipients(claim, actor)
     Notification.objects.bulk_create([Notification(user_id=uid, claim=claim, event=event)
-                                      for uid in _recipients(claim, actor)])
+                                      for uid in recipients])
+    notify_users(recipients, "claim_event",
+                 {"claim": claim, "event": event, "needs": claim.needs if problem else "",
+                  "next_step": NEXT_STEP.get(ClaimState(claim.state), ""),
+                  "link": site_url(reverse("reparation:detail", args=[claim.pk]))},
+                 per_user=lambda u: {"is_claimant": u.person_id == claim.person_id})
     return event
 
 

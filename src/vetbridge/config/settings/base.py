@@ -144,6 +144,13 @@ VETBRIDGE_REFERRAL_ANSWER_DAYS = env.int("VETBRIDGE_REFERRAL_ANSWER_DAYS", defau
 # Analysts see aggregates only; cells below this count are suppressed.
 VETBRIDGE_MIN_CELL_SIZE = env.int("VETBRIDGE_MIN_CELL_SIZE", default=5)
 
+# E-mail notices (core/mail.py): EMAIL_URL such as smtp+tls://user:pass@host:587; the
+# console by default (make run prints them), an SMTP server in production.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Vetbridge <no-reply@vetbridge.example.org>")
+# The address of the platform as its users reach it, for links in e-mails.
+VETBRIDGE_SITE_URL = env("VETBRIDGE_SITE_URL", default="http://127.0.0.1:8000")
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-less meta tag; kept default
 X_FRAME_OPTIONS = "DENY"
