@@ -22,9 +22,9 @@ errors.install(api)
 
 def _mount() -> None:
     from vetbridge.accounts.api import router as accounts_router
-    from vetbridge.care.api import referral_router
     from vetbridge.care.api import router as care_router
     from vetbridge.people.api import router as people_router
+    from vetbridge.reintegration.api import referral_router
     from vetbridge.reparation.api import router as claims_router
 
     api.add_router("/", accounts_router)

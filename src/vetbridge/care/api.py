@@ -1,34 +1,23 @@
-"""JSON API of the care pathway and of referrals: the same services and scoping as the pages.
+"""JSON API of the care pathway: the same services and scoping as the pages.
 
 Care endpoints carry health data: each read goes through `care_open` (scoped, audited).
-Referral endpoints never carry medical content, so partners can use them.
+The referral endpoints are in `reintegration/api.py`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
-from vetbridge.accounts.models import User
 from vetbridge.api.security import api_user
-from vetbridge.core.exceptions import PermissionDeniedError, field_error
-from vetbridge.reintegration import services as referrals
-from vetbridge.reintegration.models import Outcome, Referral, ServiceKind
 
 from . import services
 from .models import AssessmentKind
 
 router = Router(tags=["care"])
-referral_router = Router(tags=["referrals"])
-
-ServiceT = Literal["employment", "training", "housing", "psychological", "peer", "sport"]
-OutcomeT = Literal["employed", "trained", "housed", "supported", "dropped", "other"]
-assert set(ServiceT.__args__) == set(ServiceKind.values)  # type: ignore[attr-defined]
-assert set(OutcomeT.__args__) == set(Outcome.values)  # type: ignore[attr-defined]
 
 
 # ------------------------------------------------------------------------------ care
@@ -122,156 +111,3 @@ def add_whodas(request: HttpRequest, person_id: int, payload: WhodasIn) -> Statu
     a = services.whodas_add(actor=api_user(request), person_id=person_id,
                             assessed_on=payload.assessed_on, answers=payload.answers)
     return Status(201, _point(a))
-
-
-# ------------------------------------------------------------------------- referrals
-
-class ReferralOut(Schema):
-    id: int
-    person_id: int
-    veteran: str
-    partner_id: int
-    partner: str
-    service: str
-    message: str
-    consent_on: dt.date
-    consent_text: str
-    status: str
-    outcome: str
-    outcome_note: str
-    sent_at: dt.datetime
-    answered_at: dt.datetime | None
-    late: bool = Field(description="no answer within the configured number of days")
-    version: int
-
-
-class ReferralIn(Schema):
-    person_id: int
-    partner_id: int
-    service: ServiceT
-    consent_on: dt.date
-    consent_text: str = Field(max_length=300)
-    message: str = Field("", max_length=1000)
-
-
-class AnswerIn(Schema):
-    version: int
-    accept: bool
-
-
-class OutcomeIn(Schema):
-    version: int
-    outcome: OutcomeT
-    note: str = Field("", max_length=1000)
-
-
-class VersionIn(Schema):
-    version: int
-
-
-class ReferralFilters(Schema):
-    status: Literal["sent", "accepted", "declined", "completed", "cancelled"] | None = None
-    late: bool | None = None
-
-
-class PartnerOut(Schema):
-    id: int
-    name: str
-    services: list[str]
-    regions: list[str] = Field(description="ISO 3166-2 codes")
-    monthly_capacity: int
-    this_month: int
-    email: str
-    phone: str
-
-
-def _referral(r: Referral) -> dict[str, Any]:
-    return {"id": r.pk, "person_id": r.person_id, "veteran": r.person.display_name,
-            "partner_id": r.partner_id, "partner": r.partner.name, "service": r.service,
-            "message": r.message, "consent_on": r.consent_on, "consent_text": r.consent_text,
-            "status": r.status, "outcome": r.outcome, "outcome_note": r.outcome_note,
-            "sent_at": r.sent_at, "answered_at": r.answered_at, "late": referrals.is_late(r),
-            "version": r.version}
-
-
-def _any_referral_role(user: User) -> None:
-    if not referrals.may_see_referrals(user):
-        raise PermissionDeniedError(_("Your role does not allow this action."))
-
-
-@referral_router.get("/referrals", response=list[ReferralOut],
-                     summary="Referrals within your access (a partner: its own only)")
-def list_referrals(request: HttpRequest,
-                   filters: Query[ReferralFilters]) -> list[dict[str, Any]]:
-    user = api_user(request)
-    _any_referral_role(user)
-    qs = referrals.referrals_for(user).prefetch_related("person__names")
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.late is not None:
-        qs = qs.filter(referrals.late()) if filters.late else qs.exclude(referrals.late())
-    return [_referral(r) for r in qs[:500]]
-
-
-@referral_router.post("/referrals", response={201: ReferralOut},
-                      summary="Refer a veteran to a partner, with the consent recorded")
-def create_referral(request: HttpRequest, payload: ReferralIn) -> Status[Any]:
-    r = referrals.referral_create(actor=api_user(request), person_id=payload.person_id, data={
-        "partner": payload.partner_id, "service": payload.service,
-        "consent_on": payload.consent_on, "consent_text": payload.consent_text,
-        "message": payload.message})
-    return Status(201, _referral(r))
-
-
-@referral_router.get("/referrals/{referral_id}", response=ReferralOut, summary="One referral")
-def get_referral(request: HttpRequest, referral_id: int) -> dict[str, Any]:
-    user = api_user(request)
-    _any_referral_role(user)
-    return _referral(referrals.referral_get(user, referral_id))
-
-
-@referral_router.post("/referrals/{referral_id}/answer", response=ReferralOut,
-                      summary="Accept or decline (the partner)")
-def answer_referral(request: HttpRequest, referral_id: int, payload: AnswerIn) -> dict[str, Any]:
-    return _referral(referrals.referral_answer(
-        actor=api_user(request), referral_id=referral_id, expected_version=payload.version,
-        accept=payload.accept))
-
-
-@referral_router.post("/referrals/{referral_id}/outcome", response=ReferralOut,
-                      summary="Record the outcome of an accepted referral")
-def referral_outcome(request: HttpRequest, referral_id: int,
-                     payload: OutcomeIn) -> dict[str, Any]:
-    return _referral(referrals.referral_outcome(
-        actor=api_user(request), referral_id=referral_id, expected_version=payload.version,
-        outcome=payload.outcome, note=payload.note))
-
-
-@referral_router.post("/referrals/{referral_id}/cancel", response=ReferralOut,
-                      summary="Cancel a referral (the case worker)")
-def cancel_referral(request: HttpRequest, referral_id: int, payload: VersionIn) -> dict[str, Any]:
-    return _referral(referrals.referral_cancel(
-        actor=api_user(request), referral_id=referral_id, expected_version=payload.version))
-
-
-@referral_router.get("/partners", response=list[PartnerOut],
-                     summary="Directory of partners with regions and this month's use")
-def partners(request: HttpRequest, region: str | None = None,
-             service: ServiceT | None = None) -> list[dict[str, Any]]:
-    user = api_user(request)
-    _any_referral_role(user)
-    region_id = None
-    if region:
-        from vetbridge.core.models import Region
-
-        found = Region.objects.filter(code=region).first()
-        if found is None:
-            raise field_error("region", _("Unknown region code."))
-        region_id = found.pk
-    return [{"id": p.pk, "name": p.name, "services": p.services,
-             "regions": [r.code for r in p.regions.all()],
-             "monthly_capacity": p.monthly_capacity,
-             "this_month": getattr(p, "this_month", 0),
-             "email": p.email, "phone": p.phone}
-            for p in referrals.partners_directory(region_id, service or "")]
-

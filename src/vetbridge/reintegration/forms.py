@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vetbridge.core.forms import DATE, ServiceErrorsMixin
 
-from .models import Outcome, Partner, ServiceKind
+from .models import CONTACT_FIELDS, CONTACT_LABELS, Outcome, Partner, ServiceKind
 
 
 class ReferralForm(ServiceErrorsMixin, forms.Form):
@@ -19,6 +19,12 @@ class ReferralForm(ServiceErrorsMixin, forms.Form):
     consent_text = forms.CharField(label=_("What the veteran agreed to share"),
                                    max_length=300, help_text=_(
                                        "For example: name, phone and the need for a job."))
+    shared_contacts = forms.MultipleChoiceField(
+        label=_("Contact details the veteran agreed to give the partner"), required=False,
+        choices=[(f, CONTACT_LABELS[f]) for f in CONTACT_FIELDS],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The partner sees only these, taken from the file when they read the "
+                    "referral."))
 
 
 class OutcomeForm(ServiceErrorsMixin, forms.Form):

@@ -53,6 +53,11 @@ class Outcome(models.TextChoices):
     OTHER = "other", _("other")
 
 
+# Contact details of the veteran that a referral may share with the partner, with consent.
+CONTACT_FIELDS = ("phone", "email", "address")
+CONTACT_LABELS = {"phone": _("phone"), "email": _("e-mail"), "address": _("address")}
+
+
 class Referral(models.Model):
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT,
                                related_name="referrals")
@@ -64,11 +69,15 @@ class Referral(models.Model):
         help_text=_("Shared with the partner. No medical details."))
     consent_on = models.DateField(_("consent given on"))
     consent_text = models.CharField(_("what the veteran agreed to share"), max_length=300)
+    shared_contacts = models.JSONField(
+        _("contact details shared with the partner"), default=list, blank=True,
+        help_text=_("Among phone, e-mail and address: only what the veteran agreed to."))
     status = models.CharField(_("status"), max_length=12, choices=ReferralStatus.choices,
                               default=ReferralStatus.SENT)
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices,
                                blank=True)
     outcome_note = models.CharField(_("outcome note"), max_length=1000, blank=True)
+    decline_reason = models.CharField(_("reason for declining"), max_length=300, blank=True)
     sent_at = models.DateTimeField(default=timezone.now)
     answered_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)

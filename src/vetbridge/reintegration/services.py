@@ -25,7 +25,15 @@ from vetbridge.core.exceptions import (
 )
 from vetbridge.core.mail import notify_users, site_url
 
-from .models import Outcome, Partner, Referral, ReferralStatus, ServiceKind
+from .models import (
+    CONTACT_FIELDS,
+    CONTACT_LABELS,
+    Outcome,
+    Partner,
+    Referral,
+    ReferralStatus,
+    ServiceKind,
+)
 
 # Who may list referrals at all (each then sees only those within their scope).
 REFERRAL_CAPABILITIES = (Capability.REFERRALS_MANAGE, Capability.REFERRALS_ANSWER,
@@ -63,6 +71,24 @@ def referrals_for(user: User) -> QuerySet[Referral]:
             else Capability.CARE_VIEW
         return qs.filter(person__in=people_for(user, cap))
     return qs.none()
+
+
+def shared_contacts(user: User, referral: Referral) -> dict[str, str]:
+    """The contact details the veteran agreed to share on this referral, as the reader may see
+    them: the partner's staff (audited read) and the staff who manage referrals. Never for a
+    closed referral."""
+    if not referral.shared_contacts or referral.status in (ReferralStatus.DECLINED,
+                                                           ReferralStatus.CANCELLED):
+        return {}
+    if not (user.can(Capability.REFERRALS_ANSWER) or user.can(Capability.REFERRALS_MANAGE)):
+        return {}
+    values = {f: getattr(referral.person, f) for f in referral.shared_contacts
+              if getattr(referral.person, f)}
+    if values and user.role == Role.PARTNER:
+        audit_record(actor=user, action=AuditAction.READ, obj=referral,
+                     person_id=referral.person_id, summary="shared contact details",
+                     changes={"fields": sorted(values)})
+    return values
 
 
 def referral_get(user: User, referral_id: int) -> Referral:
@@ -109,6 +135,13 @@ def referral_create(*, actor: User, person_id: int, data: dict[str, Any]) -> Ref
     consent_text = " ".join(str(data.get("consent_text") or "").split())[:300]
     if not consent_text:
         raise field_error("consent_text", _("Write what the veteran agreed to share."))
+    shared = list(data.get("shared_contacts") or [])
+    if any(f not in CONTACT_FIELDS for f in shared):
+        raise field_error("shared_contacts", _("Choose among phone, e-mail and address."))
+    missing = [f for f in shared if not getattr(person, f)]
+    if missing:
+        raise field_error("shared_contacts", _("The file has no %(what)s to share.")
+                          % {"what": ", ".join(str(CONTACT_LABELS[f]) for f in missing)})
     month_start = timezone.localdate().replace(day=1)
     used = partner.referrals.filter(sent_at__date__gte=month_start).count()
     if used >= partner.monthly_capacity:
@@ -118,7 +151,8 @@ def referral_create(*, actor: User, person_id: int, data: dict[str, Any]) -> Ref
     referral = Referral.objects.create(
         person=person, partner=partner, service=service,
         message=" ".join(str(data.get("message") or "").split())[:1000],
-        consent_on=consent_on, consent_text=consent_text, created_by=actor)
+        consent_on=consent_on, consent_text=consent_text, created_by=actor,
+        shared_contacts=[f for f in CONTACT_FIELDS if f in shared])
     audit_record(actor=actor, action=AuditAction.CREATE, obj=referral, person_id=person.pk,
                  summary=f"{service} → {partner.name}")
     return referral
@@ -140,14 +174,19 @@ def _move(referral: Referral, actor: User, expected_version: int, **fields: Any)
 
 @transaction.atomic
 def referral_answer(*, actor: User, referral_id: int, expected_version: int,
-                    accept: bool) -> Referral:
+                    accept: bool, reason: str = "") -> Referral:
+    """The partner accepts, or declines saying why (the case worker reads the reason)."""
     require(actor, Capability.REFERRALS_ANSWER)
     referral = referral_get(actor, referral_id)
     if referral.status != ReferralStatus.SENT:
         raise ApplicationError(_("This referral has already been answered."))
+    reason = " ".join(str(reason or "").split())[:300]
+    if not accept and not reason:
+        raise field_error("reason", _("Say why you decline, so that the case worker can find "
+                                      "another partner."))
     _move(referral, actor, expected_version,
           status=ReferralStatus.ACCEPTED if accept else ReferralStatus.DECLINED,
-          answered_at=timezone.now())
+          answered_at=timezone.now(), decline_reason="" if accept else reason)
     # The case worker who referred, and the veteran's contact person, hear of the answer.
     notify_users({uid for uid in (referral.created_by_id, referral.person.contact_person_id)
                   if uid}, "referral_answer",

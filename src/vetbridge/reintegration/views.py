@@ -16,6 +16,7 @@ from vetbridge.core.views import error_page
 
 from . import services
 from .forms import OutcomeForm, ReferralForm
+from .models import CONTACT_LABELS
 
 
 def _user(request: HttpRequest) -> User | None:
@@ -56,6 +57,8 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "r": referral, "outcome_form": OutcomeForm(initial={"version": referral.version}),
         "is_partner": user.can(Capability.REFERRALS_ANSWER),
         "can_manage": user.can(Capability.REFERRALS_MANAGE),
+        "contacts": [(f, CONTACT_LABELS[f], v) for f, v in
+                     services.shared_contacts(user, referral).items()],
         "late": services.is_late(referral)})
 
 
@@ -100,7 +103,8 @@ def referral_act(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if action in ("accept", "decline"):
             services.referral_answer(actor=user, referral_id=pk, expected_version=version,
-                                     accept=action == "accept")
+                                     accept=action == "accept",
+                                     reason=request.POST.get("reason", ""))
         elif action == "outcome":
             form = OutcomeForm(request.POST)
             if not form.is_valid():
