@@ -67,3 +67,9 @@ def test_names_package_never_imports_django(module):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_cherokee_letters_fold_to_lower_case():
+    # casefold() maps Cherokee small letters to capitals; the folded form must be lower case.
+    for tok in tokenize("\uab70\u13a1 ᏣᎳᎩ"):
+        assert tok.text == tok.text.lower()

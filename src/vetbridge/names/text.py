@@ -66,7 +66,8 @@ def fold(text: object) -> str:
     raw = "".join(ch for ch in raw if unicodedata.category(ch) != "Cf")
     for ap in _APOSTROPHES:
         raw = raw.replace(ap, "'")
-    raw = raw.casefold()
+    # casefold() then lower(): casefold maps a few scripts (Cherokee) to their capitals.
+    raw = raw.casefold().lower()
     raw = "".join(_MEANINGFUL_DIACRITICS.get(ch, ch) for ch in raw)
     # Drop combining marks unless they complete a Cyrillic letter (й, ї, ё, ў keep theirs).
     out: list[str] = []
