@@ -41,11 +41,56 @@ def test_fr_pmi_json_in_json_out():
      "infirmities[0].cause"),
     ('{"date": "2025-01-01", "infirmities": [{"rate": 10}], "children": -1}', "children"),
     ('{"date": "2001-01-01", "infirmities": [{"rate": 10}]}', "date"),
+    # Review rows 42 and 83-like: never priced silently.
+    ('{"date": "2099-01-01", "infirmities": [{"rate": 10}]}', "date"),
+    ('{"date": "2025-01-01", "grade": "generalissimo", "infirmities": [{"rate": 10}]}',
+     "grade"),
+    ('{"date": "2025-01-01", "grade": "capitaine", "left_service": true, '
+     '"infirmities": [{"rate": 40}]}', "grade"),
+    ('{"date": "2025-01-01", "grade": "adjudant", "left_service": true, '
+     '"infirmities": [{"rate": 40}]}', "grade"),
+    ('{"date": "2025-01-01", "left_service": "yes", "infirmities": [{"rate": 10}]}',
+     "left_service"),
+    ('{"date": "2025-01-01", "infirmities": [{"rate": 10, "arithmetic_addition": -1}]}',
+     "infirmities[0].arithmetic_addition"),
+    ('{"date": "2025-01-01", "infirmities": [{"rate": 10, "third_person": 1}]}',
+     "infirmities[0].third_person"),
+    ('{"date": "2025-01-01", "infirmities": [{"rate": 10, "amputation_without_prosthesis": '
+     '"true"}]}', "infirmities[0].amputation_without_prosthesis"),
+    ('{"date": "2025-01-01", "infirmities": [{"rate": 10, "addition": "arithmetic"}]}',
+     "infirmities[0].addition"),
+    ('{"date": "2025-01-01", "children_birth_dates": ["2020-02-30"], '
+     '"infirmities": [{"rate": 10}]}', "children_birth_dates[0]"),
+    ('{"date": "2025-01-01", "children": 2, "children_birth_dates": ["2020-02-03"], '
+     '"infirmities": [{"rate": 10}]}', "children"),
 ])
 def test_fr_pmi_bad_input_exits_2_naming_the_field(payload, field):
     code, out = run(["rules", "fr-pmi"], payload)
     assert code == 2
     assert json.loads(out)["error"]["field"] == field
+
+
+def test_fr_pmi_date_beyond_knowledge_says_no_value_in_force():
+    code, out = run(["rules", "fr-pmi"], '{"date": "2099-01-01", "infirmities": [{"rate": 10}]}')
+    assert code == 2
+    assert "no value in force at 2099-01-01" in json.loads(out)["error"]["message"]
+
+
+def test_fr_pmi_batch_cli_optional_columns(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text("person_id,rate,cause,context,arithmetic_addition,"
+                   "amputation_without_prosthesis,third_person,grade,left_service\n"
+                   "1,20,injury,war,0,true,false,soldier,false\n"
+                   "1,15,injury,war,0,false,false,soldier,false\n"
+                   "2,100,injury,war,0,false,true,adjudant,true\n")
+    out = tmp_path / "out.csv"
+    code, stdout = run(["rules", "fr-pmi-batch", str(src), str(out), "--date", "2025-06-01"],
+                       "")
+    assert code == 0, stdout
+    rows = out.read_text().splitlines()
+    assert rows[1] == "1,true,40.0,40,192.0,3085.44"  # 20 + 5 (no prosthesis) and 15 → 40 %
+    # adjudant at 100 % who left the service: 412.3 + 1/4 × 412.3 + 5 bis 1373
+    assert rows[2] == "2,true,100.0,100,1888.375,30346.19"
 
 
 def test_ua_assistance_cli():

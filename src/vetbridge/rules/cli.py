@@ -73,7 +73,7 @@ def _fr_pmi_batch(args: argparse.Namespace) -> int:
 
     from tqdm import tqdm
 
-    from .batch import compute_pmi_batch, read_table, write_table
+    from .batch import OPTIONAL_COLUMNS, compute_pmi_batch, read_table, write_table
 
     show = sys.stderr.isatty()
     with tqdm(total=3, desc="fr-pmi-batch", disable=not show, file=sys.stderr) as bar:
@@ -87,8 +87,9 @@ def _fr_pmi_batch(args: argparse.Namespace) -> int:
             if date is None:
                 date = (dt.date.fromisoformat(args.date) if args.date
                         else dt.datetime.now(ZoneInfo("Europe/Paris")).date())
+            extra = {k: cols[k] for k in OPTIONAL_COLUMNS if k in cols}
             result = compute_pmi_batch(cols["person_id"], cols["rate"], cols["cause"],
-                                       cols["context"], date)
+                                       cols["context"], date, None, **extra)
             elapsed = time.perf_counter() - start
             bar.update()
             bar.set_postfix_str("writing")
