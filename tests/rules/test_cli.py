@@ -93,6 +93,47 @@ def test_fr_pmi_batch_cli_optional_columns(tmp_path):
     assert rows[2] == "2,true,100.0,100,1888.375,30346.19"
 
 
+@pytest.mark.parametrize(("command", "payload", "field"), [
+    # Row 73/83 and the contract: never priced silently, numbers are JSON numbers, unknown keys
+    # are refused by name.
+    ("ua-assistance", '{"kind": "death", "death_date": "2022-02-23"}', "death_date"),
+    ("ua-assistance", '{"kind": "death", "death_date": "2027-01-05"}', "death_date"),
+    ("ua-assistance", '{"kind": "death", "death_date": "2025-10-01", '
+                      '"death_record_date": "2025-09-01"}', "death_record_date"),
+    ("ua-assistance", '{"kind": "death", "death_date": "2025-10-01", "recipients": "2"}',
+     "recipients"),
+    ("ua-assistance", '{"kind": "death", "death_date": "2025-10-01", "recipients": true}',
+     "recipients"),
+    ("ua-assistance", '{"kind": "death", "death_date": "2025-10-01", "spouse": 1}', "spouse"),
+    ("ua-assistance", '{"kind": "death", "death_date": "2025-10-01", '
+                      '"pay_while_missing_uah": "100"}', "pay_while_missing_uah"),
+    ("ua-assistance", '{"kind": "disability", "group": true, "set_date": "2025-01-01"}',
+     "group"),
+    ("ua-assistance", '{"kind": "disability", "group": 1.0, "set_date": "2025-01-01"}',
+     "group"),
+    ("ua-assistance", '{"kind": "disability", "group": "1", "set_date": "2025-01-01"}',
+     "group"),
+    ("ua-assistance", '{"kind": "disability", "group": 0, "set_date": "2025-01-01"}', "group"),
+    ("ua-assistance", '{"kind": "disability", "group": null, "loss_percent": "25", '
+                      '"set_date": "2025-01-01"}', "loss_percent"),
+    ("ua-assistance", '{"kind": "disability", "group": 1, "set_date": "2030-01-01"}',
+     "set_date"),
+    ("ua-assistance", '{"kind": "disability", "group": 1, "set_date": "2025-01-01", '
+                      '"grup": 2}', "grup"),
+    ("ua-annual", '{"date": "2030-08-24", "category": "combatant"}', "date"),
+    ("ua-annual", '{"date": "2025-08-24", "category": "combatant", "year": 2025}', "year"),
+    ("ua-annual", '{"date": "2025-08-24", "category": 1}', "category"),
+    ("fr-survivor", '{"date": "2025-03-01", "service_death": true, "grade": "colonel"}',
+     "grade"),
+    ("fr-survivor", '{"date": "2025-03-01", "care_years": 10}', "care_years"),
+    ("fr-survivor", '{"date": "2099-03-01", "service_death": true}', "date"),
+])
+def test_bad_input_exits_2_naming_the_field(command, payload, field):
+    code, out = run(["rules", command], payload)
+    assert code == 2, out
+    assert json.loads(out)["error"]["field"] == field
+
+
 def test_ua_assistance_cli():
     code, out = run(["rules", "ua-assistance"],
                     '{"kind": "death", "death_date": "2025-10-01", "recipients": 2}')

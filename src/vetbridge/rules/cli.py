@@ -54,16 +54,9 @@ def _ua_assistance(args: argparse.Namespace) -> int:
 
 
 def _ua_annual(args: argparse.Namespace) -> int:
-    from .inputs import parse_date
-    from .ua.assistance import annual_payment
+    from .ua.assistance import annual_payment_json
 
-    def compute(data: Any) -> dict[str, Any]:
-        if not isinstance(data, dict):
-            raise InputError("$", "the case must be a JSON object")
-        return annual_payment(date=parse_date(data.get("date"), "date"),
-                              category=str(data.get("category", "")))
-
-    return _run_json(compute)
+    return _run_json(annual_payment_json)
 
 
 def _fr_pmi_batch(args: argparse.Namespace) -> int:
