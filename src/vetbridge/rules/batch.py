@@ -126,16 +126,15 @@ def compute_pmi_batch(person_id: npt.NDArray[Any], rate: npt.ArrayLike, cause: n
     amp = _flags(amputation_without_prosthesis, "amputation_without_prosthesis", n_rows)
     tp = _flags(third_person, "third_person", n_rows)
     left = _flags(left_service, "left_service", n_rows)
-    grades = np.full(n_rows, "soldier", dtype=object) if grade is None else \
-        np.asarray(grade, dtype=object)
-    if grades.shape != (n_rows,):
+    grades = None if grade is None else np.asarray(grade).astype(str)
+    if grades is not None and grades.shape != (n_rows,):
         raise InputError("grade", "must have one value per row")
 
-    uniq, inv = np.unique(np.asarray(person_id), return_inverse=True)
+    uniq, first_row, inv = np.unique(np.asarray(person_id), return_index=True,
+                                     return_inverse=True)
     inv = inv.astype(np.int64)
+    first_row = first_row.astype(np.int64)
     n_p = uniq.shape[0]
-    first_row = np.full(n_p, n_rows, dtype=np.int64)
-    np.minimum.at(first_row, inv, np.arange(n_rows, dtype=np.int64))
 
     # Dates: one per person (from its first row), grouped so parameters are read once a date.
     if isinstance(date, dt.date):
@@ -150,14 +149,17 @@ def compute_pmi_batch(person_id: npt.NDArray[Any], rate: npt.ArrayLike, cause: n
 
     # Grades: unknown ones are refused (review row 42); a grade other than soldier for someone
     # who left the service goes through the scalar path (sparse Annexe 1 tables).
-    person_grade = grades[first_row] if n_p else grades[:0]
-    for g_name in {str(x) for x in person_grade.tolist()}:
-        for day in days:
-            check_grade(g_name, p, day)
-    force_scalar = left[first_row] & (person_grade != "soldier") if n_p else \
-        np.zeros(0, dtype=bool)
+    force_scalar = np.zeros(n_p, dtype=bool)
+    person_grade = np.full(n_p, "soldier")
+    if grades is not None:
+        person_grade = grades[first_row]
+        for g_name in np.unique(person_grade).tolist():
+            for day in days:
+                check_grade(g_name, p, day)
+        force_scalar = left[first_row] & (person_grade != "soldier")
 
-    k = _scale_decimals(np.r_[rate_f, add_f])
+    k = max(_scale_decimals(rate_f),
+            _scale_decimals(add_f) if arithmetic_addition is not None else 0)
     unit = 10**k  # scaled units per percentage point
     S = 100 * unit
     r = np.round(rate_f * unit).astype(np.int64)
