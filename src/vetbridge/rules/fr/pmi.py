@@ -282,9 +282,9 @@ def own_rates(case: PmiCase, p: Parameters, d: dt.date, t: Trace, warnings: list
             shown = min(rate, cap)
             t.add(ref, _fmt(shown),
                   uk=f"«{inf.label}»: {_fmt(inf.rate)} % {' '.join(parts_uk)} = {_fmt(shown)} % "
-                     "— додається до власного відсотка до ланцюжка (L125-9)",
+                     "— додається до її власного відсотка перед ланцюжком (L125-9)",
                   fr=f"« {inf.label} » : {_fmt(inf.rate)} % {' '.join(parts_fr)} = "
-                     f"{_fmt(shown)} % — ajouté à son propre taux avant la chaîne (L125-9)",
+                     f"{_fmt(shown)} % — additions portées sur son propre taux avant la chaîne (L125-9)",
                   en=f"'{inf.label}': {_fmt(inf.rate)} % {' '.join(parts_en)} = {_fmt(shown)} % "
                      "— added to its own rate before the chain (L125-9)")
         out.append(Own(inf.label, min(rate, cap), inf.cause, inf.context, inf.third_person,
@@ -412,9 +412,9 @@ def compute_pmi(case: PmiCase, params: Parameters | None = None) -> PmiResult:
             if "fr.ordinary_diseases_added_when" in p.params else p.ref(name, d)
         t.add(ref_heads, [o.label for o in left_out],
               uk=f"Хвороби мирного часу {_labels(left_out, 'u')} не додаються: з ними ставка "
-                 f"{_fmt(compared)} % < {_fmt(threshold)} % (L121-5 2°). Пенсія "
-                 "розраховується лише на поранення та хвороби війни, OPEX чи полону "
-                 "(L121-5 1°, L121-6)",
+                 f"{_fmt(compared)} % < {_fmt(threshold)} % (L121-5 2°). Пенсію "
+                 "розраховують лише за пораненнями та хворобами, набутими на війні, в OPEX "
+                 "чи в полоні (L121-5 1°, L121-6)",
               fr=f"Les maladies hors guerre {_labels(left_out, '«')} ne s'ajoutent pas : avec "
                  f"elles le taux est de {_fmt(compared)} % < {_fmt(threshold)} % (L121-5 2°). "
                  "La pension est calculée sur les seules blessures et maladies de guerre, "
@@ -558,7 +558,7 @@ def count_children(case: PmiCase, p: Parameters, d: dt.date, t: Trace) -> int:
         ok = born <= d and age < limit
         counted += ok
         if born > d:
-            uk, fr, en = ("ще не народжена", "pas encore née", "not yet born")
+            uk, fr, en = ("ще не народилася", "pas encore né(e)", "not yet born")
         elif ok:
             uk, fr, en = (f"{age} р. < {limit}: враховується", f"{age} ans < {limit} : compte",
                           f"{age} years < {limit}: counted")

@@ -75,7 +75,7 @@ def death_assistance(*, death_date: dt.date, recipients: int = 1,
             t.add(p.ref("ua.death_cap_missing", record), _uah(capped),
                   uk=f"Спершу вважався зниклим безвісти: разом із грошовим забезпеченням, "
                      f"отриманим за цей час ({pay_while_missing_uah:,.2f} грн), не більше "
-                     f"{cap:,.0f} грн → {capped:,.2f} грн (законопроєкт 13646, неточно)",
+                     f"{cap:,.0f} грн → {capped:,.2f} грн (законопроєкт 13646, не підтверджено)",
                   fr=f"D'abord porté disparu : avec la solde perçue pendant la disparition "
                      f"({pay_while_missing_uah:,.2f} UAH), plafond de {cap:,.0f} UAH → "
                      f"{capped:,.2f} UAH (projet de loi 13646, incertain)",
