@@ -1,9 +1,10 @@
 """French PMI over a synthetic population: Vetbridge's batch path against OpenFisca.
 
-Both implement the same rules: per-infirmity floor, thresholds (L121-4 to L121-6), the
+Both implement the same rules: per-infirmity floor, the heads of L121-5 / L121-6 (ordinary
+diseases added only when the global rate with them reaches 30 %, else the injuries alone), the
 remaining-validity chain with rank majorations (L125-8), rounding up to 5 (L125-3), degrees
-beyond 100 % (L125-10), soldier points with the grands-invalides allowances (R125-2, R131-1)
-and the point value in force at the date. OpenFisca is written as its experts would: one
+beyond 100 % (L125-10), soldier points with the grands-invalides allowances n° 1–5 and 4 bis
+(R125-2, R131-1) and the point value in force at the date. OpenFisca is written as its experts would: one
 entity, fixed infirmity slots, fully vectorised numpy formulas in integer arithmetic (so it is
 exact, not float32), the point value as a dated OpenFisca parameter.
 
@@ -74,6 +75,32 @@ def build_openfisca(p: Parameters):
     for k, v in p.at("fr.grand_invalide_points", DATE).items():
         gi_tab[int(k)] = int(v)
 
+    bands = p.at("fr.allocation_4bis_points", DATE)
+    band_starts = np.array(sorted(int(b) for b in bands), dtype=np.int64)
+    band_pts = np.r_[0, [int(bands[b]) for b in sorted(bands, key=int)]].astype(np.int64)
+
+    def chain(rates):
+        """L125-8 / L125-3 / L125-10 on fixed slots (0 = empty slot), exact integers."""
+        r = -np.sort(-rates, axis=1)
+        present = r > 0
+        n = present.sum(axis=1)
+        rank = np.arange(SLOTS)[None, :]
+        principal = r[:, :1]
+        raised = np.where(rank == 0, r, np.where(principal >= 20,
+                                                 np.minimum(r + 5 * rank, 100), r))
+        V = np.prod(np.where(present, 100 - raised, 1), axis=1)
+        D = 100 ** n
+        left = D - V
+        g = np.minimum(-((-left) // np.maximum(D // 20, 1)) * 5, 100)
+        full = principal[:, 0] >= 100
+        extra = present & (rank >= 1)
+        maj = np.where(extra & ((n - 1) >= 2)[:, None], 5 * rank, 0)
+        contrib_full = np.where(extra, r + maj, 0)
+        before = np.cumsum(contrib_full, axis=1) - contrib_full
+        maj = np.where(before >= 1000, np.minimum(maj, r), maj)
+        deg = np.where(full, np.where(extra, r + maj, 0).sum(axis=1) // 10, 0)
+        return np.where(full, 100, g), left, D, n, full, deg, r
+
     def pmi_formula(persons, period, parameters):
         rates = np.stack([persons(f"rate_{i}", period) for i in range(1, SLOTS + 1)], axis=1)
         causes = np.stack([persons(f"cause_{i}", period) for i in range(1, SLOTS + 1)], axis=1)
@@ -81,38 +108,31 @@ def build_openfisca(p: Parameters):
         rates = rates.astype(np.int64)
         counted = rates >= 10
         rates = np.where(counted, rates, 0)
-        order = np.argsort(-rates, axis=1, kind="stable")
-        r = np.take_along_axis(rates, order, axis=1)
-        present = r > 0
-        n = present.sum(axis=1)
         ordinary = counted & (causes == 1) & (ctx == 0)
         n_ord = ordinary.sum(axis=1)
-        n_inj = counted.sum(axis=1) - n_ord
-        threshold = np.where(n_ord == 0, 10, np.where(n_inj == 0, np.where(n_ord == 1, 30, 40),
-                                                      30))
-        rank = np.arange(SLOTS)[None, :]
-        principal = r[:, :1]
-        raised = np.where(rank == 0, r, np.where(principal >= 20,
-                                                 np.minimum(r + 5 * rank, 100), r))
-        factor = np.where(present, 100 - raised, 1)
-        V = np.prod(factor, axis=1)
-        D = 100 ** n
-        left = D - V
-        unit = np.maximum(D // 20, 1)
-        g = np.minimum(-((-left) // unit) * 5, 100)
-        reaches = left >= threshold * np.maximum(D // 100, 1)
-        full = principal[:, 0] >= 100
-        extra = present & (rank >= 1)
-        maj = np.where(extra & ((n - 1) >= 2)[:, None], 5 * rank, 0)
-        contrib_full = np.where(extra, r + maj, 0)
-        before = np.cumsum(contrib_full, axis=1) - contrib_full
-        maj = np.where(before >= 1000, np.minimum(maj, r), maj)
-        deg = np.where(extra, r + maj, 0).sum(axis=1) // 10
-        deg = np.where(full, deg, 0)
-        g = np.where(full, 100, g)
-        reaches = np.where(full, True, reaches) & (n > 0)
+        n_priv = counted.sum(axis=1) - n_ord
+        threshold = np.where(n_ord == 0, 10, np.where(n_priv == 0,
+                                                      np.where(n_ord == 1, 30, 40), 30))
+        g, left, D, n, full, deg, r = chain(rates)
+        reaches = np.where(full, True, left >= threshold * np.maximum(D // 100, 1)) & (n > 0)
+        # L121-5 1° / 2°: below 30 % with the peacetime diseases, the injuries (and war, OPEX,
+        # captivity diseases) are pensioned alone.
+        redo = (n_ord > 0) & (n_priv > 0) & ~reaches
+        g2, left2, D2, n2, full2, deg2, r2 = chain(np.where(ordinary, 0, rates))
+        reaches2 = np.where(full2, True, left2 >= 10 * np.maximum(D2 // 100, 1)) & (n2 > 0)
+        g = np.where(redo, g2, g)
+        deg = np.where(redo, deg2, deg)
+        full = np.where(redo, full2, full)
+        reaches = np.where(redo, reaches2, reaches)
+        kept = np.where(redo[:, None], r2, r)
+        n_kept = (kept > 0).sum(axis=1)
         pts = principal_tab[g] + deg * 16 + np.maximum(
             gi_tab[g], np.where(deg > 0, 540 + 3 * np.maximum(deg - 1, 0), 0))
+        # Allocation n° 4 bis: 95/100 %, several infirmities, the first ≥ 85 %, no degrees.
+        summed = -((-kept.sum(axis=1)) // 5) * 5
+        a4bis = band_pts[np.searchsorted(band_starts, summed, side="right")]
+        ok4 = (g >= 95) & (n_kept >= 2) & (kept[:, 0] >= 85) & ~(full & (n_kept > 1))
+        pts = pts + np.where(ok4, a4bis, 0)
         pts = np.where(reaches, pts, 0)
         cents = int(round(parameters(period).point_value * 100))
         return pts * cents

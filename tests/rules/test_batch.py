@@ -6,42 +6,97 @@ import datetime as dt
 from decimal import Decimal
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vetbridge.rules.batch import CAUSE_CODES, CONTEXT_CODES, compute_pmi_batch
+from vetbridge.rules.errors import InputError
 from vetbridge.rules.fr.pmi import Infirmity, PmiCase, compute_pmi
 
 rates = st.one_of(st.integers(1, 100).map(Decimal),
                   st.integers(10, 1000).map(lambda x: Decimal(x) / 10),
-                  st.integers(100, 10000).map(lambda x: Decimal(x) / 100))
-infirmity = st.tuples(rates, st.sampled_from(list(CAUSE_CODES)), st.sampled_from(list(CONTEXT_CODES)))
-person = st.lists(infirmity, min_size=1, max_size=7)
+                  st.integers(100, 10000).map(lambda x: Decimal(x) / 100),
+                  st.sampled_from([85, 90, 95, 100]).map(Decimal))  # 4 bis, n° 6, degrees
+additions = st.one_of(st.just(Decimal(0)), st.integers(1, 30).map(Decimal),
+                      st.integers(1, 100).map(lambda x: Decimal(x) / 10))
+infirmity = st.tuples(rates, st.sampled_from(list(CAUSE_CODES)),
+                      st.sampled_from(list(CONTEXT_CODES)), additions, st.booleans(),
+                      st.booleans())
+person = st.tuples(st.lists(infirmity, min_size=1, max_size=7),
+                   st.sampled_from(["soldier", "adjudant", "capitaine"]), st.booleans())
 dates = st.dates(dt.date(2009, 7, 1), dt.date(2026, 12, 31))
+
+
+def _scalar(infs, d, grade="soldier", left=False):
+    return compute_pmi(PmiCase(d, tuple(
+        Infirmity(str(j), r, c, x, arithmetic_addition=a, amputation_without_prosthesis=amp,
+                  third_person=tp)
+        for j, (r, c, x, a, amp, tp) in enumerate(infs)), grade=grade, left_service=left))
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(person, dates), min_size=1, max_size=25))
 def test_batch_equals_scalar(population):
-    pid, rate, cause, ctx, day = [], [], [], [], []
-    for i, (infs, d) in enumerate(population):
-        for r, c, x in infs:
-            pid.append(i)
-            rate.append(float(r))
-            cause.append(c)
-            ctx.append(x)
-            day.append(np.datetime64(d))
-    res = compute_pmi_batch(np.array(pid), np.array(rate), np.array(cause), np.array(ctx),
-                            np.array(day))
-    for i, (infs, d) in enumerate(population):
-        case = PmiCase(d, tuple(Infirmity(str(j), r, c, x) for j, (r, c, x) in enumerate(infs)))
-        one = compute_pmi(case)
+    """Heads (L121-5/L121-6), L125-9 additions, third person per infirmity, allowances 4 bis
+    and 6, grade and left_service: the vectorised path equals the scalar one."""
+    # A grade whose table is not loaded after leaving the service is refused by both paths;
+    # keep the people the scalar path can price, and check the refusal separately below.
+    priced = []
+    for (infs, grade, left), d in population:
+        try:
+            priced.append(((infs, grade, left), d, _scalar(infs, d, grade, left)))
+        except InputError as exc:
+            assert exc.field == "grade" and left and grade != "soldier"
+    if not priced:
+        return
+    cols: dict[str, list] = {k: [] for k in ("pid", "rate", "cause", "ctx", "add", "amp", "tp",
+                                             "grade", "left", "day")}
+    for i, ((infs, grade, left), d, _) in enumerate(priced):
+        for r, c, x, a, amp, tp in infs:
+            for key, value in (("pid", i), ("rate", float(r)), ("cause", c), ("ctx", x),
+                               ("add", float(a)), ("amp", amp), ("tp", tp), ("grade", grade),
+                               ("left", left), ("day", np.datetime64(d))):
+                cols[key].append(value)
+    res = compute_pmi_batch(np.array(cols["pid"]), np.array(cols["rate"]),
+                            np.array(cols["cause"]), np.array(cols["ctx"]),
+                            np.array(cols["day"]), arithmetic_addition=np.array(cols["add"]),
+                            amputation_without_prosthesis=np.array(cols["amp"]),
+                            third_person=np.array(cols["tp"]), grade=np.array(cols["grade"]),
+                            left_service=np.array(cols["left"]))
+    for i, (_, _, one) in enumerate(priced):
         assert res.eligible[i] == one.eligible
         assert res.global_rate[i] == one.global_rate
         assert res.degrees[i] == one.degrees
         assert res.points[i] == float(one.points)
         assert res.annual_amount_eur[i] == float(one.annual_amount_eur)
         assert abs(res.raw_rate[i] - float(one.raw_rate)) < 1e-9
+
+
+def test_batch_refuses_an_unknown_grade_and_an_unloaded_grade_cell():
+    day = dt.date(2025, 6, 1)
+    with pytest.raises(InputError) as exc:
+        compute_pmi_batch(np.array([1]), np.array([30.0]), np.array(["injury"]),
+                          np.array(["war"]), day, grade=np.array(["general_of_the_moon"]))
+    assert exc.value.field == "grade"
+    with pytest.raises(InputError) as exc:  # adjudant has cells at 30 and 100 % only
+        compute_pmi_batch(np.array([1]), np.array([40.0]), np.array(["injury"]),
+                          np.array(["war"]), day, grade=np.array(["adjudant"]),
+                          left_service=np.array([True]))
+    assert exc.value.field == "grade"
+    res = compute_pmi_batch(np.array([1]), np.array([30.0]), np.array(["injury"]),
+                            np.array(["war"]), day, grade=np.array(["adjudant"]),
+                            left_service=np.array([True]))
+    assert res.points[0] == 156.10
+
+
+def test_batch_mixed_heads_keep_the_injury_alone():
+    """Review row 5: an injury at 15 % and a peacetime disease at 10 % (23.5 % < 30 %) is a
+    pension on the injury alone (15 % → 15 %, 72 points), not nothing."""
+    res = compute_pmi_batch(np.array([1, 1]), np.array([15.0, 10.0]),
+                            np.array(["injury", "disease"]), np.array(["peace", "peace"]),
+                            dt.date(2025, 6, 1))
+    assert res.eligible[0] and res.global_rate[0] == 15 and res.points[0] == 72
 
 
 def test_batch_reads_and_writes_files(tmp_path):

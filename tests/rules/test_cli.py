@@ -41,10 +41,96 @@ def test_fr_pmi_json_in_json_out():
      "infirmities[0].cause"),
     ('{"date": "2025-01-01", "infirmities": [{"rate": 10}], "children": -1}', "children"),
     ('{"date": "2001-01-01", "infirmities": [{"rate": 10}]}', "date"),
+    # Review rows 42 and 83-like: never priced silently.
+    ('{"date": "2099-01-01", "infirmities": [{"rate": 10}]}', "date"),
+    ('{"date": "2025-01-01", "grade": "generalissimo", "infirmities": [{"rate": 10}]}',
+     "grade"),
+    ('{"date": "2025-01-01", "grade": "capitaine", "left_service": true, '
+     '"infirmities": [{"rate": 40}]}', "grade"),
+    ('{"date": "2025-01-01", "grade": "adjudant", "left_service": true, '
+     '"infirmities": [{"rate": 40}]}', "grade"),
+    ('{"date": "2025-01-01", "left_service": "yes", "infirmities": [{"rate": 10}]}',
+     "left_service"),
+    ('{"date": "2025-01-01", "infirmities": [{"rate": 10, "arithmetic_addition": -1}]}',
+     "infirmities[0].arithmetic_addition"),
+    ('{"date": "2025-01-01", "infirmities": [{"rate": 10, "third_person": 1}]}',
+     "infirmities[0].third_person"),
+    ('{"date": "2025-01-01", "infirmities": [{"rate": 10, "amputation_without_prosthesis": '
+     '"true"}]}', "infirmities[0].amputation_without_prosthesis"),
+    ('{"date": "2025-01-01", "infirmities": [{"rate": 10, "addition": "arithmetic"}]}',
+     "infirmities[0].addition"),
+    ('{"date": "2025-01-01", "children_birth_dates": ["2020-02-30"], '
+     '"infirmities": [{"rate": 10}]}', "children_birth_dates[0]"),
+    ('{"date": "2025-01-01", "children": 2, "children_birth_dates": ["2020-02-03"], '
+     '"infirmities": [{"rate": 10}]}', "children"),
 ])
 def test_fr_pmi_bad_input_exits_2_naming_the_field(payload, field):
     code, out = run(["rules", "fr-pmi"], payload)
     assert code == 2
+    assert json.loads(out)["error"]["field"] == field
+
+
+def test_fr_pmi_date_beyond_knowledge_says_no_value_in_force():
+    code, out = run(["rules", "fr-pmi"], '{"date": "2099-01-01", "infirmities": [{"rate": 10}]}')
+    assert code == 2
+    assert "no value in force at 2099-01-01" in json.loads(out)["error"]["message"]
+
+
+def test_fr_pmi_batch_cli_optional_columns(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text("person_id,rate,cause,context,arithmetic_addition,"
+                   "amputation_without_prosthesis,third_person,grade,left_service\n"
+                   "1,20,injury,war,0,true,false,soldier,false\n"
+                   "1,15,injury,war,0,false,false,soldier,false\n"
+                   "2,100,injury,war,0,false,true,adjudant,true\n")
+    out = tmp_path / "out.csv"
+    code, stdout = run(["rules", "fr-pmi-batch", str(src), str(out), "--date", "2025-06-01"],
+                       "")
+    assert code == 0, stdout
+    rows = out.read_text().splitlines()
+    assert rows[1] == "1,true,40.0,40,192.0,3085.44"  # 20 + 5 (no prosthesis) and 15 → 40 %
+    # adjudant at 100 % who left the service: 412.3 + 1/4 × 412.3 + 5 bis 1373
+    assert rows[2] == "2,true,100.0,100,1888.375,30346.19"
+
+
+@pytest.mark.parametrize(("command", "payload", "field"), [
+    # Row 73/83 and the contract: never priced silently, numbers are JSON numbers, unknown keys
+    # are refused by name.
+    ("ua-assistance", '{"kind": "death", "death_date": "2022-02-23"}', "death_date"),
+    ("ua-assistance", '{"kind": "death", "death_date": "2027-01-05"}', "death_date"),
+    ("ua-assistance", '{"kind": "death", "death_date": "2025-10-01", '
+                      '"death_record_date": "2025-09-01"}', "death_record_date"),
+    ("ua-assistance", '{"kind": "death", "death_date": "2025-10-01", "recipients": "2"}',
+     "recipients"),
+    ("ua-assistance", '{"kind": "death", "death_date": "2025-10-01", "recipients": true}',
+     "recipients"),
+    ("ua-assistance", '{"kind": "death", "death_date": "2025-10-01", "spouse": 1}', "spouse"),
+    ("ua-assistance", '{"kind": "death", "death_date": "2025-10-01", '
+                      '"pay_while_missing_uah": "100"}', "pay_while_missing_uah"),
+    ("ua-assistance", '{"kind": "disability", "group": true, "set_date": "2025-01-01"}',
+     "group"),
+    ("ua-assistance", '{"kind": "disability", "group": 1.0, "set_date": "2025-01-01"}',
+     "group"),
+    ("ua-assistance", '{"kind": "disability", "group": "1", "set_date": "2025-01-01"}',
+     "group"),
+    ("ua-assistance", '{"kind": "disability", "group": 0, "set_date": "2025-01-01"}', "group"),
+    ("ua-assistance", '{"kind": "disability", "group": null, "loss_percent": "25", '
+                      '"set_date": "2025-01-01"}', "loss_percent"),
+    ("ua-assistance", '{"kind": "disability", "group": 1, "set_date": "2030-01-01"}',
+     "set_date"),
+    ("ua-assistance", '{"kind": "disability", "group": 1, "set_date": "2025-01-01", '
+                      '"grup": 2}', "grup"),
+    ("ua-annual", '{"date": "2030-08-24", "category": "combatant"}', "date"),
+    ("ua-annual", '{"date": "2025-08-24", "category": "combatant", "year": 2025}', "year"),
+    ("ua-annual", '{"date": "2025-08-24", "category": 1}', "category"),
+    ("fr-survivor", '{"date": "2025-03-01", "service_death": true, "grade": "colonel"}',
+     "grade"),
+    ("fr-survivor", '{"date": "2025-03-01", "care_years": 10}', "care_years"),
+    ("fr-survivor", '{"date": "2099-03-01", "service_death": true}', "date"),
+])
+def test_bad_input_exits_2_naming_the_field(command, payload, field):
+    code, out = run(["rules", command], payload)
+    assert code == 2, out
     assert json.loads(out)["error"]["field"] == field
 
 

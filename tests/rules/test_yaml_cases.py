@@ -10,8 +10,9 @@ import pytest
 import yaml
 
 from vetbridge.rules.fr.pmi import compute_pmi_json
+from vetbridge.rules.fr.survivor import compute_survivor_json
 from vetbridge.rules.parameters import Parameters
-from vetbridge.rules.ua.assistance import ua_assistance_json
+from vetbridge.rules.ua.assistance import annual_payment_json, ua_assistance_json
 
 CASES = Path(__file__).resolve().parents[2] / "src" / "vetbridge" / "rules" / "tests"
 
@@ -40,6 +41,23 @@ def test_fr_pmi_case(case):
 @pytest.mark.parametrize("case", _load("ua_assistance.yaml"), ids=lambda c: c["name"])
 def test_ua_assistance_case(case):
     result = ua_assistance_json(_stringify_dates(case["input"]))
+    for key, want in case["expected"].items():
+        assert result[key] == pytest.approx(want), (key, result[key], want)
+
+
+@pytest.mark.parametrize("case", _load("fr_survivor.yaml"), ids=lambda c: c["name"])
+def test_fr_survivor_case(case):
+    result = compute_survivor_json(_stringify_dates(case["input"]))
+    for key, want in case["expected"].items():
+        assert result[key] == pytest.approx(want), (key, result[key], want)
+    # Row 61: every supplement not modelled, and the grade, is named in a warning.
+    assert sum("L141-18" in w for w in result["warnings"]) >= 5
+    assert any(w.startswith("grade") for w in result["warnings"])
+
+
+@pytest.mark.parametrize("case", _load("ua_annual.yaml"), ids=lambda c: c["name"])
+def test_ua_annual_case(case):
+    result = annual_payment_json(_stringify_dates(case["input"]))
     for key, want in case["expected"].items():
         assert result[key] == pytest.approx(want), (key, result[key], want)
 

@@ -54,16 +54,9 @@ def _ua_assistance(args: argparse.Namespace) -> int:
 
 
 def _ua_annual(args: argparse.Namespace) -> int:
-    from .inputs import parse_date
-    from .ua.assistance import annual_payment
+    from .ua.assistance import annual_payment_json
 
-    def compute(data: Any) -> dict[str, Any]:
-        if not isinstance(data, dict):
-            raise InputError("$", "the case must be a JSON object")
-        return annual_payment(date=parse_date(data.get("date"), "date"),
-                              category=str(data.get("category", "")))
-
-    return _run_json(compute)
+    return _run_json(annual_payment_json)
 
 
 def _fr_pmi_batch(args: argparse.Namespace) -> int:
@@ -73,7 +66,7 @@ def _fr_pmi_batch(args: argparse.Namespace) -> int:
 
     from tqdm import tqdm
 
-    from .batch import compute_pmi_batch, read_table, write_table
+    from .batch import OPTIONAL_COLUMNS, compute_pmi_batch, read_table, write_table
 
     show = sys.stderr.isatty()
     with tqdm(total=3, desc="fr-pmi-batch", disable=not show, file=sys.stderr) as bar:
@@ -87,8 +80,9 @@ def _fr_pmi_batch(args: argparse.Namespace) -> int:
             if date is None:
                 date = (dt.date.fromisoformat(args.date) if args.date
                         else dt.datetime.now(ZoneInfo("Europe/Paris")).date())
+            extra = {k: cols[k] for k in OPTIONAL_COLUMNS if k in cols}
             result = compute_pmi_batch(cols["person_id"], cols["rate"], cols["cause"],
-                                       cols["context"], date)
+                                       cols["context"], date, None, **extra)
             elapsed = time.perf_counter() - start
             bar.update()
             bar.set_postfix_str("writing")

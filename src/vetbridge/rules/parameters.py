@@ -7,11 +7,16 @@ Each parameter file holds one or more parameters:
       unit: EUR
       reference: https://…              # the article that defines the parameter
       uncertain: why, if the law is unclear   # optional
+      known_until: 2026-12-31             # optional: end of knowledge, later dates refused
       values:
         2024-01-01: {value: 15.90, reference: https://…}   # the act that set this value
+        2017-01-01: {value: 14.40, reference: https://…, uncertain: one source only}
 
 `Parameters.at(date)` returns the values in force on that date; a law change is a new dated
-entry, never an edit of code.
+entry, never an edit of code. `known_until` is the last date for which the series is known
+to be complete (e.g. the year's revaluation has been checked): a later date is refused with
+"no value in force at DATE" rather than priced at the last known value. An entry may carry its
+own `uncertain:` note (a value resting on a single source).
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ class DatedValue:
     value: Any
     reference: str
     note: str = ""
+    uncertain: str = ""
 
 
 @dataclass(frozen=True)
@@ -49,8 +55,12 @@ class Parameter:
     reference: str
     values: tuple[DatedValue, ...]  # sorted by start date
     uncertain: str = ""
+    known_until: dt.date | None = None
 
     def entry_at(self, date: dt.date) -> DatedValue:
+        if self.known_until is not None and date > self.known_until:
+            raise ParameterError(f"{self.name}: no value in force at {date.isoformat()} "
+                                 f"(known until {self.known_until.isoformat()})")
         found: DatedValue | None = None
         for entry in self.values:
             if entry.start <= date:
@@ -58,7 +68,7 @@ class Parameter:
             else:
                 break
         if found is None or found.value is None:
-            raise ParameterError(f"{self.name}: no value in force on {date.isoformat()}")
+            raise ParameterError(f"{self.name}: no value in force at {date.isoformat()}")
         return found
 
     def at(self, date: dt.date) -> Any:
@@ -100,10 +110,13 @@ def _parse_text(text: str, path: Path, prefix: str) -> dict[str, Parameter]:
             if not isinstance(entry, dict) or "value" not in entry or "reference" not in entry:
                 raise ParameterError(f"{path.name}: {key} {start}: needs value and reference")
             values.append(DatedValue(start, _to_decimal(entry["value"]), entry["reference"],
-                                     entry.get("note", "")))
+                                     entry.get("note", ""), entry.get("uncertain", "")))
         values.sort(key=lambda v: v.start)
+        known_until = spec.get("known_until")
+        if known_until is not None and not isinstance(known_until, dt.date):
+            raise ParameterError(f"{path.name}: {key}: known_until '{known_until}' is not a date")
         out[name] = Parameter(name, spec["description"], spec["unit"], spec["reference"],
-                              tuple(values), spec.get("uncertain", ""))
+                              tuple(values), spec.get("uncertain", ""), known_until)
     return out
 
 
@@ -141,6 +154,16 @@ class Parameters:
 
     def at(self, name: str, date: dt.date) -> Any:
         return self[name].at(date)
+
+    def get(self, name: str, date: dt.date, default: Any = None) -> Any:
+        """The value at `date`, or `default` when the parameter is absent (a frozen snapshot
+        taken before the parameter existed) or has no value then."""
+        if name not in self.params:
+            return default
+        try:
+            return self.params[name].at(date)
+        except ParameterError:
+            return default
 
     def ref(self, name: str, date: dt.date) -> str:
         """The reference of the value in force (the act), else the parameter's article."""

@@ -4,4 +4,4 @@ Patch: a calculation fix; minor: a new right or parameter; major: a removed righ
 changed input. Every decision stores this version and the parameter digest.
 """
 
-RULES_VERSION = "1.0.0"
+RULES_VERSION = "2.0.0"

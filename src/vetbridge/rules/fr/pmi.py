@@ -1,9 +1,12 @@
 """French military invalidity pension (PMI, CPMIVG): one case, computed exactly.
 
-Steps: per-infirmity floor → eligibility threshold (L121-4 to L121-6) → global rate by the
-remaining-validity rule with rank majorations (L125-8) and arithmetic additions (L125-9) →
-rounding up to the 5-point step (L125-3) → degrees beyond 100 % (L125-10) → index points
-(R125-2, R131-1, R132-1, L133-1, D134-1) → amount = points × point value in force.
+Steps: own rate of each infirmity with its L125-9 arithmetic additions → per-infirmity floor →
+heads of L121-5 / L121-6 (injuries and war/OPEX/captivity diseases keep their own right from
+10 %; ordinary diseases are added only when the global rate with them reaches 30 % / 40 %) →
+global rate by the remaining-validity rule with rank majorations (L125-8) → rounding up to the
+5-point step (L125-3) → degrees beyond 100 % (L125-10) → index points (R125-2 soldier or grade
+table, R131-1 allowances n° 1–6 with 4 bis, R132-1, L133-1, D134-1) → amount = points × point
+value in force.
 """
 
 from __future__ import annotations
@@ -25,6 +28,11 @@ ADDITIONS = ("chain", "arithmetic")
 MAX_RATE_DECIMALS = 2
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
+CASE_KEYS = frozenset({"date", "grade", "infirmities", "third_person", "children",
+                       "grand_mutile", "left_service", "children_birth_dates"})
+INFIRMITY_KEYS = frozenset({"label", "rate", "cause", "context", "addition",
+                            "amputation_without_prosthesis", "arithmetic_addition",
+                            "third_person"})
 
 
 @dataclass(frozen=True)
@@ -33,7 +41,12 @@ class Infirmity:
     rate: Decimal
     cause: str = "injury"
     context: str = "peace"
-    addition: str = "chain"  # "arithmetic": L125-9 exceptions, added outside the chain
+    # "arithmetic": a L125-9 addition (e.g. limb troubles) attached to the infirmity before it
+    # in the list (or to the principal one when it comes first); see docs/rules.md.
+    addition: str = "chain"
+    amputation_without_prosthesis: bool = False  # L125-9: +5 % to this infirmity's own rate
+    arithmetic_addition: Decimal = Decimal(0)  # L125-9: added to this infirmity's own rate
+    third_person: bool = False  # this infirmity alone requires a third person (L133-1 al. 2)
 
 
 @dataclass(frozen=True)
@@ -44,6 +57,19 @@ class PmiCase:
     third_person: bool = False
     children: int = 0
     grand_mutile: bool = False
+    left_service: bool = False  # R125-2: in active service every grade has the soldier rate
+    children_birth_dates: tuple[dt.date, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Own:
+    """An infirmity as counted: its own rate with the L125-9 additions."""
+    label: str
+    rate: Decimal
+    cause: str
+    context: str
+    third_person: bool
+    privileged: bool  # an injury, or a disease of war, OPEX or captivity (L121-5 1°, L121-6)
 
 
 @dataclass
@@ -60,6 +86,8 @@ class PmiResult:
     steps: Trace
     warnings: list[str] = field(default_factory=list)
     params_digest: str = ""
+    left_out: list[str] = field(default_factory=list)
+    children_counted: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -72,6 +100,8 @@ class PmiResult:
             "points": float(self.points),
             "point_value_eur": float(self.point_value_eur),
             "annual_amount_eur": float(self.annual_amount_eur),
+            "left_out": self.left_out,
+            "children_counted": self.children_counted,
             "warnings": self.warnings,
             "rules_version": RULES_VERSION,
             "params_digest": self.params_digest,
@@ -93,13 +123,29 @@ def _decimal(value: Any, name: str) -> Decimal:
     return d
 
 
+def _bool(data: dict[str, Any], key: str, name: str) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise InputError(name, "must be true or false")
+    return value
+
+
+def _rate(value: Any, name: str, *, zero: bool = False) -> Decimal:
+    rate = _decimal(value, name)
+    if (rate < 0 if zero else rate <= 0) or rate > HUNDRED:
+        raise InputError(name, ("must be from 0 to 100" if zero
+                                else "must be greater than 0 and at most 100"))
+    if -rate.as_tuple().exponent > MAX_RATE_DECIMALS:  # type: ignore[operator]
+        raise InputError(name, f"at most {MAX_RATE_DECIMALS} decimals")
+    return rate
+
+
 def parse_pmi_case(data: Any) -> PmiCase:
     """Validate the JSON case of `vetbridge rules fr-pmi`; errors name the field."""
     if not isinstance(data, dict):
         raise InputError("$", "the case must be a JSON object")
-    known = {"date", "grade", "infirmities", "third_person", "children", "grand_mutile"}
     for key in data:
-        if key not in known:
+        if key not in CASE_KEYS:
             raise InputError(key, "unknown field")
     if "date" not in data:
         raise InputError("date", "required")
@@ -118,15 +164,11 @@ def parse_pmi_case(data: Any) -> PmiCase:
         if not isinstance(inf, dict):
             raise InputError(where, "must be an object")
         for key in inf:
-            if key not in ("label", "rate", "cause", "context", "addition"):
+            if key not in INFIRMITY_KEYS:
                 raise InputError(f"{where}.{key}", "unknown field")
         if "rate" not in inf:
             raise InputError(f"{where}.rate", "required")
-        rate = _decimal(inf["rate"], f"{where}.rate")
-        if rate <= 0 or rate > HUNDRED:
-            raise InputError(f"{where}.rate", "must be greater than 0 and at most 100")
-        if -rate.as_tuple().exponent > MAX_RATE_DECIMALS:  # type: ignore[operator]
-            raise InputError(f"{where}.rate", f"at most {MAX_RATE_DECIMALS} decimals")
+        rate = _rate(inf["rate"], f"{where}.rate")
         cause = inf.get("cause", "injury")
         if cause not in CAUSES:
             raise InputError(f"{where}.cause", f"must be one of {', '.join(CAUSES)}")
@@ -139,17 +181,36 @@ def parse_pmi_case(data: Any) -> PmiCase:
         label = inf.get("label", f"#{i + 1}")
         if not isinstance(label, str) or len(label) > 300:
             raise InputError(f"{where}.label", "must be text of at most 300 characters")
-        parsed.append(Infirmity(label, rate, cause, context, addition))
-    third = data.get("third_person", False)
-    if not isinstance(third, bool):
-        raise InputError("third_person", "must be true or false")
-    gm = data.get("grand_mutile", False)
-    if not isinstance(gm, bool):
-        raise InputError("grand_mutile", "must be true or false")
-    children = data.get("children", 0)
+        amputation = _bool(inf, "amputation_without_prosthesis",
+                           f"{where}.amputation_without_prosthesis")
+        extra = _rate(inf.get("arithmetic_addition", 0), f"{where}.arithmetic_addition",
+                      zero=True)
+        third = _bool(inf, "third_person", f"{where}.third_person")
+        if addition == "arithmetic" and (amputation or extra or third):
+            raise InputError(f"{where}.addition", "an arithmetic addition cannot itself carry "
+                             "amputation_without_prosthesis, arithmetic_addition or "
+                             "third_person: put them on the infirmity it belongs to")
+        parsed.append(Infirmity(label, rate, cause, context, addition, amputation, extra, third))
+    if all(inf.addition == "arithmetic" for inf in parsed):
+        raise InputError("infirmities[0].addition",
+                         "an arithmetic addition needs an infirmity to be added to")
+    third = _bool(data, "third_person", "third_person")
+    gm = _bool(data, "grand_mutile", "grand_mutile")
+    left = _bool(data, "left_service", "left_service")
+    births: tuple[dt.date, ...] | None = None
+    if "children_birth_dates" in data:
+        raw = data["children_birth_dates"]
+        if not isinstance(raw, list) or len(raw) > 30:
+            raise InputError("children_birth_dates",
+                             "must be a list of at most 30 dates as YYYY-MM-DD")
+        births = tuple(parse_date(b, f"children_birth_dates[{k}]") for k, b in enumerate(raw))
+    children = data.get("children", len(births) if births is not None else 0)
     if isinstance(children, bool) or not isinstance(children, int) or not 0 <= children <= 30:
         raise InputError("children", "must be a whole number from 0 to 30")
-    return PmiCase(date, tuple(parsed), grade, third, children, gm)
+    if births is not None and children != len(births):
+        raise InputError("children", "must equal the number of children_birth_dates "
+                                     f"({len(births)}) when both are given")
+    return PmiCase(date, tuple(parsed), grade, third, children, gm, left, births)
 
 
 # ---------------------------------------------------------------- helpers
@@ -165,129 +226,231 @@ def round_rate(raw: Decimal, step: Decimal, mode: str, cap: Decimal) -> int:
     return int(min(stepped, cap))
 
 
-def threshold_for(infs: list[Infirmity], p: Parameters, date: dt.date,
-                  ) -> tuple[Decimal, str, dict[str, str]]:
-    privileged = set(p.at("fr.privileged_disease_contexts", date))
-    injuryish = [i for i in infs if i.cause == "injury" or i.context in privileged]
-    ordinary = [i for i in infs if i.cause == "disease" and i.context not in privileged]
-    if not ordinary:
-        name = "fr.threshold_injury"
-        why = {"uk": "поранення (або хвороба на війні, в полоні чи в OPEX)",
-               "fr": "blessures (ou maladie en guerre, captivité ou OPEX)",
-               "en": "injuries (or disease in war, captivity or external operations)"}
-    elif not injuryish:
-        name = "fr.threshold_disease_single" if len(ordinary) == 1 else \
-            "fr.threshold_disease_multiple"
-        why = ({"uk": "одна хвороба", "fr": "une seule maladie", "en": "a single disease"}
-               if len(ordinary) == 1 else
-               {"uk": "кілька хвороб", "fr": "plusieurs maladies", "en": "several diseases"})
-    else:
-        name = "fr.threshold_mixed"
-        why = {"uk": "хвороби разом із пораненнями", "fr": "maladies et blessures",
-               "en": "diseases together with injuries"}
-    return Decimal(p.at(name, date)), p.ref(name, date), why
+def check_grade(grade: str, p: Parameters, d: dt.date) -> None:
+    """An unknown grade is refused, whatever the service status (review row 42)."""
+    known = list(p.get("fr.grades", d, ["soldier"]))
+    known += [g for g in p.at("fr.grade_principal_points", d) if g not in known]
+    if grade not in known:
+        raise InputError("grade", f"unknown grade '{grade[:60]}'; known grades: "
+                                  f"{', '.join(known)}")
+
+
+def own_rates(case: PmiCase, p: Parameters, d: dt.date, t: Trace, warnings: list[str],
+              ) -> list[Own]:
+    """Each infirmity's own rate with its L125-9 additions, added arithmetically before the
+    chain (old L15: "s'ajoute arithmétiquement au pourcentage … correspondant")."""
+    privileged = set(p.at("fr.privileged_disease_contexts", d))
+    amputation = Decimal(p.get("fr.amputation_without_prosthesis_addition", d, 0))
+    cap = Decimal(p.at("fr.rate_cap", d))
+    ref = p.ref("fr.amputation_without_prosthesis_addition", d) \
+        if "fr.amputation_without_prosthesis_addition" in p.params \
+        else p.ref("fr.majoration_step", d)
+    infs = case.infirmities
+    hosts = [i for i, inf in enumerate(infs) if inf.addition != "arithmetic"]
+    principal = max(hosts, key=lambda i: (infs[i].rate, -i))
+    attached: dict[int, list[Infirmity]] = {i: [] for i in hosts}
+    last = None
+    for i, inf in enumerate(infs):
+        if inf.addition == "arithmetic":
+            attached[last if last is not None else principal].append(inf)
+        else:
+            last = i
+    out = []
+    for i in hosts:
+        inf = infs[i]
+        rate = inf.rate
+        parts_fr, parts_uk, parts_en = [], [], []
+        if inf.amputation_without_prosthesis and amputation:
+            rate += amputation
+            parts_fr.append(f"+{_fmt(amputation)} (amputation non appareillable)")
+            parts_uk.append(f"+{_fmt(amputation)} (ампутація без можливості протезування)")
+            parts_en.append(f"+{_fmt(amputation)} (amputation allowing no prosthesis)")
+        if inf.arithmetic_addition:
+            rate += inf.arithmetic_addition
+            parts_fr.append(f"+{_fmt(inf.arithmetic_addition)} (addition arithmétique)")
+            parts_uk.append(f"+{_fmt(inf.arithmetic_addition)} (арифметичне додавання)")
+            parts_en.append(f"+{_fmt(inf.arithmetic_addition)} (arithmetic addition)")
+        for extra in attached[i]:
+            rate += extra.rate
+            parts_fr.append(f"+{_fmt(extra.rate)} (« {extra.label} »)")
+            parts_uk.append(f"+{_fmt(extra.rate)} («{extra.label}»)")
+            parts_en.append(f"+{_fmt(extra.rate)} ('{extra.label}')")
+        if parts_en:
+            if rate > cap:
+                warnings.append(f"'{inf.label}': own rate {_fmt(rate)} % with its additions "
+                                f"is counted at {_fmt(cap)} %")
+            shown = min(rate, cap)
+            t.add(ref, _fmt(shown),
+                  uk=f"«{inf.label}»: {_fmt(inf.rate)} % {' '.join(parts_uk)} = {_fmt(shown)} % "
+                     "— додається до її власного відсотка перед ланцюжком (L125-9)",
+                  fr=f"« {inf.label} » : {_fmt(inf.rate)} % {' '.join(parts_fr)} = "
+                     f"{_fmt(shown)} % — additions portées sur son propre taux avant la chaîne (L125-9)",
+                  en=f"'{inf.label}': {_fmt(inf.rate)} % {' '.join(parts_en)} = {_fmt(shown)} % "
+                     "— added to its own rate before the chain (L125-9)")
+        out.append(Own(inf.label, min(rate, cap), inf.cause, inf.context, inf.third_person,
+                       inf.cause == "injury" or inf.context in privileged))
+    return out
 
 
 # ---------------------------------------------------------------- computation
+
+@dataclass
+class GlobalRate:
+    raw: Decimal
+    rate: int
+    degrees: int
+    beyond: bool  # L125-10: one infirmity at 100 % and others giving degrees
+
+
+def global_rate_of(items: list[Own], p: Parameters, d: dt.date, t: Trace) -> GlobalRate:
+    chain = sorted(items, key=lambda i: -i.rate)
+    trigger = Decimal(p.at("fr.majoration_trigger", d))
+    step = Decimal(p.at("fr.majoration_step", d))
+    cap = Decimal(p.at("fr.rate_cap", d))
+    degrees = 0
+    beyond = False
+    if chain[0].rate >= cap:
+        raw, degrees = _beyond_hundred(chain, p, d, t)
+        beyond = len(chain) > 1
+    else:
+        raw = _remaining_validity(chain, trigger, step, cap, p.ref("fr.majoration_step", d), t)
+    rstep = Decimal(p.at("fr.rounding_step", d))
+    mode = str(p.at("fr.rounding_mode", d))
+    rate = round_rate(raw, rstep, mode, cap)
+    t.add(p.ref("fr.rounding_step", d), rate,
+          uk=f"Округлення {_fmt(raw)} % до кроку {_fmt(rstep)} ({mode}), не більше "
+             f"{_fmt(cap)} %: {rate} %",
+          fr=f"Arrondi de {_fmt(raw)} % au pas de {_fmt(rstep)} ({mode}), plafonné à "
+             f"{_fmt(cap)} % : {rate} %",
+          en=f"{_fmt(raw)} % rounded to the {_fmt(rstep)}-point step ({mode}), capped at "
+             f"{_fmt(cap)} %: {rate} %")
+    return GlobalRate(raw, rate, degrees, beyond)
+
+
+def _reaches(g: GlobalRate, threshold: Decimal, p: Parameters, d: dt.date) -> tuple[bool, Decimal]:
+    compared = g.raw if p.at("fr.threshold_compares_raw_rate", d) else Decimal(g.rate)
+    return compared >= threshold, compared
+
+
+def _labels(items: list[Own], quote: str = "'") -> str:
+    left, right = {"'": ("'", "'"), "«": ("« ", " »"), "u": ("«", "»")}[quote]
+    return ", ".join(f"{left}{i.label}{right}" for i in items)
+
+
+def _threshold_step(t: Trace, ref: str, threshold: Decimal, compared: Decimal, ok: bool,
+                    why: dict[str, str]) -> None:
+    t.add(ref, ok,
+          uk=f"Поріг для випадку «{why['uk']}»: {_fmt(threshold)} %; ставка {_fmt(compared)} % "
+             + ("досягає порогу" if ok else "не досягає порогу"),
+          fr=f"Seuil pour « {why['fr']} » : {_fmt(threshold)} % ; taux de {_fmt(compared)} % "
+             + ("atteint" if ok else "non atteint"),
+          en=f"Threshold for {why['en']}: {_fmt(threshold)} %; the rate of {_fmt(compared)} % "
+             + ("reaches it" if ok else "does not reach it"))
+
+
+WHY_INJURY = {"uk": "поранення (або хвороба на війні, в полоні чи в OPEX)",
+              "fr": "blessures (ou maladie en guerre, captivité ou OPEX)",
+              "en": "injuries (or disease in war, captivity or external operations)"}
+WHY_SINGLE = {"uk": "одна хвороба", "fr": "une seule maladie", "en": "a single disease"}
+WHY_MULTIPLE = {"uk": "кілька хвороб", "fr": "plusieurs maladies", "en": "several diseases"}
+WHY_MIXED = {"uk": "хвороби разом із пораненнями", "fr": "maladies ajoutées aux blessures",
+             "en": "diseases added to the injuries"}
+
 
 def compute_pmi(case: PmiCase, params: Parameters | None = None) -> PmiResult:
     p = params or Parameters.load("fr")
     d = case.date
     t = Trace()
     warnings: list[str] = []
-    point_value = Decimal(in_force(
-        p, "fr.point_value", d, field="date",
-        message="no PMI point value is known for this date "
-                f"(series starts {p['fr.point_value'].values[0].start})"))
+    point_value = Decimal(in_force(p, "fr.point_value", d, field="date"))
+    check_grade(case.grade, p, d)
 
+    owns = own_rates(case, p, d, t, warnings)
     floor = Decimal(p.at("fr.infirmity_floor", d))
-    counted: list[Infirmity] = []
-    for inf in case.infirmities:
-        if inf.rate < floor:
-            t.add(p.ref("fr.infirmity_floor", d), _fmt(inf.rate),
-                  uk=f"«{inf.label}» ({_fmt(inf.rate)} %) не враховується: нижче {_fmt(floor)} %",
-                  fr=f"« {inf.label} » ({_fmt(inf.rate)} %) n'est pas retenue : "
+    counted: list[Own] = []
+    for own in owns:
+        if own.rate < floor:
+            t.add(p.ref("fr.infirmity_floor", d), _fmt(own.rate),
+                  uk=f"«{own.label}» ({_fmt(own.rate)} %) не враховується: нижче {_fmt(floor)} %",
+                  fr=f"« {own.label} » ({_fmt(own.rate)} %) n'est pas retenue : "
                      f"moins de {_fmt(floor)} %",
-                  en=f"'{inf.label}' ({_fmt(inf.rate)} %) is not counted: below {_fmt(floor)} %")
+                  en=f"'{own.label}' ({_fmt(own.rate)} %) is not counted: below {_fmt(floor)} %")
         else:
-            counted.append(inf)
+            counted.append(own)
 
     if not counted:
         return PmiResult(False, "no infirmity reaches the minimum rate per infirmity",
                          Decimal(0), 0, 0, Decimal(0), point_value, Decimal("0.00"),
                          floor, t, warnings, p.digest)
 
-    chain = sorted((i for i in counted if i.addition == "chain"), key=lambda i: -i.rate)
-    arithmetic = [i for i in counted if i.addition == "arithmetic"]
-    trigger = Decimal(p.at("fr.majoration_trigger", d))
-    step = Decimal(p.at("fr.majoration_step", d))
-    cap = Decimal(p.at("fr.rate_cap", d))
-    ref_l125_8 = p.ref("fr.majoration_step", d)
-    degrees = 0
-    raw = Decimal(0)
-
-    if chain and chain[0].rate >= cap:
-        raw, degrees = _beyond_hundred(chain, arithmetic, p, d, t)
+    privileged = [o for o in counted if o.privileged]
+    ordinary = [o for o in counted if not o.privileged]
+    left_out: list[Own] = []
+    if not ordinary:
+        name, why = "fr.threshold_injury", WHY_INJURY
+    elif not privileged:
+        name, why = (("fr.threshold_disease_single", WHY_SINGLE) if len(ordinary) == 1
+                     else ("fr.threshold_disease_multiple", WHY_MULTIPLE))
     else:
-        raw = _remaining_validity(chain, trigger, step, cap, ref_l125_8, t)
-        raw = _add_arithmetic(raw, arithmetic, ref_l125_8, t)
-
-    rstep = Decimal(p.at("fr.rounding_step", d))
-    mode = str(p.at("fr.rounding_mode", d))
-    global_rate = round_rate(raw, rstep, mode, cap)
-    t.add(p.ref("fr.rounding_step", d), global_rate,
-          uk=f"Округлення {_fmt(raw)} % до кроку {_fmt(rstep)} ({mode}), не більше "
-             f"{_fmt(cap)} %: {global_rate} %",
-          fr=f"Arrondi de {_fmt(raw)} % au pas de {_fmt(rstep)} ({mode}), plafonné à "
-             f"{_fmt(cap)} % : {global_rate} %",
-          en=f"{_fmt(raw)} % rounded to the {_fmt(rstep)}-point step ({mode}), capped at "
-             f"{_fmt(cap)} %: {global_rate} %")
-
-    threshold, ref_thr, why = threshold_for(counted, p, d)
-    compared = raw if p.at("fr.threshold_compares_raw_rate", d) else Decimal(global_rate)
-    eligible = compared >= threshold
-    t.add(ref_thr, eligible,
-          uk=f"Поріг для випадку «{why['uk']}»: {_fmt(threshold)} %; ставка {_fmt(compared)} % "
-             + ("досягає порогу" if eligible else "не досягає порогу"),
-          fr=f"Seuil pour « {why['fr']} » : {_fmt(threshold)} % ; taux de {_fmt(compared)} % "
-             + ("atteint" if eligible else "non atteint"),
-          en=f"Threshold for {why['en']}: {_fmt(threshold)} %; the rate of {_fmt(compared)} % "
-             + ("reaches it" if eligible else "does not reach it"))
+        rule = str(p.get("fr.ordinary_diseases_added_when", d, "mixed"))
+        only_diseases = all(o.cause == "disease" for o in privileged)
+        name = "fr.threshold_disease_multiple" if only_diseases and rule == "disease_multiple" \
+            else "fr.threshold_mixed"
+        why = WHY_MULTIPLE if name == "fr.threshold_disease_multiple" else WHY_MIXED
+    threshold = Decimal(p.at(name, d))
+    g = global_rate_of(counted, p, d, t)
+    eligible, compared = _reaches(g, threshold, p, d)
+    _threshold_step(t, p.ref(name, d), threshold, compared, eligible, why)
+    retained = counted
+    if not eligible and ordinary and privileged:
+        # L121-5 1° and 2° are separate heads (CE 30 June 2023 n° 467854): the injuries and
+        # the war/OPEX/captivity diseases keep their own right; the ordinary diseases are
+        # left out.
+        left_out = ordinary
+        retained = privileged
+        ref_heads = p.ref("fr.ordinary_diseases_added_when", d) \
+            if "fr.ordinary_diseases_added_when" in p.params else p.ref(name, d)
+        t.add(ref_heads, [o.label for o in left_out],
+              uk=f"Хвороби мирного часу {_labels(left_out, 'u')} не додаються: з ними ставка "
+                 f"{_fmt(compared)} % < {_fmt(threshold)} % (L121-5 2°). Пенсію "
+                 "розраховують лише за пораненнями та хворобами, набутими на війні, в OPEX "
+                 "чи в полоні (L121-5 1°, L121-6)",
+              fr=f"Les maladies hors guerre {_labels(left_out, '«')} ne s'ajoutent pas : avec "
+                 f"elles le taux est de {_fmt(compared)} % < {_fmt(threshold)} % (L121-5 2°). "
+                 "La pension est calculée sur les seules blessures et maladies de guerre, "
+                 "d'OPEX ou de captivité (L121-5 1°, L121-6)",
+              en=f"The peacetime diseases {_labels(left_out)} are not added: with them the "
+                 f"rate is {_fmt(compared)} % < {_fmt(threshold)} % (L121-5 2°). The pension "
+                 "is computed on the injuries and war, OPEX or captivity diseases alone "
+                 "(L121-5 1°, L121-6)")
+        name, why = "fr.threshold_injury", WHY_INJURY
+        threshold = Decimal(p.at(name, d))
+        g = global_rate_of(privileged, p, d, t)
+        eligible, compared = _reaches(g, threshold, p, d)
+        _threshold_step(t, p.ref(name, d), threshold, compared, eligible, why)
+    left_labels = [o.label for o in left_out]
     if not eligible:
         return PmiResult(False, f"global rate {_fmt(compared)} % is below the threshold of "
                                 f"{_fmt(threshold)} % for {why['en']}",
-                         raw, global_rate, degrees, Decimal(0), point_value, Decimal("0.00"),
-                         threshold, t, warnings, p.digest)
+                         g.raw, g.rate, g.degrees, Decimal(0), point_value, Decimal("0.00"),
+                         threshold, t, warnings, p.digest, left_labels)
 
-    points = _points(case, global_rate, degrees, p, t, warnings)
+    points, n_children = _points(case, retained, g, p, t, warnings)
     amount = (points * point_value).quantize(CENT, rounding=ROUND_HALF_UP)
+    entry = p["fr.point_value"].entry_at(d)
+    if entry.uncertain:
+        warnings.append(f"point value {_fmt(point_value)} EUR in force from {entry.start} is "
+                        f"uncertain: {entry.uncertain}")
     t.add(p.ref("fr.point_value", d), float(amount),
           uk=f"Сума на рік: {_fmt(points)} балів × {_fmt(point_value)} € = {amount} €",
           fr=f"Montant annuel : {_fmt(points)} points × {_fmt(point_value)} € = {amount} €",
           en=f"Annual amount: {_fmt(points)} points × €{_fmt(point_value)} = €{amount}")
-    return PmiResult(True, None, raw, global_rate, degrees, points, point_value, amount,
-                     threshold, t, warnings, p.digest)
+    return PmiResult(True, None, g.raw, g.rate, g.degrees, points, point_value, amount,
+                     threshold, t, warnings, p.digest, left_labels, n_children)
 
 
-def _add_arithmetic(total: Decimal, arithmetic: list[Infirmity], ref: str, t: Trace,
-                    ) -> Decimal:
-    """L125-9 exceptions: these rates are added as they are, outside the validity chain."""
-    for inf in arithmetic:
-        total += inf.rate
-        t.add(ref, _fmt(total),
-              uk=f"«{inf.label}» додається арифметично (L125-9): +{_fmt(inf.rate)} → "
-                 f"{_fmt(total)} %",
-              fr=f"« {inf.label} » s'ajoute arithmétiquement (L125-9) : "
-                 f"+{_fmt(inf.rate)} → {_fmt(total)} %",
-              en=f"'{inf.label}' is added arithmetically (L125-9): +{_fmt(inf.rate)} → "
-                 f"{_fmt(total)} %")
-    return total
-
-
-def _remaining_validity(chain: list[Infirmity], trigger: Decimal, step: Decimal, cap: Decimal,
+def _remaining_validity(chain: list[Own], trigger: Decimal, step: Decimal, cap: Decimal,
                         ref: str, t: Trace) -> Decimal:
-    if not chain:
-        return Decimal(0)
     principal = chain[0]
     raw = principal.rate
     remaining = HUNDRED - raw
@@ -323,8 +486,8 @@ def _remaining_validity(chain: list[Infirmity], trigger: Decimal, step: Decimal,
     return raw
 
 
-def _beyond_hundred(chain: list[Infirmity], arithmetic: list[Infirmity], p: Parameters,
-                    d: dt.date, t: Trace) -> tuple[Decimal, int]:
+def _beyond_hundred(chain: list[Own], p: Parameters, d: dt.date, t: Trace,
+                    ) -> tuple[Decimal, int]:
     """L125-10: one infirmity at 100 %; the others give degrees of 10 %."""
     ref = p.ref("fr.degree_points", d)
     step = Decimal(p.at("fr.majoration_step", d))
@@ -349,14 +512,14 @@ def _beyond_hundred(chain: list[Infirmity], arithmetic: list[Infirmity], p: Para
                  f"{_fmt(total)} %",
               en=f"'{inf.label}' {_fmt(inf.rate)} % + majoration {_fmt(maj)} → total "
                  f"{_fmt(total)} %")
-    total = _add_arithmetic(total, arithmetic, p.ref("fr.majoration_step", d), t)
     mode = str(p.at("fr.degree_rounding", d))
     degrees = int((total / size).quantize(Decimal(1),
                                           rounding=ROUND_FLOOR if mode == "down" else ROUND_CEILING))
-    t.add(ref, degrees,
-          uk=f"{_fmt(total)} % ÷ {_fmt(size)} = {degrees} ступенів ({mode})",
-          fr=f"{_fmt(total)} % ÷ {_fmt(size)} = {degrees} degrés ({mode})",
-          en=f"{_fmt(total)} % ÷ {_fmt(size)} = {degrees} degrees ({mode})")
+    if extra:
+        t.add(ref, degrees,
+              uk=f"{_fmt(total)} % ÷ {_fmt(size)} = {degrees} ступенів ({mode})",
+              fr=f"{_fmt(total)} % ÷ {_fmt(size)} = {degrees} degrés ({mode})",
+              en=f"{_fmt(total)} % ÷ {_fmt(size)} = {degrees} degrees ({mode})")
     return HUNDRED, degrees
 
 
@@ -372,9 +535,45 @@ def soldier_points(p: Parameters, d: dt.date, rate: int) -> Decimal:
     return v
 
 
-def _points(case: PmiCase, rate: int, degrees: int, p: Parameters, t: Trace,
-            warnings: list[str]) -> Decimal:
-    d = case.date
+def band_points(bands: dict[Any, Any], value: Decimal) -> Decimal:
+    """Points of the highest band whose start is at most `value` (0 below the first band)."""
+    found = Decimal(0)
+    for start in sorted(bands, key=lambda k: Decimal(k)):
+        if value >= Decimal(start):
+            found = Decimal(bands[start])
+    return found
+
+
+def count_children(case: PmiCase, p: Parameters, d: dt.date, t: Trace) -> int:
+    """Children qualifying at the date: from their birth dates when given (age limit a
+    parameter), else the number given."""
+    if case.children_birth_dates is None:
+        return case.children
+    limit = int(p.get("fr.child_age_limit", d, 18))
+    ref = p.ref("fr.child_age_limit", d) if "fr.child_age_limit" in p.params \
+        else p.ref("fr.child_fraction", d)
+    counted = 0
+    for k, born in enumerate(case.children_birth_dates, start=1):
+        age = d.year - born.year - ((d.month, d.day) < (born.month, born.day))
+        ok = born <= d and age < limit
+        counted += ok
+        if born > d:
+            uk, fr, en = ("ще не народилася", "pas encore né(e)", "not yet born")
+        elif ok:
+            uk, fr, en = (f"{age} р. < {limit}: враховується", f"{age} ans < {limit} : compte",
+                          f"{age} years < {limit}: counted")
+        else:
+            uk, fr, en = (f"{age} р. ≥ {limit}: не враховується",
+                          f"{age} ans ≥ {limit} : ne compte pas",
+                          f"{age} years ≥ {limit}: not counted")
+        t.add(ref, ok, uk=f"Дитина {k} (нар. {born.isoformat()}): {uk}",
+              fr=f"Enfant {k} (né(e) le {born.isoformat()}) : {fr}",
+              en=f"Child {k} (born {born.isoformat()}): {en}")
+    return counted
+
+
+def _principal_points(case: PmiCase, rate: int, p: Parameters, d: dt.date, t: Trace,
+                      ) -> Decimal:
     principal = soldier_points(p, d, rate)
     ref = p.ref("fr.soldier_principal_points", d)
     t.add(ref, float(principal),
@@ -383,26 +582,39 @@ def _points(case: PmiCase, rate: int, degrees: int, p: Parameters, t: Trace,
              "(R125-2)",
           en=f"Principal pension at the soldier rate for {rate} %: {_fmt(principal)} points "
              "(R125-2)")
-    if case.grade != "soldier":
-        grades = p.at("fr.grade_principal_points", d)
-        grade_pts = _table(grades.get(case.grade, {}), rate)
-        if grade_pts is None:
-            msg = (f"grade table for '{case.grade}' at {rate} % is not known (CPMIVG Annexe 1 "
-                   "not retrieved): computed at the soldier rate")
-            warnings.append(msg)
-            t.add(p.ref("fr.grade_principal_points", d), None,
-                  uk=f"Таблиця звання «{case.grade}» для {rate} % невідома: застосовано "
-                     "ставку солдата",
-                  fr=f"Barème du grade « {case.grade} » à {rate} % inconnu : taux du soldat "
-                     "appliqué",
-                  en=msg)
-        else:
-            principal = grade_pts
-            t.add(p.ref("fr.grade_principal_points", d), float(principal),
-                  uk=f"Ставка звання «{case.grade}»: {_fmt(principal)} балів",
-                  fr=f"Taux du grade « {case.grade} » : {_fmt(principal)} points",
-                  en=f"Rate of the grade '{case.grade}': {_fmt(principal)} points")
+    if case.grade == "soldier":
+        return principal
+    if not case.left_service:
+        t.add(ref, case.grade,
+              uk=f"Звання «{case.grade}», ще на службі: ставка солдата для всіх звань (R125-2)",
+              fr=f"Grade « {case.grade} », encore en activité : taux du soldat pour tous les "
+                 "grades (R125-2)",
+              en=f"Grade '{case.grade}', still in active service: the soldier rate applies to "
+                 "every grade (R125-2)")
+        return principal
+    grade_pts = _table(p.at("fr.grade_principal_points", d).get(case.grade, {}), rate)
+    if grade_pts is None:
+        raise InputError("grade", f"the grade table of '{case.grade}' at {rate} % (CPMIVG "
+                                  "Annexe 1) is not loaded: a pension after leaving the "
+                                  "service cannot be priced for this grade")
+    t.add(p.ref("fr.grade_principal_points", d), float(grade_pts),
+          uk=f"Звільнений зі служби: ставка звання «{case.grade}» при {rate} %: "
+             f"{_fmt(grade_pts)} балів",
+          fr=f"A quitté le service : taux du grade « {case.grade} » à {rate} % : "
+             f"{_fmt(grade_pts)} points",
+          en=f"Left the service: rate of the grade '{case.grade}' at {rate} %: "
+             f"{_fmt(grade_pts)} points")
+    return grade_pts
+
+
+def _points(case: PmiCase, retained: list[Own], g: GlobalRate, p: Parameters, t: Trace,
+            warnings: list[str]) -> tuple[Decimal, int]:
+    d = case.date
+    rate, degrees = g.rate, g.degrees
+    ref = p.ref("fr.soldier_principal_points", d)
+    principal = _principal_points(case, rate, p, d, t)
     total = principal
+    deg_pts = Decimal(0)
     # Grands invalides allowances n° 1–5 bis: not cumulative, the most favourable is paid.
     allowance = Decimal(0)
     allowance_name = ""
@@ -423,16 +635,40 @@ def _points(case: PmiCase, rate: int, degrees: int, p: Parameters, t: Trace,
             Decimal(p.at("fr.allocation_5_per_degree", d)) * max(degrees - 1, 0)
         if a5 > allowance:
             allowance, allowance_name = a5, "5"
-    third = case.third_person and rate >= int(p.at("fr.third_person_min_rate", d))
-    if case.third_person and not third:
-        warnings.append("third-person majoration needs a higher global rate")
+    # Third person (L133-1): a quarter of the pension, the whole pension when two infirmities
+    # would each alone give the right (al. 2).
+    alone = [o for o in retained if o.third_person]
+    asked = case.third_person or bool(alone)
+    third = asked and rate >= int(p.at("fr.third_person_min_rate", d))
+    if asked and not third:
+        warnings.append("third-person majoration needs a global rate of "
+                        f"{_fmt(Decimal(p.at('fr.third_person_min_rate', d)))} % "
+                        "(uncertain minimum, review row 38)")
     if third:
-        maj = (principal * Decimal(p.at("fr.third_person_fraction", d)))
+        two = len(alone) >= 2 and "fr.third_person_two_infirmities_fraction" in p.params
+        fname = "fr.third_person_two_infirmities_fraction" if two else "fr.third_person_fraction"
+        fraction = Decimal(p.at(fname, d))
+        base_kind = str(p.get("fr.third_person_base", d, "principal"))
+        base = principal + (deg_pts if base_kind == "principal_and_degrees" else 0)
+        maj = base * fraction
         total += maj
-        t.add(p.ref("fr.third_person_fraction", d), float(maj),
-              uk=f"Надбавка за сторонній догляд (L133-1): {_fmt(maj)} балів",
-              fr=f"Majoration tierce personne (L133-1) : {_fmt(maj)} points",
-              en=f"Third-person majoration (L133-1): {_fmt(maj)} points")
+        if two:
+            why_uk = f"дві інвалідності ({_labels(alone, 'u')}) кожна окремо потребує догляду: " \
+                     "уся пенсія"
+            why_fr = f"deux infirmités ({_labels(alone, '«')}) exigeraient chacune seule une " \
+                     "tierce personne : le montant de la pension"
+            why_en = f"two infirmities ({_labels(alone)}) would each alone require a third " \
+                     "person: the whole pension"
+        else:
+            why_uk, why_fr, why_en = "чверть пенсії", "le quart de la pension", \
+                "a quarter of the pension"
+        t.add(p.ref(fname, d), float(maj),
+              uk=f"Надбавка за сторонній догляд (L133-1), {why_uk}: {_fmt(base)} × "
+                 f"{_fmt(fraction)} = {_fmt(maj)} балів",
+              fr=f"Majoration tierce personne (L133-1), {why_fr} : {_fmt(base)} × "
+                 f"{_fmt(fraction)} = {_fmt(maj)} points",
+              en=f"Third-person majoration (L133-1), {why_en}: {_fmt(base)} × "
+                 f"{_fmt(fraction)} = {_fmt(maj)} points")
         a5bis = Decimal(p.at("fr.allocation_5bis", d))
         if a5bis > allowance:
             allowance, allowance_name = a5bis, "5 bis"
@@ -440,11 +676,50 @@ def _points(case: PmiCase, rate: int, degrees: int, p: Parameters, t: Trace,
         total += allowance
         t.add(p.ref("fr.grand_invalide_points", d), float(allowance),
               uk=f"Допомога тяжким інвалідам № {allowance_name}: {_fmt(allowance)} балів "
-                 "(не поєднуються, найвигідніша)",
+                 "(№ 1–5 bis не поєднуються, найвигідніша)",
               fr=f"Allocation grand invalide n° {allowance_name} : {_fmt(allowance)} points "
-                 "(non cumulables, la plus favorable)",
+                 "(n° 1 à 5 bis non cumulables, la plus favorable)",
               en=f"Grand invalide allowance n° {allowance_name}: {_fmt(allowance)} points "
-                 "(not cumulative, the most favourable)")
+                 "(n° 1 to 5 bis not cumulative, the most favourable)")
+    # Allocation n° 6 (old L32): L125-10 and L133-1 together; cumulates with n° 5 bis.
+    if third and degrees > 0 and "fr.allocation_6_per_degree" in p.params:
+        if len(alone) >= 2:
+            extra = p.at("fr.allocation_6_extra_per_degree_beyond", d)
+            beyond = max(degrees - int(extra["from_degree"]), 0)
+            a6 = Decimal(p.at("fr.allocation_6_two_infirmities", d)) + \
+                Decimal(extra["points"]) * beyond
+            how = (f"1 250 + {_fmt(Decimal(extra['points']))} × {beyond}")
+        else:
+            per = Decimal(p.at("fr.allocation_6_per_degree", d))
+            a6 = per * degrees
+            how = f"{_fmt(per)} × {degrees}"
+        total += a6
+        t.add(p.ref("fr.allocation_6_per_degree", d), float(a6),
+              uk=f"Допомога № 6 (ступені понад 100 % і сторонній догляд, поєднується з 5 bis): "
+                 f"{how} = {_fmt(a6)} балів",
+              fr=f"Allocation n° 6 (degrés au-delà de 100 % et tierce personne, cumulable avec "
+                 f"la 5 bis) : {how} = {_fmt(a6)} points",
+              en=f"Allocation n° 6 (degrees beyond 100 % and third person, cumulates with "
+                 f"5 bis): {how} = {_fmt(a6)} points")
+    # Allocation n° 4 bis (old L34, R131-2 I): 95/100 % for several infirmities, the most
+    # serious ≥ 85 %, without L125-10 or L133-1; by the arithmetic sum of the rates.
+    if "fr.allocation_4bis_points" in p.params and not third and degrees == 0 \
+            and not g.beyond and len(retained) >= 2 \
+            and rate >= int(p.at("fr.allocation_4bis_min_rate", d)) \
+            and max(o.rate for o in retained) >= Decimal(p.at("fr.allocation_4bis_min_principal",
+                                                               d)):
+        rstep = Decimal(p.at("fr.rounding_step", d))
+        total_rates = sum((o.rate for o in retained), Decimal(0))
+        summed = (total_rates / rstep).quantize(Decimal(1), rounding=ROUND_CEILING) * rstep
+        a4bis = band_points(p.at("fr.allocation_4bis_points", d), summed)
+        t.add(p.ref("fr.allocation_4bis_points", d), float(a4bis),
+              uk=f"Допомога № 4 bis: арифметична сума ставок {_fmt(total_rates)} % → "
+                 f"{_fmt(summed)} %: {_fmt(a4bis)} балів (поєднується з № 3/4)",
+              fr=f"Allocation n° 4 bis : somme arithmétique des taux {_fmt(total_rates)} % → "
+                 f"{_fmt(summed)} % : {_fmt(a4bis)} points (cumulable avec les n° 3/4)",
+              en=f"Allocation n° 4 bis: arithmetic sum of the rates {_fmt(total_rates)} % → "
+                 f"{_fmt(summed)} %: {_fmt(a4bis)} points (cumulates with n° 3/4)")
+        total += a4bis
     if case.grand_mutile:
         gm = _table(p.at("fr.grand_mutile_points", d), rate)
         if gm is None:
@@ -455,17 +730,18 @@ def _points(case: PmiCase, rate: int, degrees: int, p: Parameters, t: Trace,
                   uk=f"Допомога тяжко покаліченим (R132-1): {_fmt(gm)} балів",
                   fr=f"Allocation grand mutilé (R132-1) : {_fmt(gm)} points",
                   en=f"Grand mutilé allowance (R132-1): {_fmt(gm)} points")
-    if case.children:
+    n_children = count_children(case, p, d, t)
+    if n_children:
         if rate <= int(p.at("fr.child_max_rate", d)):
             child = soldier_points(p, d, rate) * Decimal(p.at("fr.child_fraction", d))
-            add = child * case.children
+            add = child * n_children
             total += add
             t.add(p.ref("fr.child_fraction", d), float(add),
-                  uk=f"Надбавка на дітей (D134-1): {case.children} × {_fmt(child)} = "
+                  uk=f"Надбавка на дітей (D134-1): {n_children} × {_fmt(child)} = "
                      f"{_fmt(add)} балів",
-                  fr=f"Majoration pour enfants (D134-1) : {case.children} × {_fmt(child)} = "
+                  fr=f"Majoration pour enfants (D134-1) : {n_children} × {_fmt(child)} = "
                      f"{_fmt(add)} points",
-                  en=f"Children majoration (D134-1): {case.children} × {_fmt(child)} = "
+                  en=f"Children majoration (D134-1): {n_children} × {_fmt(child)} = "
                      f"{_fmt(add)} points")
         else:
             t.add(p.ref("fr.child_max_rate", d), 0,
@@ -474,7 +750,7 @@ def _points(case: PmiCase, rate: int, degrees: int, p: Parameters, t: Trace,
                   en="No children majoration at this rate")
     t.add(ref, float(total), uk=f"Разом: {_fmt(total)} балів", fr=f"Total : {_fmt(total)} points",
           en=f"Total: {_fmt(total)} points")
-    return total
+    return total, n_children
 
 
 def compute_pmi_json(data: Any, params: Parameters | None = None) -> dict[str, Any]:
