@@ -45,6 +45,7 @@ WEB: dict[str, dict[str, int]] = {
     "home": dict.fromkeys(ROLES, 200),
     "health": dict.fromkeys(ROLES, 200),
     "favicon": dict.fromkeys(ROLES, 301),
+    "glossary": dict.fromkeys(ROLES, 200),
     "accounts:login": dict.fromkeys(ROLES, 302),
     "accounts:logout": dict.fromkeys(ROLES, 405),
     "accounts:set_language": dict.fromkeys(ROLES, 405),
@@ -126,7 +127,7 @@ WEB: dict[str, dict[str, int]] = {
     "reintegration:detail@other": REFERRALS | {"partner": 404},
     "reintegration:act": dict.fromkeys(ROLES, 405),
 }
-ANON_WEB = {"health": 200, "favicon": 301, "accounts:notices": 405, "accounts:login": 200, "accounts:logout": 405,
+ANON_WEB = {"health": 200, "favicon": 301, "glossary": 200, "accounts:notices": 405, "accounts:login": 200, "accounts:logout": 405,
             "accounts:set_language": 405, "people:name_add": 405,
             "people:name_preferred": 405, "people:status_add": 405, "people:link_add": 405,
             "people:duplicate_decide": 405, "people:merge_undo": 405,

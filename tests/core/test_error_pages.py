@@ -36,3 +36,13 @@ def test_favicon_is_served():
     assert response.status_code == 301
     assert response["Location"].endswith(".svg")
     assert 'rel="icon"' in Client().get("/login/").content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("lang", "term"), [("uk", "Прожитковий мінімум"),
+                                            ("fr", "Besoin d'une tierce personne")])
+def test_glossary_is_public_and_translated(lang, term):
+    response = Client().get("/help/glossary/", HTTP_ACCEPT_LANGUAGE=lang)
+    assert response.status_code == 200
+    page = html.unescape(response.content.decode())
+    assert term in page and 'id="whodas"' in page

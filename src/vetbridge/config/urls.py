@@ -8,6 +8,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("health/", core_views.health, name="health"),
     path("favicon.ico", core_views.favicon, name="favicon"),
+    path("help/glossary/", core_views.glossary, name="glossary"),
     path("", include("vetbridge.accounts.urls")),
     path("people/", include("vetbridge.people.urls")),
     path("claims/", include("vetbridge.reparation.urls")),

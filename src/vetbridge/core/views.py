@@ -63,6 +63,13 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", {"panels": panels_for(user)})
 
 
+def glossary(request: HttpRequest) -> HttpResponse:
+    """Terms explained in plain words; public, like the memorial."""
+    from .glossary import TERMS
+
+    return render(request, "glossary.html", {"terms": TERMS})
+
+
 def favicon(request: HttpRequest) -> HttpResponseBase:
     """Browsers ask for /favicon.ico whatever the page says: send them to the static icon."""
     from django.templatetags.static import static
