@@ -13,7 +13,7 @@ from vetbridge.core.forms import DATE, ServiceErrorsMixin
 
 from .models import Addition, Cause, ClaimKind, ClaimState, Context, Grade, Residence
 
-RATE_RE = re.compile(r"\d{1,3}(?:[.,]\d+)?")
+RATE_RE = re.compile(r"[0-9]{1,3}(?:[.,][0-9]+)?")
 
 
 class PercentField(forms.CharField):

@@ -318,7 +318,7 @@ def document_add(*, actor: User, claim_id: int, name: str, content: bytes,
 
 # ---------------------------------------------------------------- assessment
 
-RATE_PATTERN = re.compile(r"\d{1,3}(?:[.,]\d+)?")
+RATE_PATTERN = re.compile(r"[0-9]{1,3}(?:[.,][0-9]+)?")
 
 
 def parse_percent(value: Any, field: str, *, allow_zero: bool = False) -> Decimal:

@@ -131,15 +131,15 @@ def court_deadline(notified: dt.date, residence: str = "metropole", *,
     t = Trace()
     t.add(p.ref("fr.court_months", notified), day.isoformat(),
           uk=f"Позов до адміністративного суду (tribunal administratif) проти рішення CRI: "
-             f"{months} міс. від повідомлення {notified.isoformat()}"
+             f"{months} міс. від повідомлення {notified.isoformat()} (CJA R421-1)"
              + (f" + {extra} міс. на відстань (R421-7)" if extra else "")
              + f": до {day.isoformat()}",
           fr=f"Recours contre la décision de la CRI devant le tribunal administratif : "
-             f"{months} mois après la notification du {notified.isoformat()}"
+             f"{months} mois après la notification du {notified.isoformat()} (CJA R421-1)"
              + (f" + {extra} mois de délai de distance (R421-7)" if extra else "")
              + f" : jusqu'au {day.isoformat()}",
           en=f"Action against the CRI's decision before the tribunal administratif: "
-             f"{months} months from the notification on {notified.isoformat()}"
+             f"{months} months from the notification on {notified.isoformat()} (CJA R421-1)"
              + (f" + {extra} months' distance extension (R421-7)" if extra else "")
              + f": until {day.isoformat()}")
     return Dated(day, t)
@@ -329,15 +329,16 @@ def arrears(*, start: dt.date, until: dt.date, points: Decimal, filed: dt.date,
     days = sum(x.days for x in periods)
     amount = sum((x.amount for x in periods), Decimal(0)).quantize(CENT, ROUND_HALF_UP)
     for x in periods:
-        annual = points * x.point_value
+        annual = (points * x.point_value).quantize(CENT)
         share = x.amount.quantize(CENT, ROUND_HALF_UP)
+        value = x.point_value.quantize(CENT)
         t.add(p.ref("fr.point_value", x.start), float(share),
               uk=f"З {x.start.isoformat()} по {x.end.isoformat()}: {x.days} дн. × "
-                 f"{points} балів × {x.point_value} € / рік = {share} €",
+                 f"{points} балів × {value} € / рік = {share} €",
               fr=f"Du {x.start.isoformat()} au {x.end.isoformat()} : {x.days} jours × "
-                 f"{points} points × {x.point_value} € par an ({annual} €) = {share} €",
+                 f"{points} points × {value} € par an ({annual} €) = {share} €",
               en=f"From {x.start.isoformat()} to {x.end.isoformat()}: {x.days} days × "
-                 f"{points} points × €{x.point_value} a year ({annual} €) = {share} €")
+                 f"{points} points × €{value} a year ({annual} €) = {share} €")
     last = (until - dt.timedelta(days=1)).isoformat()
     t.add(p.ref("fr.arrears_day_count", filed), float(amount),
           uk=f"Недоплата з {start.isoformat()} по {last}: {days} дн., за вартістю бала в кожному "
