@@ -57,7 +57,7 @@ def test_no_percentage_on_the_page_or_in_the_summary_and_the_api_says_what_it_is
     person = world["lviv"]
     worker = world["users"]["case_worker"]
     services.whodas_add(actor=worker, person_id=person.pk, assessed_on="2025-03-01",
-                        answers={code: 2 for code in CODES})
+                        answers=dict.fromkeys(CODES, 2))
     client = Client()
     client.force_login(worker)
     page = client.get(f"/care/{person.pk}/").content.decode()
