@@ -89,9 +89,19 @@ def test_third_person_need_is_decided_and_frozen_and_shown(flow, world):
     decision = flow.decide(claim)
     assert decision.inputs["third_person"] is True
     assert decision.result["points"] >= 1838
-    officer_page = _as(world["users"]["pension_officer"]).get(f"/claims/{claim.pk}/")
-    assert "Situation" in officer_page.content.decode() or "Обставини" in \
-        officer_page.content.decode()
+    officer = world["users"]["pension_officer"]
+    officer.language = "fr"
+    officer.save()
+    page = _as(officer).get(f"/claims/{claim.pk}/").content.decode()
+    # The frozen situation of the decision, beside it.
+    assert "Situation prise en compte" in page and "Besoin d&#x27;une tierce personne" in page
+    body = json.loads(_as(officer).get(f"/api/claims/{claim.pk}").content)
+    assert body["decisions"][0]["inputs"]["third_person"] is True
+    worker = json.loads(_as(world["users"]["case_worker"]).get(
+        f"/api/claims/{claim.pk}").content)
+    assert worker["decisions"][0]["inputs"] is None
+    assert "tierce" not in _as(world["users"]["case_worker"]).get(
+        f"/claims/{claim.pk}/").content.decode()
     with translation.override("fr"):
         world["lviv"].preferred_language = "fr"
         world["lviv"].save()

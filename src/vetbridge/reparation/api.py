@@ -47,6 +47,9 @@ class DecisionOut(Schema):
     params_digest: str
     decided_at: dt.datetime
     result: dict[str, Any] | None = Field(None, description="explanation; medical roles only")
+    inputs: dict[str, Any] | None = Field(
+        None, description="the frozen input of the rules (infirmities and situation); medical "
+                          "roles only")
 
 
 class InfirmityIO(Schema):
@@ -170,7 +173,8 @@ def _decision(d: Decision, medical: bool) -> dict[str, Any]:
     return {**{f: getattr(d, f) for f in (
         "id", "kind", "outcome", "reason", "amount", "valid_until", "appeal_deadline",
         "notified_on", "rules_version", "decided_at")}, "params_digest": d.snapshot_id,
-        "next_remedy": services.next_remedy(d), "result": d.result if medical else None}
+        "next_remedy": services.next_remedy(d), "result": d.result if medical else None,
+        "inputs": d.inputs if medical else None}
 
 
 def _out(user: User, claim: Claim, medical: bool) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from .forms import (
     QueueFilterForm,
     TransitionForm,
 )
-from .letters import decision_letter_pdf
+from .letters import decision_letter_pdf, infirmity_flags, situation_lines
 from .models import Claim, ClaimKind, ClaimState
 
 PAGE_SIZE = 25
@@ -103,6 +103,12 @@ def _render_detail(request: HttpRequest, pk: int, status: int = 200,
         "children_dates": [dt.date.fromisoformat(d) for d in claim.children_birth_dates or []],
     }
     if medical:
+        # What each decision was computed on, as frozen (not the claim's current state).
+        ctx["decisions"] = list(ctx["decisions"])
+        for d in ctx["decisions"]:
+            d.situation = situation_lines(d.inputs)
+            d.flags = [(x["label"], infirmity_flags(x)) for x in d.inputs.get("infirmities") or []
+                       if infirmity_flags(x)]
         ctx["infirmities"] = claim.infirmities.all()
         ctx["documents"] = claim.documents.all()
         ctx["preview"] = services.preview(claim)
