@@ -79,3 +79,54 @@ def test_rates_with_comma_or_dot_and_a_refused_fiche_keeps_what_was_typed(
     # Shown back in the reader's own notation.
     shown = page.locator("form.infirmities #id_inf-0-rate").input_value()
     assert shown == "12,5"
+
+
+def test_claim_page_with_situation_notification_and_late_appeal_is_accessible(
+        page, live_server, world):  # noqa: F811
+    """The officer's claim page (French) with every new part open: situation, frozen
+    situation, notification form, late appeal with admissibility and expertise forms. axe-core
+    finds no serious or critical violation; the notification is recorded by keyboard."""
+    import datetime as dt
+
+    from axe_playwright_python.sync_playwright import Axe
+
+    from vetbridge.reparation import services
+    from vetbridge.reparation.models import Decision
+
+    users = world["users"]
+    officer = users["pension_officer"]
+    officer.language = "fr"
+    officer.save()
+    claim = services.claim_file(actor=users["case_worker"], person_id=world["lviv"].pk,
+                                data={"kind": "fr_pension", "third_person": True,
+                                      "grand_mutile": True})
+    claim = services.claim_transition(actor=users["medical_assessor"], claim_id=claim.pk,
+                                      name="start_assessment", expected_version=claim.version)
+    claim = services.infirmities_set(
+        actor=users["medical_assessor"], claim_id=claim.pk, expected_version=claim.version,
+        rows=[{"label": "Paraplégie", "rate": "100", "cause": "injury", "context": "war",
+               "incurable": True}])
+    claim = services.claim_transition(actor=users["medical_assessor"], claim_id=claim.pk,
+                                      name="complete_assessment",
+                                      expected_version=claim.version)
+    decision = services.claim_decide(actor=officer, claim_id=claim.pk,
+                                     expected_version=claim.version, grant=True)
+    Decision.objects.filter(pk=decision.pk).update(computed_on=dt.date(2020, 1, 1))
+    _login(page, live_server, officer)
+    page.goto(f"{live_server.url}/claims/{claim.pk}/")
+    page.get_by_text("Date de notification pas encore enregistrée").wait_for()
+    page.get_by_text("Enregistrer la date de notification").click()
+    page.get_by_label("Notifiée au demandeur le").fill("2020-01-06")
+    page.get_by_label("Notifiée au demandeur le").press("Enter")
+    page.get_by_text("Date de notification enregistrée").wait_for()
+    page.get_by_text("recours jusqu'au").first.wait_for()
+    claim.refresh_from_db()
+    services.claim_transition(actor=users["veteran"], claim_id=claim.pk, name="appeal",
+                              expected_version=claim.version, note="Taux sous-estimé")
+    page.goto(f"{live_server.url}/claims/{claim.pk}/")
+    page.get_by_text("Tardif : déposé après la date limite.").wait_for()
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    results = Axe().run(page)
+    serious = [v for v in results.response["violations"]
+               if v["impact"] in ("serious", "critical")]
+    assert not serious, [(v["id"], [n["target"] for n in v["nodes"]]) for v in serious]

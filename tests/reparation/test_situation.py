@@ -354,3 +354,22 @@ def test_expertise_suspends_the_silence_clock(flow, world):
     assert not done.suspended
     assert done.deemed_rejected_on == services.procedure.add_months(
         claim.appealed_on, 4) + dt.timedelta(days=10)
+
+
+def test_api_files_a_claim_with_its_situation_and_names_a_bad_field(world):
+    client = _as(world["users"]["case_worker"])
+    response = client.post("/api/claims", data=json.dumps({
+        "person_id": world["lviv"].pk, "kind": "fr_pension",
+        "situation": {"children_birth_dates": ["2016-04-02"], "grade": "capitaine",
+                      "left_service": True}}), content_type="application/json")
+    assert response.status_code == 201, response.content
+    body = json.loads(response.content)
+    assert body["situation"] == {"children_birth_dates": ["2016-04-02"], "grade": "capitaine",
+                                 "left_service": True, "third_person": False,
+                                 "grand_mutile": False}
+    bad = client.post("/api/claims", data=json.dumps({
+        "person_id": world["lviv"].pk, "kind": "fr_pension",
+        "situation": {"children_birth_dates": ["2999-01-01"]}}),
+        content_type="application/json")
+    assert bad.status_code == 400
+    assert "children_birth_dates" in json.loads(bad.content)["error"]["fields"]
