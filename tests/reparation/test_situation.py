@@ -373,3 +373,17 @@ def test_api_files_a_claim_with_its_situation_and_names_a_bad_field(world):
         content_type="application/json")
     assert bad.status_code == 400
     assert "children_birth_dates" in json.loads(bad.content)["error"]["fields"]
+
+
+@pytest.mark.parametrize(("lang", "typed"), [
+    ("uk", "02.04.2016\n30.01.2012"), ("fr", "02/04/2016, 30/01/2012"),
+    ("en", "2016-04-02 2012-01-30"),
+])
+def test_children_birth_dates_are_read_in_the_users_language(lang, typed):
+    from vetbridge.reparation.forms import DateListField
+
+    with translation.override(lang):
+        assert DateListField(required=False).clean(typed) == [dt.date(2016, 4, 2),
+                                                              dt.date(2012, 1, 30)]
+        with pytest.raises(Exception, match="31.02|date"):
+            DateListField(required=False).clean("31.02.2016")
