@@ -133,3 +133,15 @@ def test_unknown_residence_names_the_field():
     with pytest.raises(InputError) as exc:
         procedure.court_deadline(dt.date(2025, 1, 1), "moon", params=Parameters.load("fr"))
     assert exc.value.field == "residence"
+
+
+def test_arrears_from_the_annual_amount_at_the_filing_date_gives_the_same_sum():
+    fr = Parameters.load("fr")
+    by_amount = procedure.arrears(start=dt.date(2024, 6, 1), until=dt.date(2025, 6, 1),
+                                  annual_amount=Decimal("3816.00"), filed=dt.date(2024, 6, 1),
+                                  params=fr)
+    assert by_amount.amount_eur == Decimal("3832.88")
+    with pytest.raises(InputError) as exc:
+        procedure.arrears(start=dt.date(2024, 6, 1), until=dt.date(2025, 6, 1),
+                          filed=dt.date(2024, 6, 1), params=fr)
+    assert exc.value.field == "points"

@@ -290,14 +290,22 @@ class Arrears:
     periods: list[ArrearsPeriod] = field(default_factory=list)
 
 
-def arrears(*, start: dt.date, until: dt.date, points: Decimal, filed: dt.date,
-            params: Parameters, late_by_own_doing: bool = False) -> Arrears:
+def arrears(*, start: dt.date, until: dt.date, filed: dt.date, params: Parameters,
+            points: Decimal | None = None, annual_amount: Decimal | None = None,
+            late_by_own_doing: bool = False) -> Arrears:
     """Pension due from `start` to the day before `until`, period by period at the point
     value in force in each period, limited by L151-3 for late claims.
 
-    Each period: points × point value × days / divisor (365, or the days of its year under
-    the `actual_actual` convention); the periods are summed, then rounded to the cent."""
+    The pension is a number of index points (L125-2); `annual_amount` (the amount at the
+    filing date's point value) is accepted instead and turned back into points. Each period:
+    points × point value × days / divisor (365, or the days of its year under the
+    `actual_actual` convention); the periods are summed, then rounded to the cent."""
     p = params
+    if points is None:
+        if annual_amount is None:
+            raise InputError("points", "required (or annual_amount)")
+        points = Decimal(annual_amount) / Decimal(_value(p, "fr.point_value", filed, "filed_at"))
+        points = points.quantize(CENT) if points == points.quantize(CENT) else points
     t = Trace()
     limited = False
     if late_by_own_doing:
