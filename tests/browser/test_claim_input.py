@@ -51,9 +51,9 @@ def test_rates_with_comma_or_dot_and_a_refused_fiche_keeps_what_was_typed(
     form.locator("#id_inf-0-context").select_option("war")
     form.locator("#id_inf-1-label").fill("Raideur du genou")
     form.locator("#id_inf-1-rate").fill("7,5")
-    form.locator("#id_fiche-children_birth_dates").fill("2015-09-01")
+    form.locator("#id_children_birth_dates").fill("2015-09-01")
     notes = "Examen du 3 mars : audiogramme joint ; revoir dans 6 mois."
-    form.locator("#id_fiche-medical_notes").fill(notes)
+    form.locator("#id_medical_notes").fill(notes)
     form.get_by_role("button", name=SAVE[lang]).click()
     error = page.locator("#id_inf-0-rate_error")
     error.wait_for()
@@ -62,8 +62,8 @@ def test_rates_with_comma_or_dot_and_a_refused_fiche_keeps_what_was_typed(
     assert form.locator("#id_inf-0-rate").input_value() == "douze"
     assert form.locator("#id_inf-0-label").input_value() == "Acouphènes bilatéraux"
     assert form.locator("#id_inf-1-rate").input_value() == "7,5"
-    assert form.locator("#id_fiche-medical_notes").input_value() == notes
-    assert form.locator("#id_fiche-children_birth_dates").input_value() == "2015-09-01"
+    assert form.locator("#id_medical_notes").input_value() == notes
+    assert form.locator("#id_children_birth_dates").input_value() == "2015-09-01"
     claim.refresh_from_db()
     assert not claim.infirmities.exists() and claim.medical_notes == ""
 

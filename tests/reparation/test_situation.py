@@ -222,10 +222,10 @@ def test_a_refused_fiche_keeps_everything_typed(flow, world):
     assessor.save()
     response = _as(assessor).post(f"/claims/{claim.pk}/infirmities/", {
         "inf-TOTAL_FORMS": "2", "inf-INITIAL_FORMS": "0", "inf-MIN_NUM_FORMS": "0",
-        "inf-MAX_NUM_FORMS": "20", "version": claim.version,
-        "fiche-medical_notes": "Audiogramme du 3 mars joint",
-        "fiche-children_birth_dates": "2015-09-01", "fiche-grade": "sergent",
-        "fiche-left_service": "on",
+        "inf-MAX_NUM_FORMS": "20", "version": claim.version, "situation_shown": "1",
+        "medical_notes": "Audiogramme du 3 mars joint",
+        "children_birth_dates": "2015-09-01", "grade": "sergent",
+        "left_service": "on",
         "inf-0-label": "Genou", "inf-0-rate": "douze", "inf-0-cause": "injury",
         "inf-0-context": "war", "inf-0-addition": "chain", "inf-0-grouping": "jambe gauche",
         "inf-1-label": "Acouphènes", "inf-1-rate": "7,5", "inf-1-cause": "injury",
@@ -387,3 +387,32 @@ def test_children_birth_dates_are_read_in_the_users_language(lang, typed):
                                                               dt.date(2012, 1, 30)]
         with pytest.raises(Exception, match="31.02|date"):
             DateListField(required=False).clean("31.02.2016")
+
+
+def test_officer_pages_for_admissibility_and_expertise(flow, world):
+    claim = flow.granted()
+    decision = claim.decisions.get()
+    type(decision).objects.filter(pk=decision.pk).update(computed_on=dt.date(2020, 1, 1))
+    services.decision_notify(actor=world["users"]["pension_officer"],
+                             decision_id=decision.pk, notified_on=dt.date(2020, 1, 6))
+    flow.step(claim, "appeal", "veteran", note="Taux sous-estimé")
+    claim.refresh_from_db()
+    officer = _as(world["users"]["pension_officer"])
+    refused = officer.post(f"/claims/{claim.pk}/admissibility/",
+                           {"adm-version": claim.version, "adm-admissible": "1"})
+    assert refused.status_code == 400  # reasons required, shown on the page
+    assert officer.post(f"/claims/{claim.pk}/admissibility/", {
+        "adm-version": claim.version, "adm-admissible": "1",
+        "adm-note": "Hospitalisé pendant le délai"}).status_code == 302
+    claim.refresh_from_db()
+    assert claim.appeal_admissible is True
+    assert officer.post(f"/claims/{claim.pk}/expertise/", {
+        "exp-version": claim.version,
+        "exp-started_on": timezone.localdate().isoformat()}).status_code == 302
+    claim.refresh_from_db()
+    assert claim.expertise_started_on == timezone.localdate()
+    assert _as(world["users"]["veteran"]).post(f"/claims/{claim.pk}/expertise/", {
+        "exp-version": claim.version,
+        "exp-started_on": timezone.localdate().isoformat()}).status_code == 403
+    # Deciding now works: the late appeal was found admissible.
+    assert flow.decide(claim).kind == "appeal"

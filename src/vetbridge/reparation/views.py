@@ -120,7 +120,7 @@ def _render_detail(request: HttpRequest, pk: int, status: int = 200,
              "amputation_without_prosthesis": x.amputation_without_prosthesis,
              "arithmetic_addition": x.arithmetic_addition or None}
             for x in claim.infirmities.all()])
-        ctx["fiche_form"] = FicheForm(prefix="fiche", initial={
+        ctx["fiche_form"] = FicheForm(initial={
             "medical_notes": claim.medical_notes,
             **{k: getattr(claim, k) for k in FicheForm.SITUATION}})
     if user.can(Capability.CLAIMS_DECIDE) and claim.state in (ClaimState.READY_FOR_DECISION,
@@ -131,9 +131,10 @@ def _render_detail(request: HttpRequest, pk: int, status: int = 200,
         ctx["notify_form"] = NotifyForm()
         if claim.state == ClaimState.APPEALED:
             if claim.appeal_late is not False:
-                ctx["admissibility_form"] = AdmissibilityForm(initial={"version": claim.version})
+                ctx["admissibility_form"] = AdmissibilityForm(prefix="adm",
+                                                              initial={"version": claim.version})
             if claim.country == "fr":
-                ctx["expertise_form"] = ExpertiseForm(initial={
+                ctx["expertise_form"] = ExpertiseForm(prefix="exp", initial={
                     "version": claim.version, "started_on": claim.expertise_started_on,
                     "ended_on": claim.expertise_ended_on})
     ctx.update(forms)
@@ -170,7 +171,7 @@ def claim_transition(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_infirmities(request: HttpRequest, pk: int) -> HttpResponse:
     """The assessor's fiche. On any error every field comes back as typed, notes included."""
     formset = InfirmityFormSet(request.POST, prefix="inf")
-    fiche = FicheForm(request.POST, prefix="fiche")
+    fiche = FicheForm(request.POST)
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
@@ -183,7 +184,10 @@ def claim_infirmities(request: HttpRequest, pk: int) -> HttpResponse:
             services.infirmities_set(
                 actor=signed_in_user(request), claim_id=pk, expected_version=version,
                 rows=rows, medical_notes=fiche.cleaned_data["medical_notes"],
-                situation={k: fiche.cleaned_data[k] for k in FicheForm.SITUATION})
+                # Only a form that showed the situation may change it (unticked boxes
+                # are absent from a post: absence alone must not erase a need).
+                situation={k: fiche.cleaned_data[k] for k in FicheForm.SITUATION}
+                if request.POST.get("situation_shown") else None)
         except ApplicationError as exc:
             _place_fiche_error(exc, formset, fiche)
         else:
@@ -242,7 +246,7 @@ def decision_notify(request: HttpRequest, decision_id: int) -> HttpResponse:
 @require_POST
 @permission_required_page(Capability.CLAIMS_DECIDE)
 def claim_admissibility(request: HttpRequest, pk: int) -> HttpResponse:
-    form = AdmissibilityForm(request.POST)
+    form = AdmissibilityForm(request.POST, prefix="adm")
     if form.is_valid():
         try:
             services.appeal_admissibility(
@@ -260,7 +264,7 @@ def claim_admissibility(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_required_page(Capability.CLAIMS_DECIDE)
 def claim_expertise(request: HttpRequest, pk: int) -> HttpResponse:
-    form = ExpertiseForm(request.POST)
+    form = ExpertiseForm(request.POST, prefix="exp")
     if form.is_valid():
         try:
             services.appeal_expertise(
