@@ -167,10 +167,15 @@ def test_medical_parts_of_the_situation_only_for_medical_roles(flow, world):
                                    summary=claim.reference).exists()
 
 
-def test_ukrainian_death_record_date_reaches_the_rules(flow):
+def test_ukrainian_death_record_date_reaches_the_rules(flow, world):
     claim = flow.file("ua_death", actor="case_worker", death_date="2025-06-01",
                       death_record_date="2025-10-01", recipients=1)
     assert services.rules_inputs(claim)["death_record_date"] == "2025-10-01"
+    worker = world["users"]["case_worker"]
+    worker.language = "en"
+    worker.save()
+    page = _as(worker).get(f"/claims/{claim.pk}/").content.decode()
+    assert "Date of the death record" in page and "Oct. 1, 2025" in page
     with pytest.raises(ApplicationError) as exc:
         flow.file("ua_death", actor="case_worker", death_date="2025-06-01",
                   death_record_date="2025-05-01", recipients=1)
