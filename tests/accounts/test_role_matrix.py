@@ -89,6 +89,9 @@ WEB: dict[str, dict[str, int]] = {
     "reparation:document@kyiv": MEDICAL | {"veteran": 404},
     "reparation:letter": MEDICAL,
     "reparation:letter@kyiv": MEDICAL | {"veteran": 404},
+    "reparation:notify": dict.fromkeys(ROLES, 405),
+    "reparation:admissibility": dict.fromkeys(ROLES, 405),
+    "reparation:expertise": dict.fromkeys(ROLES, 405),
     # The memorial: public pages for everyone, the desk for memorial editors.
     "memorial:search": dict.fromkeys(ROLES, 200),
     "memorial:ceremonies": dict.fromkeys(ROLES, 200),
@@ -133,6 +136,8 @@ ANON_WEB = {"health": 200, "favicon": 301, "glossary": 200, "accounts:notices": 
             "people:duplicate_decide": 405, "people:merge_undo": 405,
             "reparation:transition": 405, "reparation:infirmities": 405,
             "reparation:decide": 405, "reparation:document_add": 405,
+            "reparation:notify": 405, "reparation:admissibility": 405,
+            "reparation:expertise": 405,
             "memorial:search": 200, "memorial:ceremonies": 200, "memorial:sitemap": 200,
             "memorial:record": 200, "memorial:record_short": 301, "memorial:photo_public": 404,
             "memorial:tribute": 405, "memorial:publication": 405, "memorial:photo": 405,
@@ -166,6 +171,9 @@ API: dict[str, dict[str, int]] = {
     "POST /api/claims/{claim_id}/transitions": only({"veteran", "case_worker", "admin"}),
     "PUT /api/claims/{claim_id}/infirmities": only({"medical_assessor", "admin"}),
     "POST /api/claims/{claim_id}/decision": only({"pension_officer", "admin"}, ok_status=201),
+    "POST /api/claims/decisions/{decision_id}/notification": only({"pension_officer", "admin"}),
+    "POST /api/claims/{claim_id}/admissibility": only({"pension_officer", "admin"}),
+    "POST /api/claims/{claim_id}/expertise": only({"pension_officer", "admin"}),
     "GET /api/care/caseload": only({"case_worker", "admin"}),
     "GET /api/care/{person_id}": CARE,
     "POST /api/care/{person_id}/whodas": only({"case_worker", "medical_assessor", "admin"},
@@ -371,6 +379,21 @@ def _api_url(path: str, world, make_person) -> str:
 
 def _api_claim_url(key: str, url: str, world) -> tuple[str, dict | None]:
     """A fresh claim in the state the endpoint needs, and the payload."""
+    if "{decision_id}" in url:
+        claim = _claim(world)
+        return (url.replace("{decision_id}", str(claim.decisions.get().pk)),
+                {"notified_on": claim.decisions.get().computed_on.isoformat()})
+    if key.endswith(("/admissibility", "/expertise")):
+        from vetbridge.reparation import services
+
+        claim = _claim(world)
+        services.claim_transition(actor=world["users"]["admin"], claim_id=claim.pk,
+                                  name="appeal", expected_version=claim.version, note="x")
+        claim.refresh_from_db()
+        payload = {"version": claim.version, "admissible": True, "note": "x"} \
+            if key.endswith("/admissibility") else \
+            {"version": claim.version, "started_on": claim.appealed_on.isoformat()}
+        return url.replace("{claim_id}", str(claim.pk)), payload
     if "{claim_id}" not in url:
         if key == "POST /api/claims":
             return url, {"person_id": world["lviv"].pk, "kind": "fr_pension"}

@@ -21,6 +21,8 @@ def flow(world):
     users = world["users"]
 
     class Flow:
+        users = world["users"]
+
         def file(self, kind="fr_pension", actor="veteran", **data):
             return services.claim_file(actor=users[actor], person_id=world["lviv"].pk,
                                        data={"kind": kind, **data})

@@ -82,6 +82,12 @@ def test_letter_in_the_claimants_language_and_french(flow, world):
         decision_letter_pdf(decision))).pages)
     assert "Рішення" in text and "Décision" in text
     assert "Commission de recours de l'invalidité" in text
+    # Until the notification is recorded the letter says the deadline runs from it.
+    assert "notifi" in text and "pas encore" in text.replace("\n", " ")
+    decision = services.decision_notify(actor=world["users"]["pension_officer"],
+                                        decision_id=decision.pk, notified_on=decision.computed_on)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(
+        decision_letter_pdf(decision))).pages)
     assert decision.appeal_deadline.strftime("%Y") in text
     world["lviv"].preferred_language = "fr"
     world["lviv"].save()

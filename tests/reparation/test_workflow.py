@@ -28,7 +28,12 @@ def test_a_french_claim_end_to_end(flow, world):
     assert decision.outcome == "grant_temporary"  # one infirmity is not incurable
     assert decision.valid_until == claim.filed_at.replace(year=claim.filed_at.year + 3) \
         - dt.timedelta(days=1)
-    assert decision.appeal_deadline > timezone.localdate()
+    # No deadline until the notification is recorded: it runs from the notification (R711-2).
+    assert decision.appeal_deadline is None and decision.notified_on is None
+    decision = services.decision_notify(actor=world["users"]["pension_officer"],
+                                        decision_id=decision.pk,
+                                        notified_on=timezone.localdate())
+    assert decision.appeal_deadline == services.procedure.add_months(timezone.localdate(), 6)
     assert decision.amount == Decimal(str(decision.result["annual_amount_eur"]))
     assert decision.snapshot.files and decision.rules_version
     states = list(ClaimEvent.objects.filter(claim=claim).values_list("to_state", flat=True))
@@ -116,7 +121,8 @@ def test_concurrent_edits_never_lose_an_update(flow, world):
 
 @pytest.mark.parametrize(("rate", "field", "needle"), [
     ("abc", "rate", "number"), ("0", "rate", "above 0"), ("100.5", "rate", "above 0"),
-    ("12.345", "rate", "two decimals"), ("NaN", "rate", "above 0"),
+    ("12.345", "rate", "two decimals"), ("NaN", "rate", "number"),
+    ("1,234.5", "rate", "number"), ("12,5,1", "rate", "number"), ("7 5", "rate", "number"),
 ])
 def test_bad_infirmity_rates_name_the_field(flow, world, rate, field, needle):
     from django.utils import translation
@@ -150,11 +156,28 @@ def test_appeal_within_deadline_then_decided_and_time_barred_after(flow, world):
     appeal = flow.decide(claim)
     assert appeal.kind == "appeal" and appeal.outcome == "grant_definitive"
     assert appeal.result["global_rate"] == 75  # 60 + (30 + 5) % of 40 = 74 → 75
-    # A second claim whose deadline has passed: the appeal is refused as time-barred.
+    # A second claim whose deadline has passed: the appeal is filed, flagged late, and the
+    # officer must decide its admissibility before deciding it (never blocked here).
     late = flow.granted()
-    Decision.objects.filter(claim=late).update(appeal_deadline=dt.date(2020, 1, 1))
-    with pytest.raises(ApplicationError, match="2020-01-01"):
-        flow.step(late, "appeal", "veteran", note="trop tard")
+    Decision.objects.filter(claim=late).update(notified_on=dt.date(2019, 6, 1),
+                                               appeal_deadline=dt.date(2020, 1, 1))
+    flow.step(late, "appeal", "veteran", note="trop tard")
+    late.refresh_from_db()
+    assert late.state == ClaimState.APPEALED and late.appeal_late is True
+    assert late.events.last().problem and "2020-01-01" in late.events.last().note
+    with pytest.raises(ApplicationError):
+        flow.decide(late)
+    officer = world["users"]["pension_officer"]
+    with pytest.raises(ApplicationError) as exc:  # reasons required
+        services.appeal_admissibility(actor=officer, claim_id=late.pk,
+                                      expected_version=late.version, admissible=False, note="")
+    assert "note" in exc.value.fields
+    services.appeal_admissibility(actor=officer, claim_id=late.pk,
+                                  expected_version=late.version, admissible=False,
+                                  note="Aucun motif au retard")
+    with pytest.raises(ApplicationError):  # inadmissible: only a rejection
+        flow.decide(late)
+    assert flow.decide(late, grant=False, reason="Irrecevable: tardif").outcome == "reject"
 
 
 def test_french_appeal_silence_is_shown_as_rejection_after_four_months(flow):
@@ -163,11 +186,11 @@ def test_french_appeal_silence_is_shown_as_rejection_after_four_months(flow):
     claim = flow.granted()
     flow.step(claim, "appeal", "veteran", note="contestation")
     claim.refresh_from_db()
-    assert appeal_silence(claim) is None
-    ClaimEvent.objects.filter(claim=claim, to_state="appealed").update(
-        at=timezone.now() - dt.timedelta(days=125))
+    assert not appeal_silence(claim).passed
+    claim.appealed_on = timezone.localdate() - dt.timedelta(days=125)
+    claim.save(update_fields=["appealed_on"])
     silence = appeal_silence(claim)
-    assert silence is not None and silence.deemed_rejected_on <= timezone.localdate()
+    assert silence.passed and silence.deemed_rejected_on <= timezone.localdate()
 
 
 def test_revision_needs_ten_more_points(flow, world):
@@ -201,6 +224,10 @@ def test_ukrainian_assistance_without_medical_assessment(flow):
     flow.step(claim, "complete_file", "pension_officer")
     decision = flow.decide(claim)
     assert decision.outcome == "grant" and decision.amount > 0
+    assert decision.appeal_deadline is None
+    decision = services.decision_notify(actor=flow.users["pension_officer"],
+                                        decision_id=decision.pk,
+                                        notified_on=timezone.localdate())
     assert decision.appeal_deadline == timezone.localdate() + dt.timedelta(days=30)
 
 

@@ -14,7 +14,7 @@ from ninja import Field, Router, Schema, Status
 
 from vetbridge.api.security import api_user
 
-from . import services
+from . import services, whodas
 from .models import AssessmentKind
 
 router = Router(tags=["care"])
@@ -33,8 +33,13 @@ class EntryOut(Schema):
 class WhodasPoint(Schema):
     id: int
     assessed_on: dt.date
-    score: int = Field(description="simple score, 0 to 48")
-    percent: float
+    score: int = Field(description="simple scoring, sum of the answers recoded 0–4: 0 to 48 "
+                                   "(the WHO manual's simple sum, items coded 1–5, minus 12)")
+    who_simple_sum: int = Field(description="the WHO manual's simple sum, items coded 1 (none) "
+                                            "to 5 (extreme): 12 to 60")
+    percent: float = Field(description="share of the 0–48 maximum, kept for compatibility; "
+                                       "NOT the WHO 0–100 score (complex scoring, not "
+                                       "computed) and not comparable with WHO norms")
     method: str = Field(description="always `simple`: complex scoring is not implemented")
 
 
@@ -56,7 +61,8 @@ class CareFileOut(Schema):
 
 class WhodasIn(Schema):
     assessed_on: dt.date
-    answers: dict[str, int] = Field(description="S1 … S12, each 0 (none) to 4 (extreme)")
+    answers: dict[str, int] = Field(description="S1 … S12, each 0 (none) to 4 (extreme): the "
+                                                "WHO form's printed code (1–5) minus 1")
 
 
 class CaseloadOut(Schema):
@@ -72,7 +78,8 @@ class CaseloadOut(Schema):
 
 
 def _point(a: Any) -> dict[str, Any]:
-    return {"id": a.pk, "assessed_on": a.assessed_on, "score": a.score, "percent": a.percent,
+    return {"id": a.pk, "assessed_on": a.assessed_on, "score": a.score,
+            "who_simple_sum": whodas.who_sum(a.score), "percent": a.percent,
             "method": "simple"}
 
 

@@ -40,7 +40,9 @@ class WhodasForm(ServiceErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         for code, label in whodas.ITEMS:
             self.fields[code] = forms.TypedChoiceField(
-                label=f"{code}. {label}", choices=whodas.LEVELS, coerce=int,
+                label=f"{code}. {label}", coerce=int,
+                # Each level shows the WHO form's printed code (1–5); the value is 0–4.
+                choices=[(v, f"{whodas.who_code(v)} — {text}") for v, text in whodas.LEVELS],
                 widget=forms.RadioSelect)
 
 

@@ -305,7 +305,7 @@ def timeline(*, user: User, person: Person) -> list[Entry]:
         out.append(Entry(timezone.localdate(g.created_at), "goal", g.description,
                          f"{g.get_domain_display()} · {g.get_status_display()}"))
     for a in person.assessments.all():
-        detail = (f"{a.score}/48 ({a.percent} %)" if a.kind == AssessmentKind.WHODAS12 else
+        detail = (whodas.describe(a.score or 0) if a.kind == AssessmentKind.WHODAS12 else
                   f"{_('group')} {a.get_group_display() or '—'}"
                   + (f", {_('until')} {a.valid_until}" if a.valid_until else ""))
         out.append(Entry(a.assessed_on, "assessment", a.get_kind_display(), detail))

@@ -15,7 +15,7 @@ from vetbridge.accounts.models import User
 from vetbridge.people.models import Person
 from vetbridge.reparation.letters import _fonts, _styles
 
-from . import services
+from . import services, whodas
 
 
 def care_summary_pdf(*, user: User, person: Person, language: str) -> bytes:
@@ -51,7 +51,7 @@ def care_summary_pdf(*, user: User, person: Person, language: str) -> bytes:
         story.append(p(_("Functional assessments (WHODAS 2.0, 12 items)"), "h2"))
         for a in series:
             story.append(p(f"• {formats.date_format(a.assessed_on, 'DATE_FORMAT')}: "
-                           f"{a.score}/48 ({a.percent} %)"))
+                           f"{whodas.describe(a.score or 0)}"))
         if not series:
             story.append(p(_("No assessment recorded yet.")))
         story.append(p(_("Timeline"), "h2"))

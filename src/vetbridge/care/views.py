@@ -49,6 +49,8 @@ def _render(request: HttpRequest, person_id: int, status: int = 200,
     user = signed_in_user(request)
     person = services.care_open(actor=user, person_id=person_id)
     series = services.whodas_series(person)
+    for a in series:  # the WHO manual's own sum (12–60) beside the 0–48 recoding
+        a.who_sum = whodas.who_sum(a.score or 0)  # type: ignore[attr-defined]
     can_edit = user.can(Capability.CARE_EDIT)
     forms = {key: bound.get(key) or cls(prefix=key) for key, cls in FORMS.items()} \
         if can_edit else {}

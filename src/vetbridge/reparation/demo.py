@@ -51,8 +51,11 @@ def load_demo_claims(users: dict[str, User]) -> int:
     services.claim_transition(actor=assessor, claim_id=c1.pk, name="complete_assessment",
                               expected_version=c1.version)
     c1.refresh_from_db()
-    services.claim_decide(actor=officer, claim_id=c1.pk, expected_version=c1.version,
-                          grant=True)
+    decision = services.claim_decide(actor=officer, claim_id=c1.pk,
+                                     expected_version=c1.version, grant=True)
+    # Notified the same day (acknowledgement of receipt): the appeal deadline runs from it.
+    services.decision_notify(actor=officer, decision_id=decision.pk,
+                             notified_on=decision.computed_on)
     # 2. A Ukrainian one-time assistance waiting for a document from the veteran.
     c2 = services.claim_file(actor=worker, person_id=me.pk, data={
         "kind": "ua_disability", "disability_group": 2, "ua_cause": "duty",

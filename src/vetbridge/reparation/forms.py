@@ -1,16 +1,118 @@
 from __future__ import annotations
 
+import datetime as dt
+import re
 from decimal import Decimal
+from typing import Any
 
 from django import forms
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from vetbridge.core.forms import DATE, ServiceErrorsMixin
 
-from .models import Addition, Cause, ClaimKind, ClaimState, Context, Residence
+from .models import Addition, Cause, ClaimKind, ClaimState, Context, Grade, Residence
+
+RATE_RE = re.compile(r"[0-9]{1,3}(?:[.,][0-9]+)?")
 
 
-class ClaimFileForm(ServiceErrorsMixin, forms.Form):
+class PercentField(forms.CharField):
+    """A percentage typed in any language: "12,5" and "12.5" are both 12.5, whatever the
+    interface language; anything else is refused with a reason (never read as 125).
+
+    A text input (inputmode="decimal"), not type="number": browsers drop or reinterpret what
+    a number input cannot parse in their own locale, and the user would not see why."""
+
+    def __init__(self, *, min_value: Decimal = Decimal("0.01"),
+                 max_value: Decimal = Decimal(100), **kwargs: Any) -> None:
+        self.min_value, self.max_value = min_value, max_value
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        attrs.update({"inputmode": "decimal", "autocomplete": "off", "maxlength": "12"})
+        return attrs
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, Decimal):  # shown as the reader writes it (12,5 in French)
+            value = value.quantize(Decimal(1)) if value == value.to_integral_value() \
+                else value.normalize()
+            return formats.number_format(value, use_l10n=True)
+        return value
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        text = str(super().to_python(value) or "").strip().replace("\u00a0", "")
+        if not text:
+            return None
+        if not RATE_RE.fullmatch(text):
+            raise forms.ValidationError(_("Enter a number, e.g. 12.5 or 12,5."),
+                                        code="invalid")
+        number = Decimal(text.replace(",", "."))
+        if number != number.quantize(Decimal("0.01")):
+            raise forms.ValidationError(_("At most two decimals."), code="decimals")
+        return number
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is not None and not self.min_value <= value <= self.max_value:
+            raise forms.ValidationError(
+                _("Enter a number from %(low)s to %(high)s.") % {
+                    "low": formats.number_format(self.min_value, use_l10n=True),
+                    "high": formats.number_format(self.max_value, use_l10n=True)},
+                code="range")
+
+
+class DateListField(forms.CharField):
+    """Several dates, one a line (or separated by commas): each read like a date field in
+    the interface language (and as YYYY-MM-DD)."""
+
+    widget = forms.Textarea(attrs={"rows": 2})
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return "\n".join(d.isoformat() if isinstance(d, dt.date) else str(d)
+                             for d in value)
+        return value
+
+    def to_python(self, value: Any) -> list[dt.date]:  # type: ignore[override]
+        text = str(super().to_python(value) or "")
+        one = forms.DateField()
+        out = []
+        for token in re.split(r"[\s,;]+", text.strip()):
+            if not token:
+                continue
+            try:
+                day = one.to_python(token)
+            except forms.ValidationError:
+                raise forms.ValidationError(
+                    _("“%(value)s” is not a date.") % {"value": token[:20]},
+                    code="invalid") from None
+            if day is not None:
+                out.append(day)
+        return out
+
+
+class SituationMixin(forms.Form):
+    """The French claimant's situation besides the infirmities (filing and the fiche)."""
+
+    children_birth_dates = DateListField(
+        label=_("Children's birth dates"), required=False,
+        help_text=_("One date a line, e.g. 2015-09-01. Leave empty if none."))
+    grade = forms.ChoiceField(label=_("Last grade held"), choices=Grade.choices,
+                              initial=Grade.SOLDIER, required=False)
+    left_service = forms.BooleanField(
+        label=_("Has left the service"), required=False,
+        help_text=_("While in active service the pension is paid at the soldier's rate."))
+    third_person = forms.BooleanField(
+        label=_("Needs a third person for the acts of everyday life"), required=False)
+    grand_mutile = forms.BooleanField(
+        label=_("Grand mutilé conditions met (L125-11)"), required=False)
+
+    SITUATION = ("children_birth_dates", "grade", "left_service", "third_person",
+                 "grand_mutile")
+
+
+class ClaimFileForm(ServiceErrorsMixin, SituationMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind of claim"), choices=ClaimKind.choices)
     statement = forms.CharField(label=_("What happened"), required=False, max_length=4000,
                                 widget=forms.Textarea(attrs={"rows": 4}),
@@ -28,6 +130,10 @@ class ClaimFileForm(ServiceErrorsMixin, forms.Form):
     group_set_at = forms.DateField(label=_("Date the group was set"), required=False,
                                    widget=DATE)
     death_date = forms.DateField(label=_("Date of death"), required=False, widget=DATE)
+    death_record_date = forms.DateField(
+        label=_("Date of the death record"), required=False, widget=DATE,
+        help_text=_("Date of the civil-status record of the death; it decides the payment "
+                    "schedule."))
     recipients = forms.IntegerField(label=_("Family members entitled"), required=False,
                                     min_value=1, max_value=50)
     document = forms.FileField(label=_("Supporting document (PDF, PNG or JPEG)"),
@@ -53,14 +159,21 @@ class TransitionForm(ServiceErrorsMixin, forms.Form):
 class InfirmityForm(forms.Form):
     label = forms.CharField(label=_("Infirmity"), max_length=200)
     icd10 = forms.CharField(label=_("ICD-10 code"), max_length=8, required=False)
-    rate = forms.DecimalField(label=_("Rate (%)"), max_digits=5, decimal_places=2,
-                              min_value=Decimal("0.01"), max_value=Decimal("100"))
+    rate = PercentField(label=_("Rate (%)"), help_text=_("e.g. 12,5 or 12.5"))
     cause = forms.ChoiceField(label=_("Cause"), choices=Cause.choices)
     context = forms.ChoiceField(label=_("Context"), choices=Context.choices)
     addition = forms.ChoiceField(label=_("How it adds up"), choices=Addition.choices)
     grouping = forms.CharField(label=_("Same limb or same injury"), max_length=60,
                                required=False)
     incurable = forms.BooleanField(label=_("Incurable"), required=False)
+    third_person = forms.BooleanField(label=_("Causes the need of a third person"),
+                                      required=False)
+    amputation_without_prosthesis = forms.BooleanField(
+        label=_("Amputation that allows no prosthesis (+5)"), required=False)
+    arithmetic_addition = PercentField(
+        label=_("Points added arithmetically (L125-9)"), required=False,
+        min_value=Decimal(0),
+        help_text=_("Limb troubles indemnified as a majoration of this infirmity."))
 
     def has_changed(self) -> bool:
         """A row counts once its infirmity is named: the selects of an untouched extra row
@@ -71,6 +184,37 @@ class InfirmityForm(forms.Form):
 
 InfirmityFormSet = forms.formset_factory(InfirmityForm, extra=2, max_num=20,
                                          validate_max=True)
+
+
+class FicheForm(ServiceErrorsMixin, SituationMixin, forms.Form):
+    """The rest of the assessor's fiche: the situation and the notes (kept when the
+    infirmities have an error)."""
+
+    medical_notes = forms.CharField(label=_("Assessor's notes"), required=False,
+                                    max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class NotifyForm(ServiceErrorsMixin, forms.Form):
+    notified_on = forms.DateField(label=_("Notified to the claimant on"), widget=DATE,
+                                  help_text=_("The day of receipt (acknowledgement of "
+                                              "receipt); the deadline runs from it."))
+    by_post = forms.BooleanField(label=_("Sent by post (Ukraine: the date above is the day "
+                                         "of sending)"), required=False)
+
+
+class AdmissibilityForm(ServiceErrorsMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    admissible = forms.TypedChoiceField(
+        label=_("Is the late appeal admissible?"), coerce=lambda v: v == "1",
+        choices=[("1", _("Admissible")), ("0", _("Inadmissible"))], widget=forms.RadioSelect)
+    note = forms.CharField(label=_("Reasons"), max_length=500)
+
+
+class ExpertiseForm(ServiceErrorsMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    started_on = forms.DateField(label=_("Medical expertise notified on"), widget=DATE)
+    ended_on = forms.DateField(label=_("Conclusions received on"), required=False,
+                               widget=DATE, help_text=_("Leave empty while it runs."))
 
 
 class DecideForm(ServiceErrorsMixin, forms.Form):

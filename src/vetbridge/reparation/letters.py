@@ -6,7 +6,9 @@ letter printed years later says exactly what was decided.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -29,7 +31,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import Flowable
 
-from .models import Decision, Outcome
+from .models import Decision, Grade, Outcome
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "core" / "fonts"
 _registered = False
@@ -110,12 +112,27 @@ def _section(decision: Decision, lang: str, st: dict[str, ParagraphStyle]) -> li
         if claim.country == "fr" and result.get("global_rate") is not None:
             out.append(p(_("Global invalidity rate: %(rate)s %%.") % {
                 "rate": result["global_rate"]}))
+        for period in arrears.get("periods") or []:
+            out.append(p(_("From %(start)s to %(end)s: %(days)s days at %(value)s a point: "
+                           "%(amount)s.") % {
+                "start": formats.date_format(dt.date.fromisoformat(period["start"]),
+                                             "DATE_FORMAT"),
+                "end": formats.date_format(dt.date.fromisoformat(period["end"]),
+                                           "DATE_FORMAT"),
+                "days": period["days"], "value": _money(period["point_value_eur"], "€"),
+                "amount": _money(period["amount_eur"], "€")}, "small"))
+        situation = situation_lines(decision.inputs)
+        if situation:
+            out.append(p(_("Situation taken into account"), "h2"))
+            out += [p(f"• {line}") for line in situation]
         infirmities = decision.inputs.get("infirmities") or []
         if infirmities:
             out.append(p(_("Infirmities taken into account"), "h2"))
-            rows = [[p(_("Infirmity"), "small"), p(_("Rate"), "small")]]
-            rows += [[p(x["label"]), p(f"{x['rate']} %")] for x in infirmities]
-            table = Table(rows, colWidths=[130 * mm, 30 * mm])
+            rows = [[p(_("Infirmity"), "small"), p(_("Rate"), "small"),
+                     p(_("Also"), "small")]]
+            rows += [[p(x["label"]), p(f"{_number(x['rate'])} %"),
+                      p("; ".join(infirmity_flags(x)))] for x in infirmities]
+            table = Table(rows, colWidths=[85 * mm, 20 * mm, 65 * mm])
             table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
                                        ("VALIGN", (0, 0), (-1, -1), "TOP")]))
             out.append(table)
@@ -127,27 +144,96 @@ def _section(decision: Decision, lang: str, st: dict[str, ParagraphStyle]) -> li
             if step.get("reference"):
                 out.append(p(step["reference"], "small"))
         out.append(p(_("How to appeal"), "h2"))
-        deadline = formats.date_format(decision.appeal_deadline, "DATE_FORMAT")
-        if claim.country == "fr" and decision.kind != "appeal":
-            out.append(p(_(
-                "Before any court, you must first appeal to the Commission de recours de "
-                "l'invalidité (CRI) by %(date)s (6 months after notification; 7 if you live "
-                "in an overseas territory, 8 if abroad). Attach a copy of this decision and "
-                "say what you contest. Without an answer within 4 months, your appeal is "
-                "rejected and you may go to the administrative court.") % {"date": deadline}))
-        elif claim.country == "fr":
-            out.append(p(_("This decision of the Commission replaces the first one. You may "
-                           "bring it before the administrative court.")))
-        else:
-            out.append(p(_(
-                "You may file an administrative complaint by %(date)s, then go to court. "
-                "Your contact person can help you.") % {"date": deadline}))
+        out += [p(text) for text in remedy_texts(decision)]
+        for step in decision.deadline_steps or []:
+            out.append(p(step["text"].get(lang) or step["text"].get("en", ""), "small"))
         out.append(Spacer(1, 6 * mm))
         out.append(p(_("Rules version %(version)s, parameters %(digest)s: this decision can "
                        "be recomputed identically.") % {"version": decision.rules_version,
                                                           "digest": decision.snapshot_id},
                      "small"))
     return out
+
+
+def _number(value: Any) -> str:
+    """A rate as the reader writes it: 12,5 in French and Ukrainian, 12.5 in English."""
+    d = Decimal(str(value))
+    d = d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
+    return formats.number_format(d, use_l10n=True)
+
+
+def infirmity_flags(row: dict[str, Any]) -> list[str]:
+    """What an infirmity carries beyond its rate (frozen input row), in the active language."""
+    out = []
+    if row.get("third_person"):
+        out.append(_("needs a third person"))
+    if row.get("amputation_without_prosthesis"):
+        out.append(_("amputation without prosthesis (+5)"))
+    if row.get("arithmetic_addition"):
+        out.append(_("%(n)s points added arithmetically") % {
+            "n": _number(row["arithmetic_addition"])})
+    return out
+
+
+def situation_lines(inputs: dict[str, Any]) -> list[str]:
+    """The frozen situation besides the infirmities, one line each (what the calculator was
+    given; a decision frozen before these existed shows none)."""
+    out = []
+    dates = inputs.get("children_birth_dates") or []
+    if dates:
+        out.append(_("Children: %(n)s (born %(dates)s)") % {
+            "n": len(dates), "dates": ", ".join(
+                formats.date_format(dt.date.fromisoformat(d), "SHORT_DATE_FORMAT")
+                for d in dates)})
+    elif inputs.get("children"):
+        out.append(_("Children: %(n)s") % {"n": inputs["children"]})
+    if inputs.get("third_person"):
+        names = [x["label"] for x in inputs.get("infirmities") or [] if x.get("third_person")]
+        out.append(_("Needs a third person, because of: %(names)s") % {"names": ", ".join(
+            names)} if names else _("Needs a third person"))
+    if inputs.get("grand_mutile"):
+        out.append(_("Grand mutilé conditions met"))
+    if "grade" in inputs or "left_service" in inputs:
+        grade = dict(Grade.choices).get(inputs.get("grade", "soldier"), inputs.get("grade"))
+        out.append(_("Last grade held: %(grade)s") % {"grade": grade})
+        out.append(_("Has left the service") if inputs.get("left_service") else
+                   _("In active service (soldier's rate)"))
+    return out
+
+
+def remedy_texts(decision: Decision) -> list[str]:
+    """How to contest this decision: the remedy, its deadline once the notification date is
+    known, or that the deadline runs from a notification not yet recorded."""
+    from .services import next_remedy
+
+    remedy = next_remedy(decision)
+    deadline = formats.date_format(decision.appeal_deadline, "DATE_FORMAT") \
+        if decision.appeal_deadline and decision.notified_on else None
+    unknown = _("The deadline runs from the day this decision is notified to you; that date "
+                "is not recorded yet. Keep the envelope or the acknowledgement of receipt.")
+    if remedy == "cri":
+        text = _("Before any court, you must first appeal to the Commission de recours de "
+                 "l'invalidité (CRI): within 6 months of the notification (7 if you live in an "
+                 "overseas territory, 8 if abroad). Attach a copy of this decision and say "
+                 "what you contest. Without an answer within 4 months (longer while a medical "
+                 "expertise runs, up to 4 more months), your appeal is rejected and you may go "
+                 "to the administrative court.")
+        last = _("Last day: %(date)s.") % {"date": deadline} if deadline else unknown
+        return [text, last]
+    if remedy == "court":
+        text = _("This decision of the Commission replaces the first one. You may bring it "
+                 "before the tribunal administratif within 2 months of its notification "
+                 "(3 if you live in an overseas territory, 4 if abroad).")
+        last = _("Last day: %(date)s.") % {"date": deadline} if deadline else unknown
+        return [text, last]
+    if remedy == "complaint":
+        text = _("You may file an administrative complaint, then go to court. Your contact "
+                 "person can help you.")
+        last = _("Last day for the complaint: %(date)s.") % {"date": deadline} \
+            if deadline else unknown
+        return [text, last]
+    return [_("You may bring this decision before the court. Your contact person can help "
+              "you.")]
 
 
 def decision_letter_pdf(decision: Decision) -> bytes:

@@ -45,6 +45,23 @@ class Residence(models.TextChoices):
     ABROAD = "abroad", _("abroad")
 
 
+class Grade(models.TextChoices):
+    """The last grade held (its table prices the pension after leaving the service).
+
+    Keys are those of the rules' grade tables (`fr.grade_principal_points`); a grade whose
+    table is not loaded is refused by the calculator for someone who left the service."""
+    SOLDIER = "soldier", _("soldier or sailor (rank and file)")
+    CAPORAL = "caporal", _("corporal")
+    SERGENT = "sergent", _("sergeant")
+    ADJUDANT = "adjudant", _("warrant officer (adjudant)")
+    ADJUDANT_CHEF = "adjudant_chef", _("chief warrant officer (adjudant-chef)")
+    MAJOR = "major", _("major (senior warrant officer)")
+    LIEUTENANT = "lieutenant", _("second lieutenant or lieutenant")
+    CAPITAINE = "capitaine", _("captain")
+    OFFICIER_SUPERIEUR = "officier_superieur", _("senior officer (major to colonel)")
+    OFFICIER_GENERAL = "officier_general", _("general officer")
+
+
 class Claim(models.Model):
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="claims",
                                verbose_name=_("claimant"))
@@ -73,6 +90,37 @@ class Claim(models.Model):
     death_date = models.DateField(_("date of death"), null=True, blank=True)
     recipients = models.PositiveSmallIntegerField(_("family members entitled"), null=True,
                                                   blank=True)
+    death_record_date = models.DateField(
+        _("date of the death record"), null=True, blank=True,
+        help_text=_("Date of the civil-status record of the death; it decides the payment "
+                    "schedule."))
+    # France: the whole situation the pension depends on (besides the infirmities).
+    children_birth_dates = models.JSONField(_("children's birth dates"), default=list,
+                                            blank=True)
+    third_person = models.BooleanField(
+        _("needs a third person for the acts of everyday life"), default=False,
+        help_text=_("L133-1; say on each infirmity whether it causes this need."))
+    grand_mutile = models.BooleanField(
+        _("grand mutilé conditions met"), default=False,
+        help_text=_("Infirmities listed in L125-11 / R132 (amputations, blindness, "
+                    "paraplegia …)."))
+    grade = models.CharField(_("last grade held"), max_length=24, choices=Grade.choices,
+                             default=Grade.SOLDIER)
+    left_service = models.BooleanField(
+        _("has left the service"), default=False,
+        help_text=_("While in active service the pension is paid at the soldier's rate."))
+    # The appeal: when, whether late (None: the notification date is unknown), admissibility
+    # decided by the officer, and the CRI's medical expertise (suspends its silence clock).
+    appealed_on = models.DateField(_("appeal filed on"), null=True, blank=True)
+    appeal_late = models.BooleanField(_("appeal filed after the deadline"), null=True,
+                                      blank=True)
+    appeal_admissible = models.BooleanField(_("appeal admissible"), null=True, blank=True)
+    appeal_admissibility_note = models.CharField(_("reasons on admissibility"),
+                                                 max_length=500, blank=True)
+    expertise_started_on = models.DateField(_("medical expertise notified on"), null=True,
+                                            blank=True)
+    expertise_ended_on = models.DateField(_("expertise conclusions on"), null=True,
+                                          blank=True)
     needs = models.CharField(_("what the claimant must provide"), max_length=500, blank=True)
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                  related_name="+")
@@ -139,6 +187,16 @@ class Infirmity(models.Model):
         _("same limb or same injury"), max_length=60, blank=True,
         help_text=_("Infirmities with the same label here come from one limb or one injury."))
     incurable = models.BooleanField(_("recognised as incurable"), default=False)
+    third_person = models.BooleanField(
+        _("causes the need of a third person"), default=False,
+        help_text=_("This infirmity alone makes a third person necessary (L133-1)."))
+    amputation_without_prosthesis = models.BooleanField(
+        _("amputation that allows no prosthesis"), default=False,
+        help_text=_("+5 points added to this infirmity's rate (L125-9)."))
+    arithmetic_addition = models.DecimalField(
+        _("points added arithmetically"), max_digits=5, decimal_places=2, default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal("100"))],
+        help_text=_("Limb troubles indemnified as a majoration of this infirmity (L125-9)."))
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -213,7 +271,11 @@ class Decision(models.Model):
     rules_version = models.CharField(max_length=16)
     snapshot = models.ForeignKey(RulesSnapshot, on_delete=models.PROTECT, related_name="+")
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
-    appeal_deadline = models.DateField(_("appeal deadline"))
+    # Deadlines run from the notification, recorded by the officer after the decision.
+    appeal_deadline = models.DateField(_("appeal deadline"), null=True, blank=True)
+    notified_on = models.DateField(_("notified on"), null=True, blank=True)
+    notified_by_post = models.BooleanField(_("sent by post"), default=False)
+    deadline_steps = models.JSONField(default=list, blank=True)
     amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     arrears = models.JSONField(null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,

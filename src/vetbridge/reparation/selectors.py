@@ -15,6 +15,8 @@ from vetbridge.accounts.models import User
 from vetbridge.accounts.roles import Capability
 from vetbridge.accounts.scoping import require
 from vetbridge.rules import procedure
+from vetbridge.rules.errors import InputError
+from vetbridge.rules.parameters import Parameters
 
 from .models import Claim, ClaimEvent, ClaimState, Decision
 from .services import claims_for
@@ -39,20 +41,32 @@ def days_in_state(claim: Claim) -> int:
 
 @dataclass
 class Silence:
-    """French appeal: the CRI did not answer in time; silence is a rejection."""
+    """French appeal: when the CRI's silence becomes a rejection (R711-15), the expertise
+    suspension included; `passed` once that day has come."""
     appealed_on: dt.date
     deemed_rejected_on: dt.date
+    suspended: bool
+    passed: bool
+    steps: list[dict[str, Any]]
 
 
 def appeal_silence(claim: Claim) -> Silence | None:
     if claim.state != ClaimState.APPEALED or claim.country != "fr":
         return None
-    event = claim.events.filter(to_state=ClaimState.APPEALED).order_by("-at").first()
-    if event is None:
-        return None
-    filed = timezone.localtime(event.at).date()
-    deemed = procedure.appeal_silence_date(filed).date
-    return Silence(filed, deemed) if timezone.localdate() >= deemed else None
+    filed = claim.appealed_on
+    if filed is None:  # appealed before the date was recorded: the event's day
+        event = claim.events.filter(to_state=ClaimState.APPEALED).order_by("-at").first()
+        if event is None:
+            return None
+        filed = timezone.localtime(event.at).date()
+    try:
+        dated = procedure.appeal_silence_date(
+            filed, params=Parameters.load("fr"), expertise_start=claim.expertise_started_on,
+            expertise_end=claim.expertise_ended_on)
+    except InputError:
+        dated = procedure.appeal_silence_date(filed, params=Parameters.load("fr"))
+    passed = timezone.localdate() >= dated.date and not dated.suspended
+    return Silence(filed, dated.date, dated.suspended, passed, dated.steps.as_list())
 
 
 def next_step(claim: Claim) -> str:

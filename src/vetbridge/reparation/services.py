@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -34,7 +35,7 @@ from vetbridge.core.mail import notify_users, site_url
 from vetbridge.rules import procedure
 from vetbridge.rules.errors import InputError
 from vetbridge.rules.fr.pmi import compute_pmi_json
-from vetbridge.rules.parameters import Parameters
+from vetbridge.rules.parameters import ParameterError, Parameters
 from vetbridge.rules.ua.assistance import ua_assistance_json
 from vetbridge.rules.version import RULES_VERSION
 
@@ -49,6 +50,7 @@ from .models import (
     Context,
     Decision,
     DecisionKind,
+    Grade,
     Infirmity,
     Notification,
     Outcome,
@@ -63,7 +65,7 @@ SIGNATURES = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png",
 EXTENSIONS = {"application/pdf": (".pdf",), "image/png": (".png",),
               "image/jpeg": (".jpg", ".jpeg")}
 MEDICAL_STATES_EDITABLE = frozenset({ClaimState.IN_ASSESSMENT, ClaimState.APPEALED})
-
+MAX_CHILDREN = 30
 
 
 # ---------------------------------------------------------------- reads (scoped, audited)
@@ -186,6 +188,42 @@ def _date(value: Any, field: str) -> dt.date:
         raise field_error(field, _("Enter a valid date.")) from None
 
 
+def _bool(value: Any, field: str) -> bool:
+    if value in (None, "", False, "false", "0", "off"):
+        return False
+    if value in (True, "true", "1", "on"):
+        return True
+    raise field_error(field, _("Answer yes or no."))
+
+
+def _situation(data: dict[str, Any], today: dt.date) -> dict[str, Any]:
+    """The French claimant's situation besides the infirmities, checked field by field.
+    Only the keys present in `data` are returned (a partial update keeps the others)."""
+    out: dict[str, Any] = {}
+    if "children_birth_dates" in data:
+        raw = data.get("children_birth_dates") or []
+        if isinstance(raw, str):
+            raw = [x for x in raw.replace(",", " ").replace(";", " ").split() if x]
+        if not isinstance(raw, list | tuple):
+            raise field_error("children_birth_dates", _("Give one date per child."))
+        if len(raw) > MAX_CHILDREN:
+            raise field_error("children_birth_dates",
+                              _("At most %(n)s children.") % {"n": MAX_CHILDREN})
+        dates = [_date(x, "children_birth_dates") for x in raw]
+        if any(d > today for d in dates):
+            raise field_error("children_birth_dates", _("The date cannot be in the future."))
+        out["children_birth_dates"] = sorted(d.isoformat() for d in dates)
+    for key in ("third_person", "grand_mutile", "left_service"):
+        if key in data:
+            out[key] = _bool(data.get(key), key)
+    if "grade" in data:
+        grade = data.get("grade") or Grade.SOLDIER
+        if grade not in Grade.values:
+            raise field_error("grade", _("Choose the last grade held."))
+        out["grade"] = grade
+    return out
+
+
 @transaction.atomic
 def claim_file(*, actor: User, person_id: int, data: dict[str, Any]) -> Claim:
     """File a claim for a person (the veteran for themself, a case worker for them)."""
@@ -229,6 +267,16 @@ def claim_file(*, actor: User, person_id: int, data: dict[str, Any]) -> Claim:
             claim.recipients = 0
         if not 1 <= claim.recipients <= 50:
             raise field_error("recipients", _("Enter a number from 1 to 50."))
+        if data.get("death_record_date"):
+            claim.death_record_date = _date(data["death_record_date"], "death_record_date")
+            if claim.death_record_date > today:
+                raise field_error("death_record_date", _("The date cannot be in the future."))
+            if claim.death_record_date < claim.death_date:
+                raise field_error("death_record_date",
+                                  _("The death record cannot precede the death."))
+    if kind in (ClaimKind.FR_PENSION, ClaimKind.FR_REVISION):
+        for key, value in _situation(data, today).items():
+            setattr(claim, key, value)
     claim.save()
     _event(claim, actor, "")
     audit_record(actor=actor, action=AuditAction.CREATE, obj=claim, person_id=person.pk,
@@ -278,22 +326,42 @@ def document_add(*, actor: User, claim_id: int, name: str, content: bytes,
 
 # ---------------------------------------------------------------- assessment
 
-def _parse_rate(value: Any, field: str) -> Decimal:
+RATE_PATTERN = re.compile(r"[0-9]{1,3}(?:[.,][0-9]+)?")
+
+
+def parse_percent(value: Any, field: str, *, allow_zero: bool = False) -> Decimal:
+    """A percentage typed in any language: "12,5" and "12.5" are both 12.5. Anything else
+    (thousands separators, letters, several separators) is refused, never reinterpreted."""
+    if isinstance(value, bool):
+        raise field_error(field, _("Enter a number, e.g. 12.5 or 12,5."))
+    if isinstance(value, Decimal | int | float):
+        text = str(value)
+    else:
+        text = str(value if value is not None else "").strip()
+    if not RATE_PATTERN.fullmatch(text):
+        raise field_error(field, _("Enter a number, e.g. 12.5 or 12,5."))
     try:
-        rate = Decimal(str(value).replace(",", ".").strip())
+        rate = Decimal(text.replace(",", "."))
     except InvalidOperation:
-        raise field_error(field, _("Enter a number, e.g. 12.5.")) from None
-    if not rate.is_finite() or rate <= 0 or rate > 100:
-        raise field_error(field, _("The rate must be above 0 and at most 100."))
+        raise field_error(field, _("Enter a number, e.g. 12.5 or 12,5.")) from None
+    low_ok = rate >= 0 if allow_zero else rate > 0
+    if not rate.is_finite() or not low_ok or rate > 100:
+        raise field_error(field, _("The rate must be from 0 to 100.") if allow_zero
+                          else _("The rate must be above 0 and at most 100."))
     if rate != rate.quantize(Decimal("0.01")):
         raise field_error(field, _("At most two decimals."))
     return rate
 
 
+_parse_rate = parse_percent
+
+
 @transaction.atomic
 def infirmities_set(*, actor: User, claim_id: int, expected_version: int,
-                    rows: list[dict[str, Any]], medical_notes: str | None = None) -> Claim:
-    """The assessor's description of the infirmities (replaces the previous one)."""
+                    rows: list[dict[str, Any]], medical_notes: str | None = None,
+                    situation: dict[str, Any] | None = None) -> Claim:
+    """The assessor's fiche: the infirmities (replacing the previous ones) and, when given,
+    the situation (children, third person, grand mutilé, grade, left service)."""
     claim = _claim(actor, claim_id, Capability.CLAIMS_ASSESS, lock=True)
     _check_version(claim, expected_version)
     if claim.state not in MEDICAL_STATES_EDITABLE:
@@ -312,26 +380,40 @@ def infirmities_set(*, actor: User, claim_id: int, expected_version: int,
         addition = row.get("addition") or Addition.CHAIN
         if addition not in Addition.values:
             raise field_error(f"infirmities.{i}.addition", _("Choose how it adds up."))
+        extra = row.get("arithmetic_addition")
         new.append(Infirmity(
             claim=claim, label=label, icd10=str(row.get("icd10") or "")[:8].upper(),
             rate=_parse_rate(row.get("rate"), f"infirmities.{i}.rate"), cause=cause,
             context=context, addition=addition, grouping=str(row.get("grouping") or "")[:60],
-            incurable=bool(row.get("incurable")), position=i))
+            incurable=_bool(row.get("incurable"), f"infirmities.{i}.incurable"),
+            third_person=_bool(row.get("third_person"), f"infirmities.{i}.third_person"),
+            amputation_without_prosthesis=_bool(row.get("amputation_without_prosthesis"),
+                                                f"infirmities.{i}.amputation_without_prosthesis"),
+            arithmetic_addition=Decimal(0) if extra in (None, "") else parse_percent(
+                extra, f"infirmities.{i}.arithmetic_addition", allow_zero=True),
+            position=i))
+    changes_situation = _situation(situation or {}, timezone.localdate())
     before = [f"{x.label} {x.rate}" for x in claim.infirmities.all()]
     claim.infirmities.all().delete()
     Infirmity.objects.bulk_create(new)
     if medical_notes is not None:
         claim.medical_notes = medical_notes[:4000]
     claim.assessed_by = actor
+    situation_before = {k: getattr(claim, k) for k in changes_situation}
+    for key, value in changes_situation.items():
+        setattr(claim, key, value)
     updated = Claim.objects.filter(pk=claim.pk, version=expected_version).update(
-        version=F("version") + 1, assessed_by=actor, medical_notes=claim.medical_notes)
+        version=F("version") + 1, assessed_by=actor, medical_notes=claim.medical_notes,
+        **changes_situation)
     if updated != 1:
         raise ConflictError(_("This claim was changed by someone else since you opened it. "
                               "Reload it and try again."))
     claim.version += 1
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=claim, person_id=claim.person_id,
                  summary=f"{claim.reference} infirmities",
-                 changes={"infirmities": [before, [f"{x.label} {x.rate}" for x in new]]})
+                 changes={"infirmities": [before, [f"{x.label} {x.rate}" for x in new]],
+                          **{k: [situation_before[k], v] for k, v in changes_situation.items()
+                             if situation_before[k] != v}})
     return claim
 
 
@@ -340,14 +422,52 @@ def infirmities_set(*, actor: User, claim_id: int, expected_version: int,
 def rules_inputs(claim: Claim) -> dict[str, Any]:
     """The input of the rules for this claim, exactly as it will be frozen."""
     if claim.kind in (ClaimKind.FR_PENSION, ClaimKind.FR_REVISION):
-        return {"date": claim.filed_at.isoformat(), "infirmities": [
-            {"label": x.label, "rate": str(x.rate), "cause": x.cause, "context": x.context,
-             "addition": x.addition} for x in claim.infirmities.all()]}
+        return fr_inputs(claim, list(claim.infirmities.all()))
     if claim.kind == ClaimKind.UA_DISABILITY:
         return {"kind": "disability", "group": claim.disability_group, "cause": claim.ua_cause,
                 "set_date": claim.group_set_at.isoformat() if claim.group_set_at else None}
-    return {"kind": "death", "recipients": claim.recipients,
-            "death_date": claim.death_date.isoformat() if claim.death_date else None}
+    out: dict[str, Any] = {
+        "kind": "death", "recipients": claim.recipients,
+        "death_date": claim.death_date.isoformat() if claim.death_date else None}
+    if claim.death_record_date:
+        out["death_record_date"] = claim.death_record_date.isoformat()
+    return out
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def fr_inputs(claim: Claim, infirmities: list[Infirmity]) -> dict[str, Any]:
+    """The French case: date, infirmities and the whole situation.
+
+    Optional keys appear only when they say something (true, a child, a grade other than the
+    soldier's), so a decision frozen before they existed and one frozen after read alike, and
+    the calculator's documented defaults apply to what is absent."""
+    rows = []
+    for x in infirmities:
+        row: dict[str, Any] = {"label": x.label, "rate": str(x.rate), "cause": x.cause,
+                               "context": x.context, "addition": x.addition}
+        if x.third_person:
+            row["third_person"] = True
+        if x.amputation_without_prosthesis:
+            row["amputation_without_prosthesis"] = True
+        if x.arithmetic_addition:
+            row["arithmetic_addition"] = _number(x.arithmetic_addition)
+        rows.append(row)
+    out: dict[str, Any] = {"date": claim.filed_at.isoformat(), "infirmities": rows}
+    if claim.third_person or any(x.third_person for x in infirmities):
+        out["third_person"] = True
+    if claim.grand_mutile:
+        out["grand_mutile"] = True
+    if claim.children_birth_dates:
+        out["children"] = len(claim.children_birth_dates)
+        out["children_birth_dates"] = list(claim.children_birth_dates)
+    if claim.grade and claim.grade != Grade.SOLDIER:
+        out["grade"] = claim.grade
+    if claim.left_service:
+        out["left_service"] = True
+    return out
 
 
 def compute(kind: str, inputs: dict[str, Any], params: Parameters) -> dict[str, Any]:
@@ -367,15 +487,23 @@ def preview(claim: Claim) -> dict[str, Any]:
         return {"error": _("No infirmity recorded yet.")}
     try:
         return compute(claim.kind, rules_inputs(claim), Parameters.load(country_of(claim.kind)))
-    except InputError as exc:
-        return {"error": f"{exc.field}: {exc.message}"}
+    except (InputError, ParameterError) as exc:
+        field = getattr(exc, "field", "date")
+        return {"error": f"{field}: {getattr(exc, 'message', str(exc))}"}
 
 
-def _granted_rate(claim: Claim) -> int | None:
+def _granted(claim: Claim) -> tuple[int, int] | None:
+    """The pensioned rate and degrees beyond 100 % of the claim's current decision."""
     decision = claim.current_decision()
     if decision is None or decision.outcome == Outcome.REJECT:
         return None
-    return int(decision.result.get("global_rate") or 0) or None
+    rate = int(decision.result.get("global_rate") or 0)
+    return (rate, int(decision.result.get("degrees") or 0)) if rate else None
+
+
+def _granted_rate(claim: Claim) -> int | None:
+    granted = _granted(claim)
+    return granted[0] if granted else None
 
 
 # ---------------------------------------------------------------- transitions
@@ -406,17 +534,29 @@ def claim_transition(*, actor: User, claim_id: int, name: str, expected_version:
         claim.needs = note
     if name == "provide_information":
         claim.needs = ""
+    problem = t.problem
     if name == "appeal":
-        decision = claim.current_decision()
         if not note:
             raise field_error("note", _("Give the grievances: what is wrong in the decision."))
-        if decision is not None and timezone.localdate() > decision.appeal_deadline:
-            raise ApplicationError(_(
-                "The appeal deadline passed on %(date)s: the appeal would be time-barred. "
-                "Ask your contact person about the remaining remedies.")
-                % {"date": decision.appeal_deadline.isoformat()})
+        # Never refused for lateness: flagged, and the officer decides admissibility (the
+        # deadline may be extended, interrupted or never have started to run).
+        decision = claim.current_decision()
+        today = timezone.localdate()
+        deadline = decision.appeal_deadline if decision and decision.notified_on else None
+        late = procedure.appeal_is_late(deadline, today)
+        claim.appealed_on, claim.appeal_late = today, late
+        claim.appeal_admissible, claim.appeal_admissibility_note = None, ""
+        claim.expertise_started_on = claim.expertise_ended_on = None
+        Claim.objects.filter(pk=claim.pk).update(
+            appealed_on=today, appeal_late=late, appeal_admissible=None,
+            appeal_admissibility_note="", expertise_started_on=None, expertise_ended_on=None)
+        if late:
+            problem = True
+            note = (_("Filed after the deadline of %(date)s: the officer will decide whether "
+                      "it is admissible.") % {"date": deadline.isoformat()}  # type: ignore[union-attr]
+                    + " " + note)[:500]
     before = _move(claim, actor, t.target, expected_version)
-    _event(claim, actor, before, note, problem=t.problem)
+    _event(claim, actor, before, note, problem=problem)
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=claim, person_id=claim.person_id,
                  summary=f"{claim.reference} {name}", changes={"state": [before, claim.state]})
     return claim
@@ -441,6 +581,15 @@ def claim_decide(*, actor: User, claim_id: int, expected_version: int, grant: bo
     reason = reason.strip()[:4000]
     if not grant and not reason:
         raise field_error("reason", _("A rejection must give its reasons."))
+    # A late appeal waits for the officer's admissibility decision. When the notification
+    # date is unknown no deadline ran against the claimant (it runs from notification), so
+    # the appeal is not held back; recording the date later re-checks it.
+    if on_appeal and claim.appeal_late and claim.appeal_admissible is None:
+        raise ApplicationError(_("The appeal was filed after the deadline: decide first "
+                                 "whether it is admissible."))
+    if on_appeal and claim.appeal_admissible is False and grant:
+        raise ApplicationError(_("The appeal was found inadmissible: it can only be "
+                                 "rejected."))
     country = country_of(claim.kind)
     params = Parameters.load(country)
     inputs = rules_inputs(claim)
@@ -448,7 +597,11 @@ def claim_decide(*, actor: User, claim_id: int, expected_version: int, grant: bo
         result = compute(claim.kind, inputs, params)
     except InputError as exc:
         raise ApplicationError(_("The computation is not possible: %(field)s: %(reason)s")
-                               % {"field": exc.field, "reason": exc.message}) from exc
+                               % {"field": exc.field, "reason": exc.message},
+                               fields={exc.field: [exc.message]}) from exc
+    except ParameterError as exc:
+        raise ApplicationError(_("The computation is not possible: %(field)s: %(reason)s")
+                               % {"field": "date", "reason": str(exc)}) from exc
     today = timezone.localdate()
     extra_steps: list[dict[str, Any]] = []
     outcome, valid_until, amount, arrears = Outcome.REJECT, None, None, None
@@ -457,8 +610,10 @@ def claim_decide(*, actor: User, claim_id: int, expected_version: int, grant: bo
             raise ApplicationError(_("The rate is below the threshold that opens a right: "
                                      "the claim can only be rejected."))
         if claim.kind == ClaimKind.FR_REVISION and claim.revision_of is not None:
-            check = procedure.revision_check(_granted_rate(claim.revision_of) or 0,
-                                             int(result["global_rate"]), claim.filed_at)
+            old_rate, old_degrees = _granted(claim.revision_of) or (0, 0)
+            check = procedure.revision_check(
+                old_rate, int(result["global_rate"]), claim.filed_at, params=params,
+                previous_degrees=old_degrees, new_degrees=int(result.get("degrees") or 0))
             extra_steps += check.steps.as_list()
             if grant and not check.allowed:
                 raise ApplicationError(_(
@@ -469,29 +624,33 @@ def claim_decide(*, actor: User, claim_id: int, expected_version: int, grant: bo
             definitive = all(x.incurable for x in claim.infirmities.all())
             outcome = Outcome.GRANT_DEFINITIVE if definitive else Outcome.GRANT_TEMPORARY
             if not definitive:
-                until = procedure.temporary_until(claim.filed_at)
+                until = procedure.temporary_until(claim.filed_at, params=params)
                 valid_until = until.date
                 extra_steps += until.steps.as_list()
             amount = Decimal(str(result["annual_amount_eur"]))
-            due = procedure.arrears(start=claim.filed_at, until=today, annual_amount=amount,
-                                    filed=claim.filed_at,
-                                    late_by_own_doing=claim.late_by_own_doing)
+            try:
+                due = procedure.arrears(start=claim.filed_at, until=today,
+                                        points=Decimal(str(result["points"])),
+                                        filed=claim.filed_at, params=params,
+                                        late_by_own_doing=claim.late_by_own_doing)
+            except InputError as exc:
+                raise ApplicationError(
+                    _("The computation is not possible: %(field)s: %(reason)s")
+                    % {"field": exc.field, "reason": exc.message}) from exc
             arrears = {"start": due.start.isoformat(), "end": due.end.isoformat(),
                        "days": due.days, "amount_eur": float(due.amount_eur),
-                       "limited": due.limited}
+                       "limited": due.limited,
+                       "periods": [x.as_dict() for x in due.periods]}
             extra_steps += due.steps.as_list()
     elif grant:
         outcome = Outcome.GRANT
         amount = Decimal(str(result["total_uah"]))
-    deadline = procedure.appeal_deadline(country, today, claim.residence)
-    extra_steps += deadline.steps.as_list()
-    if on_appeal and country == "fr":
-        extra_steps += procedure.appeal_silence_date(today).steps.as_list()
+    # No deadline yet: it runs from the notification, recorded later (decision_notify).
     decision = Decision.objects.create(
         claim=claim, kind=DecisionKind.APPEAL if on_appeal else DecisionKind.INITIAL,
         outcome=outcome, reason=reason, computed_on=today, inputs=inputs, result=result,
         rules_version=RULES_VERSION, snapshot=_snapshot(params, country),
-        valid_until=valid_until, appeal_deadline=deadline.date, amount=amount,
+        valid_until=valid_until, appeal_deadline=None, amount=amount,
         arrears={"procedure_steps": extra_steps, **(arrears or {})}, decided_by=actor)
     target = ClaimState.APPEAL_DECIDED if on_appeal else (
         ClaimState.GRANTED if grant else ClaimState.REJECTED)
@@ -502,6 +661,151 @@ def claim_decide(*, actor: User, claim_id: int, expected_version: int, grant: bo
                  changes={"outcome": outcome, "rules_version": RULES_VERSION,
                           "params_digest": params.digest})
     return decision
+
+
+# ---------------------------------------------------------------- notification, appeal
+
+def next_remedy(decision: Decision) -> str:
+    """What the deadline of this decision opens: "cri" (French RAPO), "court" (French
+    tribunal administratif after the CRI), "complaint" (Ukrainian administrative complaint)
+    or "" (Ukrainian decision on a complaint: the court, no deadline computed here)."""
+    fr = decision.claim.country == "fr"
+    if decision.kind == DecisionKind.APPEAL:
+        return "court" if fr else ""
+    return "cri" if fr else "complaint"
+
+
+def deadline_for(decision: Decision, notified_on: dt.date, *, by_post: bool,
+                 params: Parameters) -> procedure.Dated | None:
+    remedy = next_remedy(decision)
+    residence = decision.claim.residence
+    if remedy == "cri":
+        return procedure.appeal_deadline("fr", notified_on, residence, params=params)
+    if remedy == "court":
+        return procedure.court_deadline(notified_on, residence, params=params)
+    if remedy == "complaint":
+        return procedure.appeal_deadline("ua", notified_on, params=params, by_post=by_post)
+    return None
+
+
+@transaction.atomic
+def decision_notify(*, actor: User, decision_id: int, notified_on: Any,
+                    by_post: bool = False) -> Decision:
+    """Record the day the decision was notified to the claimant; the deadline of the next
+    remedy runs from it (R711-2 CPMIVG, CJA R421-1, Law 2073-IX). A correction is audited."""
+    require(actor, Capability.CLAIMS_DECIDE)
+    decision = Decision.objects.select_related("claim__person").select_for_update(
+        of=("self",)).filter(
+        pk=decision_id, claim__in=claims_for(actor, Capability.CLAIMS_DECIDE)).first()
+    if decision is None:
+        raise NotFoundError(_("No such decision, or not within your access."))
+    day = _date(notified_on, "notified_on")
+    if day < decision.computed_on:
+        raise field_error("notified_on", _("The notification cannot precede the decision."))
+    if day > timezone.localdate():
+        raise field_error("notified_on", _("The date cannot be in the future."))
+    by_post = _bool(by_post, "by_post")
+    try:
+        dated = deadline_for(decision, day, by_post=by_post,
+                             params=Parameters.load(decision.claim.country))
+    except InputError as exc:
+        raise field_error("notified_on", exc.message) from exc
+    before = [decision.notified_on.isoformat() if decision.notified_on else None,
+              decision.appeal_deadline.isoformat() if decision.appeal_deadline else None]
+    decision.notified_on, decision.notified_by_post = day, by_post
+    decision.appeal_deadline = dated.date if dated else None
+    decision.deadline_steps = dated.steps.as_list() if dated else []
+    decision.save(update_fields=["notified_on", "notified_by_post", "appeal_deadline",
+                                 "deadline_steps"])
+    claim = decision.claim
+    # An appeal already filed is re-examined against the deadline now known.
+    if claim.state == ClaimState.APPEALED and claim.appealed_on and \
+            decision == claim.current_decision():
+        late = procedure.appeal_is_late(decision.appeal_deadline, claim.appealed_on)
+        Claim.objects.filter(pk=claim.pk).update(appeal_late=late)
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=decision,
+                 person_id=claim.person_id, summary=f"{claim.reference} notified",
+                 changes={"notified_on": [before[0], day.isoformat()],
+                          "appeal_deadline": [before[1], decision.appeal_deadline.isoformat()
+                                              if decision.appeal_deadline else None]})
+    return decision
+
+
+@transaction.atomic
+def appeal_admissibility(*, actor: User, claim_id: int, expected_version: int,
+                         admissible: bool, note: str) -> Claim:
+    """The officer's decision on a late appeal (or one whose timeliness is unknown)."""
+    claim = _claim(actor, claim_id, Capability.CLAIMS_DECIDE, lock=True)
+    _check_version(claim, expected_version)
+    if claim.state != ClaimState.APPEALED:
+        raise ApplicationError(_("This step is not possible now: the claim is “%(state)s”.")
+                               % {"state": claim.get_state_display()})
+    if claim.appeal_late is False:
+        raise ApplicationError(_("The appeal was filed in time: it is admissible."))
+    note = " ".join(str(note or "").split())[:500]
+    if not note:
+        raise field_error("note", _("Give the reasons (e.g. the claimant's reason for the "
+                                    "delay)."))
+    admissible = _bool(admissible, "admissible")
+    updated = Claim.objects.filter(pk=claim.pk, version=expected_version).update(
+        appeal_admissible=admissible, appeal_admissibility_note=note,
+        version=F("version") + 1)
+    if updated != 1:
+        raise ConflictError(_("This claim was changed by someone else since you opened it. "
+                              "Reload it and try again."))
+    claim.appeal_admissible, claim.appeal_admissibility_note = admissible, note
+    claim.version += 1
+    label = _("Late appeal found admissible") if admissible else \
+        _("Late appeal found inadmissible")
+    _event(claim, actor, claim.state, f"{label}: {note}"[:500], problem=not admissible)
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=claim, person_id=claim.person_id,
+                 summary=f"{claim.reference} admissibility",
+                 changes={"appeal_admissible": [None, admissible]})
+    return claim
+
+
+@transaction.atomic
+def appeal_expertise(*, actor: User, claim_id: int, expected_version: int,
+                     started_on: Any, ended_on: Any = None) -> Claim:
+    """The CRI's medical expertise: its notice and its conclusions suspend the 4-month
+    silence clock (R711-15, at most 4 months)."""
+    claim = _claim(actor, claim_id, Capability.CLAIMS_DECIDE, lock=True)
+    _check_version(claim, expected_version)
+    if claim.state != ClaimState.APPEALED or claim.country != "fr":
+        raise ApplicationError(_("A medical expertise is recorded on a French claim under "
+                                 "appeal."))
+    start = _date(started_on, "started_on")
+    end = _date(ended_on, "ended_on") if ended_on not in (None, "") else None
+    today = timezone.localdate()
+    if start > today or (end and end > today):
+        raise field_error("ended_on" if end and end > today else "started_on",
+                          _("The date cannot be in the future."))
+    try:
+        procedure.appeal_silence_date(claim.appealed_on or today,
+                                      params=Parameters.load("fr"),
+                                      expertise_start=start, expertise_end=end)
+    except InputError as exc:
+        name = {"expertise_start": "started_on", "expertise_end": "ended_on"}.get(
+            exc.field, exc.field)
+        message = {
+            "expertise_start": _("The expertise must start between the appeal and the day "
+                                 "the silence becomes a rejection."),
+            "expertise_end": _("The conclusions cannot precede the expertise."),
+        }.get(exc.field, exc.message)
+        raise field_error(name, str(message)) from exc
+    before = [claim.expertise_started_on, claim.expertise_ended_on]
+    updated = Claim.objects.filter(pk=claim.pk, version=expected_version).update(
+        expertise_started_on=start, expertise_ended_on=end, version=F("version") + 1)
+    if updated != 1:
+        raise ConflictError(_("This claim was changed by someone else since you opened it. "
+                              "Reload it and try again."))
+    claim.expertise_started_on, claim.expertise_ended_on = start, end
+    claim.version += 1
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=claim, person_id=claim.person_id,
+                 summary=f"{claim.reference} expertise",
+                 changes={"expertise": [[d.isoformat() if d else None for d in before],
+                                        [start.isoformat(), end.isoformat() if end else None]]})
+    return claim
 
 
 # ---------------------------------------------------------------- replay

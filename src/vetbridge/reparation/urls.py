@@ -17,4 +17,7 @@ urlpatterns = [
     path("<int:pk>/documents/", views.claim_document_add, name="document_add"),
     path("documents/<int:doc_id>/", views.document_download, name="document"),
     path("decisions/<int:decision_id>/letter.pdf", views.decision_letter, name="letter"),
+    path("decisions/<int:decision_id>/notification/", views.decision_notify, name="notify"),
+    path("<int:pk>/admissibility/", views.claim_admissibility, name="admissibility"),
+    path("<int:pk>/expertise/", views.claim_expertise, name="expertise"),
 ]

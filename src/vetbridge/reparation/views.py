@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -15,19 +16,23 @@ from django.views.decorators.http import require_POST
 
 from vetbridge.accounts.roles import Capability
 from vetbridge.accounts.scoping import access_person_by_id
-from vetbridge.core.exceptions import ApplicationError
+from vetbridge.core.exceptions import ApplicationError, NotFoundError
 from vetbridge.core.views import permission_required_page, signed_in_user
 
 from . import selectors, services
 from .forms import (
+    AdmissibilityForm,
     ClaimFileForm,
     DecideForm,
     DocumentForm,
+    ExpertiseForm,
+    FicheForm,
     InfirmityFormSet,
+    NotifyForm,
     QueueFilterForm,
     TransitionForm,
 )
-from .letters import decision_letter_pdf
+from .letters import decision_letter_pdf, infirmity_flags, situation_lines
 from .models import Claim, ClaimKind, ClaimState
 
 PAGE_SIZE = 25
@@ -95,8 +100,15 @@ def _render_detail(request: HttpRequest, pk: int, status: int = 200,
         "can_add_document": user.can(Capability.CLAIMS_FILE) or
         user.can(Capability.CLAIMS_ASSESS),
         "document_form": DocumentForm(),
+        "children_dates": [dt.date.fromisoformat(d) for d in claim.children_birth_dates or []],
     }
     if medical:
+        # What each decision was computed on, as frozen (not the claim's current state).
+        ctx["decisions"] = list(ctx["decisions"])
+        for d in ctx["decisions"]:
+            d.situation = situation_lines(d.inputs)
+            d.flags = [(x["label"], infirmity_flags(x)) for x in d.inputs.get("infirmities") or []
+                       if infirmity_flags(x)]
         ctx["infirmities"] = claim.infirmities.all()
         ctx["documents"] = claim.documents.all()
         ctx["preview"] = services.preview(claim)
@@ -104,10 +116,27 @@ def _render_detail(request: HttpRequest, pk: int, status: int = 200,
         ctx["infirmity_formset"] = InfirmityFormSet(prefix="inf", initial=[
             {"label": x.label, "icd10": x.icd10, "rate": x.rate, "cause": x.cause,
              "context": x.context, "addition": x.addition, "grouping": x.grouping,
-             "incurable": x.incurable} for x in claim.infirmities.all()])
+             "incurable": x.incurable, "third_person": x.third_person,
+             "amputation_without_prosthesis": x.amputation_without_prosthesis,
+             "arithmetic_addition": x.arithmetic_addition or None}
+            for x in claim.infirmities.all()])
+        ctx["fiche_form"] = FicheForm(initial={
+            "medical_notes": claim.medical_notes,
+            **{k: getattr(claim, k) for k in FicheForm.SITUATION}})
     if user.can(Capability.CLAIMS_DECIDE) and claim.state in (ClaimState.READY_FOR_DECISION,
                                                               ClaimState.APPEALED):
         ctx["decide_form"] = DecideForm(initial={"version": claim.version})
+    if user.can(Capability.CLAIMS_DECIDE):
+        ctx["can_notify"] = True
+        ctx["notify_form"] = NotifyForm()
+        if claim.state == ClaimState.APPEALED:
+            if claim.appeal_late is not False:
+                ctx["admissibility_form"] = AdmissibilityForm(prefix="adm",
+                                                              initial={"version": claim.version})
+            if claim.country == "fr":
+                ctx["expertise_form"] = ExpertiseForm(prefix="exp", initial={
+                    "version": claim.version, "started_on": claim.expertise_started_on,
+                    "ended_on": claim.expertise_ended_on})
     ctx.update(forms)
     return render(request, "reparation/claim_detail.html", ctx, status=status)
 
@@ -140,24 +169,115 @@ def claim_transition(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_required_page(Capability.CLAIMS_ASSESS)
 def claim_infirmities(request: HttpRequest, pk: int) -> HttpResponse:
+    """The assessor's fiche. On any error every field comes back as typed, notes included."""
     formset = InfirmityFormSet(request.POST, prefix="inf")
+    fiche = FicheForm(request.POST)
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
         version = -1
-    if formset.is_valid():
+    formset_ok, fiche_ok = formset.is_valid(), fiche.is_valid()
+    if formset_ok and fiche_ok:
         rows = [f.cleaned_data for f in formset.forms
                 if f.cleaned_data and f.cleaned_data.get("label")]
         try:
-            services.infirmities_set(actor=signed_in_user(request), claim_id=pk, expected_version=version,
-                                     rows=rows, medical_notes=request.POST.get("medical_notes"))
+            services.infirmities_set(
+                actor=signed_in_user(request), claim_id=pk, expected_version=version,
+                rows=rows, medical_notes=fiche.cleaned_data["medical_notes"],
+                # Only a form that showed the situation may change it (unticked boxes
+                # are absent from a post: absence alone must not erase a need).
+                situation={k: fiche.cleaned_data[k] for k in FicheForm.SITUATION}
+                if request.POST.get("situation_shown") else None)
         except ApplicationError as exc:
-            formset._non_form_errors = formset.error_class(  # type: ignore[attr-defined]
-                [exc.full_text()])
+            _place_fiche_error(exc, formset, fiche)
         else:
             messages.success(request, _("Infirmities saved."))
             return redirect("reparation:detail", pk=pk)
-    return _render_detail(request, pk, status=400, infirmity_formset=formset)
+    return _render_detail(request, pk, status=400, infirmity_formset=formset,
+                          fiche_form=fiche)
+
+
+def _place_fiche_error(exc: ApplicationError, formset: Any, fiche: FicheForm) -> None:
+    """A service refusal goes next to the field it names ("infirmities.2.rate" → row 3's
+    rate), else above the form."""
+    placed = False
+    for name, reasons in exc.fields.items():
+        parts = name.split(".")
+        if len(parts) == 3 and parts[0] == "infirmities" and parts[1].isdigit():
+            rows = [f for f in formset.forms if f.cleaned_data and f.cleaned_data.get("label")]
+            index = int(parts[1])
+            if index < len(rows) and parts[2] in rows[index].fields:
+                for reason in reasons:
+                    rows[index].add_error(parts[2], reason)
+                placed = True
+        elif name in fiche.fields:
+            for reason in reasons:
+                fiche.add_error(name, reason)
+            placed = True
+    if not placed or not exc.fields:
+        formset._non_form_errors = formset.error_class(
+            [exc.full_text()])
+
+
+@require_POST
+@permission_required_page(Capability.CLAIMS_DECIDE)
+def decision_notify(request: HttpRequest, decision_id: int) -> HttpResponse:
+    """The officer records the day the decision was notified; the deadline runs from it."""
+    user = signed_in_user(request)
+    claim_id = services.claims_for(user, Capability.CLAIMS_DECIDE).filter(
+        decisions__pk=decision_id).values_list("pk", flat=True).first()
+    if claim_id is None:
+        raise NotFoundError(_("No such decision, or not within your access."))
+    form = NotifyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.decision_notify(actor=user, decision_id=decision_id,
+                                     notified_on=form.cleaned_data["notified_on"],
+                                     by_post=form.cleaned_data["by_post"])
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("Notification date recorded; the deadline is set."))
+            return redirect("reparation:detail", pk=claim_id)
+    return _render_detail(request, claim_id, status=400, notify_form=form,
+                          notify_decision=decision_id)
+
+
+@require_POST
+@permission_required_page(Capability.CLAIMS_DECIDE)
+def claim_admissibility(request: HttpRequest, pk: int) -> HttpResponse:
+    form = AdmissibilityForm(request.POST, prefix="adm")
+    if form.is_valid():
+        try:
+            services.appeal_admissibility(
+                actor=signed_in_user(request), claim_id=pk,
+                expected_version=form.cleaned_data["version"],
+                admissible=form.cleaned_data["admissible"], note=form.cleaned_data["note"])
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("Admissibility recorded."))
+            return redirect("reparation:detail", pk=pk)
+    return _render_detail(request, pk, status=400, admissibility_form=form)
+
+
+@require_POST
+@permission_required_page(Capability.CLAIMS_DECIDE)
+def claim_expertise(request: HttpRequest, pk: int) -> HttpResponse:
+    form = ExpertiseForm(request.POST, prefix="exp")
+    if form.is_valid():
+        try:
+            services.appeal_expertise(
+                actor=signed_in_user(request), claim_id=pk,
+                expected_version=form.cleaned_data["version"],
+                started_on=form.cleaned_data["started_on"],
+                ended_on=form.cleaned_data["ended_on"])
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("Medical expertise recorded."))
+            return redirect("reparation:detail", pk=pk)
+    return _render_detail(request, pk, status=400, expertise_form=form)
 
 
 @require_POST
