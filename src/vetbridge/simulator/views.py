@@ -142,7 +142,8 @@ def _page(request: HttpRequest, template: str, *, with_ua: bool) -> HttpResponse
     context = {"case": case, "infs": infs, "ua": ua, "result": result, "errors": errors,
                "show_errors": show_errors, "with_ua": with_ua}
     if getattr(request, "htmx", False):
-        response = render(request, "simulator/_body.html", context, status=status)
+        # htmx swaps only 2xx answers: the errors are in the fragment it swaps in.
+        response = render(request, "simulator/_body.html", context)
     else:
         response = render(request, template, context, status=status)
     patch_cache_control(response, private=True, no_store=True)
