@@ -232,11 +232,31 @@ def test_api_bad_input_is_a_named_4xx(client, make_user):
              ({"date": "9999-01-01", "infirmities": [{"rate": 40}]}, "date"),
              ({"date": DATE, "infirmities": [{"rate": 40, "colour": 1}]},
               "infirmities.0.colour"),
-             ({"date": DATE, "ua_group": 4}, "ua_group")]
+             ({"date": DATE, "ua_group": 4}, "ua_group"),
+             ({"date": DATE, "infirmities": [{"rate": None}]}, "infirmities.0.rate"),
+             ({"date": DATE, "infirmities": [{"rate": True}]}, "infirmities.0.rate"),
+             ({"date": DATE, "infirmities": [{"rate": "1e309"}]}, "infirmities.0.rate"),
+             ({"date": DATE, "infirmities": [{"rate": 40, "label": "a\x00b"}]},
+              "infirmities.0.label"),
+             ({"date": "1960-01-01", "infirmities": [{"rate": 40}], "ua_group": 1,
+               "ua_cause": "duty"}, "date")]
     for payload, field in cases:
         response = _api(client, payload)
         assert response.status_code in (400, 422), (payload, response.content)
         assert field in response.json()["error"]["fields"], (payload, response.json())
+
+
+@pytest.mark.django_db
+def test_api_partial_loss_without_group_and_new_optional_keys_only_when_set(client, make_user):
+    client.force_login(make_user("analyst"))
+    response = _api(client, {"date": DATE, "infirmities": [{"label": "Main", "rate": 25}],
+                             "ua_loss_percent": "25,5", "ua_cause": "service"})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["ua"]["input"] == {"kind": "disability", "group": None, "cause": "service",
+                                   "set_date": DATE, "loss_percent": 25.5}
+    assert body["fr"]["input"] == {"date": DATE, "infirmities": [
+        {"label": "Main", "rate": 25, "cause": "injury", "context": "peace"}]}
 
 
 @pytest.mark.django_db

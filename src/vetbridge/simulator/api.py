@@ -21,13 +21,13 @@ from vetbridge.api.security import api_user
 from vetbridge.core.exceptions import ApplicationError, PermissionDeniedError
 
 from . import cases
-from .forms import EARLIEST, LATEST, parse_rate
+from .forms import CONTROL, EARLIEST, LATEST, parse_rate
 
 router = Router(tags=["simulator"])
 
 
-def _rate(value: Any, *, low: Decimal, name: str) -> Decimal | None:
-    if value is None:
+def _rate(value: Any, *, low: Decimal, name: str, required: bool = False) -> Decimal | None:
+    if value is None and not required:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         raise PydanticCustomError("rate_number", _("“%(field)s” must be a number, such as "
@@ -59,20 +59,28 @@ class InfirmityIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     label: str = Field("", max_length=200)
-    rate: Decimal | str | float = Field(
+    rate: Decimal = Field(
         description="percent above 0 and at most 100, two decimals; \"12,5\" and 12.5 alike")
     cause: Literal["injury", "disease"] = "injury"
     context: Literal["peace", "war", "opex", "captivity"] = "peace"
     addition: Literal["chain", "arithmetic"] = "chain"
     third_person: bool = Field(False, description="this infirmity alone needs a third person")
     amputation_without_prosthesis: bool = False
-    arithmetic_addition: Decimal | str | float | None = Field(
+    arithmetic_addition: Decimal | None = Field(
         None, description="points added to this infirmity's own rate (L125-9)")
 
     @field_validator("rate", mode="before")
     @classmethod
     def _rate(cls, v: Any) -> Decimal | None:
-        return _rate(v, low=Decimal("0.01"), name="rate")
+        return _rate(v, low=Decimal("0.01"), name="rate", required=True)
+
+    @field_validator("label")
+    @classmethod
+    def _label(cls, v: str) -> str:
+        if CONTROL.search(v):
+            raise PydanticCustomError("control_characters", _(
+                "“%(field)s” must not contain control characters.") % {"field": "label"})
+        return v
 
     @field_validator("arithmetic_addition", mode="before")
     @classmethod
@@ -97,7 +105,7 @@ class CompareIn(Schema):
     ua_group: Literal[1, 2, 3] | None = Field(
         None, description="Ukrainian disability group, as set by the Ukrainian expert team "
                           "(never derived from the French rate)")
-    ua_loss_percent: Decimal | str | float | None = Field(
+    ua_loss_percent: Decimal | None = Field(
         None, description="without a group: percentage of lost working capacity")
     ua_cause: Literal["duty", "service"] | None = None
     ua_set_date: dt.date | None = Field(None, description="default: `date`")
@@ -170,19 +178,17 @@ def _situation(p: CompareIn) -> cases.Situation:
         if p.ua_cause is None:
             raise required("ua_cause")
     infs = tuple(cases.InfirmityIn(
-        label=i.label.strip() or f"#{n + 1}", rate=Decimal(str(i.rate)), cause=i.cause,
+        label=i.label.strip() or f"#{n + 1}", rate=i.rate, cause=i.cause,
         context=i.context, addition=i.addition, third_person=i.third_person,
         amputation_without_prosthesis=i.amputation_without_prosthesis,
-        arithmetic_addition=None if i.arithmetic_addition is None
-        else Decimal(str(i.arithmetic_addition)), source=f"infirmities.{n}")
+        arithmetic_addition=i.arithmetic_addition, source=f"infirmities.{n}")
         for n, i in enumerate(p.infirmities))
     return cases.Situation(
         date=p.date, infirmities=infs, status=p.status, grade=p.grade,
         left_service=p.left_service, third_person=p.third_person, grand_mutile=p.grand_mutile,
         children=p.children, children_birth_dates=tuple(p.children_birth_dates),
         ua_group=p.ua_group,
-        ua_loss_percent=None if p.ua_loss_percent is None or p.ua_group is not None
-        else Decimal(str(p.ua_loss_percent)),
+        ua_loss_percent=None if p.ua_group is not None else p.ua_loss_percent,
         ua_cause=p.ua_cause or "", ua_set_date=p.ua_set_date, death_date=p.death_date,
         death_record_date=p.death_record_date, recipients=p.recipients,
         service_death=p.service_death, deceased_rate=p.deceased_rate)

@@ -19,6 +19,7 @@ from .cases import DECEASED, LIVING, InfirmityIn, Situation, grade_label, known_
 EARLIEST = dt.date(1950, 1, 1)
 LATEST = dt.date(2100, 12, 31)
 _NUMBER = re.compile(r"^\d{1,3}(?:[.,]\d+)?$")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def parse_rate(raw: str) -> Decimal | None:
@@ -162,6 +163,14 @@ class InfirmityForm(forms.Form):
         max_value=Decimal(100),
         help_text=_("Optional: points added to this infirmity's own rate (L125-9), e.g. "
                     "troubles of a limb."))
+
+    def clean_label(self) -> str:
+        label = str(self.cleaned_data.get("label") or "")
+        if CONTROL.search(label):
+            raise forms.ValidationError(
+                _("“%(field)s” must not contain control characters."),
+                params={"field": self.fields["label"].label})
+        return label
 
     def is_active(self) -> bool:
         data = getattr(self, "cleaned_data", {})
