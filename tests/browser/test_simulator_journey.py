@@ -66,3 +66,11 @@ def test_public_simulator_by_keyboard(page, live_server, lang, words):  # noqa: 
     steps = live.locator("ol.steps li")
     assert steps.count() >= 4
     assert "Genou droit" in steps.first.inner_text() or "Genou droit" in text
+
+    # axe-core on the page with its result: no serious or critical violation.
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    serious = [v["id"] for v in results.response["violations"]
+               if v.get("impact") in ("serious", "critical")]
+    assert not serious, results.generate_report()
