@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -189,7 +189,7 @@ def known_grades(on: dt.date | None = None) -> list[str]:
 
     p = Parameters.load("fr")
     try:
-        table = p.at("fr.grade_principal_points", on or dt.date.today())  # noqa: DTZ011
+        table = p.at("fr.grade_principal_points", on or timezone.localdate())
     except (ParameterError, KeyError):
         return ["soldier"]
     return ["soldier", *sorted(k for k in table if k != "soldier")]
