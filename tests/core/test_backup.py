@@ -230,3 +230,65 @@ def test_cli_backup_writes_an_archive_and_restore_refuses_a_corrupt_one(populate
     bad.write_bytes(archive.read_bytes()[:100])
     assert main(["restore", "--yes", str(bad)]) == 2
     assert "Nothing was changed" in capsys.readouterr().err
+
+
+def test_cli_restores_over_the_live_database_it_backed_up(tmp_path):
+    """The operator's path, in a separate process: migrate a fresh database, add a document
+    file and a person, back up, change both, restore: the person and the file are back, the
+    later change is gone, and the restore is in the restored audit log."""
+    import os
+    import subprocess
+    import sys
+
+    db = dict(connection.settings_dict)
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="vetbridge.config.settings.dev",
+               VETBRIDGE_PRIVATE_MEDIA=str(tmp_path / "media"),
+               PYTHONPATH=str(Path(__file__).resolve().parents[2] / "src"))
+    if connection.vendor == "sqlite":
+        env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'live.sqlite3'}"
+        cleanup = None
+    else:
+        name = f"{db['NAME']}_cli"
+        target = dict(db, NAME=name)
+        _drop(target)
+        import psycopg
+
+        with psycopg.connect(dbname="postgres", host=db["HOST"], port=db["PORT"] or None,
+                             user=db["USER"], autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{name}"
+        cleanup = target
+
+    def run(*args: str, code: str | None = None) -> str:
+        cmd = [sys.executable, "-c", code] if code else \
+            [sys.executable, "-m", "vetbridge.cli", *args]
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300,  # noqa: S603
+                              check=False)
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done.stdout
+
+    setup = ("import django; django.setup(); from pathlib import Path; "
+             "from django.conf import settings; from vetbridge.people.services import "
+             "person_create; person_create(actor=None, data={}, names=[{'surname': "
+             "'Руденко'}]); p = Path(settings.MEDIA_ROOT) / 'claims' / 'a.pdf'; "
+             "p.parent.mkdir(parents=True); p.write_bytes(b'%PDF-1.4 a')")
+    later = ("import django; django.setup(); from pathlib import Path; "
+             "from django.conf import settings; from vetbridge.people.models import Person; "
+             "Person.objects.all().delete(); "
+             "(Path(settings.MEDIA_ROOT) / 'claims' / 'a.pdf').write_bytes(b'changed')")
+    check = ("import django; django.setup(); from pathlib import Path; "
+             "from django.conf import settings; from vetbridge.people.models import Person; "
+             "from vetbridge.accounts.models import AuditLog; "
+             "print(Person.objects.count(), "
+             "(Path(settings.MEDIA_ROOT) / 'claims' / 'a.pdf').read_bytes().decode(), "
+             "AuditLog.objects.filter(action='import', object_type='backup').count())")
+    try:
+        run("manage", "migrate", "--verbosity", "0")
+        run(code=setup)
+        archive = run("backup", "--output", str(tmp_path / "backups")).strip()
+        run(code=later)
+        run("restore", "--yes", archive)
+        assert run(code=check).split() == ["1", "%PDF-1.4", "a", "1"]
+    finally:
+        if cleanup:
+            _drop(cleanup)
