@@ -175,7 +175,7 @@ def create_backup(output_dir: Path, *, actor: Any = None) -> Path:
                                      encoding="utf-8")
         final = output_dir / f"vetbridge-backup-{now:%Y%m%dT%H%M%SZ}.tar.gz"
         partial = final.with_name(final.name + ".part")
-        with tarfile.open(partial, "w:gz") as tar:
+        with tarfile.open(partial, "w:gz", compresslevel=6) as tar:  # gzip's own default
             tar.add(work / MANIFEST, arcname=MANIFEST)
             tar.add(part, arcname=part.name)
             for item in media:
