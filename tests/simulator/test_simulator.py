@@ -155,6 +155,19 @@ def test_officer_sees_both_laws_side_by_side_with_assumptions(client, make_user)
 
 
 @pytest.mark.django_db
+def test_comparing_writes_nothing(client, make_user):
+    from vetbridge.accounts.models import AuditLog
+    from vetbridge.people.models import Person
+
+    client.force_login(make_user("analyst"))
+    audit, people = AuditLog.objects.count(), Person.objects.count()
+    assert _compare(client, **{"inf-0-rate": "40"}).status_code == 200
+    assert _api(client, {"date": DATE, "infirmities": [{"rate": 40}], "ua_group": 1,
+                         "ua_cause": "duty"}).status_code == 200
+    assert (AuditLog.objects.count(), Person.objects.count()) == (audit, people)
+
+
+@pytest.mark.django_db
 def test_the_ukrainian_mapping_is_never_guessed(client, make_user):
     client.force_login(make_user("pension_officer"))
     response = _compare(client, ua_group="", ua_cause="", **{"inf-0-rate": "40"})
