@@ -199,6 +199,48 @@ def _cmd_claims_replay(args: argparse.Namespace) -> int:
     return 1 if differing else 0
 
 
+# ---------------------------------------------------------------- backup and restore
+
+def _cmd_backup(args: argparse.Namespace) -> int:
+    """One archive: the database (SQLite backup API or pg_dump) and the private media."""
+    _setup_django()
+    from vetbridge.core.backup import BackupError, create_backup
+
+    try:
+        path = create_backup(Path(args.output))
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(path)
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    """Verify an archive, rebuild it in a temporary place, then swap it in (or change nothing)."""
+    _setup_django()
+    from django.db import connection
+
+    from vetbridge.core.backup import BackupError, restore_backup
+
+    if not args.yes and sys.stdin.isatty():
+        answer = input(f"Replace the database {connection.settings_dict['NAME']} and the media "
+                       f"files with {args.archive}? Type 'restore' to go on: ")
+        if answer.strip() != "restore":
+            print("Nothing was changed.", file=sys.stderr)
+            return 1
+    try:
+        manifest = restore_backup(Path(args.archive))
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print("Nothing was changed.", file=sys.stderr)
+        return 2
+    print(f"Restored the backup of {manifest['created_at']}: "
+          f"{sum(manifest['table_counts'].values())} rows in {len(manifest['table_counts'])} "
+          f"tables, {len(manifest['media'])} files. Run `vetbridge manage migrate` if this "
+          "version has newer migrations.")
+    return 0
+
+
 def _cmd_manage(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vetbridge.config.settings.dev")
     from django.core.management import execute_from_command_line
@@ -263,6 +305,17 @@ def build_parser() -> argparse.ArgumentParser:
                                                   "differs from what was decided")
     replay.add_argument("--json", action="store_true")
     replay.set_defaults(func=_cmd_claims_replay)
+
+    backup = sub.add_parser("backup", help="back up the database and the private media "
+                                           "files into one verified archive")
+    backup.add_argument("--output", default=os.environ.get("VETBRIDGE_BACKUP_DIR", "var/backups"),
+                        metavar="DIR", help="directory of the archive (default: var/backups)")
+    backup.set_defaults(func=_cmd_backup)
+    restore = sub.add_parser("restore", help="restore an archive made by `vetbridge backup` "
+                                             "(refuses a corrupt or mismatched one)")
+    restore.add_argument("archive", metavar="ARCHIVE")
+    restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    restore.set_defaults(func=_cmd_restore)
 
     from vetbridge.rules.cli import add_rules_parser
 

@@ -38,6 +38,7 @@ MEDICAL = only({"veteran", "medical_assessor", "pension_officer", "admin"})
 # The care file (health data): the veteran, case workers, medical assessors.
 CARE = only({"veteran", "case_worker", "medical_assessor", "admin"})
 REFERRALS = only({"veteran", "case_worker", "medical_assessor", "admin", "partner"})
+COMPARE = only({"pension_officer", "medical_assessor", "analyst", "admin"})
 
 
 # (route name, kwargs key) → {role: expected status on GET}; anonymous handled per kind.
@@ -129,6 +130,10 @@ WEB: dict[str, dict[str, int]] = {
     "reintegration:detail": REFERRALS,
     "reintegration:detail@other": REFERRALS | {"partner": 404},
     "reintegration:act": dict.fromkeys(ROLES, 405),
+    # Simulator: the public estimate for everyone; both laws side by side for those who weigh
+    # rates and rights (no personal data, nothing stored).
+    "simulator:public": dict.fromkeys(ROLES, 200),
+    "simulator:compare": COMPARE,
 }
 ANON_WEB = {"health": 200, "favicon": 301, "glossary": 200, "accounts:notices": 405, "accounts:login": 200, "accounts:logout": 405,
             "accounts:set_language": 405, "people:name_add": 405,
@@ -144,7 +149,7 @@ ANON_WEB = {"health": 200, "favicon": 301, "glossary": 200, "accounts:notices": 
             "memorial:link": 405, "memorial:create_for": 405, "memorial:moderate": 405,
             "memorial:record@draft": 404, "care:add": 405, "care:contact": 405,
             "care:goal_status": 405, "care:followup_done": 405, "care:appointment_status": 405,
-            "reintegration:act": 405}
+            "reintegration:act": 405, "simulator:public": 200}
 
 API: dict[str, dict[str, int]] = {
     "GET /api/me": dict.fromkeys(ROLES, 200),
@@ -185,6 +190,7 @@ API: dict[str, dict[str, int]] = {
     "POST /api/referrals/{referral_id}/outcome": only({"partner", "case_worker", "admin"}),
     "POST /api/referrals/{referral_id}/cancel": only({"case_worker", "admin"}),
     "GET /api/partners": REFERRALS,
+    "POST /api/simulator/compare": COMPARE,
 }
 TWIN_SURNAMES = itertools.cycle(["Ярмоленко", "Гуменюк", "Прокопенко", "Семенюк", "Онищенко", "Максименко",
                       "Дорошенко", "Остапчук", "Кириленко", "Тимошенко", "Нестеренко",
@@ -443,6 +449,9 @@ def _api_referral(key: str, url: str, world) -> tuple[str, dict | None]:
 
 
 def _api_payload(key: str, world) -> dict | None:
+    if key.endswith("/simulator/compare"):
+        return {"date": "2025-06-01", "infirmities": [{"label": "Genou", "rate": "12,5"}],
+                "ua_group": 2, "ua_cause": "duty"}
     if key.endswith("/whodas"):
         return {"assessed_on": "2025-03-01",
                 "answers": {f"S{i}": i % 5 for i in range(1, 13)}}

@@ -41,6 +41,7 @@ class Capability(StrEnum):
     REFERRALS_ANSWER = "referrals.answer"  # a partner answers its own referrals
     STATS_VIEW = "stats.view"  # aggregates only
     AUDIT_VIEW = "audit.view"
+    RULES_COMPARE = "rules.compare"  # the same case under both laws (no personal data)
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -72,3 +73,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 
 def role_has(role: str, capability: Capability) -> bool:
     return capability in ROLE_CAPABILITIES.get(role, frozenset())
+
+
+# The comparison of both laws (simulator app): a calculation aid on a hypothetical case, no
+# personal data. Officers decide pensions; assessors set the rates whose effect they weigh;
+# analysts study the two systems. Case workers are sent to the public simulator instead.
+for _role in (Role.PENSION_OFFICER, Role.MEDICAL_ASSESSOR, Role.ANALYST):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Capability.RULES_COMPARE}

@@ -26,12 +26,14 @@ def _mount() -> None:
     from vetbridge.people.api import router as people_router
     from vetbridge.reintegration.api import referral_router
     from vetbridge.reparation.api import router as claims_router
+    from vetbridge.simulator.api import router as simulator_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", people_router)
     api.add_router("/", claims_router)
     api.add_router("/", care_router)
     api.add_router("/", referral_router)
+    api.add_router("/", simulator_router)
 
 
 _mount()

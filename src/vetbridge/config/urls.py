@@ -15,6 +15,7 @@ urlpatterns = [
     path("memorial/", include("vetbridge.memorial.urls")),
     path("care/", include("vetbridge.care.urls")),
     path("referrals/", include("vetbridge.reintegration.urls")),
+    path("simulator/", include("vetbridge.simulator.urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "vetbridge.memorial",
     "vetbridge.care",
     "vetbridge.reintegration",
+    "vetbridge.simulator",
     "vetbridge.api",
 ]
 
@@ -140,6 +141,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 VETBRIDGE_MEMORIAL_SEARCH_CACHE_SECONDS = env.int("VETBRIDGE_MEMORIAL_SEARCH_CACHE_SECONDS",
                                                   default=60)
 VETBRIDGE_REFERRAL_ANSWER_DAYS = env.int("VETBRIDGE_REFERRAL_ANSWER_DAYS", default=14)
+# Public pension simulator: computations per client address and hour (nothing stored).
+VETBRIDGE_SIMULATOR_PER_HOUR = env.int("VETBRIDGE_SIMULATOR_PER_HOUR", default=120)
 
 # Analysts see aggregates only; cells below this count are suppressed.
 VETBRIDGE_MIN_CELL_SIZE = env.int("VETBRIDGE_MIN_CELL_SIZE", default=5)
