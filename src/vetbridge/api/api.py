@@ -25,6 +25,7 @@ def _mount() -> None:
     from vetbridge.care.api import referral_router
     from vetbridge.care.api import router as care_router
     from vetbridge.people.api import router as people_router
+    from vetbridge.policylab.api import router as policylab_router
     from vetbridge.reparation.api import router as claims_router
 
     api.add_router("/", accounts_router)
@@ -32,6 +33,7 @@ def _mount() -> None:
     api.add_router("/", claims_router)
     api.add_router("/", care_router)
     api.add_router("/", referral_router)
+    api.add_router("/", policylab_router)
 
 
 _mount()
