@@ -33,10 +33,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .batch import compute_pmi_batch
+from .batch import CAUSE_CODES, CONTEXT_CODES, BatchResult, compute_pmi_batch
 from .errors import InputError
 from .inputs import in_force
-from .parameters import Parameters
+from .parameters import ParameterError, Parameters
 from .reform import Reform, base_parameters
 from .version import RULES_VERSION
 
@@ -60,9 +60,37 @@ FR_REGIONS = ("FR-ARA", "FR-BFC", "FR-BRE", "FR-GES", "FR-HDF", "FR-IDF", "FR-NA
 UA_REGIONS = ("UA-05", "UA-12", "UA-18", "UA-30", "UA-46", "UA-51", "UA-63", "UA-71")
 
 
+def encode(values: npt.ArrayLike) -> tuple[npt.NDArray[np.int64], tuple[str, ...]]:
+    """Text values → (codes, labels), labels sorted so the codes do not depend on row order."""
+    arr = np.asarray(values).astype(str)
+    labels, codes = np.unique(arr, return_inverse=True)
+    return codes.astype(np.int64), tuple(str(x) for x in labels.tolist())
+
+
+def _fixed_codes(values: npt.ArrayLike, mapping: dict[str, int], name: str,
+                 ) -> npt.NDArray[np.int64]:
+    arr = np.asarray(values)
+    if arr.dtype.kind in "iu":
+        if arr.size and (arr.min() < 0 or arr.max() >= len(mapping)):
+            raise InputError(name, f"codes must be 0..{len(mapping) - 1}")
+        return arr.astype(np.int64)
+    codes, labels = encode(arr)
+    table = np.array([mapping.get(label, -1) for label in labels], dtype=np.int64)
+    out = table[codes] if labels else codes
+    if np.any(out < 0):
+        bad = int(np.flatnonzero(out < 0)[0])
+        raise InputError(f"{name} (row {bad + 1})",
+                         f"'{arr[bad]}' is not one of {', '.join(mapping)}")
+    return out
+
+
 @dataclass
 class Population:
-    """Rows of infirmities plus per-row person attributes (the first row of a person counts)."""
+    """Rows of infirmities plus per-row person attributes (the first row of a person counts).
+
+    Text columns are held as integer codes: `cause` and `context` by the batch path's
+    CAUSE_CODES and CONTEXT_CODES, `country` by COUNTRIES, `region` and `status` as indexes
+    into their sorted labels. Text arrays given to the constructor are encoded."""
 
     person_id: npt.NDArray[Any]
     rate: npt.NDArray[np.float64]
@@ -75,8 +103,28 @@ class Population:
     description: str = ""
     assumptions: tuple[str, ...] = ()
     digest: str = field(default="")
+    region_labels: tuple[str, ...] = ()
+    status_labels: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        self.rate = np.asarray(self.rate, dtype=np.float64)
+        n = self.rate.shape[0]
+        for name in ("person_id", "cause", "context"):
+            if np.asarray(getattr(self, name)).shape[0] != n:
+                raise InputError(name, "must have one value per row")
+        self.cause = _fixed_codes(self.cause, CAUSE_CODES, "cause")
+        self.context = _fixed_codes(self.context, CONTEXT_CODES, "context")
+        if self.country is not None:
+            self.country = _fixed_codes(self.country, {c: i for i, c in enumerate(COUNTRIES)},
+                                        "country")
+        for name in ("region", "status"):
+            col = getattr(self, name)
+            if col is not None and np.asarray(col).dtype.kind not in "iu":
+                codes, labels = encode(col)
+                setattr(self, name, codes)
+                setattr(self, f"{name}_labels", labels)
+        if self.ua_group is not None:
+            self.ua_group = np.asarray(self.ua_group, dtype=np.int64)
         if not self.digest:
             self.digest = population_digest(self)
 
@@ -86,17 +134,23 @@ class Population:
 
 
 def population_digest(pop: Population) -> str:
-    sha = hashlib.sha256()
+    sha = hashlib.blake2b(digest_size=16)
     for name in ("person_id", "rate", "cause", "context", "region", "status", "country",
                  "ua_group"):
         col = getattr(pop, name)
         sha.update(name.encode())
-        if col is not None:
-            arr = np.asarray(col)
-            if arr.dtype.kind in "OUS":
-                sha.update("\x1f".join(map(str, arr.tolist())).encode("utf-8"))
-            else:
-                sha.update(np.ascontiguousarray(arr).tobytes())
+        if col is None:
+            continue
+        arr = np.asarray(col)
+        if arr.dtype.kind in "OUS":
+            codes, labels = encode(arr)
+            sha.update("\x1f".join(labels).encode("utf-8"))
+            arr = codes
+        elif arr.dtype.kind in "iu":
+            arr = arr.astype(np.int64)
+        sha.update(np.ascontiguousarray(arr).tobytes())
+    sha.update("\x1f".join(pop.region_labels).encode("utf-8"))
+    sha.update("\x1e".join(pop.status_labels).encode("utf-8"))
     return sha.hexdigest()[:16]
 
 
@@ -111,18 +165,20 @@ def synthetic_population(n: int, seed: int = 0) -> Population:
     person = np.repeat(np.arange(1, n + 1, dtype=np.int64), counts)
     rows = person.shape[0]
     rate = np.minimum(rng.geometric(0.2, size=rows) * 5, 100).astype(np.float64)
-    cause = np.where(rng.random(rows) < 0.7, "injury", "disease")
-    context = rng.choice(np.array(["peace", "war", "opex", "captivity"]), size=rows,
-                         p=[0.45, 0.2, 0.3, 0.05])
-    ua_person = rng.random(n) < 0.4
+    cause = (rng.random(rows) >= 0.7).astype(np.int64)  # 0 injury, 1 disease
+    context = rng.choice(np.arange(4, dtype=np.int64), size=rows, p=[0.45, 0.2, 0.3, 0.05])
+    ua_person = (rng.random(n) < 0.4).astype(np.int64)
     region_idx = rng.integers(0, 8, size=n)
-    region_p = np.where(ua_person, np.array(UA_REGIONS)[region_idx],
-                        np.array(FR_REGIONS)[region_idx])
-    status_p = np.where(ua_person, "ua_war_disability", "fr_pensioner")
-    country_p = np.where(ua_person, "ua", "fr")
+    labels = tuple(sorted(FR_REGIONS + UA_REGIONS))
+    fr_codes = np.array([labels.index(r) for r in FR_REGIONS], dtype=np.int64)
+    ua_codes = np.array([labels.index(r) for r in UA_REGIONS], dtype=np.int64)
+    region_p = np.where(ua_person == 1, ua_codes[region_idx], fr_codes[region_idx])
+    statuses = ("fr_pensioner", "ua_war_disability")
     return Population(person, rate, cause, context, region=np.repeat(region_p, counts),
-                      status=np.repeat(status_p, counts), country=np.repeat(country_p, counts),
-                      ua_group=np.zeros(rows, dtype=np.int64),
+                      status=np.repeat(ua_person, counts),
+                      country=np.repeat(ua_person, counts),
+                      ua_group=np.zeros(rows, dtype=np.int64), region_labels=labels,
+                      status_labels=statuses,
                       description=f"synthetic:{n}:{seed}", assumptions=SYNTHETIC_ASSUMPTIONS)
 
 
@@ -137,6 +193,26 @@ def parse_population_spec(spec: str) -> tuple[int, int]:
     except ValueError as exc:
         raise InputError("population", "synthetic:N[:seed] takes whole numbers") from exc
     return n, seed
+
+
+def _polars_codes(series: Any, name: str, mapping: dict[str, int] | None = None,
+                  ) -> tuple[npt.NDArray[np.int64], tuple[str, ...]]:
+    """Encode a text column in polars (an Enum cast: fast on millions of rows): codes and
+    sorted labels, or codes by a fixed mapping (an unknown value is an error naming its row)."""
+    import polars as pl
+
+    s = series.cast(pl.Utf8).fill_null("")
+    if mapping is not None:
+        labels = tuple(sorted(mapping, key=mapping.__getitem__))
+        unknown = ~s.is_in(list(labels))
+        if unknown.any():
+            bad = int(unknown.arg_true()[0])
+            raise InputError(f"{name} (row {bad + 1})",
+                             f"'{s[bad]}' is not one of {', '.join(labels)}")
+    else:
+        labels = tuple(s.unique().sort().to_list())
+    codes = s.cast(pl.Enum(list(labels))).to_physical().cast(pl.Int64).to_numpy()
+    return codes, labels
 
 
 def read_population(source: str | bytes, *, name: str = "", parquet: bool | None = None,
@@ -167,20 +243,16 @@ def read_population(source: str | bytes, *, name: str = "", parquet: bool | None
     if df["person_id"].null_count():
         raise InputError("person_id", "must not be empty")
     pid = df["person_id"]
-    person_id = pid.to_numpy() if pid.dtype.is_integer() else pid.cast(pl.Utf8).to_numpy()
-
-    def text(col: str) -> npt.NDArray[Any] | None:
-        if col not in df.columns:
-            return None
-        return df[col].cast(pl.Utf8).fill_null("").to_numpy()
-
-    country = text("country")
-    if country is not None:
-        country = np.where(country == "", "fr", np.char.lower(country.astype(str)))
-        bad = ~np.isin(country, COUNTRIES)
-        if bad.any():
-            row = int(np.flatnonzero(bad)[0])
-            raise InputError(f"country (row {row + 1})", "must be fr or ua")
+    person_id = pid.to_numpy() if pid.dtype.is_integer() else \
+        pid.cast(pl.Utf8).rank("dense").cast(pl.Int64).to_numpy()
+    cause, _ = _polars_codes(df["cause"], "cause", CAUSE_CODES)
+    context, _ = _polars_codes(df["context"], "context", CONTEXT_CODES)
+    country = None
+    if "country" in df.columns:
+        lowered = df["country"].cast(pl.Utf8).fill_null("fr").str.to_lowercase() \
+            .replace("", "fr")
+        country, _ = _polars_codes(lowered, "country",
+                                   {c: i for i, c in enumerate(COUNTRIES)})
     group = None
     if "ua_group" in df.columns:
         try:
@@ -191,21 +263,39 @@ def read_population(source: str | bytes, *, name: str = "", parquet: bool | None
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
             raise InputError(f"ua_group (row {row + 1})", "must be 0 (none), 1, 2 or 3")
-    return Population(person_id, rate, df["cause"].cast(pl.Utf8).to_numpy(),
-                      df["context"].cast(pl.Utf8).to_numpy(), region=text("region"),
-                      status=text("status"), country=country, ua_group=group,
+    region = status = None
+    region_labels: tuple[str, ...] = ()
+    status_labels: tuple[str, ...] = ()
+    if "region" in df.columns:
+        region, region_labels = _polars_codes(df["region"], "region")
+    if "status" in df.columns:
+        status, status_labels = _polars_codes(df["status"], "status")
+    return Population(person_id, rate, cause, context, region=region, status=status,
+                      country=country, ua_group=group, region_labels=region_labels,
+                      status_labels=status_labels,
                       description=f"file {label}: {df.height} rows")
 
 
 def population_to_parquet(pop: Population) -> bytes:
-    """The population as Parquet bytes (to store a run's population and replay it)."""
+    """The population as Parquet bytes, text columns as text (to store a run's population
+    and replay it, or to hand it to `vetbridge rules simulate`)."""
     import polars as pl
 
-    cols: dict[str, Any] = {"person_id": pop.person_id, "rate": pop.rate, "cause": pop.cause,
-                            "context": pop.context}
-    for name in ("region", "status", "country", "ua_group"):
-        if getattr(pop, name) is not None:
-            cols[name] = getattr(pop, name)
+    def text(codes: npt.NDArray[Any], labels: tuple[str, ...] | list[str]) -> Any:
+        return pl.Series(codes, dtype=pl.Int64).replace_strict(
+            dict(enumerate(labels)), return_dtype=pl.Utf8)
+
+    cols: dict[str, Any] = {"person_id": pop.person_id, "rate": pop.rate,
+                            "cause": text(pop.cause, list(CAUSE_CODES)),
+                            "context": text(pop.context, list(CONTEXT_CODES))}
+    if pop.region is not None:
+        cols["region"] = text(pop.region, pop.region_labels)
+    if pop.status is not None:
+        cols["status"] = text(pop.status, pop.status_labels)
+    if pop.country is not None:
+        cols["country"] = text(pop.country, COUNTRIES)
+    if pop.ua_group is not None:
+        cols["ua_group"] = pop.ua_group
     buf = io.BytesIO()
     pl.DataFrame(cols).write_parquet(buf)
     return buf.getvalue()
@@ -231,17 +321,48 @@ class _Side:
     digests: dict[str, str]
 
 
+def _law_key(p: Parameters, date: dt.date, *, without: str) -> str:
+    """The values in force at `date` of every parameter but `without`."""
+    values = []
+    for name in sorted(p.params):
+        if name == without:
+            continue
+        try:
+            values.append(f"{name}={p.at(name, date)!r}")
+        except ParameterError:
+            values.append(f"{name}=None")
+    return "|".join(values)
+
+
+def _pmi(pop: Population, date: dt.date, fr: Parameters, cache: dict[str, Any],
+         ) -> tuple[BatchResult, npt.NDArray[np.int64]]:
+    """The French PMI of every person, in cents. Two parameter sets whose law at `date`
+    differs only by the point value give the same index points (L125-2: the amount is the
+    points times the point value), so the batch runs once and the amount is recomputed."""
+    pv = _dec(in_force(fr, "fr.point_value", date, field="date",
+                       message=f"no PMI point value is known for {date}"))
+    key = _law_key(fr, date, without="fr.point_value")
+    if key in cache:
+        res, pv0, cents0 = cache[key]
+        if pv == pv0:
+            return res, cents0
+        pts = res.points
+        if (pv * 100) == (pv * 100).to_integral_value() and np.all(pts == np.round(pts)):
+            return res, np.round(pts).astype(np.int64) * int(pv * 100)
+    res = compute_pmi_batch(pop.person_id, pop.rate, pop.cause, pop.context, date, fr)
+    cents = _cents(res.annual_amount_eur)
+    cache.setdefault(key, (res, pv, cents))
+    return res, cents
+
+
 def _side(pop: Population, date: dt.date, params: dict[str, Parameters],
           reform: Reform | None, first: npt.NDArray[np.int64],
           cache: dict[str, Any]) -> _Side:
     fr, ua, sim = params["fr"], params["ua"], params["sim"]
-    if fr.digest not in cache:
-        cache[fr.digest] = compute_pmi_batch(pop.person_id, pop.rate, pop.cause, pop.context,
-                                             date, fr)
-    res = cache[fr.digest]
-    pmi_cents = _cents(res.annual_amount_eur)
+    res, pmi_cents = _pmi(pop, date, fr, cache)
     n = pmi_cents.shape[0]
-    is_ua = (pop.country[first] == "ua") if pop.country is not None else np.zeros(n, bool)
+    is_ua = (pop.country[first] == COUNTRIES.index("ua")) if pop.country is not None \
+        else np.zeros(n, bool)
     cents = np.where(is_ua, 0, pmi_cents)
     beneficiary = np.where(is_ua, False, res.eligible)
     one_time = np.zeros(n, dtype=np.int64)
@@ -315,7 +436,7 @@ def simulate(pop: Population, date: dt.date, reform: Reform | None = None, *,
     tick(50, "reform")
     r = _side(pop, date, reformed, reform, first, cache)
     tick(85, "aggregating")
-    out = aggregate(pop, first, b, r, cache[base["fr"].digest].global_rate)
+    out = aggregate(pop, first, b, r, _pmi(pop, date, base["fr"], cache)[0].global_rate)
     out.update({
         "date": date.isoformat(), "rules_version": RULES_VERSION,
         "population": {"description": pop.description, "digest": pop.digest,
@@ -350,11 +471,8 @@ def _group_rows(keys: npt.NDArray[Any], labels: list[str], b: _Side, r: _Side, *
     persons = np.bincount(keys, minlength=k)
     bb = np.bincount(keys, weights=b.beneficiary, minlength=k).astype(np.int64)
     rb = np.bincount(keys, weights=r.beneficiary, minlength=k).astype(np.int64)
-    # Sums in exact integers (bincount's float weights would round above 2^53 cents).
-    bc = np.zeros(k, dtype=np.int64)
-    rc = np.zeros(k, dtype=np.int64)
-    _int_sum(bc, keys, b.cents)
-    _int_sum(rc, keys, r.cents)
+    bc = _group_sum(keys, b.cents, k)
+    rc = _group_sum(keys, r.cents, k)
     rows = []
     for i, label in enumerate(labels):
         if persons[i] == 0 and not keep_empty:
@@ -370,6 +488,18 @@ def _group_rows(keys: npt.NDArray[Any], labels: list[str], b: _Side, r: _Side, *
     return rows
 
 
+def _group_sum(keys: npt.NDArray[Any], values: npt.NDArray[np.int64], k: int,
+               ) -> npt.NDArray[np.int64]:
+    """Exact integer sums by group. Float64 adds integers exactly while every partial sum
+    stays below 2^53, which the total of absolute values bounds; beyond, sort and reduce."""
+    acc = np.zeros(k, dtype=np.int64)
+    if int(np.abs(values).sum()) < 2**53:
+        sums = np.bincount(keys, weights=values.astype(np.float64), minlength=k)
+        return np.round(sums).astype(np.int64)
+    _int_sum(acc, keys, values)
+    return acc
+
+
 def _int_sum(acc: npt.NDArray[np.int64], keys: npt.NDArray[Any],
              values: npt.NDArray[np.int64]) -> None:
     order = np.argsort(keys, kind="stable")
@@ -379,13 +509,12 @@ def _int_sum(acc: npt.NDArray[np.int64], keys: npt.NDArray[Any],
     acc[sk[starts]] += sums
 
 
-def _by_attribute(values: npt.NDArray[Any] | None, first: npt.NDArray[np.int64], b: _Side,
-                  r: _Side) -> list[dict[str, Any]]:
-    if values is None:
+def _by_attribute(codes: npt.NDArray[Any] | None, labels: tuple[str, ...],
+                  first: npt.NDArray[np.int64], b: _Side, r: _Side) -> list[dict[str, Any]]:
+    if codes is None:
         return []
-    per_person = np.asarray(values)[first].astype(str)
-    labels, keys = np.unique(per_person, return_inverse=True)
-    return _group_rows(keys.astype(np.int64), [str(x) or "—" for x in labels.tolist()], b, r)
+    return _group_rows(np.asarray(codes)[first].astype(np.int64),
+                       [x or "—" for x in labels], b, r)
 
 
 def aggregate(pop: Population, first: npt.NDArray[np.int64], b: _Side, r: _Side,
@@ -413,7 +542,7 @@ def aggregate(pop: Population, first: npt.NDArray[np.int64], b: _Side, r: _Side,
         "unchanged": int((diff == 0).sum()),
         "by_band": _group_rows(band_keys, [label for _lo, _hi, label in BANDS], b, r,
                                keep_empty=True),
-        "by_region": _by_attribute(pop.region, first, b, r),
-        "by_status": _by_attribute(pop.status, first, b, r),
-        "by_country": _by_attribute(pop.country, first, b, r),
+        "by_region": _by_attribute(pop.region, pop.region_labels, first, b, r),
+        "by_status": _by_attribute(pop.status, pop.status_labels, first, b, r),
+        "by_country": _by_attribute(pop.country, COUNTRIES, first, b, r),
     }
