@@ -230,3 +230,17 @@ def test_api_contract(world):
     assert "reform_yaml" in bad.json()["error"]["fields"]
     assert "ua.nope" in bad.json()["error"]["fields"]["reform_yaml"][0]
     assert c.get("/api/policylab/runs/999999").status_code == 404
+
+
+def test_replay_command(world, capsys):
+    from vetbridge.cli import main
+
+    run = services.run_create(actor=world["users"]["analyst"], req=_req())
+    assert main(["policylab", "replay", str(run.pk), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"run": run.pk, "identical": True,
+                                                   "differences": []}
+    SimulationRun.objects.filter(pk=run.pk).update(
+        results={**run.results, "lost": run.results["lost"] + 3})
+    assert main(["policylab", "replay", str(run.pk)]) == 1
+    assert "DIFFERENT" in capsys.readouterr().out
+    assert main(["policylab", "replay", "999999"]) == 2

@@ -169,3 +169,18 @@ def test_cli_contract(tmp_path):
         assert json.loads(done.stdout)["error"]["field"] == field
     done = _cli("simulate", "synthetic:abc", "--date", "2026-03-01")
     assert done.returncode == 2 and json.loads(done.stdout)["error"]["field"] == "population"
+
+
+def test_row_order_does_not_change_the_results():
+    pop = synthetic_population(400, 11)
+    order = np.random.default_rng(1).permutation(pop.rows)
+    shuffled = Population(pop.person_id[order], pop.rate[order], pop.cause[order],
+                          pop.context[order], region=pop.region[order],
+                          status=pop.status[order], country=pop.country[order],
+                          ua_group=pop.ua_group[order], region_labels=pop.region_labels,
+                          status_labels=pop.status_labels)
+    reform = load_reform(REFORMS["french_grid_for_ukraine"])
+    a, b = simulate(pop, DATE, reform), simulate(shuffled, DATE, reform)
+    for key in ("baseline", "reform", "gained", "lost", "winners", "losers", "by_band",
+                "by_region", "by_status", "by_country"):
+        assert a[key] == b[key], key

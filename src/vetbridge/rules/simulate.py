@@ -146,6 +146,8 @@ def population_digest(pop: Population) -> str:
             codes, labels = encode(arr)
             sha.update("\x1f".join(labels).encode("utf-8"))
             arr = codes
+        elif arr.dtype.kind in "iu" and name != "person_id":
+            arr = arr.astype(np.int16)  # codes and groups: small, whatever their source dtype
         elif arr.dtype.kind in "iu":
             arr = arr.astype(np.int64)
         sha.update(np.ascontiguousarray(arr).tobytes())
@@ -369,6 +371,7 @@ def _side(pop: Population, date: dt.date, params: dict[str, Parameters],
     if is_ua.any():
         eur_per_uah = _dec(in_force(sim, "sim.eur_per_uah", date, field="date",
                                     message="no exchange rate is known for this date"))
+        group = _ua_groups(pop, first, res.global_rate, sim, date)
         scenario = reform.scenario if reform is not None else None
         if scenario is not None and scenario.kind == "fr_grid_for_ua":
             share = scenario.point_value_share
@@ -376,7 +379,6 @@ def _side(pop: Population, date: dt.date, params: dict[str, Parameters],
             cents = np.where(is_ua, ua_cents, cents)
             beneficiary = np.where(is_ua, res.eligible, beneficiary)
         else:
-            group = _ua_groups(pop, first, res.global_rate, sim, date)
             table = in_force(ua, "ua.annual_payment", date, field="date",
                              message="no Ukrainian annual payment is known for this date")
             pay = np.zeros(4, dtype=np.int64)
@@ -385,7 +387,6 @@ def _side(pop: Population, date: dt.date, params: dict[str, Parameters],
                 pay[g] = int((uah * eur_per_uah * 100).quantize(Decimal(1), ROUND_HALF_UP))
             cents = np.where(is_ua, pay[group], cents)
             beneficiary = np.where(is_ua, group > 0, beneficiary)
-        group = _ua_groups(pop, first, res.global_rate, sim, date)
         jan1 = dt.date(date.year, 1, 1)
         pm = _dec(in_force(ua, "ua.subsistence_minimum_able_bodied", jan1, field="date",
                            message="no subsistence minimum is known for this year"))
@@ -428,8 +429,13 @@ def simulate(pop: Population, date: dt.date, reform: Reform | None = None, *,
     base = base or base_parameters()
     reformed = reform.apply(base) if reform is not None else base
     tick(5, "grouping")
-    uniq, first = np.unique(np.asarray(pop.person_id), return_index=True)
-    first = first.astype(np.int64)
+    pid = np.asarray(pop.person_id)
+    if pid.dtype.kind in "iu" and pid.size and bool(np.all(pid[1:] >= pid[:-1])):
+        first = np.flatnonzero(np.r_[True, pid[1:] != pid[:-1]]).astype(np.int64)
+        uniq = pid[first]  # sorted already: the order np.unique (and the batch) gives
+    else:
+        uniq, first = np.unique(pid, return_index=True)
+        first = first.astype(np.int64)
     cache: dict[str, Any] = {}
     tick(10, "baseline")
     b = _side(pop, date, base, None, first, cache)
