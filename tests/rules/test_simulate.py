@@ -161,7 +161,7 @@ def test_cli_contract(tmp_path):
         assert key in text.stdout
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nparameters:\n  fr.nope: {values: {2026-01-01: 1}, rationale: r}\n")
-    for args, field in [(("--date", "2026-02-30"), "date"),
+    for args, field in [(("--date", "2026-02-30"), "date"), ((), "date"),
                         (("--date", "2026-03-01", "--reform", str(bad)), "parameters.fr.nope"),
                         (("--date", "1990-01-01"), "date")]:
         done = _cli("simulate", str(f), *args)
@@ -169,6 +169,12 @@ def test_cli_contract(tmp_path):
         assert json.loads(done.stdout)["error"]["field"] == field
     done = _cli("simulate", "synthetic:abc", "--date", "2026-03-01")
     assert done.returncode == 2 and json.loads(done.stdout)["error"]["field"] == "population"
+    f.write_text("person_id,rate,cause,context\n1,20,injury,war\n2,120,injury,war\n")
+    done = _cli("simulate", str(f), "--date", "2026-03-01")
+    assert done.returncode == 2 and json.loads(done.stdout)["error"]["field"] == "rate (row 2)"
+    f.write_text("person_id,rate,cause,context\n1,abc,injury,war\n")
+    done = _cli("simulate", str(f), "--date", "2026-03-01")
+    assert done.returncode == 2 and json.loads(done.stdout)["error"]["field"] == "rate"
 
 
 def test_row_order_does_not_change_the_results():

@@ -116,6 +116,8 @@ def _simulate(args: argparse.Namespace) -> int:
         print(json.dumps({"error": {"field": field, "message": message}}, ensure_ascii=False))
         return 2
 
+    if not args.date:
+        return fail("date", "required: the date of the law applied, as YYYY-MM-DD")
     try:
         date = dt.date.fromisoformat(args.date)
     except ValueError:
@@ -188,7 +190,7 @@ def add_rules_parser(sub: Any) -> None:
                                            "reform: costs, beneficiaries, bands")
     sim.add_argument("population", metavar="POPULATION",
                      help="CSV or Parquet with the columns of fr-pmi-batch, or synthetic:N[:seed]")
-    sim.add_argument("--date", required=True, help="date of the law applied (YYYY-MM-DD)")
+    sim.add_argument("--date", help="date of the law applied (YYYY-MM-DD), required")
     sim.add_argument("--reform", help="reform YAML (see rules/reforms/)")
     sim.add_argument("--json", action="store_true", help="full results as JSON")
     sim.set_defaults(func=_simulate)
