@@ -44,3 +44,15 @@ def test_analyst_runs_point_value_reform_and_reads_the_cost_chart(page, live_ser
     assert run.created_by == analyst and run.reform_name == "PMI point value +5 %"
     total = page.locator("#reform-total").inner_text()
     assert to_number(total) == pytest.approx(run.results["reform"]["total_eur"], abs=0.01)
+
+    # The results page and the lab page pass axe's automated accessibility rules.
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    found = axe.run(page, options={"runOnly": ["wcag2a", "wcag2aa"]})
+    assert found.violations_count == 0, found.generate_report()
+    page.get_by_role("link", name="Retour au laboratoire des politiques").click()
+    page.get_by_role("heading", name="Laboratoire des politiques", level=1).wait_for()
+    assert page.get_by_role("row").filter(has_text="PMI point value +5 %").count() == 1
+    found = axe.run(page, options={"runOnly": ["wcag2a", "wcag2aa"]})
+    assert found.violations_count == 0, found.generate_report()
