@@ -244,3 +244,29 @@ def test_replay_command(world, capsys):
     assert main(["policylab", "replay", str(run.pk)]) == 1
     assert "DIFFERENT" in capsys.readouterr().out
     assert main(["policylab", "replay", "999999"]) == 2
+
+
+def test_registry_ukrainian_right_and_the_french_grid(world, flow):
+    """A Ukrainian disability assistance granted (group I, no rates): in the population with
+    its group's lowest rate (an assumption of the simulation), paid the annual payment of
+    group I in the baseline and the French PMI share under the French-grid scenario."""
+    from vetbridge.reparation.selectors import pensions_in_payment
+
+    fr_claim = flow.granted()
+    ua_claim = flow.file("ua_disability", actor="case_worker", disability_group=1,
+                         ua_cause="duty", group_set_at="2025-03-01")
+    flow.step(ua_claim, "complete_file", "pension_officer")
+    flow.decide(ua_claim)
+    on = fr_claim.decisions.get().computed_on
+    rights = pensions_in_payment(on=on)
+    assert sorted((r.country, r.disability_group, len(r.infirmities)) for r in rights) == [
+        ("fr", 0, 2), ("ua", 1, 0)]
+    run = services.run_create(actor=world["users"]["admin"], req=_req(
+        population_kind="registry", date=on, reform_key="french_grid_for_ukraine"))
+    res = run.results
+    assert res["persons"] == 2
+    ua = next(r for r in res["by_country"] if r["key"] == "ua")
+    assert ua["baseline_beneficiaries"] == 1 and ua["reform_beneficiaries"] == 1
+    assert ua["reform_total_eur"] != ua["baseline_total_eur"]
+    assert res["baseline"]["one_time_eur"] > 0
+    assert {r["key"] for r in res["by_status"]} == {"fr_pension", "ua_disability"}
