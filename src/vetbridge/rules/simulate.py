@@ -203,18 +203,20 @@ def _polars_codes(series: Any, name: str, mapping: dict[str, int] | None = None,
     sorted labels, or codes by a fixed mapping (an unknown value is an error naming its row)."""
     import polars as pl
 
-    s = series.cast(pl.Utf8).fill_null("")
-    if mapping is not None:
-        labels = tuple(sorted(mapping, key=mapping.__getitem__))
-        unknown = ~s.is_in(list(labels))
-        if unknown.any():
-            bad = int(unknown.arg_true()[0])
-            raise InputError(f"{name} (row {bad + 1})",
-                             f"'{s[bad]}' is not one of {', '.join(labels)}")
-    else:
+    s = series if series.dtype == pl.Utf8 else series.cast(pl.Utf8)
+    if s.null_count():
+        s = s.fill_null("")
+    if mapping is None:
         labels = tuple(s.unique().sort().to_list())
-    codes = s.cast(pl.Enum(list(labels))).to_physical().cast(pl.Int64).to_numpy()
-    return codes, labels
+    else:
+        labels = tuple(sorted(mapping, key=mapping.__getitem__))
+    try:
+        enum = s.cast(pl.Enum(list(labels)))
+    except pl.exceptions.PolarsError as exc:  # a value outside the mapping: name its row
+        bad = int((~s.is_in(list(labels))).arg_true()[0])
+        raise InputError(f"{name} (row {bad + 1})",
+                         f"'{s[bad]}' is not one of {', '.join(labels)}") from exc
+    return enum.to_physical().cast(pl.Int64).to_numpy(), labels
 
 
 def read_population(source: str | bytes, *, name: str = "", parquet: bool | None = None,
