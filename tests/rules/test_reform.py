@@ -59,6 +59,7 @@ def test_unknown_parameter_is_named():
 
 @pytest.mark.parametrize(("text", "field"), [
     ("description: no name\nparameters: {}\n", "name"),
+    ("name: " + "x" * 201 + "\nparameters: {}\n", "name"),
     ("name: x\n", "parameters"),
     ("name: x\nfoo: 1\n", "foo"),
     ("name: x\nparameters:\n  fr.point_value: {scale: 1.1, from: 2026-01-01}\n",

@@ -142,6 +142,8 @@ def parse_reform(text: str, base: dict[str, Parameters] | None = None) -> Reform
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
         raise InputError("name", "required: a short name for the reform")
+    if len(name.strip()) > 200:
+        raise InputError("name", "at most 200 characters")
     description = data.get("description", "")
     if not isinstance(description, str):
         raise InputError("description", "must be text")
