@@ -14,12 +14,21 @@ $(STAMP): requirements/base.txt requirements/dev.txt pyproject.toml
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-# Start the platform on SQLite with demo data and one account per role.
+# Start the platform on SQLite with demo data and one account per role, and a worker for
+# background tasks (simulations, long imports, reports), stopped with the server.
 run: $(STAMP)
 	$(BIN)/vetbridge demo
 	@echo ""
 	@echo "Vetbridge is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
-	$(BIN)/vetbridge manage runserver 127.0.0.1:$(PORT)
+	@if $(BIN)/python -c "import django_tasks_db" 2>/dev/null; then \
+	  $(BIN)/vetbridge manage db_worker --no-reload & WORKER=$$!; \
+	  echo "Task worker started (pid $$WORKER)"; \
+	  trap 'kill $$WORKER 2>/dev/null; wait $$WORKER 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/vetbridge manage runserver 127.0.0.1:$(PORT); \
+	else \
+	  echo "django-tasks-db is not installed: tasks run inside the request"; \
+	  $(BIN)/vetbridge manage runserver 127.0.0.1:$(PORT); \
+	fi
 
 # Browser tests need Debian's Chromium; install it if missing (root or sudo).
 /usr/bin/chromium:
@@ -55,6 +64,7 @@ test: $(STAMP) /usr/bin/chromium lint typecheck check
 
 bench: $(STAMP)
 	$(BIN)/python bench/rules_vs_openfisca.py
+	$(BIN)/python bench/policylab_simulate.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -321,6 +321,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_rules_parser(sub)
 
+    from vetbridge.policylab.cli import add_policylab_parser
+
+    add_policylab_parser(sub)
+
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)
     manage.set_defaults(func=_cmd_manage)

@@ -39,6 +39,8 @@ MEDICAL = only({"veteran", "medical_assessor", "pension_officer", "admin"})
 CARE = only({"veteran", "case_worker", "medical_assessor", "admin"})
 REFERRALS = only({"veteran", "case_worker", "medical_assessor", "admin", "partner"})
 COMPARE = only({"pension_officer", "medical_assessor", "analyst", "admin"})
+# The policy lab (capability policylab.run): analysts and administrators.
+POLICYLAB = only({"analyst", "admin"})
 
 
 # (route name, kwargs key) → {role: expected status on GET}; anonymous handled per kind.
@@ -134,6 +136,12 @@ WEB: dict[str, dict[str, int]] = {
     # rates and rights (no personal data, nothing stored).
     "simulator:public": dict.fromkeys(ROLES, 200),
     "simulator:compare": COMPARE,
+    # Policy lab: analysts and administrators (aggregates only).
+    "policylab:lab": POLICYLAB,
+    "policylab:run": POLICYLAB,
+    "policylab:run_progress": POLICYLAB,
+    "policylab:run_replay": dict.fromkeys(ROLES, 405),
+    "policylab:reform_yaml": POLICYLAB,
 }
 ANON_WEB = {"health": 200, "favicon": 301, "glossary": 200, "accounts:notices": 405, "accounts:login": 200, "accounts:logout": 405,
             "accounts:set_language": 405, "people:name_add": 405,
@@ -149,7 +157,7 @@ ANON_WEB = {"health": 200, "favicon": 301, "glossary": 200, "accounts:notices": 
             "memorial:link": 405, "memorial:create_for": 405, "memorial:moderate": 405,
             "memorial:record@draft": 404, "care:add": 405, "care:contact": 405,
             "care:goal_status": 405, "care:followup_done": 405, "care:appointment_status": 405,
-            "reintegration:act": 405, "simulator:public": 200}
+            "reintegration:act": 405, "simulator:public": 200, "policylab:run_replay": 405}
 
 API: dict[str, dict[str, int]] = {
     "GET /api/me": dict.fromkeys(ROLES, 200),
@@ -191,6 +199,11 @@ API: dict[str, dict[str, int]] = {
     "POST /api/referrals/{referral_id}/cancel": only({"case_worker", "admin"}),
     "GET /api/partners": REFERRALS,
     "POST /api/simulator/compare": COMPARE,
+    "GET /api/policylab/reforms": POLICYLAB,
+    "GET /api/policylab/runs": POLICYLAB,
+    "POST /api/policylab/runs": only({"analyst", "admin"}, ok_status=202),
+    "GET /api/policylab/runs/{run_id}": POLICYLAB,
+    "POST /api/policylab/runs/{run_id}/replay": POLICYLAB,
 }
 TWIN_SURNAMES = itertools.cycle(["Ярмоленко", "Гуменюк", "Прокопенко", "Семенюк", "Онищенко", "Максименко",
                       "Дорошенко", "Остапчук", "Кириленко", "Тимошенко", "Нестеренко",
@@ -290,10 +303,28 @@ def _referral(world, other: bool = False):
     return world[key]
 
 
+def _simulation_run(world):
+    """A small finished simulation run (synthetic population)."""
+    if "simulation_run" not in world:
+        from vetbridge.policylab import services
+
+        world["simulation_run"] = services.run_create(
+            actor=world["users"]["admin"], req=services.RunRequest(
+                population_kind="synthetic", date=dt.date(2026, 3, 1),
+                reform_key="point_value_plus_5", synthetic_size=50, synthetic_seed=1))
+    return world["simulation_run"]
+
+
 def _url(name: str, world) -> str:
     from django.urls import reverse
 
     base, _, which = name.partition("@")
+    if base.startswith("policylab:"):
+        for kwargs in ({}, {"pk": _simulation_run(world).pk}, {"key": "point_value_plus_5"}):
+            try:
+                return reverse(base, kwargs=kwargs)
+            except Exception:  # noqa: S112 (try the next argument shape)
+                continue
     person = world["kyiv"] if which == "kyiv" else world["lviv"]
     if base.startswith("memorial:"):
         rec = _memorial(world, published=which != "draft")
@@ -487,6 +518,11 @@ def test_api_matrix(world, make_person, role):
             url, payload = _api_claim_url(key, url, world)
         if "/api/referrals" in key:
             url, payload = _api_referral(key, url, world)
+        if "/api/policylab" in key:
+            url = url.replace("{run_id}", str(_simulation_run(world).pk))
+            if key == "POST /api/policylab/runs":
+                payload = {"population": "synthetic", "date": "2026-03-01",
+                           "reform": "injury_threshold_15", "synthetic_size": 20}
         if key.endswith("/merge"):
             from vetbridge.people.models import DuplicateSuspect
 

@@ -42,6 +42,7 @@ class Capability(StrEnum):
     STATS_VIEW = "stats.view"  # aggregates only
     AUDIT_VIEW = "audit.view"
     RULES_COMPARE = "rules.compare"  # the same case under both laws (no personal data)
+    POLICYLAB_RUN = "policylab.run"  # simulate reforms over populations (aggregates only)
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -64,7 +65,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
                                      Capability.STATS_VIEW, Capability.CLAIMS_VIEW,
                                      Capability.CLAIMS_MEDICAL, Capability.CLAIMS_DECIDE}),
     Role.MEMORIAL_EDITOR: frozenset({Capability.PEOPLE_VIEW, Capability.MEMORIAL_EDIT}),
-    Role.ANALYST: frozenset({Capability.STATS_VIEW}),
+    Role.ANALYST: frozenset({Capability.STATS_VIEW, Capability.POLICYLAB_RUN}),
     # A partner organisation's staff: their referrals, nothing of the registry or care file.
     Role.PARTNER: frozenset({Capability.REFERRALS_ANSWER}),
     Role.ADMIN: frozenset(set(Capability)),

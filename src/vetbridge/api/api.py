@@ -24,6 +24,7 @@ def _mount() -> None:
     from vetbridge.accounts.api import router as accounts_router
     from vetbridge.care.api import router as care_router
     from vetbridge.people.api import router as people_router
+    from vetbridge.policylab.api import router as policylab_router
     from vetbridge.reintegration.api import referral_router
     from vetbridge.reparation.api import router as claims_router
     from vetbridge.simulator.api import router as simulator_router
@@ -34,6 +35,7 @@ def _mount() -> None:
     api.add_router("/", care_router)
     api.add_router("/", referral_router)
     api.add_router("/", simulator_router)
+    api.add_router("/", policylab_router)
 
 
 _mount()

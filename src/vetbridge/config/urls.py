@@ -16,6 +16,7 @@ urlpatterns = [
     path("care/", include("vetbridge.care.urls")),
     path("referrals/", include("vetbridge.reintegration.urls")),
     path("simulator/", include("vetbridge.simulator.urls")),
+    path("policylab/", include("vetbridge.policylab.urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -1,6 +1,7 @@
 """Reference data shared by every app."""
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -25,3 +26,43 @@ class Region(models.Model):
     def localized_name(self, language: str | None = None) -> str:
         lang = (language or get_language() or "uk")[:2]
         return str(getattr(self, f"name_{lang}", None) or self.name_en)
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class JobProgress(models.Model):
+    """Progress of one long job run as a background task (see `core/progress.py`)."""
+
+    kind = models.CharField(_("kind of job"), max_length=64)
+    subject = models.CharField(_("subject"), max_length=64, blank=True,
+                               help_text=_("What the job works on, e.g. policylab.run:12"))
+    task_id = models.CharField(max_length=64, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=JobStatus.choices,
+                              default=JobStatus.QUEUED)
+    percent = models.PositiveSmallIntegerField(_("percent done"), default=0)
+    step = models.CharField(_("step"), max_length=120, blank=True)
+    error = models.TextField(_("error"), max_length=2000, blank=True)
+    created_by = models.ForeignKey("accounts.User", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("job progress")
+        verbose_name_plural = _("job progress")
+        indexes = [models.Index(fields=["kind", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject} {self.status} {self.percent}%"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)

@@ -120,3 +120,50 @@ def claims_stats(*, user: User) -> dict[str, Any]:
 
 def decisions_of(claim: Claim) -> QuerySet[Decision]:
     return claim.decisions.select_related("decided_by").order_by("decided_at", "id")
+
+
+# ---------------------------------------------------------------- published for other apps
+
+@dataclass(frozen=True)
+class PensionInPayment:
+    """One person's right in payment on a date, from the frozen inputs of its decision:
+    what the policy lab needs to simulate a reform over the registry's pensioners. No name,
+    no person id: `seq` only tells the rows of one person apart."""
+
+    seq: int
+    country: str  # "fr" or "ua"
+    region: str  # region code, "" when unknown
+    kind: str  # claim kind
+    disability_group: int  # Ukraine: 1-3; 0 when none
+    infirmities: tuple[tuple[str, str, str], ...]  # (rate, cause, context) as decided
+
+
+PAYING_OUTCOMES = ("grant_temporary", "grant_definitive", "grant")
+
+
+def pensions_in_payment(*, on: dt.date) -> list[PensionInPayment]:
+    """Rights in payment on `on`: per person, the latest granting decision of a French
+    pension (or its revision) still valid that day, and the latest Ukrainian disability
+    assistance granted. Reads frozen decision inputs, never the current infirmity rows."""
+    decisions = (Decision.objects
+                 .filter(outcome__in=PAYING_OUTCOMES, computed_on__lte=on,
+                         claim__kind__in=["fr_pension", "fr_revision", "ua_disability"],
+                         claim__person__merged_into__isnull=True)
+                 .exclude(valid_until__lt=on)
+                 .select_related("claim__person__region")
+                 .order_by("claim__person_id", "decided_at", "id"))
+    latest: dict[tuple[int, str], Decision] = {}
+    for decision in decisions:
+        country = "ua" if decision.claim.kind == "ua_disability" else "fr"
+        latest[(decision.claim.person_id, country)] = decision
+    out: list[PensionInPayment] = []
+    for seq, ((_pid, country), decision) in enumerate(sorted(latest.items()), start=1):
+        inputs = decision.inputs or {}
+        infs = tuple((str(x.get("rate")), str(x.get("cause", "injury")),
+                      str(x.get("context", "peace"))) for x in inputs.get("infirmities", []))
+        region = decision.claim.person.region
+        out.append(PensionInPayment(
+            seq=seq, country=country, region=region.code if region else "",
+            kind=decision.claim.kind, disability_group=int(inputs.get("group") or 0),
+            infirmities=infs))
+    return out

@@ -100,6 +100,70 @@ def _fr_pmi_batch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _simulate(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from .reform import load_reform
+    from .simulate import parse_population_spec, read_population, simulate, synthetic_population
+
+    def fail(field: str, message: str) -> int:
+        print(json.dumps({"error": {"field": field, "message": message}}, ensure_ascii=False))
+        return 2
+
+    if not args.date:
+        return fail("date", "required: the date of the law applied, as YYYY-MM-DD")
+    try:
+        date = dt.date.fromisoformat(args.date)
+    except ValueError:
+        return fail("date", f"'{args.date[:40]}' is not a date as YYYY-MM-DD")
+    try:
+        reform = load_reform(args.reform) if args.reform else None
+        if args.population.startswith("synthetic:"):
+            pop = synthetic_population(*parse_population_spec(args.population))
+        else:
+            pop = read_population(args.population)
+        result = simulate(pop, date, reform)
+    except InputError as exc:
+        print(json.dumps({"error": exc.as_dict()}, ensure_ascii=False))
+        return 2
+    except ParameterError as exc:
+        return fail("date", str(exc))
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    print(simulation_text(result))
+    return 0
+
+
+def simulation_text(result: dict[str, Any]) -> str:
+    """The plain-text summary of a simulation: totals, then one line per rate band."""
+    b, r = result["baseline"], result["reform"]
+    name = result["reform_info"]["name"] if result["reform_info"] else "(no reform)"
+    lines = [f"population           {result['population']['description']} "
+             f"({result['persons']} persons)",
+             f"date                 {result['date']}",
+             f"reform               {name}",
+             f"baseline.total_eur   {b['total_eur']:.2f}",
+             f"baseline.beneficiaries {b['beneficiaries']}",
+             f"reform.total_eur     {r['total_eur']:.2f}",
+             f"reform.beneficiaries {r['beneficiaries']}",
+             f"change_eur           {result['change_eur']:.2f}",
+             f"gained               {result['gained']}",
+             f"lost                 {result['lost']}",
+             f"winners              {result['winners']['count']} "
+             f"(+{result['winners']['total_eur']:.2f} EUR)",
+             f"losers               {result['losers']['count']} "
+             f"(-{result['losers']['total_eur']:.2f} EUR)",
+             "",
+             f"{'band':<8}{'persons':>10}{'base.benef':>12}{'base.total_eur':>18}"
+             f"{'ref.benef':>12}{'ref.total_eur':>18}{'ref.avg_eur':>14}"]
+    for row in result["by_band"]:
+        lines.append(f"{row['key']:<8}{row['persons']:>10}{row['baseline_beneficiaries']:>12}"
+                     f"{row['baseline_total_eur']:>18.2f}{row['reform_beneficiaries']:>12}"
+                     f"{row['reform_total_eur']:>18.2f}{row['reform_average_eur']:>14.2f}")
+    return "\n".join(lines)
+
+
 def add_rules_parser(sub: Any) -> None:
     rules = sub.add_parser("rules", help="reparation rights calculators (JSON in, JSON out)")
     rsub = rules.add_subparsers(dest="rules_command", required=True)
@@ -116,6 +180,14 @@ def add_rules_parser(sub: Any) -> None:
         .set_defaults(func=_fr_survivor)
     rsub.add_parser("ua-assistance", help="Ukrainian one-time assistance on death or "
                                           "disability").set_defaults(func=_ua_assistance)
+    sim = rsub.add_parser("simulate", help="a population under the law at a date and under a "
+                                           "reform: costs, beneficiaries, bands")
+    sim.add_argument("population", metavar="POPULATION",
+                     help="CSV or Parquet with the columns of fr-pmi-batch, or synthetic:N[:seed]")
+    sim.add_argument("--date", help="date of the law applied (YYYY-MM-DD), required")
+    sim.add_argument("--reform", help="reform YAML (see rules/reforms/)")
+    sim.add_argument("--json", action="store_true", help="full results as JSON")
+    sim.set_defaults(func=_simulate)
     rsub.add_parser("ua-annual", help="Ukrainian annual payment by status") \
         .set_defaults(func=_ua_annual)
 

@@ -183,3 +183,15 @@ def _load_cached(country: str, root: str) -> Parameters:
         raise ParameterError(f"no parameters found in {folder}")
     loaded = Parameters.from_files(country, files)
     return loaded
+
+
+def overlay(base: Parameters, replaced: dict[str, Parameter], *, label: str) -> Parameters:
+    """A new parameter set: `base` with some parameters replaced (a reform). Its digest
+    derives from the base digest and `label` (the reform's own digest), so a run records
+    which law it was computed with; `files` stays the base snapshot."""
+    unknown = sorted(set(replaced) - set(base.params))
+    if unknown:
+        raise ParameterError(f"unknown parameter {unknown[0]}")
+    sha = hashlib.sha256(f"{base.digest}+{label}".encode())
+    return Parameters({**base.params, **replaced}, sha.hexdigest()[:16], dict(base.files),
+                      base.country)

@@ -1,5 +1,7 @@
 """Settings shared by every environment. Values that differ come from the environment."""
 
+import importlib.util
+
 from django.utils.translation import gettext_lazy as _
 
 from vetbridge.config.env import BASE_DIR, SRC_DIR, env
@@ -27,7 +29,9 @@ INSTALLED_APPS = [
     "vetbridge.care",
     "vetbridge.reintegration",
     "vetbridge.simulator",
+    "vetbridge.policylab",
     "vetbridge.api",
+    "django_tasks",
 ]
 
 MIDDLEWARE = [
@@ -166,3 +170,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="WARNING")},
 }
+
+
+# Background tasks (django-tasks, the backport of Django's tasks API): simulations and other
+# long jobs run in a worker (`vetbridge manage db_worker`), with progress in core.JobProgress.
+# The database backend lives in the django-tasks-db package; without it, tasks run at once.
+if importlib.util.find_spec("django_tasks_db") is not None:
+    INSTALLED_APPS.append("django_tasks_db")
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+else:  # pragma: no cover
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -20,3 +20,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3") and not env("DATABASE_URL"
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # no connection outliving a test (live server threads)
 
 MIDDLEWARE = [m for m in MIDDLEWARE if "whitenoise" not in m]
+
+# Tasks run at once, inside the request or test that enqueues them (no worker in tests or CI).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
