@@ -16,7 +16,7 @@ from vetbridge.api.security import api_user
 from vetbridge.core.exceptions import ApplicationError, NotFoundError
 from vetbridge.core.models import Region
 
-from . import duplicates, selectors, services
+from . import duplicates, history, selectors, services
 from .models import Lifecycle, LinkKind, NameLanguage, Person, Sex, StatusKind
 
 router = Router(tags=["people"])
@@ -426,11 +426,9 @@ def add_link(request: HttpRequest, person_id: int, payload: LinkIn) -> Status[An
 @router.get("/people/{person_id}/history", response=list[HistoryEntry],
             summary="History of changes to a person's file")
 def person_history(request: HttpRequest, person_id: int) -> list[dict[str, Any]]:
-    person, sensitive = services.person_open(actor=api_user(request), person_id=person_id)
-    return [{"at": e.at, "actor": e.actor_username or e.channel, "action": e.action,
-             "summary": e.summary,
-             "changes": selectors.history_changes(e, sensitive=sensitive)}
-            for e in selectors.person_history(person=person, sensitive=sensitive)[:500]]
+    user = api_user(request)
+    _person, entries = history.person_history_open(actor=user, person_id=person_id)
+    return [item.as_dict() for item in history.redact(list(entries[:500]), user=user)]
 
 
 @router.get("/stats", summary="Registry aggregates (small cells suppressed)")

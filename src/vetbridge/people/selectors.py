@@ -10,7 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vetbridge.accounts.models import AuditAction, AuditLog, User
+from vetbridge.accounts.models import User
 from vetbridge.accounts.roles import Capability
 from vetbridge.accounts.scoping import people_for, require
 from vetbridge.core.models import Region
@@ -19,8 +19,6 @@ from vetbridge.names.text import MAX_QUERY_CHARS
 from . import name_index
 from .models import (
     INVERSE_LINK,
-    SENSITIVE_PERSON_FIELDS,
-    SENSITIVE_RECORD_TYPES,
     FamilyLink,
     Lifecycle,
     Person,
@@ -156,23 +154,6 @@ def person_relatives(*, user: User, person: Person) -> list[Relative]:
             "person").prefetch_related(Prefetch("person__names")):
         out.append(Relative(link.person, INVERSE_LINK[link.kind]))  # type: ignore[index]
     return out
-
-
-def person_history(*, person: Person, sensitive: bool) -> QuerySet[AuditLog]:
-    """Changes to a person's file; without `sensitive`, status records are left out."""
-    qs = AuditLog.objects.filter(person_id=person.pk).exclude(action=AuditAction.READ)
-    if not sensitive:
-        qs = qs.exclude(object_type__in=SENSITIVE_RECORD_TYPES)
-    return qs
-
-
-def history_changes(entry: AuditLog, *, sensitive: bool) -> dict[str, Any]:
-    """The entry's changes, without the values of sensitive fields when not `sensitive`."""
-    changes = dict(entry.changes)
-    if not sensitive and "fields" in changes:
-        changes["fields"] = {k: v for k, v in changes["fields"].items()
-                             if k not in SENSITIVE_PERSON_FIELDS}
-    return changes
 
 
 def registry_stats(*, user: User) -> dict[str, Any]:
