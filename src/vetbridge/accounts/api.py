@@ -66,9 +66,11 @@ def me(request: HttpRequest) -> dict[str, Any]:
 def audit(request: HttpRequest, filters: Query[AuditFilters]) -> dict[str, Any]:
     require(request.user, Capability.AUDIT_VIEW)
     paginator = Paginator(audit_log_list(filters=filters.dict()), 100)
-    page = paginator.get_page(filters.page)
-    return {"count": paginator.count, "page": page.number,
+    # A page past the end (however large its number) is an empty page.
+    rows = paginator.page(filters.page).object_list \
+        if filters.page <= paginator.num_pages else []
+    return {"count": paginator.count, "page": filters.page,
             "results": [{"id": e.id, "at": e.at, "actor": e.actor_username, "action": e.action,
                          "object_type": e.object_type, "object_id": e.object_id,
                          "person_id": e.person_id, "summary": e.summary, "channel": e.channel,
-                         "ip": e.ip} for e in page.object_list]}
+                         "ip": e.ip} for e in rows]}

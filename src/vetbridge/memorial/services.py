@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import unicodedata
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +22,8 @@ from vetbridge.accounts.models import AuditAction, AuditLog, User
 from vetbridge.accounts.roles import Capability
 from vetbridge.accounts.scoping import access_person_by_id, require
 from vetbridge.core.exceptions import ApplicationError, ConflictError, NotFoundError, field_error
+from vetbridge.core.inputs import check_date
+from vetbridge.core.uploads import CleanImage, clean_image
 from vetbridge.people import name_index
 from vetbridge.people.duplicates import person_merge, record_suspects
 from vetbridge.people.importer import (
@@ -50,7 +51,6 @@ EDITABLE = ("rank", "unit", "death_date", "death_place", "birth_year", "birth_re
 TRIBUTES_PER_HOUR = 5
 TRIBUTES_PER_DAY = 20
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
-PHOTO_MAX_PIXELS = 40_000_000
 
 
 
@@ -72,24 +72,12 @@ def clean_public_text(value: object, limit: int) -> str:
     return "\n".join(lines).strip()[:limit]
 
 
-def check_image(content: bytes, fld: str = "photo") -> str:
-    """A real JPEG or PNG of sensible size; returns the file extension."""
-    from PIL import Image, UnidentifiedImageError
-
+def check_image(content: bytes, fld: str = "photo") -> CleanImage:
+    """A real JPEG or PNG of sensible size, decoded and re-encoded without its metadata (EXIF
+    GPS position included): store the returned content, never the upload."""
     if len(content) > PHOTO_MAX_BYTES:
         raise field_error(fld, _("The photo is larger than 5 MB."))
-    try:
-        with Image.open(io.BytesIO(content)) as img:
-            fmt = img.format
-            width, height = img.size
-            if width * height > PHOTO_MAX_PIXELS:
-                raise field_error(fld, _("The photo has too many pixels."))
-            img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
-        raise field_error(fld, _("This is not a JPEG or PNG image.")) from None
-    if fmt not in ("JPEG", "PNG"):
-        raise field_error(fld, _("This is not a JPEG or PNG image."))
-    return ".jpg" if fmt == "JPEG" else ".png"
+    return clean_image(content, fld)
 
 
 def _record(actor: User, record_id: int, *, lock: bool = False) -> MemorialRecord:
@@ -131,8 +119,7 @@ def record_update(*, actor: User, record_id: int, expected_version: int,
         if key in data and data[key] != getattr(record, key):
             changes[key] = [_jsonable(getattr(record, key)), _jsonable(data[key])]
             setattr(record, key, data[key])
-    if record.death_date and record.death_date > timezone.localdate():
-        raise field_error("death_date", _("The date cannot be in the future."))
+    check_date("death_date", record.death_date, not_before=record.person.birth_date)
     if not changes:
         return record
     record.version += 1
@@ -145,9 +132,9 @@ def record_update(*, actor: User, record_id: int, expected_version: int,
 @transaction.atomic
 def record_photo_set(*, actor: User, record_id: int, content: bytes, source: str) -> None:
     record = _record(actor, record_id, lock=True)
-    ext = check_image(content)
-    record.photo.save(hashlib.sha256(content).hexdigest()[:32] + ext, ContentFile(content),
-                      save=False)
+    image = check_image(content)
+    record.photo.save(hashlib.sha256(image.content).hexdigest()[:32] + image.extension,
+                      ContentFile(image.content), save=False)
     MemorialRecord.objects.filter(pk=record.pk).update(photo=record.photo.name,
                                                        version=F("version") + 1)
     _change(record, actor, {"photo": [None, record.photo.name]}, source or "photo")
@@ -222,9 +209,9 @@ def tribute_submit(*, record_id: int, data: dict[str, Any], photo: bytes | None,
                       relation=clean_public_text(data.get("relation"), 120), text=text,
                       submitter_hash=who)
     if photo:
-        ext = check_image(photo)
-        tribute.photo.save(hashlib.sha256(photo).hexdigest()[:32] + ext, ContentFile(photo),
-                           save=False)
+        image = check_image(photo)
+        tribute.photo.save(hashlib.sha256(image.content).hexdigest()[:32] + image.extension,
+                           ContentFile(image.content), save=False)
     if not text and not photo:
         raise field_error("text", _("Write a few words or add a photo."))
     if kind == TributeKind.PHOTO and not photo:

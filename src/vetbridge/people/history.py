@@ -8,7 +8,8 @@ The one place where history is built, for the page and the API alike:
 - inside a visible entry, what is redacted: the values of contact fields without
   `people.view_sensitive`; the medical content of a claim (infirmities, rates, notes, document
   names) without `claims.view_medical`; the name of a relative outside the reader's scope;
-- every history read is audited (`people.history`, with the kinds of entry the reader saw).
+- every history read that may show a sensitive kind is audited (`people.history`, with the
+  kinds of entry the reader could see).
 """
 
 from __future__ import annotations
@@ -42,6 +43,11 @@ ENTRY_RULES: dict[str, tuple[Capability, ...]] = {
     "reintegration.referral": (Capability.REFERRALS_MANAGE, Capability.CARE_VIEW),
     "memorial.": (Capability.MEMORIAL_EDIT, Capability.PEOPLE_VIEW_SENSITIVE),
 }
+# Kinds whose reading is audited: health, claims, statuses, referrals. (Names, links, merges
+# and the memorial's public record are not sensitive; a reader who sees only those leaves no
+# audit row, as for the file itself.)
+SENSITIVE_KINDS = frozenset({"people.personstatus", "reparation.claim", "reparation.decision",
+                             "reparation.claimdocument", "care.", "reintegration.referral"})
 # What a claim entry may show without `claims.view_medical`: the procedure, not the diagnosis.
 CLAIM_PROCEDURE_KEYS = frozenset({"state", "outcome", "rules_version", "params_digest"})
 
@@ -131,10 +137,12 @@ def redact(entries: list[AuditLog], *, user: User) -> list[HistoryItem]:
 def person_history_open(*, actor: User, person_id: int) -> tuple[Person, QuerySet[AuditLog]]:
     """The person (within the actor's scope) and the history entries the actor may see.
 
-    The read is audited in the same transaction, with the kinds of entry it could show.
+    A read that may show sensitive kinds is audited in the same transaction, with the kinds
+    of entry it could show.
     """
     person = access_person_by_id(actor, person_id)
-    audit_record(actor=actor, action=AuditAction.READ, object_type="people.history",
-                 object_id=person.pk, person_id=person.pk,
-                 changes={"kinds": visible_kinds(actor)})
+    kinds = visible_kinds(actor)
+    if SENSITIVE_KINDS.intersection(kinds):
+        audit_record(actor=actor, action=AuditAction.READ, object_type="people.history",
+                     object_id=person.pk, person_id=person.pk, changes={"kinds": kinds})
     return person, history_entries(user=actor, person=person)

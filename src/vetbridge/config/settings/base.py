@@ -43,6 +43,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "vetbridge.core.middleware.RequestContextMiddleware",
     "axes.middleware.AxesMiddleware",
+    "vetbridge.core.middleware.InputGateMiddleware",
 ]
 
 ROOT_URLCONF = "vetbridge.config.urls"
