@@ -15,3 +15,10 @@ class MemorialConfig(AppConfig):
 
         if (MemorialRecord, "person") not in MOVABLE:
             MOVABLE.append((MemorialRecord, "person"))
+        # A person whose lifecycle leaves "fallen" or "missing" leaves the public memorial.
+        from vetbridge.people.services import LIFECYCLE_HOOKS
+
+        from .services import withdraw_if_not_commemorated
+
+        if withdraw_if_not_commemorated not in LIFECYCLE_HOOKS:
+            LIFECYCLE_HOOKS.append(withdraw_if_not_commemorated)

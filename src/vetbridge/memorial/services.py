@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from vetbridge.accounts.audit import audit_entry, audit_record
 from vetbridge.accounts.models import AuditAction, AuditLog, User
-from vetbridge.accounts.roles import Capability
+from vetbridge.accounts.roles import Capability, Role
 from vetbridge.accounts.scoping import access_person_by_id, require
 from vetbridge.core.exceptions import ApplicationError, ConflictError, NotFoundError, field_error
 from vetbridge.core.inputs import check_date
@@ -37,6 +37,7 @@ from vetbridge.people.models import Lifecycle, Person, PersonName, Script, detec
 
 from . import selectors
 from .models import (
+    EditorNotification,
     MemorialChange,
     MemorialRecord,
     PublicationBasis,
@@ -45,6 +46,9 @@ from .models import (
     TributeState,
 )
 
+# The memorial publishes only these lifecycles, checked at publication and at every read
+# (selectors.published).
+COMMEMORATED = frozenset({Lifecycle.FALLEN, Lifecycle.MISSING})
 EDITABLE = ("rank", "unit", "death_date", "death_place", "birth_year", "birth_region_id",
             "burial_place", "circumstances", "sources")
 # Public submissions from one address: at most this many per hour and per day.
@@ -143,6 +147,11 @@ def record_photo_set(*, actor: User, record_id: int, content: bytes, source: str
 @transaction.atomic
 def record_publish(*, actor: User, record_id: int, basis: str, note: str) -> MemorialRecord:
     record = _record(actor, record_id, lock=True)
+    if record.person.lifecycle not in COMMEMORATED:
+        raise field_error("lifecycle", _(
+            "Only the fallen and the missing are published on the memorial: the registry "
+            "records this person as %(lifecycle)s.") % {
+                "lifecycle": record.person.get_lifecycle_display()})
     if basis not in PublicationBasis.values:
         raise field_error("publication_basis", _("Choose the family's consent or an editorial "
                                               "decision."))
@@ -172,6 +181,28 @@ def record_unpublish(*, actor: User, record_id: int, reason: str) -> MemorialRec
     return record
 
 
+def withdraw_if_not_commemorated(*, actor: User | None, person: Person, before: str,
+                                 after: str) -> None:
+    """Lifecycle hook (people.services.LIFECYCLE_HOOKS), in the transaction of the change: a
+    person no longer fallen or missing (e.g. found alive) leaves the public memorial at once;
+    the withdrawal is recorded and audited, and every memorial editor is notified."""
+    if after in COMMEMORATED:
+        return
+    record = MemorialRecord.objects.select_for_update().filter(person_id=person.pk,
+                                                              published=True).first()
+    if record is None:
+        return
+    record.published = False
+    record.version += 1
+    record.save(update_fields=["published", "version"])
+    _change(record, actor, {"published": [True, False], "lifecycle": [before, after]},
+            f"lifecycle: {before} → {after}")
+    editors = User.objects.filter(role=Role.MEMORIAL_EDITOR, is_active=True)
+    EditorNotification.objects.bulk_create([EditorNotification(
+        user=editor, record=record, kind=EditorNotification.Kind.WITHDRAWN_ALIVE)
+        for editor in editors])
+
+
 # ---------------------------------------------------------------- tributes
 
 def submitter_hash(ip: str) -> str:
@@ -186,8 +217,7 @@ class RateLimited(ApplicationError):
 @transaction.atomic
 def tribute_submit(*, record_id: int, data: dict[str, Any], photo: bytes | None,
                    ip: str) -> Tribute:
-    record = MemorialRecord.objects.filter(pk=record_id, published=True,
-                                           person__merged_into__isnull=True).first()
+    record = selectors.published().filter(pk=record_id).first()
     if record is None:
         raise NotFoundError(_("No such memorial record."))
     who = submitter_hash(ip)
