@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema
 from .models import User
 from .roles import Capability
 from .scoping import require
-from .selectors import audit_log_list
+from .selectors import audit_log_open
 
 router = Router(tags=["accounts"])
 
@@ -64,8 +64,10 @@ def me(request: HttpRequest) -> dict[str, Any]:
 
 @router.get("/audit", response=AuditPage, summary="Browse the audit log (administrators)")
 def audit(request: HttpRequest, filters: Query[AuditFilters]) -> dict[str, Any]:
-    require(request.user, Capability.AUDIT_VIEW)
-    paginator = Paginator(audit_log_list(filters=filters.dict()), 100)
+    user = require(request.user, Capability.AUDIT_VIEW)
+    query = filters.dict()
+    page_number = query.pop("page")
+    paginator = Paginator(audit_log_open(actor=user, filters=query, page=page_number), 100)
     # A page past the end (however large its number) is an empty page.
     rows = paginator.page(filters.page).object_list \
         if filters.page <= paginator.num_pages else []

@@ -69,6 +69,9 @@ class ClaimOut(Schema):
     events: list[EventOut]
     decisions: list[DecisionOut]
     infirmities: list[InfirmityIO] | None = Field(None, description="medical roles only")
+    statement: str | None = Field(None, description="What happened, in the claimant's words "
+                                                    "(may describe the wound or illness): "
+                                                    "medical roles only")
 
 
 class ClaimIn(Schema):
@@ -123,6 +126,9 @@ def _out(user: User, claim: Claim, medical: bool) -> dict[str, Any]:
         "infirmities": [{f: getattr(x, f) for f in (
             "label", "icd10", "rate", "cause", "context", "addition", "grouping", "incurable")}
             for x in claim.infirmities.all()] if medical else None,
+        # The statement describes the wound or illness: medical content, read (and audited)
+        # with the infirmities by the claimant, the assessor and the officer.
+        "statement": claim.statement if medical else None,
     }
 
 
