@@ -33,10 +33,17 @@ def protect_counts(counts: Sequence[int], k: int | None = None) -> list[int | No
     """The counts of one table with rules 1 and 2 applied: None for each hidden cell."""
     k = min_cell() if k is None else k
     hidden = {i for i, n in enumerate(counts) if 0 < n < k}
-    if hidden:
-        candidates = sorted((n, i) for i, n in enumerate(counts) if n > 0 and i not in hidden)
-        while candidates and (len(hidden) < 2 or sum(counts[i] for i in hidden) < k):
-            hidden.add(candidates.pop(0)[1])
+    if not hidden:
+        return list(counts)
+    hidden_sum = sum(counts[i] for i in hidden)
+    if len(hidden) < 2 or hidden_sum < k:
+        # Complements: the smallest shown non-zero cells, until two or more are hidden and
+        # they add up to k or more.
+        for n, i in sorted((n, i) for i, n in enumerate(counts) if n >= k):
+            hidden.add(i)
+            hidden_sum += n
+            if len(hidden) >= 2 and hidden_sum >= k:
+                break
     return [None if i in hidden else n for i, n in enumerate(counts)]
 
 
