@@ -231,3 +231,25 @@ def test_photo_stored_without_exif_gps(world):
     assert b"PhoneMaker" not in stored
     with Image.open(io.BytesIO(stored)) as img:
         assert not img.getexif()
+
+
+def test_services_fed_by_raw_posts_refuse_control_characters(world):
+    """Writes whose text does not come through a form (assessor notes, a dismissal note)."""
+    from vetbridge.reparation import services
+
+    admin = world["users"]["admin"]
+    claim = services.claim_file(actor=admin, person_id=world["lviv"].pk,
+                                data={"kind": "fr_pension"})
+    claim.refresh_from_db()
+    services.claim_transition(actor=admin, claim_id=claim.pk, name="start_assessment",
+                              expected_version=claim.version)
+    claim.refresh_from_db()
+    with pytest.raises(ApplicationError) as exc:
+        services.infirmities_set(actor=admin, claim_id=claim.pk, expected_version=claim.version,
+                                 rows=[], medical_notes="ok\nline\x1b[2J")
+    assert "medical_notes" in exc.value.fields
+    with pytest.raises(ApplicationError) as exc:
+        services.infirmities_set(actor=admin, claim_id=claim.pk, expected_version=claim.version,
+                                 rows=[{"label": "Genou\x00", "cause": "injury",
+                                        "context": "war"}])
+    assert "infirmities.0.label" in exc.value.fields

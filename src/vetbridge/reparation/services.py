@@ -29,7 +29,7 @@ from vetbridge.core.exceptions import (
     PermissionDeniedError,
     field_error,
 )
-from vetbridge.core.inputs import check_date
+from vetbridge.core.inputs import check_date, check_text
 from vetbridge.core.uploads import check_pdf, clean_image
 from vetbridge.rules import procedure
 from vetbridge.rules.errors import InputError
@@ -303,8 +303,11 @@ def infirmities_set(*, actor: User, claim_id: int, expected_version: int,
     if claim.state not in MEDICAL_STATES_EDITABLE:
         raise ApplicationError(_("Infirmities can be recorded only during the assessment or "
                                  "an appeal."))
+    check_text("medical_notes", medical_notes, multiline=True)
     new: list[Infirmity] = []
     for i, row in enumerate(rows):
+        for key in ("label", "icd10", "grouping"):
+            check_text(f"infirmities.{i}.{key}", row.get(key))
         label = " ".join(str(row.get("label") or "").split())[:200]
         if not label:
             raise field_error(f"infirmities.{i}.label", _("Describe the infirmity."))

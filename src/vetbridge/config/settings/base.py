@@ -143,6 +143,10 @@ VETBRIDGE_REFERRAL_ANSWER_DAYS = env.int("VETBRIDGE_REFERRAL_ANSWER_DAYS", defau
 
 # Analysts see aggregates only; cells below this count are suppressed.
 VETBRIDGE_MIN_CELL_SIZE = env.int("VETBRIDGE_MIN_CELL_SIZE", default=5)
+# The input gate (core/inputs.py, core/uploads.py): how far ahead a planned date may be, and
+# the largest image accepted (pixels, checked before decoding).
+VETBRIDGE_FUTURE_HORIZON_DAYS = env.int("VETBRIDGE_FUTURE_HORIZON_DAYS", default=5 * 366)
+VETBRIDGE_IMAGE_MAX_PIXELS = env.int("VETBRIDGE_IMAGE_MAX_PIXELS", default=24_000_000)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-less meta tag; kept default
