@@ -253,3 +253,18 @@ def test_services_fed_by_raw_posts_refuse_control_characters(world):
                                  rows=[{"label": "Genou\x00", "cause": "injury",
                                         "context": "war"}])
     assert "infirmities.0.label" in exc.value.fields
+
+
+def test_memorial_import_dates_and_text_through_the_same_gate(world):
+    from vetbridge.memorial import services
+
+    data = ("external_id,surname,given_name,death_date,birth_year,unit\n"
+            "M-1,Петренко,Іван,2023-05-01,1990,93 ОМБр\n"
+            "M-2,Сидоренко,Петро,0001-01-01,,\n"
+            "M-3,Коваль,Олег,2023-05-01,1990,unit\x07bell\n"
+            "M-4,Мельник,Юрій,1985-05-01,1990,\n").encode()
+    report = services.memorial_import(actor=world["users"]["memorial_editor"], data=data,
+                                      keep_valid=True)
+    assert report.imported == 1
+    assert sorted((r.line, r.field) for r in report.rejected) == [
+        (3, "death_date"), (4, "unit"), (5, "death_date")]

@@ -22,7 +22,7 @@ from vetbridge.accounts.models import AuditAction, AuditLog, User
 from vetbridge.accounts.roles import Capability, Role
 from vetbridge.accounts.scoping import access_person_by_id, require
 from vetbridge.core.exceptions import ApplicationError, ConflictError, NotFoundError, field_error
-from vetbridge.core.inputs import check_date
+from vetbridge.core.inputs import check_date, date_problem
 from vetbridge.core.uploads import CleanImage, clean_image
 from vetbridge.people import name_index
 from vetbridge.people.duplicates import person_merge, record_suspects
@@ -345,6 +345,9 @@ def memorial_import(*, actor: User | None, data: bytes, keep_valid: bool = False
                 row_errors.append(RowError(line, "birth_year", _("not a year")))
             else:
                 birth_year = int(row["birth_year"])
+                if death is not None and death.year < birth_year:
+                    row_errors.append(RowError(line, "death_date", date_problem(
+                        death, not_before=dt.date(birth_year, 1, 1)) or ""))
         region = None
         if row["birth_region"]:
             region = regions.get(row["birth_region"].upper())
