@@ -268,3 +268,24 @@ def test_memorial_import_dates_and_text_through_the_same_gate(world):
     assert report.imported == 1
     assert sorted((r.line, r.field) for r in report.rejected) == [
         (3, "death_date"), (4, "unit"), (5, "death_date")]
+
+
+def test_photos_stored_before_the_gate_are_stripped_by_the_data_migration(db):
+    import importlib
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from PIL import Image
+
+    migration = importlib.import_module("vetbridge.memorial.migrations.0005_strip_photo_metadata")
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), "blue").save(buf, "JPEG", exif=exif.tobytes())
+    name = default_storage.save("tributes/old.jpg", ContentFile(buf.getvalue()))
+    assert migration._strip(name) is True
+    with default_storage.open(name) as fh:
+        stored = fh.read()
+    assert b"PhoneMaker" not in stored
+    with Image.open(io.BytesIO(stored)) as img:
+        assert img.size == (8, 8) and not img.getexif()
