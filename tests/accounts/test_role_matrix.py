@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import ROLES
+from vetbridge.reparation.demo import MINIMAL_PDF
 
 ALL = ["anonymous", *ROLES]
 STAFF_SCOPE_LVIV = {"veteran": 200, "case_worker": 200, "medical_assessor": 200,
@@ -242,7 +243,7 @@ def _claim(world, where: str = "lviv", upto: str = "granted"):
     claim = services.claim_file(actor=u["admin"], person_id=world[where].pk,
                                 data={"kind": "fr_pension"})
     services.document_add(actor=u["admin"], claim_id=claim.pk, name="a.pdf",
-                          content=b"%PDF-1.4 test")
+                          content=MINIMAL_PDF)
     for state, step in (("in_assessment", "start_assessment"),
                         ("ready_for_decision", "complete_assessment")):
         if step == "complete_assessment":

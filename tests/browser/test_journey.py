@@ -141,7 +141,7 @@ def test_claim_end_to_end_in_ukrainian_and_french(page, live_server, world, tmp_
         users[role].language = lang
         users[role].save()
     scan = tmp_path / "vypyska.pdf"
-    scan.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    scan.write_bytes(b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 
     _login(page, live_server, users["veteran"])
     page.goto(f"{live_server.url}/people/{world['lviv'].pk}/")

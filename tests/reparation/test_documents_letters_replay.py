@@ -14,7 +14,15 @@ from vetbridge.reparation import services
 from vetbridge.reparation.letters import decision_letter_pdf, letter_languages
 
 pytestmark = pytest.mark.django_db
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64  # the signature only: not an image
+
+
+def _image(fmt: str) -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(buf, fmt)
+    return buf.getvalue()
 
 
 def _as(user) -> Client:
@@ -24,8 +32,11 @@ def _as(user) -> Client:
 
 
 @pytest.mark.parametrize(("name", "content", "ok"), [
-    ("scan.pdf", PDF, True), ("photo.PNG", PNG, True), ("x.jpeg", b"\xff\xd8\xff\xe0" + b"0" * 9,
-                                                       True),
+    ("scan.pdf", PDF, True), ("photo.PNG", _image("PNG"), True), ("x.jpeg", _image("JPEG"), True),
+    # Checked by decoding: a signature followed by garbage is refused.
+    ("photo.png", PNG, False), ("x.jpeg", b"\xff\xd8\xff\xe0" + b"0" * 9, False),
+    ("cut.pdf", b"%PDF-1.4 test", False), ("script.pdf", PDF.replace(b"/Type/Catalog",
+                                                                     b"/Type/Catalog/OpenAction<</S/JavaScript/JS(x)>>"), False),
     ("virus.exe", b"MZ\x90\x00", False), ("fake.pdf", b"<html>not a pdf</html>", False),
     ("png-as.pdf", PNG, False), ("empty.pdf", b"", False),
 ])
@@ -35,7 +46,7 @@ def test_upload_checks_content_and_extension(flow, world, name, content, ok):
     if ok:
         doc = services.document_add(actor=actor, claim_id=claim.pk, name=name, content=content)
         # Stored under the claim, named by content digest: never by the name the user chose.
-        assert doc.size == len(content)
+        assert doc.size == (len(content) if name.endswith(".pdf") else doc.file.size)
         # (a suffix is added when the same content is already stored for this claim)
         assert re.fullmatch(rf"claims/{claim.pk}/{doc.sha256[:32]}(_\w+)?", doc.file.name)
         assert name not in doc.file.name

@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema
 from .models import User
 from .roles import Capability
 from .scoping import require
-from .selectors import audit_log_list
+from .selectors import audit_log_open
 
 router = Router(tags=["accounts"])
 
@@ -64,11 +64,15 @@ def me(request: HttpRequest) -> dict[str, Any]:
 
 @router.get("/audit", response=AuditPage, summary="Browse the audit log (administrators)")
 def audit(request: HttpRequest, filters: Query[AuditFilters]) -> dict[str, Any]:
-    require(request.user, Capability.AUDIT_VIEW)
-    paginator = Paginator(audit_log_list(filters=filters.dict()), 100)
-    page = paginator.get_page(filters.page)
-    return {"count": paginator.count, "page": page.number,
+    user = require(request.user, Capability.AUDIT_VIEW)
+    query = filters.dict()
+    page_number = query.pop("page")
+    paginator = Paginator(audit_log_open(actor=user, filters=query, page=page_number), 100)
+    # A page past the end (however large its number) is an empty page.
+    rows = paginator.page(filters.page).object_list \
+        if filters.page <= paginator.num_pages else []
+    return {"count": paginator.count, "page": filters.page,
             "results": [{"id": e.id, "at": e.at, "actor": e.actor_username, "action": e.action,
                          "object_type": e.object_type, "object_id": e.object_id,
                          "person_id": e.person_id, "summary": e.summary, "channel": e.channel,
-                         "ip": e.ip} for e in page.object_list]}
+                         "ip": e.ip} for e in rows]}

@@ -4,6 +4,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from vetbridge.core.forms import TextGateMixin
+
 from .models import AuditAction
 
 
@@ -12,7 +14,7 @@ class LanguageForm(forms.Form):
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(TextGateMixin, forms.Form):
     actor = forms.CharField(label=_("Username"), required=False, max_length=150)
     action = forms.ChoiceField(
         label=_("Action"), required=False,
@@ -33,6 +35,6 @@ class AuditFilterForm(forms.Form):
         return data
 
 
-class TokenForm(forms.Form):
+class TokenForm(TextGateMixin, forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=100,
                            help_text=_("What the token is for, e.g. the tool that uses it."))

@@ -3,10 +3,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .models import AuditLog
+from .audit import audit_record
+from .models import AuditAction, AuditLog, User
+from .roles import Capability
+from .scoping import require
 
 
 def audit_log_list(*, filters: dict[str, Any]) -> QuerySet[AuditLog]:
@@ -26,3 +30,16 @@ def audit_log_list(*, filters: dict[str, Any]) -> QuerySet[AuditLog]:
         qs = qs.filter(at__lt=dt.datetime.combine(filters["date_to"], dt.time.min, tz)
                        + dt.timedelta(days=1))
     return qs
+
+
+@transaction.atomic
+def audit_log_open(*, actor: User, filters: dict[str, Any], page: Any = 1) -> QuerySet[AuditLog]:
+    """The audit log for a reader allowed to browse it; the reading is itself audited (who
+    looked, with which filters and page), in the same transaction."""
+    require(actor, Capability.AUDIT_VIEW)
+    audit_record(actor=actor, action=AuditAction.READ, object_type="accounts.auditlog",
+                 summary="audit log",
+                 changes={"filters": {k: str(v) for k, v in filters.items()
+                                      if v not in (None, "")},
+                          "page": str(page or 1)[:20]})
+    return audit_log_list(filters=filters)

@@ -11,13 +11,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from vetbridge.core.views import permission_required_page
+from vetbridge.core.views import permission_required_page, signed_in_user
 
 from .audit import audit_record
 from .forms import AuditFilterForm, LanguageForm, TokenForm
 from .models import ApiToken, AuditAction, User
 from .roles import Capability
-from .selectors import audit_log_list
+from .selectors import audit_log_open
 
 
 class LoginView(auth_views.LoginView):
@@ -51,7 +51,9 @@ def set_language(request: HttpRequest) -> HttpResponse:
 def audit_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    page = Paginator(audit_log_list(filters=filters), 50).get_page(request.GET.get("page"))
+    entries = audit_log_open(actor=signed_in_user(request), filters=filters,
+                             page=request.GET.get("page"))
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
     template = "accounts/_audit_rows.html" if request.htmx else "accounts/audit_list.html"  # type: ignore[attr-defined]
     return render(request, template, {"form": form, "page": page})
 

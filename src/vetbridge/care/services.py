@@ -18,6 +18,7 @@ from vetbridge.accounts.models import AuditAction, User
 from vetbridge.accounts.roles import Capability
 from vetbridge.accounts.scoping import access_person_by_id, people_for, require
 from vetbridge.core.exceptions import NotFoundError, field_error
+from vetbridge.core.inputs import check_date
 from vetbridge.people.models import Person
 
 from . import whodas
@@ -44,15 +45,18 @@ def _text(data: dict[str, Any], field: str, limit: int, required: bool = True) -
     return value
 
 
-def _day(data: dict[str, Any], field: str, past: bool = False) -> dt.date:
+def _day(data: dict[str, Any], field: str, past: bool = False,
+         born: dt.date | None = None) -> dt.date:
     """A required date."""
-    value = _date(data, field, True, past)
+    value = _date(data, field, True, past, born=born)
     assert value is not None
     return value
 
 
 def _date(data: dict[str, Any], field: str, required: bool = True,
-          past: bool = False) -> dt.date | None:
+          past: bool = False, born: dt.date | None = None) -> dt.date | None:
+    """The date in `data[field]`, in the shared plausible range (`core.inputs`): up to today
+    when `past`, else up to the future horizon; never before the person's birth (`born`)."""
     value = data.get(field)
     if value in (None, ""):
         if required:
@@ -63,9 +67,7 @@ def _date(data: dict[str, Any], field: str, required: bool = True,
             value = dt.date.fromisoformat(str(value))
         except ValueError:
             raise field_error(field, _("Enter a valid date.")) from None
-    if past and value > timezone.localdate():
-        raise field_error(field, _("The date cannot be in the future."))
-    return value
+    return check_date(field, value, future=not past, not_before=born)
 
 
 @transaction.atomic
@@ -93,7 +95,7 @@ def injury_add(*, actor: User, person_id: int, data: dict[str, Any]) -> Injury:
     if not re.fullmatch(r"[A-Z][0-9]{2}(\.[0-9A-Z]{1,4})?", code):
         raise field_error("icd10", _("An ICD-10 code looks like S58.1 or F43.1."))
     injury = Injury.objects.create(person=person, icd10=code, label=_text(data, "label", 200),
-                                   occurred_on=_date(data, "occurred_on", False, past=True),
+                                   occurred_on=_date(data, "occurred_on", False, past=True, born=person.birth_date),
                                    context=_text(data, "context", 200, False), created_by=actor)
     _audit(actor, injury, person, code)
     return injury
@@ -104,8 +106,8 @@ def episode_add(*, actor: User, person_id: int, data: dict[str, Any]) -> CareEpi
     person = _editable(actor, person_id)
     if data.get("kind") not in EpisodeKind.values:
         raise field_error("kind", _("Choose the kind of care."))
-    started = _day(data, "started_on", past=True)
-    ended = _date(data, "ended_on", False)
+    started = _day(data, "started_on", past=True, born=person.birth_date)
+    ended = _date(data, "ended_on", False, born=person.birth_date)
     if ended and started and ended < started:
         raise field_error("ended_on", _("The end date is before the start date."))
     episode = CareEpisode.objects.create(person=person, kind=data["kind"],
@@ -123,7 +125,7 @@ def goal_add(*, actor: User, person_id: int, data: dict[str, Any]) -> Goal:
         raise field_error("domain", _("Choose the domain."))
     goal = Goal.objects.create(person=person, domain=data["domain"],
                                description=_text(data, "description", 300),
-                               target_date=_date(data, "target_date", False))
+                               target_date=_date(data, "target_date", False, born=person.birth_date))
     _audit(actor, goal, person, goal.domain)
     return goal
 
@@ -148,7 +150,8 @@ def goal_set_status(*, actor: User, goal_id: int, status: str) -> Goal:
 def whodas_add(*, actor: User, person_id: int, assessed_on: Any,
                answers: dict[str, Any]) -> FunctionalAssessment:
     person = _editable(actor, person_id)
-    day = _day({"assessed_on": assessed_on}, "assessed_on", past=True)
+    day = _day({"assessed_on": assessed_on}, "assessed_on", past=True,
+               born=person.birth_date)
     unknown = sorted(set(answers) - {code for code, _label in whodas.ITEMS})
     if unknown:
         raise field_error(unknown[0], _("Unknown question."))
@@ -174,11 +177,11 @@ def whodas_add(*, actor: User, person_id: int, assessed_on: Any,
 def ua_functioning_add(*, actor: User, person_id: int,
                        data: dict[str, Any]) -> FunctionalAssessment:
     person = _editable(actor, person_id)
-    day = _day(data, "assessed_on", past=True)
+    day = _day(data, "assessed_on", past=True, born=person.birth_date)
     group = data.get("group")
     if group not in (None, "", 1, 2, 3, "1", "2", "3"):
         raise field_error("group", _("Choose the group, or none."))
-    until = _date(data, "valid_until", False)
+    until = _date(data, "valid_until", False, born=person.birth_date)
     if until and day and until < day:
         raise field_error("valid_until", _("The end date is before the start date."))
     assessment = FunctionalAssessment.objects.create(
@@ -195,6 +198,7 @@ def appointment_add(*, actor: User, person_id: int, data: dict[str, Any]) -> App
     at = data.get("at")
     if not isinstance(at, dt.datetime):
         raise field_error("at", _("Enter a date and time."))
+    check_date("at", at.date(), future=True, not_before=person.birth_date)
     appointment = Appointment.objects.create(person=person, at=at,
                                              with_whom=_text(data, "with_whom", 200),
                                              place=_text(data, "place", 200, False),
@@ -230,7 +234,7 @@ def appointments_open(person: Person) -> QuerySet[Appointment]:
 @transaction.atomic
 def followup_add(*, actor: User, person_id: int, data: dict[str, Any]) -> FollowUp:
     person = _editable(actor, person_id)
-    item = FollowUp.objects.create(person=person, due_on=_day(data, "due_on"),
+    item = FollowUp.objects.create(person=person, due_on=_day(data, "due_on", born=person.birth_date),
                                    what=_text(data, "what", 300),
                                    owner=person.contact_person or actor)
     _audit(actor, item, person, item.what)

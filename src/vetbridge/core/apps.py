@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "vetbridge.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from .inputs import install_model_validators
+
+        install_model_validators()

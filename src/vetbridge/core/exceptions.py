@@ -45,3 +45,10 @@ class ConflictError(ApplicationError):
 
     status_code = 409
     code = "conflict"
+
+
+class UnprocessableError(ApplicationError):
+    """A value the schema lets through but the record cannot hold (e.g. null for a required
+    choice): refused like a schema error."""
+
+    status_code = 422

@@ -11,3 +11,6 @@ class MemorialConfig(AppConfig):
 
     # A memorial record follows its person through a merge (people.ownership).
     person_rows = (PersonRows("memorial.MemorialRecord", "person", Policy.MOVE),)
+    # A person whose lifecycle leaves "fallen" or "missing" leaves the public memorial
+    # (called by people.services.person_update, in the same transaction).
+    lifecycle_hooks = ("vetbridge.memorial.services.withdraw_if_not_commemorated",)

@@ -3,13 +3,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from vetbridge.core.forms import DATE, ServiceErrorsMixin
+from vetbridge.core.forms import DATE, ServiceErrorsMixin, TextGateMixin
 from vetbridge.core.models import Region
 
 from .models import PublicationBasis, TributeKind
 
 
-class SearchForm(forms.Form):
+class SearchForm(TextGateMixin, forms.Form):
     q = forms.CharField(label=_("Name, in any script or spelling"), required=False,
                         help_text=_("Шевченко, Shevchenko, Chevtchenko, Schewtschenko…"))
     death_from = forms.DateField(label=_("Died from"), required=False, widget=DATE)

@@ -82,6 +82,30 @@ class MemorialChange(models.Model):
         return f"{self.record_id} {self.at:%Y-%m-%d}"
 
 
+class EditorNotification(models.Model):
+    """A notice to one memorial editor about a record (e.g. withdrawn because the person was
+    found alive); listed on the memorial desk until read."""
+
+    class Kind(models.TextChoices):
+        WITHDRAWN_ALIVE = "withdrawn_alive", _(
+            "withdrawn from the memorial: the registry no longer records this person as "
+            "fallen or missing")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="memorial_notifications")
+    record = models.ForeignKey(MemorialRecord, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.kind} {self.record_id}"
+
+
 class TributeKind(models.TextChoices):
     TRIBUTE = "tribute", _("tribute")
     PHOTO = "photo", _("photo")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import unicodedata
 from collections.abc import Callable
 from typing import Any
@@ -20,9 +19,11 @@ from django.utils.translation import gettext as _
 
 from vetbridge.accounts.audit import audit_entry, audit_record
 from vetbridge.accounts.models import AuditAction, AuditLog, User
-from vetbridge.accounts.roles import Capability
+from vetbridge.accounts.roles import Capability, Role
 from vetbridge.accounts.scoping import access_person_by_id, require
 from vetbridge.core.exceptions import ApplicationError, ConflictError, NotFoundError, field_error
+from vetbridge.core.inputs import check_date, date_problem
+from vetbridge.core.uploads import CleanImage, clean_image
 from vetbridge.people import name_index
 from vetbridge.people.duplicates import person_merge, record_suspects
 from vetbridge.people.importer import (
@@ -36,6 +37,7 @@ from vetbridge.people.models import Lifecycle, Person, PersonName, Script, detec
 
 from . import selectors
 from .models import (
+    EditorNotification,
     MemorialChange,
     MemorialRecord,
     PublicationBasis,
@@ -44,13 +46,15 @@ from .models import (
     TributeState,
 )
 
+# The memorial publishes only these lifecycles, checked at publication and at every read
+# (selectors.published).
+COMMEMORATED = frozenset({Lifecycle.FALLEN, Lifecycle.MISSING})
 EDITABLE = ("rank", "unit", "death_date", "death_place", "birth_year", "birth_region_id",
             "burial_place", "circumstances", "sources")
 # Public submissions from one address: at most this many per hour and per day.
 TRIBUTES_PER_HOUR = 5
 TRIBUTES_PER_DAY = 20
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
-PHOTO_MAX_PIXELS = 40_000_000
 
 
 
@@ -72,24 +76,12 @@ def clean_public_text(value: object, limit: int) -> str:
     return "\n".join(lines).strip()[:limit]
 
 
-def check_image(content: bytes, fld: str = "photo") -> str:
-    """A real JPEG or PNG of sensible size; returns the file extension."""
-    from PIL import Image, UnidentifiedImageError
-
+def check_image(content: bytes, fld: str = "photo") -> CleanImage:
+    """A real JPEG or PNG of sensible size, decoded and re-encoded without its metadata (EXIF
+    GPS position included): store the returned content, never the upload."""
     if len(content) > PHOTO_MAX_BYTES:
         raise field_error(fld, _("The photo is larger than 5 MB."))
-    try:
-        with Image.open(io.BytesIO(content)) as img:
-            fmt = img.format
-            width, height = img.size
-            if width * height > PHOTO_MAX_PIXELS:
-                raise field_error(fld, _("The photo has too many pixels."))
-            img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
-        raise field_error(fld, _("This is not a JPEG or PNG image.")) from None
-    if fmt not in ("JPEG", "PNG"):
-        raise field_error(fld, _("This is not a JPEG or PNG image."))
-    return ".jpg" if fmt == "JPEG" else ".png"
+    return clean_image(content, fld)
 
 
 def _record(actor: User, record_id: int, *, lock: bool = False) -> MemorialRecord:
@@ -131,8 +123,7 @@ def record_update(*, actor: User, record_id: int, expected_version: int,
         if key in data and data[key] != getattr(record, key):
             changes[key] = [_jsonable(getattr(record, key)), _jsonable(data[key])]
             setattr(record, key, data[key])
-    if record.death_date and record.death_date > timezone.localdate():
-        raise field_error("death_date", _("The date cannot be in the future."))
+    check_date("death_date", record.death_date, not_before=record.person.birth_date)
     if not changes:
         return record
     record.version += 1
@@ -145,9 +136,9 @@ def record_update(*, actor: User, record_id: int, expected_version: int,
 @transaction.atomic
 def record_photo_set(*, actor: User, record_id: int, content: bytes, source: str) -> None:
     record = _record(actor, record_id, lock=True)
-    ext = check_image(content)
-    record.photo.save(hashlib.sha256(content).hexdigest()[:32] + ext, ContentFile(content),
-                      save=False)
+    image = check_image(content)
+    record.photo.save(hashlib.sha256(image.content).hexdigest()[:32] + image.extension,
+                      ContentFile(image.content), save=False)
     MemorialRecord.objects.filter(pk=record.pk).update(photo=record.photo.name,
                                                        version=F("version") + 1)
     _change(record, actor, {"photo": [None, record.photo.name]}, source or "photo")
@@ -156,6 +147,11 @@ def record_photo_set(*, actor: User, record_id: int, content: bytes, source: str
 @transaction.atomic
 def record_publish(*, actor: User, record_id: int, basis: str, note: str) -> MemorialRecord:
     record = _record(actor, record_id, lock=True)
+    if record.person.lifecycle not in COMMEMORATED:
+        raise field_error("lifecycle", _(
+            "Only the fallen and the missing are published on the memorial: the registry "
+            "records this person as %(lifecycle)s.") % {
+                "lifecycle": record.person.get_lifecycle_display()})
     if basis not in PublicationBasis.values:
         raise field_error("publication_basis", _("Choose the family's consent or an editorial "
                                               "decision."))
@@ -185,6 +181,28 @@ def record_unpublish(*, actor: User, record_id: int, reason: str) -> MemorialRec
     return record
 
 
+def withdraw_if_not_commemorated(*, actor: User | None, person: Person, before: str,
+                                 after: str) -> None:
+    """Lifecycle hook (declared in MemorialConfig.lifecycle_hooks), in the transaction of the change: a
+    person no longer fallen or missing (e.g. found alive) leaves the public memorial at once;
+    the withdrawal is recorded and audited, and every memorial editor is notified."""
+    if after in COMMEMORATED:
+        return
+    record = MemorialRecord.objects.select_for_update().filter(person_id=person.pk,
+                                                              published=True).first()
+    if record is None:
+        return
+    record.published = False
+    record.version += 1
+    record.save(update_fields=["published", "version"])
+    _change(record, actor, {"published": [True, False], "lifecycle": [before, after]},
+            f"lifecycle: {before} → {after}")
+    editors = User.objects.filter(role=Role.MEMORIAL_EDITOR, is_active=True)
+    EditorNotification.objects.bulk_create([EditorNotification(
+        user=editor, record=record, kind=EditorNotification.Kind.WITHDRAWN_ALIVE)
+        for editor in editors])
+
+
 # ---------------------------------------------------------------- tributes
 
 def submitter_hash(ip: str) -> str:
@@ -199,8 +217,7 @@ class RateLimited(ApplicationError):
 @transaction.atomic
 def tribute_submit(*, record_id: int, data: dict[str, Any], photo: bytes | None,
                    ip: str) -> Tribute:
-    record = MemorialRecord.objects.filter(pk=record_id, published=True,
-                                           person__merged_into__isnull=True).first()
+    record = selectors.published().filter(pk=record_id).first()
     if record is None:
         raise NotFoundError(_("No such memorial record."))
     who = submitter_hash(ip)
@@ -222,9 +239,9 @@ def tribute_submit(*, record_id: int, data: dict[str, Any], photo: bytes | None,
                       relation=clean_public_text(data.get("relation"), 120), text=text,
                       submitter_hash=who)
     if photo:
-        ext = check_image(photo)
-        tribute.photo.save(hashlib.sha256(photo).hexdigest()[:32] + ext, ContentFile(photo),
-                           save=False)
+        image = check_image(photo)
+        tribute.photo.save(hashlib.sha256(image.content).hexdigest()[:32] + image.extension,
+                           ContentFile(image.content), save=False)
     if not text and not photo:
         raise field_error("text", _("Write a few words or add a photo."))
     if kind == TributeKind.PHOTO and not photo:
@@ -328,6 +345,9 @@ def memorial_import(*, actor: User | None, data: bytes, keep_valid: bool = False
                 row_errors.append(RowError(line, "birth_year", _("not a year")))
             else:
                 birth_year = int(row["birth_year"])
+                if death is not None and death.year < birth_year:
+                    row_errors.append(RowError(line, "death_date", date_problem(
+                        death, not_before=dt.date(birth_year, 1, 1)) or ""))
         region = None
         if row["birth_region"]:
             region = regions.get(row["birth_region"].upper())

@@ -160,6 +160,7 @@ def desk(request: HttpRequest) -> HttpResponse:
     drafts = selectors.with_names(MemorialRecord.objects.filter(
         published=False, person__merged_into__isnull=True)).order_by("-created_at")
     return render(request, "memorial/desk.html", {
+        "notices": selectors.editor_notifications(signed_in_user(request))[:20],
         "tributes": selectors.tribute_queue()[:100],
         "drafts": Paginator(drafts, PAGE_SIZE).get_page(request.GET.get("page")),
         "query": ""})

@@ -14,9 +14,10 @@ from vetbridge.accounts.roles import Capability
 from vetbridge.accounts.scoping import can_view_sensitive, require
 from vetbridge.api.security import api_user
 from vetbridge.core.exceptions import ApplicationError, NotFoundError
+from vetbridge.core.inputs import MAX_PAGE, nulls_as_empty
 from vetbridge.core.models import Region
 
-from . import duplicates, selectors, services
+from . import duplicates, history, selectors, services
 from .models import Lifecycle, LinkKind, NameLanguage, Person, Sex, StatusKind
 
 router = Router(tags=["people"])
@@ -199,15 +200,18 @@ def list_people(request: HttpRequest, filters: Query[PersonFilters]) -> dict[str
     data = filters.dict()
     region = _region(data.get("region"))
     data["region"] = region.pk if region else None
-    start = (filters.page - 1) * filters.page_size
+    # A page past the end (however large its number) is an empty page.
+    start = (min(filters.page, MAX_PAGE + 1) - 1) * filters.page_size
     if data.get("q"):
         hits = selectors.person_search(user=user, q=data["q"], filters=data,
                                        limit=SEARCH_MAX).hits
         return {"count": len(hits), "page": filters.page, "page_size": filters.page_size,
                 "results": [_summary(h.person) for h in hits[start:start + filters.page_size]]}
     qs = selectors.person_list(user=user, filters=data)
-    return {"count": qs.count(), "page": filters.page, "page_size": filters.page_size,
-            "results": [_summary(p) for p in qs[start:start + filters.page_size]]}
+    count = qs.count()
+    return {"count": count, "page": filters.page, "page_size": filters.page_size,
+            "results": [_summary(p) for p in qs[start:start + filters.page_size]]
+            if start < count else []}
 
 
 class ReasonOut(Schema):
@@ -393,7 +397,7 @@ def get_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
 @router.patch("/people/{person_id}", response=PersonOut, summary="Change a person's fields")
 def patch_person(request: HttpRequest, person_id: int, payload: PersonPatch) -> dict[str, Any]:
     user = api_user(request)
-    data = payload.dict(exclude_unset=True, exclude={"version"})
+    data = nulls_as_empty(payload.dict(exclude_unset=True, exclude={"version"}), Person)
     if "region" in data:
         data["region"] = _region(data["region"])
     person = services.person_update(actor=user, person_id=person_id,
@@ -426,11 +430,9 @@ def add_link(request: HttpRequest, person_id: int, payload: LinkIn) -> Status[An
 @router.get("/people/{person_id}/history", response=list[HistoryEntry],
             summary="History of changes to a person's file")
 def person_history(request: HttpRequest, person_id: int) -> list[dict[str, Any]]:
-    person, sensitive = services.person_open(actor=api_user(request), person_id=person_id)
-    return [{"at": e.at, "actor": e.actor_username or e.channel, "action": e.action,
-             "summary": e.summary,
-             "changes": selectors.history_changes(e, sensitive=sensitive)}
-            for e in selectors.person_history(person=person, sensitive=sensitive)[:500]]
+    user = api_user(request)
+    _person, entries = history.person_history_open(actor=user, person_id=person_id)
+    return [item.as_dict() for item in history.redact(list(entries[:500]), user=user)]
 
 
 @router.get("/stats", summary="Registry aggregates (small cells suppressed)")

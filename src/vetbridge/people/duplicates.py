@@ -21,6 +21,7 @@ from vetbridge.accounts.models import AuditAction, User
 from vetbridge.accounts.roles import Capability
 from vetbridge.accounts.scoping import access_person_by_id, people_for, require
 from vetbridge.core.exceptions import ApplicationError, ConflictError, NotFoundError
+from vetbridge.core.inputs import check_text
 
 from . import name_index
 from .models import (
@@ -130,6 +131,7 @@ def _suspect(user: User, suspect_id: int) -> DuplicateSuspect:
 
 @transaction.atomic
 def suspect_dismiss(*, actor: User, suspect_id: int, note: str = "") -> DuplicateSuspect:
+    check_text("note", note)
     suspect = _suspect(actor, suspect_id)
     suspect.state = DuplicateState.DISMISSED
     suspect.decided_by, suspect.decided_at = actor, timezone.now()

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vetbridge.accounts.models import User
 from vetbridge.accounts.roles import Role
-from vetbridge.core.forms import DATE, ServiceErrorsMixin
+from vetbridge.core.forms import DATE, ServiceErrorsMixin, TextGateMixin
 from vetbridge.core.models import Region
 
 from .models import Lifecycle, LinkKind, NameLanguage, Person, Sex, StatusKind
@@ -78,7 +78,7 @@ class FamilyLinkForm(ServiceErrorsMixin, forms.Form):
     relative = forms.IntegerField(label=_("Registry number of the relative"), min_value=1)
 
 
-class PersonFilterForm(forms.Form):
+class PersonFilterForm(TextGateMixin, forms.Form):
     # No max_length: an over-long search is cut by the selector, with a notice, not refused.
     q = forms.CharField(label=_("Name or external identifier"), required=False,
                         help_text=_("Any script or spelling: Шевченко, Shevchenko, "

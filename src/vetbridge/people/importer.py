@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from vetbridge.accounts.audit import audit_entry, audit_record
 from vetbridge.accounts.models import AuditAction, AuditLog, User
 from vetbridge.core.exceptions import ApplicationError
+from vetbridge.core.inputs import date_problem, row_text_errors
 
 from . import name_index
 from .duplicates import record_suspects
@@ -171,6 +172,10 @@ def csv_rows(data: bytes, columns: tuple[str, ...], optional: tuple[str, ...] = 
         if _has_surrogates(raw):
             errors.append(RowError(line, "", _("the line is not valid UTF-8 (mixed encodings?)")))
             continue
+        refused = row_text_errors(dict(zip(header, raw, strict=True)))
+        if refused:  # the input gate: control characters named by their column
+            errors.extend(RowError(line, col, reason) for col, reason in refused.items())
+            continue
         row = {k: clean_text(v) for k, v in zip(header, raw, strict=True)}
         for col in optional:
             row.setdefault(col, "")
@@ -202,7 +207,7 @@ def identity_errors(line: int, row: dict[str, str], seen: dict[str, int],
 
 def date_cell(line: int, row: dict[str, str], column: str,
               errors: list[RowError]) -> dt.date | None:
-    """The date in `column` (YYYY-MM-DD or DD.MM.YYYY), not in the future; a problem is
+    """The date in `column` (YYYY-MM-DD or DD.MM.YYYY), plausible (`core.inputs.date_problem`); a problem is
     appended to `errors` (and None returned when it is not a date)."""
     try:
         value = parse_date(row[column])
@@ -210,8 +215,9 @@ def date_cell(line: int, row: dict[str, str], column: str,
         errors.append(RowError(line, column, _(
             "not a date (use YYYY-MM-DD or DD.MM.YYYY): %(value)s") % {"value": row[column][:40]}))
         return None
-    if value > timezone.localdate():
-        errors.append(RowError(line, column, _("in the future")))
+    problem = date_problem(value)  # the plausible range shared with the API and the forms
+    if problem:
+        errors.append(RowError(line, column, problem))
     return value
 
 
@@ -229,8 +235,6 @@ def parse_people_csv(data: bytes, *, region_codes: dict[str, int] | None = None,
         birth: dt.date | None = None
         if row["birth_date"]:
             birth = date_cell(line, row, "birth_date", row_errors)
-            if birth is not None and birth <= today and birth.year < 1900:
-                row_errors.append(RowError(line, "birth_date", _("before 1900")))
         sex = SEX_ALIASES.get(row["sex"].lower())
         if sex is None:
             row_errors.append(RowError(line, "sex", _("unknown value %(value)s (use M, F or U)")
@@ -252,6 +256,10 @@ def parse_people_csv(data: bytes, *, region_codes: dict[str, int] | None = None,
                     status["valid_from"] = parse_date(row["status_from"])
                 except ValueError:
                     row_errors.append(RowError(line, "status_from", _("not a date")))
+                else:
+                    problem = date_problem(status["valid_from"], not_before=birth)
+                    if problem:
+                        row_errors.append(RowError(line, "status_from", problem))
         region_id = None
         if row.get("region"):
             region_id = region_codes.get(row["region"].upper())

@@ -94,6 +94,12 @@ class Person(models.Model):
 
     def clean(self) -> None:
         """Rules across fields; run by forms and by the services' full_clean alike."""
+        from vetbridge.core.inputs import date_problem
+
+        for name in ("birth_date", "lifecycle_date"):  # the shared plausible range
+            value = getattr(self, name)
+            if isinstance(value, dt.date) and (problem := date_problem(value)):
+                raise ValidationError({name: problem})
         if self.lifecycle == Lifecycle.ALIVE and self.lifecycle_date:
             raise ValidationError({"lifecycle_date": _(
                 "A living person has no date of death or disappearance.")})
@@ -249,6 +255,19 @@ class PersonStatus(models.Model):
         if self.disability_group:
             label = f"{label} ({self.get_disability_group_display()})"
         return str(label)
+
+    def clean(self) -> None:
+        """Plausible dates (`core.inputs`): a status starts and its document is dated between
+        1900 and today, not before the person's birth; it may end up to the future horizon."""
+        from vetbridge.core.inputs import date_problem
+
+        born = self.person.birth_date if self.person_id else None
+        for name, future in (("valid_from", False), ("document_date", False),
+                             ("valid_to", True)):
+            value = getattr(self, name)
+            if isinstance(value, dt.date) and (
+                    problem := date_problem(value, future=future, not_before=born)):
+                raise ValidationError({name: problem})
 
     def is_current(self, on: object | None = None) -> bool:
         day = on or timezone.localdate()

@@ -5,22 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vetbridge.accounts.models import AuditAction, AuditLog, User
+from vetbridge.accounts.models import User
 from vetbridge.accounts.roles import Capability
 from vetbridge.accounts.scoping import people_for, require
+from vetbridge.core.disclosure import min_cell, protect_count, protect_rows
 from vetbridge.core.models import Region
 from vetbridge.names.text import MAX_QUERY_CHARS
 
 from . import name_index
 from .models import (
     INVERSE_LINK,
-    SENSITIVE_PERSON_FIELDS,
-    SENSITIVE_RECORD_TYPES,
     FamilyLink,
     Lifecycle,
     Person,
@@ -158,32 +156,12 @@ def person_relatives(*, user: User, person: Person) -> list[Relative]:
     return out
 
 
-def person_history(*, person: Person, sensitive: bool) -> QuerySet[AuditLog]:
-    """Changes to a person's file; without `sensitive`, status records are left out."""
-    qs = AuditLog.objects.filter(person_id=person.pk).exclude(action=AuditAction.READ)
-    if not sensitive:
-        qs = qs.exclude(object_type__in=SENSITIVE_RECORD_TYPES)
-    return qs
-
-
-def history_changes(entry: AuditLog, *, sensitive: bool) -> dict[str, Any]:
-    """The entry's changes, without the values of sensitive fields when not `sensitive`."""
-    changes = dict(entry.changes)
-    if not sensitive and "fields" in changes:
-        changes["fields"] = {k: v for k, v in changes["fields"].items()
-                             if k not in SENSITIVE_PERSON_FIELDS}
-    return changes
-
-
 def registry_stats(*, user: User) -> dict[str, Any]:
-    """Aggregates for analysts: counts by lifecycle, status and region, small cells hidden."""
+    """Aggregates for analysts: counts by lifecycle, status and region, small cells hidden
+    with their complements (core.disclosure), so none can be recovered from the total."""
     require(user, Capability.STATS_VIEW)
-    min_cell = settings.VETBRIDGE_MIN_CELL_SIZE
     today = timezone.localdate()
     people = Person.objects.filter(merged_into__isnull=True)
-
-    def suppress(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [{**r, "count": r["count"] if r["count"] >= min_cell else None} for r in rows]
 
     by_lifecycle = list(people.values("lifecycle").annotate(count=Count("id")).order_by("lifecycle"))
     by_region = list(people.values("region__code").annotate(count=Count("id"))
@@ -203,9 +181,9 @@ def registry_stats(*, user: User) -> dict[str, Any]:
     for row in by_region:
         row["label"] = regions.get(row["region__code"], "")
     return {
-        "total": people.count(),
-        "min_cell": min_cell,
-        "by_lifecycle": suppress(by_lifecycle),
-        "by_region": suppress(by_region),
-        "by_status": suppress(by_status),
+        "total": protect_count(people.count()),
+        "min_cell": min_cell(),
+        "by_lifecycle": protect_rows(by_lifecycle),
+        "by_region": protect_rows(by_region),
+        "by_status": protect_rows(by_status),
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -132,6 +133,18 @@ def _enforce_region_scope(actor: User | None, person: Person) -> None:
         "region": [_("You can only register people of your region or your own caseload.")]})
 
 
+def lifecycle_hooks() -> list[Callable[..., None]]:
+    """Functions called, in the transaction of the change, when a person's lifecycle changes:
+    f(actor=..., person=..., before=..., after=...). Each app declares its own as dotted paths
+    in `AppConfig.lifecycle_hooks` (the memorial: a person found alive leaves the public
+    memorial at once)."""
+    from django.apps import apps
+    from django.utils.module_loading import import_string
+
+    return [import_string(path) for config in apps.get_app_configs()
+            for path in getattr(config, "lifecycle_hooks", ())]
+
+
 @transaction.atomic
 def person_update(*, actor: User, person_id: int, expected_version: int,
                   data: dict[str, Any]) -> Person:
@@ -162,6 +175,10 @@ def person_update(*, actor: User, person_id: int, expected_version: int,
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=person, person_id=person.pk,
                  summary=", ".join(changes),
                  changes={"fields": changes})
+    if "lifecycle" in changes:
+        for hook in lifecycle_hooks():
+            hook(actor=actor, person=person, before=before["lifecycle"],
+                 after=after["lifecycle"])
     return person
 
 

@@ -17,7 +17,7 @@ from vetbridge.accounts.scoping import access_person_by_id, people_for
 from vetbridge.core.exceptions import ApplicationError, NotFoundError
 from vetbridge.core.views import permission_required_page, signed_in_user
 
-from . import selectors, services
+from . import history, selectors, services
 from .duplicates import (
     likely_duplicates,
     merges_of,
@@ -203,12 +203,11 @@ def link_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required_page(Capability.PEOPLE_VIEW)
 def person_history(request: HttpRequest, pk: int) -> HttpResponse:
-    person, sensitive = services.person_open(actor=signed_in_user(request), person_id=pk)
-    page = Paginator(selectors.person_history(person=person, sensitive=sensitive), 50).get_page(
-        request.GET.get("page"))
-    for entry in page:
-        entry.visible_changes = selectors.history_changes(entry, sensitive=sensitive)  # type: ignore[attr-defined]
-    return render(request, "people/person_history.html", {"person": person, "page": page})
+    user = signed_in_user(request)
+    person, entries = history.person_history_open(actor=user, person_id=pk)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "people/person_history.html", {
+        "person": person, "page": page, "items": history.redact(list(page), user=user)})
 
 
 @permission_required_page(Capability.STATS_VIEW)

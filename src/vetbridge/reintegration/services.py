@@ -23,6 +23,7 @@ from vetbridge.core.exceptions import (
     PermissionDeniedError,
     field_error,
 )
+from vetbridge.core.inputs import check_date
 from vetbridge.core.mail import notify_users, site_url
 
 from .models import (
@@ -130,8 +131,7 @@ def referral_create(*, actor: User, person_id: int, data: dict[str, Any]) -> Ref
     consent_on = data.get("consent_on")
     if not isinstance(consent_on, dt.date):
         raise field_error("consent_on", _("Record the date the veteran consented."))
-    if consent_on > timezone.localdate():
-        raise field_error("consent_on", _("The date cannot be in the future."))
+    check_date("consent_on", consent_on, not_before=person.birth_date)
     consent_text = " ".join(str(data.get("consent_text") or "").split())[:300]
     if not consent_text:
         raise field_error("consent_text", _("Write what the veteran agreed to share."))

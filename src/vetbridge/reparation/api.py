@@ -109,6 +109,9 @@ class ClaimOut(Schema):
                           "reader may see medical content")
     death_record_date: dt.date | None = None
     appeal: AppealOut | None = None
+    statement: str | None = Field(None, description="What happened, in the claimant's words "
+                                                    "(may describe the wound or illness): "
+                                                    "medical roles only")
 
 
 class ClaimIn(Schema):
@@ -204,6 +207,9 @@ def _out(user: User, claim: Claim, medical: bool) -> dict[str, Any]:
             "expertise_ended_on": claim.expertise_ended_on,
             "silence_rejection_on": silence.deemed_rejected_on if silence else None,
         } if claim.appealed_on else None,
+        # The statement describes the wound or illness: medical content, read (and audited)
+        # with the infirmities by the claimant, the assessor and the officer.
+        "statement": claim.statement if medical else None,
     }
 
 

@@ -9,7 +9,7 @@ from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from vetbridge.core.forms import DATE, ServiceErrorsMixin
+from vetbridge.core.forms import DATE, ServiceErrorsMixin, TextGateMixin
 
 from .models import Addition, Cause, ClaimKind, ClaimState, Context, Grade, Residence
 
@@ -156,7 +156,7 @@ class TransitionForm(ServiceErrorsMixin, forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
 
-class InfirmityForm(forms.Form):
+class InfirmityForm(TextGateMixin, forms.Form):
     label = forms.CharField(label=_("Infirmity"), max_length=200)
     icd10 = forms.CharField(label=_("ICD-10 code"), max_length=8, required=False)
     rate = PercentField(label=_("Rate (%)"), help_text=_("e.g. 12,5 or 12.5"))
@@ -226,7 +226,7 @@ class DecideForm(ServiceErrorsMixin, forms.Form):
                              help_text=_("Required for a rejection."))
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(TextGateMixin, forms.Form):
     state = forms.ChoiceField(label=_("State"), required=False,
                               choices=[("", _("All states")), *ClaimState.choices])
     kind = forms.ChoiceField(label=_("Kind of claim"), required=False,

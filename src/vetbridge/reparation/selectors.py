@@ -7,13 +7,13 @@ import statistics
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, Min, QuerySet
 from django.utils import timezone
 
 from vetbridge.accounts.models import User
 from vetbridge.accounts.roles import Capability
 from vetbridge.accounts.scoping import require
+from vetbridge.core.disclosure import min_cell, protect_count, protect_rows
 from vetbridge.rules import procedure
 from vetbridge.rules.errors import InputError
 from vetbridge.rules.parameters import Parameters
@@ -95,26 +95,27 @@ def claim_history(claim: Claim) -> QuerySet[ClaimEvent]:
 def claims_stats(*, user: User) -> dict[str, Any]:
     """Claims by state and kind, and the median days from filing to the first decision."""
     require(user, Capability.STATS_VIEW)
-    min_cell = settings.VETBRIDGE_MIN_CELL_SIZE
+    k = min_cell()
     by_state = {row["state"]: row["n"] for row in
                 Claim.objects.values("state").annotate(n=Count("id"))}
     labels = dict(ClaimState.choices)
-    states = [{"state": s, "label": str(labels[s]),
-               "count": by_state.get(s, 0) if by_state.get(s, 0) >= min_cell or
-               not by_state.get(s, 0) else None} for s in ClaimState.values]
+    # Small cells hidden with their complements (core.disclosure): the total minus the
+    # shown states never gives a hidden one.
+    states = protect_rows([{"state": s, "label": str(labels[s]), "count": by_state.get(s, 0)}
+                           for s in ClaimState.values])
     first = Decision.objects.values("claim_id", "claim__filed_at").annotate(
         first=Min("decided_at"))
     days = [(timezone.localtime(r["first"]).date() - r["claim__filed_at"]).days for r in first]
     return {
-        "total": sum(by_state.values()),
+        "total": protect_count(sum(by_state.values())),
         "by_state": states,
-        "decided": len(days),
-        "median_days_to_decision": statistics.median(days) if len(days) >= min_cell else None,
-        "min_cell": min_cell,
-        "open_over_90_days": Claim.objects.filter(
+        "decided": protect_count(len(days)),
+        "median_days_to_decision": statistics.median(days) if len(days) >= k else None,
+        "min_cell": k,
+        "open_over_90_days": protect_count(Claim.objects.filter(
             state__in=[ClaimState.SUBMITTED, ClaimState.NEEDS_INFORMATION,
                        ClaimState.IN_ASSESSMENT, ClaimState.READY_FOR_DECISION],
-            created_at__lt=timezone.now() - dt.timedelta(days=90)).count(),
+            created_at__lt=timezone.now() - dt.timedelta(days=90)).count()),
     }
 
 

@@ -31,7 +31,9 @@ from vetbridge.core.exceptions import (
     PermissionDeniedError,
     field_error,
 )
+from vetbridge.core.inputs import check_date, check_text
 from vetbridge.core.mail import notify_users, site_url
+from vetbridge.core.uploads import check_pdf, clean_image
 from vetbridge.rules import procedure
 from vetbridge.rules.errors import InputError
 from vetbridge.rules.fr.pmi import compute_pmi_json
@@ -179,13 +181,17 @@ def _check_version(claim: Claim, expected_version: int) -> None:
 
 # ---------------------------------------------------------------- filing
 
-def _date(value: Any, field: str) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise field_error(field, _("Enter a valid date.")) from None
+def _date(value: Any, field: str, born: dt.date | None = None) -> dt.date:
+    """A claim date in the shared plausible range (`core.inputs`): 1900 to the future
+    horizon, not before the person's birth (each caller adds "not in the future")."""
+    if not isinstance(value, dt.date):
+        try:
+            value = dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise field_error(field, _("Enter a valid date.")) from None
+    checked = check_date(field, value, future=True, not_before=born)
+    assert checked is not None
+    return checked
 
 
 def _bool(value: Any, field: str) -> bool:
@@ -254,11 +260,11 @@ def claim_file(*, actor: User, person_id: int, data: dict[str, Any]) -> Claim:
         if data.get("ua_cause") not in ("duty", "service"):
             raise field_error("ua_cause", _("Choose the cause."))
         claim.ua_cause = data["ua_cause"]
-        claim.group_set_at = _date(data.get("group_set_at"), "group_set_at")
+        claim.group_set_at = _date(data.get("group_set_at"), "group_set_at", person.birth_date)
         if claim.group_set_at > today:
             raise field_error("group_set_at", _("The date cannot be in the future."))
     elif kind == ClaimKind.UA_DEATH:
-        claim.death_date = _date(data.get("death_date"), "death_date")
+        claim.death_date = _date(data.get("death_date"), "death_date", person.birth_date)
         if claim.death_date > today:
             raise field_error("death_date", _("The date cannot be in the future."))
         try:
@@ -313,6 +319,12 @@ def document_add(*, actor: User, claim_id: int, name: str, content: bytes,
     if content_type is None or not clean_name.lower().endswith(EXTENSIONS[content_type]):
         raise field_error("file", _("Only PDF, PNG and JPEG files are accepted, with their usual "
                                  "extension."))
+    # Checked by decoding (core.uploads): a PDF's structure; an image decoded and stored
+    # re-encoded, without its metadata.
+    if content_type == "application/pdf":
+        check_pdf(content, "file")
+    else:
+        content = clean_image(content, "file").content
     digest = hashlib.sha256(content).hexdigest()
     doc = ClaimDocument(claim=claim, original_name=clean_name, content_type=content_type,
                         size=len(content), sha256=digest, description=description[:200],
@@ -367,8 +379,11 @@ def infirmities_set(*, actor: User, claim_id: int, expected_version: int,
     if claim.state not in MEDICAL_STATES_EDITABLE:
         raise ApplicationError(_("Infirmities can be recorded only during the assessment or "
                                  "an appeal."))
+    check_text("medical_notes", medical_notes, multiline=True)
     new: list[Infirmity] = []
     for i, row in enumerate(rows):
+        for key in ("label", "icd10", "grouping"):
+            check_text(f"infirmities.{i}.{key}", row.get(key))
         label = " ".join(str(row.get("label") or "").split())[:200]
         if not label:
             raise field_error(f"infirmities.{i}.label", _("Describe the infirmity."))

@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "vetbridge.core.middleware.RequestContextMiddleware",
     "axes.middleware.AxesMiddleware",
+    "vetbridge.core.middleware.InputGateMiddleware",
 ]
 
 ROOT_URLCONF = "vetbridge.config.urls"
@@ -150,6 +151,10 @@ VETBRIDGE_SIMULATOR_PER_HOUR = env.int("VETBRIDGE_SIMULATOR_PER_HOUR", default=1
 
 # Analysts see aggregates only; cells below this count are suppressed.
 VETBRIDGE_MIN_CELL_SIZE = env.int("VETBRIDGE_MIN_CELL_SIZE", default=5)
+# The input gate (core/inputs.py, core/uploads.py): how far ahead a planned date may be, and
+# the largest image accepted (pixels, checked before decoding).
+VETBRIDGE_FUTURE_HORIZON_DAYS = env.int("VETBRIDGE_FUTURE_HORIZON_DAYS", default=5 * 366)
+VETBRIDGE_IMAGE_MAX_PIXELS = env.int("VETBRIDGE_IMAGE_MAX_PIXELS", default=24_000_000)
 
 # E-mail notices (core/mail.py): EMAIL_URL such as smtp+tls://user:pass@host:587; the
 # console by default (make run prints them), an SMTP server in production.
