@@ -29,6 +29,12 @@ def _png() -> bytes:
     return buf.getvalue()
 
 
+def _pdf(title: str) -> bytes:
+    """A small structurally valid PDF (the upload gate refuses a bare header)."""
+    return (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]"
+            b"/Count 0>>endobj\n% " + title.encode() + b"\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+
 @pytest.fixture
 def populated(make_user, make_person):
     """People, a claim with two documents, a published memorial record with its photo."""
@@ -41,9 +47,9 @@ def populated(make_user, make_person):
               make_person("Петренко", "Олена")]
     claim = claims.claim_file(actor=admin, person_id=people[0].pk, data={"kind": "fr_pension"})
     claims.document_add(actor=admin, claim_id=claim.pk, name="expertise.pdf",
-                        content=b"%PDF-1.4 expertise")
+                        content=_pdf("expertise"))
     claims.document_add(actor=admin, claim_id=claim.pk, name="certificat.pdf",
-                        content=b"%PDF-1.4 certificat")
+                        content=_pdf("certificat"))
     fallen = person_create(actor=None, data={"lifecycle": "fallen",
                                              "lifecycle_date": dt.date(2024, 2, 1)},
                            names=[{"surname": "Бондар", "given_name": "Максим"}])

@@ -68,7 +68,7 @@ def test_a_rate_that_is_not_a_number_is_refused_naming_the_field(client, lang, w
     html = response.content.decode()
     assert words in html
     assert 'href="#id_inf-0-rate"' in html  # the error summary links to the field
-    assert 'autofocus' in html.split('error-summary', 1)[1][:200]
+    assert 'autofocus' in html.split('class="form-errors error-summary"', 1)[1][:200]
     assert 'value="douze"' in html and 'value="Genou"' in html  # what was typed is kept
     assert response.context["result"] is None
 

@@ -53,7 +53,7 @@ def stats_export(request: HttpRequest) -> HttpResponse:
     def count(row: dict[str, Any]) -> Any:
         return hidden if row["count"] is None else row["count"]
 
-    rows: list[list[Any]] = [[_("Total"), "", "", stats["total"]]]
+    rows: list[list[Any]] = [[_("Total"), "", "", count({"count": stats["total"]})]]
     rows += [[_("Lifecycle"), r["label"], "", count(r)] for r in stats["by_lifecycle"]]
     rows += [[_("Current status"), r["label"], r.get("disability_group") or "", count(r)]
              for r in stats["by_status"]]

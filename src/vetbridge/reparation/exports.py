@@ -37,13 +37,15 @@ def stats_export(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     stats = selectors.claims_stats(user=user)
     hidden = _("fewer than %(n)s") % {"n": stats["min_cell"]}
-    rows: list[list[Any]] = [[_("Claims in all"), stats["total"]]]
-    rows += [[r["label"], hidden if r["count"] is None else r["count"]]
-             for r in stats["by_state"]]
+    def shown(value: Any) -> Any:
+        return hidden if value is None else value
+
+    rows: list[list[Any]] = [[_("Claims in all"), shown(stats["total"])]]
+    rows += [[r["label"], shown(r["count"])] for r in stats["by_state"]]
     median = stats["median_days_to_decision"]
-    rows.append([_("Median days from filing to the first decision"),
-                 hidden if median is None else median])
-    rows.append([_("Open claims filed more than 90 days ago"), stats["open_over_90_days"]])
+    rows.append([_("Median days from filing to the first decision"), shown(median)])
+    rows.append([_("Open claims filed more than 90 days ago"),
+                 shown(stats["open_over_90_days"])])
     return export_response(request=request, user=user, what="claims.stats",
                            header=[_("Indicator"), _("Value")], rows=rows,
                            title=_("Claim indicators"))

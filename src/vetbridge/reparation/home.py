@@ -44,7 +44,9 @@ def _indicators(user: User) -> Panel:
                 url=reverse("reparation:stats"),
                 detail=unknown if median is None else str(median)),
             Row(label=_("Open claims filed more than 90 days ago"),
-                url=reverse("reparation:stats"), detail=str(stats["open_over_90_days"]),
+                url=reverse("reparation:stats"),
+                detail=unknown if stats["open_over_90_days"] is None
+                else str(stats["open_over_90_days"]),
                 urgent=bool(stats["open_over_90_days"]))]
     return Panel(key="claims.indicators", title=_("Claim indicators"), count=len(rows),
                  rows=rows, more_url=reverse("reparation:stats"),
