@@ -86,6 +86,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTHENTICATION_BACKENDS = [
+    "vetbridge.accounts.backends.AddressThrottleBackend",  # spraying from one address
     "axes.backends.AxesStandaloneBackend",  # login throttling, checked first
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -107,6 +108,16 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# The client address comes from VETBRIDGE_TRUSTED_PROXIES (core.client_ip), as for the audit.
+AXES_CLIENT_IP_CALLABLE = "vetbridge.core.client_ip.axes_client_ip"
+# One address failing across accounts (password spraying) is refused after this many
+# failures within the cool-off period (accounts.backends).
+VETBRIDGE_LOGIN_ADDRESS_FAILURE_LIMIT = env.int("VETBRIDGE_LOGIN_ADDRESS_FAILURE_LIMIT",
+                                                default=20)
+# Reverse proxies in front of the application: a number of proxies, or their addresses /
+# networks ("10.0.0.0/8,192.0.2.7"). 0: none, X-Forwarded-For is ignored. The audit,
+# login throttling and the public tribute limit take the client address from it.
+VETBRIDGE_TRUSTED_PROXIES = env("VETBRIDGE_TRUSTED_PROXIES", default="0")
 
 # Staff second factor: the seam is accounts.mfa; off until a TOTP device model is added.
 VETBRIDGE_STAFF_MFA_REQUIRED = env.bool("VETBRIDGE_STAFF_MFA_REQUIRED", default=False)
