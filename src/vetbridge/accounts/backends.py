@@ -47,5 +47,5 @@ class AddressThrottleBackend:
             raise PermissionDenied
         return None
 
-    def get_user(self, user_id: int) -> None:
-        return None
+    # No get_user(): this backend never holds a session (Django's test client picks the
+    # first backend that has one for force_login).

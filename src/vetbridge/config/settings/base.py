@@ -73,11 +73,19 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # pages), checked before reuse.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("VETBRIDGE_DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+VETBRIDGE_SQLITE_BUSY_SECONDS = env.int("VETBRIDGE_SQLITE_BUSY_SECONDS", default=20)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # WAL lets readers run beside a writer; a busy timeout avoids spurious "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
-    )
+    # SQLite under concurrency (docs/decisions/sqlite-concurrency.md): WAL lets readers run
+    # beside the one writer; every transaction takes the write lock when it begins
+    # (IMMEDIATE), so waiting for it goes through the busy timeout instead of failing at
+    # once when a read-then-write transaction (an audited read) tries to upgrade; the
+    # timeout is both sqlite3's busy handler and PRAGMA busy_timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": VETBRIDGE_SQLITE_BUSY_SECONDS,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": (f"PRAGMA busy_timeout={VETBRIDGE_SQLITE_BUSY_SECONDS * 1000}; "
+                         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"),
+    })
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
