@@ -59,8 +59,20 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def _auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return api.create_response(
-            request, error_body("unauthenticated", _("Authentication required.")), status=401)
+        refusal = getattr(request, "vetbridge_token_refusal", None)
+        if refusal == "expired":
+            body = error_body("token_expired", _(
+                "This API token has expired. Create a new one on your account page."))
+        elif refusal == "revoked":
+            body = error_body("token_revoked", _(
+                "This API token was revoked. Create a new one on your account page."))
+        elif refusal == "invalid":
+            body = error_body("token_invalid", _("This API token is not valid."))
+        else:
+            body = error_body("unauthenticated", _("Authentication required."))
+        response = api.create_response(request, body, status=401)
+        response["WWW-Authenticate"] = "Bearer"
+        return response
 
     @api.exception_handler(PermissionDenied)
     def _denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:

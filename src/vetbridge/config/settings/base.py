@@ -19,6 +19,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "vetbridge.core",
     "vetbridge.accounts",
     "vetbridge.people",
@@ -37,8 +40,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "vetbridge.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "vetbridge.accounts.middleware.SessionIdleMiddleware",
+    "vetbridge.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "vetbridge.core.middleware.RequestContextMiddleware",
@@ -127,8 +133,26 @@ VETBRIDGE_LOGIN_ADDRESS_FAILURE_LIMIT = env.int("VETBRIDGE_LOGIN_ADDRESS_FAILURE
 # login throttling and the public tribute limit take the client address from it.
 VETBRIDGE_TRUSTED_PROXIES = env("VETBRIDGE_TRUSTED_PROXIES", default="0")
 
-# Staff second factor: the seam is accounts.mfa; off until a TOTP device model is added.
-VETBRIDGE_STAFF_MFA_REQUIRED = env.bool("VETBRIDGE_STAFF_MFA_REQUIRED", default=False)
+# Second factor (accounts.mfa, django-otp): every staff role must enrol an authenticator app
+# and give its code at sign-in when required (on in production settings; optional here, so
+# the demo accounts sign in with their password alone). Accounts that enrolled are always
+# asked for their code.
+VETBRIDGE_MFA_REQUIRED = env.bool("VETBRIDGE_MFA_REQUIRED", default=False)
+OTP_TOTP_ISSUER = "Vetbridge"
+# API tokens expire after this many days (their owner can revoke them sooner).
+VETBRIDGE_API_TOKEN_DAYS = env.int("VETBRIDGE_API_TOKEN_DAYS", default=90)
+# Staff sessions end after this many minutes without a request (accounts.middleware).
+VETBRIDGE_SESSION_IDLE_MINUTES = env.int("VETBRIDGE_SESSION_IDLE_MINUTES", default=30)
+# Password reset e-mails (Django's e-mail framework; console backend in dev settings).
+EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND",
+                    default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env("DJANGO_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("DJANGO_EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("DJANGO_EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="vetbridge@localhost")
+PASSWORD_RESET_TIMEOUT = 3600  # a reset link works for one hour
 
 LANGUAGE_CODE = "uk"
 LANGUAGES = [("uk", _("Ukrainian")), ("fr", _("French")), ("en", _("English"))]
