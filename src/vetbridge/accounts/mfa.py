@@ -126,8 +126,9 @@ def secret_text(device: TOTPDevice) -> str:
 
 def qr_svg(device: TOTPDevice, title: str) -> str:
     """The enrolment QR code as inline SVG markup (no image request, no script)."""
-    return str(segno.make(device.config_url, error="m").svg_inline(
+    svg = str(segno.make(device.config_url, error="m").svg_inline(
         scale=5, border=2, title=title, svgclass="qr", lineclass=None, omitsize=False))
+    return svg.replace("<svg ", '<svg role="img" ', 1)
 
 
 @transaction.atomic

@@ -18,6 +18,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "csp",
+    "ninja",  # Swagger UI served from our static files (no CDN, no inline script: CSP)
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -34,6 +36,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -185,6 +188,26 @@ VETBRIDGE_REFERRAL_ANSWER_DAYS = env.int("VETBRIDGE_REFERRAL_ANSWER_DAYS", defau
 
 # Analysts see aggregates only; cells below this count are suppressed.
 VETBRIDGE_MIN_CELL_SIZE = env.int("VETBRIDGE_MIN_CELL_SIZE", default=5)
+
+# Content-Security-Policy (django-csp): scripts and styles from our own origin only — no
+# inline script, no inline event handler, no eval (htmx runs with allowEval false, see
+# base.html), no inline <style> or style attribute (htmx's indicator styles are in our CSS).
+# The memorial's JSON-LD block is data (type application/ld+json), which CSP does not run.
+# Images: our own, plus data: URIs (Swagger UI's icons at /api/docs).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-less meta tag; kept default
