@@ -5,11 +5,13 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .audit import audit_record
 from .models import AuditAction
+from .selectors import AUDIT_FIRST_DAY, AUDIT_LAST_DAY
 
 
 class LanguageForm(forms.Form):
@@ -24,10 +26,15 @@ class AuditFilterForm(forms.Form):
         choices=[("", _("All actions")), *AuditAction.choices],
     )
     object_type = forms.CharField(label=_("Record type"), required=False, max_length=64)
-    person = forms.IntegerField(label=_("Person number"), required=False, min_value=1)
+    person = forms.IntegerField(label=_("Person number"), required=False, min_value=1,
+                                max_value=2**63 - 1)
     date_from = forms.DateField(label=_("From"), required=False,
+                                validators=[MinValueValidator(AUDIT_FIRST_DAY),
+                                            MaxValueValidator(AUDIT_LAST_DAY)],
                                 widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False,
+                              validators=[MinValueValidator(AUDIT_FIRST_DAY),
+                                          MaxValueValidator(AUDIT_LAST_DAY)],
                               widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self) -> dict[str, object]:

@@ -8,6 +8,10 @@ from django.utils import timezone
 
 from .models import AuditLog
 
+# The range of dates an audit filter accepts (API and form).
+AUDIT_FIRST_DAY = dt.date(2000, 1, 1)
+AUDIT_LAST_DAY = dt.date(2200, 12, 31)
+
 
 def audit_log_list(*, filters: dict[str, Any]) -> QuerySet[AuditLog]:
     qs = AuditLog.objects.select_related("actor")
@@ -20,6 +24,9 @@ def audit_log_list(*, filters: dict[str, Any]) -> QuerySet[AuditLog]:
     if filters.get("person"):
         qs = qs.filter(person_id=filters["person"])
     tz = timezone.get_current_timezone()
+    for key in ("date_from", "date_to"):  # callers validate; never overflow here anyway
+        if filters.get(key) and not AUDIT_FIRST_DAY <= filters[key] <= AUDIT_LAST_DAY:
+            filters = {**filters, key: min(max(filters[key], AUDIT_FIRST_DAY), AUDIT_LAST_DAY)}
     if filters.get("date_from"):
         qs = qs.filter(at__gte=dt.datetime.combine(filters["date_from"], dt.time.min, tz))
     if filters.get("date_to"):
