@@ -65,12 +65,17 @@ def probe(*, readers: int = 24, writers: int = 8) -> dict[str, Any]:
 
     threads = [threading.Thread(target=read, args=(i,)) for i in range(readers)]
     threads += [threading.Thread(target=write, args=(i,)) for i in range(writers)]
+    import time
+
+    started = time.monotonic()
     for t in threads:
         t.start()
     for t in threads:
         t.join(120)
+    seconds = time.monotonic() - started
     person.refresh_from_db()
     return {"reads": dict(Counter(reads)), "writes": dict(Counter(writes)),
+            "seconds": round(seconds, 3),
             "final_version": person.version, "start_version": version,
             "errors": errors[:5]}
 
@@ -142,7 +147,9 @@ def main() -> None:
     connection.close()
     import sys
 
-    result = import_vs_sign_in() if "--import" in sys.argv else probe()
+    result = import_vs_sign_in() if "--import" in sys.argv else probe(
+        readers=int(os.environ.get("VETBRIDGE_PROBE_READERS", "24")),
+        writers=int(os.environ.get("VETBRIDGE_PROBE_WRITERS", "8")))
     result["journal_mode"] = mode
     print(json.dumps(result))
 

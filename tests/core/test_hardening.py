@@ -186,3 +186,12 @@ def test_declared_errors_match_what_the_api_answers(world):
         body = response.json()["error"]
         assert isinstance(body["code"], str) and isinstance(body["message"], str)
         assert isinstance(body["fields"], dict)
+
+
+@pytest.mark.django_db
+def test_a_session_call_without_csrf_token_says_so(world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world["users"]["case_worker"])
+    response = client.post("/api/people", data="{}", content_type="application/json")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "csrf_failed"

@@ -88,6 +88,10 @@ def install(api: NinjaAPI) -> None:
     def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:
         # ninja raises these with English text (e.g. an unparsable body): answer in the
         # user's language, keeping ninja's words only as a detail for developers.
+        if exc.status_code == 403:  # ninja's CSRF check of session-authenticated calls
+            return api.create_response(request, error_body("csrf_failed", _(
+                "The CSRF check failed: send the CSRF token with your session, or "
+                "authenticate with a bearer token."), detail=str(exc)), status=403)
         message = (_("The request body is not valid JSON.") if exc.status_code == 400
                    else _("The request could not be understood."))
         return api.create_response(request, error_body("bad_request", message,

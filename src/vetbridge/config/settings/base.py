@@ -91,7 +91,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # timeout is both sqlite3's busy handler and PRAGMA busy_timeout.
     DATABASES["default"].setdefault("OPTIONS", {}).update({
         "timeout": VETBRIDGE_SQLITE_BUSY_SECONDS,
-        "transaction_mode": "IMMEDIATE",
+        # (env only for the benchmark's peer run, bench/sqlite_concurrency.py)
+        "transaction_mode": env("VETBRIDGE_SQLITE_TRANSACTION_MODE", default="IMMEDIATE"),
         "init_command": (f"PRAGMA busy_timeout={VETBRIDGE_SQLITE_BUSY_SECONDS * 1000}; "
                          "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"),
     })
