@@ -241,3 +241,18 @@ def test_password_reset_by_email_in_the_users_language(world):
     # Nobody learns whether an address has an account.
     assert Client().post("/password-reset/", {"email": "nobody@example.org"}).status_code == 302
     assert len(mail.outbox) == 1
+
+
+def test_tokens_from_before_lifetimes_get_the_default_one(world):
+    import datetime as dt
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "vetbridge.accounts.migrations.0006_apitoken_default_expiry")
+    token, _raw = ApiToken.issue(user=world["users"]["admin"], name="old")
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=None)
+    migration.backfill(apps, None)
+    token.refresh_from_db()
+    assert token.expires_at == token.created_at + dt.timedelta(days=90)
