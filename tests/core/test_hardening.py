@@ -195,3 +195,18 @@ def test_a_session_call_without_csrf_token_says_so(world):
     response = client.post("/api/people", data="{}", content_type="application/json")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "csrf_failed"
+
+
+@pytest.mark.django_db
+def test_values_the_database_cannot_store_are_never_a_500(world):
+    """Found by schemathesis on PostgreSQL: a NUL character in a name gave a 500; numbers
+    beyond 64 bits overflow on SQLite. Both are the client's error (4xx)."""
+    client = Client(raise_request_exception=False)
+    client.force_login(world["users"]["admin"])
+    huge = client.get("/api/people/99999999999999999999")
+    assert 400 <= huge.status_code < 500
+    assert set(huge.json()["error"]) >= {"code", "message", "fields"}
+    nul = client.post("/api/people", data=json.dumps(
+        {"sex": "F", "region": "UA-46", "names": [{"surname": "Ткач\u0000енко"}]}),
+        content_type="application/json")
+    assert nul.status_code < 500

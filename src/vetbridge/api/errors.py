@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -56,6 +57,17 @@ def install(api: NinjaAPI) -> None:
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
         return api.create_response(
             request, error_body("invalid", _("Some fields are not valid."), fields), status=400)
+
+    # Defence in depth: a value the schema allows but the database cannot store (a NUL
+    # character on PostgreSQL, a number beyond 64 bits) is the client's error, never a 500.
+    # Field-level checks (the input gate) name the field; this answers what slips through.
+    # The transaction of the request was already rolled back when the handler runs.
+    @api.exception_handler(DataError)
+    @api.exception_handler(OverflowError)
+    def _unstorable(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return api.create_response(request, error_body("invalid", _(
+            "A value is out of range or contains a character that cannot be stored.")),
+            status=422)
 
     @api.exception_handler(AuthenticationError)
     def _auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
