@@ -210,3 +210,10 @@ def test_values_the_database_cannot_store_are_never_a_500(world):
         {"sex": "F", "region": "UA-46", "names": [{"surname": "Ткач\u0000енко"}]}),
         content_type="application/json")
     assert nul.status_code < 500
+
+
+@pytest.mark.django_db
+def test_health_is_exempt_from_the_https_redirect(settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert Client().get("/health/").status_code == 200
+    assert Client().get("/memorial/").status_code == 301
