@@ -57,6 +57,16 @@ WEB: dict[str, dict[str, int]] = {
     "accounts:notices": dict.fromkeys(ROLES, 405),
     "accounts:audit": only({"admin"}),
     "accounts:audit_export": only({"admin"}),
+    # Second factor, tokens, password: every signed-in account, for itself.
+    "accounts:mfa_verify": dict.fromkeys(ROLES, 302),  # nothing pending: on to the next page
+    "accounts:mfa_setup": dict.fromkeys(ROLES, 200),
+    "accounts:mfa_recovery_codes": dict.fromkeys(ROLES, 405),
+    "accounts:token_revoke": dict.fromkeys(ROLES, 405),
+    "accounts:password_change": dict.fromkeys(ROLES, 200),
+    "accounts:password_reset": dict.fromkeys(ROLES, 200),
+    "accounts:password_reset_done": dict.fromkeys(ROLES, 200),
+    "accounts:password_reset_confirm": dict.fromkeys(ROLES, 200),  # an invalid link, said so
+    "accounts:password_reset_complete": dict.fromkeys(ROLES, 200),
     "people:list": only(set(ROLES) - {"analyst", "partner"}),
     "people:create": only({"case_worker", "admin"}),
     "people:import": only({"admin"}),
@@ -144,8 +154,12 @@ WEB: dict[str, dict[str, int]] = {
     "policylab:run_replay": dict.fromkeys(ROLES, 405),
     "policylab:reform_yaml": POLICYLAB,
 }
-ANON_WEB = {"health": 200, "favicon": 301, "glossary": 200, "accounts:notices": 405, "accounts:login": 200, "accounts:logout": 405,
-            "accounts:set_language": 405, "people:name_add": 405,
+ANON_WEB = {"health": 200, "favicon": 301, "glossary": 200, "accounts:notices": 405,
+            "accounts:login": 200, "accounts:logout": 405,
+            "accounts:set_language": 405, "accounts:mfa_recovery_codes": 405,
+            "accounts:token_revoke": 405, "accounts:password_reset": 200,
+            "accounts:password_reset_done": 200, "accounts:password_reset_confirm": 200,
+            "accounts:password_reset_complete": 200, "people:name_add": 405,
             "people:name_preferred": 405, "people:status_add": 405, "people:link_add": 405,
             "people:duplicate_decide": 405, "people:merge_undo": 405,
             "reparation:transition": 405, "reparation:infirmities": 405,
@@ -163,6 +177,8 @@ ANON_WEB = {"health": 200, "favicon": 301, "glossary": 200, "accounts:notices": 
 API: dict[str, dict[str, int]] = {
     "GET /api/me": dict.fromkeys(ROLES, 200),
     "GET /api/audit": only({"admin"}),
+    "GET /api/tokens": dict.fromkeys(ROLES, 200),
+    "DELETE /api/tokens/{token_id}": dict.fromkeys(ROLES, 204),  # one's own token
     "GET /api/people": only(set(ROLES) - {"analyst", "partner"}),
     "GET /api/people/{person_id}": STAFF_SCOPE_LVIV,
     "GET /api/people/{person_id}/history": STAFF_SCOPE_LVIV,
@@ -358,7 +374,7 @@ def _url(name: str, world) -> str:
                 continue
     for kwargs in ({}, {"pk": person.pk},
                    {"pk": person.pk, "name_id": person.names.first().pk},
-                   {"suspect_id": 1}, {"merge_id": 1}):
+                   {"suspect_id": 1}, {"merge_id": 1}, {"uidb64": "MA", "token": "x-y"}):
         try:
             return reverse(base, kwargs=kwargs)
         except Exception:  # noqa: S112 (try the next argument shape)
@@ -524,6 +540,11 @@ def test_api_matrix(world, make_person, role):
             if key == "POST /api/policylab/runs":
                 payload = {"population": "synthetic", "date": "2026-03-01",
                            "reform": "injury_threshold_15", "synthetic_size": 20}
+        if "{token_id}" in url:
+            from vetbridge.accounts.models import ApiToken
+
+            owner = world["users"]["admin" if role == "anonymous" else role]
+            url = url.replace("{token_id}", str(ApiToken.issue(user=owner, name="m")[0].pk))
         if key.endswith("/merge"):
             from vetbridge.people.models import DuplicateSuspect
 

@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema
 from .models import User
 from .roles import Capability
 from .scoping import require
-from .selectors import audit_log_open
+from .selectors import AUDIT_FIRST_DAY, AUDIT_LAST_DAY, audit_log_open
 
 router = Router(tags=["accounts"])
 
@@ -41,9 +41,11 @@ class AuditFilters(Schema):
     actor: str | None = Field(None, max_length=150)
     action: str | None = Field(None, max_length=16)
     object_type: str | None = Field(None, max_length=64)
-    person: int | None = None
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    person: int | None = Field(None, ge=1, le=2**63 - 1)
+    # The log starts with the platform: dates far outside are refused (a year 1 or 9999
+    # bound used to overflow when turned into an instant: a 500).
+    date_from: dt.date | None = Field(None, ge=AUDIT_FIRST_DAY, le=AUDIT_LAST_DAY)
+    date_to: dt.date | None = Field(None, ge=AUDIT_FIRST_DAY, le=AUDIT_LAST_DAY)
     page: int = Field(1, ge=1)
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
@@ -57,7 +58,11 @@ def _hash_token(raw: str) -> str:
 
 
 class ApiToken(models.Model):
-    """A bearer token for the JSON API. Only its SHA-256 is stored."""
+    """A bearer token for the JSON API. Only its SHA-256 is stored.
+
+    It lives `VETBRIDGE_API_TOKEN_DAYS` days (90 by default); its owner can revoke it, and
+    every token of an account is revoked when its password changes.
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
@@ -66,6 +71,7 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")
@@ -74,18 +80,39 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
+    @property
+    def is_active(self) -> bool:
+        return self.refusal() is None
+
+    def refusal(self) -> str | None:
+        """Why the token is refused ("revoked", "expired"), or None when it is valid."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= timezone.now():
+            return "expired"
+        return None
+
     @classmethod
-    def issue(cls, *, user: User, name: str) -> tuple[ApiToken, str]:
+    def issue(cls, *, user: User, name: str, days: int | None = None) -> tuple[ApiToken, str]:
         raw = "vb_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, key_hash=_hash_token(raw), prefix=raw[:8])
+        days = days if days is not None else int(getattr(settings, "VETBRIDGE_API_TOKEN_DAYS",
+                                                         90))
+        now = timezone.now()
+        token = cls.objects.create(user=user, name=name, key_hash=_hash_token(raw),
+                                   prefix=raw[:8], created_at=now,
+                                   expires_at=now + dt.timedelta(days=days) if days > 0
+                                   else None)
         return token, raw
 
     @classmethod
+    def find(cls, raw: str) -> ApiToken | None:
+        """The token with this secret, valid or not (None when unknown)."""
+        return cls.objects.select_related("user").filter(key_hash=_hash_token(raw)).first()
+
+    @classmethod
     def lookup(cls, raw: str) -> ApiToken | None:
-        token = cls.objects.select_related("user").filter(key_hash=_hash_token(raw)).first()
-        if token is None or not token.user.is_active:
-            return None
-        if token.expires_at and token.expires_at <= timezone.now():
+        token = cls.find(raw)
+        if token is None or not token.user.is_active or token.refusal():
             return None
         return token
 

@@ -12,6 +12,10 @@ from .models import AuditAction, AuditLog, User
 from .roles import Capability
 from .scoping import require
 
+# The range of dates an audit filter accepts (API and form).
+AUDIT_FIRST_DAY = dt.date(2000, 1, 1)
+AUDIT_LAST_DAY = dt.date(2200, 12, 31)
+
 
 def audit_log_list(*, filters: dict[str, Any]) -> QuerySet[AuditLog]:
     qs = AuditLog.objects.select_related("actor")
@@ -24,6 +28,9 @@ def audit_log_list(*, filters: dict[str, Any]) -> QuerySet[AuditLog]:
     if filters.get("person"):
         qs = qs.filter(person_id=filters["person"])
     tz = timezone.get_current_timezone()
+    for key in ("date_from", "date_to"):  # callers validate; never overflow here anyway
+        if filters.get(key) and not AUDIT_FIRST_DAY <= filters[key] <= AUDIT_LAST_DAY:
+            filters = {**filters, key: min(max(filters[key], AUDIT_FIRST_DAY), AUDIT_LAST_DAY)}
     if filters.get("date_from"):
         qs = qs.filter(at__gte=dt.datetime.combine(filters["date_from"], dt.time.min, tz))
     if filters.get("date_to"):

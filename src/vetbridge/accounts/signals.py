@@ -8,12 +8,16 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from .audit import audit_record
+from .mfa import mark_pending
 from .models import AuditAction, User
 
 
 @receiver(user_logged_in, dispatch_uid="vetbridge_audit_login")
 def _on_login(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     audit_record(actor=user, action=AuditAction.LOGIN, obj=user)
+    if request is not None:
+        # A fresh session owes its second factor before it may open anything (accounts.mfa).
+        mark_pending(request, user)
 
 
 @receiver(user_logged_out, dispatch_uid="vetbridge_audit_logout")

@@ -1,13 +1,12 @@
 """The JSON API under /api/: routers of every app, one auth, one error format."""
 
-from ninja import NinjaAPI
-
 import vetbridge
 
 from . import errors
+from .openapi import VetbridgeAPI
 from .security import AUTH
 
-api = NinjaAPI(
+api = VetbridgeAPI(
     title="Vetbridge API",
     version=vetbridge.__version__,
     description="Registry, reparation rights, care and memorial of the France–Ukraine "

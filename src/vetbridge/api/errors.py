@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -57,10 +58,33 @@ def install(api: NinjaAPI) -> None:
         return api.create_response(
             request, error_body("invalid", _("Some fields are not valid."), fields), status=400)
 
+    # Defence in depth: a value the schema allows but the database cannot store (a NUL
+    # character on PostgreSQL, a number beyond 64 bits) is the client's error, never a 500.
+    # Field-level checks (the input gate) name the field; this answers what slips through.
+    # The transaction of the request was already rolled back when the handler runs.
+    @api.exception_handler(DataError)
+    @api.exception_handler(OverflowError)
+    def _unstorable(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return api.create_response(request, error_body("invalid", _(
+            "A value is out of range or contains a character that cannot be stored.")),
+            status=422)
+
     @api.exception_handler(AuthenticationError)
     def _auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return api.create_response(
-            request, error_body("unauthenticated", _("Authentication required.")), status=401)
+        refusal = getattr(request, "vetbridge_token_refusal", None)
+        if refusal == "expired":
+            body = error_body("token_expired", _(
+                "This API token has expired. Create a new one on your account page."))
+        elif refusal == "revoked":
+            body = error_body("token_revoked", _(
+                "This API token was revoked. Create a new one on your account page."))
+        elif refusal == "invalid":
+            body = error_body("token_invalid", _("This API token is not valid."))
+        else:
+            body = error_body("unauthenticated", _("Authentication required."))
+        response = api.create_response(request, body, status=401)
+        response["WWW-Authenticate"] = "Bearer"
+        return response
 
     @api.exception_handler(PermissionDenied)
     def _denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
@@ -76,6 +100,10 @@ def install(api: NinjaAPI) -> None:
     def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:
         # ninja raises these with English text (e.g. an unparsable body): answer in the
         # user's language, keeping ninja's words only as a detail for developers.
+        if exc.status_code == 403:  # ninja's CSRF check of session-authenticated calls
+            return api.create_response(request, error_body("csrf_failed", _(
+                "The CSRF check failed: send the CSRF token with your session, or "
+                "authenticate with a bearer token."), detail=str(exc)), status=403)
         message = (_("The request body is not valid JSON.") if exc.status_code == 400
                    else _("The request could not be understood."))
         return api.create_response(request, error_body("bad_request", message,

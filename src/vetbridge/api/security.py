@@ -12,11 +12,19 @@ from ninja.security import HttpBearer, SessionAuth
 from vetbridge.accounts.models import ApiToken, User
 from vetbridge.core.exceptions import PermissionDeniedError
 
+TOKEN_REFUSAL_ATTR = "vetbridge_token_refusal"  # noqa: S105 (an attribute name)
+
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        api_token = ApiToken.lookup(token)
-        if api_token is None:
+        api_token = ApiToken.find(token)
+        if api_token is None or not api_token.user.is_active:
+            setattr(request, TOKEN_REFUSAL_ATTR, "invalid")
+            return None
+        refusal = api_token.refusal()
+        if refusal:
+            # Said in the 401 answer (api.errors): expired or revoked, not just "unknown".
+            setattr(request, TOKEN_REFUSAL_ATTR, refusal)
             return None
         ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
         request.user = api_token.user

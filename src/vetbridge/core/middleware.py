@@ -6,15 +6,10 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
+from .client_ip import client_ip
 from .request_context import Origin, reset_origin, set_origin
 
-
-def client_ip(request: HttpRequest) -> str | None:
-    # Behind the production proxy the first X-Forwarded-For hop is the client.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+__all__ = ["RequestContextMiddleware", "client_ip"]
 
 
 class RequestContextMiddleware:

@@ -21,6 +21,7 @@ from vetbridge.accounts.audit import audit_entry, audit_record
 from vetbridge.accounts.models import AuditAction, AuditLog, User
 from vetbridge.accounts.roles import Capability, Role
 from vetbridge.accounts.scoping import access_person_by_id, require
+from vetbridge.core.batches import import_transaction, undo_on_failure
 from vetbridge.core.exceptions import ApplicationError, ConflictError, NotFoundError, field_error
 from vetbridge.core.inputs import check_date, date_problem
 from vetbridge.core.uploads import CleanImage, clean_image
@@ -375,60 +376,81 @@ def memorial_import(*, actor: User | None, data: bytes, keep_valid: bool = False
     report = ImportReport(total_rows=total, rejected=errors)
     if errors and not keep_valid:
         return report
-    with transaction.atomic():
+    created: list[int] = []
+    with undo_on_failure(created, _undo_import), import_transaction():
         now = timezone.now()
-        created: list[int] = []
         for start in range(0, len(parsed), batch_size):
             chunk = parsed[start:start + batch_size]
-            persons = Person.objects.bulk_create([Person(
-                external_id=row["external_id"], lifecycle=Lifecycle.FALLEN,
-                lifecycle_date=row["death"], created_at=now, updated_at=now)
-                for _line, row in chunk])
-            if not all(p.pk for p in persons):
-                by_ext = dict(Person.objects.filter(external_id__in=[
-                    r["external_id"] for _line, r in chunk]).values_list("external_id", "id"))
-                for p in persons:
-                    p.pk = by_ext[p.external_id]
-            names: list[PersonName] = []
-            for person, (_line, row) in zip(persons, chunk, strict=True):
-                for lang, sur, given, patr in (
-                        ("uk", row["surname"], row["given_name"], row["patronymic"]),
-                        ("en", row["surname_en"], row["given_name_en"], ""),
-                        ("fr", row["surname_fr"], row["given_name_fr"], "")):
-                    if sur:
-                        full = " ".join(x for x in (sur, given, patr) if x)
-                        script = detect_script(full)
-                        names.append(PersonName(
-                            person=person, surname=sur, given_name=given, patronymic=patr,
-                            language=lang if lang != "uk" or script == Script.CYRILLIC
-                            else "xx", script=script, is_preferred=True,
-                            source=source[:120], created_at=now))
-            PersonName.objects.bulk_create(names)
-            MemorialRecord.objects.bulk_create([MemorialRecord(
-                person=person, death_date=row["death"], death_place=row["death_place"],
-                unit=row["unit"], rank=row["rank"], burial_place=row["burial_place"],
-                circumstances=row["circumstances"], sources=row["sources"] or source,
-                birth_year=row["birth_year_i"], birth_region_id=row["region_id"],
-                created_at=now, updated_at=now) for person, (_line, row) in zip(
-                    persons, chunk, strict=True)])
-            AuditLog.objects.bulk_create([audit_entry(
-                actor=actor, action=AuditAction.CREATE, obj=person, person_id=person.pk,
-                summary=row["surname"], changes={"import_line": line, "memorial": True})
-                for person, (line, row) in zip(persons, chunk, strict=True)])
-            name_index.index_people([p.pk for p in persons])
-            created += [p.pk for p in persons]
-            report.imported += len(chunk)
+            with transaction.atomic():  # its own transaction on SQLite (core.batches)
+                _import_chunk(chunk, actor=actor, source=source, now=now, report=report,
+                              created=created)
             if progress:
                 progress(len(chunk))
-        records = MemorialRecord.objects.filter(person_id__in=created)
-        MemorialChange.objects.bulk_create([MemorialChange(
-            record=r, changes={"imported": True}, source=source or "import", by=actor)
-            for r in records])
-        audit_record(actor=actor, action=AuditAction.IMPORT, object_type="memorial.memorialrecord",
-                     summary=source or "CSV",
-                     changes={"total_rows": report.total_rows, "imported": report.imported,
-                              "rejected": [r.as_dict() for r in report.rejected[:500]]})
-        for person in Person.objects.filter(pk__in=created).prefetch_related("names"):
-            report.suspected_duplicates += record_suspects(person)
+        with transaction.atomic():
+            records = MemorialRecord.objects.filter(person_id__in=created)
+            MemorialChange.objects.bulk_create([MemorialChange(
+                record=r, changes={"imported": True}, source=source or "import", by=actor)
+                for r in records])
+            audit_record(actor=actor, action=AuditAction.IMPORT,
+                         object_type="memorial.memorialrecord", summary=source or "CSV",
+                         changes={"total_rows": report.total_rows,
+                                  "imported": report.imported,
+                                  "rejected": [r.as_dict() for r in report.rejected[:500]]})
+        for start in range(0, len(created), batch_size):
+            with transaction.atomic():
+                for person in Person.objects.filter(
+                        pk__in=created[start:start + batch_size]).prefetch_related("names"):
+                    report.suspected_duplicates += record_suspects(person)
     report.committed = True
     return report
+
+
+def _undo_import(person_ids: list[int]) -> None:
+    """A memorial import that failed after some chunks committed (SQLite): remove them."""
+    MemorialRecord.objects.filter(person_id__in=person_ids).delete()
+    Person.objects.filter(pk__in=person_ids).delete()
+    audit_record(actor=None, action=AuditAction.DELETE, object_type="memorial.memorialrecord",
+                 summary="import undone", changes={"undone_people": len(person_ids)})
+
+
+def _import_chunk(chunk: list[tuple[int, dict[str, Any]]], *, actor: User | None, source: str,
+                  now: dt.datetime, report: ImportReport, created: list[int]) -> None:
+    persons = Person.objects.bulk_create([Person(
+        external_id=row["external_id"], lifecycle=Lifecycle.FALLEN,
+        lifecycle_date=row["death"], created_at=now, updated_at=now)
+        for _line, row in chunk])
+    if not all(p.pk for p in persons):
+        by_ext = dict(Person.objects.filter(external_id__in=[
+            r["external_id"] for _line, r in chunk]).values_list("external_id", "id"))
+        for p in persons:
+            p.pk = by_ext[p.external_id]
+    names: list[PersonName] = []
+    for person, (_line, row) in zip(persons, chunk, strict=True):
+        for lang, sur, given, patr in (
+                ("uk", row["surname"], row["given_name"], row["patronymic"]),
+                ("en", row["surname_en"], row["given_name_en"], ""),
+                ("fr", row["surname_fr"], row["given_name_fr"], "")):
+            if sur:
+                full = " ".join(x for x in (sur, given, patr) if x)
+                script = detect_script(full)
+                names.append(PersonName(
+                    person=person, surname=sur, given_name=given, patronymic=patr,
+                    language=lang if lang != "uk" or script == Script.CYRILLIC
+                    else "xx", script=script, is_preferred=True,
+                    source=source[:120], created_at=now))
+    PersonName.objects.bulk_create(names)
+    MemorialRecord.objects.bulk_create([MemorialRecord(
+        person=person, death_date=row["death"], death_place=row["death_place"],
+        unit=row["unit"], rank=row["rank"], burial_place=row["burial_place"],
+        circumstances=row["circumstances"], sources=row["sources"] or source,
+        birth_year=row["birth_year_i"], birth_region_id=row["region_id"],
+        created_at=now, updated_at=now) for person, (_line, row) in zip(
+            persons, chunk, strict=True)])
+    AuditLog.objects.bulk_create([audit_entry(
+        actor=actor, action=AuditAction.CREATE, obj=person, person_id=person.pk,
+        summary=row["surname"], changes={"import_line": line, "memorial": True})
+        for person, (line, row) in zip(persons, chunk, strict=True)])
+    name_index.index_people([p.pk for p in persons])
+    created += [p.pk for p in persons]
+    report.imported += len(chunk)
+

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vetbridge.accounts.roles import Capability
+from vetbridge.core.client_ip import client_ip
 from vetbridge.core.exceptions import ApplicationError
 from vetbridge.core.views import error_page, permission_required_page, signed_in_user
 from vetbridge.people import name_index
@@ -91,7 +92,7 @@ def _render_record(request: HttpRequest, rec: MemorialRecord, form: TributeForm,
 
 
 def _client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
+    return client_ip(request) or ""
 
 
 @require_POST

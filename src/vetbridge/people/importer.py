@@ -11,6 +11,7 @@ import datetime as dt
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from vetbridge.accounts.audit import audit_entry, audit_record
 from vetbridge.accounts.models import AuditAction, AuditLog, User
+from vetbridge.core.batches import import_transaction, undo_on_failure
 from vetbridge.core.exceptions import ApplicationError
 from vetbridge.core.inputs import date_problem, row_text_errors
 
@@ -305,43 +307,63 @@ def people_import(*, actor: User | None, data: bytes, keep_valid: bool = False,
     if errors and not keep_valid:
         return report
     imported_ids: list[int] = []
-    with transaction.atomic():
+    with undo_on_failure(imported_ids, partial(_undo_import, actor=actor, source=source)), \
+            import_transaction():
         now = timezone.now()
         for start in range(0, len(rows), batch_size):
-            chunk = rows[start:start + batch_size]
-            persons = Person.objects.bulk_create(
-                [Person(**r.person, created_at=now, updated_at=now) for r in chunk])
-            if not all(p.pk for p in persons):  # backends without RETURNING
-                by_ext = dict(Person.objects.filter(
-                    external_id__in=[r.person["external_id"] for r in chunk])
-                    .values_list("external_id", "id"))
-                for p in persons:
-                    p.pk = by_ext[p.external_id]
-            PersonName.objects.bulk_create([
-                PersonName(person=p, is_preferred=True, source=source[:120], **r.name)
-                for p, r in zip(persons, chunk, strict=True)])
-            PersonStatus.objects.bulk_create([
-                PersonStatus(person=p, **r.status)
-                for p, r in zip(persons, chunk, strict=True) if r.status])
-            AuditLog.objects.bulk_create([
-                audit_entry(actor=actor, action=AuditAction.CREATE, obj=p, person_id=p.pk,
-                            summary=" ".join(v for v in (r.name["surname"],
-                                                         r.name["given_name"]) if v),
-                            changes={"fields": {k: [None, None if v is None else str(v)]
-                                                for k, v in r.person.items()},
-                                     "import_line": r.line})
-                for p, r in zip(persons, chunk, strict=True)])
-            name_index.index_people([p.pk for p in persons])
-            imported_ids += [p.pk for p in persons]
-            report.imported += len(chunk)
+            with transaction.atomic():  # its own transaction on SQLite (core.batches)
+                _import_chunk(rows[start:start + batch_size], actor=actor, source=source,
+                              now=now, report=report, imported_ids=imported_ids)
             if progress:
-                progress(len(chunk))
-        audit_record(actor=actor, action=AuditAction.IMPORT, object_type="people.person",
-                     summary=source or "CSV",
-                     changes={"total_rows": report.total_rows, "imported": report.imported,
-                              "rejected": [r.as_dict() for r in report.rejected[:500]]})
+                progress(min(batch_size, len(rows) - start))
+        with transaction.atomic():
+            audit_record(actor=actor, action=AuditAction.IMPORT, object_type="people.person",
+                         summary=source or "CSV",
+                         changes={"total_rows": report.total_rows,
+                                  "imported": report.imported,
+                                  "rejected": [r.as_dict() for r in report.rejected[:500]]})
         # Each newcomer against the registry (and the other newcomers): the review queue.
-        for person in Person.objects.filter(pk__in=imported_ids).prefetch_related("names"):
-            report.suspected_duplicates += record_suspects(person)
+        for start in range(0, len(imported_ids), batch_size):
+            with transaction.atomic():
+                for person in Person.objects.filter(
+                        pk__in=imported_ids[start:start + batch_size]).prefetch_related("names"):
+                    report.suspected_duplicates += record_suspects(person)
     report.committed = True
     return report
+
+
+def _undo_import(person_ids: list[int], *, actor: User | None, source: str) -> None:
+    """An import that failed after some chunks committed (SQLite): remove those people."""
+    Person.objects.filter(pk__in=person_ids).delete()
+    audit_record(actor=actor, action=AuditAction.DELETE, object_type="people.person",
+                 summary=f"import undone: {source or 'CSV'}",
+                 changes={"undone_people": len(person_ids)})
+
+
+def _import_chunk(chunk: list[Any], *, actor: User | None, source: str, now: dt.datetime,
+                  report: ImportReport, imported_ids: list[int]) -> None:
+    persons = Person.objects.bulk_create(
+        [Person(**r.person, created_at=now, updated_at=now) for r in chunk])
+    if not all(p.pk for p in persons):  # backends without RETURNING
+        by_ext = dict(Person.objects.filter(
+            external_id__in=[r.person["external_id"] for r in chunk])
+            .values_list("external_id", "id"))
+        for p in persons:
+            p.pk = by_ext[p.external_id]
+    PersonName.objects.bulk_create([
+        PersonName(person=p, is_preferred=True, source=source[:120], **r.name)
+        for p, r in zip(persons, chunk, strict=True)])
+    PersonStatus.objects.bulk_create([
+        PersonStatus(person=p, **r.status)
+        for p, r in zip(persons, chunk, strict=True) if r.status])
+    AuditLog.objects.bulk_create([
+        audit_entry(actor=actor, action=AuditAction.CREATE, obj=p, person_id=p.pk,
+                    summary=" ".join(v for v in (r.name["surname"],
+                                                 r.name["given_name"]) if v),
+                    changes={"fields": {k: [None, None if v is None else str(v)]
+                                        for k, v in r.person.items()},
+                             "import_line": r.line})
+        for p, r in zip(persons, chunk, strict=True)])
+    name_index.index_people([p.pk for p in persons])
+    imported_ids += [p.pk for p in persons]
+    report.imported += len(chunk)

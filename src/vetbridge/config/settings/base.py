@@ -20,7 +20,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "csp",
+    "ninja",  # Swagger UI served from our static files (no CDN, no inline script: CSP)
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "vetbridge.core",
     "vetbridge.accounts",
     "vetbridge.people",
@@ -36,15 +41,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "vetbridge.accounts.middleware.UserLanguageMiddleware",
     "vetbridge.core.debug_errors.FriendlyDebug404Middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "vetbridge.accounts.middleware.SessionIdleMiddleware",
+    "vetbridge.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "vetbridge.core.middleware.RequestContextMiddleware",
@@ -80,11 +89,20 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # pages), checked before reuse.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("VETBRIDGE_DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+VETBRIDGE_SQLITE_BUSY_SECONDS = env.int("VETBRIDGE_SQLITE_BUSY_SECONDS", default=20)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # WAL lets readers run beside a writer; a busy timeout avoids spurious "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
-    )
+    # SQLite under concurrency (docs/decisions/sqlite-concurrency.md): WAL lets readers run
+    # beside the one writer; every transaction takes the write lock when it begins
+    # (IMMEDIATE), so waiting for it goes through the busy timeout instead of failing at
+    # once when a read-then-write transaction (an audited read) tries to upgrade; the
+    # timeout is both sqlite3's busy handler and PRAGMA busy_timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": VETBRIDGE_SQLITE_BUSY_SECONDS,
+        # (env only for the benchmark's peer run, bench/sqlite_concurrency.py)
+        "transaction_mode": env("VETBRIDGE_SQLITE_TRANSACTION_MODE", default="IMMEDIATE"),
+        "init_command": (f"PRAGMA busy_timeout={VETBRIDGE_SQLITE_BUSY_SECONDS * 1000}; "
+                         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"),
+    })
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -93,6 +111,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTHENTICATION_BACKENDS = [
+    "vetbridge.accounts.backends.AddressThrottleBackend",  # spraying from one address
     "axes.backends.AxesStandaloneBackend",  # login throttling, checked first
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -114,9 +133,37 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# The client address comes from VETBRIDGE_TRUSTED_PROXIES (core.client_ip), as for the audit.
+AXES_CLIENT_IP_CALLABLE = "vetbridge.core.client_ip.axes_client_ip"
+# One address failing across accounts (password spraying) is refused after this many
+# failures within the cool-off period (accounts.backends).
+VETBRIDGE_LOGIN_ADDRESS_FAILURE_LIMIT = env.int("VETBRIDGE_LOGIN_ADDRESS_FAILURE_LIMIT",
+                                                default=20)
+# Reverse proxies in front of the application: a number of proxies, or their addresses /
+# networks ("10.0.0.0/8,192.0.2.7"). 0: none, X-Forwarded-For is ignored. The audit,
+# login throttling and the public tribute limit take the client address from it.
+VETBRIDGE_TRUSTED_PROXIES = env("VETBRIDGE_TRUSTED_PROXIES", default="0")
 
-# Staff second factor: the seam is accounts.mfa; off until a TOTP device model is added.
-VETBRIDGE_STAFF_MFA_REQUIRED = env.bool("VETBRIDGE_STAFF_MFA_REQUIRED", default=False)
+# Second factor (accounts.mfa, django-otp): every staff role must enrol an authenticator app
+# and give its code at sign-in when required (on in production settings; optional here, so
+# the demo accounts sign in with their password alone). Accounts that enrolled are always
+# asked for their code.
+VETBRIDGE_MFA_REQUIRED = env.bool("VETBRIDGE_MFA_REQUIRED", default=False)
+OTP_TOTP_ISSUER = "Vetbridge"
+# API tokens expire after this many days (their owner can revoke them sooner).
+VETBRIDGE_API_TOKEN_DAYS = env.int("VETBRIDGE_API_TOKEN_DAYS", default=90)
+# Staff sessions end after this many minutes without a request (accounts.middleware).
+VETBRIDGE_SESSION_IDLE_MINUTES = env.int("VETBRIDGE_SESSION_IDLE_MINUTES", default=30)
+# Password reset e-mails (Django's e-mail framework; console backend in dev settings).
+EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND",
+                    default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env("DJANGO_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("DJANGO_EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("DJANGO_EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="vetbridge@localhost")
+PASSWORD_RESET_TIMEOUT = 3600  # a reset link works for one hour
 
 LANGUAGE_CODE = "uk"
 LANGUAGES = [("uk", _("Ukrainian")), ("fr", _("French")), ("en", _("English"))]
@@ -163,11 +210,34 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Vetbridge <no-reply@vetb
 # The address of the platform as its users reach it, for links in e-mails.
 VETBRIDGE_SITE_URL = env("VETBRIDGE_SITE_URL", default="http://127.0.0.1:8000")
 
+# Content-Security-Policy (django-csp): scripts and styles from our own origin only — no
+# inline script, no inline event handler, no eval (htmx runs with allowEval false, see
+# base.html), no inline <style> or style attribute (htmx's indicator styles are in our CSS).
+# The memorial's JSON-LD block is data (type application/ld+json), which CSP does not run.
+# Images: our own, plus data: URIs (Swagger UI's icons at /api/docs).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-less meta tag; kept default
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Load balancers probe /health/ over plain HTTP: when SECURE_SSL_REDIRECT is on (production),
+# it answers there instead of redirecting to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 
 LOGGING = {
     "version": 1,

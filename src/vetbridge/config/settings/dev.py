@@ -15,3 +15,6 @@ if not env("DJANGO_SECRET_KEY", default=""):
     if not _key_file.exists():
         _key_file.write_text(secrets.token_urlsafe(50))
     SECRET_KEY = _key_file.read_text().strip()
+
+# Password reset e-mails are printed on the console.
+EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -15,7 +15,11 @@ STORAGES = {
 ALLOWED_HOSTS = ["*"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="vetbridge-test-media-")
 if DATABASES["default"]["ENGINE"].endswith("sqlite3") and not env("DATABASE_URL", default=""):
-    DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
+    # In-memory SQLite has no WAL (journal_mode answers "memory") and one connection per
+    # thread; IMMEDIATE transactions and the busy timeout still apply. Tests that need a
+    # real file (the concurrency test) point a connection at their own file.
+    DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:",
+                            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20}}
 
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # no connection outliving a test (live server threads)
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_user_partner_alter_user_role'),
+        ('accounts', '0006_apitoken_default_expiry'),
     ]
 
     operations = [
