@@ -5,9 +5,12 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 
-from .models import User
+from vetbridge.api.security import api_user
+
+from . import services
+from .models import ApiToken, User
 from .roles import Capability
 from .scoping import require
 from .selectors import AUDIT_FIRST_DAY, AUDIT_LAST_DAY, audit_log_open
@@ -78,3 +81,34 @@ def audit(request: HttpRequest, filters: Query[AuditFilters]) -> dict[str, Any]:
                          "object_type": e.object_type, "object_id": e.object_id,
                          "person_id": e.person_id, "summary": e.summary, "channel": e.channel,
                          "ip": e.ip} for e in rows]}
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: dt.datetime
+    expires_at: dt.datetime | None
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+    active: bool
+
+
+def _token_out(t: ApiToken) -> dict[str, Any]:
+    return {"id": t.pk, "name": t.name, "prefix": t.prefix, "created_at": t.created_at,
+            "expires_at": t.expires_at, "last_used_at": t.last_used_at,
+            "revoked_at": t.revoked_at, "active": t.is_active}
+
+
+@router.get("/tokens", response=list[TokenOut], summary="Your API tokens")
+def tokens(request: HttpRequest) -> list[dict[str, Any]]:
+    user = api_user(request)
+    return [_token_out(t) for t in user.api_tokens.order_by("-created_at")]
+
+
+@router.delete("/tokens/{token_id}", response={204: None},
+               summary="Revoke one of your API tokens")
+def token_revoke(request: HttpRequest,
+                 token_id: int = Path(..., ge=1, le=2**63 - 1)) -> Status:
+    services.token_revoke(actor=api_user(request), token_id=token_id)
+    return Status(204, None)
