@@ -35,6 +35,11 @@ class User(AbstractUser):
         help_text=_("For partner accounts: the organisation whose referrals they answer."),
     )
 
+    side = models.CharField(
+        _("side"), max_length=2, blank=True, choices=[("fr", _("France")), ("ua", _("Ukraine"))],
+        help_text=_("For cooperation officers: the country whose part of the roadmap they lead."),
+    )
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")

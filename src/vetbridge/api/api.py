@@ -24,6 +24,7 @@ def _mount() -> None:
     from vetbridge.accounts.api import router as accounts_router
     from vetbridge.care.api import referral_router
     from vetbridge.care.api import router as care_router
+    from vetbridge.cooperation.api import router as cooperation_router
     from vetbridge.people.api import router as people_router
     from vetbridge.reparation.api import router as claims_router
 
@@ -32,6 +33,7 @@ def _mount() -> None:
     api.add_router("/", claims_router)
     api.add_router("/", care_router)
     api.add_router("/", referral_router)
+    api.add_router("/", cooperation_router)
 
 
 _mount()

@@ -13,6 +13,7 @@ urlpatterns = [
     path("memorial/", include("vetbridge.memorial.urls")),
     path("care/", include("vetbridge.care.urls")),
     path("referrals/", include("vetbridge.reintegration.urls")),
+    path("cooperation/", include("vetbridge.cooperation.urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "vetbridge.memorial",
     "vetbridge.care",
     "vetbridge.reintegration",
+    "vetbridge.cooperation",
     "vetbridge.api",
 ]
 
