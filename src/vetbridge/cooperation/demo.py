@@ -32,10 +32,10 @@ def load_demo_cooperation(users: dict[str, User]) -> None:
 
     fr, ua = users["coop.fr"], users["coop.ua"]
     # The referral partner of the same name is linked, not copied.
-    hub = next((p.pk for p in partners_directory() if p.name.startswith("Veteran Hub")), None)
+    hub_partner = next((p.pk for p in partners_directory() if p.name.startswith("Veteran Hub")), None)
     orgs = {name: services.organisation_create(
         actor=fr, name=name, kind=kind, country=country, website=site,
-        referral_partner_id=hub if name == "Veteran Hub" else None)
+        referral_partner_id=hub_partner if name == "Veteran Hub" else None)
         for name, kind, country, site in ORGANISATIONS}
     dcsd, onac, invalides, handisport, mva, fund, hub, prosthetics = orgs.values()
     services.contact_add(actor=fr, organisation_id=onac.pk, data=services.ContactInput(
