@@ -160,8 +160,8 @@ def build_quarterly_report(*, period: str, language: str, user_id: int | None = 
     return buffer.getvalue()
 
 
-EXPORT_COLUMNS = ("indicator", "name", "unit", "period", "breakdown", "value", "hidden",
-                  "target", "source")
+EXPORT_COLUMNS = ("indicator", "name", "unit", "period", "breakdown_code", "breakdown", "value",
+                  "hidden", "target", "source")
 
 
 def export_rows(user: User, language: str) -> list[list[Any]]:
@@ -170,13 +170,14 @@ def export_rows(user: User, language: str) -> list[list[Any]]:
 
     regions = region_names(language)
     out: list[list[Any]] = []
-    for indicator in indicators_for(user):
-        name = localized(indicator.name, language).text
-        for r in series(user, indicator):
-            out.append([indicator.code, name, indicator.unit, r.period,
-                        breakdown_label(r.breakdown, regions) if r.breakdown else "",
-                        None if r.value is None else float(r.value), r.suppressed,
-                        None if r.target is None else float(r.target), r.source])
+    with translation.override(language):
+        for indicator in indicators_for(user):
+            name = localized(indicator.name, language).text
+            for r in series(user, indicator):
+                out.append([indicator.code, name, indicator.unit, r.period, r.breakdown,
+                            breakdown_label(r.breakdown, regions),
+                            None if r.value is None else float(r.value), r.suppressed,
+                            None if r.target is None else float(r.target), r.source])
     return out
 
 

@@ -589,6 +589,7 @@ def compute_rows(indicator: Indicator, period: Period) -> list[dict[str, Any]]:
     denominator = ({r.breakdown: r for r in figures[indicator.denominator](period)}
                    if indicator.denominator else None)
     keys = sorted(set(numerator) | set(denominator or {}))
+
     # The cells that are hidden: too few records behind the numerator or the denominator.
     def n_of(key: str) -> int:
         num = numerator[key].n if key in numerator else 0
@@ -598,7 +599,9 @@ def compute_rows(indicator: Indicator, period: Period) -> list[dict[str, Any]]:
         return min(n for n in (num, den) if n > 0) if (num or den) else 0
 
     cells = [Cell(k, n_of(k)) for k in keys if k != TOTAL]
-    hidden = hidden_breakdowns(cells)
+
+    hidden = hidden_breakdowns(cells, additive=denominator is None
+                               and indicator.unit == IndicatorUnit.COUNT)
     if is_small(n_of(TOTAL)):
         hidden.add(TOTAL)
     out = []

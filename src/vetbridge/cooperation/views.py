@@ -511,7 +511,10 @@ def quarterly_report(request: HttpRequest) -> HttpResponse:
     language = request.GET.get("lang") or reader_language(get_language())
     if language not in ("uk", "fr"):
         return error_page(request, 400, _("The report exists in Ukrainian (uk) and French (fr)."))
-    period = services.parse_period(period_text)
+    try:
+        period = services.parse_period(period_text)
+    except ApplicationError as exc:
+        return error_page(request, 400, exc.full_text())
     pdf = report.build_quarterly_report(period=str(period), language=language, user_id=user.pk)
     audit_record(actor=user, action=AuditAction.EXPORT, object_type="cooperation.report",
                  summary=f"{period} {language}")
