@@ -184,3 +184,17 @@ class PublishedFiguresTests:
         _memorial(world)
         rows = published()["memorial.records_published"](Period.of(timezone.localdate()))
         assert {r.breakdown: r.value for r in rows} == {"UA-30": 1, TOTAL: 1}
+
+
+@pytest.mark.django_db
+def test_refresh_all_recomputes_every_computed_indicator(referred, axes, officers):
+    computed = services.indicator_create(actor=officers["fr"], data=services.IndicatorInput(
+        code="sent", name={"fr": "x"}, axis_id=axes["rehabilitation"].pk,
+        numerator="reintegration.referrals_sent"))
+    services.indicator_create(actor=officers["fr"], data=services.IndicatorInput(
+        code="by-hand", name={"fr": "y"}, axis_id=axes["rehabilitation"].pk))
+    written = services.indicators_refresh_all()
+    current = Period.of(timezone.localdate())
+    assert written == computed.values.count() > 0
+    assert set(computed.values.values_list("period", flat=True)) == {
+        str(current), str(current.previous())}

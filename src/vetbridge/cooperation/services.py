@@ -644,3 +644,15 @@ def indicator_refresh(*, actor: User | None, indicator_id: int, periods: list[st
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=indicator, summary=indicator.code,
                  changes={"refreshed": [None, [str(q) for q in quarters]]})
     return written
+
+
+def indicators_refresh_all(*, periods: list[str] | None = None) -> int:
+    """Recompute every computed indicator (by default for the current and the previous
+    quarter), as the platform itself: what a periodic background task calls."""
+    if periods is None:
+        current = Period.of(timezone.localdate())
+        periods = [str(current.previous()), str(current)]
+    written = 0
+    for pk in Indicator.objects.exclude(numerator="").values_list("pk", flat=True):
+        written += indicator_refresh(actor=None, indicator_id=pk, periods=periods)
+    return written
