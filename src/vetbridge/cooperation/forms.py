@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from vetbridge.core.forms import DATE, ServiceErrorsMixin
 
@@ -105,7 +106,7 @@ class RiskForm(ServiceErrorsMixin, forms.Form):
 
 
 class OrganisationForm(ServiceErrorsMixin, forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=pgettext_lazy("organisation", "Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=OrganisationKind.choices)
     country = forms.ChoiceField(label=_("Country"), choices=Side.choices)
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
@@ -161,7 +162,7 @@ class IndicatorForm(ServiceErrorsMixin, forms.Form):
                                 required=False)
     action = forms.IntegerField(label=_("Action measured (number)"), required=False,
                                 min_value=1)
-    unit = forms.ChoiceField(label=_("Unit"), choices=[])
+    unit = forms.ChoiceField(label=pgettext_lazy("indicator", "Unit"), choices=[])
     numerator = forms.ChoiceField(label=_("Numerator (computed from the platform)"),
                                   required=False, choices=[])
     denominator = forms.ChoiceField(label=_("Denominator (for a share)"), required=False,
@@ -181,7 +182,7 @@ class IndicatorForm(ServiceErrorsMixin, forms.Form):
         self.fields["numerator"].choices = figures  # type: ignore[attr-defined]
         self.fields["denominator"].choices = [("", "—"), *figures[1:]]  # type: ignore[attr-defined]
         self.fields["unit"].choices = IndicatorUnit.choices  # type: ignore[attr-defined]
-        self.fields.update(_text_fields("name", _("Name")))
+        self.fields.update(_text_fields("name", pgettext_lazy("indicator", "Name")))
         self.fields.update(_text_fields("definition", _("Definition"),
                                         forms.Textarea(attrs={"rows": 2}), 2000))
 

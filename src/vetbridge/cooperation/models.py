@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Side(models.TextChoices):
@@ -112,11 +113,11 @@ class Contact(models.Model):
 
 
 class ActionStatus(models.TextChoices):
-    PLANNED = "planned", _("planned")
-    IN_PROGRESS = "in_progress", _("in progress")
-    DONE = "done", _("done")
-    AT_RISK = "at_risk", _("at risk")
-    CANCELLED = "cancelled", _("cancelled")
+    PLANNED = "planned", pgettext_lazy("action status", "planned")
+    IN_PROGRESS = "in_progress", pgettext_lazy("action status", "in progress")
+    DONE = "done", pgettext_lazy("action status", "done")
+    AT_RISK = "at_risk", pgettext_lazy("action status", "at risk")
+    CANCELLED = "cancelled", pgettext_lazy("action status", "cancelled")
 
 
 class Action(models.Model):
@@ -335,7 +336,7 @@ class Indicator(models.Model):
                                   related_name="indicators", verbose_name=_("objective"))
     action = models.ForeignKey(Action, on_delete=models.SET_NULL, null=True, blank=True,
                                related_name="indicators", verbose_name=_("action measured"))
-    unit = models.CharField(_("unit"), max_length=8, choices=IndicatorUnit.choices,
+    unit = models.CharField(pgettext_lazy("indicator", "unit"), max_length=8, choices=IndicatorUnit.choices,
                             default=IndicatorUnit.COUNT)
     numerator = models.CharField(
         _("numerator"), max_length=80, blank=True,
