@@ -81,7 +81,7 @@ def time_chart(indicator: Indicator, rows: list[SeriesRow], language: str | None
         y=alt.Y("value:Q", title=str(unit)),
         color=alt.Color("series:N", title="", scale=alt.Scale(
             domain=[value_label, target_label], range=["#1f5fa8", "#c2571a"])),
-        strokeDash=alt.StrokeDash("series:N", legend=None, scale=alt.Scale(
+        strokeDash=alt.StrokeDash("series:N", title="", scale=alt.Scale(
             domain=[value_label, target_label], range=[[1, 0], [6, 4]])),
         tooltip=["period:O", "series:N", "value:Q"],
     ).properties(title=title, width=420, height=220)
