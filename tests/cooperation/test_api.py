@@ -62,3 +62,11 @@ def test_indicator_values_and_public_actions(officers, axes, make_action):
                                     "hidden": False, "target": None, "source": "Rapport"}
     public = Client().get("/api/cooperation/public/actions").json()
     assert [a["title"] for a in public] == [{"fr": "Publique"}]
+
+
+@pytest.mark.django_db
+def test_control_characters_are_refused_not_stored(officers, axes):
+    response = _post(_client(officers["fr"]), "/api/cooperation/actions", {
+        "axis_id": axes["remembrance"].pk, "title": {"fr": "x\u0000y"}})
+    assert response.status_code == 400
+    assert "title_fr" in response.json()["error"]["fields"]

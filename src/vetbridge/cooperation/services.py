@@ -48,7 +48,7 @@ from .models import (
     Side,
     StatusChange,
 )
-from .texts import clean_texts
+from .texts import clean_texts, printable
 
 EDIT = Capability.COOPERATION_EDIT
 SIGNATURES = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png",
@@ -189,6 +189,8 @@ def action_set_status(*, actor: User, action_id: int, expected_version: int, sta
         raise field_error("status", _("The action already has this status."))
     if progress is not None and not 0 <= progress <= 100:
         raise field_error("progress", _("Progress is a percentage from 0 to 100."))
+    if not printable(note):
+        raise field_error("note", _("Remove the control characters."))
     before = {"status": action.status, "progress": action.progress}
     if status == ActionStatus.DONE:
         progress = 100

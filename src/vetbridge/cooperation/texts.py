@@ -52,6 +52,11 @@ def localized(texts: dict[str, Any] | None, language: str | None = None) -> Loca
     return Localized(present[chosen], chosen, chosen != lang, len(present) == 1)
 
 
+def printable(text: str) -> bool:
+    """No control characters but line breaks and tabs (PostgreSQL refuses NUL)."""
+    return all(c.isprintable() or c in "\n\r\t" for c in text)
+
+
 def clean_texts(field: str, texts: dict[str, Any] | None, *, required: bool = True,
                 max_length: int = 300) -> dict[str, str]:
     """Keep the known languages' non-empty texts; refuse unknown languages, over-long texts
@@ -61,6 +66,8 @@ def clean_texts(field: str, texts: dict[str, Any] | None, *, required: bool = Tr
         if code not in LANGUAGES:
             raise field_error(f"{field}.{code}", _("Unknown language: use uk, fr or en."))
         text = str(value or "").strip()
+        if not printable(text):
+            raise field_error(f"{field}_{code}", _("Remove the control characters."))
         if len(text) > max_length:
             raise field_error(f"{field}_{code}", _("At most %(n)s characters.") % {"n": max_length})
         if text:

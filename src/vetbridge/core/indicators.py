@@ -17,9 +17,10 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.apps import apps
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 TOTAL = ""
@@ -91,6 +92,11 @@ def count_rows(code: str, period: Period, by_breakdown: Mapping[str | None, int]
     rows = [Row(code, str(period), key, Decimal(n), n) for key, n in sorted(merged.items())]
     total = sum(merged.values())
     return [*rows, Row(code, str(period), TOTAL, Decimal(total), total)]
+
+
+def grouped(qs: QuerySet[Any], field: str) -> dict[str | None, int]:
+    """Counts of `qs` by `field`, grouped by the database (one GROUP BY, no rows fetched)."""
+    return {row[field]: row["n"] for row in qs.order_by().values(field).annotate(n=Count("pk"))}
 
 
 def published() -> dict[str, Indicator]:

@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
-from vetbridge.core.indicators import Indicator, Period, Row, count_rows
+from vetbridge.core.indicators import Indicator, Period, Row, count_rows, grouped
 
 from .models import MemorialRecord, Tribute, TributeState
 
@@ -16,7 +14,7 @@ def records_published(period: Period) -> list[Row]:
     qs = MemorialRecord.objects.filter(published=True, published_at__gte=start,
                                        published_at__lt=end)
     return count_rows("memorial.records_published", period,
-                      dict(Counter(qs.values_list("person__region__code", flat=True))))
+                      grouped(qs, "person__region__code"))
 
 
 def tributes_moderated(period: Period) -> list[Row]:
@@ -25,7 +23,7 @@ def tributes_moderated(period: Period) -> list[Row]:
     qs = Tribute.objects.filter(moderated_at__gte=start, moderated_at__lt=end).exclude(
         state=TributeState.PENDING)
     return count_rows("memorial.tributes_moderated", period,
-                      dict(Counter(qs.values_list("record__person__region__code", flat=True))))
+                      grouped(qs, "record__person__region__code"))
 
 
 INDICATORS: dict[str, Indicator] = {

@@ -4,11 +4,9 @@ of the period."""
 
 from __future__ import annotations
 
-from collections import Counter
-
 from django.db.models import Q, QuerySet
 
-from vetbridge.core.indicators import Indicator, Period, Row, count_rows
+from vetbridge.core.indicators import Indicator, Period, Row, count_rows, grouped
 
 from .models import Lifecycle, Person, PersonStatus, StatusKind
 
@@ -29,14 +27,14 @@ def _veterans(period: Period) -> QuerySet[Person]:
 def veterans(period: Period) -> list[Row]:
     """Living veterans on the last day of the period."""
     return count_rows("people.veterans", period,
-                      dict(Counter(_veterans(period).values_list("region__code", flat=True))))
+                      grouped(_veterans(period), "region__code"))
 
 
 def veterans_with_contact_person(period: Period) -> list[Row]:
     """Living veterans who have a contact person (case worker), on the last day of the period."""
     qs = _veterans(period).filter(contact_person__isnull=False)
     return count_rows("people.veterans_with_contact_person", period,
-                      dict(Counter(qs.values_list("region__code", flat=True))))
+                      grouped(qs, "region__code"))
 
 
 INDICATORS: dict[str, Indicator] = {

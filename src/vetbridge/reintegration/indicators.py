@@ -6,18 +6,17 @@ Breakdown: the region of the referred person (code), or the outcome for `referra
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 
 from django.conf import settings
 from django.db.models import F, QuerySet
 
-from vetbridge.core.indicators import Indicator, Period, Row, count_rows
+from vetbridge.core.indicators import Indicator, Period, Row, count_rows, grouped
 
 from .models import Referral, ReferralStatus
 
 
 def _by_region(qs: QuerySet[Referral]) -> dict[str | None, int]:
-    return dict(Counter(qs.values_list("person__region__code", flat=True)))
+    return grouped(qs, "person__region__code")
 
 
 def referrals_sent(period: Period) -> list[Row]:
@@ -50,8 +49,7 @@ def referrals_outcomes(period: Period) -> list[Row]:
     start, end = period.bounds()
     qs = Referral.objects.filter(status=ReferralStatus.COMPLETED, closed_at__gte=start,
                                  closed_at__lt=end)
-    return count_rows("reintegration.referrals_outcomes", period,
-                      dict(Counter(qs.values_list("outcome", flat=True))))
+    return count_rows("reintegration.referrals_outcomes", period, grouped(qs, "outcome"))
 
 
 INDICATORS: dict[str, Indicator] = {

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db.models import Min
 from django.utils import timezone
 
-from vetbridge.core.indicators import TOTAL, UNKNOWN, Indicator, Period, Row, count_rows
+from vetbridge.core.indicators import TOTAL, UNKNOWN, Indicator, Period, Row, count_rows, grouped
 
 from .models import Claim, ClaimEvent, ClaimState, Decision, DecisionKind
 
@@ -21,8 +21,7 @@ SIX_MONTHS = dt.timedelta(days=183)
 def claims_filed(period: Period) -> list[Row]:
     """Claims filed in the period (by filing date)."""
     qs = Claim.objects.filter(filed_at__gte=period.start, filed_at__lte=period.end)
-    return count_rows("reparation.claims_filed", period,
-                      dict(Counter(qs.values_list("person__region__code", flat=True))))
+    return count_rows("reparation.claims_filed", period, grouped(qs, "person__region__code"))
 
 
 def _first_decisions(period: Period) -> list[tuple[str | None, int]]:
@@ -67,8 +66,7 @@ def appeals(period: Period) -> list[Row]:
     """Appeals lodged in the period."""
     start, end = period.bounds()
     qs = ClaimEvent.objects.filter(to_state=ClaimState.APPEALED, at__gte=start, at__lt=end)
-    return count_rows("reparation.appeals", period,
-                      dict(Counter(qs.values_list("claim__person__region__code", flat=True))))
+    return count_rows("reparation.appeals", period, grouped(qs, "claim__person__region__code"))
 
 
 INDICATORS: dict[str, Indicator] = {
