@@ -238,3 +238,23 @@ class PublicPageTests:
                             {"status": "done", "version": 1})
         assert stale.status_code == 409
         assert "Quelqu’un" in stale.content.decode() or "Someone" in stale.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_referral_partner_is_linked_once_to_the_directory(officers, world):
+    client = Client()
+    client.force_login(officers["ua"])
+    response = client.post("/cooperation/stakeholders/", {
+        "name": "Veteran Hub", "kind": "association", "country": "ua",
+        "referral_partner_id": world["hub"].pk})
+    assert response.status_code == 302
+    again = client.post("/cooperation/stakeholders/", {
+        "name": "Veteran Hub (bis)", "kind": "association", "country": "ua",
+        "referral_partner_id": world["hub"].pk})
+    assert again.status_code == 400
+    html = client.get("/cooperation/stakeholders/").content.decode()
+    assert "Veteran Hub" in html and "партнер для скерувань" in html
+    refused = Client()
+    refused.force_login(world["users"]["analyst"])
+    assert refused.post("/cooperation/stakeholders/", {
+        "name": "X", "kind": "company", "country": "fr"}).status_code == 403

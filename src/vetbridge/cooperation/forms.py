@@ -110,6 +110,16 @@ class OrganisationForm(ServiceErrorsMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=OrganisationKind.choices)
     country = forms.ChoiceField(label=_("Country"), choices=Side.choices)
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    referral_partner_id = forms.TypedChoiceField(
+        label=_("The same organisation among the referral partners"), required=False,
+        coerce=int, empty_value=None, choices=[])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from vetbridge.reintegration.services import partners_directory
+
+        super().__init__(*args, **kwargs)
+        self.fields["referral_partner_id"].choices = [  # type: ignore[attr-defined]
+            ("", "—"), *((p.pk, p.name) for p in partners_directory())]
 
 
 class ContactForm(ServiceErrorsMixin, forms.Form):
