@@ -77,12 +77,12 @@ def run(args: argparse.Namespace) -> int:
     period = Period(2026, 3)
     start, end = period.bounds()
     regions = list(Region.objects.filter(country="UA"))
-    weights = [rng.uniform(0.2, 5) for _ in regions]
-    weights[0] = 0.00001  # one small region: its cell is hidden
+    weights = [rng.uniform(0.2, 5) for _ in regions[1:]]
     t0 = time.perf_counter()
+    # Three people of the first region only: its cell (and one more) is hidden.
     people = Person.objects.bulk_create(
-        [Person(region=rng.choices(regions, weights)[0]) for _ in range(args.n)],
-        batch_size=5000)
+        [Person(region=regions[0] if i < 3 else rng.choices(regions[1:], weights)[0])
+         for i in range(args.n)], batch_size=5000)
     partner = Partner.objects.create(name="Hub", services=["employment"], monthly_capacity=10)
     span = (end - start).total_seconds()
     Referral.objects.bulk_create(
@@ -99,7 +99,6 @@ def run(args: argparse.Namespace) -> int:
         numerator="reintegration.referrals_sent"))
     published_fn = published()["reintegration.referrals_sent"]
 
-    ours_s, cells = _best(lambda: services.compute_rows(indicator, period))
     sql = ("SELECT r.code, COUNT(*) FROM reintegration_referral f "
            "JOIN people_person p ON p.id = f.person_id "
            "LEFT JOIN core_region r ON r.id = p.region_id "
@@ -111,8 +110,17 @@ def run(args: argparse.Namespace) -> int:
                                  connection.ops.adapt_datetimefield_value(end)])
             return dict(cursor.fetchall())
 
-    peer_s, peer_rows = _best(peer)
-    fn_s, rows = _best(lambda: published_fn(period))
+    # Interleaved rounds (ours, peer, the bare function), the best of each: the machine is
+    # shared, so a slow moment hits all three alike.
+    best: dict[str, float] = {}
+    results: dict[str, object] = {}
+    for _round in range(7):
+        for name, fn in (("ours", lambda: services.compute_rows(indicator, period)),
+                         ("peer", peer), ("fn", lambda: published_fn(period))):
+            elapsed, results[name] = _best(fn, repeat=1)
+            best[name] = min(best.get(name, elapsed), elapsed)
+    ours_s, peer_s, fn_s = best["ours"], best["peer"], best["fn"]
+    cells, peer_rows, rows = results["ours"], results["peer"], results["fn"]
     total = next(r.value for r in rows if r.breakdown == "")
     assert int(total) == args.n == sum(peer_rows.values())
     hidden = sum(1 for c in cells if c["suppressed"])
