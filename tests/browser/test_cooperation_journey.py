@@ -12,6 +12,12 @@ from tests.browser.test_journey import page  # noqa: F401 (the Chromium page fix
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
+def _axe_violations(page) -> list[str]:  # noqa: F811
+    from axe_playwright_python.sync_playwright import Axe
+
+    return [v["id"] for v in Axe().run(page).response["violations"]]
+
+
 def _login(page, url: str, username: str) -> None:  # noqa: F811
     page.context.clear_cookies()
     page.goto(f"{url}/login/")
@@ -59,6 +65,7 @@ def test_officers_build_the_roadmap_and_the_public_sees_it(page, live_server, ma
     page.get_by_role("link", name=action.reference).click()
     heading = page.get_by_role("heading", level=1)
     assert "лише французькою" in heading.inner_text()
+    assert _axe_violations(page) == []
     assert page.locator('h1 span[lang="fr"]').inner_text() == "Programme de sport adapté"
     page.get_by_label("Новий стан").select_option("in_progress")
     page.get_by_label("Примітка").fill("Старт у Львові")
@@ -89,3 +96,4 @@ def test_officers_build_the_roadmap_and_the_public_sees_it(page, live_server, ma
     page.goto(f"{live_server.url}/cooperation/")
     page.get_by_role("cell", name="Programme de sport adapté").wait_for()
     assert "лише французькою" in page.content()
+    assert _axe_violations(page) == []
