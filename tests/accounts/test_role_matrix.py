@@ -143,6 +143,7 @@ WEB: dict[str, dict[str, int]] = {
     "cooperation:meeting_new": COOP_EDIT,
     "cooperation:meeting": COOP,
     "cooperation:decision_add": dict.fromkeys(ROLES, 405),
+    "cooperation:meeting_minutes": dict.fromkeys(ROLES, 405),
     "cooperation:indicators": COOP,
     "cooperation:indicator_new": COOP_EDIT,
     "cooperation:indicators_export": COOP,
@@ -169,6 +170,7 @@ ANON_WEB = {"health": 200, "accounts:login": 200, "accounts:logout": 405,
             **{f"cooperation:{n}": 405 for n in (
                 "action_status", "action_dependency", "action_milestone", "action_risk",
                 "evidence_add", "milestone_reached", "contact_add", "decision_add",
+                "meeting_minutes",
                 "indicator_target", "indicator_value", "indicator_refresh")}}
 
 API: dict[str, dict[str, int]] = {

@@ -258,3 +258,21 @@ def test_a_referral_partner_is_linked_once_to_the_directory(officers, world):
     refused.force_login(world["users"]["analyst"])
     assert refused.post("/cooperation/stakeholders/", {
         "name": "X", "kind": "company", "country": "fr"}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_minutes_are_written_after_the_meeting_with_a_version(officers):
+    meeting = services.meeting_create(actor=officers["fr"], data=services.MeetingInput(
+        kind="steering", title={"fr": "Comité"}, held_on=dt.date(2026, 10, 7)))
+    fr, ua = Client(), Client()
+    fr.force_login(officers["fr"])
+    ua.force_login(officers["ua"])
+    url = f"/cooperation/meetings/{meeting.pk}/minutes/"
+    payload = {"agenda": "1. Actions", "participants": "DCSD", "minutes": "Relevé",
+               "version": 1}
+    assert fr.post(url, payload).status_code == 302
+    stale = ua.post(url, {**payload, "minutes": "Протокол"})
+    assert stale.status_code == 409
+    meeting.refresh_from_db()
+    assert (meeting.minutes, meeting.version) == ("Relevé", 2)
+    assert AuditLog.objects.filter(object_type="cooperation.meeting", action="update").count() == 1

@@ -151,6 +151,16 @@ class MeetingForm(ServiceErrorsMixin, forms.Form):
         self.fields.update(_text_fields("title", _("Title")))
 
 
+class MinutesForm(ServiceErrorsMixin, forms.Form):
+    agenda = forms.CharField(label=_("Agenda"), required=False, max_length=4000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+    participants = forms.CharField(label=_("Participants"), required=False, max_length=4000,
+                                   widget=forms.Textarea(attrs={"rows": 3}))
+    minutes = forms.CharField(label=_("Minutes"), required=False, max_length=20000,
+                              widget=forms.Textarea(attrs={"rows": 6}))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class DecisionForm(ServiceErrorsMixin, forms.Form):
     action = forms.IntegerField(label=_("Action number (to update)"), required=False,
                                 min_value=1)

@@ -431,6 +431,31 @@ def meeting_create(*, actor: User, data: MeetingInput) -> Meeting:
 
 
 @transaction.atomic
+def meeting_update(*, actor: User, meeting_id: int, expected_version: int, agenda: str,
+                   participants: str, minutes: str) -> Meeting:
+    """The agenda, participants and minutes, written after the meeting (optimistic lock)."""
+    require(actor, EDIT)
+    meeting = Meeting.objects.select_for_update().filter(pk=meeting_id).first()
+    if meeting is None:
+        raise NotFoundError(_("No such meeting."))
+    _check_version(meeting, expected_version)
+    for name, value in (("agenda", agenda), ("participants", participants),
+                        ("minutes", minutes)):
+        if not printable(value):
+            raise field_error(name, _("Remove the control characters."))
+    before = {"agenda": meeting.agenda, "participants": meeting.participants,
+              "minutes": meeting.minutes}
+    meeting.agenda, meeting.participants, meeting.minutes = agenda, participants, minutes
+    _full_clean(meeting, exclude=["created_by"])
+    meeting.version += 1
+    meeting.save(update_fields=["agenda", "participants", "minutes", "version"])
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=meeting,
+                 summary=str(meeting.held_on), changes={
+                     k: ["…", "…"] for k, v in before.items() if v != getattr(meeting, k)})
+    return meeting
+
+
+@transaction.atomic
 def decision_add(*, actor: User, meeting_id: int, text: dict[str, str],
                  action_id: int | None = None, action_version: int | None = None,
                  new_status: str = "", new_action: ActionInput | None = None,

@@ -23,6 +23,7 @@ urlpatterns = [
     path("meetings/", views.meetings, name="meetings"),
     path("meetings/new/", views.meeting_new, name="meeting_new"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
+    path("meetings/<int:pk>/minutes/", views.meeting_minutes, name="meeting_minutes"),
     path("meetings/<int:pk>/decision/", views.decision_add, name="decision_add"),
     path("indicators/", views.indicators, name="indicators"),
     path("indicators/new/", views.indicator_new, name="indicator_new"),

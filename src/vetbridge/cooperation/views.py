@@ -31,6 +31,7 @@ from .forms import (
     IndicatorForm,
     MeetingForm,
     MilestoneForm,
+    MinutesForm,
     OrganisationForm,
     RefreshForm,
     RiskForm,
@@ -340,12 +341,35 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
-def _render_meeting(request: HttpRequest, pk: int, form: Any = None,
-                    status: int = 200) -> HttpResponse:
+def _render_meeting(request: HttpRequest, pk: int, form: Any = None, status: int = 200,
+                    minutes_form: Any = None) -> HttpResponse:
     user = signed_in_user(request)
+    meeting = selectors.meeting_get(user, pk)
     return render(request, "cooperation/meeting_detail.html", {
-        "meeting": selectors.meeting_get(user, pk), "form": form or DecisionForm(),
-        "can_edit": user.can(EDIT)}, status=status)
+        "meeting": meeting, "form": form or DecisionForm(), "can_edit": user.can(EDIT),
+        "minutes_form": minutes_form or MinutesForm(initial={
+            "agenda": meeting.agenda, "participants": meeting.participants,
+            "minutes": meeting.minutes, "version": meeting.version})}, status=status)
+
+
+@require_POST
+@permission_required_page(EDIT)
+def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    """Agenda, participants and minutes written after the meeting; 409 when stale."""
+    user = signed_in_user(request)
+    form = MinutesForm(request.POST)
+    if not form.is_valid():
+        return _render_meeting(request, pk, status=400, minutes_form=form)
+    c = form.cleaned_data
+    try:
+        services.meeting_update(actor=user, meeting_id=pk, expected_version=c["version"],
+                                agenda=c["agenda"], participants=c["participants"],
+                                minutes=c["minutes"])
+    except ApplicationError as exc:
+        form.add_service_error(exc)
+        return _render_meeting(request, pk, status=exc.status_code, minutes_form=form)
+    messages.success(request, _("Minutes saved."))
+    return redirect("cooperation:meeting", pk=pk)
 
 
 @permission_required_page(VIEW)
