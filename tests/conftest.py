@@ -8,7 +8,7 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API + live server
 
 ROLES = ["veteran", "case_worker", "medical_assessor", "pension_officer", "memorial_editor",
-         "analyst", "admin", "partner"]
+         "analyst", "admin", "partner", "cooperation_officer"]
 
 
 @pytest.fixture(autouse=True)

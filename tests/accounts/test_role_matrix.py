@@ -20,10 +20,10 @@ from vetbridge.reparation.demo import MINIMAL_PDF
 ALL = ["anonymous", *ROLES]
 STAFF_SCOPE_LVIV = {"veteran": 200, "case_worker": 200, "medical_assessor": 200,
                     "pension_officer": 200, "memorial_editor": 404, "analyst": 403, "admin": 200,
-                    "partner": 403}
+                    "partner": 403, "cooperation_officer": 403}
 STAFF_SCOPE_KYIV = {"veteran": 404, "case_worker": 404, "medical_assessor": 200,
                     "pension_officer": 200, "memorial_editor": 200, "analyst": 403, "admin": 200,
-                    "partner": 403}
+                    "partner": 403, "cooperation_officer": 403}
 EDIT_LVIV = dict.fromkeys(ROLES, 403) | {"case_worker": 200, "admin": 200}
 EDIT_KYIV = dict.fromkeys(ROLES, 403) | {"case_worker": 404, "admin": 200}
 
@@ -41,7 +41,14 @@ CARE = only({"veteran", "case_worker", "medical_assessor", "admin"})
 REFERRALS = only({"veteran", "case_worker", "medical_assessor", "admin", "partner"})
 COMPARE = only({"pension_officer", "medical_assessor", "analyst", "admin"})
 # The policy lab (capability policylab.run): analysts and administrators.
-POLICYLAB = only({"analyst", "admin"})
+POLICYLAB = only({"analyst", "admin", "cooperation_officer"})
+# Registry pages: every role but analysts, partners and cooperation officers (no person files).
+REGISTRY = only(set(ROLES) - {"analyst", "partner", "cooperation_officer"})
+# Aggregates (small cells hidden).
+STATS = only({"case_worker", "pension_officer", "analyst", "admin", "cooperation_officer"})
+# The cooperation roadmap: staff read it (not veterans, not partners); officers edit it.
+COOP = only(set(ROLES) - {"veteran", "partner"})
+COOP_EDIT = only({"cooperation_officer", "admin"})
 
 
 # (route name, kwargs key) → {role: expected status on GET}; anonymous handled per kind.
@@ -67,12 +74,12 @@ WEB: dict[str, dict[str, int]] = {
     "accounts:password_reset_done": dict.fromkeys(ROLES, 200),
     "accounts:password_reset_confirm": dict.fromkeys(ROLES, 200),  # an invalid link, said so
     "accounts:password_reset_complete": dict.fromkeys(ROLES, 200),
-    "people:list": only(set(ROLES) - {"analyst", "partner"}),
+    "people:list": REGISTRY,
     "people:create": only({"case_worker", "admin"}),
     "people:import": only({"admin"}),
-    "people:stats": only({"case_worker", "pension_officer", "analyst", "admin"}),
-    "people:stats_export": only({"case_worker", "pension_officer", "analyst", "admin"}),
-    "people:export": only(set(ROLES) - {"analyst", "partner"}),
+    "people:stats": STATS,
+    "people:stats_export": STATS,
+    "people:export": REGISTRY,
     "people:detail": STAFF_SCOPE_LVIV,
     "people:detail@kyiv": STAFF_SCOPE_KYIV,
     "people:history": STAFF_SCOPE_LVIV,
@@ -87,8 +94,8 @@ WEB: dict[str, dict[str, int]] = {
     "people:duplicate_decide": dict.fromkeys(ROLES, 405),
     "people:merge_undo": dict.fromkeys(ROLES, 405),
     "reparation:list": CLAIMS,
-    "reparation:stats": only({"case_worker", "pension_officer", "analyst", "admin"}),
-    "reparation:stats_export": only({"case_worker", "pension_officer", "analyst", "admin"}),
+    "reparation:stats": STATS,
+    "reparation:stats_export": STATS,
     "reparation:export": CLAIMS,
     "reparation:notifications": CLAIMS,
     "reparation:file": only({"veteran", "case_worker", "admin"}),
@@ -153,6 +160,35 @@ WEB: dict[str, dict[str, int]] = {
     "policylab:run_progress": POLICYLAB,
     "policylab:run_replay": dict.fromkeys(ROLES, 405),
     "policylab:reform_yaml": POLICYLAB,
+    # Cooperation: a public page; the roadmap for staff; edits for cooperation officers.
+    "cooperation:public": dict.fromkeys(ROLES, 200),
+    "cooperation:roadmap": COOP,
+    "cooperation:action_new": COOP_EDIT,
+    "cooperation:action": COOP,
+    "cooperation:action_edit": COOP_EDIT,
+    "cooperation:action_status": dict.fromkeys(ROLES, 405),
+    "cooperation:action_dependency": dict.fromkeys(ROLES, 405),
+    "cooperation:action_milestone": dict.fromkeys(ROLES, 405),
+    "cooperation:action_risk": dict.fromkeys(ROLES, 405),
+    "cooperation:evidence_add": dict.fromkeys(ROLES, 405),
+    "cooperation:milestone_reached": dict.fromkeys(ROLES, 405),
+    "cooperation:evidence": COOP,
+    "cooperation:stakeholders": COOP,
+    "cooperation:contact_add": dict.fromkeys(ROLES, 405),
+    "cooperation:meetings": COOP,
+    "cooperation:meeting_new": COOP_EDIT,
+    "cooperation:meeting": COOP,
+    "cooperation:decision_add": dict.fromkeys(ROLES, 405),
+    "cooperation:meeting_minutes": dict.fromkeys(ROLES, 405),
+    "cooperation:indicators": COOP,
+    "cooperation:indicator_new": COOP_EDIT,
+    "cooperation:indicators_export": COOP,
+    "cooperation:indicators_export@xlsx": COOP,
+    "cooperation:indicator": COOP,
+    "cooperation:indicator_target": dict.fromkeys(ROLES, 405),
+    "cooperation:indicator_value": dict.fromkeys(ROLES, 405),
+    "cooperation:indicator_refresh": dict.fromkeys(ROLES, 405),
+    "cooperation:report": COOP,
 }
 ANON_WEB = {"health": 200, "favicon": 301, "glossary": 200, "accounts:notices": 405,
             "accounts:login": 200, "accounts:logout": 405,
@@ -172,23 +208,29 @@ ANON_WEB = {"health": 200, "favicon": 301, "glossary": 200, "accounts:notices": 
             "memorial:link": 405, "memorial:create_for": 405, "memorial:moderate": 405,
             "memorial:record@draft": 404, "care:add": 405, "care:contact": 405,
             "care:goal_status": 405, "care:followup_done": 405, "care:appointment_status": 405,
-            "reintegration:act": 405, "simulator:public": 200, "policylab:run_replay": 405}
+            "reintegration:act": 405, "simulator:public": 200, "policylab:run_replay": 405,
+            "cooperation:public": 200,
+            **{f"cooperation:{n}": 405 for n in (
+                "action_status", "action_dependency", "action_milestone", "action_risk",
+                "evidence_add", "milestone_reached", "contact_add", "decision_add",
+                "meeting_minutes",
+                "indicator_target", "indicator_value", "indicator_refresh")}}
 
 API: dict[str, dict[str, int]] = {
     "GET /api/me": dict.fromkeys(ROLES, 200),
     "GET /api/audit": only({"admin"}),
     "GET /api/tokens": dict.fromkeys(ROLES, 200),
     "DELETE /api/tokens/{token_id}": dict.fromkeys(ROLES, 204),  # one's own token
-    "GET /api/people": only(set(ROLES) - {"analyst", "partner"}),
+    "GET /api/people": REGISTRY,
     "GET /api/people/{person_id}": STAFF_SCOPE_LVIV,
     "GET /api/people/{person_id}/history": STAFF_SCOPE_LVIV,
-    "GET /api/stats": only({"case_worker", "pension_officer", "analyst", "admin"}),
+    "GET /api/stats": STATS,
     "POST /api/people": only({"case_worker", "admin"}, ok_status=201),
     "PATCH /api/people/{person_id}": EDIT_LVIV,
     "POST /api/people/{person_id}/names": only({"case_worker", "admin"}, ok_status=201),
     "POST /api/people/{person_id}/statuses": only({"case_worker", "admin"}, ok_status=201),
     "POST /api/people/{person_id}/links": only({"case_worker", "admin"}, ok_status=201),
-    "GET /api/people/search": only(set(ROLES) - {"analyst", "partner"}),
+    "GET /api/people/search": REGISTRY,
     "POST /api/people/duplicates/check": only({"case_worker", "admin"}),
     "GET /api/people/duplicates": only({"case_worker", "admin"}),
     "POST /api/people/duplicates/{suspect_id}/merge": only({"case_worker", "admin"}),
@@ -196,7 +238,7 @@ API: dict[str, dict[str, int]] = {
     "POST /api/people/merges/{merge_id}/undo": only({"case_worker", "admin"}),
     "GET /api/claims": CLAIMS,
     "POST /api/claims": only({"veteran", "case_worker", "admin"}, ok_status=201),
-    "GET /api/claims/stats": only({"case_worker", "pension_officer", "analyst", "admin"}),
+    "GET /api/claims/stats": STATS,
     "GET /api/claims/{claim_id}": CLAIMS,
     "POST /api/claims/{claim_id}/transitions": only({"veteran", "case_worker", "admin"}),
     "PUT /api/claims/{claim_id}/infirmities": only({"medical_assessor", "admin"}),
@@ -218,10 +260,18 @@ API: dict[str, dict[str, int]] = {
     "POST /api/simulator/compare": COMPARE,
     "GET /api/policylab/reforms": POLICYLAB,
     "GET /api/policylab/runs": POLICYLAB,
-    "POST /api/policylab/runs": only({"analyst", "admin"}, ok_status=202),
+    "POST /api/policylab/runs": only({"analyst", "admin", "cooperation_officer"}, ok_status=202),
     "GET /api/policylab/runs/{run_id}": POLICYLAB,
     "POST /api/policylab/runs/{run_id}/replay": POLICYLAB,
+    "GET /api/cooperation/actions": COOP,
+    "POST /api/cooperation/actions": only({"cooperation_officer", "admin"}, ok_status=201),
+    "GET /api/cooperation/actions/{action_id}": COOP,
+    "POST /api/cooperation/actions/{action_id}/status": COOP_EDIT,
+    "GET /api/cooperation/indicators": COOP,
+    "GET /api/cooperation/public/actions": dict.fromkeys(ROLES, 200),
 }
+# Without authentication every endpoint answers 401, except these.
+ANON_API = {"GET /api/cooperation/public/actions": 200}
 TWIN_SURNAMES = itertools.cycle(["Ярмоленко", "Гуменюк", "Прокопенко", "Семенюк", "Онищенко", "Максименко",
                       "Дорошенко", "Остапчук", "Кириленко", "Тимошенко", "Нестеренко",
                       "Вакуленко", "Федоренко", "Гнатюк", "Ігнатенко", "Юрченко", "Панченко",
@@ -332,6 +382,34 @@ def _simulation_run(world):
     return world["simulation_run"]
 
 
+def _coop(world):
+    """An action with a milestone and its evidence, a meeting, an organisation, an
+    indicator: what the cooperation pages show."""
+    if "coop" not in world:
+        from vetbridge.cooperation import services
+        from vetbridge.cooperation.models import Axis
+
+        officer = world["users"]["cooperation_officer"]
+        axis = Axis.objects.get(code="rehabilitation")
+        action = services.action_create(actor=officer, data=services.ActionInput(
+            axis_id=axis.pk, title={"fr": "Sport adapté"}, is_public=True))
+        milestone = services.milestone_add(actor=officer, action_id=action.pk,
+                                           title={"fr": "Rapport"}, due_on=dt.date(2026, 1, 1))
+        evidence = services.evidence_add(actor=officer, milestone_id=milestone.pk,
+                                         name="rapport.pdf", content=b"%PDF-1.4 test")
+        meeting = services.meeting_create(actor=officer, data=services.MeetingInput(
+            kind="steering", title={"fr": "Comité"}, held_on=dt.date(2026, 10, 1)))
+        organisation = services.organisation_create(actor=officer, name="ONaCVG",
+                                                    kind="institution", country="fr")
+        indicator = services.indicator_create(actor=officer, data=services.IndicatorInput(
+            code="sent", name={"fr": "Orientations"}, axis_id=axis.pk,
+            numerator="reintegration.referrals_sent"))
+        world["coop"] = {"action": action, "milestone": milestone, "evidence": evidence,
+                         "meeting": meeting, "stakeholders": organisation,
+                         "contact": organisation, "indicator": indicator, "decision": meeting}
+    return world["coop"]
+
+
 def _url(name: str, world) -> str:
     from django.urls import reverse
 
@@ -359,6 +437,18 @@ def _url(name: str, world) -> str:
         for kwargs in ({}, {"person_id": person.pk}, {"pk": referral.pk},
                        {"person_id": person.pk, "kind": "note"}, {"goal_id": 1},
                        {"followup_id": 1}, {"appointment_id": 1}):
+            try:
+                return reverse(base, kwargs=kwargs)
+            except Exception:  # noqa: S112 (try the next argument shape)
+                continue
+    if base.startswith("cooperation:"):
+        coop = _coop(world)
+        if base == "cooperation:indicators_export":
+            return reverse(base, kwargs={"fmt": which or "csv"})
+        owner = base.split(":")[1].split("_")[0]  # action_status → the action's pk
+        for kwargs in ({}, {"pk": coop[owner].pk if owner in coop else 0},
+                       {"milestone_id": coop["milestone"].pk},
+                       {"evidence_id": coop["evidence"].pk}):
             try:
                 return reverse(base, kwargs=kwargs)
             except Exception:  # noqa: S112 (try the next argument shape)
@@ -496,6 +586,23 @@ def _api_referral(key: str, url: str, world) -> tuple[str, dict | None]:
     return url.replace("{referral_id}", str(referral.pk)), payload
 
 
+def _api_coop(key: str, url: str, world) -> tuple[str, dict | None]:
+    """A fresh action for the endpoints of one action, and the payload."""
+    from vetbridge.cooperation import services
+    from vetbridge.cooperation.models import Axis
+
+    axis = Axis.objects.get(code="rehabilitation")
+    if key == "POST /api/cooperation/actions":
+        return url, {"axis_id": axis.pk, "title": {"fr": "Sport adapté", "uk": "Адаптивний спорт"}}
+    if "{action_id}" not in url:
+        return url, None
+    action = services.action_create(actor=world["users"]["admin"], data=services.ActionInput(
+        axis_id=axis.pk, title={"uk": "Дія"}))
+    payload = {"version": action.version, "status": "in_progress"} \
+        if key.endswith("/status") else None
+    return url.replace("{action_id}", str(action.pk)), payload
+
+
 def _api_payload(key: str, world) -> dict | None:
     if key.endswith("/simulator/compare"):
         return {"date": "2025-06-01", "infirmities": [{"label": "Genou", "rate": "12,5"}],
@@ -545,6 +652,8 @@ def test_api_matrix(world, make_person, role):
 
             owner = world["users"]["admin" if role == "anonymous" else role]
             url = url.replace("{token_id}", str(ApiToken.issue(user=owner, name="m")[0].pk))
+        if "/api/cooperation/" in key:
+            url, payload = _api_coop(key, url, world)
         if key.endswith("/merge"):
             from vetbridge.people.models import DuplicateSuspect
 
@@ -553,7 +662,7 @@ def test_api_matrix(world, make_person, role):
         call = getattr(client, method.lower())
         response = call(url, data=json.dumps(payload), content_type="application/json") \
             if payload is not None else call(url)
-        want = 401 if role == "anonymous" else expected[role]
+        want = ANON_API.get(key, 401) if role == "anonymous" else expected[role]
         if response.status_code != want:
             failures.append(f"{role} {key}: {response.status_code} {response.content[:200]!r}, "
                             f"expected {want}")

@@ -25,7 +25,7 @@ def _entries(po: Path):
             continue
         ident = _field(block, "msgid")
         strs = [_field(block, key) for key in re.findall(r"^(msgstr(?:\[\d\])?) ", block, re.M)]
-        yield ident, strs, "fuzzy" in block
+        yield ident, strs, "fuzzy" in block, _field(block, "msgctxt")
 
 
 @pytest.mark.parametrize("lang", ["uk", "fr", "en"])
@@ -33,11 +33,12 @@ def test_catalogue_complete_and_compiled(lang):
     po = LOCALE / lang / "LC_MESSAGES" / "django.po"
     entries = list(_entries(po))
     assert len(entries) > 300
-    untranslated = [i for i, strs, fuzzy in entries if fuzzy or not all(strs)]
+    untranslated = [i for i, strs, fuzzy, _ctx in entries if fuzzy or not all(strs)]
     assert not untranslated, untranslated[:10]
     catalogue = gettext.GNUTranslations((po.with_suffix(".mo")).open("rb"))
-    stale = [i for i, strs, _ in entries if "%(" not in i and len(strs) == 1
-             and catalogue.gettext(i) != strs[0].replace('\\"', '"')]
+    stale = [i for i, strs, _, ctx in entries if "%(" not in i and len(strs) == 1
+             and (catalogue.pgettext(ctx, i) if ctx else catalogue.gettext(i))
+             != strs[0].replace('\\"', '"')]
     assert not stale, f"django.mo is stale, run compilemessages: {stale[:5]}"
 
 

@@ -13,7 +13,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("role", "region", "is_active")
     fieldsets = (
         *BaseUserAdmin.fieldsets,  # type: ignore[misc]
-        (_("Vetbridge"), {"fields": ("role", "region", "person", "language")}),
+        (_("Vetbridge"), {"fields": ("role", "side", "region", "person", "language")}),
     )
     raw_id_fields = ("person",)
 

@@ -41,6 +41,11 @@ class User(AbstractUser):
                     "The e-mail never contains medical details."),
     )
 
+    side = models.CharField(
+        _("side"), max_length=2, blank=True, choices=[("fr", _("France")), ("ua", _("Ukraine"))],
+        help_text=_("For cooperation officers: the country whose part of the roadmap they lead."),
+    )
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")

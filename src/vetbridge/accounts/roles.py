@@ -20,6 +20,7 @@ class Role(models.TextChoices):
     MEMORIAL_EDITOR = "memorial_editor", _("Memorial editor")
     ANALYST = "analyst", _("Analyst")
     PARTNER = "partner", _("Reintegration partner")
+    COOPERATION_OFFICER = "cooperation_officer", _("Cooperation officer")
     ADMIN = "admin", _("Administrator")
 
 
@@ -43,6 +44,8 @@ class Capability(StrEnum):
     AUDIT_VIEW = "audit.view"
     RULES_COMPARE = "rules.compare"  # the same case under both laws (no personal data)
     POLICYLAB_RUN = "policylab.run"  # simulate reforms over populations (aggregates only)
+    COOPERATION_VIEW = "cooperation.view"  # the roadmap, meetings, indicators (staff)
+    COOPERATION_EDIT = "cooperation.edit"  # edit the roadmap (cooperation officers)
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -55,19 +58,26 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         {Capability.PEOPLE_VIEW, Capability.PEOPLE_VIEW_SENSITIVE, Capability.PEOPLE_EDIT,
          Capability.PEOPLE_MERGE, Capability.STATS_VIEW, Capability.CLAIMS_VIEW,
          Capability.CLAIMS_FILE, Capability.CARE_VIEW, Capability.CARE_EDIT,
-         Capability.REFERRALS_MANAGE}
+         Capability.REFERRALS_MANAGE, Capability.COOPERATION_VIEW}
     ),
     Role.MEDICAL_ASSESSOR: frozenset({Capability.PEOPLE_VIEW, Capability.PEOPLE_VIEW_SENSITIVE,
                                       Capability.CLAIMS_VIEW, Capability.CLAIMS_MEDICAL,
                                       Capability.CLAIMS_ASSESS, Capability.CARE_VIEW,
-                                      Capability.CARE_EDIT}),
+                                      Capability.CARE_EDIT, Capability.COOPERATION_VIEW}),
     Role.PENSION_OFFICER: frozenset({Capability.PEOPLE_VIEW, Capability.PEOPLE_VIEW_SENSITIVE,
                                      Capability.STATS_VIEW, Capability.CLAIMS_VIEW,
-                                     Capability.CLAIMS_MEDICAL, Capability.CLAIMS_DECIDE}),
-    Role.MEMORIAL_EDITOR: frozenset({Capability.PEOPLE_VIEW, Capability.MEMORIAL_EDIT}),
-    Role.ANALYST: frozenset({Capability.STATS_VIEW, Capability.POLICYLAB_RUN}),
+                                     Capability.CLAIMS_MEDICAL, Capability.CLAIMS_DECIDE,
+                                     Capability.COOPERATION_VIEW}),
+    Role.MEMORIAL_EDITOR: frozenset({Capability.PEOPLE_VIEW, Capability.MEMORIAL_EDIT,
+                                     Capability.COOPERATION_VIEW}),
+    Role.ANALYST: frozenset({Capability.STATS_VIEW, Capability.POLICYLAB_RUN,
+                             Capability.COOPERATION_VIEW}),
     # A partner organisation's staff: their referrals, nothing of the registry or care file.
     Role.PARTNER: frozenset({Capability.REFERRALS_ANSWER}),
+    # One per side (France, Ukraine): edits the roadmap, reads aggregates; no person files.
+    Role.COOPERATION_OFFICER: frozenset({Capability.COOPERATION_VIEW,
+                                         Capability.COOPERATION_EDIT, Capability.STATS_VIEW,
+                                         Capability.POLICYLAB_RUN}),
     Role.ADMIN: frozenset(set(Capability)),
 }
 

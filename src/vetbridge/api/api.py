@@ -22,6 +22,7 @@ errors.install(api)
 def _mount() -> None:
     from vetbridge.accounts.api import router as accounts_router
     from vetbridge.care.api import router as care_router
+    from vetbridge.cooperation.api import router as cooperation_router
     from vetbridge.people.api import router as people_router
     from vetbridge.policylab.api import router as policylab_router
     from vetbridge.reintegration.api import referral_router
@@ -35,6 +36,7 @@ def _mount() -> None:
     api.add_router("/", referral_router)
     api.add_router("/", simulator_router)
     api.add_router("/", policylab_router)
+    api.add_router("/", cooperation_router)
 
 
 _mount()

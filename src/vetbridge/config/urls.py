@@ -17,6 +17,7 @@ urlpatterns = [
     path("referrals/", include("vetbridge.reintegration.urls")),
     path("simulator/", include("vetbridge.simulator.urls")),
     path("policylab/", include("vetbridge.policylab.urls")),
+    path("cooperation/", include("vetbridge.cooperation.urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

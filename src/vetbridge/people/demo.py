@@ -26,6 +26,7 @@ class DemoAccount:
     last_name: str
     region: str | None = None
     language: str = "uk"
+    side: str = ""
 
 
 DEMO_ACCOUNTS = [
@@ -38,6 +39,9 @@ DEMO_ACCOUNTS = [
     DemoAccount("analyst", Role.ANALYST, "Sophie", "Martin", language="fr"),
     DemoAccount("veteran", Role.VETERAN, "Ігор", "Коваленко"),
     DemoAccount("partner", Role.PARTNER, "Наталія", "Гнатюк"),
+    DemoAccount("coop.fr", Role.COOPERATION_OFFICER, "Julien", "Moreau", language="fr",
+                side="fr"),
+    DemoAccount("coop.ua", Role.COOPERATION_OFFICER, "Оксана", "Савчук", side="ua"),
 ]
 
 # (surname, given, patronymic, Latin passport spelling, French press spelling, sex)
@@ -75,6 +79,7 @@ def _ensure_accounts() -> dict[str, User]:
         user.first_name, user.last_name = acc.first_name, acc.last_name
         user.region = regions.get(acc.region) if acc.region else None
         user.language = acc.language
+        user.side = acc.side
         user.email = f"{acc.username}@demo.vetbridge.invalid"
         user.is_staff = user.is_superuser = acc.role == Role.ADMIN
         user.set_password(DEMO_PASSWORD)
@@ -87,6 +92,7 @@ def _ensure_accounts() -> dict[str, User]:
 def load_demo(*, seed: int = 2026) -> dict[str, int]:
     """Idempotent: accounts are reset, people are created once."""
     from vetbridge.care.demo import load_demo_care
+    from vetbridge.cooperation.demo import load_demo_cooperation
     from vetbridge.memorial.demo import load_demo_memorial
     from vetbridge.reparation.demo import load_demo_claims
 
@@ -95,6 +101,7 @@ def load_demo(*, seed: int = 2026) -> dict[str, int]:
         load_demo_claims(users)
         load_demo_memorial(users)
         load_demo_care(users)
+        load_demo_cooperation(users)
         return {"people": Person.objects.count(), "accounts": len(users)}
     rng = random.Random(seed)
     regions = {r.code: r for r in Region.objects.all()}
@@ -170,4 +177,5 @@ def load_demo(*, seed: int = 2026) -> dict[str, int]:
     load_demo_claims(users)
     load_demo_memorial(users)
     load_demo_care(users)
+    load_demo_cooperation(users)
     return {"people": Person.objects.count(), "accounts": len(users)}

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "vetbridge.reintegration",
     "vetbridge.simulator",
     "vetbridge.policylab",
+    "vetbridge.cooperation",
     "vetbridge.api",
     "django_tasks",
 ]
