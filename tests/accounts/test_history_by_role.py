@@ -19,9 +19,11 @@ SEES_MEDICAL = {"veteran", "medical_assessor", "pension_officer", "admin"}
 SEES_CARE = {"veteran", "case_worker", "medical_assessor", "admin"}
 # What the Lviv (alive) file's history answers; then the Kyiv (fallen) one.
 LVIV = {"veteran": 200, "case_worker": 200, "medical_assessor": 200, "pension_officer": 200,
-        "memorial_editor": 404, "analyst": 403, "admin": 200, "partner": 403}
+        "memorial_editor": 404, "analyst": 403, "admin": 200, "partner": 403,
+        "cooperation_officer": 403}
 KYIV = {"veteran": 404, "case_worker": 404, "medical_assessor": 200, "pension_officer": 200,
-        "memorial_editor": 200, "analyst": 403, "admin": 200, "partner": 403}
+        "memorial_editor": 200, "analyst": 403, "admin": 200, "partner": 403,
+        "cooperation_officer": 403}
 
 
 @pytest.fixture

@@ -27,8 +27,9 @@ def test_create_refuses_a_title_without_ukrainian_or_french(officers, axes):
     client = _client(officers["fr"])
     response = _post(client, "/api/cooperation/actions", {
         "axis_id": axes["remembrance"].pk, "title": {"en": "Only English"}})
-    assert response.status_code == 400
-    assert "title_fr" in response.json()["error"]["fields"]
+    # The input gate (core.inputs) refuses it before the view, naming the JSON path.
+    assert response.status_code == 422
+    assert "title.fr" in response.json()["error"]["fields"]
     assert not Action.objects.exists()
     ok = _post(client, "/api/cooperation/actions", {
         "axis_id": axes["remembrance"].pk, "title": {"fr": "Cérémonie commune"},
@@ -68,5 +69,6 @@ def test_indicator_values_and_public_actions(officers, axes, make_action):
 def test_control_characters_are_refused_not_stored(officers, axes):
     response = _post(_client(officers["fr"]), "/api/cooperation/actions", {
         "axis_id": axes["remembrance"].pk, "title": {"fr": "x\u0000y"}})
-    assert response.status_code == 400
-    assert "title_fr" in response.json()["error"]["fields"]
+    # The input gate (core.inputs) refuses it before the view, naming the JSON path.
+    assert response.status_code == 422
+    assert "title.fr" in response.json()["error"]["fields"]
