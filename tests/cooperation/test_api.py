@@ -27,9 +27,8 @@ def test_create_refuses_a_title_without_ukrainian_or_french(officers, axes):
     client = _client(officers["fr"])
     response = _post(client, "/api/cooperation/actions", {
         "axis_id": axes["remembrance"].pk, "title": {"en": "Only English"}})
-    # The input gate (core.inputs) refuses it before the view, naming the JSON path.
-    assert response.status_code == 422
-    assert "title.fr" in response.json()["error"]["fields"]
+    assert response.status_code == 400
+    assert "title_fr" in response.json()["error"]["fields"]
     assert not Action.objects.exists()
     ok = _post(client, "/api/cooperation/actions", {
         "axis_id": axes["remembrance"].pk, "title": {"fr": "Cérémonie commune"},
