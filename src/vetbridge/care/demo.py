@@ -7,30 +7,17 @@ import datetime as dt
 from django.utils import timezone
 
 from vetbridge.accounts.models import User
-from vetbridge.core.models import Region
 from vetbridge.reintegration import services as referrals
-from vetbridge.reintegration.models import Partner
+from vetbridge.reintegration.demo import load_demo_partners
 
 from . import services
 from .models import Injury
 
-PARTNERS = [
-    ("Veteran Hub Львів", ["employment", "training", "psychological", "peer"], ["UA-46"], 40),
-    ("Центр адаптивного спорту «Незламні»", ["sport", "peer"], ["UA-46", "UA-30"], 20),
-    ("Житло для ветеранів (ГО)", ["housing"], ["UA-30", "UA-46", "UA-32"], 5),
-    ("Office national des combattants — Paris", ["employment", "training"], ["FR-IDF"], 15),
-]
-
 
 def load_demo_care(users: dict[str, User]) -> None:
-    if Partner.objects.exists():
+    partners = load_demo_partners()
+    if partners is None:
         return
-    regions = {r.code: r for r in Region.objects.all()}
-    partners = []
-    for name, kinds, codes, capacity in PARTNERS:
-        partner = Partner.objects.create(name=name, services=kinds, monthly_capacity=capacity)
-        partner.regions.set([regions[c] for c in codes if c in regions])
-        partners.append(partner)
     users["partner"].partner = partners[0]
     users["partner"].save(update_fields=["partner"])
     veteran, worker = users["veteran"].person, users["caseworker"]

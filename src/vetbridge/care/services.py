@@ -295,7 +295,7 @@ def timeline(*, user: User, person: Person) -> list[Entry]:
     within their scope."""
     from django.urls import reverse
 
-    from vetbridge.reintegration.models import Referral
+    from vetbridge.reintegration.selectors import referrals_of_person
     from vetbridge.reparation.services import claims_for
 
     out: list[Entry] = []
@@ -319,7 +319,7 @@ def timeline(*, user: User, person: Person) -> list[Entry]:
     for n in person.care_notes.all():
         out.append(Entry(timezone.localdate(n.at), "note", n.text[:200],
                          str(n.author or "")))
-    for r in Referral.objects.filter(person=person).select_related("partner"):
+    for r in referrals_of_person(person.pk):
         out.append(Entry(timezone.localdate(r.sent_at), "referral",
                          f"{r.get_service_display()} — {r.partner.name}",
                          r.get_status_display() + (f" · {r.get_outcome_display()}"
@@ -353,8 +353,8 @@ class CaseloadRow:
 def caseload(*, user: User) -> list[CaseloadRow]:
     """The contact person's people: what is overdue, due within a week, and new."""
     require(user, Capability.REFERRALS_MANAGE)
-    from vetbridge.reintegration import services as referrals
-    from vetbridge.reparation.models import Claim, ClaimState
+    from vetbridge.reintegration.selectors import late_counts
+    from vetbridge.reparation.selectors import needs_information_counts
 
     today = timezone.localdate()
     week_ago = timezone.now() - dt.timedelta(days=7)
@@ -365,20 +365,14 @@ def caseload(*, user: User) -> list[CaseloadRow]:
     for f in FollowUp.objects.filter(person_id__in=ids, done_at__isnull=True,
                                      due_on__lte=today + dt.timedelta(days=7)):
         open_items.setdefault(f.person_id, []).append(f)
-    from vetbridge.reintegration.models import Referral
-
-    late: dict[int, int] = {}
-    for r in Referral.objects.filter(referrals.late(), person_id__in=ids):
-        late[r.person_id] = late.get(r.person_id, 0) + 1
+    late = late_counts(ids)
     now = timezone.now()
     soon: dict[int, list[Appointment]] = {}
     unrecorded: dict[int, list[Appointment]] = {}
     for ap in Appointment.objects.filter(person_id__in=ids, status=AppointmentStatus.PLANNED,
                                          at__lte=now + dt.timedelta(days=7)):
         (soon if ap.at >= now else unrecorded).setdefault(ap.person_id, []).append(ap)
-    needs: dict[int, int] = {}
-    for c in Claim.objects.filter(person_id__in=ids, state=ClaimState.NEEDS_INFORMATION):
-        needs[c.person_id] = needs.get(c.person_id, 0) + 1
+    needs = needs_information_counts(ids)
     rows = []
     for p in people:
         items = open_items.get(p.pk, [])

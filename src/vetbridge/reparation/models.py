@@ -16,6 +16,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .choices import Addition, Cause, Context
+
 
 class ClaimKind(models.TextChoices):
     FR_PENSION = "fr_pension", _("French military invalidity pension")
@@ -151,23 +153,6 @@ class Claim(models.Model):
 
     def current_decision(self) -> Decision | None:
         return self.decisions.order_by("-decided_at", "-id").first()
-
-
-class Cause(models.TextChoices):
-    INJURY = "injury", _("injury (wound)")
-    DISEASE = "disease", _("disease")
-
-
-class Context(models.TextChoices):
-    WAR = "war", _("war")
-    OPEX = "opex", _("external operation")
-    CAPTIVITY = "captivity", _("captivity")
-    PEACE = "peace", _("peacetime service")
-
-
-class Addition(models.TextChoices):
-    CHAIN = "chain", _("remaining validity (L125-8)")
-    ARITHMETIC = "arithmetic", _("added arithmetically (L125-9)")
 
 
 class Infirmity(models.Model):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,6 +88,14 @@ def available_transitions(user: User, claim: Claim) -> list[Any]:
             continue
         out.append(t)
     return out
+
+
+def needs_information_counts(person_ids: Iterable[int]) -> dict[int, int]:
+    """For each person, how many claims wait for information from the claimant (read by the
+    care caseload: published here so that care never imports this app's models)."""
+    return dict(Counter(Claim.objects.filter(person_id__in=list(person_ids),
+                                             state=ClaimState.NEEDS_INFORMATION)
+                        .values_list("person_id", flat=True)))
 
 
 def claim_history(claim: Claim) -> QuerySet[ClaimEvent]:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vetbridge.core.forms import DATE
-from vetbridge.reparation.models import Addition, Cause, Context
+from vetbridge.reparation.choices import Addition, Cause, Context
 
 from .cases import DECEASED, LIVING, InfirmityIn, Situation, grade_label, known_grades
 
