@@ -43,7 +43,7 @@ def fast_insert(model: type[models.Model], fields: Sequence[str],
     tail = tuple(f.get_db_prep_save(constants[f.attname], connection)
                  if f.attname in constants else _default(f) for f in rest)
     columns = [f.column for f in given] + [f.column for f in rest]  # type: ignore[union-attr]
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    quoted = ", ".join(connection.ops.quote_name(str(c)) for c in columns)
     table = connection.ops.quote_name(meta.db_table)
     needs_adapt = any(adapters)
 

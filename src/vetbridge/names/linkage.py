@@ -39,7 +39,9 @@ from .skeleton import skeleton
 from .text import fold
 
 MAX_BLOCK = 60
-PRIOR = 1e-5  # share of compared-at-random pairs that are the same person (before blocking)
+# Term frequencies are shrunk towards zero as if this many more records carried other
+# values: a frequency seen in a small registry is noise, not a property of the name.
+TF_PSEUDO_RECORDS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +92,9 @@ def keys_of(rec: LinkRecord) -> Keys:
 def blocking_keys(rec: LinkRecord, k: Keys) -> Iterator[tuple[object, ...]]:
     if not k.surname_skel:
         return
-    pair = tuple(sorted(x for x in (k.given_skel, k.patronymic_skel) if x))
+    # Given name and patronymic as a set, each as its equivalence class: a list that swapped
+    # them gives the same key.
+    pair = tuple(sorted(x for x in (k.given_skel, _given_class(k.patronymic_skel)) if x))
     if rec.birth_date:
         if k.given_skel:
             yield ("sgy", k.surname_skel, k.given_skel, rec.birth_date.year)
@@ -128,6 +132,7 @@ NAME_LEVELS = ("exact", "same_sound", "spelling_distance", "different")
 DATE_LEVELS = ("exact", "transposed_day_month", "same_year", "different")
 SAME_LEVELS = ("exact", "different")
 MISSING = "missing"
+AGREE = frozenset({"exact", "same_sound"})
 
 
 def compare_name(a: str, b: str, sa: str, sb: str) -> str:
@@ -192,33 +197,42 @@ class Model:
     prior: float = 0.02
     iterations: int = 0
 
-    def weight(self, fld: str, level: str) -> float:
+    def weight(self, fld: str, level: str, tf: float = 0.0) -> float:
+        """log2(m/u); `tf` is the share of records carrying the agreed value (term
+        frequency, as in splink): agreeing on a common surname proves less than on a rare
+        one, so u is at least that share."""
         if level == MISSING:
             return 0.0
-        return math.log2(self.m[fld][level] / self.u[fld][level])
+        u = self.u[fld][level]
+        if tf and level in AGREE:
+            u = max(u, tf)
+        return math.log2(self.m[fld][level] / u)
 
-    def score(self, levels: dict[str, str]) -> tuple[float, float]:
+    def score(self, levels: dict[str, str],
+              tf: dict[str, float] | None = None) -> tuple[float, float]:
         """(match weight in bits, probability of being the same person)."""
+        tf = tf or {}
         w = math.log2(self.prior / (1 - self.prior)) + sum(
-            self.weight(f, lv) for f, lv in levels.items())
+            self.weight(f, lv, tf.get(f, 0.0)) for f, lv in levels.items())
         return w, 1 / (1 + 2 ** -w)
 
 
 def default_model() -> Model:
-    """Documented priors. u: a surname sound is shared by ~1 in 300 random pairs within a
-    block-free population, a given name class by ~1 in 25, a patronymic by ~1 in 25, a
-    birth date by 1 in 20,000 (55 birth years), a year by 1 in 55, a sex by 1 in 2, a
-    region by 1 in 25. m: clerical lists keep a name exact ~85% of the time, the same sound in
-    another script ~10%, a typo ~4%; a birth date is exact ~90%, transposed ~3%, same year
-    otherwise ~4%."""
-    name_m = {"exact": 0.85, "same_sound": 0.10, "spelling_distance": 0.04, "different": 0.01}
+    """Documented priors. u: a surname sound is shared by ~1 in 700 random pairs, a given
+    name (or patronymic) class by ~1 in 20 (the ten commonest given names cover half of the
+    men), a birth date by 1 in 20,000 (55 birth years), a year by 1 in 55, a sex by 1 in 2,
+    a region by 1 in 25. m: in a registry fed in both scripts a name of the same person is
+    spelled identically ~60% of the time, the same sound in another script or system ~33%,
+    with a typo ~5%; a birth date is exact ~90%, transposed ~3%, the same year otherwise ~6%,
+    another year ~1%."""
+    name_m = {"exact": 0.60, "same_sound": 0.33, "spelling_distance": 0.05, "different": 0.02}
     surname_u = {"exact": 0.0015, "same_sound": 0.0015, "spelling_distance": 0.01,
                  "different": 0.987}
-    given_u = {"exact": 0.02, "same_sound": 0.02, "spelling_distance": 0.03, "different": 0.93}
+    given_u = {"exact": 0.05, "same_sound": 0.05, "spelling_distance": 0.03, "different": 0.87}
     return Model(
         m={"surname": dict(name_m), "given_name": dict(name_m), "patronymic": dict(name_m),
-           "birth_date": {"exact": 0.90, "transposed_day_month": 0.03, "same_year": 0.04,
-                          "different": 0.03},
+           "birth_date": {"exact": 0.90, "transposed_day_month": 0.03, "same_year": 0.06,
+                          "different": 0.01},
            "sex": {"exact": 0.98, "different": 0.02},
            "region": {"exact": 0.85, "different": 0.15}},
         u={"surname": surname_u, "given_name": dict(given_u), "patronymic": dict(given_u),
@@ -243,8 +257,8 @@ def estimate(model: Model, patterns: Counter[tuple[tuple[str, str], ...]],
     done = 0
     for done in range(1, iterations + 1):  # noqa: B007 (kept as the count of iterations)
         cur = Model(m, u, prior)
-        m_acc: dict[str, Counter[str]] = {f: Counter() for f in m}
-        u_acc: dict[str, Counter[str]] = {f: Counter() for f in u}
+        m_acc: dict[str, dict[str, float]] = {f: defaultdict(float) for f in m}
+        u_acc: dict[str, dict[str, float]] = {f: defaultdict(float) for f in u}
         matched = 0.0
         for pattern, count in patterns.items():
             _w, p = cur.score(dict(pattern))
@@ -254,14 +268,16 @@ def estimate(model: Model, patterns: Counter[tuple[tuple[str, str], ...]],
                     m_acc[f][level] += p * count
                     u_acc[f][level] += (1 - p) * count
         new_prior = min(max(matched / total, 1e-6), 0.5)
+        m_new: dict[str, dict[str, float]] = {}
         for f in m:
             s = sum(m_acc[f].values())
             if s > 0:
-                m[f] = {lv: max(m_acc[f][lv] / s, 1e-4) for lv in m[f]}
+                m_new[f] = {lv: max(m_acc[f][lv] / s, 1e-4) for lv in m[f]}
             if not fix_u:
                 s = sum(u_acc[f].values())
                 if s > 0:
                     u[f] = {lv: max(u_acc[f][lv] / s, 1e-6) for lv in u[f]}
+        m.update(m_new)
         if abs(new_prior - prior) < 1e-6:
             prior = new_prior
             break
@@ -277,6 +293,8 @@ class ScoredPair:
     probability: float
     levels: dict[str, str] = field(default_factory=dict)
 
+    tf: dict[str, float] = field(default_factory=dict)
+
     def reasons(self, model: Model, ra: LinkRecord, rb: LinkRecord) -> list[dict[str, object]]:
         """One reason per field, with its match weight: what a reviewer reads."""
         values = {"surname": (ra.surname, rb.surname),
@@ -286,7 +304,7 @@ class ScoredPair:
                                  rb.birth_date.isoformat() if rb.birth_date else ""),
                   "sex": (ra.sex, rb.sex), "region": (ra.region, rb.region)}
         return [{"field": f, "query": values[f][0] or None, "matched": values[f][1] or None,
-                 "how": lv, "weight": round(model.weight(f, lv), 2)}
+                 "how": lv, "weight": round(model.weight(f, lv, self.tf.get(f, 0.0)), 2)}
                 for f, lv in self.levels.items()]
 
 
@@ -310,14 +328,18 @@ def link(records: list[LinkRecord], *, new_ids: set[int] | None = None,
     model = model or default_model()
     if train and len(pairs) >= 100:
         model = estimate(model, patterns)
-    cache: dict[tuple[tuple[str, str], ...], tuple[float, float]] = {}
+    n = max(len(keyed), 1)
+    freq = {"surname": Counter(k.surname_skel for _r, k in keyed),
+            "given_name": Counter(k.given_skel for _r, k in keyed),
+            "patronymic": Counter(k.patronymic_skel for _r, k in keyed)}
     out = []
     for a, b, levels in compared:
-        key = tuple(levels.items())
-        if key not in cache:
-            cache[key] = model.score(levels)
-        w, p = cache[key]
+        ka = by_id[a][1]
+        tf = {f: freq[f][v] / (n + TF_PSEUDO_RECORDS) for f, v in (
+            ("surname", ka.surname_skel), ("given_name", ka.given_skel),
+            ("patronymic", ka.patronymic_skel))}
+        w, p = model.score(levels, tf)
         if p >= threshold:
-            out.append(ScoredPair(a, b, w, p, levels))
+            out.append(ScoredPair(a, b, w, p, levels, tf))
     out.sort(key=lambda s: (-s.weight, s.a, s.b))
     return out, model, len(pairs)
