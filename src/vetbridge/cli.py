@@ -172,7 +172,7 @@ def _cmd_names_scan(args: argparse.Namespace) -> int:
     _setup_django()
     from vetbridge.people.linkage import scan_duplicates
 
-    result = scan_duplicates(threshold=args.threshold)
+    result = scan_duplicates(threshold=args.threshold, em=args.em)
     if args.json:
         print(json.dumps({"people": result.people, "compared": result.compared,
                           "found": result.found, "queued": result.queued,
@@ -249,6 +249,8 @@ def build_parser() -> argparse.ArgumentParser:
                                 help="batch linkage: queue suspected duplicates for review")
     scan.add_argument("--threshold", type=float, default=0.9,
                       help="probability of being one person from which a pair is queued")
+    scan.add_argument("--em", action="store_true",
+                      help="learn m by expectation-maximisation instead of the priors")
     scan.add_argument("--json", action="store_true")
     scan.set_defaults(func=_cmd_names_scan)
 

@@ -8,7 +8,8 @@ common name, not a duplicate):
 - surname sound + {given name, patronymic} sounds as a set (swapped given name and
   patronymic, missing or wrong birth date);
 - surname sound + birth date (a typo or another form of the given name);
-- {given name, patronymic} sounds + birth date (a typo in the surname, a married name).
+- {given name, patronymic} sounds + birth date (a typo in the surname, a married name);
+- surname sound + patronymic sound (a typo in the given name and no birth date).
 A "sound" is the versioned phonetic skeleton of `names.skeleton`, which folds Cyrillic and
 every Latin transliteration into one key; given names are taken as their equivalence class
 (Oleksandr = Aleksandr = Alexandre).
@@ -17,9 +18,11 @@ Scoring: Fellegi and Sunter (1969). Each field is compared at a few levels; a le
 m = P(level | same person) and u = P(level | different people); its match weight is
 log2(m/u), the pair's weight is the prior log-odds plus the sum over fields, and a missing
 value weighs 0. The m and u below are documented priors (u from the frequencies of names,
-dates and regions in a national register, m from the error rates of transcribed lists);
-`estimate` refines them by expectation–maximisation on the candidate pairs (conditional
-independence, as in Winkler 1988 and splink).
+dates and regions in a national register, m from the error rates of transcribed lists), used
+by default; `estimate` (`train=True`, `scan-duplicates --em`) learns m by
+expectation–maximisation on the candidate pairs, in two sessions as splink does. On the
+labelled bench (bench/linkage_quality.py) the priors give the better precision: EM learns
+from namesakes that a different birth date is common among duplicates.
 """
 
 from __future__ import annotations
@@ -103,6 +106,8 @@ def blocking_keys(rec: LinkRecord, k: Keys) -> Iterator[tuple[object, ...]]:
             yield ("gpd", pair, rec.birth_date)
     if pair:
         yield ("sgp", k.surname_skel, pair)
+    if k.patronymic_skel:  # a typo in the given name and no birth date
+        yield ("sp", k.surname_skel, _given_class(k.patronymic_skel))
 
 
 def candidate_pairs(records: Iterable[tuple[LinkRecord, Keys]], *,
@@ -243,46 +248,54 @@ def default_model() -> Model:
     )
 
 
+NAME_FIELDS = ("surname", "given_name", "patronymic")
+OTHER_FIELDS = ("birth_date", "sex", "region")
+
+
 def estimate(model: Model, patterns: Counter[tuple[tuple[str, str], ...]],
-             iterations: int = 25, fix_u: bool = True) -> Model:
-    """EM over the comparison vectors of candidate pairs. The u of the priors are kept
-    (`fix_u`, as splink does with u estimated from random sampling): among blocked pairs
-    u is biased towards agreement on the blocking fields; m and the prior are learnt."""
+             iterations: int = 25) -> Model:
+    """m by expectation–maximisation in two sessions, as splink trains: on the pairs whose
+    names agree, the m of birth date, sex and region are learnt (the names, which selected
+    the pairs, stay fixed and do not weigh in that session); on the pairs whose birth dates
+    agree, the m of the names. The
+    u stay the documented priors (among blocked pairs they would be biased towards
+    agreement), and so does the prior: learnt within a session, it only weighs that session's
+    pairs, which were chosen for agreeing."""
     m = {f: dict(v) for f, v in model.m.items()}
-    u = {f: dict(v) for f, v in model.u.items()}
-    prior = model.prior
-    total = sum(patterns.values())
-    if not total:
-        return model
     done = 0
-    for done in range(1, iterations + 1):  # noqa: B007 (kept as the count of iterations)
-        cur = Model(m, u, prior)
-        m_acc: dict[str, dict[str, float]] = {f: defaultdict(float) for f in m}
-        u_acc: dict[str, dict[str, float]] = {f: defaultdict(float) for f in u}
-        matched = 0.0
-        for pattern, count in patterns.items():
-            _w, p = cur.score(dict(pattern))
-            matched += p * count
-            for f, level in pattern:
-                if level != MISSING:
-                    m_acc[f][level] += p * count
-                    u_acc[f][level] += (1 - p) * count
-        new_prior = min(max(matched / total, 1e-6), 0.5)
-        m_new: dict[str, dict[str, float]] = {}
-        for f in m:
-            s = sum(m_acc[f].values())
-            if s > 0:
-                m_new[f] = {lv: max(m_acc[f][lv] / s, 1e-4) for lv in m[f]}
-            if not fix_u:
-                s = sum(u_acc[f].values())
-                if s > 0:
-                    u[f] = {lv: max(u_acc[f][lv] / s, 1e-6) for lv in u[f]}
-        m.update(m_new)
-        if abs(new_prior - prior) < 1e-6:
+    # (which pairs, the fields learnt, the fields that weigh: all but the selecting ones)
+    sessions = (
+        (lambda lv: lv["surname"] in AGREE and lv["given_name"] in AGREE, OTHER_FIELDS,
+         ("birth_date", "sex", "region")),
+        (lambda lv: lv["birth_date"] == "exact", NAME_FIELDS,
+         ("surname", "given_name", "patronymic", "sex", "region")),
+    )
+    for selects, fields, weighing in sessions:
+        chosen = Counter({p: c for p, c in patterns.items() if selects(dict(p))})
+        total = sum(chosen.values())
+        if total < 50:
+            continue
+        prior = 0.5
+        for _ in range(iterations):
+            done += 1
+            cur = Model(m, model.u, prior)
+            acc: dict[str, dict[str, float]] = {f: defaultdict(float) for f in fields}
+            matched = 0.0
+            for pattern, count in chosen.items():
+                _w, p = cur.score({f: lv for f, lv in pattern if f in weighing})
+                matched += p * count
+                for f, level in pattern:
+                    if f in acc and level != MISSING:
+                        acc[f][level] += p * count
+            for f in fields:
+                mass = sum(acc[f].values())
+                if mass > 0:
+                    m[f] = {lv: max(acc[f][lv] / mass, 1e-4) for lv in m[f]}
+            new_prior = min(max(matched / total, 1e-4), 0.99)
+            if abs(new_prior - prior) < 1e-5:
+                break
             prior = new_prior
-            break
-        prior = new_prior
-    return replace(model, m=m, u=u, prior=prior, iterations=done)
+    return replace(model, m=m, iterations=done)
 
 
 @dataclass
@@ -309,7 +322,7 @@ class ScoredPair:
 
 
 def link(records: list[LinkRecord], *, new_ids: set[int] | None = None,
-         model: Model | None = None, train: bool = True,
+         model: Model | None = None, train: bool = False,
          threshold: float = 0.9, max_block: int = MAX_BLOCK,
          ) -> tuple[list[ScoredPair], Model, int]:
     """Pairs whose probability of being one person reaches `threshold`, best first; the

@@ -67,13 +67,13 @@ def registry_records(ids: Collection[int] | None = None) -> list[LinkRecord]:
 
 
 def scan_duplicates(*, new_ids: Collection[int] | None = None,
-                    threshold: float = THRESHOLD) -> ScanResult:
+                    threshold: float = THRESHOLD, em: bool = False) -> ScanResult:
     """Find and queue suspected duplicates: among everyone, or of `new_ids` against
     everyone. Returns the counts and the model (m, u and prior after EM)."""
     t0 = time.perf_counter()
     records = registry_records()
     pairs, model, compared = link(records, new_ids=set(new_ids) if new_ids is not None
-                                  else None, threshold=threshold)
+                                  else None, threshold=threshold, train=em)
     by_id = {r.id: r for r in records}
     existing = set(DuplicateSuspect.objects.values_list("person_a_id", "person_b_id"))
     rows = []
