@@ -37,7 +37,6 @@ sys.path.insert(0, str(HERE.parent / "src"))
 
 from import_data import UA_REGIONS, birth_date  # noqa: E402
 from names_data import RUSSIAN_FORMS, Population, latin, typo  # noqa: E402
-
 from vetbridge.names.linkage import LinkRecord, link  # noqa: E402
 
 THRESHOLD = 0.9
@@ -137,7 +136,7 @@ def run_splink(records: list[LinkRecord], work: Path) -> tuple[set[tuple[int, in
             out.writerow([r.id, norm(r.surname), norm(r.given_name), norm(r.patronymic),
                           r.birth_date.isoformat() if r.birth_date else "", r.sex, r.region])
     con = duckdb.connect()
-    con.execute(f"CREATE TABLE records AS SELECT * FROM read_csv('{path}', header=true, "
+    con.execute(f"CREATE TABLE records AS SELECT * FROM read_csv('{path}', header=true, "  # noqa: S608 (our temp file)
                 "all_varchar=true)")
     con.execute("UPDATE records SET dob = NULL WHERE dob = ''")
     con.execute("ALTER TABLE records ADD COLUMN dob_year VARCHAR")
@@ -172,7 +171,7 @@ def run_splink(records: list[LinkRecord], work: Path) -> tuple[set[tuple[int, in
     linker.training.estimate_parameters_using_expectation_maximisation(
         block_on("given_name", "patronymic", "dob"))
     pred = linker.inference.predict(threshold_match_probability=THRESHOLD)
-    rows = con.execute(f"SELECT unique_id_l, unique_id_r FROM {pred.physical_name}").fetchall()
+    rows = con.execute(f"SELECT unique_id_l, unique_id_r FROM {pred.physical_name}").fetchall()  # noqa: S608
     found = {tuple(sorted((int(a), int(b)))) for a, b in rows}
     return found, time.perf_counter() - t0  # type: ignore[return-value]
 
