@@ -39,7 +39,7 @@ from import_data import UA_REGIONS, birth_date  # noqa: E402
 from names_data import RUSSIAN_FORMS, Population, latin, typo  # noqa: E402
 from vetbridge.names.linkage import LinkRecord, link  # noqa: E402
 
-THRESHOLD = 0.9
+THRESHOLD = 0.5  # the platform's review-queue threshold, for both methods
 KINDS = ("translit", "typo", "swap", "no_birth", "transposed", "russian_given", "moved",
          "translit+transposed", "typo+no_birth")
 

@@ -247,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
     reindex.set_defaults(func=_cmd_names_reindex)
     scan = names_sub.add_parser("scan-duplicates",
                                 help="batch linkage: queue suspected duplicates for review")
-    scan.add_argument("--threshold", type=float, default=0.9,
+    scan.add_argument("--threshold", type=float, default=0.5,
                       help="probability of being one person from which a pair is queued")
     scan.add_argument("--em", action="store_true",
                       help="learn m by expectation-maximisation instead of the priors")

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from dataclasses import replace
+
+import pytest
 
 from vetbridge.names.linkage import (
     LinkRecord,
@@ -14,6 +17,7 @@ from vetbridge.names.linkage import (
     estimate,
     keys_of,
     link,
+    random_pair_prior,
 )
 
 D = dt.date
@@ -51,7 +55,9 @@ def test_swapped_given_name_and_patronymic_compare_crossed():
 
 
 def test_planted_duplicates_are_found_and_namesakes_are_not():
-    pairs, model, compared = link(_registry(), train=False)
+    # The prior of a national registry (100,000 people), not of these twelve records.
+    national = replace(default_model(), prior=random_pair_prior(100_000))
+    pairs, model, compared = link(_registry(), model=national)
     found = {(p.a, p.b) for p in pairs}
     assert {(1, 2), (3, 4), (5, 6), (9, 10)} <= found
     assert (7, 8) not in found  # same name, born 26 years apart in other regions
@@ -62,6 +68,12 @@ def test_planted_duplicates_are_found_and_namesakes_are_not():
     assert reasons["birth_date"]["how"] == "exact"
     assert set(reasons) == {"surname", "given_name", "patronymic", "birth_date", "sex",
                             "region"}
+
+
+def test_prior_is_that_of_two_random_records():
+    assert random_pair_prior(1_000_000) == pytest.approx(1e-7)
+    _pairs, model, _n = link(_registry())
+    assert model.prior == random_pair_prior(12)
 
 
 def test_newcomers_only_are_linked_against_everyone():

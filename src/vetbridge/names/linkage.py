@@ -45,6 +45,8 @@ MAX_BLOCK = 60
 # Term frequencies are shrunk towards zero as if this many more records carried other
 # values: a frequency seen in a small registry is noise, not a property of the name.
 TF_PSEUDO_RECORDS = 10_000
+# Share of the records of a register that duplicate another (prior of the model).
+DUPLICATE_SHARE = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +254,13 @@ NAME_FIELDS = ("surname", "given_name", "patronymic")
 OTHER_FIELDS = ("birth_date", "sex", "region")
 
 
+def random_pair_prior(n: int, duplicate_share: float = DUPLICATE_SHARE) -> float:
+    """P(two records drawn at random are one person): the u above are shares among random
+    pairs, so the prior must be too (splink's `probability_two_random_records_match`);
+    blocking then changes which pairs are scored, not their probability."""
+    return min(0.02, 2 * duplicate_share / max(n, 2))
+
+
 def estimate(model: Model, patterns: Counter[tuple[tuple[str, str], ...]],
              iterations: int = 25) -> Model:
     """m by expectation–maximisation in two sessions, as splink trains: on the pairs whose
@@ -323,7 +332,7 @@ class ScoredPair:
 
 def link(records: list[LinkRecord], *, new_ids: set[int] | None = None,
          model: Model | None = None, train: bool = False,
-         threshold: float = 0.9, max_block: int = MAX_BLOCK,
+         threshold: float = 0.5, max_block: int = MAX_BLOCK,
          ) -> tuple[list[ScoredPair], Model, int]:
     """Pairs whose probability of being one person reaches `threshold`, best first; the
     model used; the number of candidate pairs compared."""
@@ -338,7 +347,8 @@ def link(records: list[LinkRecord], *, new_ids: set[int] | None = None,
         levels = compare(ra, ka, rb, kb)
         compared.append((a, b, levels))
         patterns[tuple(levels.items())] += 1
-    model = model or default_model()
+    if model is None:
+        model = replace(default_model(), prior=random_pair_prior(len(records)))
     if train and len(pairs) >= 100:
         model = estimate(model, patterns)
     n = max(len(keyed), 1)

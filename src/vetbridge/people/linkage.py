@@ -23,7 +23,7 @@ from vetbridge.names.linkage import LinkRecord, Model, link
 
 from .models import Confidence, DuplicateSuspect, Person, PersonName, Sex
 
-THRESHOLD = 0.9  # probability of being one person from which a pair is queued
+THRESHOLD = 0.5  # probability of being one person from which a pair is queued for review
 STRONG = frozenset({"exact", "same_sound"})
 
 
