@@ -16,6 +16,7 @@ shared_buffers large enough to hold the table; ANALYZE after load. Its 300 best 
 go through the same rerank as ours (`Searcher.rerank`).
 
     .venv/bin/python bench/names_scale.py [--n 1000000] [--queries 1000] [--pg auto|none|URL]
+    .venv/bin/python bench/names_scale.py --born     # namesakes: queries with the birth year
 
 `--pg auto` starts a throwaway PostgreSQL 15 with .ci/pg-server (installs it if missing).
 """
@@ -23,6 +24,7 @@ go through the same rerank as ours (`Searcher.rerank`).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import random
@@ -50,7 +52,9 @@ def generate(n: int, n_queries: int, seed: int, path: Path) -> None:
     from vetbridge.names.index import skeletons_of
 
     rng = random.Random(seed)
+    brng = random.Random(seed + 1)  # birth dates: the names drawn stay those of earlier runs
     pop = Population(rng)
+    born: dict[int, str] = {}
     ids = list(range(1, n + 1))
     rng.shuffle(ids)
     targets = set(ids[:n_queries])
@@ -59,6 +63,7 @@ def generate(n: int, n_queries: int, seed: int, path: Path) -> None:
     for pid in range(1, n + 1):
         s, g, sex = pop.person()
         p = pop.patronymic(sex)
+        born[pid] = (dt.date(1950, 1, 1) + dt.timedelta(days=brng.randrange(365 * 55))).isoformat()
         key = frozenset(skeletons_of([f"{s} {g}"]))
         names[key] += 1
         if pid in targets:
@@ -70,7 +75,8 @@ def generate(n: int, n_queries: int, seed: int, path: Path) -> None:
             people.append((pid, gallery_spelling(rng, s, g, p)))
     # A namesake: someone else in the gallery with the same surname and given name (by sound).
     queries = [(kind, text, pid, names[target_names[pid]] > 1) for kind, text, pid in queries]
-    path.write_text(json.dumps({"people": people, "queries": queries}, ensure_ascii=False),
+    path.write_text(json.dumps({"people": people, "queries": queries, "born": born},
+                               ensure_ascii=False),
                     encoding="utf-8")
 
 
@@ -218,6 +224,77 @@ def phase(db_url: str, data_path: Path) -> dict:
     return out
 
 
+def phase_born(db_url: str, data_path: Path) -> dict:
+    """The namesakes set: the same queries, with the target's birth year given
+    (`--born`), on the registry loaded through the bulk registration path."""
+    os.environ["DATABASE_URL"] = db_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "vetbridge.config.settings.test"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from vetbridge.people import name_index
+    from vetbridge.people.registration import NameSpelling, NewPerson, people_register_bulk
+
+    data = json.loads(data_path.read_text(encoding="utf-8"))
+    people, queries, born = data["people"], data["queries"], data["born"]
+    out: dict = {"vendor": connection.vendor, "people": len(people)}
+    call_command("migrate", verbosity=0)
+    t0 = time.perf_counter()
+    rows = []
+    for _pid, spelling in people:
+        parts = spelling.split()
+        script = "Cyrl" if any("\u0400" <= c <= "\u04ff" for c in spelling) else "Latn"
+        rows.append(NewPerson(external_id=None, birth_date=dt.date.fromisoformat(born[str(_pid)]),
+                              names=(NameSpelling(parts[0], parts[1] if len(parts) > 1 else "",
+                                                  " ".join(parts[2:]), "uk", script),)))
+    reg = people_register_bulk(actor=None, kind="bench", data=b"names_scale", source="bench",
+                               people=rows)
+    out["load_s"] = time.perf_counter() - t0
+    ids = dict(zip((pid for pid, _s in people), reg.ids, strict=True))
+    print(f"  [{connection.vendor}] loaded and indexed {len(people):,} people in "
+          f"{out['load_s']:.0f} s", file=sys.stderr)
+    searcher = name_index.searcher()
+    for label, with_born in (("name only", False), ("name + birth year", True)):
+        for temp in ("cold", "warm"):
+            connection.close()
+            times, ranks = [], []
+            for _kind, text, pid, _namesake in queries:
+                criteria = (name_index.BirthRegion(name_index.Born(int(born[str(pid)][:4])), None)
+                            if with_born else None)
+                t = time.perf_counter()
+                results = searcher.search(text, limit=10, criteria=criteria).results
+                times.append((time.perf_counter() - t) * 1000)
+                ranks.append(rank_of(ids[pid], results))
+            out[f"{label}_{temp}"] = lat(times)
+        out[f"{label}_recall"] = recall(ranks)
+        by_kind: dict[str, list[int]] = {}
+        for (_kind, _t, _p, namesake), r in zip(queries, ranks, strict=True):
+            by_kind.setdefault("namesake in gallery" if namesake else "no namesake",
+                               []).append(r)
+        out[f"{label}_by_kind"] = {k: recall(v) for k, v in sorted(by_kind.items())}
+    return out
+
+
+def show_born(res: dict) -> None:
+    print(f"\n== {res['vendor']}: {res['people']:,} people, load + index through the bulk "
+          f"registration {res['load_s']:.0f} s")
+    print(f"{'query':22} {'cold p50':>9} {'p95':>7} {'warm p50':>9} {'p95':>7} {'p99':>7} "
+          f"{'r@1':>6} {'r@5':>6} {'r@10':>6}")
+    for label in ("name only", "name + birth year"):
+        c, w, r = res[f"{label}_cold"], res[f"{label}_warm"], res[f"{label}_recall"]
+        print(f"{label:22} {c['p50']:8.1f}  {c['p95']:6.1f}  {w['p50']:8.1f}  {w['p95']:6.1f}  "
+              f"{w['p99']:6.1f}  {r['r@1']:6.3f} {r['r@5']:6.3f} {r['r@10']:6.3f}")
+        print("   " + ", ".join(f"{k} r@5 {v['r@5']:.3f}"
+                                for k, v in res[f"{label}_by_kind"].items()))
+    r5 = res["name + birth year_recall"]["r@5"]
+    p95 = res["name + birth year_warm"]["p95"]
+    print(f"targets with the birth year: recall@5 >= 0.97 ({'met' if r5 >= 0.97 else 'MISSED'}:"
+          f" {r5:.3f}), p95 <= 50 ms embedded ({'met' if p95 <= 50 else 'MISSED'}: {p95:.1f})")
+
+
 def table_bytes(cur, vendor: str, tables: list[str]) -> int | None:
     if vendor == "postgresql":
         cur.execute("SELECT sum(pg_total_relation_size(c)) FROM unnest(%s::regclass[]) c",
@@ -259,11 +336,14 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--pg", default="auto", help="auto, none, or a postgres:// URL")
+    parser.add_argument("--born", action="store_true",
+                        help="only the namesakes set: queries with the birth year, SQLite")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
-        print("RESULT " + json.dumps(phase(args.phase, Path(args.data))))
+        run = phase_born if args.born else phase
+        print("RESULT " + json.dumps(run(args.phase, Path(args.data))))
         return
 
     work = Path(tempfile.mkdtemp(prefix="vetbridge-names-scale-"))
@@ -274,11 +354,16 @@ def main() -> None:
           f"{time.perf_counter() - t0:.0f} s", file=sys.stderr)
 
     def run_phase(url: str) -> dict:
-        proc = subprocess.run([sys.executable, __file__, "--phase", url, "--data", str(data)],
+        cmd = [sys.executable, __file__, "--phase", url, "--data", str(data)]
+        proc = subprocess.run(cmd + (["--born"] if args.born else []),
                               stdout=subprocess.PIPE, text=True, check=True)
         line = next(x for x in proc.stdout.splitlines() if x.startswith("RESULT "))
         return json.loads(line[len("RESULT "):])
 
+    if args.born:
+        show_born(run_phase(f"sqlite:///{work / 'bench.sqlite3'}"))
+        data.unlink(missing_ok=True)
+        return
     results = [run_phase(f"sqlite:///{work / 'bench.sqlite3'}")]
     pg_dir = None
     pg_url = None if args.pg == "none" else args.pg

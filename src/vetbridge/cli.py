@@ -80,8 +80,10 @@ def _run_import(args: argparse.Namespace, importer: Any) -> int:
     bar = tqdm(total=max(data.count(b"\n") - 1, 0), unit="rows", file=sys.stderr,
                disable=args.json or not sys.stderr.isatty(), desc="import")
     try:
+        # The upload limit of the web form does not apply to an operator's file.
         report = importer(actor=None, data=data, keep_valid=args.keep_valid,
-                          source=path.name, progress=lambda n: _update(bar, n))
+                          source=path.name, progress=lambda n: _update(bar, n),
+                          link=not args.no_link, max_bytes=sys.maxsize)
     except ApplicationError as exc:
         bar.close()
         if args.json:
@@ -111,12 +113,31 @@ def _cmd_people_search(args: argparse.Namespace) -> int:
     from vetbridge.people.models import Person
     from vetbridge.people.selectors import NOTICES
 
-    response = name_index.search(args.query, limit=args.limit)
+    born = None
+    if args.born:
+        try:
+            born = name_index.Born.parse(args.born)
+        except ValueError:
+            print(f"error: --born: not a year (YYYY) or a date (YYYY-MM-DD): {args.born}",
+                  file=sys.stderr)
+            return 2
+    region_id = None
+    if args.region:
+        from vetbridge.core.models import Region
+
+        region_id = Region.objects.filter(code=args.region.upper()).values_list(
+            "pk", flat=True).first()
+        if region_id is None:
+            print(f"error: --region: unknown region code {args.region}", file=sys.stderr)
+            return 2
+    text = " ".join(x for x in (args.query, args.patronymic) if x)
+    response = name_index.search(text, limit=args.limit, born=born, region_id=region_id)
     people = Person.objects.prefetch_related("names").in_bulk([r.id for r in response.results])
     hits = [(r, people[r.id]) for r in response.results if r.id in people]
     if args.json:
         print(json.dumps([{"external_id": p.external_id, "id": r.id,
                            "display_name": p.display_name(), "score": r.score,
+                           "birth_date": p.birth_date.isoformat() if p.birth_date else None,
                            "reasons": r.reasons} for r, p in hits],
                          ensure_ascii=False, indent=2))
     else:
@@ -126,6 +147,7 @@ def _cmd_people_search(args: argparse.Namespace) -> int:
             why = "; ".join(f"{x['query']}→{x.get('matched') or '-'} ({x['how']})"
                             for x in r.reasons)
             print(f"{r.score:.3f}  #{r.id:<7} {p.external_id or '':<14} "
+                  f"{p.birth_date.isoformat() if p.birth_date else '-':<10} "
                   f"{p.display_name()}  [{why}]")
     return 0
 
@@ -167,17 +189,21 @@ def _cmd_names_reindex(args: argparse.Namespace) -> int:
 
 
 def _cmd_names_scan(args: argparse.Namespace) -> int:
+    """The batch linkage job: blocking, Fellegi–Sunter scoring, the review queue."""
     _setup_django()
-    from tqdm import tqdm
+    from vetbridge.people.linkage import scan_duplicates
 
-    from vetbridge.people.duplicates import scan_all
-    from vetbridge.people.models import Person
-
-    total = Person.objects.filter(merged_into__isnull=True).count()
-    with tqdm(total=total, unit="people", file=sys.stderr, desc="scan",
-              disable=not sys.stderr.isatty()) as bar:
-        n = scan_all(progress=lambda k: _update(bar, k))
-    print(f"{n} new suspected duplicates queued for review.")
+    result = scan_duplicates(threshold=args.threshold, em=args.em)
+    if args.json:
+        print(json.dumps({"people": result.people, "compared": result.compared,
+                          "found": result.found, "queued": result.queued,
+                          "seconds": round(result.seconds, 2), "prior": result.model.prior,
+                          "m": result.model.m, "u": result.model.u}, ensure_ascii=False,
+                         indent=2))
+    else:
+        print(f"{result.people} people, {result.compared} candidate pairs compared, "
+              f"{result.found} above {args.threshold}: {result.queued} new suspected "
+              f"duplicates queued for review ({result.seconds:.1f} s).")
     return 0
 
 
@@ -265,10 +291,15 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--keep-valid", action="store_true",
                      help="write the valid rows even if others are rejected")
     imp.add_argument("--json", action="store_true", help="print the report as JSON")
+    imp.add_argument("--no-link", action="store_true",
+                     help="skip the linkage job after the import (run scan-duplicates later)")
     imp.set_defaults(func=_cmd_people_import)
     search = people_sub.add_parser("search", help="find people by name in any script")
     search.add_argument("query")
     search.add_argument("--limit", type=int, default=10)
+    search.add_argument("--born", default="", help="birth year YYYY or date YYYY-MM-DD")
+    search.add_argument("--region", default="", help="region code of residence, e.g. UA-46")
+    search.add_argument("--patronymic", default="")
     search.add_argument("--json", action="store_true",
                         help='print [{"external_id", "display_name", "score", "reasons"}]')
     search.set_defaults(func=_cmd_people_search)
@@ -284,7 +315,12 @@ def build_parser() -> argparse.ArgumentParser:
     reindex = names_sub.add_parser("reindex", help="rebuild the name index from all spellings")
     reindex.set_defaults(func=_cmd_names_reindex)
     scan = names_sub.add_parser("scan-duplicates",
-                                help="queue suspected duplicates of every person for review")
+                                help="batch linkage: queue suspected duplicates for review")
+    scan.add_argument("--threshold", type=float, default=0.5,
+                      help="probability of being one person from which a pair is queued")
+    scan.add_argument("--em", action="store_true",
+                      help="learn m by expectation-maximisation instead of the priors")
+    scan.add_argument("--json", action="store_true")
     scan.set_defaults(func=_cmd_names_scan)
 
     memorial = sub.add_parser("memorial", help="the memorial of the fallen")
@@ -297,6 +333,8 @@ def build_parser() -> argparse.ArgumentParser:
     mimp.add_argument("--keep-valid", action="store_true",
                       help="write the valid rows even if others are rejected")
     mimp.add_argument("--json", action="store_true", help="print the report as JSON")
+    mimp.add_argument("--no-link", action="store_true",
+                      help="skip the linkage job after the import (run scan-duplicates later)")
     mimp.set_defaults(func=_cmd_memorial_import)
 
     claims = sub.add_parser("claims", help="reparation claims")

@@ -80,56 +80,6 @@ def probe(*, readers: int = 24, writers: int = 8) -> dict[str, Any]:
             "errors": errors[:5]}
 
 
-def import_vs_sign_in(*, rows: int = 300, batch_size: int = 100) -> dict[str, Any]:
-    """An import paused after its first chunk while someone signs in: the sign-in must
-    succeed while the import is still running, and the import must then complete."""
-    import time
-
-    from django.db import connections
-    from django.test import Client
-
-    from vetbridge.accounts.models import User
-    from vetbridge.people.importer import people_import
-    from vetbridge.people.models import Person
-
-    User.objects.create_user(username="probe-cw", password="probe-only-pw-123",
-                             role="case_worker")
-    data = "external_id,surname,given_name,patronymic,birth_date,sex,status\n" + "".join(
-        f"IMP{i},Імпорт{i},Петро,,1980-01-{1 + i % 28:02d},M,\n" for i in range(rows))
-    paused = threading.Event()
-    signed_in = threading.Event()
-    outcome: dict[str, Any] = {}
-
-    def progress(_n: int) -> None:
-        if not paused.is_set():
-            paused.set()
-            # Hold the import here (still running) until the sign-in is done, or give up.
-            outcome["sign_in_while_importing"] = signed_in.wait(15)
-
-    def run_import() -> None:
-        try:
-            report = people_import(actor=None, data=data.encode(), batch_size=batch_size,
-                                   progress=progress)
-            outcome["imported"] = report.imported
-        except Exception as exc:  # reported to the test
-            outcome["import_error"] = repr(exc)
-        finally:
-            connections.close_all()
-
-    worker = threading.Thread(target=run_import)
-    worker.start()
-    paused.wait(30)
-    started = time.monotonic()
-    response = Client(raise_request_exception=False).post(
-        "/login/", {"username": "probe-cw", "password": "probe-only-pw-123"})
-    outcome["sign_in_status"] = response.status_code
-    outcome["sign_in_seconds"] = round(time.monotonic() - started, 2)
-    signed_in.set()
-    worker.join(60)
-    outcome["people"] = Person.objects.filter(external_id__startswith="IMP").count()
-    return outcome
-
-
 def main() -> None:
     import os
 
@@ -145,9 +95,8 @@ def main() -> None:
         cursor.execute("PRAGMA journal_mode")
         mode = cursor.fetchone()[0] if connection.vendor == "sqlite" else "n/a"
     connection.close()
-    import sys
 
-    result = import_vs_sign_in() if "--import" in sys.argv else probe(
+    result = probe(
         readers=int(os.environ.get("VETBRIDGE_PROBE_READERS", "24")),
         writers=int(os.environ.get("VETBRIDGE_PROBE_WRITERS", "8")))
     result["journal_mode"] = mode

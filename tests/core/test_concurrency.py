@@ -43,17 +43,6 @@ def test_sqlite_file_database_holds_concurrency(tmp_path):
     _check(result)
 
 
-def test_an_import_on_sqlite_does_not_block_sign_in(tmp_path):
-    """Sign-in succeeds while an import is running (between its chunks), well within the
-    busy timeout, and the import then completes."""
-    result = _probe(tmp_path, "--import", VETBRIDGE_SQLITE_BUSY_SECONDS="5")
-    assert result["sign_in_status"] == 302, result
-    assert result["sign_in_while_importing"] is True, result
-    assert result["sign_in_seconds"] < 5, result
-    assert "import_error" not in result, result
-    assert result["imported"] == result["people"] == 300
-
-
 @pytest.mark.django_db(transaction=True)
 def test_postgresql_lost_race_answers_409():
     if connection.vendor != "postgresql":

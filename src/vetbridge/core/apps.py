@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,3 +12,9 @@ class CoreConfig(AppConfig):
         from .inputs import install_model_validators
 
         install_model_validators()
+
+        from .cache import create_cache_table
+
+        # The shared database cache's table, created with the schema (idempotent).
+        post_migrate.connect(create_cache_table, sender=self,
+                             dispatch_uid="vetbridge.core.cache_table")

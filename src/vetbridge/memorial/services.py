@@ -17,24 +17,26 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vetbridge.accounts.audit import audit_entry, audit_record
-from vetbridge.accounts.models import AuditAction, AuditLog, User
+from vetbridge.accounts.audit import audit_record
+from vetbridge.accounts.models import AuditAction, User
 from vetbridge.accounts.roles import Capability, Role
 from vetbridge.accounts.scoping import access_person_by_id, require
-from vetbridge.core.batches import import_transaction, undo_on_failure
+from vetbridge.core.bulk import fast_insert
 from vetbridge.core.exceptions import ApplicationError, ConflictError, NotFoundError, field_error
 from vetbridge.core.inputs import check_date, date_problem
 from vetbridge.core.uploads import CleanImage, clean_image
-from vetbridge.people import name_index
-from vetbridge.people.duplicates import person_merge, record_suspects
+from vetbridge.people.duplicates import person_merge
 from vetbridge.people.importer import (
     ImportReport,
     RowError,
     csv_rows,
     date_cell,
     identity_errors,
+    reject_known_ids,
 )
-from vetbridge.people.models import Lifecycle, Person, PersonName, Script, detect_script
+from vetbridge.people.linkage import scan_duplicates
+from vetbridge.people.models import Lifecycle, Person, Script, detect_script
+from vetbridge.people.registration import NameSpelling, NewPerson, people_register_bulk
 
 from . import selectors
 from .models import (
@@ -184,7 +186,7 @@ def record_unpublish(*, actor: User, record_id: int, reason: str) -> MemorialRec
 
 def withdraw_if_not_commemorated(*, actor: User | None, person: Person, before: str,
                                  after: str) -> None:
-    """Lifecycle hook (declared in MemorialConfig.lifecycle_hooks), in the transaction of the change: a
+    """Lifecycle hook (MemorialConfig.lifecycle_hooks), in the transaction of the change: a
     person no longer fallen or missing (e.g. found alive) leaves the public memorial at once;
     the withdrawal is recorded and audited, and every memorial editor is notified."""
     if after in COMMEMORATED:
@@ -322,15 +324,18 @@ OPTIONAL = ("patronymic", "surname_en", "given_name_en", "surname_fr", "given_na
 
 def memorial_import(*, actor: User | None, data: bytes, keep_valid: bool = False,
                     source: str = "", progress: Callable[[int], None] | None = None,
-                    batch_size: int = 1000) -> ImportReport:
-    """A list of the fallen: new registry persons (fallen) with their spellings and an
-    unpublished memorial record each. All or nothing unless `keep_valid`."""
+                    link: bool = True, max_bytes: int | None = None) -> ImportReport:
+    """A list of the fallen: new registry persons (fallen) with their spellings, registered
+    through the registry's one bulk registration path (`people.registration`), and an
+    unpublished memorial record each. All or nothing unless `keep_valid`; one audit entry
+    pointing to the stored file; then, unless `link` is false, the batch linkage job queues
+    possible matches with the registry. `progress(n)` as for `people_import`."""
     from vetbridge.core.models import Region
 
     if actor is not None:
         require(actor, Capability.MEMORIAL_EDIT)
     regions = dict(Region.objects.values_list("code", "id"))
-    raw_rows, errors, total = csv_rows(data, COLUMNS, OPTIONAL)
+    raw_rows, errors, total = csv_rows(data, COLUMNS, OPTIONAL, max_bytes=max_bytes)
     today = timezone.localdate()
     parsed: list[tuple[int, dict[str, Any]]] = []
     seen: dict[str, int] = {}
@@ -339,7 +344,7 @@ def memorial_import(*, actor: User | None, data: bytes, keep_valid: bool = False
         row_errors = identity_errors(line, row, seen, (
             "surname", "given_name", "patronymic", "surname_en", "given_name_en", "surname_fr",
             "given_name_fr"))
-        death = date_cell(line, row, "death_date", row_errors)
+        death = date_cell(line, row, "death_date", row_errors, today)
         birth_year = None
         if row["birth_year"]:
             if not row["birth_year"].isdigit() or not 1900 <= int(row["birth_year"]) <= today.year:
@@ -366,91 +371,54 @@ def memorial_import(*, actor: User | None, data: bytes, keep_valid: bool = False
         seen[ext] = line
         parsed.append((line, {**row, "death": death, "birth_year_i": birth_year,
                               "region_id": region}))
-    existing = set(Person.objects.filter(external_id__in=list(seen)).values_list(
-        "external_id", flat=True)) if seen else set()
-    if existing:
-        errors.extend(RowError(line, "external_id", _("already in the registry"))
-                      for line, row in parsed if row["external_id"] in existing)
-        parsed = [(line, row) for line, row in parsed if row["external_id"] not in existing]
-    errors.sort(key=lambda e: e.line)
+    parsed, errors = reject_known_ids(parsed, errors, lambda r: r["external_id"])
     report = ImportReport(total_rows=total, rejected=errors)
     if errors and not keep_valid:
         return report
-    created: list[int] = []
-    with undo_on_failure(created, _undo_import), import_transaction():
+    people = [NewPerson(external_id=row["external_id"], names=_spellings(row),
+                        lifecycle=Lifecycle.FALLEN, lifecycle_date=row["death"])
+              for _line, row in parsed]
+    with transaction.atomic():
+        registered = people_register_bulk(
+            actor=actor, kind="memorial", data=data, source=source, people=people,
+            audit_changes={"total_rows": report.total_rows,
+                           "rejected": [r.as_dict() for r in report.rejected[:500]]},
+            progress=progress)
         now = timezone.now()
-        for start in range(0, len(parsed), batch_size):
-            chunk = parsed[start:start + batch_size]
-            with transaction.atomic():  # its own transaction on SQLite (core.batches)
-                _import_chunk(chunk, actor=actor, source=source, now=now, report=report,
-                              created=created)
-            if progress:
-                progress(len(chunk))
-        with transaction.atomic():
-            records = MemorialRecord.objects.filter(person_id__in=created)
-            MemorialChange.objects.bulk_create([MemorialChange(
-                record=r, changes={"imported": True}, source=source or "import", by=actor)
-                for r in records])
-            audit_record(actor=actor, action=AuditAction.IMPORT,
-                         object_type="memorial.memorialrecord", summary=source or "CSV",
-                         changes={"total_rows": report.total_rows,
-                                  "imported": report.imported,
-                                  "rejected": [r.as_dict() for r in report.rejected[:500]]})
-        for start in range(0, len(created), batch_size):
-            with transaction.atomic():
-                for person in Person.objects.filter(
-                        pk__in=created[start:start + batch_size]).prefetch_related("names"):
-                    report.suspected_duplicates += record_suspects(person)
+        fast_insert(MemorialRecord, (
+            "person", "death_date", "death_place", "unit", "rank", "burial_place",
+            "circumstances", "sources", "birth_year", "birth_region", "created_at",
+            "updated_at"), [
+            (pid, row["death"], row["death_place"], row["unit"], row["rank"],
+             row["burial_place"], row["circumstances"], row["sources"] or source,
+             row["birth_year_i"], row["region_id"], now, now)
+            for pid, (_line, row) in zip(registered.ids, parsed, strict=True)])
+        record_ids = MemorialRecord.objects.filter(
+            person__import_batch=registered.batch).values_list("pk", flat=True)
+        fast_insert(MemorialChange, ("record", "changes", "source", "by", "at"), [
+            (rid, {"imported": True, "batch": registered.batch.pk}, source or "import",
+             actor.pk if actor else None, now) for rid in record_ids.iterator(chunk_size=10_000)])
+        transaction.on_commit(selectors.search_cache_bump)
+    report.imported = len(registered.ids)
+    report.batch_id = registered.batch.pk
     report.committed = True
+    if link and registered.ids:
+        report.suspected_duplicates = scan_duplicates(new_ids=registered.ids).queued
     return report
 
 
-def _undo_import(person_ids: list[int]) -> None:
-    """A memorial import that failed after some chunks committed (SQLite): remove them."""
-    MemorialRecord.objects.filter(person_id__in=person_ids).delete()
-    Person.objects.filter(pk__in=person_ids).delete()
-    audit_record(actor=None, action=AuditAction.DELETE, object_type="memorial.memorialrecord",
-                 summary="import undone", changes={"undone_people": len(person_ids)})
 
-
-def _import_chunk(chunk: list[tuple[int, dict[str, Any]]], *, actor: User | None, source: str,
-                  now: dt.datetime, report: ImportReport, created: list[int]) -> None:
-    persons = Person.objects.bulk_create([Person(
-        external_id=row["external_id"], lifecycle=Lifecycle.FALLEN,
-        lifecycle_date=row["death"], created_at=now, updated_at=now)
-        for _line, row in chunk])
-    if not all(p.pk for p in persons):
-        by_ext = dict(Person.objects.filter(external_id__in=[
-            r["external_id"] for _line, r in chunk]).values_list("external_id", "id"))
-        for p in persons:
-            p.pk = by_ext[p.external_id]
-    names: list[PersonName] = []
-    for person, (_line, row) in zip(persons, chunk, strict=True):
-        for lang, sur, given, patr in (
-                ("uk", row["surname"], row["given_name"], row["patronymic"]),
-                ("en", row["surname_en"], row["given_name_en"], ""),
-                ("fr", row["surname_fr"], row["given_name_fr"], "")):
-            if sur:
-                full = " ".join(x for x in (sur, given, patr) if x)
-                script = detect_script(full)
-                names.append(PersonName(
-                    person=person, surname=sur, given_name=given, patronymic=patr,
-                    language=lang if lang != "uk" or script == Script.CYRILLIC
-                    else "xx", script=script, is_preferred=True,
-                    source=source[:120], created_at=now))
-    PersonName.objects.bulk_create(names)
-    MemorialRecord.objects.bulk_create([MemorialRecord(
-        person=person, death_date=row["death"], death_place=row["death_place"],
-        unit=row["unit"], rank=row["rank"], burial_place=row["burial_place"],
-        circumstances=row["circumstances"], sources=row["sources"] or source,
-        birth_year=row["birth_year_i"], birth_region_id=row["region_id"],
-        created_at=now, updated_at=now) for person, (_line, row) in zip(
-            persons, chunk, strict=True)])
-    AuditLog.objects.bulk_create([audit_entry(
-        actor=actor, action=AuditAction.CREATE, obj=person, person_id=person.pk,
-        summary=row["surname"], changes={"import_line": line, "memorial": True})
-        for person, (line, row) in zip(persons, chunk, strict=True)])
-    name_index.index_people([p.pk for p in persons])
-    created += [p.pk for p in persons]
-    report.imported += len(chunk)
-
+def _spellings(row: dict[str, Any]) -> tuple[NameSpelling, ...]:
+    """The Ukrainian spelling and the English and French ones when given, each preferred in
+    its language (a Latin-script "Ukrainian" column is kept as language unknown)."""
+    out = []
+    for lang, sur, given, patr in (
+            ("uk", row["surname"], row["given_name"], row["patronymic"]),
+            ("en", row["surname_en"], row["given_name_en"], ""),
+            ("fr", row["surname_fr"], row["given_name_fr"], "")):
+        if sur:
+            script = detect_script(" ".join(x for x in (sur, given, patr) if x))
+            out.append(NameSpelling(
+                surname=sur, given_name=given, patronymic=patr, script=script,
+                language=lang if lang != "uk" or script == Script.CYRILLIC else "xx"))
+    return tuple(out)

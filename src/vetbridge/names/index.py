@@ -82,6 +82,21 @@ class _TokenPlan:
     frequency: int
 
 
+class Criteria(Protocol):
+    """Facts other than the name (birth date or year, region) that tell namesakes apart:
+    `matching` says which candidates agree with all of them (looked up first, so that the
+    namesake born in the given year is not cut from a pool of people with the same name);
+    `judge` gives each scored person an agreement from 0 (differs) through 0.5 (unknown) to
+    1 (agrees), and the reasons."""
+
+    def matching(self, ids: list[int]) -> set[int]: ...
+    def judge(self, ids: list[int]) -> dict[int, tuple[float, list[dict[str, object]]]]: ...
+
+
+CRITERIA_SHARE = 0.1  # of the final score given to the agreement with the criteria
+CRITERIA_SCAN = 20_000  # candidates looked through for those agreeing with the criteria
+
+
 class Searcher:
     def __init__(self, store: Store, *, pool: int = RERANK_POOL,
                  frequent: int = FREQUENT) -> None:
@@ -145,11 +160,17 @@ class Searcher:
         return coarse, notices
 
     def search(self, text: object, limit: int = 10,
-               allowed: Callable[[list[int]], set[int]] | None = None) -> SearchResponse:
-        """Ranked people for `text`. `allowed` filters ids (a user's scope) before the cut."""
+               allowed: Callable[[list[int]], set[int]] | None = None,
+               criteria: Criteria | None = None) -> SearchResponse:
+        """Ranked people for `text`. `allowed` filters ids (a user's scope) before the cut;
+        `criteria` (birth year, region...) bring agreeing namesakes first and weigh in the
+        final score (CRITERIA_SHARE of it)."""
         query = Query.parse(text)
         coarse, notices = self.candidates(query)
         ordered = sorted(coarse, key=lambda pid: (-coarse[pid], pid))
+        if criteria is not None:
+            return self._search_with(query, coarse, ordered, notices, limit, allowed,
+                                     criteria)
         if allowed is not None:
             kept: list[int] = []
             # Chunks of three pools: enough for the pool and its ties in one call when
@@ -171,6 +192,36 @@ class Searcher:
                 size += 1
         return SearchResponse(self.rerank(query, ordered[:size], limit), notices,
                               len(coarse))
+
+    def _search_with(self, query: Query, coarse: dict[int, float], ordered: list[int],
+                     notices: list[str], limit: int,
+                     allowed: Callable[[list[int]], set[int]] | None,
+                     criteria: Criteria) -> SearchResponse:
+        """Candidates agreeing with the criteria first (by coarse score), then the others,
+        scored in full; the final score blends the name score and the agreement."""
+        agreeing: list[int] = []
+        others: list[int] = []
+        step = 900
+        for start in range(0, min(len(ordered), CRITERIA_SCAN), step):
+            chunk = ordered[start:start + step]
+            if allowed is not None:
+                ok = allowed(chunk)
+                chunk = [pid for pid in chunk if pid in ok]
+            good = criteria.matching(chunk)
+            agreeing.extend(pid for pid in chunk if pid in good)
+            if len(others) < self.pool:
+                others.extend(pid for pid in chunk if pid not in good)
+            if len(agreeing) >= self.pool and len(others) >= self.pool:
+                break
+        pool = agreeing[:self.pool] + others[:self.pool]
+        results = self.rerank(query, pool, len(pool))
+        judged = criteria.judge([r.id for r in results])
+        for r in results:
+            agreement, reasons = judged.get(r.id, (0.5, []))
+            r.score = round((1 - CRITERIA_SHARE) * r.score + CRITERIA_SHARE * agreement, 4)
+            r.reasons = [*r.reasons, *reasons]
+        results.sort(key=lambda r: (-r.score, r.id))
+        return SearchResponse(results[:limit], notices, len(coarse))
 
     def rerank(self, query: Query, pool: list[int], limit: int) -> list[SearchResult]:
         """Full scoring of candidate people (from this index or any other source)."""

@@ -17,7 +17,8 @@ from vetbridge.core.exceptions import ApplicationError, NotFoundError
 from vetbridge.core.inputs import MAX_PAGE, nulls_as_empty
 from vetbridge.core.models import Region
 
-from . import duplicates, history, selectors, services
+from . import duplicates, history, name_index, selectors, services
+from .forms import BORN_ERROR
 from .models import Lifecycle, LinkKind, NameLanguage, Person, Sex, StatusKind
 
 router = Router(tags=["people"])
@@ -221,6 +222,10 @@ class ReasonOut(Schema):
                                  "initial, not_found or external_id")
     label: str = Field(description="`how` in the user's language")
     distance: int | None = None
+    field: str | None = Field(None, description="for facts beyond the name: born, region; "
+                                                "for the linkage: the field compared")
+    weight: float | None = Field(None, description="linkage: match weight of this field "
+                                                   "(log2 m/u, bits)")
 
 
 class SearchResultOut(Schema):
@@ -247,11 +252,15 @@ class SearchOut(Schema):
 class SearchParams(Schema):
     q: str = Field("", description="a name in any script or spelling; cut at 200 characters")
     limit: int = Field(10, ge=1, le=SEARCH_MAX)
+    born: str = Field("", description="birth year (YYYY) or date (YYYY-MM-DD): namesakes "
+                                      "born then come first; in the reasons")
+    region: str = Field("", description="region code of residence (e.g. UA-46): used in "
+                                        "ranking and the reasons, not as a filter")
+    patronymic: str = Field("", max_length=120, description="patronymic, if known")
 
 
 def _reasons(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{**r, "label": str(selectors.REASON_LABELS.get(str(r.get("how")), r.get("how")))}
-            for r in reasons]
+    return [{**r, "label": selectors.reason_label(r)} for r in reasons]
 
 
 @router.get("/people/search", response=SearchOut,
@@ -259,7 +268,17 @@ def _reasons(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def search_people(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
     user = api_user(request)
     require(user, Capability.PEOPLE_VIEW)
-    search = selectors.person_search(user=user, q=params.q, limit=params.limit)
+    born = None
+    if params.born.strip():
+        try:
+            born = name_index.Born.parse(params.born)
+        except ValueError:
+            raise ApplicationError(_("Some fields are not valid."),
+                                   fields={"born": [str(BORN_ERROR)]}) from None
+    region = _region(params.region)
+    search = selectors.person_search(user=user, q=params.q, limit=params.limit, born=born,
+                                     region_id=region.pk if region else None,
+                                     patronymic=params.patronymic)
     return {
         "results": [{"id": h.person.pk, "external_id": h.person.external_id,
                      "display_name": h.person.display_name(), "score": h.score,

@@ -7,7 +7,6 @@ records and their links exactly.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,16 +98,6 @@ def record_suspects(person: Person) -> int:
             defaults={"score": cand.score, "confidence": cand.confidence,
                       "reasons": cand.reasons})
         created += int(new)
-    return created
-
-
-def scan_all(progress: Callable[[int], None] | None = None) -> int:
-    """Look for duplicates of every person (after an import, or a change of the matcher)."""
-    created = 0
-    for person in Person.objects.filter(merged_into__isnull=True).prefetch_related("names"):
-        created += record_suspects(person)
-        if progress:
-            progress(1)
     return created
 
 

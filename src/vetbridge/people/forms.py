@@ -11,6 +11,9 @@ from vetbridge.core.forms import DATE, ServiceErrorsMixin, TextGateMixin
 from vetbridge.core.models import Region
 
 from .models import Lifecycle, LinkKind, NameLanguage, Person, Sex, StatusKind
+from .name_index import Born
+
+BORN_ERROR = _("Enter a year (YYYY) or a date (YYYY-MM-DD).")
 
 
 class PersonForm(ServiceErrorsMixin, forms.ModelForm):
@@ -90,6 +93,18 @@ class PersonFilterForm(TextGateMixin, forms.Form):
     region = forms.ModelChoiceField(label=_("Region"), required=False,
                                     queryset=Region.objects.all(), empty_label=_("All"))
     sex = forms.ChoiceField(label=_("Sex"), required=False, choices=[("", _("All")), *Sex.choices])
+    born = forms.CharField(label=_("Born (year or date)"), required=False, max_length=10,
+                           help_text=_("YYYY or YYYY-MM-DD: tells namesakes apart."))
+    patronymic = forms.CharField(label=_("Patronymic"), required=False, max_length=120)
+
+    def clean_born(self) -> Born | None:
+        value = self.cleaned_data.get("born", "").strip()
+        if not value:
+            return None
+        try:
+            return Born.parse(value)
+        except ValueError:
+            raise forms.ValidationError(BORN_ERROR, code="invalid") from None
 
 
 class ImportForm(forms.Form):

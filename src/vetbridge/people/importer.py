@@ -9,34 +9,24 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vetbridge.accounts.audit import audit_entry, audit_record
-from vetbridge.accounts.models import AuditAction, AuditLog, User
-from vetbridge.core.batches import import_transaction, undo_on_failure
+from vetbridge.accounts.models import User
 from vetbridge.core.exceptions import ApplicationError
 from vetbridge.core.inputs import date_problem, row_text_errors
 
-from . import name_index
-from .duplicates import record_suspects
-from .models import (
-    Person,
-    PersonName,
-    PersonStatus,
-    Script,
-    Sex,
-    StatusKind,
-    clean_text,
-    detect_script,
-)
+from .models import Person, Script, Sex, StatusKind, clean_text, detect_script
+from .registration import NameSpelling, NewPerson, StatusGrant, people_register_bulk
+
+T = TypeVar("T")
 
 COLUMNS = ("external_id", "surname", "given_name", "patronymic", "birth_date", "sex", "status")
 OPTIONAL_COLUMNS = ("status_from", "region")
@@ -60,29 +50,27 @@ class RowError:
 
 
 @dataclass
-class ParsedRow:
-    line: int
-    person: dict[str, Any]
-    name: dict[str, Any]
-    status: dict[str, Any] | None
-
-
-@dataclass
 class ImportReport:
     total_rows: int = 0
     imported: int = 0
     committed: bool = False
     rejected: list[RowError] = field(default_factory=list)
     suspected_duplicates: int = 0
+    batch_id: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"total_rows": self.total_rows, "imported": self.imported,
                 "committed": self.committed, "rejected": [r.as_dict() for r in self.rejected],
-                "suspected_duplicates": self.suspected_duplicates}
+                "suspected_duplicates": self.suspected_duplicates, "batch": self.batch_id}
 
 
 def parse_date(value: str) -> dt.date:
     value = value.strip()
+    if len(value) == 10 and value[4] == "-":  # YYYY-MM-DD, the fast path of big files
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
     for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y"):
         try:
             return dt.datetime.strptime(value, fmt).date()  # noqa: DTZ007 (a date, no time zone)
@@ -91,13 +79,16 @@ def parse_date(value: str) -> dt.date:
     raise ValueError(value)
 
 
+_STATUS_KINDS = frozenset(StatusKind.values)
+
+
 def _parse_status(raw: str) -> tuple[str, int | None]:
     value = raw.strip().lower()
     group: int | None = None
     if ":" in value:
         value, _sep, group_text = value.partition(":")
         group = {"1": 1, "2": 2, "3": 3, "i": 1, "ii": 2, "iii": 3}.get(group_text.strip(), 0)
-    if value not in StatusKind.values:
+    if value not in _STATUS_KINDS:
         raise ValueError("kind")
     if value == StatusKind.UA_WAR_DISABILITY and not group:
         raise ValueError("group")
@@ -112,22 +103,34 @@ def _decode(data: bytes) -> str:
     return data.decode("utf-8-sig", errors="surrogateescape")
 
 
+_SURROGATES = re.compile("[\udc80-\udcff]")
+# Control characters other than tab and line breaks (which the CSV reader handles).
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def _has_surrogates(values: Iterable[str]) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for v in values for ch in v)
+    return any(_SURROGATES.search(v) for v in values)
 
 
 def csv_rows(data: bytes, columns: tuple[str, ...], optional: tuple[str, ...] = (),
+             max_bytes: int | None = None,
              ) -> tuple[list[tuple[int, dict[str, str]]], list[RowError], int]:
     """File-level checks (size, binary, encoding, header) and the cleaned rows of a CSV:
     [(line, {column: text})], line-level errors, and the number of non-empty rows.
-    Raises ApplicationError when the file as a whole cannot be read."""
-    max_bytes = settings.VETBRIDGE_IMPORT_MAX_BYTES
+    `max_bytes` defaults to the upload limit (VETBRIDGE_IMPORT_MAX_BYTES); the command line
+    lifts it. Raises ApplicationError when the file as a whole cannot be read."""
+    if max_bytes is None:
+        max_bytes = settings.VETBRIDGE_IMPORT_MAX_BYTES
     if len(data) > max_bytes:
         raise ApplicationError(_("The file is too large (%(size)s bytes; the limit is %(max)s).")
                                % {"size": len(data), "max": max_bytes})
     if b"\x00" in data[:4096]:
         raise ApplicationError(_("This is not a text CSV file (it contains binary data)."))
-    text = _decode(data)
+    # clean_text's NFC and removal of invisible characters, once for the whole file (neither
+    # crosses a delimiter or a line break); each cell is then only trimmed and collapsed.
+    text = clean_text(_decode(data), collapse=False)
+    undecodable = bool(_SURROGATES.search(text))  # rows are checked one by one only then
+    controls = bool(_CONTROLS.search(text))  # the input gate runs per row only then
     if not text.strip():
         raise ApplicationError(_("The file is empty."))
     try:
@@ -171,14 +174,15 @@ def csv_rows(data: bytes, columns: tuple[str, ...], optional: tuple[str, ...] = 
             errors.append(RowError(line, "", _("expected %(n)s columns, found %(m)s")
                                    % {"n": len(header), "m": len(raw)}))
             continue
-        if _has_surrogates(raw):
+        if undecodable and _has_surrogates(raw):
             errors.append(RowError(line, "", _("the line is not valid UTF-8 (mixed encodings?)")))
             continue
-        refused = row_text_errors(dict(zip(header, raw, strict=True)))
-        if refused:  # the input gate: control characters named by their column
-            errors.extend(RowError(line, col, reason) for col, reason in refused.items())
-            continue
-        row = {k: clean_text(v) for k, v in zip(header, raw, strict=True)}
+        if controls:
+            refused = row_text_errors(dict(zip(header, raw, strict=True)))
+            if refused:  # the input gate: control characters named by their column
+                errors.extend(RowError(line, col, reason) for col, reason in refused.items())
+                continue
+        row = {k: " ".join(v.split()) for k, v in zip(header, raw, strict=True)}
         for col in optional:
             row.setdefault(col, "")
         rows.append((line, row))
@@ -208,8 +212,8 @@ def identity_errors(line: int, row: dict[str, str], seen: dict[str, int],
 
 
 def date_cell(line: int, row: dict[str, str], column: str,
-              errors: list[RowError]) -> dt.date | None:
-    """The date in `column` (YYYY-MM-DD or DD.MM.YYYY), plausible (`core.inputs.date_problem`); a problem is
+              errors: list[RowError], today: dt.date | None = None) -> dt.date | None:
+    """The date in `column` (YYYY-MM-DD or DD.MM.YYYY), not in the future; a problem is
     appended to `errors` (and None returned when it is not a date)."""
     try:
         value = parse_date(row[column])
@@ -217,26 +221,31 @@ def date_cell(line: int, row: dict[str, str], column: str,
         errors.append(RowError(line, column, _(
             "not a date (use YYYY-MM-DD or DD.MM.YYYY): %(value)s") % {"value": row[column][:40]}))
         return None
-    problem = date_problem(value)  # the plausible range shared with the API and the forms
-    if problem:
-        errors.append(RowError(line, column, problem))
+    if value > (today or timezone.localdate()):
+        errors.append(RowError(line, column, _("in the future")))
     return value
 
 
 def parse_people_csv(data: bytes, *, region_codes: dict[str, int] | None = None,
-                     ) -> tuple[list[ParsedRow], list[RowError], int]:
-    """Check the file and every row. Raises ApplicationError for a file-level problem."""
-    raw_rows, errors, total = csv_rows(data, COLUMNS, OPTIONAL_COLUMNS)
+                     max_bytes: int | None = None,
+                     ) -> tuple[list[tuple[int, NewPerson]], list[RowError], int]:
+    """Check the file and every row: [(line, person)], the rejections, the row count.
+    Every check of a cell is made here (one place to plug a shared validator in).
+    Raises ApplicationError for a file-level problem."""
+    raw_rows, errors, total = csv_rows(data, COLUMNS, OPTIONAL_COLUMNS, max_bytes=max_bytes)
     region_codes = region_codes or {}
     seen: dict[str, int] = {}
-    rows: list[ParsedRow] = []
+    rows: list[tuple[int, NewPerson]] = []
     today = timezone.localdate()
+    imported_list = _("imported list")
     for line, row in raw_rows:
         ext = row["external_id"]
         row_errors = identity_errors(line, row, seen, ("surname", "given_name", "patronymic"))
         birth: dt.date | None = None
         if row["birth_date"]:
-            birth = date_cell(line, row, "birth_date", row_errors)
+            birth = date_cell(line, row, "birth_date", row_errors, today)
+            if birth is not None and birth <= today and birth.year < 1900:
+                row_errors.append(RowError(line, "birth_date", _("before 1900")))
         sex = SEX_ALIASES.get(row["sex"].lower())
         if sex is None:
             row_errors.append(RowError(line, "sex", _("unknown value %(value)s (use M, F or U)")
@@ -246,7 +255,7 @@ def parse_people_csv(data: bytes, *, region_codes: dict[str, int] | None = None,
             try:
                 kind, group = _parse_status(row["status"])
                 status = {"kind": kind, "disability_group": group, "valid_from": today,
-                          "document_type": _("imported list")}
+                          "document_type": imported_list}
             except ValueError as exc:
                 reason = (_("war disability needs a group, e.g. ua_war_disability:2")
                           if str(exc) == "group" else
@@ -274,96 +283,66 @@ def parse_people_csv(data: bytes, *, region_codes: dict[str, int] | None = None,
         seen[ext] = line
         full = " ".join(row[c] for c in ("surname", "given_name", "patronymic"))
         script = detect_script(full)
-        rows.append(ParsedRow(
-            line=line,
-            person={"external_id": ext, "birth_date": birth, "sex": sex, "region_id": region_id},
-            name={"surname": row["surname"], "given_name": row["given_name"],
-                  "patronymic": row["patronymic"], "script": script,
-                  "language": "uk" if script == Script.CYRILLIC else "en"},
-            status=status,
-        ))
+        rows.append((line, NewPerson(
+            external_id=ext, birth_date=birth, sex=sex or Sex.UNKNOWN, region_id=region_id,
+            names=(NameSpelling(surname=row["surname"], given_name=row["given_name"],
+                                patronymic=row["patronymic"], script=script,
+                                language="uk" if script == Script.CYRILLIC else "en"),),
+            status=StatusGrant(**status) if status else None,
+        )))
     errors.sort(key=lambda e: e.line)
     return rows, errors, total
 
 
 def people_import(*, actor: User | None, data: bytes, keep_valid: bool = False,
                   source: str = "", progress: Callable[[int], None] | None = None,
-                  batch_size: int = 2000) -> ImportReport:
+                  link: bool = True, max_bytes: int | None = None) -> ImportReport:
+    """Check a CSV of people and register the valid ones through the one bulk registration
+    path (`people.registration`): all or nothing unless `keep_valid`, one audit entry
+    pointing to the stored file. Then, unless `link` is false, the batch linkage job queues
+    the suspected duplicates of the newcomers (after the commit, in its own transaction).
+    `progress(n)` is told of every n rows written: wrap this function as a background task
+    by passing a callback that stores the progress."""
     from vetbridge.core.models import Region
 
     region_codes = dict(Region.objects.values_list("code", "id"))
-    rows, errors, total = parse_people_csv(data, region_codes=region_codes)
-    ids = [r.person["external_id"] for r in rows]
-    existing: set[str | None] = set()
-    for start in range(0, len(ids), 5000):
-        existing.update(Person.objects.filter(external_id__in=ids[start:start + 5000])
-                        .values_list("external_id", flat=True))
-    if existing:
-        errors.extend(RowError(r.line, "external_id", _("already in the registry"))
-                      for r in rows if r.person["external_id"] in existing)
-        errors.sort(key=lambda e: e.line)
-        rows = [r for r in rows if r.person["external_id"] not in existing]
+    rows, errors, total = parse_people_csv(data, region_codes=region_codes, max_bytes=max_bytes)
+    rows, errors = reject_known_ids(rows, errors, lambda r: r.external_id)
     report = ImportReport(total_rows=total, rejected=errors)
     if errors and not keep_valid:
         return report
-    imported_ids: list[int] = []
-    with undo_on_failure(imported_ids, partial(_undo_import, actor=actor, source=source)), \
-            import_transaction():
-        now = timezone.now()
-        for start in range(0, len(rows), batch_size):
-            with transaction.atomic():  # its own transaction on SQLite (core.batches)
-                _import_chunk(rows[start:start + batch_size], actor=actor, source=source,
-                              now=now, report=report, imported_ids=imported_ids)
-            if progress:
-                progress(min(batch_size, len(rows) - start))
-        with transaction.atomic():
-            audit_record(actor=actor, action=AuditAction.IMPORT, object_type="people.person",
-                         summary=source or "CSV",
-                         changes={"total_rows": report.total_rows,
-                                  "imported": report.imported,
-                                  "rejected": [r.as_dict() for r in report.rejected[:500]]})
-        # Each newcomer against the registry (and the other newcomers): the review queue.
-        for start in range(0, len(imported_ids), batch_size):
-            with transaction.atomic():
-                for person in Person.objects.filter(
-                        pk__in=imported_ids[start:start + batch_size]).prefetch_related("names"):
-                    report.suspected_duplicates += record_suspects(person)
+    registered = people_register_bulk(
+        actor=actor, kind="people", data=data, source=source, people=[p for _l, p in rows],
+        audit_changes={"total_rows": report.total_rows,
+                       "rejected": [r.as_dict() for r in report.rejected[:500]]},
+        progress=progress)
+    report.imported = len(registered.ids)
+    report.batch_id = registered.batch.pk
     report.committed = True
+    if link and registered.ids:
+        from .linkage import scan_duplicates
+
+        report.suspected_duplicates = scan_duplicates(new_ids=registered.ids).queued
     return report
 
 
-def _undo_import(person_ids: list[int], *, actor: User | None, source: str) -> None:
-    """An import that failed after some chunks committed (SQLite): remove those people."""
-    Person.objects.filter(pk__in=person_ids).delete()
-    audit_record(actor=actor, action=AuditAction.DELETE, object_type="people.person",
-                 summary=f"import undone: {source or 'CSV'}",
-                 changes={"undone_people": len(person_ids)})
-
-
-def _import_chunk(chunk: list[Any], *, actor: User | None, source: str, now: dt.datetime,
-                  report: ImportReport, imported_ids: list[int]) -> None:
-    persons = Person.objects.bulk_create(
-        [Person(**r.person, created_at=now, updated_at=now) for r in chunk])
-    if not all(p.pk for p in persons):  # backends without RETURNING
-        by_ext = dict(Person.objects.filter(
-            external_id__in=[r.person["external_id"] for r in chunk])
-            .values_list("external_id", "id"))
-        for p in persons:
-            p.pk = by_ext[p.external_id]
-    PersonName.objects.bulk_create([
-        PersonName(person=p, is_preferred=True, source=source[:120], **r.name)
-        for p, r in zip(persons, chunk, strict=True)])
-    PersonStatus.objects.bulk_create([
-        PersonStatus(person=p, **r.status)
-        for p, r in zip(persons, chunk, strict=True) if r.status])
-    AuditLog.objects.bulk_create([
-        audit_entry(actor=actor, action=AuditAction.CREATE, obj=p, person_id=p.pk,
-                    summary=" ".join(v for v in (r.name["surname"],
-                                                 r.name["given_name"]) if v),
-                    changes={"fields": {k: [None, None if v is None else str(v)]
-                                        for k, v in r.person.items()},
-                             "import_line": r.line})
-        for p, r in zip(persons, chunk, strict=True)])
-    name_index.index_people([p.pk for p in persons])
-    imported_ids += [p.pk for p in persons]
-    report.imported += len(chunk)
+def reject_known_ids(rows: list[tuple[int, T]], errors: list[RowError],
+                     external_id: Callable[[T], str | None],
+                     ) -> tuple[list[tuple[int, T]], list[RowError]]:
+    """Rows whose external id is already in the registry become rejections."""
+    ids = [external_id(r) for _line, r in rows]
+    existing: set[str | None] = set()
+    table = connection.ops.quote_name(Person._meta.db_table)
+    with connection.cursor() as cur:  # plain SQL: the ORM costs seconds per million ids
+        for start in range(0, len(ids), 900):
+            chunk = ids[start:start + 900]
+            marks = ", ".join(["%s"] * len(chunk))
+            cur.execute(f"SELECT external_id FROM {table} "  # noqa: S608 (names from the model)
+                        f"WHERE external_id IN ({marks})", chunk)
+            existing.update(r[0] for r in cur.fetchall())
+    if not existing:
+        return rows, errors
+    errors = sorted([*errors, *(RowError(line, "external_id", _("already in the registry"))
+                                for line, r in rows if external_id(r) in existing)],
+                    key=lambda e: e.line)
+    return [(line, r) for line, r in rows if external_id(r) not in existing], errors

@@ -7,6 +7,9 @@ Statuses carry their validity dates and the document that proves them.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
+import sys
 import unicodedata
 
 from django.conf import settings
@@ -16,6 +19,32 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+
+class ImportBatch(models.Model):
+    """One list import (registry or memorial): the file kept privately under its content
+    hash, who ran it, and the people it created (each carries `import_batch`). The audit
+    keeps one entry per import pointing here, never one per row."""
+
+    kind = models.CharField(_("kind"), max_length=16)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    sha256 = models.CharField(_("content hash (SHA-256)"), max_length=64)
+    file = models.FileField(_("imported file"), upload_to="imports/", max_length=200)
+    size = models.BigIntegerField(_("size in bytes"), default=0)
+    rows = models.PositiveIntegerField(_("people created"), default=0)
+    first_person_id = models.BigIntegerField(null=True, blank=True)
+    last_person_id = models.BigIntegerField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("imported at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.source} {self.sha256[:12]}"
 
 
 class Sex(models.TextChoices):
@@ -69,6 +98,11 @@ class Person(models.Model):
     merged_into = models.ForeignKey(
         "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+", help_text=_("Set when this record was merged into another one."),
+    )
+    import_batch = models.ForeignKey(
+        "people.ImportBatch", verbose_name=_("import"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+", editable=False,
+        help_text=_("The list import that created this record, if any."),
     )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
@@ -128,15 +162,36 @@ class Script(models.TextChoices):
     OTHER = "Zyyy", _("other")
 
 
-def clean_text(value: object) -> str:
+@functools.cache
+def _format_chars() -> re.Pattern[str]:
+    """Every invisible format character (Unicode category Cf), as one character class."""
+    chars = "".join(chr(c) for c in range(sys.maxunicode + 1)
+                    if unicodedata.category(chr(c)) == "Cf")
+    return re.compile("[" + re.escape(chars) + "]")
+
+
+def clean_text(value: object, *, collapse: bool = True) -> str:
     """One form for every typed or imported text: NFC, invisible format characters
-    (zero-width spaces and joiners, direction marks, BOM) removed, spaces collapsed."""
-    text = unicodedata.normalize("NFC", str(value or ""))
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
-    return " ".join(text.split())
+    (zero-width spaces and joiners, direction marks, BOM) removed, spaces collapsed (unless
+    `collapse` is false: a whole file, cleaned once, keeps its lines)."""
+    text = str(value or "")
+    if not text.isascii():
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+        if _format_chars().search(text):
+            text = _format_chars().sub("", text)
+    return " ".join(text.split()) if collapse else text
+
+
+_CYRILLIC_WORDS = re.compile(r"[\u0400-\u04ff\W\d_]*")
+_ANY_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
 def detect_script(text: str) -> str:
+    if text.isascii():  # fast paths for the two common cases
+        return Script.LATIN if any(ch.isalpha() for ch in text) else Script.OTHER
+    if _CYRILLIC_WORDS.fullmatch(text) and _ANY_CYRILLIC.search(text):
+        return Script.CYRILLIC
     scripts = set()
     for ch in text:
         if not ch.isalpha():

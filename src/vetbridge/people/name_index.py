@@ -5,7 +5,9 @@ that changes a person's spellings (create, add a spelling, import, merge, unmerg
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -69,8 +71,88 @@ def searcher() -> Searcher:
 
 
 def search(text: object, *, limit: int = 10,
-           allowed: Callable[[list[int]], set[int]] | None = None) -> SearchResponse:
-    return searcher().search(text, limit=limit, allowed=allowed)
+           allowed: Callable[[list[int]], set[int]] | None = None,
+           born: Born | None = None, region_id: int | None = None) -> SearchResponse:
+    criteria = BirthRegion(born, region_id) if born or region_id else None
+    return searcher().search(text, limit=limit, allowed=allowed, criteria=criteria)
+
+
+@dataclass(frozen=True)
+class Born:
+    """A birth year, or a full birth date, given to tell namesakes apart."""
+
+    year: int
+    date: dt.date | None = None
+
+    @classmethod
+    def parse(cls, value: str) -> Born:
+        """`YYYY` or `YYYY-MM-DD`; raises ValueError (the caller names the field)."""
+        text = value.strip()
+        if len(text) == 4 and text.isdigit():
+            year = int(text)
+            if not 1850 <= year <= 2100:
+                raise ValueError(text)
+            return cls(year)
+        date = dt.date.fromisoformat(text) if len(text) == 10 else None
+        if date is None:
+            raise ValueError(text)
+        return cls(date.year, date)
+
+    def __str__(self) -> str:
+        return self.date.isoformat() if self.date else str(self.year)
+
+    def agreement(self, birth: dt.date | None) -> tuple[float, str]:
+        if birth is None:
+            return 0.5, "unknown"
+        if self.date is not None:
+            if birth == self.date:
+                return 1.0, "agrees"
+            if birth.year == self.date.year and (birth.month, birth.day) == (
+                    self.date.day, self.date.month):
+                return 0.75, "transposed_day_month"
+            if birth.year == self.year:
+                return 0.75, "same_year"
+            return 0.0, "differs"
+        return (1.0, "agrees") if birth.year == self.year else (0.0, "differs")
+
+
+class BirthRegion:
+    """`names.index.Criteria` on the registry: birth date or year, region of residence."""
+
+    def __init__(self, born: Born | None, region_id: int | None) -> None:
+        self.born = born
+        self.region_id = region_id
+
+    def matching(self, ids: list[int]) -> set[int]:
+        qs = Person.objects.filter(pk__in=ids)
+        if self.born is not None:
+            qs = qs.filter(birth_date__year=self.born.year)
+        if self.region_id is not None:
+            qs = qs.filter(region_id=self.region_id)
+        return set(qs.values_list("pk", flat=True))
+
+    def judge(self, ids: list[int]) -> dict[int, tuple[float, list[dict[str, object]]]]:
+        out: dict[int, tuple[float, list[dict[str, object]]]] = {}
+        for chunk in _chunks(ids):
+            for pid, birth, region in Person.objects.filter(pk__in=chunk).values_list(
+                    "pk", "birth_date", "region_id"):
+                parts: list[tuple[float, int]] = []
+                reasons: list[dict[str, object]] = []
+                if self.born is not None:
+                    value, how = self.born.agreement(birth)
+                    parts.append((value, 2))
+                    reasons.append({"field": "born", "query": str(self.born),
+                                    "matched": birth.isoformat() if birth else None,
+                                    "how": f"born_{how}"})
+                if self.region_id is not None:
+                    value = 0.5 if region is None else float(region == self.region_id)
+                    parts.append((value, 1))
+                    reasons.append({"field": "region", "query": None, "matched": None,
+                                    "how": "region_" + ("unknown" if region is None else
+                                                        "agrees" if value else "differs")})
+                total = sum(w for _v, w in parts)
+                out[pid] = (sum(v * w for v, w in parts) / total if total else 0.5, reasons)
+        return out
 
 
 def _skeletons_by_person(person_ids: Collection[int]) -> dict[int, set[str]]:

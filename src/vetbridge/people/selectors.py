@@ -57,7 +57,28 @@ REASON_LABELS = {
     "initial": _("initial"),
     "not_found": _("not found"),
     "external_id": _("external identifier"),
+    # Facts beyond the name (search criteria and the linkage's comparison levels).
+    "born_agrees": _("born %(value)s ✓"),
+    "born_same_year": _("born the same year (%(value)s), another day"),
+    "born_transposed_day_month": _("born %(value)s with day and month swapped"),
+    "born_differs": _("not born %(value)s ✗"),
+    "born_unknown": _("birth date not recorded"),
+    "region_agrees": _("same region ✓"),
+    "region_differs": _("another region"),
+    "region_unknown": _("region not recorded"),
+    "transposed_day_month": _("day and month swapped"),
+    "same_year": _("same birth year"),
+    "different": _("different"),
+    "missing": _("missing on one side"),
 }
+
+
+def reason_label(reason: dict[str, Any]) -> str:
+    """The reason's `how` in the user's language (with the value it is about, if any)."""
+    label = str(REASON_LABELS.get(str(reason.get("how")), reason.get("how")))
+    if "%(value)s" in label:
+        label = label % {"value": reason.get("query") or ""}
+    return label
 NOTICES = {
     "too_short": _("Type at least two letters of a name."),
     "too_common": _("Many people carry this name: add a surname or another name to narrow "
@@ -77,8 +98,10 @@ class SearchHit:
         """"шевченко → Shevchenko (same name in another spelling); …" for the page."""
         parts = []
         for r in self.reasons:
-            label = str(REASON_LABELS.get(str(r.get("how")), r.get("how")))
-            if r.get("matched"):
+            label = reason_label(r)
+            if r.get("field") in ("born", "region"):
+                parts.append(label)
+            elif r.get("matched"):
                 parts.append(f"{r.get('query')} → {r['matched']} ({label})")
             else:
                 parts.append(f"{r.get('query') or ''} ({label})".strip())
@@ -95,12 +118,17 @@ class PeopleSearch:
 
 
 def person_search(*, user: User, q: str, filters: dict[str, Any] | None = None,
-                  limit: int = 10) -> PeopleSearch:
+                  limit: int = 10, born: name_index.Born | None = None,
+                  region_id: int | None = None, patronymic: str = "") -> PeopleSearch:
     """People within the user's scope whose name (in any spelling, any script) matches `q`,
-    ranked, with the score and reasons of each; an exact external identifier comes first."""
+    ranked, with the score and reasons of each; an exact external identifier comes first.
+    A birth year or date (`born`), a region of residence (`region_id`, for ranking; the
+    `region` filter excludes) and a `patronymic` tell namesakes apart."""
     base = person_list(user=user, filters={k: v for k, v in (filters or {}).items()
-                                           if k != "q"})
+                                           if k not in ("q", "born", "patronymic")})
     text = clean_text(q)
+    if patronymic and clean_text(patronymic).lower() not in text.lower():
+        text = f"{text} {clean_text(patronymic)}"
     notices = ["too_long"] if len(text) > MAX_QUERY_CHARS else []
     text = text[:MAX_QUERY_CHARS]
     hits: list[SearchHit] = []
@@ -113,7 +141,8 @@ def person_search(*, user: User, q: str, filters: dict[str, Any] | None = None,
     def allowed(ids: list[int]) -> set[int]:
         return set(base.filter(pk__in=ids).values_list("pk", flat=True))
 
-    response = name_index.search(text, limit=limit, allowed=allowed)
+    response = name_index.search(text, limit=limit, allowed=allowed, born=born,
+                                 region_id=region_id)
     notices += response.notices
     people = base.in_bulk([r.id for r in response.results])
     for r in response.results:

@@ -48,7 +48,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
     ctx: dict[str, Any] = {"form": form}
     if filters.get("q"):
         search = selectors.person_search(user=signed_in_user(request), q=filters["q"], filters=filters,
-                                         limit=SEARCH_LIMIT)
+                                         limit=SEARCH_LIMIT, born=filters.get("born"),
+                                         patronymic=filters.get("patronymic", ""))
         ctx.update(search=search, hits=search.hits)
     else:
         qs = selectors.person_list(user=signed_in_user(request), filters=filters)

@@ -5,6 +5,7 @@ import importlib.util
 from django.utils.translation import gettext_lazy as _
 
 from vetbridge.config.env import BASE_DIR, SRC_DIR, env
+from vetbridge.core.cache import cache_config
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
@@ -193,6 +194,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Identical public memorial searches reuse their ranking this long (0: never).
 VETBRIDGE_MEMORIAL_SEARCH_CACHE_SECONDS = env.int("VETBRIDGE_MEMORIAL_SEARCH_CACHE_SECONDS",
                                                   default=60)
+# The cache shared by every process (web and task workers): the database by default,
+# Redis when VETBRIDGE_CACHE_URL=redis://... (see core/cache.py).
+CACHES = {"default": cache_config(env("VETBRIDGE_CACHE_URL", default="db://vetbridge_cache"))}
 VETBRIDGE_REFERRAL_ANSWER_DAYS = env.int("VETBRIDGE_REFERRAL_ANSWER_DAYS", default=14)
 # Public pension simulator: computations per client address and hour (nothing stored).
 VETBRIDGE_SIMULATOR_PER_HOUR = env.int("VETBRIDGE_SIMULATOR_PER_HOUR", default=120)

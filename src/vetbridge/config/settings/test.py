@@ -23,6 +23,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3") and not env("DATABASE_URL"
 
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # no connection outliving a test (live server threads)
 
+# One process per test run: the memory cache keeps tests fast and isolated.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                      "LOCATION": "vetbridge-test"}}
+
 MIDDLEWARE = [m for m in MIDDLEWARE if "whitenoise" not in m]
 
 # Tasks run at once, inside the request or test that enqueues them (no worker in tests or CI).

@@ -1,0 +1,176 @@
+"""Import at national scale: `vetbridge people import` of 1,000,000 rows on SQLite and on
+PostgreSQL (name index, statuses and the one audit entry included), against the peer:
+PostgreSQL `COPY` of the same raw rows into a bare table (no checks, no index), same run.
+
+    .venv/bin/python bench/import_scale.py [--n 1000000] [--pg URL|none|auto] [--link]
+
+`--pg auto` starts a throwaway PostgreSQL with .ci/pg-server; a URL uses yours (the database
+is dropped and created again: give one of your own). `--link` also times the batch linkage
+job after the import. Prints seconds and rows per second per phase, and the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT / "src"))
+
+TARGET_S = 60.0
+
+
+def phase(db_url: str, csv_path: Path, link: bool) -> dict:
+    """In its own process: migrate, import (timed), optionally link, and the COPY peer."""
+    os.environ["DATABASE_URL"] = db_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "vetbridge.config.settings.dev"
+    os.environ.setdefault("VETBRIDGE_PRIVATE_MEDIA", tempfile.mkdtemp(prefix="vb-import-"))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from vetbridge.people.importer import people_import
+    from vetbridge.people.models import NameToken, Person
+
+    call_command("migrate", verbosity=0)
+    data = csv_path.read_bytes()
+    out: dict = {"vendor": connection.vendor}
+    marks: list[tuple[str, float]] = []
+    t0 = time.perf_counter()
+    c0 = time.process_time()
+    report = people_import(actor=None, data=data, source=csv_path.name, link=False,
+                           max_bytes=sys.maxsize,
+                           progress=lambda n: marks.append(("chunk", time.perf_counter())))
+    out["import_s"] = time.perf_counter() - t0
+    out["import_cpu_s"] = time.process_time() - c0  # this process only (not the server's)
+    out["first_write_s"] = (marks[0][1] - t0) if marks else None  # parse + first chunk
+    out["imported"] = report.imported
+    out["rejected"] = len(report.rejected)
+    out["tokens"] = NameToken.objects.count()
+    out["people"] = Person.objects.count()
+    print(f"  [{connection.vendor}] imported {report.imported:,} in {out['import_s']:.1f} s",
+          file=sys.stderr)
+    if link:
+        from vetbridge.people.linkage import scan_duplicates
+
+        t0 = time.perf_counter()
+        c0 = time.process_time()
+        result = scan_duplicates()
+        out["link_s"] = time.perf_counter() - t0
+        out["link_cpu_s"] = time.process_time() - c0
+        out["link_pairs"] = result.compared
+        out["link_queued"] = result.queued
+    if connection.vendor == "postgresql":
+        import csv as csvmod
+        import io
+
+        rows = list(csvmod.reader(io.StringIO(data.decode("utf-8"))))[1:]
+        with connection.cursor() as cur:
+            cur.execute("DROP TABLE IF EXISTS bench_raw")
+            cur.execute("CREATE TABLE bench_raw (external_id text, surname text, given_name "
+                        "text, patronymic text, birth_date text, sex text, status text, "
+                        "region text)")
+            t0 = time.perf_counter()
+            with cur.cursor.copy("COPY bench_raw FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            connection.commit() if not connection.get_autocommit() else None
+            out["peer_copy_s"] = time.perf_counter() - t0
+            cur.execute("DROP TABLE bench_raw")
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1_000_000)
+    parser.add_argument("--pg", default="none", help="auto, none, or a postgres:// URL")
+    parser.add_argument("--link", action="store_true", help="time the linkage job too")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--phase", help=argparse.SUPPRESS)
+    parser.add_argument("--csv", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        print("RESULT " + json.dumps(phase(args.phase, Path(args.csv), args.link)))
+        return
+
+    from import_data import write_people
+
+    work = Path(tempfile.mkdtemp(prefix="vetbridge-import-scale-"))
+    csv_path = work / "people.csv"
+    t0 = time.perf_counter()
+    write_people(csv_path, args.n)
+    print(f"generated {args.n:,} rows ({csv_path.stat().st_size / 2**20:.0f} MB) in "
+          f"{time.perf_counter() - t0:.0f} s", file=sys.stderr)
+
+    def run_phase(url: str) -> dict:
+        cmd = [sys.executable, __file__, "--phase", url, "--csv", str(csv_path)]
+        if args.link:
+            cmd.append("--link")
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True)
+        line = next(x for x in proc.stdout.splitlines() if x.startswith("RESULT "))
+        return json.loads(line[len("RESULT "):])
+
+    results = []
+    if not args.skip_sqlite:
+        results.append(run_phase(f"sqlite:///{work / 'bench.sqlite3'}"))
+    pg_dir = None
+    pg_url = None if args.pg == "none" else args.pg
+    if args.pg == "auto":
+        pg_dir = Path(tempfile.mkdtemp(prefix="vetbridge-bench-pg-"))
+        pg_url = subprocess.run([str(ROOT / ".ci" / "pg-server"), "start", str(pg_dir),
+                                 "54338", "shared_buffers=2GB", "jit=off"],
+                                stdout=subprocess.PIPE, text=True, check=True).stdout.strip()
+    try:
+        if pg_url:
+            recreate(pg_url)
+            results.append(run_phase(pg_url))
+    finally:
+        if pg_dir:
+            subprocess.run([str(ROOT / ".ci" / "pg-server"), "stop", str(pg_dir)], check=False)
+
+    print(f"\n== import of {args.n:,} people (checks, persons, spellings, statuses, name "
+          f"index, one audit entry; linkage not included)")
+    print("(wall = elapsed; cpu = this Python process, which tells the code's cost on a "
+          "shared machine)")
+    print(f"{'database':12} {'wall s':>8} {'cpu s':>8} {'rows/s':>10} {'tokens':>10}  "
+          f"target < {TARGET_S:.0f} s")
+    for res in results:
+        verdict = ("met" if res["import_s"] < TARGET_S
+                   else f"MISSED by {res['import_s'] - TARGET_S:.0f} s (wall)")
+        print(f"{res['vendor']:12} {res['import_s']:8.1f} {res['import_cpu_s']:8.1f} "
+              f"{res['imported'] / res['import_s']:10,.0f} {res['tokens']:10,}  {verdict}")
+        if "link_s" in res:
+            print(f"{'':12} linkage job: {res['link_s']:.1f} s wall, {res['link_cpu_s']:.1f} s "
+                  f"cpu, {res['link_pairs']:,} pairs compared, {res['link_queued']:,} queued")
+        if "peer_copy_s" in res:
+            print(f"{'':12} peer: COPY of the raw rows into a bare table {res['peer_copy_s']:.1f} s"
+                  f" → ours is {res['import_s'] / res['peer_copy_s']:.1f}x the peer's time")
+    csv_path.unlink(missing_ok=True)
+
+
+def recreate(url: str) -> None:
+    """Drop and create the benchmark database named in `url` (connected through `postgres`)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+if __name__ == "__main__":
+    main()
