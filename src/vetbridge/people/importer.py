@@ -128,9 +128,12 @@ def csv_rows(data: bytes, columns: tuple[str, ...], optional: tuple[str, ...] = 
         raise ApplicationError(_("This is not a text CSV file (it contains binary data)."))
     # clean_text's NFC and removal of invisible characters, once for the whole file (neither
     # crosses a delimiter or a line break); each cell is then only trimmed and collapsed.
-    text = clean_text(_decode(data), collapse=False)
+    decoded = _decode(data)
+    # The input gate: a file with control characters is read as it is, so that each row
+    # holding one is refused naming its column (clean_text would silently drop them).
+    controls = bool(_CONTROLS.search(decoded))
+    text = decoded if controls else clean_text(decoded, collapse=False)
     undecodable = bool(_SURROGATES.search(text))  # rows are checked one by one only then
-    controls = bool(_CONTROLS.search(text))  # the input gate runs per row only then
     if not text.strip():
         raise ApplicationError(_("The file is empty."))
     try:
@@ -182,7 +185,8 @@ def csv_rows(data: bytes, columns: tuple[str, ...], optional: tuple[str, ...] = 
             if refused:  # the input gate: control characters named by their column
                 errors.extend(RowError(line, col, reason) for col, reason in refused.items())
                 continue
-        row = {k: " ".join(v.split()) for k, v in zip(header, raw, strict=True)}
+        row = {k: clean_text(v) if controls else " ".join(v.split())
+               for k, v in zip(header, raw, strict=True)}
         for col in optional:
             row.setdefault(col, "")
         rows.append((line, row))
@@ -213,7 +217,8 @@ def identity_errors(line: int, row: dict[str, str], seen: dict[str, int],
 
 def date_cell(line: int, row: dict[str, str], column: str,
               errors: list[RowError], today: dt.date | None = None) -> dt.date | None:
-    """The date in `column` (YYYY-MM-DD or DD.MM.YYYY), not in the future; a problem is
+    """The date in `column` (YYYY-MM-DD or DD.MM.YYYY), plausible (`core.inputs.date_problem`)
+    and not in the future; a problem is
     appended to `errors` (and None returned when it is not a date)."""
     try:
         value = parse_date(row[column])
@@ -221,7 +226,10 @@ def date_cell(line: int, row: dict[str, str], column: str,
         errors.append(RowError(line, column, _(
             "not a date (use YYYY-MM-DD or DD.MM.YYYY): %(value)s") % {"value": row[column][:40]}))
         return None
-    if value > (today or timezone.localdate()):
+    problem = date_problem(value)  # the plausible range shared with the API and the forms
+    if problem:
+        errors.append(RowError(line, column, problem))
+    elif value > (today or timezone.localdate()):
         errors.append(RowError(line, column, _("in the future")))
     return value
 
