@@ -1,3 +1,5 @@
+# mypy: ignore-errors
+# (numba types this module when it compiles it; mypy cannot follow int64 scalar arithmetic)
 """The French PMI batch as one compiled pass over the infirmities (numba).
 
 The numpy path in `batch.py` makes ~60 passes over whole arrays (sort by person and rate,
@@ -26,7 +28,7 @@ import numba
 import numpy as np
 
 if not os.environ.get("NUMBA_CACHE_DIR") and not os.access(Path(__file__).parent, os.W_OK):
-    numba.config.CACHE_DIR = str(  # type: ignore[attr-defined]
+    numba.config.CACHE_DIR = str(
         Path(tempfile.gettempdir()) / "vetbridge-numba-cache")
 
 # Columns of the per-date parameter rows.
@@ -41,7 +43,7 @@ SLOTS = 8  # persons with at most this many infirmities take the branch-free sor
 
 
 @numba.njit(cache=True, nogil=True)
-def scan_rates(rate, add, has_add):  # type: ignore[no-untyped-def]
+def scan_rates(rate, add, has_add):
     """One pass: the first invalid rate / addition (-1 if none) and, for the rates and for
     the additions, the bit mask of the scales k (bit k: every value × 10^k is within 1e-6 of
     a whole number)."""
@@ -63,7 +65,7 @@ def scan_rates(rate, add, has_add):  # type: ignore[no-untyped-def]
 
 
 @numba.njit(cache=True, inline="always")
-def _kmask(x):  # type: ignore[no-untyped-def]
+def _kmask(x):
     m = 0
     s = x
     if abs(s - np.floor(s + 0.5)) < 1e-6:
@@ -78,7 +80,7 @@ def _kmask(x):  # type: ignore[no-untyped-def]
 
 
 @numba.njit(cache=True, nogil=True)
-def group_bounds(keys):  # type: ignore[no-untyped-def]
+def group_bounds(keys):
     """Run boundaries of integer keys if they are sorted (n_groups + 1 values), else an
     empty array (the caller sorts first)."""
     n = keys.size
@@ -96,7 +98,7 @@ def group_bounds(keys):  # type: ignore[no-untyped-def]
 
 @numba.njit(cache=True, inline="always")
 def _chain(e, n, cap, step, trigger, rstep, mode, deg_size, deg_cap, deg_down, unit, S,
-           max_n):  # type: ignore[no-untyped-def]
+           max_n):
     """Global rate of the n first rates of e (decreasing). Returns g, raw, degrees, full,
     left, D, too_long — as `batch._chain` for one person."""
     if e[0] >= cap * unit:  # L125-10: one infirmity at 100 %, the others give degrees
@@ -139,7 +141,7 @@ def _chain(e, n, cap, step, trigger, rstep, mode, deg_size, deg_cap, deg_down, u
 
 
 @numba.njit(cache=True, nogil=True)
-def pmi_persons(  # type: ignore[no-untyped-def]
+def pmi_persons(
         rate, add, has_add, amp, tp, cause, context, order, has_order, bounds, person_day,
         params, principal_tab, gi_tab, band_starts, band_pts, unit, max_n,
         eligible, raw_rate, global_rate, degrees, points, amount_cents, fallback):
@@ -343,7 +345,7 @@ def pmi_persons(  # type: ignore[no-untyped-def]
 
 
 @numba.njit(cache=True, nogil=True)
-def read_floor(pid, rate, cause, context):  # type: ignore[no-untyped-def]
+def read_floor(pid, rate, cause, context):
     """The limit: one pass that only reads the four input columns (for the benchmark)."""
     s = 0.0
     t = 0
