@@ -177,8 +177,8 @@ def _batch(person_id: npt.NDArray[Any], rate: npt.ArrayLike, cause: npt.ArrayLik
 
     # Grades: unknown ones are refused (review row 42); a grade other than soldier for someone
     # who left the service goes through the scalar path (sparse Annexe 1 tables).
-    force_scalar = np.zeros(n_p, dtype=bool)
-    person_grade = np.full(n_p, "soldier")
+    force_scalar = None
+    person_grade = None  # everyone a soldier
     if grades is not None:
         person_grade = grades[first_row]
         for g_name in np.unique(person_grade).tolist():
@@ -224,7 +224,8 @@ def _batch(person_id: npt.NDArray[Any], rate: npt.ArrayLike, cause: npt.ArrayLik
                          cause_c[rows_mask], context_c[rows_mask], inv[rows_mask], unit, S,
                          eligible, raw_rate, global_rate, degrees, points, amount_cents,
                          fallback)
-    fallback |= force_scalar
+    if force_scalar is not None:
+        fallback |= force_scalar
 
     if fallback.any():
         rows_by_person = np.arange(n_rows) if order is None else order
@@ -238,7 +239,8 @@ def _batch(person_id: npt.NDArray[Any], rate: npt.ArrayLike, cause: npt.ArrayLik
                           amputation_without_prosthesis=bool(amp[j]),
                           arithmetic_addition=Decimal(str(add_f[j])),
                           third_person=bool(tp[j])) for j in rows),
-                grade=str(person_grade[pi]), left_service=bool(left[first_row[pi]]))
+                grade="soldier" if person_grade is None else str(person_grade[pi]),
+                left_service=bool(left[first_row[pi]]))
             res = compute_pmi(case, p)
             eligible[pi], raw_rate[pi] = res.eligible, float(res.raw_rate)
             global_rate[pi], degrees[pi] = res.global_rate, res.degrees

@@ -66,6 +66,8 @@ def scan_rates(rate, add, has_add):
 
 @numba.njit(cache=True, inline="always")
 def _kmask(x):
+    if x == np.floor(x):  # a whole number (the usual rate): every scale fits
+        return 7
     m = 0
     s = x
     if abs(s - np.floor(s + 0.5)) < 1e-6:
@@ -85,13 +87,18 @@ def group_bounds(keys):
     empty array (the caller sorts first)."""
     n = keys.size
     bounds = np.empty(n + 1, dtype=np.int64)
-    count = 0
-    for i in range(n):
-        if i == 0 or keys[i] != keys[i - 1]:
-            if i > 0 and keys[i] < keys[i - 1]:
-                return np.empty(0, dtype=np.int64)
-            bounds[count] = i
-            count += 1
+    if n == 0:
+        bounds[0] = 0
+        return bounds[:1].copy()
+    bounds[0] = 0
+    count = 1
+    unsorted = 0
+    for i in range(1, n):  # branch-free: always write, advance when the key changes
+        bounds[count] = i
+        count += np.int64(keys[i] != keys[i - 1])
+        unsorted |= np.int64(keys[i] < keys[i - 1])
+    if unsorted:
+        return np.empty(0, dtype=np.int64)
     bounds[count] = n
     return bounds[:count + 1].copy()
 
