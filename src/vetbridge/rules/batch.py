@@ -145,7 +145,7 @@ def _batch(person_id: npt.NDArray[Any], rate: npt.ArrayLike, cause: npt.ArrayLik
     if add_f.shape != (n_rows,):
         raise InputError("arithmetic_addition", "must have one value per row")
     if use_kernel and _kernel is not None:
-        bad_rate, bad_add, rmask, amask = _kernel.scan_rates(rate_f, add_f, has_add)
+        bad_rate, bad_add, rmask, amask = _kernel.scan_rates(_ro(rate_f), _ro(add_f), has_add)
     else:
         bad_rate, bad_add, rmask, amask = _scan_rates(rate_f, add_f, has_add)
     if bad_rate >= 0:
@@ -206,11 +206,12 @@ def _batch(person_id: npt.NDArray[Any], rate: npt.ArrayLike, cause: npt.ArrayLik
     if use_kernel and _kernel is not None:
         tables = _kernel_tables(day_params)
         max_n = int(np.floor(np.log(float(INT64_MAX)) / np.log(float(S))))
-        _kernel.pmi_persons(rate_f, add_f, has_add, amp, tp, cause_c, context_c,
-                            np.empty(0, np.int64) if order is None else order,
-                            order is not None, bounds, person_day, *tables, unit, max_n,
-                            eligible, raw_rate, global_rate, degrees, points, amount_cents,
-                            fallback)
+        _kernel.pmi_persons(_ro(rate_f), _ro(add_f), has_add, _ro(amp), _ro(tp), _ro(cause_c),
+                            _ro(context_c), _ro(np.empty(0, np.int64) if order is None
+                                                else order),
+                            order is not None, _ro(bounds), _ro(person_day),
+                            *tables, unit, max_n, eligible, raw_rate,
+                            global_rate, degrees, points, amount_cents, fallback)
     else:
         counts = np.diff(bounds)
         inv = np.empty(n_rows, dtype=np.int64)
@@ -267,6 +268,14 @@ def _scan_rates(rate: FloatArray, add: FloatArray, has_add: bool,
     return bad_rate, bad_add, masks[0], masks[1] if has_add else 7
 
 
+def _ro(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """A read-only C-contiguous view (a copy only if the array is strided): every input of
+    the kernel has the same numba type whoever calls, so it is compiled and cached once."""
+    view = np.ascontiguousarray(a).view()
+    view.setflags(write=False)
+    return view
+
+
 def _group(pid: npt.NDArray[Any], use_kernel: bool,
            ) -> tuple[npt.NDArray[Any], IntArray | None, IntArray, IntArray]:
     """Persons (sorted unique ids), the row order grouping them (None if the rows already
@@ -274,11 +283,11 @@ def _group(pid: npt.NDArray[Any], use_kernel: bool,
     if use_kernel and _kernel is not None and pid.dtype.kind in "iu" and pid.size and \
             (pid.dtype.kind == "i" or int(pid.max()) <= INT64_MAX):
         keys = pid.astype(np.int64, copy=False)
-        bounds = _kernel.group_bounds(keys)
+        bounds = _kernel.group_bounds(_ro(keys))
         if bounds.size:
             return pid[bounds[:-1]], None, bounds, bounds[:-1]
         order = np.argsort(keys, kind="stable").astype(np.int64, copy=False)
-        bounds = _kernel.group_bounds(keys[order])
+        bounds = _kernel.group_bounds(_ro(keys[order]))
         return pid[order[bounds[:-1]]], order, bounds, order[bounds[:-1]]
     uniq, first_row, inv = np.unique(pid, return_index=True, return_inverse=True)
     inv = inv.reshape(-1).astype(np.int64)
@@ -515,7 +524,7 @@ def _kernel_tables(days: list[_DayParams],
         row[kn.P_PV_CENTS] = d.pv_cents
         row[kn.P_PRIV_MASK] = sum(1 << x for x in set(d.privileged_ctx))
         principal[i], gi[i] = d.principal_tab, d.gi_tab
-    return rows, principal, gi, starts, pts
+    return _ro(rows), _ro(principal), _ro(gi), _ro(starts), _ro(pts)
 
 
 def _compute_day(dp: _DayParams, r: IntArray, add: IntArray, amp: BoolArray,
