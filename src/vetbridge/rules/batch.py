@@ -139,22 +139,26 @@ def _batch(person_id: npt.NDArray[Any], rate: npt.ArrayLike, cause: npt.ArrayLik
     n_rows = rate_f.shape[0]
     cause_c = _codes(cause, CAUSE_CODES, "cause", n_rows)
     context_c = _codes(context, CONTEXT_CODES, "context", n_rows)
+    # Columns not given stay None (no array of zeros to fill and read).
     has_add = arithmetic_addition is not None
-    add_f = np.zeros(n_rows) if arithmetic_addition is None else \
+    add_f = None if arithmetic_addition is None else \
         np.asarray(arithmetic_addition, dtype=np.float64)
-    if add_f.shape != (n_rows,):
+    if add_f is not None and add_f.shape != (n_rows,):
         raise InputError("arithmetic_addition", "must have one value per row")
     if use_kernel and _kernel is not None:
-        bad_rate, bad_add, rmask, amask = _kernel.scan_rates(_ro(rate_f), _ro(add_f), has_add)
+        bad_rate, bad_add, rmask, amask = _kernel.scan_rates(
+            _ro(rate_f), _ro(rate_f if add_f is None else add_f), has_add)
     else:
-        bad_rate, bad_add, rmask, amask = _scan_rates(rate_f, add_f, has_add)
+        bad_rate, bad_add, rmask, amask = _scan_rates(
+            rate_f, rate_f if add_f is None else add_f, has_add)
     if bad_rate >= 0:
         raise InputError(f"rate (row {bad_rate + 1})", "must be greater than 0 and at most 100")
     if bad_add >= 0:
         raise InputError(f"arithmetic_addition (row {bad_add + 1})", "must be from 0 to 100")
-    amp = _flags(amputation_without_prosthesis, "amputation_without_prosthesis", n_rows)
-    tp = _flags(third_person, "third_person", n_rows)
-    left = _flags(left_service, "left_service", n_rows)
+    amp = None if amputation_without_prosthesis is None else \
+        _flags(amputation_without_prosthesis, "amputation_without_prosthesis", n_rows)
+    tp = None if third_person is None else _flags(third_person, "third_person", n_rows)
+    left = None if left_service is None else _flags(left_service, "left_service", n_rows)
     grades = None if grade is None else np.asarray(grade).astype(str)
     if grades is not None and grades.shape != (n_rows,):
         raise InputError("grade", "must have one value per row")
@@ -184,7 +188,8 @@ def _batch(person_id: npt.NDArray[Any], rate: npt.ArrayLike, cause: npt.ArrayLik
         for g_name in np.unique(person_grade).tolist():
             for day in days:
                 check_grade(g_name, p, day)
-        force_scalar = left[first_row] & (person_grade != "soldier")
+        if left is not None:
+            force_scalar = left[first_row] & (person_grade != "soldier")
 
     # The fewest decimals that express every rate, and every addition (bit k of a mask: all
     # values × 10^k are whole numbers, give or take float noise).
@@ -194,19 +199,25 @@ def _batch(person_id: npt.NDArray[Any], rate: npt.ArrayLike, cause: npt.ArrayLik
     unit = 10**max(scales[0][0], scales[1][0])  # scaled units per percentage point
     S = 100 * unit
 
-    eligible = np.zeros(n_p, dtype=bool)
-    raw_rate = np.zeros(n_p, dtype=np.float64)
-    global_rate = np.zeros(n_p, dtype=np.int64)
-    degrees = np.zeros(n_p, dtype=np.int64)
-    points = np.zeros(n_p, dtype=np.float64)
-    amount_cents = np.zeros(n_p, dtype=np.int64)
-    fallback = np.zeros(n_p, dtype=bool)
+    # The kernel writes every person's outputs; the numpy path writes only the persons with
+    # a counted infirmity, so it starts from zeros.
+    new = np.empty if use_kernel and _kernel is not None else np.zeros
+    eligible = new(n_p, dtype=bool)
+    raw_rate = new(n_p, dtype=np.float64)
+    global_rate = new(n_p, dtype=np.int64)
+    degrees = new(n_p, dtype=np.int64)
+    points = new(n_p, dtype=np.float64)
+    amount_cents = new(n_p, dtype=np.int64)
+    fallback = new(n_p, dtype=bool)
     day_params = [_day_params(p, day, unit) for day in days]
 
     if use_kernel and _kernel is not None:
         tables = _kernel_tables(day_params)
         max_n = int(np.floor(np.log(float(INT64_MAX)) / np.log(float(S))))
-        _kernel.pmi_persons(_ro(rate_f), _ro(add_f), has_add, _ro(amp), _ro(tp), _ro(cause_c),
+        none = np.zeros(1, dtype=bool)
+        _kernel.pmi_persons(_ro(rate_f), _ro(rate_f if add_f is None else add_f), has_add,
+                            _ro(none if amp is None else amp), amp is not None,
+                            _ro(none if tp is None else tp), tp is not None, _ro(cause_c),
                             _ro(context_c), _ro(np.empty(0, np.int64) if order is None
                                                 else order),
                             order is not None, _ro(bounds), _ro(person_day),
@@ -217,7 +228,12 @@ def _batch(person_id: npt.NDArray[Any], rate: npt.ArrayLike, cause: npt.ArrayLik
         inv = np.empty(n_rows, dtype=np.int64)
         inv[slice(None) if order is None else order] = np.repeat(np.arange(n_p), counts)
         r = np.round(rate_f * unit).astype(np.int64)
-        add = np.round(add_f * unit).astype(np.int64)
+        add = np.zeros(n_rows, dtype=np.int64) if add_f is None else \
+            np.round(add_f * unit).astype(np.int64)
+        if amp is None:
+            amp = np.zeros(n_rows, dtype=bool)
+        if tp is None:
+            tp = np.zeros(n_rows, dtype=bool)
         for di, dp in enumerate(day_params):
             persons_mask = person_day == di
             rows_mask = persons_mask[inv]
@@ -237,11 +253,11 @@ def _batch(person_id: npt.NDArray[Any], rate: npt.ArrayLike, cause: npt.ArrayLik
             case = PmiCase(days[int(person_day[pi])], tuple(
                 Infirmity(f"#{j}", Decimal(str(rate_f[j])), inv_cause[int(cause_c[j])],
                           inv_ctx[int(context_c[j])],
-                          amputation_without_prosthesis=bool(amp[j]),
-                          arithmetic_addition=Decimal(str(add_f[j])),
-                          third_person=bool(tp[j])) for j in rows),
+                          amputation_without_prosthesis=amp is not None and bool(amp[j]),
+                          arithmetic_addition=Decimal(0 if add_f is None else str(add_f[j])),
+                          third_person=tp is not None and bool(tp[j])) for j in rows),
                 grade="soldier" if person_grade is None else str(person_grade[pi]),
-                left_service=bool(left[first_row[pi]]))
+                left_service=left is not None and bool(left[first_row[pi]]))
             res = compute_pmi(case, p)
             eligible[pi], raw_rate[pi] = res.eligible, float(res.raw_rate)
             global_rate[pi], degrees[pi] = res.global_rate, res.degrees

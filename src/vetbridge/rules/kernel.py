@@ -149,11 +149,12 @@ def _chain(e, n, cap, step, trigger, rstep, mode, deg_size, deg_cap, deg_down, u
 
 @numba.njit(cache=True, nogil=True)
 def pmi_persons(
-        rate, add, has_add, amp, tp, cause, context, order, has_order, bounds, person_day,
+        rate, add, has_add, amp, has_amp, tp, has_tp, cause, context, order, has_order, bounds, person_day,
         params, principal_tab, gi_tab, band_starts, band_pts, unit, max_n,
         eligible, raw_rate, global_rate, degrees, points, amount_cents, fallback):
     """Every person of `bounds` (rows bounds[i]:bounds[i+1], through `order` if has_order).
-    Writes the outputs in place; persons whose product would overflow int64 get
+    `amp` and `tp` are read only if has_amp / has_tp, `add` only if has_add. Writes every
+    person's outputs; persons whose product would overflow int64 get
     fallback=True (the caller prices them through the scalar path)."""
     S = 100 * unit
     n_p = bounds.size - 1
@@ -199,6 +200,13 @@ def pmi_persons(
             a4_min_principal, pv_cents = params[d, P_A4_MIN_PRINCIPAL], params[d, P_PV_CENTS]
             n_bands, priv_mask = params[d, P_N_BANDS], params[d, P_PRIV_MASK]
             capu = cap * unit
+        eligible[pi] = False  # every output is written (the caller does not zero them)
+        raw_rate[pi] = 0.0
+        global_rate[pi] = 0
+        degrees[pi] = 0
+        points[pi] = 0.0
+        amount_cents[pi] = 0
+        fallback[pi] = False
         # Own rates with the L125-9 additions, capped, the floor; sorted decreasing.
         lo, hi = bounds[pi], bounds[pi + 1]
         m = 0
@@ -217,7 +225,8 @@ def pmi_persons(
                 own = np.int64(rate[j] * unit + 0.5)  # rates are > 0: truncation is floor
                 if has_add:
                     own += np.int64(add[j] * unit + 0.5)
-                own += amp_add * np.int64(amp[j])
+                if has_amp:
+                    own += amp_add * np.int64(amp[j])
                 own = min(own, capu)
                 kept = np.int64(own >= floor)
                 c = cause[j]
@@ -225,7 +234,8 @@ def pmi_persons(
                 n_ord += ordinary * kept
                 n_inj += np.int64(c == 0) * kept
                 m += kept
-                x = (own * 4 + np.int64(tp[j]) * 2 + ordinary) * kept - (1 - kept)
+                alone = np.int64(tp[j]) if has_tp else 0
+                x = (own * 4 + alone * 2 + ordinary) * kept - (1 - kept)
                 for k in range(SLOTS):
                     a = slots[k]
                     slots[k] = max(a, x)
@@ -244,7 +254,7 @@ def pmi_persons(
                 own = np.int64(rate[j] * unit + 0.5)
                 if has_add:
                     own += np.int64(add[j] * unit + 0.5)
-                if amp[j]:
+                if has_amp and amp[j]:
                     own += amp_add
                 if own > capu:
                     own = capu
@@ -260,11 +270,12 @@ def pmi_persons(
                     e_tp[k] = e_tp[k - 1]
                     e_ord[k] = e_ord[k - 1]
                     k -= 1
+                alone = np.int64(tp[j]) if has_tp else 0
                 e[k] = own
-                e_tp[k] = tp[j]
+                e_tp[k] = alone
                 e_ord[k] = ordinary
                 m += 1
-                n_alone_all += tp[j]
+                n_alone_all += alone
                 sum_all += own
         if m == 0:
             continue
