@@ -178,3 +178,22 @@ def test_batch_reads_and_writes_files(tmp_path):
                           "annual_amount_eur"]
     assert df.row(0) == (1, True, 64.0, 65, 312.0, 5013.84)
     assert df.row(1)[1] is False  # a single peacetime disease below 30 %
+
+
+@pytest.mark.parametrize("use_kernel", [True, False])
+def test_bad_codes_and_rates_name_the_field_on_both_paths(use_kernel):
+    def run(cause, context, rate):
+        return batch._batch(np.array([1, 2]), np.array(rate), np.array(cause),
+                            np.array(context), dt.date(2025, 6, 1), None,
+                            arithmetic_addition=None, amputation_without_prosthesis=None,
+                            third_person=None, grade=None, left_service=None,
+                            use_kernel=use_kernel)
+
+    for args, field in ((([0, 2], [0, 1], [30.0, 20.0]), "cause"),
+                        (([0, 1], [0, -1], [30.0, 20.0]), "context"),
+                        (([0, 1], [0, 1], [30.0, 0.0]), "rate (row 2)"),
+                        (([0, 1], [0, 1], [30.0, 20.125]), "rate")):
+        with pytest.raises(InputError) as exc:
+            run(*args)
+        assert exc.value.field == field
+    assert run([0, 1], [1, 0], [30.0, 20.0]).eligible.tolist() == [True, False]  # peace disease

@@ -137,8 +137,9 @@ def _batch(person_id: npt.NDArray[Any], rate: npt.ArrayLike, cause: npt.ArrayLik
     use_kernel = use_kernel and _kernel is not None
     rate_f = np.asarray(rate, dtype=np.float64)
     n_rows = rate_f.shape[0]
-    cause_c = _codes(cause, CAUSE_CODES, "cause", n_rows)
-    context_c = _codes(context, CONTEXT_CODES, "context", n_rows)
+    # With the kernel, integer codes are range-checked in its first pass over the rows.
+    cause_c = _codes(cause, CAUSE_CODES, "cause", n_rows, check=not use_kernel)
+    context_c = _codes(context, CONTEXT_CODES, "context", n_rows, check=not use_kernel)
     # Columns not given stay None (no array of zeros to fill and read).
     has_add = arithmetic_addition is not None
     add_f = None if arithmetic_addition is None else \
@@ -146,8 +147,13 @@ def _batch(person_id: npt.NDArray[Any], rate: npt.ArrayLike, cause: npt.ArrayLik
     if add_f is not None and add_f.shape != (n_rows,):
         raise InputError("arithmetic_addition", "must have one value per row")
     if use_kernel and _kernel is not None:
-        bad_rate, bad_add, rmask, amask = _kernel.scan_rates(
-            _ro(rate_f), _ro(rate_f if add_f is None else add_f), has_add)
+        bad_cause, bad_context, bad_rate, bad_add, rmask, amask = _kernel.scan_rates(
+            _ro(rate_f), _ro(rate_f if add_f is None else add_f), has_add, _ro(cause_c),
+            _ro(context_c), len(CAUSE_CODES), len(CONTEXT_CODES))
+        if bad_cause >= 0:
+            raise InputError("cause", f"codes must be 0..{len(CAUSE_CODES) - 1}")
+        if bad_context >= 0:
+            raise InputError("context", f"codes must be 0..{len(CONTEXT_CODES) - 1}")
     else:
         bad_rate, bad_add, rmask, amask = _scan_rates(
             rate_f, rate_f if add_f is None else add_f, has_add)
@@ -312,12 +318,13 @@ def _group(pid: npt.NDArray[Any], use_kernel: bool,
     return uniq, order, bounds, first_row.astype(np.int64)
 
 
-def _codes(values: npt.ArrayLike, mapping: dict[str, int], name: str, n: int) -> IntArray:
+def _codes(values: npt.ArrayLike, mapping: dict[str, int], name: str, n: int, *,
+           check: bool = True) -> IntArray:
     arr = np.asarray(values)
     if arr.shape[0] != n:
         raise InputError(name, "must have one value per row")
     if arr.dtype.kind in "iu":
-        if n and (arr.min() < 0 or arr.max() >= len(mapping)):
+        if check and n and (arr.min() < 0 or arr.max() >= len(mapping)):
             raise InputError(name, f"codes must be 0..{len(mapping) - 1}")
         return arr.astype(np.int64, copy=False)
     out = np.full(n, -1, dtype=np.int64)

@@ -43,15 +43,21 @@ SLOTS = 8  # persons with at most this many infirmities take the branch-free sor
 
 
 @numba.njit(cache=True, nogil=True)
-def scan_rates(rate, add, has_add):
-    """One pass: the first invalid rate / addition (-1 if none) and, for the rates and for
-    the additions, the bit mask of the scales k (bit k: every value × 10^k is within 1e-6 of
-    a whole number)."""
+def scan_rates(rate, add, has_add, cause, context, n_causes, n_contexts):
+    """One pass: the first invalid cause code, context code, rate and addition (-1 if none)
+    and, for the rates and for the additions, the bit mask of the scales k (bit k: every
+    value × 10^k is within 1e-6 of a whole number)."""
+    bad_cause = -1
+    bad_context = -1
     bad_rate = -1
     bad_add = -1
     rmask = 7
     amask = 7
     for i in range(rate.size):
+        if bad_cause < 0 and (cause[i] < 0 or cause[i] >= n_causes):
+            bad_cause = i
+        if bad_context < 0 and (context[i] < 0 or context[i] >= n_contexts):
+            bad_context = i
         x = rate[i]
         if bad_rate < 0 and not (np.isfinite(x) and x > 0.0 and x <= 100.0):
             bad_rate = i
@@ -61,7 +67,7 @@ def scan_rates(rate, add, has_add):
             if bad_add < 0 and not (np.isfinite(y) and y >= 0.0 and y <= 100.0):
                 bad_add = i
             amask &= _kmask(y)
-    return bad_rate, bad_add, rmask, amask
+    return bad_cause, bad_context, bad_rate, bad_add, rmask, amask
 
 
 @numba.njit(cache=True, inline="always")
