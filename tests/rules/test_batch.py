@@ -1,4 +1,5 @@
-"""The vectorised batch path gives the same results as the scalar path (property test)."""
+"""The batch paths give the same results as the scalar path (property test): the compiled
+kernel (numba) and the numpy path it falls back to."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vetbridge.rules import batch
 from vetbridge.rules.batch import CAUSE_CODES, CONTEXT_CODES, compute_pmi_batch
 from vetbridge.rules.errors import InputError
 from vetbridge.rules.fr.pmi import Infirmity, PmiCase, compute_pmi
@@ -23,7 +25,9 @@ additions = st.one_of(st.just(Decimal(0)), st.integers(1, 30).map(Decimal),
 infirmity = st.tuples(rates, st.sampled_from(list(CAUSE_CODES)),
                       st.sampled_from(list(CONTEXT_CODES)), additions, st.booleans(),
                       st.booleans())
-person = st.tuples(st.lists(infirmity, min_size=1, max_size=7),
+# Up to 12 infirmities: past the kernel's 8 fixed slots (its general path) and past the 64-bit
+# product of the chain (9 at whole rates, 4 with 2 decimals: the scalar fallback).
+person = st.tuples(st.lists(infirmity, min_size=1, max_size=12),
                    st.sampled_from(["soldier", "adjudant", "capitaine"]), st.booleans())
 dates = st.dates(dt.date(2009, 7, 1), dt.date(2026, 12, 31))
 
@@ -58,12 +62,14 @@ def test_batch_equals_scalar(population):
                                ("add", float(a)), ("amp", amp), ("tp", tp), ("grade", grade),
                                ("left", left), ("day", np.datetime64(d))):
                 cols[key].append(value)
-    res = compute_pmi_batch(np.array(cols["pid"]), np.array(cols["rate"]),
-                            np.array(cols["cause"]), np.array(cols["ctx"]),
-                            np.array(cols["day"]), arithmetic_addition=np.array(cols["add"]),
-                            amputation_without_prosthesis=np.array(cols["amp"]),
-                            third_person=np.array(cols["tp"]), grade=np.array(cols["grade"]),
-                            left_service=np.array(cols["left"]))
+    args = (np.array(cols["pid"]), np.array(cols["rate"]), np.array(cols["cause"]),
+            np.array(cols["ctx"]), np.array(cols["day"]))
+    kw = {"arithmetic_addition": np.array(cols["add"]),
+          "amputation_without_prosthesis": np.array(cols["amp"]),
+          "third_person": np.array(cols["tp"]), "grade": np.array(cols["grade"]),
+          "left_service": np.array(cols["left"])}
+    res = compute_pmi_batch(*args, **kw)  # the kernel
+    _same(res, batch._batch(*args, None, **kw, use_kernel=False))  # the numpy path
     for i, (_, _, one) in enumerate(priced):
         assert res.eligible[i] == one.eligible
         assert res.global_rate[i] == one.global_rate
@@ -71,6 +77,60 @@ def test_batch_equals_scalar(population):
         assert res.points[i] == float(one.points)
         assert res.annual_amount_eur[i] == float(one.annual_amount_eur)
         assert abs(res.raw_rate[i] - float(one.raw_rate)) < 1e-9
+
+
+def _same(a, b):
+    for name, col in a.as_columns().items():
+        assert np.array_equal(col, b.as_columns()[name]), name
+
+
+def test_the_kernel_is_the_default_path():
+    assert batch._kernel is not None  # numba is installed here: the property test ran it
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(1, 100), st.booleans(),
+                          st.sampled_from(["peace", "war"])), min_size=1, max_size=60),
+       st.sampled_from(["int", "str", "float"]))
+def test_rows_in_any_order_and_any_kind_of_id(rows, kind):
+    """Grouping: unsorted ids (sorted by the kernel's caller), text ids (np.unique), and the
+    already-sorted extract (read without a sort) all give one result per person, sorted."""
+    ids = np.array([r[0] for r in rows])
+    ids = ids.astype(str) if kind == "str" else ids.astype(float) if kind == "float" else ids
+    args = (ids, np.array([float(r[1]) for r in rows]),
+            np.array(["disease" if r[2] else "injury" for r in rows]),
+            np.array([r[3] for r in rows]), dt.date(2025, 6, 1))
+    res = compute_pmi_batch(*args)
+    _same(res, batch._batch(*args, None, arithmetic_addition=None,
+                            amputation_without_prosthesis=None, third_person=None, grade=None,
+                            left_service=None, use_kernel=False))
+    order = np.argsort(ids, kind="stable")
+    _same(res, compute_pmi_batch(*(a[order] for a in args[:4]), args[4]))
+    assert list(res.person_id) == sorted(set(ids.tolist()))
+
+
+def test_without_numba_the_numpy_path_with_a_warning(monkeypatch):
+    """If numba cannot be imported, the batch warns once and runs the numpy path."""
+    import importlib
+    import sys
+
+    case = (np.array([1, 1, 2]), np.array([40.0, 20.0, 25.0]),
+            np.array(["injury", "injury", "disease"]), np.array(["war", "war", "peace"]),
+            dt.date(2025, 6, 1))
+    expected = compute_pmi_batch(*case)
+    monkeypatch.setitem(sys.modules, "numba", None)  # import numba -> ImportError
+    monkeypatch.delitem(sys.modules, "vetbridge.rules.kernel", raising=False)
+    monkeypatch.delitem(sys.modules, "vetbridge.rules.batch")
+    import vetbridge.rules as package
+
+    monkeypatch.delattr(package, "kernel", raising=False)
+    monkeypatch.setattr(package, "batch", batch)  # put back after the test
+    with pytest.warns(RuntimeWarning, match="numba is unavailable"):
+        fresh = importlib.import_module("vetbridge.rules.batch")
+    assert fresh._kernel is None
+    res = fresh.compute_pmi_batch(*case)
+    _same(res, expected)
+    assert res.eligible.tolist() == [True, False] and res.global_rate[0] == 55
 
 
 def test_batch_refuses_an_unknown_grade_and_an_unloaded_grade_cell():
@@ -118,3 +178,22 @@ def test_batch_reads_and_writes_files(tmp_path):
                           "annual_amount_eur"]
     assert df.row(0) == (1, True, 64.0, 65, 312.0, 5013.84)
     assert df.row(1)[1] is False  # a single peacetime disease below 30 %
+
+
+@pytest.mark.parametrize("use_kernel", [True, False])
+def test_bad_codes_and_rates_name_the_field_on_both_paths(use_kernel):
+    def run(cause, context, rate):
+        return batch._batch(np.array([1, 2]), np.array(rate), np.array(cause),
+                            np.array(context), dt.date(2025, 6, 1), None,
+                            arithmetic_addition=None, amputation_without_prosthesis=None,
+                            third_person=None, grade=None, left_service=None,
+                            use_kernel=use_kernel)
+
+    for args, field in ((([0, 2], [0, 1], [30.0, 20.0]), "cause"),
+                        (([0, 1], [0, -1], [30.0, 20.0]), "context"),
+                        (([0, 1], [0, 1], [30.0, 0.0]), "rate (row 2)"),
+                        (([0, 1], [0, 1], [30.0, 20.125]), "rate")):
+        with pytest.raises(InputError) as exc:
+            run(*args)
+        assert exc.value.field == field
+    assert run([0, 1], [1, 0], [30.0, 20.0]).eligible.tolist() == [True, False]  # peace disease

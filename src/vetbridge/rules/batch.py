@@ -1,4 +1,7 @@
-"""The French PMI formulas over a whole population, with numpy arrays.
+"""The French PMI formulas over a whole population: a compiled kernel, or numpy arrays.
+
+Two paths give the same results: `kernel.py` (numba, one pass person by person, used when
+numba loads) and the numpy path below (whole-array operations, used otherwise).
 
 Same law and parameters as `fr.pmi.compute_pmi`, and the same results: the remaining-validity
 chain is computed in exact integer arithmetic. With rates scaled to integers (1 % = 10^k
@@ -22,6 +25,7 @@ Not in the batch path (scalar only): children, grand mutilé and the legacy
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -35,6 +39,13 @@ from .errors import InputError
 from .fr.pmi import Infirmity, PmiCase, check_grade, compute_pmi
 from .inputs import in_force
 from .parameters import Parameters
+
+try:  # the compiled kernel; without numba (e.g. an unsupported platform) the numpy path
+    from . import kernel as _kernel
+except Exception as exc:  # noqa: BLE001 - any failure to load numba means the numpy path
+    _kernel = None  # type: ignore[assignment]
+    warnings.warn(f"numba is unavailable ({exc!r}): the rules batch uses the slower numpy "
+                  "path (same results)", RuntimeWarning, stacklevel=2)
 
 CAUSE_CODES = {"injury": 0, "disease": 1}
 CONTEXT_CODES = {"peace": 0, "war": 1, "opex": 2, "captivity": 3}
@@ -107,33 +118,60 @@ def compute_pmi_batch(person_id: npt.NDArray[Any], rate: npt.ArrayLike, cause: n
     CONTEXT_CODES) or strings; `date` is one date for all, or one per row (the first row of
     each person gives the person's date, as for `grade` and `left_service`). The optional
     columns have the meaning of the fr-pmi keys of the same name (default: 0, false,
-    'soldier', false)."""
+    'soldier', false). Runs the compiled kernel (`kernel.py`) when numba is available, else
+    the numpy path; both give the same results."""
+    return _batch(person_id, rate, cause, context, date, params,
+                  arithmetic_addition=arithmetic_addition,
+                  amputation_without_prosthesis=amputation_without_prosthesis,
+                  third_person=third_person, grade=grade, left_service=left_service,
+                  use_kernel=_kernel is not None)
+
+
+def _batch(person_id: npt.NDArray[Any], rate: npt.ArrayLike, cause: npt.ArrayLike,
+           context: npt.ArrayLike, date: dt.date | npt.NDArray[Any],
+           params: Parameters | None, *, arithmetic_addition: npt.ArrayLike | None,
+           amputation_without_prosthesis: npt.ArrayLike | None,
+           third_person: npt.ArrayLike | None, grade: npt.ArrayLike | None,
+           left_service: npt.ArrayLike | None, use_kernel: bool) -> BatchResult:
     p = params or Parameters.load("fr")
+    use_kernel = use_kernel and _kernel is not None
     rate_f = np.asarray(rate, dtype=np.float64)
     n_rows = rate_f.shape[0]
-    cause_c = _codes(cause, CAUSE_CODES, "cause", n_rows)
-    context_c = _codes(context, CONTEXT_CODES, "context", n_rows)
-    if np.any(~np.isfinite(rate_f)) or np.any(rate_f <= 0) or np.any(rate_f > 100):
-        bad = int(np.flatnonzero(~np.isfinite(rate_f) | (rate_f <= 0) | (rate_f > 100))[0])
-        raise InputError(f"rate (row {bad + 1})", "must be greater than 0 and at most 100")
-    add_f = np.zeros(n_rows) if arithmetic_addition is None else \
+    # With the kernel, integer codes are range-checked in its first pass over the rows.
+    cause_c = _codes(cause, CAUSE_CODES, "cause", n_rows, check=not use_kernel)
+    context_c = _codes(context, CONTEXT_CODES, "context", n_rows, check=not use_kernel)
+    # Columns not given stay None (no array of zeros to fill and read).
+    has_add = arithmetic_addition is not None
+    add_f = None if arithmetic_addition is None else \
         np.asarray(arithmetic_addition, dtype=np.float64)
-    if add_f.shape != (n_rows,):
+    if add_f is not None and add_f.shape != (n_rows,):
         raise InputError("arithmetic_addition", "must have one value per row")
-    if np.any(~np.isfinite(add_f)) or np.any(add_f < 0) or np.any(add_f > 100):
-        bad = int(np.flatnonzero(~np.isfinite(add_f) | (add_f < 0) | (add_f > 100))[0])
-        raise InputError(f"arithmetic_addition (row {bad + 1})", "must be from 0 to 100")
-    amp = _flags(amputation_without_prosthesis, "amputation_without_prosthesis", n_rows)
-    tp = _flags(third_person, "third_person", n_rows)
-    left = _flags(left_service, "left_service", n_rows)
+    if use_kernel and _kernel is not None:
+        bad_cause, bad_context, bad_rate, bad_add, rmask, amask = _kernel.scan_rates(
+            _ro(rate_f), _ro(rate_f if add_f is None else add_f), has_add, _ro(cause_c),
+            _ro(context_c), len(CAUSE_CODES), len(CONTEXT_CODES))
+        if bad_cause >= 0:
+            raise InputError("cause", f"codes must be 0..{len(CAUSE_CODES) - 1}")
+        if bad_context >= 0:
+            raise InputError("context", f"codes must be 0..{len(CONTEXT_CODES) - 1}")
+    else:
+        bad_rate, bad_add, rmask, amask = _scan_rates(
+            rate_f, rate_f if add_f is None else add_f, has_add)
+    if bad_rate >= 0:
+        raise InputError(f"rate (row {bad_rate + 1})", "must be greater than 0 and at most 100")
+    if bad_add >= 0:
+        raise InputError(f"arithmetic_addition (row {bad_add + 1})", "must be from 0 to 100")
+    amp = None if amputation_without_prosthesis is None else \
+        _flags(amputation_without_prosthesis, "amputation_without_prosthesis", n_rows)
+    tp = None if third_person is None else _flags(third_person, "third_person", n_rows)
+    left = None if left_service is None else _flags(left_service, "left_service", n_rows)
     grades = None if grade is None else np.asarray(grade).astype(str)
     if grades is not None and grades.shape != (n_rows,):
         raise InputError("grade", "must have one value per row")
 
-    uniq, first_row, inv = np.unique(np.asarray(person_id), return_index=True,
-                                     return_inverse=True)
-    inv = inv.astype(np.int64)
-    first_row = first_row.astype(np.int64)
+    # Persons: `bounds` delimits each one's rows in `order` (None: the rows are already
+    # grouped by sorted person_id, the usual case of an extract, read without a sort).
+    uniq, order, bounds, first_row = _group(np.asarray(person_id), use_kernel)
     n_p = uniq.shape[0]
 
     # Dates: one per person (from its first row), grouped so parameters are read once a date.
@@ -149,41 +187,71 @@ def compute_pmi_batch(person_id: npt.NDArray[Any], rate: npt.ArrayLike, cause: n
 
     # Grades: unknown ones are refused (review row 42); a grade other than soldier for someone
     # who left the service goes through the scalar path (sparse Annexe 1 tables).
-    force_scalar = np.zeros(n_p, dtype=bool)
-    person_grade = np.full(n_p, "soldier")
+    force_scalar = None
+    person_grade = None  # everyone a soldier
     if grades is not None:
         person_grade = grades[first_row]
         for g_name in np.unique(person_grade).tolist():
             for day in days:
                 check_grade(g_name, p, day)
-        force_scalar = left[first_row] & (person_grade != "soldier")
+        if left is not None:
+            force_scalar = left[first_row] & (person_grade != "soldier")
 
-    k = max(_scale_decimals(rate_f),
-            _scale_decimals(add_f) if arithmetic_addition is not None else 0)
-    unit = 10**k  # scaled units per percentage point
+    # The fewest decimals that express every rate, and every addition (bit k of a mask: all
+    # values × 10^k are whole numbers, give or take float noise).
+    scales = [[k for k in (0, 1, 2) if mask & (1 << k)] for mask in (rmask, amask)]
+    if not scales[0] or not scales[1]:
+        raise InputError("rate", "rates may have at most 2 decimals")
+    unit = 10**max(scales[0][0], scales[1][0])  # scaled units per percentage point
     S = 100 * unit
-    r = np.round(rate_f * unit).astype(np.int64)
-    add = np.round(add_f * unit).astype(np.int64)
 
-    eligible = np.zeros(n_p, dtype=bool)
-    raw_rate = np.zeros(n_p, dtype=np.float64)
-    global_rate = np.zeros(n_p, dtype=np.int64)
-    degrees = np.zeros(n_p, dtype=np.int64)
-    points = np.zeros(n_p, dtype=np.float64)
-    amount_cents = np.zeros(n_p, dtype=np.int64)
-    fallback = np.zeros(n_p, dtype=bool)
+    # The kernel writes every person's outputs; the numpy path writes only the persons with
+    # a counted infirmity, so it starts from zeros.
+    new = np.empty if use_kernel and _kernel is not None else np.zeros
+    eligible = new(n_p, dtype=bool)
+    raw_rate = new(n_p, dtype=np.float64)
+    global_rate = new(n_p, dtype=np.int64)
+    degrees = new(n_p, dtype=np.int64)
+    points = new(n_p, dtype=np.float64)
+    amount_cents = new(n_p, dtype=np.int64)
+    fallback = new(n_p, dtype=bool)
+    day_params = [_day_params(p, day, unit) for day in days]
 
-    for di, day in enumerate(days):
-        persons_mask = person_day == di
-        rows_mask = persons_mask[inv]
-        _compute_day(p, day, r[rows_mask], add[rows_mask], amp[rows_mask], tp[rows_mask],
-                     cause_c[rows_mask], context_c[rows_mask], inv[rows_mask], unit, S,
-                     eligible, raw_rate, global_rate, degrees, points, amount_cents, fallback)
-    fallback |= force_scalar
+    if use_kernel and _kernel is not None:
+        tables = _kernel_tables(day_params)
+        max_n = int(np.floor(np.log(float(INT64_MAX)) / np.log(float(S))))
+        none = np.zeros(1, dtype=bool)
+        _kernel.pmi_persons(_ro(rate_f), _ro(rate_f if add_f is None else add_f), has_add,
+                            _ro(none if amp is None else amp), amp is not None,
+                            _ro(none if tp is None else tp), tp is not None, _ro(cause_c),
+                            _ro(context_c), _ro(np.empty(0, np.int64) if order is None
+                                                else order),
+                            order is not None, _ro(bounds), _ro(person_day),
+                            *tables, unit, max_n, eligible, raw_rate,
+                            global_rate, degrees, points, amount_cents, fallback)
+    else:
+        counts = np.diff(bounds)
+        inv = np.empty(n_rows, dtype=np.int64)
+        inv[slice(None) if order is None else order] = np.repeat(np.arange(n_p), counts)
+        r = np.round(rate_f * unit).astype(np.int64)
+        add = np.zeros(n_rows, dtype=np.int64) if add_f is None else \
+            np.round(add_f * unit).astype(np.int64)
+        if amp is None:
+            amp = np.zeros(n_rows, dtype=bool)
+        if tp is None:
+            tp = np.zeros(n_rows, dtype=bool)
+        for di, dp in enumerate(day_params):
+            persons_mask = person_day == di
+            rows_mask = persons_mask[inv]
+            _compute_day(dp, r[rows_mask], add[rows_mask], amp[rows_mask], tp[rows_mask],
+                         cause_c[rows_mask], context_c[rows_mask], inv[rows_mask], unit, S,
+                         eligible, raw_rate, global_rate, degrees, points, amount_cents,
+                         fallback)
+    if force_scalar is not None:
+        fallback |= force_scalar
 
     if fallback.any():
-        rows_by_person = np.argsort(inv, kind="stable")
-        bounds = np.searchsorted(inv[rows_by_person], np.arange(n_p + 1))
+        rows_by_person = np.arange(n_rows) if order is None else order
         inv_cause = {v: k for k, v in CAUSE_CODES.items()}
         inv_ctx = {v: k for k, v in CONTEXT_CODES.items()}
         for pi in np.flatnonzero(fallback):
@@ -191,10 +259,11 @@ def compute_pmi_batch(person_id: npt.NDArray[Any], rate: npt.ArrayLike, cause: n
             case = PmiCase(days[int(person_day[pi])], tuple(
                 Infirmity(f"#{j}", Decimal(str(rate_f[j])), inv_cause[int(cause_c[j])],
                           inv_ctx[int(context_c[j])],
-                          amputation_without_prosthesis=bool(amp[j]),
-                          arithmetic_addition=Decimal(str(add_f[j])),
-                          third_person=bool(tp[j])) for j in rows),
-                grade=str(person_grade[pi]), left_service=bool(left[first_row[pi]]))
+                          amputation_without_prosthesis=amp is not None and bool(amp[j]),
+                          arithmetic_addition=Decimal(0 if add_f is None else str(add_f[j])),
+                          third_person=tp is not None and bool(tp[j])) for j in rows),
+                grade="soldier" if person_grade is None else str(person_grade[pi]),
+                left_service=left is not None and bool(left[first_row[pi]]))
             res = compute_pmi(case, p)
             eligible[pi], raw_rate[pi] = res.eligible, float(res.raw_rate)
             global_rate[pi], degrees[pi] = res.global_rate, res.degrees
@@ -205,14 +274,59 @@ def compute_pmi_batch(person_id: npt.NDArray[Any], rate: npt.ArrayLike, cause: n
                        amount_cents / 100.0)
 
 
-def _codes(values: npt.ArrayLike, mapping: dict[str, int], name: str, n: int) -> IntArray:
+def _scan_rates(rate: FloatArray, add: FloatArray, has_add: bool,
+                ) -> tuple[int, int, int, int]:
+    """The numpy twin of `kernel.scan_rates`: first bad rate / addition and the scale masks."""
+    bad = ~np.isfinite(rate) | (rate <= 0) | (rate > 100)
+    bad_rate = int(np.flatnonzero(bad)[0]) if bad.any() else -1
+    bad_a = ~np.isfinite(add) | (add < 0) | (add > 100)
+    bad_add = int(np.flatnonzero(bad_a)[0]) if has_add and bad_a.any() else -1
+    masks = [0, 0]
+    for i, x in enumerate((rate, add)):
+        for k in (0, 1, 2):
+            scaled = x * 10**k
+            ok = bool(np.all(np.abs(scaled - np.floor(scaled + 0.5)) < 1e-6))
+            masks[i] |= ok << k
+    return bad_rate, bad_add, masks[0], masks[1] if has_add else 7
+
+
+def _ro(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """A read-only C-contiguous view (a copy only if the array is strided): every input of
+    the kernel has the same numba type whoever calls, so it is compiled and cached once."""
+    view = np.ascontiguousarray(a).view()
+    view.setflags(write=False)
+    return view
+
+
+def _group(pid: npt.NDArray[Any], use_kernel: bool,
+           ) -> tuple[npt.NDArray[Any], IntArray | None, IntArray, IntArray]:
+    """Persons (sorted unique ids), the row order grouping them (None if the rows already
+    are), the bounds of each person's rows in that order, and each person's first row."""
+    if use_kernel and _kernel is not None and pid.dtype.kind in "iu" and pid.size and \
+            (pid.dtype.kind == "i" or int(pid.max()) <= INT64_MAX):
+        keys = pid.astype(np.int64, copy=False)
+        bounds = _kernel.group_bounds(_ro(keys))
+        if bounds.size:
+            return pid[bounds[:-1]], None, bounds, bounds[:-1]
+        order = np.argsort(keys, kind="stable").astype(np.int64, copy=False)
+        bounds = _kernel.group_bounds(_ro(keys[order]))
+        return pid[order[bounds[:-1]]], order, bounds, order[bounds[:-1]]
+    uniq, first_row, inv = np.unique(pid, return_index=True, return_inverse=True)
+    inv = inv.reshape(-1).astype(np.int64)
+    order = np.argsort(inv, kind="stable").astype(np.int64, copy=False)
+    bounds = np.r_[0, np.cumsum(np.bincount(inv, minlength=uniq.shape[0]))].astype(np.int64)
+    return uniq, order, bounds, first_row.astype(np.int64)
+
+
+def _codes(values: npt.ArrayLike, mapping: dict[str, int], name: str, n: int, *,
+           check: bool = True) -> IntArray:
     arr = np.asarray(values)
     if arr.shape[0] != n:
         raise InputError(name, "must have one value per row")
     if arr.dtype.kind in "iu":
-        if n and (arr.min() < 0 or arr.max() >= len(mapping)):
+        if check and n and (arr.min() < 0 or arr.max() >= len(mapping)):
             raise InputError(name, f"codes must be 0..{len(mapping) - 1}")
-        return arr.astype(np.int64)
+        return arr.astype(np.int64, copy=False)
     out = np.full(n, -1, dtype=np.int64)
     for text, code in mapping.items():
         out[arr == text] = code
@@ -304,14 +418,39 @@ def _chain(r: IntArray, inv: IntArray, c: _Day) -> _Chain:
     return _Chain(persons, starts, counts, g, raw, left, D, full, deg, too_long & ~full)
 
 
-def _compute_day(p: Parameters, day: dt.date, r: IntArray, add: IntArray, amp: BoolArray,
-                 tp: BoolArray, cause: IntArray, context: IntArray, inv: IntArray, unit: int,
-                 S: int, eligible: BoolArray, raw_rate: FloatArray, global_rate: IntArray,
-                 degrees: IntArray, points: FloatArray, amount_cents: IntArray,
-                 fallback: BoolArray) -> None:
+@dataclass
+class _DayParams:
+    """Everything the batch reads from the parameters in force on one day, as integers at
+    the scale of the batch (rates × unit); shared by the numpy path and the kernel."""
+    c: _Day
+    pv_cents: int
+    floor: int
+    privileged_ctx: list[int]
+    t_inj: int
+    t_single: int
+    t_multi: int
+    t_mixed: int
+    rule: str
+    deg_points: int
+    a5_base: int
+    a5_deg: int
+    a5bis: int
+    amp_add: int
+    tp_min: int
+    f_one: Fraction
+    f_two: Fraction
+    base_with_degrees: bool
+    den: int
+    principal_tab: IntArray
+    gi_tab: IntArray
+    a6: tuple[int, int, int, int] | None  # per degree, two infirmities, extra, from degree
+    a4bis: tuple[IntArray, IntArray, int, int] | None  # band starts, points, min rate, min 1st
+
+
+def _day_params(p: Parameters, day: dt.date, unit: int) -> _DayParams:
     pv = Decimal(in_force(p, "fr.point_value", day, field="date"))
     pv_cents = int(pv * 100)
-    c = _Day(unit=unit, S=S, trigger=_param_int(p, "fr.majoration_trigger", day, unit),
+    c = _Day(unit=unit, S=100 * unit, trigger=_param_int(p, "fr.majoration_trigger", day, unit),
              step=_param_int(p, "fr.majoration_step", day, unit),
              cap=_param_int(p, "fr.rate_cap", day),
              rstep=_param_int(p, "fr.rounding_step", day),
@@ -346,8 +485,83 @@ def _compute_day(p: Parameters, day: dt.date, r: IntArray, add: IntArray, amp: B
     gi_tab = np.zeros(101, dtype=np.int64)
     for rate_key, v in p.at("fr.grand_invalide_points", day).items():
         gi_tab[int(rate_key)] = int(v)
-    has_a6 = "fr.allocation_6_per_degree" in p.params
-    has_a4bis = "fr.allocation_4bis_points" in p.params
+    a6 = None
+    if "fr.allocation_6_per_degree" in p.params:
+        extra = p.at("fr.allocation_6_extra_per_degree_beyond", day)
+        a6 = (_param_int(p, "fr.allocation_6_per_degree", day),
+              _param_int(p, "fr.allocation_6_two_infirmities", day), int(extra["points"]),
+              int(extra["from_degree"]))
+    a4bis = None
+    if "fr.allocation_4bis_points" in p.params:
+        bands = p.at("fr.allocation_4bis_points", day)
+        band_starts = np.array(sorted(int(b) for b in bands), dtype=np.int64)
+        band_pts = np.r_[0, [int(bands[b]) for b in sorted(bands, key=int)]].astype(np.int64)
+        a4bis = (band_starts, band_pts, _param_int(p, "fr.allocation_4bis_min_rate", day),
+                 _param_int(p, "fr.allocation_4bis_min_principal", day, unit))
+    return _DayParams(c, pv_cents, floor, privileged_ctx, t_inj, t_single, t_multi, t_mixed,
+                      rule, deg_points, a5_base, a5_deg, a5bis, amp_add, tp_min, f_one, f_two,
+                      base_with_degrees, den, principal_tab, gi_tab, a6, a4bis)
+
+
+def _kernel_tables(days: list[_DayParams],
+                   ) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray]:
+    """The per-day parameter rows and tables of `kernel.pmi_persons`."""
+    assert _kernel is not None
+    kn = _kernel
+    n_bands = max([len(d.a4bis[0]) for d in days if d.a4bis is not None] + [0])
+    rows = np.zeros((len(days), kn.N_PARAMS), dtype=np.int64)
+    principal = np.zeros((len(days), 101), dtype=np.int64)
+    gi = np.zeros((len(days), 101), dtype=np.int64)
+    starts = np.zeros((len(days), max(n_bands, 1)), dtype=np.int64)
+    pts = np.zeros((len(days), n_bands + 1), dtype=np.int64)
+    for i, d in enumerate(days):
+        c = d.c
+        row = rows[i]
+        row[kn.P_TRIGGER], row[kn.P_STEP], row[kn.P_CAP] = c.trigger, c.step, c.cap
+        row[kn.P_RSTEP] = c.rstep
+        row[kn.P_MODE] = {"up": kn.MODE_UP, "down": kn.MODE_DOWN}.get(c.mode, kn.MODE_NEAREST)
+        row[kn.P_COMPARES_RAW] = c.compares_raw
+        row[kn.P_DEG_SIZE], row[kn.P_DEG_CAP] = c.deg_size, c.deg_cap
+        row[kn.P_DEG_DOWN] = c.deg_mode == "down"
+        row[kn.P_FLOOR] = d.floor
+        row[kn.P_T_INJ], row[kn.P_T_SINGLE] = d.t_inj, d.t_single
+        row[kn.P_T_MULTI], row[kn.P_T_MIXED] = d.t_multi, d.t_mixed
+        row[kn.P_RULE_DM] = d.rule == "disease_multiple"
+        row[kn.P_DEG_POINTS] = d.deg_points
+        row[kn.P_A5_BASE], row[kn.P_A5_DEG], row[kn.P_A5BIS] = d.a5_base, d.a5_deg, d.a5bis
+        row[kn.P_AMP_ADD], row[kn.P_TP_MIN] = d.amp_add, d.tp_min
+        row[kn.P_DEN] = d.den
+        row[kn.P_FRAC_ONE] = d.f_one.numerator * (d.den // d.f_one.denominator)
+        row[kn.P_FRAC_TWO] = d.f_two.numerator * (d.den // d.f_two.denominator)
+        row[kn.P_BASE_WITH_DEG] = d.base_with_degrees
+        if d.a6 is not None:
+            row[kn.P_HAS_A6] = 1
+            row[kn.P_A6_PER], row[kn.P_A6_TWO], row[kn.P_A6_EXTRA], row[kn.P_A6_FROM] = d.a6
+        if d.a4bis is not None:
+            b_starts, b_pts, min_rate, min_principal = d.a4bis
+            row[kn.P_HAS_A4BIS] = 1
+            row[kn.P_A4_MIN_RATE], row[kn.P_A4_MIN_PRINCIPAL] = min_rate, min_principal
+            row[kn.P_N_BANDS] = len(b_starts)
+            starts[i, :len(b_starts)] = b_starts
+            pts[i, :len(b_pts)] = b_pts
+        row[kn.P_PV_CENTS] = d.pv_cents
+        row[kn.P_PRIV_MASK] = sum(1 << x for x in set(d.privileged_ctx))
+        principal[i], gi[i] = d.principal_tab, d.gi_tab
+    return _ro(rows), _ro(principal), _ro(gi), _ro(starts), _ro(pts)
+
+
+def _compute_day(dp: _DayParams, r: IntArray, add: IntArray, amp: BoolArray,
+                 tp: BoolArray, cause: IntArray, context: IntArray, inv: IntArray, unit: int,
+                 S: int, eligible: BoolArray, raw_rate: FloatArray, global_rate: IntArray,
+                 degrees: IntArray, points: FloatArray, amount_cents: IntArray,
+                 fallback: BoolArray) -> None:
+    c, pv_cents, floor, privileged_ctx = dp.c, dp.pv_cents, dp.floor, dp.privileged_ctx
+    t_inj, t_single, t_multi, t_mixed = dp.t_inj, dp.t_single, dp.t_multi, dp.t_mixed
+    rule, deg_points, a5_base, a5_deg, a5bis = dp.rule, dp.deg_points, dp.a5_base, \
+        dp.a5_deg, dp.a5bis
+    amp_add, tp_min, f_one, f_two, den = dp.amp_add, dp.tp_min, dp.f_one, dp.f_two, dp.den
+    base_with_degrees, principal_tab, gi_tab = dp.base_with_degrees, dp.principal_tab, \
+        dp.gi_tab
 
     # Own rates with the L125-9 additions, capped at 100 %, then the per-infirmity floor.
     eff = np.minimum(r + add + np.where(amp, amp_add, 0), c.cap * unit)
@@ -399,24 +613,17 @@ def _compute_day(p: Parameters, day: dt.date, r: IntArray, add: IntArray, amp: B
                                                                                       0), 0))
     allowance = np.where(third, np.maximum(allowance, a5bis), allowance)
     pts = principal + deg_pts + allowance
-    if has_a6:
-        a6_per = _param_int(p, "fr.allocation_6_per_degree", day)
-        a6_two = _param_int(p, "fr.allocation_6_two_infirmities", day)
-        extra = p.at("fr.allocation_6_extra_per_degree_beyond", day)
-        a6 = np.where(n_alone >= 2,
-                      a6_two + int(extra["points"]) * np.maximum(deg - int(extra["from_degree"]),
-                                                                 0),
+    if dp.a6 is not None:
+        a6_per, a6_two, a6_extra, a6_from = dp.a6
+        a6 = np.where(n_alone >= 2, a6_two + a6_extra * np.maximum(deg - a6_from, 0),
                       a6_per * deg)
         pts = pts + np.where(third & (deg > 0), a6, 0)
-    if has_a4bis:
-        bands = p.at("fr.allocation_4bis_points", day)
-        band_starts = np.array(sorted(int(b) for b in bands), dtype=np.int64)
-        band_pts = np.r_[0, [int(bands[b]) for b in sorted(bands, key=int)]].astype(np.int64)
+    if dp.a4bis is not None:
+        band_starts, band_pts, a4_min_rate, a4_min_principal = dp.a4bis
         summed = -((-sum_ret) // (c.rstep * unit)) * c.rstep
         a4bis = band_pts[np.searchsorted(band_starts, summed, side="right")]
-        ok4 = ~third & (deg == 0) & ~beyond & (n_ret >= 2) & \
-            (g >= _param_int(p, "fr.allocation_4bis_min_rate", day)) & \
-            (max_ret >= _param_int(p, "fr.allocation_4bis_min_principal", day, unit))
+        ok4 = ~third & (deg == 0) & ~beyond & (n_ret >= 2) & (g >= a4_min_rate) & \
+            (max_ret >= a4_min_principal)
         pts = pts + np.where(ok4, a4bis, 0)
     base = principal + (deg_pts if base_with_degrees else 0)
     frac = np.where(n_alone >= 2, f_two.numerator * (den // f_two.denominator),
