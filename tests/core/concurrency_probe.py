@@ -80,6 +80,54 @@ def probe(*, readers: int = 24, writers: int = 8) -> dict[str, Any]:
             "errors": errors[:5]}
 
 
+def import_vs_sign_in(*, rows: int = 300, hold: float = 2.0) -> dict[str, Any]:
+    """Someone signs in while an import holds SQLite's write lock (one transaction, all or
+    nothing): the sign-in waits for the import to commit, then succeeds — within the busy
+    timeout, never a 500 — and the import completes."""
+    import time
+
+    from django.db import connections
+    from django.test import Client
+
+    from vetbridge.accounts.models import User
+    from vetbridge.people.importer import people_import
+    from vetbridge.people.models import Person
+
+    User.objects.create_user(username="probe-cw", password="probe-only-pw-123",
+                             role="case_worker")
+    data = "external_id,surname,given_name,patronymic,birth_date,sex,status\n" + "".join(
+        f"IMP{i},Імпорт{i},Петро,,1980-01-{1 + i % 28:02d},M,\n" for i in range(rows))
+    importing = threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def progress(_n: int) -> None:
+        if not importing.is_set():
+            importing.set()
+            time.sleep(hold)  # the import keeps its transaction (and the write lock) open
+
+    def run_import() -> None:
+        try:
+            report = people_import(actor=None, data=data.encode(), progress=progress,
+                                   link=False)
+            outcome["imported"] = report.imported
+        except Exception as exc:  # reported to the test
+            outcome["import_error"] = repr(exc)
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=run_import)
+    worker.start()
+    outcome["sign_in_while_importing"] = importing.wait(30)
+    started = time.monotonic()
+    response = Client(raise_request_exception=False).post(
+        "/login/", {"username": "probe-cw", "password": "probe-only-pw-123"})
+    outcome["sign_in_status"] = response.status_code
+    outcome["sign_in_seconds"] = round(time.monotonic() - started, 2)
+    worker.join(60)
+    outcome["people"] = Person.objects.filter(external_id__startswith="IMP").count()
+    return outcome
+
+
 def main() -> None:
     import os
 
@@ -96,7 +144,9 @@ def main() -> None:
         mode = cursor.fetchone()[0] if connection.vendor == "sqlite" else "n/a"
     connection.close()
 
-    result = probe(
+    import sys
+
+    result = import_vs_sign_in() if "--import" in sys.argv else probe(
         readers=int(os.environ.get("VETBRIDGE_PROBE_READERS", "24")),
         writers=int(os.environ.get("VETBRIDGE_PROBE_WRITERS", "8")))
     result["journal_mode"] = mode

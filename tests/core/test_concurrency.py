@@ -43,6 +43,17 @@ def test_sqlite_file_database_holds_concurrency(tmp_path):
     _check(result)
 
 
+def test_an_import_on_sqlite_makes_sign_in_wait_not_fail(tmp_path):
+    """A sign-in during an import (which holds SQLite's write lock: imports are all or
+    nothing) waits for the commit and succeeds within the busy timeout; the import is whole."""
+    result = _probe(tmp_path, "--import", VETBRIDGE_SQLITE_BUSY_SECONDS="20")
+    assert result["sign_in_while_importing"] is True, result
+    assert result["sign_in_status"] == 302, result
+    assert result["sign_in_seconds"] < 20, result
+    assert "import_error" not in result, result
+    assert result["imported"] == result["people"] == 300
+
+
 @pytest.mark.django_db(transaction=True)
 def test_postgresql_lost_race_answers_409():
     if connection.vendor != "postgresql":

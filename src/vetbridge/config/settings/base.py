@@ -185,7 +185,10 @@ STORAGES = {
 MEDIA_ROOT = env.path("VETBRIDGE_PRIVATE_MEDIA", default=str(BASE_DIR / "var" / "private"))
 
 # Uploads: anything larger is refused with a clear message (see people.importer).
-VETBRIDGE_IMPORT_MAX_BYTES = env.int("VETBRIDGE_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+# Web uploads of CSV imports (the command line has no limit). 5 MB is about 75,000 rows:
+# a few seconds of one bulk transaction, well within the SQLite busy timeout, so a sign-in
+# during a web import waits instead of failing.
+VETBRIDGE_IMPORT_MAX_BYTES = env.int("VETBRIDGE_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 VETBRIDGE_DOCUMENT_MAX_BYTES = env.int("VETBRIDGE_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
