@@ -1,0 +1,26 @@
+"""Audit entries in the reader's language in templates: `{{ e.object_type|record_type }}` and
+`{% describe_entry e as told %}` (accounts/describe.py)."""
+
+from __future__ import annotations
+
+from django import template
+
+from vetbridge.accounts.describe import Description, describe, record_label
+from vetbridge.accounts.models import AuditLog
+
+register = template.Library()
+
+
+@register.filter
+def record_type(object_type: str) -> str:
+    return record_label(object_type or "")
+
+
+@register.simple_tag
+def describe_entry(entry: AuditLog) -> Description:
+    """The sentence and any free text; field values are not resolved here (one query each)."""
+    changes = entry.changes if isinstance(entry.changes, dict) else {}
+    state = {k: v for k, v in changes.items() if k in ("state", "status")}
+    return describe(action=entry.action, object_type=entry.object_type,
+                    object_id=entry.object_id, summary=entry.summary, changes=state,
+                    actor=entry.actor, channel=entry.channel)
