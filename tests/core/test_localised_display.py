@@ -110,3 +110,26 @@ def test_audit_log_shows_record_types_in_the_readers_language(world, histories, 
     assert "start_assessment" not in text
     assert not ISO.search(text)
 
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "published", "burial", "basis"), [
+    ("uk", "опубліковано: ні → так", "місце поховання: — → Львів", "згода родини"),
+    ("fr", "publié : non → oui", "lieu d'inhumation : — → Львів", "consentement de la famille"),
+])
+def test_memorial_editor_history_is_read_not_a_python_dict(world, language, published, burial,
+                                                           basis):
+    from vetbridge.memorial import services
+
+    editor = world["users"]["memorial_editor"]
+    rec = services.record_create_for(actor=editor, person_id=world["kyiv"].pk)
+    rec = services.record_update(actor=editor, record_id=rec.pk, expected_version=rec.version,
+                                 source="Лист родини", data={"burial_place": "Львів"})
+    services.record_publish(actor=editor, record_id=rec.pk, basis="consent",
+                            note="Згода дружини")
+    html = _client(editor, language).get(f"/memorial/desk/{rec.pk}/").content.decode()
+    text = re.sub(r"\s+", " ", _text(html)).replace("&#x27;", "'")
+    assert published in text
+    assert burial in text
+    assert basis in text
+    assert "{'" not in text and "[False" not in text and "burial_place" not in text

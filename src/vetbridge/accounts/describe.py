@@ -34,6 +34,10 @@ EXTRA_TYPES: dict[str, Any] = {
     "people.search": gettext_lazy("registry search"),
     "accounts.auditlog": gettext_lazy("audit log"),
 }
+# Keys an audit row uses for a model field of another name.
+FIELD_ALIASES: dict[str, dict[str, str]] = {
+    "memorial.memorialrecord": {"basis": "publication_basis"},
+}
 REFERENCE = re.compile(r"^(?P<ref>[A-Z]{2,4}-\d{4}-\d+)\s*(?P<rest>.*)$")
 CODE_ONLY = re.compile(r"^[a-z0-9_.:\- ]*$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -143,7 +147,7 @@ def describe(*, action: str, object_type: str, object_id: str, summary: str,
                       and str(fields["contact_person"][1]) == str(actor_id))
     details: list[Change] = []
     for key, pair in fields.items():
-        f = _field(model, key)
+        f = _field(model, FIELD_ALIASES.get(object_type, {}).get(key, key))
         label = str(f.verbose_name) if f is not None else _("other detail")
         change = Change(label=label, old=_value(f, pair[0]), new=_value(f, pair[1]))
         if change.old != change.new and not (became_contact and key == "contact_person"):

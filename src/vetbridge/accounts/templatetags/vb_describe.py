@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 
-from vetbridge.accounts.describe import Description, describe, record_label
+from vetbridge.accounts.describe import Change, Description, describe, record_label
 from vetbridge.accounts.models import AuditLog
 
 register = template.Library()
@@ -24,3 +26,14 @@ def describe_entry(entry: AuditLog) -> Description:
     return describe(action=entry.action, object_type=entry.object_type,
                     object_id=entry.object_id, summary=entry.summary, changes=state,
                     actor=entry.actor, channel=entry.channel)
+
+
+@register.simple_tag
+def describe_changes(changes: dict[str, Any], object_type: str) -> list[Change]:
+    """`{"published": [false, true]}` → [Change("published", "no", "yes")], labels translated."""
+    pairs = {k: (v if isinstance(v, list) else [None, v])
+             for k, v in (changes.items() if isinstance(changes, dict) else ())
+             if isinstance(v, list | str)}  # a text (a correction, a basis) shown as the new value
+    told = describe(action="update", object_type=object_type, object_id="", summary="",
+                    changes={"fields": pairs})
+    return told.details
