@@ -133,3 +133,13 @@ def test_memorial_editor_history_is_read_not_a_python_dict(world, language, publ
     assert burial in text
     assert basis in text
     assert "{'" not in text and "[False" not in text and "burial_place" not in text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "service", "region"), [
+    ("uk", "працевлаштування", "Львівська область"), ("fr", "emploi", "Oblast de Lviv")])
+def test_partner_services_and_regions_are_named_not_coded(world, language, service, region):
+    html = _client(world["users"]["case_worker"], language).get("/referrals/partners/")
+    text = _text(html.content.decode())
+    assert service in text and region in text
+    assert "employment" not in text and "UA-46" not in text
