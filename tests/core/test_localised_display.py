@@ -143,3 +143,14 @@ def test_partner_services_and_regions_are_named_not_coded(world, language, servi
     text = _text(html.content.decode())
     assert service in text and region in text
     assert "employment" not in text and "UA-46" not in text
+
+
+@pytest.mark.parametrize(("language", "shown"), [("uk", "до 02.12.2026"), ("fr", "до 02/12/2026")])
+def test_explanation_steps_show_dates_in_the_readers_format(language, shown):
+    from django.template import Context, Template
+    from django.utils import translation
+
+    with translation.override(language):
+        out = Template("{% load vb_describe %}{{ t|local_dates }}").render(
+            Context({"t": "до 2026-12-02 (https://a.fr/x/2026-12-02)"}))
+    assert out == f"{shown} (https://a.fr/x/2026-12-02)"

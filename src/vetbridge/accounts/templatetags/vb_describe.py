@@ -9,6 +9,7 @@ from django import template
 
 from vetbridge.accounts.describe import Change, Description, describe, record_label
 from vetbridge.accounts.models import AuditLog
+from vetbridge.core.dates import localise_iso_dates
 
 register = template.Library()
 
@@ -37,3 +38,9 @@ def describe_changes(changes: dict[str, Any], object_type: str) -> list[Change]:
     told = describe(action="update", object_type=object_type, object_id="", summary="",
                     changes={"fields": pairs})
     return told.details
+
+
+@register.filter
+def local_dates(text: str) -> str:
+    """ISO dates inside a text (rules' explanation steps) in the reader's format."""
+    return localise_iso_dates(str(text or ""))
