@@ -108,6 +108,7 @@ def test_audit_log_shows_record_types_in_the_readers_language(world, histories, 
     assert f"{claim_label} {histories['claim'].pk}" in text
     assert "reparation.claim" not in text and "people.person" not in text
     assert "start_assessment" not in text
+    assert {"uk": "система", "fr": "le système"}[language] in text  # the channel, translated
     assert not ISO.search(text)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext as _
 
 from vetbridge.accounts.describe import Change, Description, describe, record_label
 from vetbridge.accounts.models import AuditLog
@@ -44,3 +45,11 @@ def describe_changes(changes: dict[str, Any], object_type: str) -> list[Change]:
 def local_dates(text: str) -> str:
     """ISO dates inside a text (rules' explanation steps) in the reader's format."""
     return localise_iso_dates(str(text or ""))
+
+
+@register.filter
+def channel_label(channel: str) -> str:
+    """Where an entry came from (`web`, `api`, `cli`, `system`) in the reader's language."""
+    labels = {"web": _("website"), "api": _("the API"), "cli": _("a command"),
+              "system": _("the system")}
+    return str(labels.get(channel or "", channel or "—"))
