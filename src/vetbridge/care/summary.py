@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -12,6 +12,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 from reportlab.platypus.flowables import Flowable
 
 from vetbridge.accounts.models import User
+from vetbridge.core.dates import long_date, sentence, short_date
 from vetbridge.people.models import Person
 from vetbridge.reparation.letters import _fonts, _styles
 
@@ -30,7 +31,7 @@ def care_summary_pdf(*, user: User, person: Person, language: str) -> bytes:
     story: list[Flowable] = []
     with translation.override(language):
         def p(text: object, style: str = "body") -> Paragraph:
-            return Paragraph(escape(str(text)), st[style])
+            return Paragraph(escape(sentence(str(text))), st[style])
 
         story += [p(_("Care and rehabilitation summary"), "title"),
                   p(person.display_name(language)),
@@ -42,7 +43,7 @@ def care_summary_pdf(*, user: User, person: Person, language: str) -> bytes:
         goals = list(person.goals.all())
         story.append(p(_("Rehabilitation goals"), "h2"))
         for g in goals:
-            target = formats.date_format(g.target_date, "DATE_FORMAT") if g.target_date else "—"
+            target = long_date(g.target_date) if g.target_date else "—"
             story.append(p(f"• {g.description} — {g.get_domain_display()}, "
                            f"{g.get_status_display()}, {target}"))
         if not goals:
@@ -50,13 +51,13 @@ def care_summary_pdf(*, user: User, person: Person, language: str) -> bytes:
         series = services.whodas_series(person)
         story.append(p(_("Functional assessments (WHODAS 2.0, 12 items)"), "h2"))
         for a in series:
-            story.append(p(f"• {formats.date_format(a.assessed_on, 'DATE_FORMAT')}: "
+            story.append(p(f"• {long_date(a.assessed_on)}: "
                            f"{whodas.describe(a.score or 0)}"))
         if not series:
             story.append(p(_("No assessment recorded yet.")))
         story.append(p(_("Timeline"), "h2"))
         for entry in services.timeline(user=user, person=person)[:60]:
-            story.append(p(f"{formats.date_format(entry.day, 'SHORT_DATE_FORMAT')} — "
+            story.append(p(f"{short_date(entry.day)} — "
                            f"{entry.title}" + (f" ({entry.detail})" if entry.detail else "")))
         story += [Spacer(1, 6 * mm),
                   p(_("This summary contains health information. Keep it safe and share it "

@@ -15,6 +15,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from vetbridge.accounts.models import User
+from vetbridge.core.dates import long_date, sentence, short_date
 from vetbridge.core.indicators import TOTAL, Period
 from vetbridge.core.models import Region
 
@@ -101,9 +102,9 @@ def build_quarterly_report(*, period: str, language: str, user_id: int | None = 
         story: list[Any] = [
             Paragraph(escape(_("Quarterly report of the roadmap, %(period)s")
                              % {"period": period}), title_style),
-            Paragraph(escape(_("France–Ukraine cooperation for veterans. Produced on "
-                               "%(day)s.") % {"day": formats.date_format(
-                                   timezone.localdate(), "DATE_FORMAT")}), body),
+            Paragraph(escape(sentence(_("France–Ukraine cooperation for veterans. Produced on "
+                                        "%(day)s.") % {"day": long_date(timezone.localdate(),
+                                                                        language)})), body),
         ]
         total, done, due = _period_progress(quarter)
         story.append(Paragraph(escape(_(
@@ -121,7 +122,7 @@ def build_quarterly_report(*, period: str, language: str, user_id: int | None = 
                         label += f" <i>({escape(text.notice)})</i>"
                     rows.append([Paragraph(label, small), a.get_status_display(),
                                  f"{a.progress} %",
-                                 formats.date_format(a.due_on, "SHORT_DATE_FORMAT")
+                                 short_date(a.due_on)
                                  if a.due_on else "—"])
                 table = Table(rows, colWidths=[95 * mm, 30 * mm, 18 * mm, 25 * mm],
                               repeatRows=1)

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from vetbridge.accounts.audit import audit_record
+from vetbridge.accounts.describe import Change, describe
 from vetbridge.accounts.models import AuditAction, AuditLog, User
 from vetbridge.accounts.roles import Capability
 from vetbridge.accounts.scoping import access_person_by_id, people_for
@@ -63,6 +64,11 @@ class HistoryItem:
     object_type: str
     summary: str
     changes: dict[str, Any] = field(default_factory=dict)
+    # The entry told in the reader's language (accounts/describe.py), from what is left
+    # after redaction: a sentence, the changed fields by their labels, free text if any.
+    sentence: str = ""
+    details: list[Change] = field(default_factory=list)
+    note: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {"at": self.at, "actor": self.actor, "action": self.action,
@@ -85,7 +91,8 @@ def history_entries(*, user: User, person: Person) -> QuerySet[AuditLog]:
         kinds |= Q(object_type__startswith=kind) if kind.endswith(".") else Q(object_type=kind)
     if user.can(Capability.AUDIT_VIEW):
         kinds = Q()  # readers of the audit log see every kind (values still redacted below)
-    return AuditLog.objects.filter(kinds, person_id=person.pk).exclude(action=AuditAction.READ)
+    return (AuditLog.objects.filter(kinds, person_id=person.pk).exclude(action=AuditAction.READ)
+            .select_related("actor"))
 
 
 def _relative_id(entry: AuditLog) -> int | None:
@@ -126,10 +133,14 @@ def redact(entries: list[AuditLog], *, user: User) -> list[HistoryItem]:
             changes = {k: v for k, v in changes.items() if k in CLAIM_PROCEDURE_KEYS}
             if kind == "reparation.claimdocument":
                 summary = ""  # a document's file name may name the diagnosis
+        told = describe(action=e.action, object_type=kind, object_id=e.object_id,
+                        summary=summary, changes=changes, actor=e.actor, channel=e.channel,
+                        actor_id=e.actor_id)
         out.append(HistoryItem(
             at=e.at, actor=e.actor_username or e.channel, action=e.action,
             action_label=str(labels.get(e.action, e.action)), object_type=kind,
-            summary=summary, changes=changes))
+            summary=summary, changes=changes, sentence=told.sentence, details=told.details,
+            note=told.note))
     return out
 
 

@@ -35,6 +35,12 @@ class Partner(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def service_labels(self) -> list[str]:
+        """The services in the reader's language ("employment" → "працевлаштування")."""
+        labels = dict(ServiceKind.choices)
+        return [str(labels.get(code, code)) for code in self.services or []]
+
 
 class ReferralStatus(models.TextChoices):
     SENT = "sent", _("sent, waiting for an answer")

@@ -31,6 +31,8 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import Flowable
 
+from vetbridge.core.dates import long_date, sentence, short_date
+
 from .models import Decision, Grade, Outcome
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "core" / "fonts"
@@ -82,7 +84,7 @@ def _outcome_text(decision: Decision) -> str:
 
 def _section(decision: Decision, lang: str, st: dict[str, ParagraphStyle]) -> list[Flowable]:
     claim = decision.claim
-    p = lambda text, style="body": Paragraph(escape(str(text)), st[style])  # noqa: E731
+    p = lambda text, style="body": Paragraph(escape(sentence(str(text))), st[style])  # noqa: E731
     out: list[Flowable] = []
     with translation.override(lang):
         title = _("Decision on appeal") if decision.kind == "appeal" else _("Decision")
@@ -91,8 +93,8 @@ def _section(decision: Decision, lang: str, st: dict[str, ParagraphStyle]) -> li
                                                     "kind": claim.get_kind_display()}),
                 p(_("Claimant: %(name)s") % {"name": claim.person.display_name(lang)}),
                 p(_("Filed on %(filed)s; decided on %(decided)s.") % {
-                    "filed": formats.date_format(claim.filed_at, "DATE_FORMAT"),
-                    "decided": formats.date_format(decision.computed_on, "DATE_FORMAT")}),
+                    "filed": long_date(claim.filed_at),
+                    "decided": long_date(decision.computed_on)}),
                 Spacer(1, 4 * mm), p(_outcome_text(decision), "h2")]
         if decision.reason:
             out += [p(_("Reasons given by the officer:"), "h2"), p(decision.reason)]
@@ -103,11 +105,13 @@ def _section(decision: Decision, lang: str, st: dict[str, ParagraphStyle]) -> li
         if decision.valid_until:
             out.append(p(_("The pension is temporary, until %(date)s; it will then be "
                            "reviewed after a medical examination.")
-                         % {"date": formats.date_format(decision.valid_until, "DATE_FORMAT")}))
+                         % {"date": long_date(decision.valid_until)}))
         arrears = decision.arrears or {}
         if arrears.get("amount_eur") is not None:
             out.append(p(_("Arrears due from %(start)s: %(amount)s.") % {
-                "start": arrears["start"], "amount": _money(arrears["amount_eur"], "€")}))
+                "start": long_date(dt.date.fromisoformat(arrears["start"]))
+                if arrears.get("start") else "—",
+                "amount": _money(arrears["amount_eur"], "€")}))
         result = decision.result
         if claim.country == "fr" and result.get("global_rate") is not None:
             out.append(p(_("Global invalidity rate: %(rate)s %%.") % {
@@ -115,10 +119,8 @@ def _section(decision: Decision, lang: str, st: dict[str, ParagraphStyle]) -> li
         for period in arrears.get("periods") or []:
             out.append(p(_("From %(start)s to %(end)s: %(days)s days at %(value)s a point: "
                            "%(amount)s.") % {
-                "start": formats.date_format(dt.date.fromisoformat(period["start"]),
-                                             "DATE_FORMAT"),
-                "end": formats.date_format(dt.date.fromisoformat(period["end"]),
-                                           "DATE_FORMAT"),
+                "start": long_date(dt.date.fromisoformat(period["start"])),
+                "end": long_date(dt.date.fromisoformat(period["end"])),
                 "days": period["days"], "value": _money(period["point_value_eur"], "€"),
                 "amount": _money(period["amount_eur"], "€")}, "small"))
         situation = situation_lines(decision.inputs)
@@ -183,7 +185,7 @@ def situation_lines(inputs: dict[str, Any]) -> list[str]:
     if dates:
         out.append(_("Children: %(n)s (born %(dates)s)") % {
             "n": len(dates), "dates": ", ".join(
-                formats.date_format(dt.date.fromisoformat(d), "SHORT_DATE_FORMAT")
+                short_date(dt.date.fromisoformat(d))
                 for d in dates)})
     elif inputs.get("children"):
         out.append(_("Children: %(n)s") % {"n": inputs["children"]})
@@ -207,7 +209,7 @@ def remedy_texts(decision: Decision) -> list[str]:
     from .services import next_remedy
 
     remedy = next_remedy(decision)
-    deadline = formats.date_format(decision.appeal_deadline, "DATE_FORMAT") \
+    deadline = long_date(decision.appeal_deadline) \
         if decision.appeal_deadline and decision.notified_on else None
     unknown = _("The deadline runs from the day this decision is notified to you; that date "
                 "is not recorded yet. Keep the envelope or the acknowledgement of receipt.")
