@@ -79,6 +79,17 @@ def _pages(f) -> list[tuple[str | None, str]]:
         ("cooperation_officer", "/cooperation/roadmap/"),
         ("cooperation_officer", "/policylab/"),
         ("admin", f"/people/{kyiv}/"),
+        ("admin", f"/people/{lviv}/history/"),
+        ("admin", "/people/duplicates/"),
+        ("admin", "/people/import/"),
+        ("case_worker", "/referrals/partners/"),
+        ("partner", f"/referrals/{f['referral'].pk}/"),
+        ("veteran", "/claims/notifications/"),
+        ("memorial_editor", f"/memorial/desk/{f['record'].pk}/"),
+        ("memorial_editor", "/memorial/desk/import/"),
+        (None, "/login/"),
+        (None, "/memorial/ceremonies/"),
+        (None, "/cooperation/"),
     ]
 
 
@@ -130,6 +141,14 @@ def test_every_main_page_passes_axe_wcag21_aa(page, live_server, filled, lang): 
         if violations:
             found[f"{role} {path}"] = [(v["id"], [n["target"] for n in v["nodes"]][:3])
                                        for v in violations]
+    # A refused form (the register form sent empty): its errors are accessible too.
+    _sign_in(page, live_server, users["case_worker"])
+    page.goto(f"{live_server.url}/people/new/")
+    page.locator("main form button[type=submit]").first.click()
+    page.locator(".error").first.wait_for()
+    violations = axe.run(page, options=WCAG21_AA).response["violations"]
+    if violations:
+        found["case_worker /people/new/ refused"] = [v["id"] for v in violations]
     assert found == {}
 
 
