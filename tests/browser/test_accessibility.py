@@ -146,6 +146,12 @@ def test_every_main_page_passes_axe_wcag21_aa(page, live_server, filled, lang): 
     page.goto(f"{live_server.url}/people/new/")
     page.locator("main form button[type=submit]").first.click()
     page.locator(".error").first.wait_for()
+    # Focus on the error summary, the title says there is an error, each link leads to a field.
+    page.wait_for_function("document.activeElement.hasAttribute('data-error-summary')")
+    assert page.title().startswith({"uk": "Помилка: ", "fr": "Erreur\u00a0: "}[lang])
+    targets = page.locator("[data-error-summary] a").evaluate_all(
+        "links => links.map(a => !!document.getElementById(a.hash.slice(1)))")
+    assert targets and all(targets)
     violations = axe.run(page, options=WCAG21_AA).response["violations"]
     if violations:
         found["case_worker /people/new/ refused"] = [v["id"] for v in violations]
