@@ -233,3 +233,19 @@ class QueueFilterForm(TextGateMixin, forms.Form):
                              choices=[("", _("All kinds")), *ClaimKind.choices])
     stalled_days = forms.IntegerField(label=_("In this state for more than (days)"),
                                       required=False, min_value=1, max_value=3650)
+    assigned = forms.ChoiceField(label=_("Assigned"), required=False, choices=[
+        ("", _("Everyone's claims")), ("me", _("Assigned to me")),
+        ("none", _("Not assigned"))])
+
+
+class AssignForm(ServiceErrorsMixin, forms.Form):
+    """Take a claim ("me"), give it to a colleague (their id) or release it ("")."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    assigned_to = forms.CharField(label=_("Assign to"), required=False, max_length=12)
+
+    def clean_assigned_to(self) -> str:
+        value = str(self.cleaned_data.get("assigned_to") or "").strip()
+        if value not in ("", "me") and not value.isdigit():
+            raise forms.ValidationError(_("Choose a colleague from the list."), code="invalid")
+        return value

@@ -87,3 +87,29 @@ def kind_refusal(name: str, kind: str) -> Promise | None:
     if name == "complete_file" and kind in ASSESSED_KINDS:
         return _("This claim needs a medical assessment first.")
     return None
+
+
+# Who acts on a claim in each state (the staff a claim may be assigned to), and after how
+# many days in that state it counts as stalled (an internal service target, not the law).
+# Submitted claims of an assessed kind go to the assessor, others to the officer; the case
+# worker follows every open claim (requests for information).
+def acting_roles(state: str, kind: str) -> frozenset[str]:
+    from vetbridge.accounts.roles import Role
+
+    if state == S.SUBMITTED:
+        lead = Role.MEDICAL_ASSESSOR if kind in ASSESSED_KINDS else Role.PENSION_OFFICER
+        return frozenset({Role.CASE_WORKER, lead, Role.ADMIN})
+    roles = {
+        S.NEEDS_INFORMATION: {Role.CASE_WORKER},
+        S.IN_ASSESSMENT: {Role.MEDICAL_ASSESSOR},
+        S.READY_FOR_DECISION: {Role.PENSION_OFFICER},
+        S.GRANTED: {Role.PENSION_OFFICER},
+        S.REJECTED: {Role.PENSION_OFFICER},
+        S.APPEALED: {Role.PENSION_OFFICER},
+        S.APPEAL_DECIDED: {Role.PENSION_OFFICER},
+    }.get(S(state), set())
+    return frozenset(roles | {Role.ADMIN}) if roles else frozenset()
+
+
+STALLED_AFTER_DAYS = {S.SUBMITTED: 30, S.NEEDS_INFORMATION: 60, S.IN_ASSESSMENT: 90,
+                      S.READY_FOR_DECISION: 30}

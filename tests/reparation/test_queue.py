@@ -1,0 +1,256 @@
+"""The claim queue: assignment (audited, optimistic locking, only staff acting on the state),
+filters, sorting by any column with aria-sort, deadlines highlighted; the claim page tells
+each role what it has to do, and the veteran sees a step tracker."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from vetbridge.accounts.models import AuditLog
+from vetbridge.core.exceptions import ApplicationError, ConflictError, PermissionDeniedError
+from vetbridge.reparation import selectors, services
+from vetbridge.reparation.models import Claim, Decision
+
+pytestmark = pytest.mark.django_db
+
+
+def _as(user, lang: str = "en") -> Client:
+    user.language = lang
+    user.save(update_fields=["language"])
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _ua_death(flow, **extra):
+    return flow.file(kind="ua_death", actor="case_worker", death_date="2024-05-01",
+                     recipients=2, **extra)
+
+
+class ClaimAssignTests:
+    def test_an_assessor_takes_a_claim_audited(self, flow, world):
+        claim = flow.file()
+        assessor = world["users"]["medical_assessor"]
+        claim = services.claim_assign(actor=assessor, claim_id=claim.pk,
+                                      assignee_id=assessor.pk, expected_version=claim.version)
+        claim.refresh_from_db()
+        assert claim.assigned_to_id == assessor.pk
+        row = AuditLog.objects.filter(actor=assessor, object_id=str(claim.pk)).latest("id")
+        assert row.changes == {"assigned_to": [None, assessor.pk]}
+
+    def test_a_stale_version_is_a_conflict_and_changes_nothing(self, flow, world):
+        claim = flow.file()
+        assessor = world["users"]["medical_assessor"]
+        stale = claim.version
+        services.claim_assign(actor=assessor, claim_id=claim.pk, assignee_id=assessor.pk,
+                              expected_version=stale)
+        with pytest.raises(ConflictError):
+            services.claim_assign(actor=world["users"]["case_worker"], claim_id=claim.pk,
+                                  assignee_id=None, expected_version=stale)
+        claim.refresh_from_db()
+        assert claim.assigned_to_id == assessor.pk
+
+    def test_the_web_form_answers_409_on_a_stale_version(self, flow, world):
+        claim = flow.file()
+        officer = world["users"]["medical_assessor"]
+        client = _as(officer)
+        ok = client.post(f"/claims/{claim.pk}/assign/",
+                         {"version": claim.version, "assigned_to": "me"})
+        assert ok.status_code == 302
+        again = client.post(f"/claims/{claim.pk}/assign/",
+                            {"version": claim.version, "assigned_to": "me"})
+        assert again.status_code == 409
+        assert "changed by someone else" in again.content.decode()
+
+    def test_only_staff_acting_on_the_state_may_assign_or_be_assigned(self, flow, world):
+        users = world["users"]
+        claim = flow.file()  # submitted, French: assessor and case worker act, not officer
+        with pytest.raises(PermissionDeniedError):
+            services.claim_assign(actor=users["pension_officer"], claim_id=claim.pk,
+                                  assignee_id=users["pension_officer"].pk,
+                                  expected_version=claim.version)
+        with pytest.raises(ApplicationError) as exc:
+            services.claim_assign(actor=users["case_worker"], claim_id=claim.pk,
+                                  assignee_id=users["pension_officer"].pk,
+                                  expected_version=claim.version)
+        assert "assigned_to" in exc.value.fields
+        # A veteran never assigns (not staff acting on any state).
+        with pytest.raises(PermissionDeniedError):
+            services.claim_assign(actor=users["veteran"], claim_id=claim.pk,
+                                  assignee_id=None, expected_version=claim.version)
+        # A case worker gives it to the assessor: allowed.
+        services.claim_assign(actor=users["case_worker"], claim_id=claim.pk,
+                              assignee_id=users["medical_assessor"].pk,
+                              expected_version=claim.version)
+        assert Claim.objects.get(pk=claim.pk).assigned_to == users["medical_assessor"]
+
+    def test_a_case_worker_outside_the_region_cannot_be_given_the_claim(self, flow, world,
+                                                                       make_user):
+        other = make_user("case_worker", username="cw-kyiv", region="UA-30")
+        claim = flow.file()
+        assert other not in services.assignable_staff(claim)
+        with pytest.raises(ApplicationError):
+            services.claim_assign(actor=world["users"]["case_worker"], claim_id=claim.pk,
+                                  assignee_id=other.pk, expected_version=claim.version)
+
+
+class QueueTests:
+    def test_filters_assigned_to_me_and_unassigned(self, flow, world):
+        assessor = world["users"]["medical_assessor"]
+        mine, free = flow.file(), flow.file()
+        services.claim_assign(actor=assessor, claim_id=mine.pk, assignee_id=assessor.pk,
+                              expected_version=mine.version)
+        me = selectors.claim_queue(user=assessor, filters={"assigned": "me"})
+        nobody = selectors.claim_queue(user=assessor, filters={"assigned": "none"})
+        assert [c.pk for c in me] == [mine.pk]
+        assert [c.pk for c in nobody] == [free.pk]
+        page = _as(assessor).get("/claims/?assigned=me").content.decode()
+        assert mine.reference in page and free.reference not in page
+
+    @pytest.mark.parametrize("column", ["reference", "kind", "claimant", "filed", "state",
+                                        "days", "deadline", "assigned"])
+    def test_every_column_sorts_both_ways(self, flow, world, column):
+        first, second = flow.file(), _ua_death(flow)
+        Claim.objects.filter(pk=first.pk).update(
+            filed_at=dt.date(2025, 1, 1), state_since=timezone.now() - dt.timedelta(days=40))
+        officer = world["users"]["pension_officer"]
+        up = [c.pk for c in selectors.claim_queue(user=officer, filters={}, sort=column,
+                                                  descending=False)]
+        down = [c.pk for c in selectors.claim_queue(user=officer, filters={}, sort=column,
+                                                    descending=True)]
+        assert sorted(up) == sorted(down) == sorted([first.pk, second.pk])
+        if column in ("reference", "filed", "days", "kind"):
+            assert up == list(reversed(down))
+
+    def test_sort_orders_are_the_rule_not_the_example(self, flow, world):
+        officer = world["users"]["pension_officer"]
+        old, new = flow.file(), flow.file()
+        Claim.objects.filter(pk=old.pk).update(
+            filed_at=dt.date(2025, 1, 1), state_since=timezone.now() - dt.timedelta(days=50))
+
+        def order(sort, desc=None):
+            return [c.pk for c in selectors.claim_queue(user=officer, filters={}, sort=sort,
+                                                        descending=desc)]
+        assert order("filed") == [old.pk, new.pk]
+        assert order("filed", True) == [new.pk, old.pk]
+        assert order("days") == [old.pk, new.pk]  # by default longest in its state first
+        assert order("days", False) == [new.pk, old.pk]  # fewest days first
+        assert order("reference") == [old.pk, new.pk]
+
+    def test_headers_carry_aria_sort_and_the_toggle_link(self, flow, world):
+        flow.file()
+        page = _as(world["users"]["pension_officer"]).get(
+            "/claims/?sort=filed&dir=desc").content.decode()
+        assert re.search(r'aria-sort="descending"><a href="\?sort=filed"', page)
+        assert page.count('aria-sort="none"') == 7
+        asc = _as(world["users"]["pension_officer"]).get("/claims/?sort=kind").content.decode()
+        assert re.search(r'aria-sort="ascending"><a href="\?sort=kind&amp;dir=desc"', asc)
+        # An unknown column is the default order, never an error.
+        assert _as(world["users"]["pension_officer"]).get("/claims/?sort=x;drop").status_code \
+            == 200
+
+    def test_the_page_reads_one_page_only(self, flow, world, django_assert_max_num_queries):
+        for _ in range(30):
+            flow.file()
+        client = _as(world["users"]["pension_officer"])
+        with django_assert_max_num_queries(30):
+            page = client.get("/claims/?sort=claimant").content.decode()
+        assert page.count("/assign/") == 0  # officers do not act on submitted French claims
+        assert len(re.findall(r'href="/claims/\d+/"', page)) == 25
+
+    def test_stalled_and_appeal_deadlines_highlighted(self, flow, world):
+        users = world["users"]
+        stalled = flow.file()
+        Claim.objects.filter(pk=stalled.pk).update(
+            state_since=timezone.now() - dt.timedelta(days=31))
+        soon = flow.file()
+        Claim.objects.filter(pk=soon.pk).update(
+            state_since=timezone.now() - dt.timedelta(days=20))
+        calm = flow.file()
+        today = timezone.localdate()
+        rows = {c.pk: selectors.deadline_of(c, today) for c in
+                selectors.claim_queue(user=users["case_worker"], filters={})}
+        assert rows[stalled.pk]["passed"] and rows[stalled.pk]["what"] == "stalled"
+        assert rows[soon.pk]["soon"] and not rows[soon.pk]["passed"]
+        assert not rows[calm.pk]["soon"] and not rows[calm.pk]["passed"]
+        granted = flow.granted()
+        decision = granted.current_decision()
+        Decision.objects.filter(pk=decision.pk).update(
+            notified_on=today - dt.timedelta(days=170),
+            appeal_deadline=today + dt.timedelta(days=10))
+        row = next(c for c in selectors.claim_queue(user=users["case_worker"], filters={},
+                                                    sort="deadline") if c.pk == granted.pk)
+        info = selectors.deadline_of(row, today)
+        assert info["what"] == "appeal" and info["soon"]
+        page = _as(users["case_worker"]).get("/claims/").content.decode()
+        assert 'class="deadline passed"' in page and 'class="deadline soon"' in page
+
+
+class TodoTests:
+    def test_each_role_is_told_its_own_task(self, flow, world):
+        users = world["users"]
+        claim = flow.file()
+        assert "Start the medical assessment." in selectors.todo_for(users["medical_assessor"],
+                                                                    claim)
+        assert selectors.todo_for(users["pension_officer"], claim) == []
+        flow.step(claim, "start_assessment", "medical_assessor")
+        claim.refresh_from_db()
+        assert any("Record the infirmities" in t
+                   for t in selectors.todo_for(users["medical_assessor"], claim))
+        flow.step(claim, "request_information", "case_worker", note="Certificat médical")
+        claim.refresh_from_db()
+        assert any("Follow up the request" in t
+                   for t in selectors.todo_for(users["case_worker"], claim))
+        assert any("Provide the documents" in t
+                   for t in selectors.todo_for(users["veteran"], claim))
+
+    def test_the_officer_decides_then_records_the_notification(self, flow, world):
+        officer = world["users"]["pension_officer"]
+        claim = flow.file()
+        flow.assess(claim)
+        claim.refresh_from_db()
+        assert selectors.todo_for(officer, claim) == ["Decide on the claim."]
+        flow.decide(claim)
+        claim.refresh_from_db()
+        assert any("notified" in t for t in selectors.todo_for(officer, claim))
+
+    def test_staff_never_read_the_claimants_text(self, flow, world):
+        claim = flow.file()
+        page = _as(world["users"]["medical_assessor"]).get(
+            f"/claims/{claim.pk}/").content.decode()
+        assert "you do not need to do anything" not in page
+        assert "Start the medical assessment." in page
+        vet = _as(world["users"]["veteran"]).get(f"/claims/{claim.pk}/").content.decode()
+        assert "you do not need to do anything" in vet
+
+
+class StepTrackerTests:
+    def test_current_step_follows_the_claim(self, flow, world):
+        claim = flow.file()
+
+        def current():
+            claim.refresh_from_db()
+            return [s["key"] for s in selectors.step_tracker(claim) if s["current"]]
+        assert current() == ["submitted"]
+        flow.assess(claim)
+        assert current() == ["assessment"]
+        flow.decide(claim)
+        assert current() == ["decision"]
+        services.decision_notify(actor=world["users"]["pension_officer"],
+                                 decision_id=claim.current_decision().pk,
+                                 notified_on=timezone.localdate())
+        assert current() == ["appeal"]
+        page = _as(world["users"]["veteran"]).get(f"/claims/{claim.pk}/").content.decode()
+        assert re.search(r'<ol class="steps">.*aria-current="step">Appeal window', page,
+                         re.DOTALL)
+        assert page.count('aria-current="step"') == 1
+
+    def test_staff_do_not_get_the_tracker(self, flow, world):
+        claim = flow.file()
+        page = _as(world["users"]["case_worker"]).get(f"/claims/{claim.pk}/").content.decode()
+        assert 'class="steps"' not in page
