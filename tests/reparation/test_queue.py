@@ -254,3 +254,65 @@ class StepTrackerTests:
         claim = flow.file()
         page = _as(world["users"]["case_worker"]).get(f"/claims/{claim.pk}/").content.decode()
         assert 'class="steps"' not in page
+
+
+class FilingFormTests:
+    def _url(self, world):
+        return f"/claims/file/{world['lviv'].pk}/"
+
+    def test_without_a_type_only_the_choice_of_the_type(self, world):
+        page = _as(world["users"]["veteran"]).get(self._url(world)).content.decode()
+        assert 'name="kind"' in page and 'method="get"' in page
+        for name in ("death_date", "disability_group", "children_birth_dates", "statement"):
+            assert f'name="{name}"' not in page
+
+    @pytest.mark.parametrize(("kind", "present", "absent"), [
+        ("fr_pension", ["children_birth_dates", "grade", "third_person"],
+         ["death_date", "disability_group", "revision_of", "recipients"]),
+        ("fr_revision", ["revision_of", "grade"], ["death_date", "disability_group"]),
+        ("ua_disability", ["disability_group", "ua_cause", "group_set_at"],
+         ["death_date", "children_birth_dates", "grade", "revision_of"]),
+        ("ua_death", ["death_date", "death_record_date", "recipients"],
+         ["disability_group", "children_birth_dates", "third_person"]),
+    ])
+    def test_only_the_fields_of_the_chosen_type(self, world, kind, present, absent):
+        client = _as(world["users"]["case_worker"])
+        page = client.get(self._url(world), {"kind": kind}).content.decode()
+        for name in ("statement", "residence", "document", *present):
+            assert f'name="{name}"' in page, name
+        for name in absent:
+            assert f'name="{name}"' not in page, name
+        # The type select re-renders the form by htmx on change, on the same URL.
+        assert 'hx-get="/claims/file/' in page and 'hx-select="#claim-form"' in page
+
+    def test_the_expected_documents_of_the_type_in_uk_and_fr(self, world):
+        vet = world["users"]["veteran"]
+        fr = _as(vet, "fr").get(self._url(world), {"kind": "ua_death"}).content.decode()
+        assert "L’acte de décès ou l’avis de décès" in fr
+        assert "Pièces à réunir" in fr
+        uk = _as(vet, "uk").get(self._url(world), {"kind": "ua_disability"}).content.decode()
+        assert "Посвідчення особи з інвалідністю внаслідок війни" in uk
+        assert "свідоцтво про смерть" not in uk.lower()
+
+    def test_filing_still_works_and_a_missing_type_field_is_named(self, world):
+        client = _as(world["users"]["case_worker"])
+        bad = client.post(self._url(world), {"kind": "ua_death", "recipients": "2"})
+        assert bad.status_code == 400
+        assert 'id="id_death_date_error"' in bad.content.decode()
+        ok = client.post(self._url(world), {"kind": "ua_death", "death_date": "2024-05-01",
+                                            "recipients": "2", "residence": "metropole"})
+        assert ok.status_code == 302
+        claim = Claim.objects.get(person=world["lviv"])
+        assert claim.kind == "ua_death" and claim.recipients == 2
+        unknown = client.post(self._url(world), {"kind": "x"})
+        assert unknown.status_code == 400 and not Claim.objects.filter(kind="x").exists()
+
+
+def test_assign_refused_to_roles_outside_the_claims(flow, world):
+    claim = flow.file()
+    for role in ("memorial_editor", "analyst", "partner", "cooperation_officer"):
+        response = _as(world["users"][role]).post(f"/claims/{claim.pk}/assign/",
+                                                  {"version": claim.version,
+                                                   "assigned_to": "me"})
+        assert response.status_code == 403, role
+    assert Claim.objects.get(pk=claim.pk).assigned_to is None

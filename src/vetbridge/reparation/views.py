@@ -41,6 +41,7 @@ from .forms import (
 )
 from .letters import decision_letter_pdf, infirmity_flags, situation_lines
 from .models import Claim, ClaimKind, ClaimState
+from .workflow import EXPECTED_DOCUMENTS
 
 PAGE_SIZE = 25
 
@@ -126,9 +127,13 @@ def _revisable(person_id: int) -> list[tuple[int, str]]:
 def claim_file(request: HttpRequest, person_id: int) -> HttpResponse:
     user = signed_in_user(request)
     person = access_person_by_id(user, person_id, Capability.CLAIMS_FILE)
+    source = request.POST if request.method == "POST" else request.GET
+    kind = str(source.get("kind", ""))
     form = ClaimFileForm(request.POST or None, request.FILES or None,
-                         revisable=_revisable(person.pk))
-    if request.method == "POST" and form.is_valid():
+                         revisable=_revisable(person.pk), kind=kind)
+    if request.method == "POST" and form.claim_kind is None:
+        form.is_valid()  # the type itself is missing or unknown: say so on its field
+    elif request.method == "POST" and form.is_valid():
         try:
             # One transaction: a refused document must not leave a filed claim behind (the
             # claimant would file again and get two).
@@ -145,7 +150,10 @@ def claim_file(request: HttpRequest, person_id: int) -> HttpResponse:
             messages.success(request, _("The claim has been filed. Its reference is %(ref)s.")
                              % {"ref": claim.reference})
             return redirect("reparation:detail", pk=claim.pk)
-    return render(request, "reparation/claim_form.html", {"form": form, "person": person},
+    expected = EXPECTED_DOCUMENTS.get(form.claim_kind or "")
+    return render(request, "reparation/claim_form.html",
+                  {"form": form, "person": person, "expected": expected,
+                   "kind_label": dict(ClaimKind.choices).get(form.claim_kind or "")},
                   status=400 if form.errors else 200)
 
 
