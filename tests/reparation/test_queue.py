@@ -316,3 +316,37 @@ def test_assign_refused_to_roles_outside_the_claims(flow, world):
                                                    "assigned_to": "me"})
         assert response.status_code == 403, role
     assert Claim.objects.get(pk=claim.pk).assigned_to is None
+
+
+def test_api_list_filters_and_sorts(flow, world):
+    assessor = world["users"]["medical_assessor"]
+    old, new = flow.file(), flow.file()
+    Claim.objects.filter(pk=old.pk).update(filed_at=dt.date(2025, 1, 1))
+    services.claim_assign(actor=assessor, claim_id=new.pk, assignee_id=assessor.pk,
+                          expected_version=new.version)
+    client = _as(assessor)
+    mine = client.get("/api/claims?assigned=me").json()
+    assert [c["id"] for c in mine] == [new.pk] and mine[0]["assigned_to_id"] == assessor.pk
+    by_filed = client.get("/api/claims?sort=filed&desc=true").json()
+    assert [c["id"] for c in by_filed] == [new.pk, old.pk]
+    assert client.get("/api/claims?sort=nope").status_code == 422
+
+
+def test_role_texts_in_ukrainian_and_french(flow, world):
+    users = world["users"]
+    claim = flow.file()
+    url = f"/claims/{claim.pk}/"
+    uk = _as(users["medical_assessor"], "uk").get(url).content.decode()
+    assert "Що вам потрібно зробити" in uk and "Почніть медичне оцінювання." in uk
+    fr = _as(users["medical_assessor"], "fr").get(url).content.decode()
+    assert "Ce que vous avez à faire" in fr and "Commencez l&#x27;expertise médicale." in fr
+    assert "rien à faire" not in fr.replace("Rien à faire pour vous", "")
+    flow.assess(claim)
+    officer = _as(users["pension_officer"], "fr").get(url).content.decode()
+    assert "Statuez sur la demande." in officer
+    vet = _as(users["veteran"], "uk").get(url).content.decode()
+    assert re.search(r'aria-current="step">Оцінювання', vet)
+    vet_fr = _as(users["veteran"], "fr").get(url).content.decode()
+    assert re.search(r'aria-current="step">Instruction et expertise', vet_fr)
+    queue = _as(users["pension_officer"], "fr").get("/claims/?sort=state").content.decode()
+    assert "Échéance" in queue and 'aria-sort="ascending"' in queue
