@@ -350,3 +350,17 @@ def test_role_texts_in_ukrainian_and_french(flow, world):
     assert re.search(r'aria-current="step">Instruction et expertise', vet_fr)
     queue = _as(users["pension_officer"], "fr").get("/claims/?sort=state").content.decode()
     assert "Échéance" in queue and 'aria-sort="ascending"' in queue
+
+
+def test_deadline_sort_mixes_stall_days_and_appeal_deadlines(flow, world):
+    officer = world["users"]["pension_officer"]
+    today = timezone.localdate()
+    granted = flow.granted()
+    Decision.objects.filter(claim=granted).update(notified_on=today,
+                                                  appeal_deadline=today + dt.timedelta(days=5))
+    stalled = flow.file()  # submitted 40 days ago: stalled since 10 days (30-day threshold)
+    Claim.objects.filter(pk=stalled.pk).update(
+        state_since=timezone.now() - dt.timedelta(days=40))
+    fresh = flow.file()  # stalls in 30 days
+    order = [c.pk for c in selectors.claim_queue(user=officer, filters={}, sort="deadline")]
+    assert order == [stalled.pk, granted.pk, fresh.pk]

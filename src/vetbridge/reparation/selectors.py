@@ -12,6 +12,8 @@ from django.db.models import (
     CharField,
     Count,
     DateField,
+    DateTimeField,
+    ExpressionWrapper,
     F,
     IntegerField,
     Min,
@@ -21,7 +23,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Lower
+from django.db.models.functions import Cast, Lower
 from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -80,6 +82,22 @@ def claim_queue(*, user: User, filters: dict[str, Any], sort: str = "days",
     qs = qs.annotate(appeal_deadline=Case(
         When(state__in=DECIDED_STATES, then=Subquery(last_deadline)),
         default=Value(None), output_field=DateField()))
+    if sort == "deadline":
+        # The sort key of the deadline column: the appeal deadline; an open claim's stall
+        # day (its state's threshold after state_since); on appeal, the filing day plus the
+        # CRI's four months taken as 122 days (the page shows the exact date, expertise
+        # suspension included; only the order among appeals uses this approximation).
+        def after(field: str, days: int) -> Cast:
+            return Cast(ExpressionWrapper(F(field) + dt.timedelta(days=days),
+                                          output_field=DateTimeField()), DateField())
+        qs = qs.annotate(deadline_sort=Case(
+            When(state__in=DECIDED_STATES, then=F("appeal_deadline")),
+            When(state=ClaimState.APPEALED, appealed_on__isnull=False,
+                 then=Cast(ExpressionWrapper(F("appealed_on") + dt.timedelta(days=122),
+                                             output_field=DateField()), DateField())),
+            *[When(state=state, then=after("state_since", days))
+              for state, days in STALLED_AFTER_DAYS.items()],
+            default=Value(None), output_field=DateField()))
     lang = (get_language() or "uk")[:2]
     if sort == "claimant":
         surname = PersonName.objects.filter(person=OuterRef("person")).annotate(
@@ -91,7 +109,7 @@ def claim_queue(*, user: User, filters: dict[str, Any], sort: str = "days",
         "reference": F("id"), "filed": F("filed_at"), "days": F("state_since"),
         "kind": _labels("kind", ClaimKind.choices),
         "state": _labels("state", ClaimState.choices),
-        "claimant": F("claimant_sort"), "deadline": F("appeal_deadline"),
+        "claimant": F("claimant_sort"), "deadline": F("deadline_sort"),
         "assigned": Lower("assigned_to__last_name"),
     }.get(sort, F("state_since"))
     # By default the queue shows the longest waiting first (most days in state); days grow
