@@ -113,6 +113,7 @@ WEB: dict[str, dict[str, int]] = {
     "reparation:notify": dict.fromkeys(ROLES, 405),
     "reparation:admissibility": dict.fromkeys(ROLES, 405),
     "reparation:expertise": dict.fromkeys(ROLES, 405),
+    "reparation:assign": dict.fromkeys(ROLES, 405),
     # The memorial: public pages for everyone, the desk for memorial editors.
     "memorial:search": dict.fromkeys(ROLES, 200),
     "memorial:ceremonies": dict.fromkeys(ROLES, 200),
@@ -201,7 +202,7 @@ ANON_WEB = {"health": 200, "favicon": 301, "glossary": 200, "accounts:notices": 
             "reparation:transition": 405, "reparation:infirmities": 405,
             "reparation:decide": 405, "reparation:document_add": 405,
             "reparation:notify": 405, "reparation:admissibility": 405,
-            "reparation:expertise": 405,
+            "reparation:expertise": 405, "reparation:assign": 405,
             "memorial:search": 200, "memorial:ceremonies": 200, "memorial:sitemap": 200,
             "memorial:record": 200, "memorial:record_short": 301, "memorial:photo_public": 404,
             "memorial:tribute": 405, "memorial:publication": 405, "memorial:photo": 405,

@@ -99,6 +99,7 @@ class ClaimOut(Schema):
     filed_at: dt.date
     version: int
     days_in_state: int
+    assigned_to_id: int | None = Field(None, description="the staff member handling it")
     next_step: str
     needs: str
     events: list[EventOut]
@@ -170,6 +171,12 @@ class ClaimFilters(Schema):
     state: StateT | None = None
     kind: KindT | None = None
     stalled_days: int | None = Field(None, ge=1, le=3650)
+    assigned: Literal["me", "none"] | None = Field(
+        None, description="me: assigned to you; none: assigned to nobody")
+    sort: Literal["reference", "kind", "claimant", "filed", "state", "days", "deadline",
+                  "assigned"] | None = Field(
+        None, description="column to sort on; by default the longest in its state first")
+    desc: bool | None = Field(None, description="descending order")
 
 
 def _decision(d: Decision, medical: bool) -> dict[str, Any]:
@@ -186,6 +193,7 @@ def _out(user: User, claim: Claim, medical: bool) -> dict[str, Any]:
         "id": claim.pk, "reference": claim.reference, "person_id": claim.person_id,
         "kind": claim.kind, "state": claim.state, "filed_at": claim.filed_at,
         "version": claim.version, "days_in_state": selectors.days_in_state(claim),
+        "assigned_to_id": claim.assigned_to_id,
         "next_step": selectors.next_step(claim), "needs": claim.needs,
         "events": list(claim.events.all()),
         "decisions": [_decision(d, medical) for d in selectors.decisions_of(claim)],
@@ -220,7 +228,10 @@ def list_claims(request: HttpRequest, filters: Query[ClaimFilters]) -> list[dict
     from vetbridge.accounts.scoping import require
 
     require(user, Capability.CLAIMS_VIEW)
-    qs = selectors.claim_queue(user=user, filters=filters.dict())[:200]
+    wanted = filters.dict()
+    sort, desc = wanted.pop("sort", None), wanted.pop("desc", None)
+    qs = selectors.claim_queue(user=user, filters=wanted, sort=sort or "days",
+                               descending=desc)[:200]
     return [_out(user, c, False) for c in qs]
 
 

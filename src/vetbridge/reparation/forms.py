@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from vetbridge.core.forms import DATE, ServiceErrorsMixin, TextGateMixin
 
 from .models import Addition, Cause, ClaimKind, ClaimState, Context, Grade, Residence
+from .workflow import KIND_FIELDS, KIND_REQUIRED
 
 RATE_RE = re.compile(r"[0-9]{1,3}(?:[.,][0-9]+)?")
 
@@ -139,10 +140,34 @@ class ClaimFileForm(ServiceErrorsMixin, SituationMixin, forms.Form):
     document = forms.FileField(label=_("Supporting document (PDF, PNG or JPEG)"),
                                required=False)
 
+    COMMON = ("kind", "statement", "residence", "document")
+
     def __init__(self, *args: object, revisable: list[tuple[int, str]] | None = None,
-                 **kwargs: object) -> None:
+                 kind: str | None = None, **kwargs: object) -> None:
+        """Only the fields of `kind` (the chosen claim type) are kept: a living veteran is
+        never asked a date of death. Without a kind, only the choice of the type."""
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["revision_of"].choices = [("", "—"), *(revisable or [])]  # type: ignore[attr-defined]
+        self.claim_kind = kind if kind in KIND_FIELDS else None
+        keep = {"kind"} if self.claim_kind is None else \
+            {*self.COMMON, *KIND_FIELDS[self.claim_kind]}
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        if self.claim_kind:
+            self.fields["kind"].initial = self.claim_kind
+            for name in KIND_REQUIRED & set(self.fields):
+                self.fields[name].required = True
+
+    @property
+    def situation_fields(self) -> list[forms.BoundField]:
+        return [self[n] for n in SituationMixin.SITUATION if n in self.fields]
+
+    @property
+    def kind_fields(self) -> list[forms.BoundField]:
+        """The fields of the chosen type besides the French situation."""
+        return [self[n] for n in KIND_FIELDS.get(self.claim_kind or "", ())
+                if n not in SituationMixin.SITUATION]
 
 
 class DocumentForm(ServiceErrorsMixin, forms.Form):
@@ -233,3 +258,19 @@ class QueueFilterForm(TextGateMixin, forms.Form):
                              choices=[("", _("All kinds")), *ClaimKind.choices])
     stalled_days = forms.IntegerField(label=_("In this state for more than (days)"),
                                       required=False, min_value=1, max_value=3650)
+    assigned = forms.ChoiceField(label=_("Assigned"), required=False, choices=[
+        ("", _("Everyone's claims")), ("me", _("Assigned to me")),
+        ("none", _("Not assigned"))])
+
+
+class AssignForm(ServiceErrorsMixin, forms.Form):
+    """Take a claim ("me"), give it to a colleague (their id) or release it ("")."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    assigned_to = forms.CharField(label=_("Assign to"), required=False, max_length=12)
+
+    def clean_assigned_to(self) -> str:
+        value = str(self.cleaned_data.get("assigned_to") or "").strip()
+        if value not in ("", "me") and not value.isdigit():
+            raise forms.ValidationError(_("Choose a colleague from the list."), code="invalid")
+        return value

@@ -129,6 +129,10 @@ class Claim(models.Model):
     assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
     medical_notes = models.TextField(_("assessor's notes"), max_length=4000, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="assigned_claims", verbose_name=_("assigned to"),
+        help_text=_("The staff member who handles the claim in its current state."))
     state_since = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)

@@ -9,24 +9,64 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Min, QuerySet
-from django.utils import timezone
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Lower
+from django.utils import formats, timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 
 from vetbridge.accounts.models import User
 from vetbridge.accounts.roles import Capability
 from vetbridge.accounts.scoping import require
 from vetbridge.core.disclosure import min_cell, protect_count, protect_rows
+from vetbridge.people.models import PersonName
 from vetbridge.rules import procedure
 from vetbridge.rules.errors import InputError
 from vetbridge.rules.parameters import Parameters
 
-from .models import Claim, ClaimEvent, ClaimState, Decision
+from .models import Claim, ClaimEvent, ClaimKind, ClaimState, Decision
 from .services import claims_for
-from .workflow import NEXT_STEP, TRANSITIONS
+from .workflow import (
+    ASSESSED_KINDS,
+    NEXT_STEP,
+    STALLED_AFTER_DAYS,
+    TRANSITIONS,
+    acting_roles,
+)
+
+# Sortable columns of the queue: name → the expression sorted on (ties broken by id).
+SORT_COLUMNS = ("reference", "kind", "claimant", "filed", "state", "days", "deadline",
+                "assigned")
+DECIDED_STATES = (ClaimState.GRANTED, ClaimState.REJECTED, ClaimState.APPEAL_DECIDED)
 
 
-def claim_queue(*, user: User, filters: dict[str, Any]) -> QuerySet[Claim]:
-    qs = claims_for(user).select_related("person").prefetch_related("person__names")
+def _labels(field: str, choices: list[tuple[str, Any]]) -> Case:
+    """Sort on the label in the reader's language, not on the code."""
+    return Case(*[When(**{field: code}, then=Value(str(label))) for code, label in choices],
+                default=Value(""), output_field=CharField())
+
+
+def claim_queue(*, user: User, filters: dict[str, Any], sort: str = "days",
+                descending: bool | None = None) -> QuerySet[Claim]:
+    """The claims this user may see, filtered and sorted by one column; lazily evaluated
+    (the page slices it: never the whole table)."""
+    qs = claims_for(user).select_related("person", "assigned_to").prefetch_related(
+        "person__names")
     if filters.get("state"):
         qs = qs.filter(state=filters["state"])
     if filters.get("kind"):
@@ -34,11 +74,84 @@ def claim_queue(*, user: User, filters: dict[str, Any]) -> QuerySet[Claim]:
     if filters.get("stalled_days"):
         qs = qs.filter(state_since__lt=timezone.now() - dt.timedelta(
             days=int(filters["stalled_days"])))
-    return qs.order_by("state_since")
+    if filters.get("assigned") == "me":
+        qs = qs.filter(assigned_to=user)
+    elif filters.get("assigned") == "none":
+        qs = qs.filter(assigned_to__isnull=True)
+    # The appeal deadline of the last decision, once notified (decided states only).
+    last_deadline = Decision.objects.filter(claim=OuterRef("pk")).order_by(
+        "-decided_at", "-id").values("appeal_deadline")[:1]
+    qs = qs.annotate(appeal_deadline=Case(
+        When(state__in=DECIDED_STATES, then=Subquery(last_deadline)),
+        default=Value(None), output_field=DateField()))
+    if sort == "deadline":
+        # The sort key of the deadline column: the appeal deadline; an open claim's stall
+        # day (its state's threshold after state_since); on appeal, the filing day plus the
+        # CRI's four months taken as 122 days (the page shows the exact date, expertise
+        # suspension included; only the order among appeals uses this approximation).
+        def after(field: str, days: int) -> Cast:
+            return Cast(ExpressionWrapper(F(field) + dt.timedelta(days=days),
+                                          output_field=DateTimeField()), DateField())
+        qs = qs.annotate(deadline_sort=Case(
+            When(state__in=DECIDED_STATES, then=F("appeal_deadline")),
+            When(state=ClaimState.APPEALED, appealed_on__isnull=False,
+                 then=Cast(ExpressionWrapper(F("appealed_on") + dt.timedelta(days=122),
+                                             output_field=DateField()), DateField())),
+            *[When(state=state, then=after("state_since", days))
+              for state, days in STALLED_AFTER_DAYS.items()],
+            default=Value(None), output_field=DateField()))
+    lang = (get_language() or "uk")[:2]
+    if sort == "claimant":
+        surname = PersonName.objects.filter(person=OuterRef("person")).annotate(
+            mine=Case(When(language=lang, then=Value(0)), When(language="uk", then=Value(1)),
+                      default=Value(2), output_field=IntegerField()),
+        ).order_by("-is_preferred", "mine", "id").values("surname")[:1]
+        qs = qs.annotate(claimant_sort=Lower(Subquery(surname)))
+    key: Any = {
+        "reference": F("id"), "filed": F("filed_at"), "days": F("state_since"),
+        "kind": _labels("kind", ClaimKind.choices),
+        "state": _labels("state", ClaimState.choices),
+        "claimant": F("claimant_sort"), "deadline": F("deadline_sort"),
+        "assigned": Lower("assigned_to__last_name"),
+    }.get(sort, F("state_since"))
+    # By default the queue shows the longest waiting first (most days in state); days grow
+    # as state_since goes back, so "days descending" is state_since ascending.
+    if descending is None:
+        descending = sort == "days"
+    reverse = (not descending) if sort == "days" else descending
+    ordered = key.desc(nulls_last=True) if reverse else key.asc(nulls_last=True)
+    return qs.order_by(ordered, "id")
 
 
 def days_in_state(claim: Claim) -> int:
     return (timezone.now() - claim.state_since).days
+
+
+def deadline_of(claim: Claim, today: dt.date | None = None) -> dict[str, Any] | None:
+    """The next date that matters on a claim in the queue: the appeal deadline after a
+    notified decision, the CRI's silence date on a French appeal, or the day an open claim
+    becomes stalled in its state. `passed` / `soon` (within 14 days) drive the highlight."""
+    today = today or timezone.localdate()
+    day: dt.date | None = None
+    what = ""
+    if claim.state in DECIDED_STATES:
+        day = getattr(claim, "appeal_deadline", None)
+        what = "appeal"
+    elif claim.state == ClaimState.APPEALED:
+        silence = appeal_silence(claim)
+        if silence is not None:
+            day, what = silence.deemed_rejected_on, "silence"
+    elif claim.state in STALLED_AFTER_DAYS:
+        day = timezone.localtime(claim.state_since).date() + dt.timedelta(
+            days=STALLED_AFTER_DAYS[ClaimState(claim.state)])
+        what = "stalled"
+    if day is None:
+        return None
+    return {"day": day, "what": what, "passed": day < today,
+            "soon": today <= day <= today + dt.timedelta(days=SOON_DAYS)}
+
+
+SOON_DAYS = 14
 
 
 @dataclass
@@ -73,6 +186,80 @@ def appeal_silence(claim: Claim) -> Silence | None:
 
 def next_step(claim: Claim) -> str:
     return str(NEXT_STEP.get(ClaimState(claim.state), ""))
+
+
+def todo_for(user: User, claim: Claim) -> list[str]:
+    """What this reader has to do on the claim now, in the words of their role (never the
+    claimant's text shown to staff). Empty: nothing for them at this step."""
+    from vetbridge.accounts.roles import Role
+
+    state, assessed = ClaimState(claim.state), claim.kind in ASSESSED_KINDS
+    roles = {user.role} if user.role != Role.ADMIN else set(acting_roles(state, claim.kind))
+    out: list[str] = []
+    if Role.VETERAN in roles or not user.is_staff_role:
+        if state == ClaimState.NEEDS_INFORMATION:
+            out.append(_("Provide the documents or the answer requested below, then press "
+                         "“The information has been provided”."))
+        return out
+    if Role.CASE_WORKER in roles:
+        if state == ClaimState.NEEDS_INFORMATION:
+            out.append(_("Follow up the request for information with the claimant: help "
+                         "them gather and add what is missing."))
+        elif state == ClaimState.SUBMITTED:
+            out.append(_("Check that the documents expected for this kind of claim are "
+                         "attached; ask the claimant for information if not."))
+    if Role.MEDICAL_ASSESSOR in roles:
+        if state == ClaimState.SUBMITTED and assessed:
+            out.append(_("Start the medical assessment."))
+        elif state == ClaimState.IN_ASSESSMENT:
+            out.append(_("Record the infirmities, then complete the assessment."))
+    if Role.PENSION_OFFICER in roles:
+        last = claim.current_decision()
+        if state == ClaimState.SUBMITTED and not assessed:
+            out.append(_("Check the file: mark it complete (ready for decision) or ask "
+                         "for information."))
+        elif state == ClaimState.READY_FOR_DECISION:
+            out.append(_("Decide on the claim."))
+        elif state in DECIDED_STATES and last is not None and last.notified_on is None:
+            out.append(_("Record the day the decision was notified: the appeal deadline "
+                         "runs from it."))
+        elif state == ClaimState.APPEALED:
+            if claim.appeal_late is not False and claim.appeal_admissible is None:
+                out.append(_("Decide whether the appeal is admissible."))
+            out.append(_("Decide on the appeal."))
+    return out
+
+
+STEP_LABELS = (("submitted", gettext_lazy("Claim submitted")),
+               ("assessment", gettext_lazy("Assessment")),
+               ("decision", gettext_lazy("Decision")),
+               ("appeal", gettext_lazy("Appeal window")))
+
+
+def step_tracker(claim: Claim, today: dt.date | None = None) -> list[dict[str, Any]] | None:
+    """The claimant's steps: submitted → assessment → decision → appeal window, each done,
+    current or to come. None for a withdrawn claim."""
+    today = today or timezone.localdate()
+    state = ClaimState(claim.state)
+    if state == ClaimState.WITHDRAWN:
+        return None
+    last = claim.current_decision()
+    detail: dict[str, str] = {}
+    if state in (ClaimState.SUBMITTED, ClaimState.NEEDS_INFORMATION):
+        current = 0
+    elif state in (ClaimState.IN_ASSESSMENT, ClaimState.READY_FOR_DECISION):
+        current = 1
+    elif state in (ClaimState.GRANTED, ClaimState.REJECTED):
+        if last is not None and last.appeal_deadline is not None:
+            current = 3 if last.appeal_deadline >= today else 4
+            detail["appeal"] = _("until %(day)s") % {
+                "day": formats.date_format(last.appeal_deadline, "DATE_FORMAT")}
+        else:
+            current = 2
+    else:  # appealed, appeal decided
+        current = 3 if state == ClaimState.APPEALED else 4
+    return [{"key": key, "label": str(label), "done": i < current, "current": i == current,
+             "detail": detail.get(key, "")} for i, (key, label) in enumerate(STEP_LABELS)]
 
 
 def available_transitions(user: User, claim: Claim) -> list[Any]:

@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,7 +58,7 @@ from .models import (
     Outcome,
     RulesSnapshot,
 )
-from .workflow import ASSESSED_KINDS, NEXT_STEP, TRANSITIONS, kind_refusal
+from .workflow import ASSESSED_KINDS, NEXT_STEP, TRANSITIONS, acting_roles, kind_refusal
 
 # Magic numbers of the accepted document types (the extension and the browser's word are
 # not trusted).
@@ -857,3 +857,54 @@ def notifications_mark_read(user: User) -> int:
 def unread_count(user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
+
+
+# ---------------------------------------------------------------- the queue: who handles it
+
+def may_act_on(user: User, claim: Claim) -> bool:
+    """Whether this staff member acts on the claim in its current state (may take it)."""
+    return user.is_active and user.role in acting_roles(claim.state, claim.kind)
+
+
+def assignable_staff(claim: Claim) -> QuerySet[User]:
+    """Colleagues who may handle the claim in its state and reach it (their scope)."""
+    roles = acting_roles(claim.state, claim.kind) - {Role.ADMIN}
+    staff = User.objects.filter(is_active=True, role__in=roles).select_related("region")
+    if Role.CASE_WORKER in roles:  # case workers reach their region and their caseload
+        reach = ~Q(role=Role.CASE_WORKER) | Q(pk=claim.person.contact_person_id or 0)
+        if claim.person.region_id:
+            reach |= Q(region_id=claim.person.region_id)
+        staff = staff.filter(reach)
+    return staff.order_by("last_name", "first_name", "username")
+
+
+@transaction.atomic
+def claim_assign(*, actor: User, claim_id: int, assignee_id: int | None,
+                 expected_version: int) -> Claim:
+    """Give the claim to a staff member (oneself or a colleague) or release it; audited.
+
+    Only staff who act on the claim in its state may assign it, and only to such staff
+    who can reach the claim; a stale version is a conflict (409)."""
+    require(actor, Capability.CLAIMS_VIEW)
+    claim = _claim(actor, claim_id, lock=True)
+    if not may_act_on(actor, claim):
+        raise PermissionDeniedError(_("Your role does not act on a claim in this state."))
+    _check_version(claim, expected_version)
+    assignee: User | None = None
+    if assignee_id is not None:
+        assignee = User.objects.filter(pk=assignee_id, is_active=True).first()
+        if assignee is None or not may_act_on(assignee, claim) or \
+                not claims_for(assignee).filter(pk=claim.pk).exists():
+            raise field_error("assigned_to", _("This person does not handle claims in this "
+                                               "state, or cannot reach this claim."))
+    before = claim.assigned_to_id
+    updated = Claim.objects.filter(pk=claim.pk, version=expected_version).update(
+        assigned_to=assignee, version=F("version") + 1)
+    if updated != 1:
+        raise ConflictError(_("This claim was changed by someone else since you opened it. "
+                              "Reload it and try again."))
+    claim.assigned_to, claim.version = assignee, expected_version + 1
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=claim, person_id=claim.person_id,
+                 summary=f"{claim.reference} assigned_to",
+                 changes={"assigned_to": [before, assignee.pk if assignee else None]})
+    return claim

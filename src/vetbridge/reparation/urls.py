@@ -20,4 +20,5 @@ urlpatterns = [
     path("decisions/<int:decision_id>/notification/", views.decision_notify, name="notify"),
     path("<int:pk>/admissibility/", views.claim_admissibility, name="admissibility"),
     path("<int:pk>/expertise/", views.claim_expertise, name="expertise"),
+    path("<int:pk>/assign/", views.claim_assign, name="assign"),
 ]

@@ -11,17 +11,24 @@ from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vetbridge.accounts.roles import Capability
 from vetbridge.accounts.scoping import access_person_by_id
-from vetbridge.core.exceptions import ApplicationError, NotFoundError
+from vetbridge.core.exceptions import (
+    ApplicationError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from vetbridge.core.views import permission_required_page, signed_in_user
 
 from . import selectors, services
 from .forms import (
     AdmissibilityForm,
+    AssignForm,
     ClaimFileForm,
     DecideForm,
     DocumentForm,
@@ -34,6 +41,7 @@ from .forms import (
 )
 from .letters import decision_letter_pdf, infirmity_flags, situation_lines
 from .models import Claim, ClaimKind, ClaimState
+from .workflow import EXPECTED_DOCUMENTS
 
 PAGE_SIZE = 25
 
@@ -41,16 +49,72 @@ PAGE_SIZE = 25
 @permission_required_page(Capability.CLAIMS_VIEW)
 def claim_list(request: HttpRequest) -> HttpResponse:
     """The case worker's queue, or a veteran's own claims: same list, scoped."""
+    user = signed_in_user(request)
     form = QueueFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    page = Paginator(selectors.claim_queue(user=signed_in_user(request), filters=filters),
+    sort = request.GET.get("sort", "")
+    if sort in selectors.SORT_COLUMNS:
+        descending = request.GET.get("dir") == "desc"
+    else:  # the default: longest waiting first
+        sort, descending = "days", True
+    page = Paginator(selectors.claim_queue(user=user, filters=filters, sort=sort,
+                                           descending=descending),
                      PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
     for claim in page:
         claim.days_in_state = selectors.days_in_state(claim)  # type: ignore[attr-defined]
+        claim.deadline = selectors.deadline_of(claim, today)  # type: ignore[attr-defined]
+        claim.may_take = (services.may_act_on(user, claim)  # type: ignore[attr-defined]
+                          and claim.assigned_to_id != user.pk)
     query = request.GET.copy()
     query.pop("page", None)
+    base = request.GET.copy()
+    for key in ("page", "sort", "dir"):
+        base.pop(key, None)
+    headers = []
+    for key, label in (("reference", _("Reference")), ("claimant", _("Claimant")),
+                       ("kind", _("Kind of claim")), ("state", _("State")),
+                       ("days", _("Days in this state")), ("filed", _("Filed on")),
+                       ("deadline", _("Deadline")), ("assigned", _("Assigned to"))):
+        active = key == sort
+        link = base.copy()
+        link["sort"] = key
+        if active and not descending:
+            link["dir"] = "desc"
+        headers.append({"key": key, "label": label, "url": "?" + link.urlencode(),
+                        "aria_sort": ("descending" if descending else "ascending")
+                        if active else "none"})
     return render(request, "reparation/claim_list.html",
-                  {"form": form, "page": page, "query": query.urlencode()})
+                  {"form": form, "page": page, "query": query.urlencode(),
+                   "headers": headers, "today": today})
+
+
+@require_POST
+@permission_required_page(Capability.CLAIMS_VIEW)
+def claim_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take the claim, give it to a colleague or release it (409 when it changed since)."""
+    user = signed_in_user(request)
+    form = AssignForm(request.POST)
+    if form.is_valid():
+        value = form.cleaned_data["assigned_to"]
+        assignee = user.pk if value == "me" else int(value) if value else None
+        try:
+            services.claim_assign(actor=user, claim_id=pk, assignee_id=assignee,
+                                  expected_version=form.cleaned_data["version"])
+        except ConflictError as exc:
+            form.add_service_error(exc)
+            return _render_detail(request, pk, status=exc.status_code, assign_form=form)
+        except (NotFoundError, PermissionDeniedError):
+            raise
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("Assignment recorded."))
+            nxt = request.POST.get("next", "")
+            if nxt.startswith("/") and not nxt.startswith("//"):
+                return redirect(nxt)
+            return redirect("reparation:detail", pk=pk)
+    return _render_detail(request, pk, status=400, assign_form=form)
 
 
 def _revisable(person_id: int) -> list[tuple[int, str]]:
@@ -63,9 +127,13 @@ def _revisable(person_id: int) -> list[tuple[int, str]]:
 def claim_file(request: HttpRequest, person_id: int) -> HttpResponse:
     user = signed_in_user(request)
     person = access_person_by_id(user, person_id, Capability.CLAIMS_FILE)
+    source = request.POST if request.method == "POST" else request.GET
+    kind = str(source.get("kind", ""))
     form = ClaimFileForm(request.POST or None, request.FILES or None,
-                         revisable=_revisable(person.pk))
-    if request.method == "POST" and form.is_valid():
+                         revisable=_revisable(person.pk), kind=kind)
+    if request.method == "POST" and form.claim_kind is None:
+        form.is_valid()  # the type itself is missing or unknown: say so on its field
+    elif request.method == "POST" and form.is_valid():
         try:
             # One transaction: a refused document must not leave a filed claim behind (the
             # claimant would file again and get two).
@@ -82,7 +150,10 @@ def claim_file(request: HttpRequest, person_id: int) -> HttpResponse:
             messages.success(request, _("The claim has been filed. Its reference is %(ref)s.")
                              % {"ref": claim.reference})
             return redirect("reparation:detail", pk=claim.pk)
-    return render(request, "reparation/claim_form.html", {"form": form, "person": person},
+    expected = EXPECTED_DOCUMENTS.get(form.claim_kind or "")
+    return render(request, "reparation/claim_form.html",
+                  {"form": form, "person": person, "expected": expected,
+                   "kind_label": dict(ClaimKind.choices).get(form.claim_kind or "")},
                   status=400 if form.errors else 200)
 
 
@@ -101,7 +172,12 @@ def _render_detail(request: HttpRequest, pk: int, status: int = 200,
         user.can(Capability.CLAIMS_ASSESS),
         "document_form": DocumentForm(),
         "children_dates": [dt.date.fromisoformat(d) for d in claim.children_birth_dates or []],
+        "todo": selectors.todo_for(user, claim),
+        "tracker": None if user.is_staff_role else selectors.step_tracker(claim),
     }
+    if services.may_act_on(user, claim):
+        ctx["assign_form"] = AssignForm(initial={"version": claim.version})
+        ctx["colleagues"] = services.assignable_staff(claim)
     if medical:
         # What each decision was computed on, as frozen (not the claim's current state).
         ctx["decisions"] = list(ctx["decisions"])
