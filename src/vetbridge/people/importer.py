@@ -74,9 +74,21 @@ class ImportReport:
     committed: bool = False
     rejected: list[RowError] = field(default_factory=list)
     suspected_duplicates: int = 0
+    # The people created by this import (their ids), once committed: the report links them.
+    created_ids: list[int] = field(default_factory=list)
+
+    @property
+    def rejected_rows(self) -> int:
+        """Rows refused (a row with three errors is one rejected row)."""
+        return len({e.line for e in self.rejected})
+
+    @property
+    def error_count(self) -> int:
+        return len(self.rejected)
 
     def as_dict(self) -> dict[str, Any]:
         return {"total_rows": self.total_rows, "imported": self.imported,
+                "rejected_rows": self.rejected_rows, "errors": self.error_count,
                 "committed": self.committed, "rejected": [r.as_dict() for r in self.rejected],
                 "suspected_duplicates": self.suspected_duplicates}
 
@@ -329,6 +341,7 @@ def people_import(*, actor: User | None, data: bytes, keep_valid: bool = False,
                         pk__in=imported_ids[start:start + batch_size]).prefetch_related("names"):
                     report.suspected_duplicates += record_suspects(person)
     report.committed = True
+    report.created_ids = imported_ids
     return report
 
 
