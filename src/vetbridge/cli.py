@@ -100,7 +100,7 @@ def _run_import(args: argparse.Namespace, importer: Any) -> int:
             print(f"line {err.line}{field}: {err.reason}", file=sys.stderr)
         state = "committed" if report.committed else "NOTHING WRITTEN (use --keep-valid)"
         print(f"{report.total_rows} rows read, {report.imported} imported, "
-              f"{len(report.rejected)} rejected: {state}")
+              f"{report.rejected_rows} rejected ({report.error_count} errors): {state}")
     if report.rejected and not report.committed:
         return 1
     return 0

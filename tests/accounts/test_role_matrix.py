@@ -77,6 +77,7 @@ WEB: dict[str, dict[str, int]] = {
     "people:list": REGISTRY,
     "people:create": only({"case_worker", "admin"}),
     "people:import": only({"admin"}),
+    "people:import_template": only({"admin"}),
     "people:stats": STATS,
     "people:stats_export": STATS,
     "people:export": REGISTRY,
@@ -131,6 +132,10 @@ WEB: dict[str, dict[str, int]] = {
     "memorial:link": dict.fromkeys(ROLES, 405),
     "memorial:create_for": dict.fromkeys(ROLES, 405),
     "memorial:moderate": dict.fromkeys(ROLES, 405),
+    "memorial:preview": only({"memorial_editor", "admin"}),
+    "memorial:preview@draft": only({"memorial_editor", "admin"}),
+    "memorial:correction": only({"memorial_editor", "admin"}, ok_status=404),
+    "memorial:import_template": only({"memorial_editor", "admin"}),
     # Care: the veteran, case workers (scoped), medical assessors; never partners.
     "care:caseload": only({"case_worker", "admin"}),
     "care:caseload_export": only({"case_worker", "admin"}),

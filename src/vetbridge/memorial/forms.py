@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from vetbridge.core.forms import DATE, ServiceErrorsMixin, TextGateMixin
 from vetbridge.core.models import Region
 
-from .models import PublicationBasis, TributeKind
+from .models import CORRECTABLE, PublicationBasis, TributeKind
 
 
 class SearchForm(TextGateMixin, forms.Form):
@@ -30,6 +32,48 @@ class TributeForm(ServiceErrorsMixin, forms.Form):
                            widget=forms.Textarea(attrs={"rows": 5}),
                            help_text=_("They will appear after a memorial editor reads them."))
     photo = forms.FileField(label=_("Photo (JPEG or PNG, at most 5 MB)"), required=False)
+    # A correction may propose values for the record's fields (all optional, beside the text).
+    proposed_death_date = forms.DateField(label=_("Correct date of death"), required=False,
+                                          widget=DATE)
+    proposed_death_place = forms.CharField(label=_("Correct place of death"), required=False,
+                                           max_length=200)
+    proposed_birth_year = forms.IntegerField(label=_("Correct year of birth"), required=False,
+                                             min_value=1900, max_value=2100)
+    proposed_rank = forms.CharField(label=_("Correct rank"), required=False, max_length=80)
+    proposed_unit = forms.CharField(label=_("Correct unit"), required=False, max_length=200)
+    proposed_burial_place = forms.CharField(label=_("Correct burial place"), required=False,
+                                            max_length=200)
+    proposed_circumstances = forms.CharField(
+        label=_("Correct circumstances"), required=False, max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}))
+    contact = forms.EmailField(
+        label=_("Your e-mail (optional)"), required=False, max_length=200,
+        help_text=_("Only to tell you what the editors decided about a correction; never "
+                    "shown."))
+
+    def proposal_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith("proposed_")]
+
+    def other_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if not name.startswith("proposed_")]
+
+
+class CorrectionForm(ServiceErrorsMixin, forms.Form):
+    """Which proposed value goes to which record field (or none)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, proposal: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", _("do not apply")), *CORRECTABLE.items()]
+        for key in proposal:
+            self.fields[f"target_{key}"] = forms.ChoiceField(
+                label=CORRECTABLE.get(key, key), choices=choices, required=False, initial=key,
+                help_text=_("Record field that receives this value."))
+
+
+class CorrectionRejectForm(ServiceErrorsMixin, forms.Form):
+    reason = forms.CharField(label=_("Reason for rejecting"), max_length=300)
 
 
 class RecordForm(ServiceErrorsMixin, forms.Form):

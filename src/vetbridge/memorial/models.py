@@ -116,6 +116,15 @@ class TributeState(models.TextChoices):
     PENDING = "pending", _("waiting for moderation")
     PUBLISHED = "published", _("published")
     REJECTED = "rejected", _("rejected")
+    APPLIED = "applied", _("applied to the record")
+
+
+# The record fields a family's correction may propose a value for (record field → label).
+CORRECTABLE = {
+    "rank": _("rank"), "unit": _("unit"), "death_date": _("date of death"),
+    "death_place": _("place of death"), "birth_year": _("year of birth"),
+    "burial_place": _("burial place"), "circumstances": _("circumstances"),
+}
 
 
 class Tribute(models.Model):
@@ -131,6 +140,10 @@ class Tribute(models.Model):
     state = models.CharField(_("state"), max_length=12, choices=TributeState.choices,
                              default=TributeState.PENDING)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
+    # A correction's structured proposal: {record field: proposed value as written}.
+    proposal = models.JSONField(_("proposed values"), default=dict, blank=True)
+    contact = models.EmailField(_("your e-mail (optional)"), max_length=200, blank=True)
+    language = models.CharField(max_length=8, blank=True)
     submitter_hash = models.CharField(max_length=64, db_index=True)
     submitted_at = models.DateTimeField(default=timezone.now)
     moderated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,

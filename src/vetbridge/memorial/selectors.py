@@ -21,7 +21,14 @@ from vetbridge.names.translit import transliterate
 from vetbridge.people import name_index
 from vetbridge.people.models import clean_text
 
-from .models import Ceremony, EditorNotification, MemorialRecord, Tribute, TributeState
+from .models import (
+    Ceremony,
+    EditorNotification,
+    MemorialRecord,
+    Tribute,
+    TributeKind,
+    TributeState,
+)
 
 SEARCH_LIMIT = 50
 T = TypeVar("T")
@@ -179,3 +186,10 @@ def editor_notifications(user: Any) -> QuerySet[EditorNotification]:
 def tribute_queue() -> QuerySet[Tribute]:
     return Tribute.objects.filter(state=TributeState.PENDING).select_related(
         "record__person").prefetch_related("record__person__names")
+
+
+def rejected_corrections_unanswered() -> QuerySet[Tribute]:
+    """Corrections rejected whose submitter left no address: their reasons stay on the desk."""
+    return Tribute.objects.filter(kind=TributeKind.CORRECTION, state=TributeState.REJECTED,
+                                  contact="").select_related("record__person").prefetch_related(
+        "record__person__names").order_by("-moderated_at", "-id")

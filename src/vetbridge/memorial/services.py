@@ -12,9 +12,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from vetbridge.accounts.audit import audit_record
@@ -40,6 +41,7 @@ from vetbridge.people.registration import NameSpelling, NewPerson, people_regist
 
 from . import selectors
 from .models import (
+    CORRECTABLE,
     EditorNotification,
     MemorialChange,
     MemorialRecord,
@@ -238,14 +240,19 @@ def tribute_submit(*, record_id: int, data: dict[str, Any], photo: bytes | None,
     if not author:
         raise field_error("author_name", _("Please give your name."))
     text = clean_public_text(data.get("text"), 2000)
+    proposal = _proposal(data) if kind == TributeKind.CORRECTION else {}
+    contact = clean_public_text(data.get("contact"), 200)
+    if contact and ("@" not in contact or " " in contact):
+        raise field_error("contact", _("Enter a valid e-mail address."))
     tribute = Tribute(record=record, kind=kind, author_name=author,
                       relation=clean_public_text(data.get("relation"), 120), text=text,
-                      submitter_hash=who)
+                      submitter_hash=who, proposal=proposal, contact=contact,
+                      language=translation.get_language() or "")
     if photo:
         image = check_image(photo)
         tribute.photo.save(hashlib.sha256(image.content).hexdigest()[:32] + image.extension,
                            ContentFile(image.content), save=False)
-    if not text and not photo:
+    if not text and not photo and not proposal:
         raise field_error("text", _("Write a few words or add a photo."))
     if kind == TributeKind.PHOTO and not photo:
         raise field_error("photo", _("Add the photo."))
@@ -269,6 +276,8 @@ def tribute_moderate(*, actor: User, tribute_id: int, accept: bool,
     tribute.state = TributeState.PUBLISHED if accept else TributeState.REJECTED
     tribute.reason, tribute.moderated_by, tribute.moderated_at = reason, actor, timezone.now()
     tribute.save()
+    if not accept and tribute.kind == TributeKind.CORRECTION and tribute.contact:
+        _tell_submitter(tribute)
     if accept and tribute.kind == TributeKind.CORRECTION:
         # A correction is applied by the editor on the record, citing it as the source.
         _change(tribute.record, actor, {"correction": tribute.text[:500]},
@@ -277,6 +286,124 @@ def tribute_moderate(*, actor: User, tribute_id: int, accept: bool,
                  person_id=tribute.record.person_id, summary=tribute.state,
                  changes={"state": [TributeState.PENDING, tribute.state], "reason": reason})
     return tribute
+
+
+def _proposal(data: dict[str, Any]) -> dict[str, Any]:
+    """The proposed values of a correction, {record field: value}, the empty ones left out."""
+    out: dict[str, Any] = {}
+    for fld in CORRECTABLE:
+        value = data.get(f"proposed_{fld}")
+        if value in (None, ""):
+            continue
+        if isinstance(value, dt.date):
+            out[fld] = value.isoformat()
+        elif isinstance(value, int):
+            out[fld] = value
+        else:
+            text = clean_public_text(value, 4000 if fld == "circumstances" else 200)
+            if text:
+                out[fld] = text
+    return out
+
+
+def _converted(record_field: str, value: Any, form_field: str) -> Any:
+    """A proposed value made fit for `record_field`, or a field error naming `form_field`."""
+    if record_field == "death_date":
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise field_error(form_field, _("This value is not a date.")) from None
+    if record_field == "birth_year":
+        text = str(value).strip()
+        if not text.isdigit() or not 1900 <= int(text) <= timezone.localdate().year:
+            raise field_error(form_field, _("This value is not a year of birth."))
+        return int(text)
+    limit = int(getattr(MemorialRecord._meta.get_field(record_field), "max_length", None) or 200)
+    text = clean_public_text(value, 10_000)
+    if len(text) > limit:
+        raise field_error(form_field, _("This value is longer than %(n)s characters.")
+                          % {"n": limit})
+    return text
+
+
+@transaction.atomic
+def correction_apply(*, actor: User, tribute_id: int, expected_version: int,
+                     targets: dict[str, str]) -> MemorialRecord:
+    """Apply a family's correction to its record field by field: `targets` maps each proposed
+    value's key to the record field that receives it ("" = not applied). The change is
+    recorded with the correction as its source; the record's version guards against an
+    editor overwriting another's change."""
+    require(actor, Capability.MEMORIAL_EDIT)
+    tribute = Tribute.objects.select_for_update(of=("self",)).filter(
+        pk=tribute_id, kind=TributeKind.CORRECTION, state=TributeState.PENDING).first()
+    if tribute is None:
+        raise NotFoundError(_("No such correction waiting for moderation."))
+    record = _record(actor, tribute.record_id, lock=True)
+    if record.version != expected_version:
+        raise ConflictError(_("This record was changed by someone else since you opened it. "
+                              "Reload it and apply your change again."))
+    data: dict[str, Any] = {}
+    for key, target in targets.items():
+        if not target:
+            continue
+        form_field = f"target_{key}"
+        if key not in tribute.proposal:
+            raise field_error(form_field, _("This correction proposes no such value."))
+        if target not in CORRECTABLE:
+            raise field_error(form_field, _("Choose a field of the record."))
+        if target in data:
+            raise field_error(form_field, _("Two values were chosen for the same field."))
+        data[target] = _converted(target, tribute.proposal[key], form_field)
+    if not data:
+        raise field_error("version", _("Choose at least one value to apply."))
+    check_date("death_date", data.get("death_date", record.death_date),
+               not_before=record.person.birth_date)
+    changes: dict[str, Any] = {}
+    for fld, value in data.items():
+        if value != getattr(record, fld):
+            changes[fld] = [_jsonable(getattr(record, fld)), _jsonable(value)]
+            setattr(record, fld, value)
+    source = _("correction no. %(id)s sent by %(name)s on %(date)s") % {
+        "id": tribute.pk, "name": tribute.author_name,
+        "date": tribute.submitted_at.date().isoformat()}
+    if changes:
+        record.version += 1
+        record.updated_at = timezone.now()
+        record.save()
+        _change(record, actor, {**changes, "correction": tribute.pk}, source)
+    tribute.state, tribute.moderated_by, tribute.moderated_at = (
+        TributeState.APPLIED, actor, timezone.now())
+    tribute.save(update_fields=["state", "moderated_by", "moderated_at"])
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=tribute,
+                 person_id=record.person_id, summary=TributeState.APPLIED,
+                 changes={"state": [TributeState.PENDING, TributeState.APPLIED],
+                          "applied": sorted(changes)})
+    return record
+
+
+def _tell_submitter(tribute: Tribute) -> None:
+    """After commit, e-mail the reason of a rejected correction to the address its submitter
+    gave, in the language they wrote in (a failure is logged, never raised)."""
+    from django.template.loader import render_to_string
+
+    from vetbridge.core.mail import log
+
+    language = tribute.language or settings.LANGUAGE_CODE
+    address, ctx = tribute.contact, {"tribute": tribute, "name": str(tribute.record)}
+
+    def send() -> None:
+        with translation.override(language):
+            subject = " ".join(render_to_string("emails/memorial_correction_rejected_subject.txt",
+                                                ctx).split())
+            body = render_to_string("emails/memorial_correction_rejected.txt", ctx)
+        message = EmailMessage(subject, body, to=[address])
+        message.extra_headers["Content-Language"] = language
+        try:
+            message.send()
+        except OSError:
+            log.exception("correction rejection not e-mailed (tribute %s)", tribute.pk)
+
+    transaction.on_commit(send)
 
 
 # ---------------------------------------------------------------- registry link
@@ -402,6 +529,7 @@ def memorial_import(*, actor: User | None, data: bytes, keep_valid: bool = False
     report.imported = len(registered.ids)
     report.batch_id = registered.batch.pk
     report.committed = True
+    report.created_ids = list(registered.ids)
     if link and registered.ids:
         report.suspected_duplicates = scan_duplicates(new_ids=registered.ids).queued
     return report

@@ -22,9 +22,18 @@ from vetbridge.people import name_index
 from vetbridge.people.models import clean_text
 from vetbridge.people.selectors import NOTICES
 
-from . import selectors, services
-from .forms import ImportForm, PublishForm, RecordForm, SearchForm, TributeForm, UnpublishForm
-from .models import MemorialRecord
+from . import import_columns, selectors, services
+from .forms import (
+    CorrectionForm,
+    CorrectionRejectForm,
+    ImportForm,
+    PublishForm,
+    RecordForm,
+    SearchForm,
+    TributeForm,
+    UnpublishForm,
+)
+from .models import CORRECTABLE, MemorialRecord
 
 PAGE_SIZE = 20
 
@@ -76,7 +85,7 @@ def record(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
 
 
 def _render_record(request: HttpRequest, rec: MemorialRecord, form: TributeForm,
-                   status: int = 200) -> HttpResponse:
+                   status: int = 200, *, preview: bool = False) -> HttpResponse:
     from vetbridge.people.models import NameLanguage
 
     labels = dict(NameLanguage.choices)
@@ -85,7 +94,7 @@ def _render_record(request: HttpRequest, rec: MemorialRecord, form: TributeForm,
                  if code in names]
     return render(request, "memorial/record.html", {
         "rec": rec, "localized_names": localized, "all_names": rec.person.names.all(),
-        "tributes": selectors.published_tributes(rec), "form": form,
+        "tributes": selectors.published_tributes(rec), "form": form, "preview": preview,
         "canonical": request.build_absolute_uri(reverse(
             "memorial:record", args=[rec.pk, selectors.slug_of(rec)])),
     }, status=status)
@@ -163,8 +172,56 @@ def desk(request: HttpRequest) -> HttpResponse:
     return render(request, "memorial/desk.html", {
         "notices": selectors.editor_notifications(signed_in_user(request))[:20],
         "tributes": selectors.tribute_queue()[:100],
+        "rejected_corrections": selectors.rejected_corrections_unanswered()[:20],
         "drafts": Paginator(drafts, PAGE_SIZE).get_page(request.GET.get("page")),
         "query": ""})
+
+
+@permission_required_page(Capability.MEMORIAL_EDIT)
+def preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The public page of a record as it would be published (editors only, never indexed nor
+    cached)."""
+    rec = MemorialRecord.objects.select_related("person", "birth_region").prefetch_related(
+        "person__names").filter(pk=pk, person__merged_into__isnull=True).first()
+    if rec is None:
+        raise Http404
+    response = _render_record(request, rec, TributeForm(), preview=True)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@permission_required_page(Capability.MEMORIAL_EDIT)
+def correction(request: HttpRequest, tribute_id: int) -> HttpResponse:
+    """A family's correction beside the record: the editor picks which proposed value goes to
+    which field, or rejects it with a reason."""
+    from .models import Tribute, TributeKind, TributeState
+
+    item = Tribute.objects.select_related("record__person").filter(
+        pk=tribute_id, kind=TributeKind.CORRECTION, state=TributeState.PENDING,
+        record__person__merged_into__isnull=True).first()
+    if item is None:
+        raise Http404
+    rec = item.record
+    form = CorrectionForm(request.POST or None, proposal=item.proposal,
+                          initial={"version": rec.version})
+    if request.method == "POST" and form.is_valid():
+        targets = {key: form.cleaned_data.get(f"target_{key}") or "" for key in item.proposal}
+        try:
+            services.correction_apply(actor=signed_in_user(request), tribute_id=item.pk,
+                                      expected_version=form.cleaned_data["version"],
+                                      targets=targets)
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("Correction applied to the record, with its source."))
+            return redirect("memorial:edit", pk=rec.pk)
+    rows = [(form[f"target_{key}"], CORRECTABLE.get(key, key), value,
+             getattr(rec, key, "") if key in CORRECTABLE else "")
+            for key, value in item.proposal.items()]
+    return render(request, "memorial/correction.html", {
+        "item": item, "rec": rec, "form": form, "rows": rows,
+        "reject_form": CorrectionRejectForm()}, status=400 if form.errors else 200)
 
 
 @permission_required_page(Capability.MEMORIAL_EDIT)
@@ -301,4 +358,27 @@ def import_csv(request: HttpRequest) -> HttpResponse:
                                               source=upload.name)
         except ApplicationError as exc:
             form.add_error("file", exc.message)
-    return render(request, "memorial/import.html", {"form": form, "report": report})
+    created = []
+    if report and report.created_ids:
+        created = [(r.person.display_name(), reverse("memorial:edit", args=[r.pk]))
+                   for r in selectors.with_names(MemorialRecord.objects.filter(
+                       person_id__in=report.created_ids[:CREATED_SHOWN])).order_by("pk")]
+    return render(request, "memorial/import.html", {
+        "form": form, "report": report, "columns": import_columns.COLUMNS,
+        "created": created, "template_url": reverse("memorial:import_template")},
+        status=400 if form.errors else 200)
+
+
+# The report lists (and links) at most this many of the records an import created.
+CREATED_SHOWN = 200
+
+
+@permission_required_page(Capability.MEMORIAL_EDIT)
+def import_template(request: HttpRequest) -> HttpResponse:
+    """The memorial import's template: the header and one example row."""
+    from vetbridge.core.import_columns import template_csv
+
+    response = HttpResponse(template_csv(import_columns.COLUMNS),
+                            content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="vetbridge-memorial-template.csv"'
+    return response

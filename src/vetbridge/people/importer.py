@@ -57,9 +57,21 @@ class ImportReport:
     rejected: list[RowError] = field(default_factory=list)
     suspected_duplicates: int = 0
     batch_id: int | None = None
+    # The people created by this import (their ids), once committed: the report links them.
+    created_ids: list[int] = field(default_factory=list)
+
+    @property
+    def rejected_rows(self) -> int:
+        """Rows refused (a row with three errors is one rejected row)."""
+        return len({e.line for e in self.rejected})
+
+    @property
+    def error_count(self) -> int:
+        return len(self.rejected)
 
     def as_dict(self) -> dict[str, Any]:
         return {"total_rows": self.total_rows, "imported": self.imported,
+                "rejected_rows": self.rejected_rows, "errors": self.error_count,
                 "committed": self.committed, "rejected": [r.as_dict() for r in self.rejected],
                 "suspected_duplicates": self.suspected_duplicates, "batch": self.batch_id}
 
@@ -331,6 +343,7 @@ def people_import(*, actor: User | None, data: bytes, keep_valid: bool = False,
         from .linkage import scan_duplicates
 
         report.suspected_duplicates = scan_duplicates(new_ids=registered.ids).queued
+    report.created_ids = list(registered.ids)
     return report
 
 

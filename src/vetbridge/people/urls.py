@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.person_list, name="list"),
     path("new/", views.person_create, name="create"),
     path("import/", views.import_csv, name="import"),
+    path("import/template.csv", views.import_template, name="import_template"),
     path("stats/", views.stats, name="stats"),
     path("export/", exports.people_export, name="export"),
     path("stats/export/", exports.stats_export, name="stats_export"),

@@ -17,7 +17,7 @@ from vetbridge.accounts.scoping import access_person_by_id, people_for
 from vetbridge.core.exceptions import ApplicationError, NotFoundError
 from vetbridge.core.views import permission_required_page, signed_in_user
 
-from . import history, selectors, services
+from . import history, import_columns, selectors, services
 from .duplicates import (
     likely_duplicates,
     merges_of,
@@ -229,7 +229,32 @@ def import_csv(request: HttpRequest) -> HttpResponse:
                                    source=upload.name)
         except ApplicationError as exc:
             form.add_error("file", exc.message)
-    return render(request, "people/import.html", {"form": form, "report": report})
+    created = []
+    if report and report.created_ids:
+        from .models import Person
+
+        created = [(p.display_name(), reverse("people:detail", args=[p.pk]))
+                   for p in Person.objects.filter(pk__in=report.created_ids[:CREATED_SHOWN])
+                   .prefetch_related("names").order_by("pk")]
+    return render(request, "people/import.html", {
+        "form": form, "report": report, "columns": import_columns.COLUMNS,
+        "created": created, "template_url": reverse("people:import_template")},
+        status=400 if form.errors else 200)
+
+
+# The report lists (and links) at most this many of the people an import created.
+CREATED_SHOWN = 200
+
+
+@permission_required_page(Capability.PEOPLE_IMPORT)
+def import_template(request: HttpRequest) -> HttpResponse:
+    """The people import's template: the header and one example row."""
+    from vetbridge.core.import_columns import template_csv
+
+    response = HttpResponse(template_csv(import_columns.COLUMNS),
+                            content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="vetbridge-people-template.csv"'
+    return response
 
 
 @permission_required_page(Capability.PEOPLE_MERGE)
