@@ -1,0 +1,266 @@
+"""Revaluation of the French pensions in payment when a new point value takes effect.
+
+Every granted French pension still in payment on the date (the latest granting decision of
+each person, not superseded, still valid: the same rule as `selectors.pensions_in_payment`)
+is recomputed from its FROZEN inputs with the parameters in force on that date (L125-2:
+amount = index points × point value): all at once through the batch path
+(`rules.batch.compute_pmi_batch`), the few cases the batch has no column for (children,
+grand mutilé, legacy arithmetic rows) through the scalar calculator. One `Revaluation` row
+per decision and date, written in chunks with `bulk_create`; the decision itself stays frozen.
+
+Idempotent: a decision already revalued for the date is skipped, so a second run writes
+nothing. One audit entry per run (counts, parameter digest). Each revalued claim gets a line
+in its history, an in-platform notification for the claimant's accounts, their contact
+person and whoever filed the claim, and one e-mail notice per recipient after commit.
+Ukrainian assistance is a one-time payment, not a pension in payment: not revalued here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import numpy as np
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from vetbridge.accounts.audit import audit_record
+from vetbridge.accounts.models import AuditAction, User
+from vetbridge.core.exceptions import field_error
+from vetbridge.core.mail import notify_users, site_url
+from vetbridge.rules.batch import compute_pmi_batch
+from vetbridge.rules.errors import InputError
+from vetbridge.rules.fr.pmi import compute_pmi_json
+from vetbridge.rules.inputs import in_force
+from vetbridge.rules.parameters import Parameters
+from vetbridge.rules.version import RULES_VERSION
+
+from .models import Claim, ClaimEvent, Decision, Notification, Revaluation
+
+CHUNK = 5000
+CENT = Decimal("0.01")
+PAYING_OUTCOMES = ("grant_temporary", "grant_definitive", "grant")
+FRENCH_KINDS = ("fr_pension", "fr_revision")
+# Keys of a frozen case the batch path has columns for; anything else goes scalar.
+BATCH_CASE_KEYS = frozenset({"date", "infirmities", "third_person", "grade", "left_service"})
+BATCH_ROW_KEYS = frozenset({"label", "rate", "cause", "context", "addition", "third_person",
+                            "amputation_without_prosthesis", "arithmetic_addition"})
+
+Progress = Callable[[int, str], None]
+
+
+@dataclass
+class RevaluationReport:
+    date: dt.date
+    dry_run: bool
+    point_value: str
+    digest: str
+    rules_version: str
+    in_payment: int = 0
+    already: int = 0  # revalued earlier for this date: skipped
+    revalued: int = 0
+    changed: int = 0
+    scalar: int = 0  # computed by the scalar path
+    notified: int = 0
+    total_before: str = "0.00"
+    total_after: str = "0.00"
+    rows: list[dict[str, Any]] = field(default_factory=list)  # first rows, for the reader
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"date": self.date.isoformat(), "dry_run": self.dry_run,
+                "point_value": self.point_value, "digest": self.digest,
+                "rules_version": self.rules_version, "in_payment": self.in_payment,
+                "already_revalued": self.already, "revalued": self.revalued,
+                "changed": self.changed, "scalar": self.scalar, "notified": self.notified,
+                "total_before": self.total_before, "total_after": self.total_after,
+                "sample": self.rows}
+
+
+@dataclass
+class _Pension:
+    decision_id: int
+    claim_id: int
+    inputs: dict[str, Any]
+    old_amount: Decimal
+
+
+def parse_date(value: Any) -> dt.date:
+    """`YYYY-MM-DD`, else an error naming `date`."""
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise field_error("date", _("Enter a date as YYYY-MM-DD.")) from None
+
+
+def _in_payment(on: dt.date) -> list[tuple[int, int, Any, Any]]:
+    """(decision id, claim id, frozen inputs, decided amount) of the latest granting French
+    decision of each person still valid on `on`."""
+    rows = (Decision.objects
+            .filter(outcome__in=PAYING_OUTCOMES, computed_on__lte=on,
+                    claim__kind__in=FRENCH_KINDS, claim__person__merged_into__isnull=True)
+            .exclude(valid_until__lt=on)
+            .order_by("claim__person_id", "decided_at", "id")
+            .values_list("claim__person_id", "id", "claim_id", "inputs", "amount"))
+    latest: dict[int, tuple[int, int, Any, Any]] = {}
+    for person_id, decision_id, claim_id, inputs, amount in rows.iterator(chunk_size=20_000):
+        latest[person_id] = (decision_id, claim_id, inputs, amount)
+    return list(latest.values())
+
+
+def _batchable(inputs: dict[str, Any]) -> bool:
+    if not set(inputs) <= BATCH_CASE_KEYS or not inputs.get("infirmities"):
+        return False
+    # A case-level third-person need without a flag on a row: the batch has no column for it.
+    if inputs.get("third_person") and not any(row.get("third_person")
+                                               for row in inputs["infirmities"]):
+        return False
+    return all(set(row) <= BATCH_ROW_KEYS and row.get("addition", "chain") == "chain"
+               for row in inputs["infirmities"])
+
+
+def _compute(pensions: list[_Pension], on: dt.date, params: Parameters,
+             ) -> tuple[list[tuple[Decimal, Decimal]], int]:
+    """(points, annual amount) per pension, in order; and how many went scalar."""
+    out: list[tuple[Decimal, Decimal] | None] = [None] * len(pensions)
+    batch_idx = [i for i, p in enumerate(pensions) if _batchable(p.inputs)]
+    scalar_idx = sorted(set(range(len(pensions))) - set(batch_idx))
+    if batch_idx:
+        pid, rate, cause, context, add, amp, tp, grade, left = ([] for _i in range(9))
+        for i in batch_idx:
+            inputs = pensions[i].inputs
+            for row in inputs["infirmities"]:
+                pid.append(i)
+                rate.append(float(row["rate"]))
+                cause.append(row.get("cause", "injury"))
+                context.append(row.get("context", "peace"))
+                add.append(float(row.get("arithmetic_addition", 0)))
+                amp.append(bool(row.get("amputation_without_prosthesis", False)))
+                tp.append(bool(row.get("third_person", False)))
+                grade.append(inputs.get("grade", "soldier"))
+                left.append(bool(inputs.get("left_service", False)))
+        result = compute_pmi_batch(
+            np.asarray(pid, dtype=np.int64), rate, cause, context, on, params,
+            arithmetic_addition=add, amputation_without_prosthesis=amp, third_person=tp,
+            grade=grade, left_service=left)
+        cents = np.round(result.annual_amount_eur * 100).astype(np.int64).tolist()
+        points = result.points.tolist()
+        for k, i in enumerate(result.person_id.tolist()):
+            out[int(i)] = (Decimal(repr(points[k])).quantize(Decimal("0.0001")),
+                           Decimal(cents[k]) / 100)
+    for i in scalar_idx:
+        res = compute_pmi_json({**pensions[i].inputs, "date": on.isoformat()}, params)
+        out[i] = (Decimal(str(res.get("points", 0))).quantize(Decimal("0.0001")),
+                  Decimal(str(res.get("annual_amount_eur", 0))).quantize(CENT, ROUND_HALF_UP))
+    return [x for x in out if x is not None], len(scalar_idx)
+
+
+def revalue(*, on: Any, actor: User | None = None, dry_run: bool = False,
+            progress: Progress | None = None, sample: int = 20,
+            params: Parameters | None = None) -> RevaluationReport:
+    """Recompute every French pension in payment on `on` at the parameters in force then
+    (the law's files, or `params`, e.g. a reform overlay, for a simulation)."""
+    date = parse_date(on)
+    report_progress = progress or (lambda _p, _s: None)
+    params = params or Parameters.load("fr")
+    try:
+        point_value = Decimal(in_force(params, "fr.point_value", date, field="date"))
+    except InputError as exc:
+        raise field_error("date", _("No point value is in force on this date (%(why)s).")
+                          % {"why": exc.message}) from None
+    report = RevaluationReport(date, dry_run, str(point_value), params.digest, RULES_VERSION)
+
+    report_progress(2, "reading")
+    found = _in_payment(date)
+    report.in_payment = len(found)
+    done = set(Revaluation.objects.filter(effective_on=date)
+               .values_list("decision_id", flat=True))
+    report.already = sum(1 for row in found if row[0] in done)
+    previous: dict[int, Decimal] = {}  # latest amount revalued before this date
+    for decision_id, amount in (Revaluation.objects.filter(effective_on__lt=date)
+                                .order_by("effective_on", "id")
+                                .values_list("decision_id", "new_amount")
+                                .iterator(chunk_size=20_000)):
+        previous[decision_id] = amount
+    pensions = [_Pension(d, c, inputs or {}, previous.get(d, amount or Decimal(0)))
+                for d, c, inputs, amount in found if d not in done]
+    report_progress(10, "computing")
+    try:
+        computed, report.scalar = _compute(pensions, date, params) if pensions else ([], 0)
+    except InputError as exc:
+        raise field_error("date", f"{exc.field}: {exc.message}") from None
+    report.revalued = len(pensions)
+    before = after = Decimal(0)
+    for p, (_points, amount) in zip(pensions, computed, strict=True):
+        before += p.old_amount
+        after += amount
+        report.changed += amount != p.old_amount
+    report.total_before, report.total_after = str(before), str(after)
+    report.rows = [{"decision": p.decision_id, "claim": p.claim_id, "old": str(p.old_amount),
+                    "new": str(a), "points": str(pts)}
+                   for p, (pts, a) in zip(pensions[:sample], computed[:sample], strict=True)]
+    if dry_run or not pensions:
+        report_progress(100, "done")
+        return report
+    _write(pensions, computed, report, actor, report_progress)
+    return report
+
+
+@transaction.atomic
+def _write(pensions: list[_Pension], computed: list[tuple[Decimal, Decimal]],
+           report: RevaluationReport, actor: User | None, progress: Progress) -> None:
+    date, digest = report.date, report.digest
+    point_value = Decimal(report.point_value)
+    claims = {c: (state, person, contact, filer) for c, state, person, contact, filer in
+              Claim.objects.filter(pk__in={p.claim_id for p in pensions})
+              .values_list("pk", "state", "person_id", "person__contact_person_id",
+                           "filed_by_id").iterator(chunk_size=20_000)}
+    accounts: dict[int, list[int]] = {}
+    for uid, person_id in (User.objects.filter(
+            is_active=True, person_id__in={v[1] for v in claims.values()})
+            .values_list("pk", "person_id")):
+        accounts.setdefault(person_id, []).append(uid)
+    recipients: set[int] = set()
+    total = len(pensions)
+    for start in range(0, total, CHUNK):
+        part = list(zip(pensions[start:start + CHUNK], computed[start:start + CHUNK],
+                        strict=True))
+        Revaluation.objects.bulk_create(
+            [Revaluation(decision_id=p.decision_id, claim_id=p.claim_id, effective_on=date,
+                         old_amount=p.old_amount, new_amount=amount, points=points,
+                         point_value=point_value, params_digest=digest,
+                         rules_version=report.rules_version)
+             for p, (points, amount) in part])
+        events = ClaimEvent.objects.bulk_create(
+            [ClaimEvent(claim_id=p.claim_id, from_state=claims[p.claim_id][0],
+                        to_state=claims[p.claim_id][0],
+                        note=f"revaluation {date.isoformat()}: {p.old_amount} → {amount} EUR")
+             for p, (_points, amount) in part])
+        notes: list[Notification] = []
+        for (p, _computed), event in zip(part, events, strict=True):
+            _state, person_id, contact, filer = claims[p.claim_id]
+            users = set(accounts.get(person_id, []))
+            users.update(u for u in (contact, filer) if u)
+            if actor is not None:
+                users.discard(actor.pk)
+            recipients |= users
+            notes.extend(Notification(user_id=u, claim_id=p.claim_id, event_id=event.pk)
+                         for u in users)
+        Notification.objects.bulk_create(notes, batch_size=CHUNK)
+        report.notified += len(notes)
+        progress(10 + 88 * min(total, start + CHUNK) // total, "writing")
+    audit_record(actor=actor, action=AuditAction.UPDATE, object_type="reparation.revaluation",
+                 object_id=date.isoformat(), summary=f"revaluation {date.isoformat()}",
+                 changes={"revalued": report.revalued, "changed": report.changed,
+                          "already_revalued": report.already, "notified": report.notified,
+                          "point_value": report.point_value, "digest": digest,
+                          "rules_version": report.rules_version,
+                          "total_before": report.total_before,
+                          "total_after": report.total_after})
+    notify_users(recipients, "revaluation",
+                 {"date": date, "link": site_url(reverse("reparation:list"))})
