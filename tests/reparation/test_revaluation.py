@@ -115,3 +115,47 @@ def test_cli_revalue(pension, capsys):
     assert main(["claims", "revalue", "--date", NEW.isoformat()]) == 0
     assert "1 revalued" in capsys.readouterr().out
     assert Revaluation.objects.count() == 1
+
+
+def _client(user):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_officer_page_runs_the_revaluation_as_a_task_with_progress(pension, world):
+    from vetbridge.core.models import JobProgress
+
+    officer = _client(world["users"]["pension_officer"])
+    page = officer.get("/claims/revaluation/")
+    assert page.status_code == 200 and b'for="id_date"' in page.content
+    bad = officer.post("/claims/revaluation/", {"date": "2025-02-30"})
+    assert bad.status_code == 400 and b'id="date-error"' in bad.content
+    assert not JobProgress.objects.exists() and not Revaluation.objects.exists()
+    # The test settings run tasks at once (immediate backend).
+    done = officer.post("/claims/revaluation/", {"date": NEW.isoformat()})
+    job = JobProgress.objects.get(kind="reparation.revaluation")
+    assert done.status_code == 302 and done["Location"].endswith(f"/revaluation/{job.pk}/")
+    assert job.status == "done" and job.percent == 100
+    assert Revaluation.objects.filter(claim=pension, effective_on=NEW).count() == 1
+    progress = officer.get(f"/claims/revaluation/{job.pk}/progress/")
+    assert progress.status_code == 200 and progress["HX-Refresh"] == "true"
+    result = officer.get(f"/claims/revaluation/{job.pk}/")
+    assert result.status_code == 200 and b"16" in result.content
+    # Veterans and case workers may not start it.
+    assert _client(world["users"]["case_worker"]).post(
+        "/claims/revaluation/", {"date": NEW.isoformat()}).status_code == 403
+
+
+def test_claim_page_shows_the_amount_after_revaluation(pension, world):
+    revalue(on=NEW)
+    row = Revaluation.objects.get()
+    page = _client(world["users"]["veteran"]).get(f"/claims/{pension.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="current-amount"' in html
+    whole = f"{int(row.new_amount):,}".replace(",", "\u00a0")
+    assert whole in html or str(int(row.new_amount)) in html.replace("\u00a0", "").replace(
+        " ", "")

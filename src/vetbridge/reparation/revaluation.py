@@ -25,13 +25,15 @@ from typing import Any
 
 import numpy as np
 from django.db import transaction
+from django.db.models import Count, QuerySet, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from vetbridge.accounts.audit import audit_record
 from vetbridge.accounts.models import AuditAction, User
-from vetbridge.core.exceptions import field_error
+from vetbridge.core.exceptions import NotFoundError, field_error
 from vetbridge.core.mail import notify_users, site_url
+from vetbridge.core.models import JobProgress
 from vetbridge.rules.batch import compute_pmi_batch
 from vetbridge.rules.errors import InputError
 from vetbridge.rules.fr.pmi import compute_pmi_json
@@ -264,3 +266,47 @@ def _write(pensions: list[_Pension], computed: list[tuple[Decimal, Decimal]],
                           "total_after": report.total_after})
     notify_users(recipients, "revaluation",
                  {"date": date, "link": site_url(reverse("reparation:list"))})
+
+
+# ---------------------------------------------------------------- as a background task
+
+JOB_KIND = "reparation.revaluation"
+
+
+def revaluation_start(*, actor: User, on: Any) -> JobProgress:
+    """Check the date (a point value must be in force), then queue the revaluation as a
+    background task; the officer follows it on the page."""
+    from vetbridge.accounts.roles import Capability
+    from vetbridge.accounts.scoping import require
+    from vetbridge.core.progress import progress_create, progress_enqueue
+
+    from .tasks import revaluation_task
+
+    require(actor, Capability.CLAIMS_DECIDE)
+    date = parse_date(on)
+    try:
+        in_force(Parameters.load("fr"), "fr.point_value", date, field="date")
+    except InputError as exc:
+        raise field_error("date", _("No point value is in force on this date (%(why)s).")
+                          % {"why": exc.message}) from None
+    progress = progress_create(kind=JOB_KIND, subject=f"revaluation:{date.isoformat()}",
+                               actor=actor)
+    return progress_enqueue(progress, revaluation_task, on=date.isoformat(), actor_id=actor.pk)
+
+
+def revaluation_jobs() -> QuerySet[JobProgress]:
+    return JobProgress.objects.filter(kind=JOB_KIND).select_related("created_by")
+
+
+def revaluation_job(job_id: int) -> JobProgress:
+    job = revaluation_jobs().filter(pk=job_id).first()
+    if job is None:
+        raise NotFoundError(_("This revaluation does not exist."))
+    return job
+
+
+def revaluation_runs() -> list[dict[str, Any]]:
+    """Stored revaluations by effective date: pensions, total before and after."""
+    return list(Revaluation.objects.values("effective_on", "point_value", "params_digest")
+                .annotate(n=Count("id"), before=Sum("old_amount"), after=Sum("new_amount"))
+                .order_by("-effective_on"))
