@@ -24,9 +24,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, QuerySet, Sum
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vetbridge.accounts.audit import audit_record
@@ -43,7 +44,7 @@ from vetbridge.rules.version import RULES_VERSION
 
 from .models import Claim, ClaimEvent, Decision, Notification, Revaluation
 
-CHUNK = 5000
+CHUNK = 20_000
 CENT = Decimal("0.01")
 PAYING_OUTCOMES = ("grant_temporary", "grant_definitive", "grant")
 FRENCH_KINDS = ("fr_pension", "fr_revision")
@@ -191,7 +192,7 @@ def revalue(*, on: Any, actor: User | None = None, dry_run: bool = False,
         previous[decision_id] = amount
     pensions = [_Pension(d, c, inputs or {}, previous.get(d, amount or Decimal(0)))
                 for d, c, inputs, amount in found if d not in done]
-    report_progress(10, "computing")
+    report_progress(5, "computing")
     try:
         computed, report.scalar = _compute(pensions, date, params) if pensions else ([], 0)
     except InputError as exc:
@@ -209,15 +210,53 @@ def revalue(*, on: Any, actor: User | None = None, dry_run: bool = False,
     if dry_run or not pensions:
         report_progress(100, "done")
         return report
+    report_progress(10, "writing")
     _write(pensions, computed, report, actor, report_progress)
     return report
+
+
+def _reserve_ids(model: type[models.Model], n: int) -> list[int]:
+    """`n` primary keys for rows written below without the ORM. PostgreSQL: from the
+    table's identity sequence (safe beside concurrent writers). SQLite: after the largest id,
+    inside the write transaction, which SQLite holds alone (IMMEDIATE, settings)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+                        "FROM generate_series(1, %s)", [model._meta.db_table, n])
+            return [row[0] for row in cur.fetchall()]
+        cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608 (quoted name)
+        top = int(cur.fetchone()[0])
+    return list(range(top + 1, top + 1 + n))
+
+
+def _insert_rows(model: type[models.Model], columns: list[str], rows: list[tuple[Any, ...]],
+                 ) -> None:
+    """Bulk insert of plain tuples (values already adapted for the database): COPY on
+    PostgreSQL, executemany elsewhere. Model instances cost more than the database here."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    cols = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            with cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})",  # noqa: S608
+                            rows)
 
 
 @transaction.atomic
 def _write(pensions: list[_Pension], computed: list[tuple[Decimal, Decimal]],
            report: RevaluationReport, actor: User | None, progress: Progress) -> None:
     date, digest = report.date, report.digest
-    point_value = Decimal(report.point_value)
+    ops = connection.ops
+    point_value = ops.adapt_decimalfield_value(Decimal(report.point_value), 10, 4)
+    day = ops.adapt_datefield_value(date)
+    now = ops.adapt_datetimefield_value(timezone.now())
     claims = {c: (state, person, contact, filer) for c, state, person, contact, filer in
               Claim.objects.filter(pk__in={p.claim_id for p in pensions})
               .values_list("pk", "state", "person_id", "person__contact_person_id",
@@ -229,31 +268,33 @@ def _write(pensions: list[_Pension], computed: list[tuple[Decimal, Decimal]],
         accounts.setdefault(person_id, []).append(uid)
     recipients: set[int] = set()
     total = len(pensions)
+    reval_cols = ["decision_id", "claim_id", "effective_on", "old_amount", "new_amount",
+                  "points", "point_value", "params_digest", "rules_version", "created_at"]
+    event_cols = ["id", "claim_id", "at", "from_state", "to_state", "note", "problem"]
+    note_cols = ["user_id", "claim_id", "event_id", "created_at"]
     for start in range(0, total, CHUNK):
         part = list(zip(pensions[start:start + CHUNK], computed[start:start + CHUNK],
                         strict=True))
-        Revaluation.objects.bulk_create(
-            [Revaluation(decision_id=p.decision_id, claim_id=p.claim_id, effective_on=date,
-                         old_amount=p.old_amount, new_amount=amount, points=points,
-                         point_value=point_value, params_digest=digest,
-                         rules_version=report.rules_version)
-             for p, (points, amount) in part])
-        events = ClaimEvent.objects.bulk_create(
-            [ClaimEvent(claim_id=p.claim_id, from_state=claims[p.claim_id][0],
-                        to_state=claims[p.claim_id][0],
-                        note=f"revaluation {date.isoformat()}: {p.old_amount} → {amount} EUR")
-             for p, (_points, amount) in part])
-        notes: list[Notification] = []
-        for (p, _computed), event in zip(part, events, strict=True):
+        _insert_rows(Revaluation, reval_cols, [
+            (p.decision_id, p.claim_id, day, ops.adapt_decimalfield_value(p.old_amount, 12, 2),
+             ops.adapt_decimalfield_value(amount, 12, 2),
+             ops.adapt_decimalfield_value(points, 12, 4), point_value, digest,
+             report.rules_version, now) for p, (points, amount) in part])
+        ids = _reserve_ids(ClaimEvent, len(part))
+        _insert_rows(ClaimEvent, event_cols, [
+            (event_id, p.claim_id, now, claims[p.claim_id][0], claims[p.claim_id][0],
+             f"revaluation {date.isoformat()}: {p.old_amount} → {amount} EUR", False)
+            for event_id, (p, (_points, amount)) in zip(ids, part, strict=True)])
+        notes: list[tuple[Any, ...]] = []
+        for event_id, (p, _computed) in zip(ids, part, strict=True):
             _state, person_id, contact, filer = claims[p.claim_id]
             users = set(accounts.get(person_id, []))
             users.update(u for u in (contact, filer) if u)
             if actor is not None:
                 users.discard(actor.pk)
             recipients |= users
-            notes.extend(Notification(user_id=u, claim_id=p.claim_id, event_id=event.pk)
-                         for u in users)
-        Notification.objects.bulk_create(notes, batch_size=CHUNK)
+            notes.extend((u, p.claim_id, event_id, now) for u in users)
+        _insert_rows(Notification, note_cols, notes)
         report.notified += len(notes)
         progress(10 + 88 * min(total, start + CHUNK) // total, "writing")
     audit_record(actor=actor, action=AuditAction.UPDATE, object_type="reparation.revaluation",
