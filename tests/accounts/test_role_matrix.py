@@ -115,6 +115,10 @@ WEB: dict[str, dict[str, int]] = {
     "reparation:admissibility": dict.fromkeys(ROLES, 405),
     "reparation:expertise": dict.fromkeys(ROLES, 405),
     "reparation:assign": dict.fromkeys(ROLES, 405),
+    # Revaluation of the pensions in payment: pension officers and administrators.
+    "reparation:revaluation": only({"pension_officer", "admin"}),
+    "reparation:revaluation_job": only({"pension_officer", "admin"}),
+    "reparation:revaluation_progress": only({"pension_officer", "admin"}),
     # The memorial: public pages for everyone, the desk for memorial editors.
     "memorial:search": dict.fromkeys(ROLES, 200),
     "memorial:ceremonies": dict.fromkeys(ROLES, 200),
@@ -416,6 +420,15 @@ def _coop(world):
     return world["coop"]
 
 
+def _revaluation_job(world):
+    if "revaluation_job" not in world:
+        from vetbridge.core.progress import progress_create
+
+        world["revaluation_job"] = progress_create(kind="reparation.revaluation",
+                                                   subject="revaluation:2025-01-01")
+    return world["revaluation_job"]
+
+
 def _url(name: str, world) -> str:
     from django.urls import reverse
 
@@ -463,7 +476,8 @@ def _url(name: str, world) -> str:
         claim = world.setdefault(f"claim_{which or 'lviv'}", _claim(world, which or "lviv"))
         for kwargs in ({}, {"person_id": person.pk}, {"pk": claim.pk},
                        {"doc_id": claim.documents.get().pk},
-                       {"decision_id": claim.decisions.get().pk}):
+                       {"decision_id": claim.decisions.get().pk},
+                       {"job_id": _revaluation_job(world).pk}):
             try:
                 return reverse(base, kwargs=kwargs)
             except Exception:  # noqa: S112 (try the next argument shape)

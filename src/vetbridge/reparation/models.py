@@ -315,3 +315,30 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.event_id}"
+
+
+class Revaluation(models.Model):
+    """A pension in payment recomputed when a new point value takes effect: one row per
+    decision and effective date (unique, so a second run for the same date writes nothing).
+    The decision stays frozen; the amount now paid is the latest revaluation's."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT,
+                                 related_name="revaluations")
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="revaluations")
+    effective_on = models.DateField(_("revalued on"))
+    old_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    new_amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    points = models.DecimalField(max_digits=12, decimal_places=4)
+    point_value = models.DecimalField(max_digits=10, decimal_places=4)
+    params_digest = models.CharField(max_length=32)
+    rules_version = models.CharField(max_length=16)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["effective_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["decision", "effective_on"],
+                                               name="revaluation_once_per_date")]
+        indexes = [models.Index(fields=["claim", "effective_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.decision_id}@{self.effective_on}: {self.new_amount}"

@@ -39,7 +39,7 @@ from vetbridge.rules import procedure
 from vetbridge.rules.errors import InputError
 from vetbridge.rules.parameters import Parameters
 
-from .models import Claim, ClaimEvent, ClaimKind, ClaimState, Decision
+from .models import Claim, ClaimEvent, ClaimKind, ClaimState, Decision, Revaluation
 from .services import claims_for
 from .workflow import (
     ASSESSED_KINDS,
@@ -365,3 +365,10 @@ def pensions_in_payment(*, on: dt.date) -> list[PensionInPayment]:
             kind=decision.claim.kind, disability_group=int(inputs.get("group") or 0),
             infirmities=infs))
     return out
+
+
+def latest_revaluation(claim: Claim) -> Revaluation | None:
+    """The amount now paid on the claim's pension after the latest revaluation (of its
+    latest decision), with its date; None when never revalued."""
+    return (Revaluation.objects.filter(claim=claim).order_by("-effective_on", "-decision_id",
+                                                             "-id").first())

@@ -165,6 +165,7 @@ def _render_detail(request: HttpRequest, pk: int, status: int = 200,
         "claim": claim, "medical": medical,
         "events": selectors.claim_history(claim),
         "decisions": selectors.decisions_of(claim),
+        "revaluation": selectors.latest_revaluation(claim),
         "next_step": selectors.next_step(claim),
         "silence": selectors.appeal_silence(claim),
         "transitions": selectors.available_transitions(user, claim),
@@ -425,3 +426,49 @@ def notifications(request: HttpRequest) -> HttpResponse:
         services.notifications_mark_read(user)
         return redirect("reparation:notifications")
     return render(request, "reparation/notifications.html", {"items": items})
+
+
+# ---------------------------------------------------------------- revaluation (officers)
+
+@permission_required_page(Capability.CLAIMS_DECIDE)
+def revaluation(request: HttpRequest) -> HttpResponse:
+    """Start the revaluation of the pensions in payment at a date; past revaluations."""
+    from . import revaluation as reval
+
+    user = signed_in_user(request)
+    errors: dict[str, list[str]] = {}
+    value = ""
+    if request.method == "POST":
+        value = request.POST.get("date", "")
+        try:
+            job = reval.revaluation_start(actor=user, on=value)
+        except ApplicationError as exc:
+            errors = exc.fields or {"date": [exc.message]}
+        else:
+            messages.success(request, _("The revaluation has started."))
+            return redirect("reparation:revaluation_job", job_id=job.pk)
+    return render(request, "reparation/revaluation.html",
+                  {"runs": reval.revaluation_runs(), "jobs": reval.revaluation_jobs()[:10],
+                   "errors": errors, "value": value}, status=400 if errors else 200)
+
+
+@permission_required_page(Capability.CLAIMS_DECIDE)
+def revaluation_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    from . import revaluation as reval
+
+    job = reval.revaluation_job(job_id)
+    return render(request, "reparation/revaluation_job.html",
+                  {"job": job, "progress": job, "runs": reval.revaluation_runs()})
+
+
+@permission_required_page(Capability.CLAIMS_DECIDE)
+def revaluation_progress(request: HttpRequest, job_id: int) -> HttpResponse:
+    """htmx polls this every second while the task runs; then the page reloads."""
+    from . import revaluation as reval
+
+    job = reval.revaluation_job(job_id)
+    response = render(request, "reparation/_revaluation_progress.html",
+                      {"job": job, "progress": job})
+    if job.finished:
+        response["HX-Refresh"] = "true"
+    return response
