@@ -147,10 +147,11 @@ def test_claim_end_to_end_in_ukrainian_and_french(page, live_server, world, tmp_
     page.goto(f"{live_server.url}/people/{world['lviv'].pk}/")
     page.get_by_role("link", name="Подати заяву").click()
     page.get_by_label("Вид заяви").select_option("fr_pension")
+    page.get_by_role("button", name="Далі").click()  # step 1 of 2: the type, then its fields
     page.get_by_label("Що сталося").fill("Поранення осколком під Бахмутом, 2023")
     page.get_by_label("Підтвердний документ (PDF, PNG або JPEG)").set_input_files(str(scan))
     page.get_by_role("button", name="Подати заяву").click()
-    page.get_by_text("Заяву подано").wait_for()
+    page.locator(".messages").get_by_text("Заяву подано").wait_for()
     claim = world["lviv"].claims.get()
     assert claim.documents.count() == 1
 
