@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -296,6 +297,22 @@ def _place_fiche_error(exc: ApplicationError, formset: Any, fiche: FicheForm) ->
             [exc.full_text()])
 
 
+def _submit(request: HttpRequest, claim_id: int, form: Any, form_name: str,
+            call: Callable[[dict[str, Any]], object], done: str,
+            **context: Any) -> HttpResponse:
+    """One officer's form on the claim page: the service is called with the form's cleaned
+    data; its refusal is shown on the form (the page again, 400), success redirects."""
+    if form.is_valid():
+        try:
+            call(form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, done)
+            return redirect("reparation:detail", pk=claim_id)
+    return _render_detail(request, claim_id, status=400, **{form_name: form}, **context)
+
+
 @require_POST
 @permission_required_page(Capability.CLAIMS_DECIDE)
 def decision_notify(request: HttpRequest, decision_id: int) -> HttpResponse:
@@ -305,74 +322,44 @@ def decision_notify(request: HttpRequest, decision_id: int) -> HttpResponse:
         decisions__pk=decision_id).values_list("pk", flat=True).first()
     if claim_id is None:
         raise NotFoundError(_("No such decision, or not within your access."))
-    form = NotifyForm(request.POST)
-    if form.is_valid():
-        try:
-            services.decision_notify(actor=user, decision_id=decision_id,
-                                     notified_on=form.cleaned_data["notified_on"],
-                                     by_post=form.cleaned_data["by_post"])
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, _("Notification date recorded; the deadline is set."))
-            return redirect("reparation:detail", pk=claim_id)
-    return _render_detail(request, claim_id, status=400, notify_form=form,
-                          notify_decision=decision_id)
+    return _submit(request, claim_id, NotifyForm(request.POST), "notify_form",
+                   lambda d: services.decision_notify(
+                       actor=user, decision_id=decision_id, notified_on=d["notified_on"],
+                       by_post=d["by_post"]),
+                   _("Notification date recorded; the deadline is set."),
+                   notify_decision=decision_id)
 
 
 @require_POST
 @permission_required_page(Capability.CLAIMS_DECIDE)
 def claim_admissibility(request: HttpRequest, pk: int) -> HttpResponse:
-    form = AdmissibilityForm(request.POST, prefix="adm")
-    if form.is_valid():
-        try:
-            services.appeal_admissibility(
-                actor=signed_in_user(request), claim_id=pk,
-                expected_version=form.cleaned_data["version"],
-                admissible=form.cleaned_data["admissible"], note=form.cleaned_data["note"])
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, _("Admissibility recorded."))
-            return redirect("reparation:detail", pk=pk)
-    return _render_detail(request, pk, status=400, admissibility_form=form)
+    return _submit(request, pk, AdmissibilityForm(request.POST, prefix="adm"),
+                   "admissibility_form", lambda d: services.appeal_admissibility(
+                       actor=signed_in_user(request), claim_id=pk,
+                       expected_version=d["version"], admissible=d["admissible"],
+                       note=d["note"]),
+                   _("Admissibility recorded."))
 
 
 @require_POST
 @permission_required_page(Capability.CLAIMS_DECIDE)
 def claim_expertise(request: HttpRequest, pk: int) -> HttpResponse:
-    form = ExpertiseForm(request.POST, prefix="exp")
-    if form.is_valid():
-        try:
-            services.appeal_expertise(
-                actor=signed_in_user(request), claim_id=pk,
-                expected_version=form.cleaned_data["version"],
-                started_on=form.cleaned_data["started_on"],
-                ended_on=form.cleaned_data["ended_on"])
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, _("Medical expertise recorded."))
-            return redirect("reparation:detail", pk=pk)
-    return _render_detail(request, pk, status=400, expertise_form=form)
+    return _submit(request, pk, ExpertiseForm(request.POST, prefix="exp"), "expertise_form",
+                   lambda d: services.appeal_expertise(
+                       actor=signed_in_user(request), claim_id=pk,
+                       expected_version=d["version"], started_on=d["started_on"],
+                       ended_on=d["ended_on"]),
+                   _("Medical expertise recorded."))
 
 
 @require_POST
 @permission_required_page(Capability.CLAIMS_DECIDE)
 def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    form = DecideForm(request.POST)
-    if form.is_valid():
-        try:
-            services.claim_decide(actor=signed_in_user(request), claim_id=pk,
-                                  expected_version=form.cleaned_data["version"],
-                                  grant=form.cleaned_data["grant"],
-                                  reason=form.cleaned_data["reason"])
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, _("Decision recorded; the letter is ready."))
-            return redirect("reparation:detail", pk=pk)
-    return _render_detail(request, pk, status=400, decide_form=form)
+    return _submit(request, pk, DecideForm(request.POST), "decide_form",
+                   lambda d: services.claim_decide(
+                       actor=signed_in_user(request), claim_id=pk,
+                       expected_version=d["version"], grant=d["grant"], reason=d["reason"]),
+                   _("Decision recorded; the letter is ready."))
 
 
 @require_POST
