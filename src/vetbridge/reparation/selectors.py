@@ -37,7 +37,7 @@ from vetbridge.core.disclosure import min_cell, protect_count, protect_rows
 from vetbridge.people.models import PersonName
 from vetbridge.rules import procedure
 from vetbridge.rules.errors import InputError
-from vetbridge.rules.parameters import Parameters
+from vetbridge.rules.parameters import default_set
 
 from .models import Claim, ClaimEvent, ClaimKind, ClaimState, Decision, Revaluation
 from .services import claims_for
@@ -176,10 +176,10 @@ def appeal_silence(claim: Claim) -> Silence | None:
         filed = timezone.localtime(event.at).date()
     try:
         dated = procedure.appeal_silence_date(
-            filed, params=Parameters.load("fr"), expertise_start=claim.expertise_started_on,
+            filed, params=default_set("fr"), expertise_start=claim.expertise_started_on,
             expertise_end=claim.expertise_ended_on)
     except InputError:
-        dated = procedure.appeal_silence_date(filed, params=Parameters.load("fr"))
+        dated = procedure.appeal_silence_date(filed, params=default_set("fr"))
     passed = timezone.localdate() >= dated.date and not dated.suspended
     return Silence(filed, dated.date, dated.suspended, passed, dated.steps.as_list())
 

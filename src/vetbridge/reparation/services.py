@@ -37,7 +37,7 @@ from vetbridge.core.uploads import check_pdf, clean_image
 from vetbridge.rules import procedure
 from vetbridge.rules.errors import InputError
 from vetbridge.rules.fr.pmi import compute_pmi_json
-from vetbridge.rules.parameters import ParameterError, Parameters
+from vetbridge.rules.parameters import ParameterError, Parameters, default_set
 from vetbridge.rules.ua.assistance import ua_assistance_json
 from vetbridge.rules.version import RULES_VERSION
 
@@ -501,7 +501,7 @@ def preview(claim: Claim) -> dict[str, Any]:
     if claim.kind in ASSESSED_KINDS and not claim.infirmities.exists():
         return {"error": _("No infirmity recorded yet.")}
     try:
-        return compute(claim.kind, rules_inputs(claim), Parameters.load(country_of(claim.kind)))
+        return compute(claim.kind, rules_inputs(claim), default_set(country_of(claim.kind)))
     except (InputError, ParameterError) as exc:
         field = getattr(exc, "field", "date")
         return {"error": f"{field}: {getattr(exc, 'message', str(exc))}"}
@@ -606,7 +606,7 @@ def claim_decide(*, actor: User, claim_id: int, expected_version: int, grant: bo
         raise ApplicationError(_("The appeal was found inadmissible: it can only be "
                                  "rejected."))
     country = country_of(claim.kind)
-    params = Parameters.load(country)
+    params = default_set(country)
     inputs = rules_inputs(claim)
     try:
         result = compute(claim.kind, inputs, params)
@@ -722,7 +722,7 @@ def decision_notify(*, actor: User, decision_id: int, notified_on: Any,
     by_post = _bool(by_post, "by_post")
     try:
         dated = deadline_for(decision, day, by_post=by_post,
-                             params=Parameters.load(decision.claim.country))
+                             params=default_set(decision.claim.country))
     except InputError as exc:
         raise field_error("notified_on", exc.message) from exc
     before = [decision.notified_on.isoformat() if decision.notified_on else None,
@@ -797,7 +797,7 @@ def appeal_expertise(*, actor: User, claim_id: int, expected_version: int,
                           _("The date cannot be in the future."))
     try:
         procedure.appeal_silence_date(claim.appealed_on or today,
-                                      params=Parameters.load("fr"),
+                                      params=default_set("fr"),
                                       expertise_start=start, expertise_end=end)
     except InputError as exc:
         name = {"expertise_start": "started_on", "expertise_end": "ended_on"}.get(
