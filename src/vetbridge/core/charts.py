@@ -56,6 +56,17 @@ def _vlc() -> Any:
     return vl_convert
 
 
+@cache
+def number_locale(language: str) -> dict[str, Any]:
+    """Vega's number format locale with babel's (CLDR) separators, so the axis and the table
+    beside it write a number the same way (French: a narrow no-break space, U+202F)."""
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    base = dict(_vlc().get_format_locale(FORMAT_LOCALES[language]))
+    base.update(decimal=get_decimal_symbol(language), thousands=get_group_symbol(language))
+    return base
+
+
 def _digest(spec: dict[str, Any], language: str, kind: str) -> str:
     text = json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(f"{kind}|{language}|{text}".encode()).hexdigest()
@@ -67,17 +78,16 @@ def render_svg(spec: dict[str, Any], language: str | None = None) -> str:
     key = "vetbridge:chart-svg:" + _digest(spec, lang, "svg")
     svg = shared_cache.get(key)
     if svg is None:
-        locale = FORMAT_LOCALES[lang]
-        svg = str(_vlc().vegalite_to_svg(spec, format_locale=locale,
-                                         time_format_locale=locale))
+        svg = str(_vlc().vegalite_to_svg(spec, format_locale=number_locale(lang),
+                                         time_format_locale=FORMAT_LOCALES[lang]))
         shared_cache.set(key, svg, SVG_CACHE_SECONDS)
     return str(svg)
 
 
 def render_png(spec: dict[str, Any], language: str | None = None, scale: float = 2.0) -> bytes:
-    locale = FORMAT_LOCALES[language_of(language)]
-    return bytes(_vlc().vegalite_to_png(spec, scale=scale, format_locale=locale,
-                                        time_format_locale=locale))
+    lang = language_of(language)
+    return bytes(_vlc().vegalite_to_png(spec, scale=scale, format_locale=number_locale(lang),
+                                        time_format_locale=FORMAT_LOCALES[lang]))
 
 
 _SVG_ROOT = re.compile(r"<svg\b([^>]*)>")
@@ -271,7 +281,7 @@ def bin_width(highest: int, most: int = 12) -> int:
 
 def histogram_bins(pairs: Iterable[tuple[int, int]], most: int = 12) -> list[Bin]:
     """Bins over (value, how many) pairs, as a GROUP BY on the value gives them; every bin
-    from the first to the last is listed (empty ones too), negative values count as 0."""
+    from 0 to the last is listed (empty ones too), negative values count as 0."""
     counts: dict[int, int] = {}
     for value, n in pairs:
         counts[max(0, int(value))] = counts.get(max(0, int(value)), 0) + int(n)
@@ -281,8 +291,8 @@ def histogram_bins(pairs: Iterable[tuple[int, int]], most: int = 12) -> list[Bin
     totals: dict[int, int] = {}
     for value, n in counts.items():
         totals[value // width] = totals.get(value // width, 0) + n
-    first, last = min(totals), max(totals)
-    return [Bin(i * width, (i + 1) * width - 1, totals.get(i, 0)) for i in range(first, last + 1)]
+    return [Bin(i * width, (i + 1) * width - 1, totals.get(i, 0))
+            for i in range(max(totals) + 1)]
 
 
 def _ordered(pairs: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
