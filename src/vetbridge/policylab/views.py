@@ -66,7 +66,7 @@ def _charts(results: dict[str, Any]) -> list[dict[str, Any]]:
 
     charts = []
     regions = {r.code: r.localized_name() for r in Region.objects.all()}  # names, not UA-46
-    groups = [("by_band", _("Annual cost by rate band"), str(BAND_LABEL), {}),
+    groups: list[tuple[str, str, str, dict[str, Any]]] = [("by_band", _("Annual cost by rate band"), str(BAND_LABEL), {}),
               ("by_country", _("Annual cost by country"), _("Country"), COUNTRY_LABELS),
               ("by_region", _("Annual cost by region"), _("Region"), regions),
               ("by_status", _("Annual cost by status"), _("Status"), KIND_LABELS)]
