@@ -168,7 +168,8 @@ def test_no_sideways_scrolling_on_a_phone_or_at_200_percent(page, live_server, f
         user.language = lang
         user.save(update_fields=["language"])
     pages = [("case_worker", "/people/?q=Kovalenko"), ("case_worker", "/people/new/"),
-             ("admin", "/audit/"), (None, "/memorial/?q=Shevchenko")]
+             ("admin", "/audit/"), (None, "/memorial/?q=Shevchenko"),
+             ("analyst", "/claims/stats/"), ("analyst", "/people/stats/")]
     wide = []
     signed_in: object = object()
     for role, path in pages:

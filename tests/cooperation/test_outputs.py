@@ -60,8 +60,8 @@ def test_the_chart_svg_draws_every_row_of_its_table(surgeons, officers):
         by_region = charts.region_chart(surgeons, rows, "2026-Q4",
                                         {"UA-30": "Київ", "UA-46": "Львівська область"})
         svg = by_region.svg()
-    assert {r["breakdown"] for r in by_region.rows} == {"Київ", "Львівська область"}
-    assert any({"breakdown": "Київ", "value": "7"}.items() <= p.items() for p in _points(svg))
+    assert {r["category"] for r in by_region.rows} == {"Київ", "Львівська область"}
+    assert any({"Київ", "7"} <= set(p.values()) for p in _points(svg))
 
 
 @pytest.mark.django_db

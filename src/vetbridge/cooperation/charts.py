@@ -1,50 +1,24 @@
-"""Charts as data: a Vega-Lite specification (altair) built from the same rows as the table
-beside it, rendered on the server by vl-convert: SVG for the page and print, PNG for the PDF.
-"""
+"""The indicators' charts, built with the shared chart machinery (`core.charts`): a Vega-Lite
+specification from the same rows as the table beside it, rendered on the server — SVG for the
+page and print, PNG for the PDF — in the reader's language."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-import altair as alt
 from django.utils.translation import gettext as _
 
+from vetbridge.core import charts
+from vetbridge.core.charts import Chart
+from vetbridge.core.disclosure import min_cell
 from vetbridge.core.indicators import TOTAL, UNKNOWN
 
 from .models import Indicator
 from .selectors import SeriesRow
 from .texts import localized, reader_language
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "core" / "fonts"
-FORMAT_LOCALES = {"uk": "uk-UA", "fr": "fr-FR", "en": "en-US"}
-
-
-@cache
-def _vlc() -> Any:
-    import vl_convert
-
-    vl_convert.register_font_directory(str(FONT_DIR))  # Cyrillic in PNG as in the PDF
-    return vl_convert
-
-
-@dataclass(frozen=True)
-class Chart:
-    title: str
-    spec: dict[str, Any]
-    rows: list[dict[str, Any]]  # the table beside the chart: exactly the plotted rows
-    columns: list[str]  # headers of the table
-    language: str
-
-    def svg(self) -> str:
-        return _vlc().vegalite_to_svg(self.spec, format_locale=FORMAT_LOCALES[self.language])
-
-    def png(self, scale: float = 2.0) -> bytes:
-        return bytes(_vlc().vegalite_to_png(self.spec, scale=scale,
-                                            format_locale=FORMAT_LOCALES[self.language]))
+__all__ = ["Chart", "breakdown_label", "region_chart", "time_chart"]
 
 
 def breakdown_label(code: str, regions: dict[str, str]) -> str:
@@ -59,9 +33,12 @@ def _num(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
+@charts.unvalidated
 def time_chart(indicator: Indicator, rows: list[SeriesRow], language: str | None = None,
-               ) -> Chart:
+               dom_id: str = "") -> Chart:
     """Value against target over the quarters (totals)."""
+    import altair as alt
+
     lang = reader_language(language)
     value_label, target_label = _("value"), _("target")
     data: list[dict[str, Any]] = []
@@ -75,34 +52,35 @@ def time_chart(indicator: Indicator, rows: list[SeriesRow], language: str | None
             data.append({"period": r.period, "series": target_label, "value": _num(r.target),
                          "hidden": False})
     title = localized(indicator.name, lang).text
-    unit = indicator.get_unit_display()
-    chart = alt.Chart(alt.Data(values=data)).mark_line(point=True).encode(
+    unit = str(indicator.get_unit_display())
+    drawn = [d for d in data if d["value"] is not None]
+    chart = alt.Chart(alt.Data(values=drawn)).mark_line(point=True).encode(
         x=alt.X("period:O", title=_("quarter")),
-        y=alt.Y("value:Q", title=str(unit)),
+        y=alt.Y("value:Q", title=unit),
         color=alt.Color("series:N", title="", scale=alt.Scale(
-            domain=[value_label, target_label], range=["#1f5fa8", "#c2571a"])),
+            domain=[value_label, target_label], range=[charts.COLOR, "#b04a12"])),
         strokeDash=alt.StrokeDash("series:N", title="", scale=alt.Scale(
             domain=[value_label, target_label], range=[[1, 0], [6, 4]])),
         tooltip=["period:O", "series:N", "value:Q"],
     ).properties(title=title, width=420, height=220)
-    spec = chart.to_dict()
-    spec["description"] = _("%(name)s: value against target by quarter") % {"name": title}
-    return Chart(title, spec, data, [_("quarter"), _("series"), _("value")], lang)
+    description = _("%(name)s: value against target by quarter") % {"name": title}
+    hidden = charts.hidden_text(min_cell())
+    cells = [[d["period"], d["series"], hidden if d["hidden"] else
+              "—" if d["value"] is None else charts.number(d["value"], lang, 2)] for d in data]
+    return Chart(dom_id or f"{indicator.code}-time", title, description,
+                 charts.finish(chart, description), [_("quarter"), _("series"), _("value")],
+                 data, cells, lang)
 
 
 def region_chart(indicator: Indicator, rows: list[SeriesRow], period: str,
                  regions: dict[str, str], language: str | None = None) -> Chart:
     """The cells of one quarter by breakdown (region, or outcome), hidden cells not drawn."""
     lang = reader_language(language)
-    data = [{"breakdown": breakdown_label(r.breakdown, regions), "value": _num(r.value),
-             "hidden": r.suppressed}
-            for r in rows if r.period == period and r.breakdown != TOTAL]
+    bars = [charts.Bar(breakdown_label(r.breakdown, regions), _num(r.value))
+            for r in rows if r.period == period and r.breakdown != TOTAL
+            and (r.value is not None or r.suppressed)]
     title = f"{localized(indicator.name, lang).text} — {period}"
-    chart = alt.Chart(alt.Data(values=data)).mark_bar(color="#1f5fa8").encode(
-        y=alt.Y("breakdown:N", title="", sort="-x"),
-        x=alt.X("value:Q", title=str(indicator.get_unit_display())),
-        tooltip=["breakdown:N", "value:Q"],
-    ).properties(title=title, width=420, height=max(60, 22 * len(data)))
-    spec = chart.to_dict()
-    spec["description"] = _("%(name)s by breakdown") % {"name": title}
-    return Chart(title, spec, data, [_("breakdown"), _("value")], lang)
+    return charts.bar_chart(bars, dom_id=f"{indicator.code}-breakdown", title=title,
+                            category=_("breakdown"), value=str(indicator.get_unit_display()),
+                            min_cell=min_cell(), language=lang, counts=False,
+                            description=_("%(name)s by breakdown") % {"name": title})

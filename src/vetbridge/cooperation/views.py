@@ -57,8 +57,8 @@ def public_page(request: HttpRequest) -> HttpResponse:
     for indicator in Indicator.objects.filter(is_public=True).prefetch_related("targets"):
         rows = selectors.series(None, indicator)
         if rows:
-            chart = charts.time_chart(indicator, rows)
-            indicators.append({"indicator": indicator, "chart": chart, "svg": chart.svg()})
+            indicators.append({"indicator": indicator,
+                               "chart": charts.time_chart(indicator, rows)})
     return render(request, "cooperation/public.html", {
         "by_axis": by_axis, "indicators": indicators, "total": len(actions),
         "done": sum(1 for a in actions if a.status == ActionStatus.DONE)})
@@ -448,9 +448,7 @@ def _render_indicator(request: HttpRequest, pk: int, *, status: int = 200, error
     by_region = charts.region_chart(indicator, rows, periods[-1], regions) if periods else None
     return render(request, "cooperation/indicator_detail.html", {
         "indicator": indicator, "rows": rows, "error": error, "can_edit": user.can(EDIT),
-        "time": time, "time_svg": time.svg() if time.rows else "",
-        "by_region": by_region, "region_svg": by_region.svg() if by_region and by_region.rows
-        else "",
+        "time": time, "by_region": by_region,
         "target_form": forms.get("target_form") or TargetForm(),
         "value_form": forms.get("value_form") or ValueForm(),
         "refresh_form": forms.get("refresh_form") or RefreshForm(initial={

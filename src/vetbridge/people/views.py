@@ -213,8 +213,11 @@ def person_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required_page(Capability.STATS_VIEW)
 def stats(request: HttpRequest) -> HttpResponse:
-    return render(request, "people/stats.html",
-                  {"stats": selectors.registry_stats(user=signed_in_user(request))})
+    from .stats_charts import registry_charts
+
+    stats = selectors.registry_stats(user=signed_in_user(request))
+    return render(request, "people/stats.html", {"stats": stats,
+                                                 "charts": registry_charts(stats)})
 
 
 @permission_required_page(Capability.PEOPLE_IMPORT)

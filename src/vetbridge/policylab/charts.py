@@ -1,16 +1,14 @@
 """Charts of a simulation's results: declarative Vega-Lite specs built with altair from the
-same rows as the table beside them, rendered to SVG on the server by vl-convert."""
+same rows as the table beside them, rendered to SVG on the server by the shared renderer
+(`core.charts`)."""
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
 from typing import Any
 
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-LOCALES = {"fr": "fr-FR", "uk": "uk-UA", "en": "en-US"}
+from vetbridge.core import charts
 
 
 def cost_by_group_spec(rows: list[dict[str, Any]], *, title: str, axis: str) -> dict[str, Any]:
@@ -36,17 +34,6 @@ def cost_by_group_spec(rows: list[dict[str, Any]], *, title: str, axis: str) -> 
     return chart.to_dict()
 
 
-@lru_cache(maxsize=64)
-def _svg(spec_json: str, locale: str) -> str:
-    import vl_convert as vlc
-
-    try:
-        return str(vlc.vegalite_to_svg(json.loads(spec_json),
-                                       format_locale=locale))  # type: ignore[arg-type]
-    except ValueError:
-        return str(vlc.vegalite_to_svg(json.loads(spec_json)))
-
-
 def render_svg(spec: dict[str, Any]) -> str:
-    locale = LOCALES.get((get_language() or "en")[:2], "en-US")
-    return _svg(json.dumps(spec, sort_keys=True, ensure_ascii=False), locale)
+    """The SVG in the reader's language, through the shared renderer (cached by digest)."""
+    return charts.render_svg(spec)

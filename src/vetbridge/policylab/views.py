@@ -62,10 +62,13 @@ def _labelled(rows: list[dict[str, Any]], labels: dict[str, Any]) -> list[dict[s
 
 
 def _charts(results: dict[str, Any]) -> list[dict[str, Any]]:
+    from vetbridge.core.models import Region
+
     charts = []
-    groups = [("by_band", _("Annual cost by rate band"), str(BAND_LABEL), {}),
+    regions = {r.code: r.localized_name() for r in Region.objects.all()}  # names, not UA-46
+    groups: list[tuple[str, str, str, dict[str, Any]]] = [("by_band", _("Annual cost by rate band"), str(BAND_LABEL), {}),
               ("by_country", _("Annual cost by country"), _("Country"), COUNTRY_LABELS),
-              ("by_region", _("Annual cost by region"), _("Region"), {}),
+              ("by_region", _("Annual cost by region"), _("Region"), regions),
               ("by_status", _("Annual cost by status"), _("Status"), KIND_LABELS)]
     for key, title, axis, labels in groups:
         rows = _labelled(results.get(key) or [], labels)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from vetbridge.accounts.roles import Capability
+from vetbridge.core import charts
 from vetbridge.core.exports import bounded, export_response
 from vetbridge.core.views import permission_required_page, signed_in_user
 
@@ -44,6 +46,14 @@ def stats_export(request: HttpRequest) -> HttpResponse:
     rows += [[r["label"], shown(r["count"])] for r in stats["by_state"]]
     median = stats["median_days_to_decision"]
     rows.append([_("Median days from filing to the first decision"), shown(median)])
+    rows.append([_("90th percentile of days from filing to the first decision"),
+                 shown(stats["p90_days_to_decision"])])
+    rows += [[_("Decided claims taking %(low)s to %(high)s days") % {"low": b["low"],
+                                                                     "high": b["high"]},
+              shown(b["count"])] for b in stats["days_to_decision"]]
+    rows += [[_("Claims filed in %(month)s") % {
+        "month": charts.month_label(dt.date.fromisoformat(m["month"] + "-01"), short=False)},
+              shown(m["count"])] for m in stats["by_month"]]
     rows.append([_("Open claims filed more than 90 days ago"),
                  shown(stats["open_over_90_days"])])
     return export_response(request=request, user=user, what="claims.stats",

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from vetbridge.accounts.models import User
 from vetbridge.accounts.roles import Capability, Role
+from vetbridge.core.charts import number
 from vetbridge.core.homepage import Panel, Row
 
 from .models import Claim, ClaimState
@@ -42,7 +43,7 @@ def _indicators(user: User) -> Panel:
                 detail=str(stats["total"])),
             Row(label=_("Median days from filing to the first decision"),
                 url=reverse("reparation:stats"),
-                detail=unknown if median is None else str(median)),
+                detail=unknown if median is None else number(median, digits=1)),
             Row(label=_("Open claims filed more than 90 days ago"),
                 url=reverse("reparation:stats"),
                 detail=unknown if stats["open_over_90_days"] is None

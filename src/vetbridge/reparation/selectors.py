@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,17 +14,19 @@ from django.db.models import (
     Count,
     DateField,
     DateTimeField,
+    DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
-    Min,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Lower
+from django.db.models.functions import Cast, Lower, TruncDate, TruncMonth
 from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -33,7 +34,8 @@ from django.utils.translation import gettext as _
 from vetbridge.accounts.models import User
 from vetbridge.accounts.roles import Capability
 from vetbridge.accounts.scoping import require
-from vetbridge.core.disclosure import min_cell, protect_count, protect_rows
+from vetbridge.core import charts
+from vetbridge.core.disclosure import min_cell, protect_count, protect_counts, protect_rows
 from vetbridge.people.models import PersonName
 from vetbridge.rules import procedure
 from vetbridge.rules.errors import InputError
@@ -289,25 +291,62 @@ def claim_history(claim: Claim) -> QuerySet[ClaimEvent]:
     return claim.events.select_related("actor")
 
 
+# The window of the "claims filed per month" chart, in calendar months up to this one.
+STATS_MONTHS = 24
+
+
+def days_to_first_decision() -> list[tuple[int, int]]:
+    """(days from filing to the claim's first decision, how many claims): one GROUP BY in the
+    database on the difference of two dates, never the decisions read one by one. A first
+    decision is one with no earlier decision on its claim (an anti-join on the claim index)."""
+    earlier = Decision.objects.filter(claim=OuterRef("claim")).filter(
+        Q(decided_at__lt=OuterRef("decided_at"))
+        | Q(decided_at=OuterRef("decided_at"), pk__lt=OuterRef("pk")))
+    rows = (Decision.objects.filter(~Exists(earlier))
+            .annotate(days=ExpressionWrapper(TruncDate("decided_at") - F("claim__filed_at"),
+                                             output_field=DurationField()))
+            .values("days").annotate(n=Count("id")).order_by("days"))
+    return [(r["days"].days, r["n"]) for r in rows]
+
+
+def claims_filed_by_month(months: list[dt.date]) -> list[tuple[dt.date, int]]:
+    """Claims filed in each calendar month of `months` (first days), zero when none."""
+    rows = (Claim.objects.filter(filed_at__gte=months[0])
+            .annotate(month=TruncMonth("filed_at")).values("month")
+            .annotate(n=Count("id")).order_by("month"))
+    by_month = {r["month"]: r["n"] for r in rows}
+    return [(m, by_month.get(m, 0)) for m in months]
+
+
 def claims_stats(*, user: User) -> dict[str, Any]:
-    """Claims by state and kind, and the median days from filing to the first decision."""
+    """Claims by state and by month of filing, the distribution of days from filing to the
+    first decision (median, 90th percentile, histogram), small cells hidden with their
+    complements (core.disclosure): the total minus the shown cells never gives a hidden one."""
     require(user, Capability.STATS_VIEW)
     k = min_cell()
     by_state = {row["state"]: row["n"] for row in
-                Claim.objects.values("state").annotate(n=Count("id"))}
+                Claim.objects.values("state").annotate(n=Count("id")).order_by()}
     labels = dict(ClaimState.choices)
-    # Small cells hidden with their complements (core.disclosure): the total minus the
-    # shown states never gives a hidden one.
     states = protect_rows([{"state": s, "label": str(labels[s]), "count": by_state.get(s, 0)}
                            for s in ClaimState.values])
-    first = Decision.objects.values("claim_id", "claim__filed_at").annotate(
-        first=Min("decided_at"))
-    days = [(timezone.localtime(r["first"]).date() - r["claim__filed_at"]).days for r in first]
+    months = charts.months_back(timezone.localdate(), STATS_MONTHS)
+    filed = claims_filed_by_month(months)
+    by_month = [{"month": m.isoformat()[:7], "count": n} for (m, _n), n in
+                zip(filed, protect_counts([n for _m, n in filed]), strict=True)]
+    days = days_to_first_decision()
+    decided = sum(n for _d, n in days)
+    bins = charts.histogram_bins(days)
+    shown = protect_counts([b.count or 0 for b in bins])
+    enough = decided >= k
     return {
         "total": protect_count(sum(by_state.values())),
         "by_state": states,
-        "decided": protect_count(len(days)),
-        "median_days_to_decision": statistics.median(days) if len(days) >= k else None,
+        "by_month": by_month,
+        "decided": protect_count(decided),
+        "median_days_to_decision": charts.median_of(days) if enough else None,
+        "p90_days_to_decision": charts.quantile_of(days, 0.9) if enough else None,
+        "days_to_decision": [{"low": b.low, "high": b.high, "count": n}
+                             for b, n in zip(bins, shown, strict=True)],
         "min_cell": k,
         "open_over_90_days": protect_count(Claim.objects.filter(
             state__in=[ClaimState.SUBMITTED, ClaimState.NEEDS_INFORMATION,

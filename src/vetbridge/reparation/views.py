@@ -401,8 +401,11 @@ def decision_letter(request: HttpRequest, decision_id: int) -> HttpResponse:
 
 @permission_required_page(Capability.STATS_VIEW)
 def claim_stats(request: HttpRequest) -> HttpResponse:
-    return render(request, "reparation/stats.html",
-                  {"stats": selectors.claims_stats(user=signed_in_user(request))})
+    from .stats_charts import claim_charts
+
+    stats = selectors.claims_stats(user=signed_in_user(request))
+    return render(request, "reparation/stats.html", {"stats": stats,
+                                                     "charts": claim_charts(stats)})
 
 
 @permission_required_page(Capability.CLAIMS_VIEW)
