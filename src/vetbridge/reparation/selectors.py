@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +53,15 @@ from .workflow import (
 SORT_COLUMNS = ("reference", "kind", "claimant", "filed", "state", "days", "deadline",
                 "assigned")
 DECIDED_STATES = (ClaimState.GRANTED, ClaimState.REJECTED, ClaimState.APPEAL_DECIDED)
+
+
+def queue_sort(params: Mapping[str, str]) -> tuple[str, bool]:
+    """The column and direction asked in the query string (`sort`, `dir`), for the page and
+    its export alike; by default the longest waiting first."""
+    sort = params.get("sort", "")
+    if sort in SORT_COLUMNS:
+        return sort, params.get("dir") == "desc"
+    return "days", True
 
 
 def _labels(field: str, choices: list[tuple[str, Any]]) -> Case:
