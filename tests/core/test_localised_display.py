@@ -200,3 +200,19 @@ def test_a_change_of_several_fields_is_told_without_their_codes(world, language,
     text = re.sub(r"\s+", " ", _text(html))
     assert "birth_date" not in text and "birth_place" not in text
     assert f"— → {born}" in text and "— → Львів" in text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "shown"), [("uk", "1 грудня 2026 р."),
+                                                 ("fr", "1er décembre 2026")])
+def test_days_written_out_on_pages_as_in_the_letters(world, language, shown):
+    """A day written out on a page follows the language's typography, as the letters do:
+    no "01 грудня", and the French first of the month is "1er"."""
+    from vetbridge.care import services as care
+
+    worker, lviv = world["users"]["case_worker"], world["lviv"]
+    care.whodas_add(actor=worker, person_id=lviv.pk, assessed_on=dt.date(2026, 12, 1),
+                    answers={f"S{i}": 1 for i in range(1, 13)})
+    html = _client(worker, language).get(f"/care/{lviv.pk}/").content.decode()
+    text = " ".join(_text(html).replace("\u202f", " ").replace("\u00a0", " ").split())
+    assert f"{shown} 24 12" in text  # the WHODAS table: date, WHO sum, 0–48 recoding
