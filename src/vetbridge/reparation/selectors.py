@@ -26,13 +26,14 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Lower
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from vetbridge.accounts.models import User
 from vetbridge.accounts.roles import Capability
 from vetbridge.accounts.scoping import require
+from vetbridge.core.dates import long_date
 from vetbridge.core.disclosure import min_cell, protect_count, protect_rows
 from vetbridge.people.models import PersonName
 from vetbridge.rules import procedure
@@ -262,7 +263,7 @@ def step_tracker(claim: Claim, today: dt.date | None = None) -> list[dict[str, A
         if last is not None and last.appeal_deadline is not None:
             current = 3 if last.appeal_deadline >= today else 4
             detail["appeal"] = _("until %(day)s") % {
-                "day": formats.date_format(last.appeal_deadline, "DATE_FORMAT")}
+                "day": long_date(last.appeal_deadline)}
         else:
             current = 2
     else:  # appealed, appeal decided
