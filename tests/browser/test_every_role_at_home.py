@@ -16,6 +16,7 @@ The session is set in the browser directly (no login page) and each test loads f
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 
 import pytest
@@ -56,7 +57,8 @@ def _table(page, selector: str = "main table") -> tuple[list[str], list[list[str
 def _xlsx(download) -> tuple[list[str], list[list]]:
     from openpyxl import load_workbook
 
-    book = load_workbook(download.path(), read_only=True)
+    # The downloaded file has no extension, which openpyxl requires: read its bytes.
+    book = load_workbook(io.BytesIO(download.path().read_bytes()), read_only=True)
     sheet = book.worksheets[0]
     values = [list(r) for r in sheet.iter_rows(values_only=True)]
     return [str(h) for h in values[0]], values[1:]
