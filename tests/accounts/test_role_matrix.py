@@ -64,6 +64,7 @@ WEB: dict[str, dict[str, int]] = {
     "accounts:notices": dict.fromkeys(ROLES, 405),
     "accounts:audit": only({"admin"}),
     "accounts:audit_export": only({"admin"}),
+    "accounts:audit_export@xlsx": only({"admin"}),
     # Second factor, tokens, password: every signed-in account, for itself.
     "accounts:mfa_verify": dict.fromkeys(ROLES, 302),  # nothing pending: on to the next page
     "accounts:mfa_setup": dict.fromkeys(ROLES, 200),
@@ -80,7 +81,9 @@ WEB: dict[str, dict[str, int]] = {
     "people:import_template": only({"admin"}),
     "people:stats": STATS,
     "people:stats_export": STATS,
+    "people:stats_export@xlsx": STATS,
     "people:export": REGISTRY,
+    "people:export@xlsx": REGISTRY,
     "people:detail": STAFF_SCOPE_LVIV,
     "people:detail@kyiv": STAFF_SCOPE_KYIV,
     "people:history": STAFF_SCOPE_LVIV,
@@ -97,7 +100,9 @@ WEB: dict[str, dict[str, int]] = {
     "reparation:list": CLAIMS,
     "reparation:stats": STATS,
     "reparation:stats_export": STATS,
+    "reparation:stats_export@xlsx": STATS,
     "reparation:export": CLAIMS,
+    "reparation:export@xlsx": CLAIMS,
     "reparation:notifications": CLAIMS,
     "reparation:file": only({"veteran", "case_worker", "admin"}),
     "reparation:file@kyiv": only({"admin"}) | {"veteran": 404, "case_worker": 404},
@@ -143,10 +148,12 @@ WEB: dict[str, dict[str, int]] = {
     # Care: the veteran, case workers (scoped), medical assessors; never partners.
     "care:caseload": only({"case_worker", "admin"}),
     "care:caseload_export": only({"case_worker", "admin"}),
+    "care:caseload_export@xlsx": only({"case_worker", "admin"}),
     "care:file": CARE,
     "care:file@kyiv": CARE | {"veteran": 404, "case_worker": 404},
     "care:summary": CARE,
     "care:summary@kyiv": CARE | {"veteran": 404, "case_worker": 404},
+    "care:summary@fr": CARE,  # the summary printed in another language
     "care:add": dict.fromkeys(ROLES, 405),
     "care:contact": dict.fromkeys(ROLES, 405),
     "care:goal_status": dict.fromkeys(ROLES, 405),
@@ -429,10 +436,17 @@ def _revaluation_job(world):
     return world["revaluation_job"]
 
 
+# Variants of a route that differ only by their query string (an export's format, the
+# language of a document): "name@variant" → the base route's URL plus this query.
+QUERY_VARIANTS = {"xlsx": "format=xlsx", "fr": "lang=fr"}
+
+
 def _url(name: str, world) -> str:
     from django.urls import reverse
 
     base, _, which = name.partition("@")
+    if which in QUERY_VARIANTS and base != "cooperation:indicators_export":
+        return f"{_url(base, world)}?{QUERY_VARIANTS[which]}"
     if base.startswith("policylab:"):
         for kwargs in ({}, {"pk": _simulation_run(world).pk}, {"key": "point_value_plus_5"}):
             try:
@@ -494,6 +508,33 @@ def _url(name: str, world) -> str:
 
 def test_every_web_route_is_in_the_matrix():
     assert _web_route_names() == {n.partition("@")[0] for n in WEB}
+
+
+def _unnamed_web_routes() -> list[str]:
+    found: list[str] = []
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if not str(p.pattern).startswith(("django-admin", "api/")):
+                    walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern) and not p.name:
+                found.append(prefix + str(p.pattern))
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+def test_every_web_route_has_a_name():
+    """A route without a name could not be listed above, and would escape the matrix."""
+    assert _unnamed_web_routes() == []
+
+
+def test_every_export_is_in_the_matrix_in_both_formats():
+    """Each export route (`…export…`) is checked as CSV (the default) and as XLSX."""
+    exports = {n for n in _web_route_names() if "export" in n}
+    assert exports
+    assert {n for n in exports if f"{n}@xlsx" not in WEB} == set()
 
 
 def test_every_api_route_is_in_the_matrix(client):

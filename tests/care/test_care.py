@@ -178,3 +178,34 @@ def test_appointment_status_is_scoped(world, make_person):
     response = _as(world["users"]["partner"]).post(f"/care/appointments/{ap.pk}/status/",
                                                    {"status": "done"})
     assert response.status_code == 403
+
+
+def test_summary_pdf_in_the_readers_language_or_the_one_asked(world):
+    """A French case worker reads the summary in French (dates written out, `1er`); the page
+    offers it in the veteran's language too, and `?lang=uk` gives it in Ukrainian."""
+    from pypdf import PdfReader
+
+    cw, lviv = world["users"]["case_worker"], world["lviv"]
+    cw.language = "fr"
+    cw.save(update_fields=["language"])
+    services.whodas_add(actor=cw, person_id=lviv.pk, assessed_on=dt.date(2026, 11, 1),
+                        answers=ANSWERS)
+    client = _as(cw)
+
+    def text(url: str) -> str:
+        pdf = client.get(url)
+        assert pdf.status_code == 200
+        return " ".join("".join(p.extract_text() for p in PdfReader(
+            io.BytesIO(pdf.content)).pages).split())
+
+    french = text(f"/care/{lviv.pk}/summary.pdf")
+    assert "Synthèse des soins et de la réadaptation" in french
+    assert "1er novembre 2026" in french and "2026-11-01" not in french
+    page = client.get(f"/care/{lviv.pk}/").content.decode()
+    assert f"/care/{lviv.pk}/summary.pdf?lang=uk" in page
+    assert "dans la langue de l'ancien combattant\u00a0: Ukrainien" in page
+    ukrainian = text(f"/care/{lviv.pk}/summary.pdf?lang=uk")
+    assert "Підсумок лікування та реабілітації" in ukrainian
+    assert "1 листопада 2026 р." in ukrainian
+    assert "Synthèse" not in ukrainian
+    assert "Synthèse des soins" in text(f"/care/{lviv.pk}/summary.pdf?lang=xx")  # unknown: reader's

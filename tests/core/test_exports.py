@@ -85,3 +85,34 @@ def test_unknown_format_is_refused_with_a_message(world):
     response = _client(world["users"]["admin"], "fr").get("/people/export/", {"format": "pdf"})
     assert response.status_code == 400
     assert "CSV" in response.content.decode()
+
+
+def test_claim_queue_export_follows_the_pages_order_and_columns(world):
+    """Sorted on the page (`?sort=filed&dir=desc`), the export lists the same claims in the
+    same order, under the page's column titles."""
+    import datetime as dt
+    import re
+
+    from vetbridge.reparation import services
+    from vetbridge.reparation.models import Claim
+
+    admin = world["users"]["admin"]
+    claims = [services.claim_file(actor=admin, person_id=world["lviv"].pk,
+                                  data={"kind": "fr_pension"}) for _ in range(3)]
+    for claim, day in zip(claims, (5, 20, 11), strict=True):
+        at = dt.datetime(2026, 10, day, 9, 0, tzinfo=dt.UTC)
+        Claim.objects.filter(pk=claim.pk).update(filed_at=at, state_since=at)
+    client = _client(world["users"]["case_worker"], "fr")
+    query = {"sort": "filed", "dir": "desc"}
+    page = client.get("/claims/", query).content.decode()
+    on_page = re.findall(r">(VB-\d{4}-\d+)</a>", page)
+    book = load_workbook(io.BytesIO(client.get("/claims/export/", {
+        **query, "format": "xlsx"}).content))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:]] == on_page == [claims[i].reference for i in (1, 2, 0)]
+    assert list(rows[0][:8]) == ["Référence", "Demandeur", "Type de demande", "État",
+                                 "Jours dans cet état", "Déposée le", "Échéance",
+                                 "Attribuée à"]
+    assert [r[5].date() for r in rows[1:]] == [dt.date(2026, 10, d) for d in (20, 11, 5)]
+    entry = AuditLog.objects.get(action="export", object_type="claims.queue")
+    assert entry.changes["filters"] == {"sort": "filed", "dir": "desc"}

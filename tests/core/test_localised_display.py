@@ -155,3 +155,64 @@ def test_explanation_steps_show_dates_in_the_readers_format(language, shown):
         out = Template("{% load vb_describe %}{{ t|local_dates }}").render(
             Context({"t": "до 2026-12-02 (https://a.fr/x/2026-12-02)"}))
     assert out == f"{shown} (https://a.fr/x/2026-12-02)"
+
+
+@pytest.mark.parametrize("language", ["uk", "fr"])
+def test_every_record_type_is_named_in_the_readers_language(language):
+    """Histories and the audit log name a record by its model's verbose name: each model of
+    the project has one, marked for translation and translated (no "functional assessment"
+    in a Ukrainian history)."""
+    from django.apps import apps
+    from django.utils import translation
+    from django.utils.functional import Promise
+    from django.utils.translation import trans_real
+
+    catalogue = trans_real.translation(language)._catalog
+    untranslated = []
+    for model in apps.get_models():
+        if not model.__module__.startswith("vetbridge."):
+            continue
+        names = (model._meta.verbose_name, model._meta.verbose_name_plural)
+        with translation.override("en"):
+            msgids = [str(n) for n in names]
+        if not all(isinstance(n, Promise) for n in names) or not all(
+                catalogue.get(m) for m in msgids):
+            untranslated.append(model._meta.label_lower)
+    assert not untranslated
+    with translation.override(language):
+        from vetbridge.accounts.describe import record_label
+
+        assert record_label("care.functionalassessment") == {
+            "uk": "оцінювання функціонування", "fr": "évaluation fonctionnelle"}[language]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "born"), [("uk", "09.03.1991"), ("fr", "09/03/1991")])
+def test_a_change_of_several_fields_is_told_without_their_codes(world, language, born):
+    """An edit of two fields is stored with the fields' codes as summary
+    ("birth_date, birth_place"): the history shows the fields by their labels, not the codes."""
+    from vetbridge.people.services import person_update
+
+    worker, lviv = world["users"]["case_worker"], world["lviv"]
+    person_update(actor=worker, person_id=lviv.pk, expected_version=lviv.version,
+                  data={"birth_date": dt.date(1991, 3, 9), "birth_place": "Львів"})
+    html = _client(worker, language).get(f"/people/{lviv.pk}/history/").content.decode()
+    text = re.sub(r"\s+", " ", _text(html))
+    assert "birth_date" not in text and "birth_place" not in text
+    assert f"— → {born}" in text and "— → Львів" in text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "shown"), [("uk", "1 грудня 2026 р."),
+                                                 ("fr", "1er décembre 2026")])
+def test_days_written_out_on_pages_as_in_the_letters(world, language, shown):
+    """A day written out on a page follows the language's typography, as the letters do:
+    no "01 грудня", and the French first of the month is "1er"."""
+    from vetbridge.care import services as care
+
+    worker, lviv = world["users"]["case_worker"], world["lviv"]
+    care.whodas_add(actor=worker, person_id=lviv.pk, assessed_on=dt.date(2026, 12, 1),
+                    answers={f"S{i}": 1 for i in range(1, 13)})
+    html = _client(worker, language).get(f"/care/{lviv.pk}/").content.decode()
+    text = " ".join(_text(html).replace("\u202f", " ").replace("\u00a0", " ").split())
+    assert f"{shown} 24 12" in text  # the WHODAS table: date, WHO sum, 0–48 recoding

@@ -8,8 +8,9 @@ audit log alike:
 - record types are named by their model's (translated) verbose name;
 - changed fields by their model field's verbose name, values by their choice label, the
   related record's name, or a localised date;
-- summaries that are only codes (`provide_information`, `whodas12 12`) are not shown; a
-  summary written by a person (a note, a file name, a source) is.
+- summaries that are only codes (`provide_information`, `whodas12 12`, the list of changed
+  fields `birth_date, birth_place`) are not shown; a summary written by a person (a note, a
+  file name, a source) is.
 
 It only formats what the caller passes in: redaction (people/history.py) happens before.
 """
@@ -40,6 +41,8 @@ FIELD_ALIASES: dict[str, dict[str, str]] = {
 }
 REFERENCE = re.compile(r"^(?P<ref>[A-Z]{2,4}-\d{4}-\d+)\s*(?P<rest>.*)$")
 CODE_ONLY = re.compile(r"^[a-z0-9_.:\- ]*$")
+# The changed fields' names joined by the service that wrote the row ("birth_date, phone").
+CODE_LIST = re.compile(r"^[a-z][a-z0-9_]*(, [a-z][a-z0-9_]*)+$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -134,7 +137,7 @@ def describe(*, action: str, object_type: str, object_id: str, summary: str,
     match = REFERENCE.match(summary or "")
     ref = match.group("ref") if match else ""
     rest = match.group("rest") if match else (summary or "")
-    note = "" if CODE_ONLY.match(rest) else rest
+    note = "" if CODE_ONLY.match(rest) or CODE_LIST.match(rest) else rest
     name = ref or (_("no. %(number)s") % {"number": object_id} if object_id else "")
     params = {"actor": who, "record": record, "ref": name}
 

@@ -21,6 +21,8 @@ class Injury(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("injury")
+        verbose_name_plural = _("injuries")
         ordering = ["-occurred_on", "-id"]
 
     def __str__(self) -> str:
@@ -46,6 +48,8 @@ class CareEpisode(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("care episode")
+        verbose_name_plural = _("care episodes")
         ordering = ["-started_on", "-id"]
 
     def __str__(self) -> str:
@@ -81,6 +85,8 @@ class Goal(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("rehabilitation goal")
+        verbose_name_plural = _("rehabilitation goals")
         ordering = ["status", "target_date", "id"]
 
     def __str__(self) -> str:
@@ -110,6 +116,8 @@ class FunctionalAssessment(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("functional assessment")
+        verbose_name_plural = _("functional assessments")
         ordering = ["assessed_on", "id"]
 
     def __str__(self) -> str:
@@ -133,6 +141,8 @@ class Appointment(models.Model):
                               default=AppointmentStatus.PLANNED)
 
     class Meta:
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
         ordering = ["at"]
 
     def __str__(self) -> str:
@@ -151,6 +161,8 @@ class FollowUp(models.Model):
                               related_name="follow_ups")
 
     class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
         ordering = ["due_on", "id"]
 
     def __str__(self) -> str:
@@ -166,6 +178,8 @@ class Note(models.Model):
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
         ordering = ["-at"]
 
     def __str__(self) -> str:

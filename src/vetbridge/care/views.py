@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -44,6 +45,15 @@ def _chart(series: list[Any]) -> dict[str, Any] | None:
             "path": " ".join(f"{p['x']},{p['y']}" for p in points)}
 
 
+def _own_language(person: Any) -> tuple[str, str] | None:
+    """(code, name) of the veteran's language when it is not the reader's: the summary can
+    then also be printed in it."""
+    own = person.preferred_language or "uk"
+    if own == (translation.get_language() or "uk")[:2]:
+        return None
+    return own, str(dict(settings.LANGUAGES).get(own, own))
+
+
 def _render(request: HttpRequest, person_id: int, status: int = 200,
             **bound: Any) -> HttpResponse:
     user = signed_in_user(request)
@@ -61,6 +71,7 @@ def _render(request: HttpRequest, person_id: int, status: int = 200,
         "appointments": services.appointments_open(person), "now": timezone.now(),
         "can_refer": user.can(Capability.REFERRALS_MANAGE),
         "goal_statuses": GoalStatus.choices,
+        "own_language": _own_language(person),
     }, status=status)
 
 
@@ -135,9 +146,13 @@ def become_contact(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @permission_required_page(Capability.CARE_VIEW)
 def summary(request: HttpRequest, person_id: int) -> HttpResponse:
+    """The care summary PDF in the reader's language, or in the one asked (`?lang=fr`)."""
     user = signed_in_user(request)
     person = services.care_open(actor=user, person_id=person_id)
-    language = person.preferred_language or "uk"
+    # The reader's language; `?lang=` prints it in another one (the veteran's, to hand over).
+    language = request.GET.get("lang", "")
+    if language not in dict(settings.LANGUAGES):
+        language = (translation.get_language() or "uk")[:2]
     response = HttpResponse(care_summary_pdf(user=user, person=person, language=language),
                             content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="care-summary-{person.pk}.pdf"'

@@ -180,6 +180,8 @@ class StatusChange(models.Model):
                                  on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
@@ -194,6 +196,8 @@ class Milestone(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
         ordering = ["due_on", "id"]
 
     def __str__(self) -> str:
@@ -220,6 +224,8 @@ class Evidence(models.Model):
     uploaded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence items")
         ordering = ["uploaded_at", "id"]
 
     def __str__(self) -> str:
@@ -239,6 +245,8 @@ class Risk(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("risk")
+        verbose_name_plural = _("risks")
         ordering = ["-id"]
 
     def __str__(self) -> str:
@@ -305,6 +313,8 @@ class MeetingDecision(models.Model):
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("meeting decision")
+        verbose_name_plural = _("meeting decisions")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
@@ -370,6 +380,8 @@ class IndicatorTarget(models.Model):
     value = models.DecimalField(_("target"), max_digits=14, decimal_places=2)
 
     class Meta:
+        verbose_name = _("indicator target")
+        verbose_name_plural = _("indicator targets")
         ordering = ["period"]
         constraints = [models.UniqueConstraint(fields=["indicator", "period"],
                                                name="coop_target_one_per_period")]
@@ -395,6 +407,8 @@ class IndicatorValue(models.Model):
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
         ordering = ["period", "breakdown"]
         constraints = [models.UniqueConstraint(fields=["indicator", "period", "breakdown"],
                                                name="coop_value_one_per_cell")]

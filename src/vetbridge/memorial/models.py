@@ -76,6 +76,8 @@ class MemorialChange(models.Model):
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("memorial record change")
+        verbose_name_plural = _("memorial record changes")
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
@@ -99,6 +101,8 @@ class EditorNotification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("notice to the editors")
+        verbose_name_plural = _("notices to the editors")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "read_at"])]
 
@@ -151,6 +155,8 @@ class Tribute(models.Model):
     moderated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("tribute")
+        verbose_name_plural = _("tributes")
         ordering = ["submitted_at", "id"]
         indexes = [models.Index(fields=["state", "submitted_at"]),
                    models.Index(fields=["submitter_hash", "submitted_at"])]
@@ -176,6 +182,8 @@ class Ceremony(models.Model):
     reference = models.URLField(blank=True)
 
     class Meta:
+        verbose_name = _("ceremony")
+        verbose_name_plural = _("ceremonies")
         ordering = ["month", "day", "time"]
 
     def __str__(self) -> str:

@@ -371,6 +371,8 @@ class NameToken(models.Model):
     skel = models.CharField(max_length=64)
 
     class Meta:
+        verbose_name = _("name token")
+        verbose_name_plural = _("name tokens")
         constraints = [models.UniqueConstraint(fields=["skel", "person"],
                                                name="name_token_unique")]
 
@@ -387,6 +389,8 @@ class NameKey(models.Model):
     skel = models.CharField(max_length=64)
 
     class Meta:
+        verbose_name = _("name key")
+        verbose_name_plural = _("name keys")
         constraints = [models.UniqueConstraint(fields=["key", "skel"], name="name_key_unique")]
 
     def __str__(self) -> str:
@@ -423,6 +427,8 @@ class DuplicateSuspect(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("possible duplicates")
         ordering = ["-score", "id"]
         constraints = [
             models.UniqueConstraint(fields=["person_a", "person_b"], name="duplicate_pair_unique"),
@@ -455,6 +461,8 @@ class PersonMerge(models.Model):
     undone_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("merge of two records")
+        verbose_name_plural = _("merges of two records")
         ordering = ["-merged_at"]
 
     def __str__(self) -> str:

@@ -30,6 +30,8 @@ class Partner(models.Model):
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -92,6 +94,8 @@ class Referral(models.Model):
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
         ordering = ["-sent_at", "-id"]
         indexes = [models.Index(fields=["partner", "status"]),
                    models.Index(fields=["status", "sent_at"])]

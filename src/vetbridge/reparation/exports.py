@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vetbridge.accounts.roles import Capability
@@ -19,18 +20,36 @@ from .forms import QueueFilterForm
 
 @permission_required_page(Capability.CLAIMS_VIEW)
 def queue_export(request: HttpRequest) -> HttpResponse:
-    """The queue with the page's filters, in the reader's scope; no medical content."""
+    """The queue with the page's filters and order, in the reader's scope, with the page's
+    columns (and the day the claim entered its state); no medical content."""
     user = signed_in_user(request)
     form = QueueFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    claims = bounded(selectors.claim_queue(user=user, filters=filters))
+    sort, descending = selectors.queue_sort(request.GET)
+    claims = bounded(selectors.claim_queue(user=user, filters=filters, sort=sort,
+                                           descending=descending))
+    today = timezone.localdate()
+
+    def deadline(claim: Any) -> Any:
+        found = selectors.deadline_of(claim, today)
+        return found["day"] if found else ""
+
+    def assigned(claim: Any) -> str:
+        if claim.assigned_to is None:
+            return _("nobody")
+        return claim.assigned_to.get_full_name() or claim.assigned_to.get_username()
+
     rows: list[list[Any]] = [
-        [c.reference, c.get_kind_display(), c.person.display_name(), c.filed_at,
-         c.get_state_display(), c.state_since, selectors.days_in_state(c)] for c in claims]
-    header = [_("Reference"), _("Kind of claim"), _("Claimant"), _("Filing date"), _("State"),
-              _("In this state since"), _("Days in this state")]
+        [c.reference, c.person.display_name(), c.get_kind_display(), c.get_state_display(),
+         selectors.days_in_state(c), c.filed_at, deadline(c), assigned(c), c.state_since]
+        for c in claims]
+    header = [_("Reference"), _("Claimant"), _("Kind of claim"), _("State"),
+              _("Days in this state"), _("Filed on"), _("Deadline"), _("Assigned to"),
+              _("In this state since")]
     return export_response(request=request, user=user, what="claims.queue", header=header,
-                           rows=rows, filters=filters, title=_("Claims"))
+                           rows=rows, filters={**filters, "sort": sort,
+                                               "dir": "desc" if descending else "asc"},
+                           title=_("Claims"))
 
 
 @permission_required_page(Capability.STATS_VIEW)

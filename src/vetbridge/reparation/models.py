@@ -216,6 +216,8 @@ class ClaimDocument(models.Model):
     uploaded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("claim document")
+        verbose_name_plural = _("claim documents")
         ordering = ["uploaded_at", "id"]
 
     def __str__(self) -> str:
@@ -229,6 +231,10 @@ class RulesSnapshot(models.Model):
     country = models.CharField(max_length=2)
     files = models.JSONField()
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("rules snapshot")
+        verbose_name_plural = _("rules snapshots")
 
     def __str__(self) -> str:
         return f"{self.country}:{self.digest}"
@@ -272,6 +278,8 @@ class Decision(models.Model):
     decided_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
         ordering = ["decided_at", "id"]
 
     def __str__(self) -> str:
@@ -291,6 +299,8 @@ class ClaimEvent(models.Model):
     problem = models.BooleanField(default=False, help_text=_("A step that failed or is blocked."))
 
     class Meta:
+        verbose_name = _("claim event")
+        verbose_name_plural = _("claim events")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
@@ -310,6 +320,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["user", "read_at"])]
 
@@ -335,6 +347,8 @@ class Revaluation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("revaluation")
+        verbose_name_plural = _("revaluations")
         ordering = ["effective_on", "id"]
         constraints = [models.UniqueConstraint(fields=["decision", "effective_on"],
                                                name="revaluation_once_per_date")]

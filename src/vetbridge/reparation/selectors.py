@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +27,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Lower, TruncDate, TruncMonth
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -35,6 +35,7 @@ from vetbridge.accounts.models import User
 from vetbridge.accounts.roles import Capability
 from vetbridge.accounts.scoping import require
 from vetbridge.core import charts
+from vetbridge.core.dates import long_date
 from vetbridge.core.disclosure import min_cell, protect_count, protect_counts, protect_rows
 from vetbridge.people.models import PersonName
 from vetbridge.rules import procedure
@@ -55,6 +56,15 @@ from .workflow import (
 SORT_COLUMNS = ("reference", "kind", "claimant", "filed", "state", "days", "deadline",
                 "assigned")
 DECIDED_STATES = (ClaimState.GRANTED, ClaimState.REJECTED, ClaimState.APPEAL_DECIDED)
+
+
+def queue_sort(params: Mapping[str, str]) -> tuple[str, bool]:
+    """The column and direction asked in the query string (`sort`, `dir`), for the page and
+    its export alike; by default the longest waiting first."""
+    sort = params.get("sort", "")
+    if sort in SORT_COLUMNS:
+        return sort, params.get("dir") == "desc"
+    return "days", True
 
 
 def _labels(field: str, choices: list[tuple[str, Any]]) -> Case:
@@ -255,7 +265,7 @@ def step_tracker(claim: Claim, today: dt.date | None = None) -> list[dict[str, A
         if last is not None and last.appeal_deadline is not None:
             current = 3 if last.appeal_deadline >= today else 4
             detail["appeal"] = _("until %(day)s") % {
-                "day": formats.date_format(last.appeal_deadline, "DATE_FORMAT")}
+                "day": long_date(last.appeal_deadline)}
         else:
             current = 2
     else:  # appealed, appeal decided

@@ -53,11 +53,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     form = QueueFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    sort = request.GET.get("sort", "")
-    if sort in selectors.SORT_COLUMNS:
-        descending = request.GET.get("dir") == "desc"
-    else:  # the default: longest waiting first
-        sort, descending = "days", True
+    sort, descending = selectors.queue_sort(request.GET)
     page = Paginator(selectors.claim_queue(user=user, filters=filters, sort=sort,
                                            descending=descending),
                      PAGE_SIZE).get_page(request.GET.get("page"))

@@ -22,6 +22,7 @@ from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from vetbridge.core.dates import long_date
 from vetbridge.rules.errors import InputError
 from vetbridge.rules.parameters import ParameterError
 
@@ -98,7 +99,7 @@ def _num(d: Decimal) -> int | float:
 
 
 def _date(d: dt.date) -> str:
-    return formats.date_format(d, "DATE_FORMAT")
+    return long_date(d)
 
 
 def _pct(d: Decimal | int) -> str:

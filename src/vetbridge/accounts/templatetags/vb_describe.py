@@ -1,5 +1,6 @@
 """Audit entries in the reader's language in templates: `{{ e.object_type|record_type }}` and
-`{% describe_entry e as told %}` (accounts/describe.py)."""
+`{% describe_entry e as told %}` (accounts/describe.py); dates in the reader's language:
+`{{ day|long_date }}`, `{{ text|local_dates }}` (core/dates.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from vetbridge.accounts.describe import Change, Description, describe, record_label
 from vetbridge.accounts.models import AuditLog
-from vetbridge.core.dates import localise_iso_dates
+from vetbridge.core.dates import localise_iso_dates, long_date
 
 register = template.Library()
 
@@ -45,6 +46,15 @@ def describe_changes(changes: dict[str, Any], object_type: str) -> list[Change]:
 def local_dates(text: str) -> str:
     """ISO dates inside a text (rules' explanation steps) in the reader's format."""
     return localise_iso_dates(str(text or ""))
+
+
+@register.filter(name="long_date")
+def long_date_filter(day: Any) -> str:
+    """A day written out in the reader's language, as in the letters: "1 грудня 2026 р.",
+    "1er décembre 2026" (Django's DATE_FORMAT writes "01 грудня" and "1 décembre")."""
+    if not day:
+        return ""
+    return long_date(day)
 
 
 @register.filter
