@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
@@ -18,7 +18,10 @@ from .models import Claim, Decision, Grade
 
 router = Router(tags=["claims"])
 
-KindT = Literal[tuple(KINDS)]  # type: ignore[valid-type]
+if TYPE_CHECKING:
+    KindT = str
+else:  # every kind of the registry
+    KindT = Literal[tuple(KINDS)]
 StateT = Literal["submitted", "needs_information", "in_assessment", "ready_for_decision",
                  "granted", "rejected", "appealed", "appeal_decided", "withdrawn"]
 

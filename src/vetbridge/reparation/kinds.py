@@ -163,7 +163,7 @@ class RevisionFiling:
         situation = FrenchSituation.from_data(data)
         raw = data.get("revision_of")
         try:
-            revision_of = int(raw) if raw not in (None, "") else None
+            revision_of = int(str(raw).strip()) if raw not in (None, "") else None
         except (TypeError, ValueError):
             revision_of = None
         return cls(revision_of=revision_of, **{
@@ -513,7 +513,7 @@ def spec_of(claim: Claim) -> ClaimKindSpec:
     return KINDS[claim.kind]
 
 
-def kinds_where(**wanted: bool) -> list[str]:
+def kinds_where(**wanted: object) -> list[str]:
     """The kinds whose flags have the given values, e.g. `kinds_where(revaluable=True)`."""
     return [code for code, spec in KINDS.items()
             if all(getattr(spec, name) == value for name, value in wanted.items())]

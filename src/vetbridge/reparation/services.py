@@ -638,7 +638,7 @@ def decision_notify(*, actor: User, decision_id: int, notified_on: Any,
     by_post = _bool(by_post, "by_post")
     try:
         dated = deadline_for(decision, day, by_post=by_post,
-                             params=Parameters.load(decision.claim.country))
+                             params=Parameters.load(decision.claim.spec.procedure.variant))
     except InputError as exc:
         raise field_error("notified_on", exc.message) from exc
     before = [decision.notified_on.isoformat() if decision.notified_on else None,
