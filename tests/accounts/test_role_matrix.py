@@ -319,7 +319,7 @@ def _claim(world, where: str = "lviv", upto: str = "granted"):
 
     u = world["users"]
     claim = services.claim_file(actor=u["admin"], person_id=world[where].pk,
-                                filing=ClaimFiling.from_data({"kind": "fr_pension"}))
+                                filing=ClaimFiling("fr_pension"))
     services.document_add(actor=u["admin"], claim_id=claim.pk, name="a.pdf",
                           content=MINIMAL_PDF)
     for state, step in (("in_assessment", "start_assessment"),
@@ -570,7 +570,7 @@ def _api_claim_url(key: str, url: str, world) -> tuple[str, dict | None]:
         from vetbridge.reparation import services
 
         claim = services.claim_file(actor=world["users"]["admin"], person_id=world["lviv"].pk,
-                                    filing=ClaimFiling.from_data({"kind": "fr_pension"}))
+                                    filing=ClaimFiling("fr_pension"))
     else:
         claim = _claim(world, upto=upto)
     payload = None

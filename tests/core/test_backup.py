@@ -46,7 +46,7 @@ def populated(make_user, make_person):
     admin, editor = make_user("admin"), make_user("memorial_editor")
     people = [make_person("Коваленко", "Ігор"), make_person("Шевченко", "Тарас"),
               make_person("Петренко", "Олена")]
-    claim = claims.claim_file(actor=admin, person_id=people[0].pk, filing=ClaimFiling.from_data({"kind": "fr_pension"}))
+    claim = claims.claim_file(actor=admin, person_id=people[0].pk, filing=ClaimFiling("fr_pension"))
     claims.document_add(actor=admin, claim_id=claim.pk, name="expertise.pdf",
                         content=_pdf("expertise"))
     claims.document_add(actor=admin, claim_id=claim.pk, name="certificat.pdf",

@@ -78,9 +78,10 @@ def test_claim_statistics_cannot_be_undone_by_subtraction(world):
 
     admin = world["users"]["admin"]
     for _ in range(6):
-        services.claim_file(actor=admin, person_id=world["lviv"].pk, filing=ClaimFiling.from_data({"kind": "fr_pension"}))
+        services.claim_file(actor=admin, person_id=world["lviv"].pk,
+                            filing=ClaimFiling("fr_pension"))
     claim = services.claim_file(actor=admin, person_id=world["lviv"].pk,
-                                filing=ClaimFiling.from_data({"kind": "fr_pension"}))
+                                filing=ClaimFiling("fr_pension"))
     claim.refresh_from_db()
     services.claim_transition(actor=admin, claim_id=claim.pk, name="withdraw",
                               expected_version=claim.version)

@@ -241,7 +241,7 @@ def test_services_fed_by_raw_posts_refuse_control_characters(world):
 
     admin = world["users"]["admin"]
     claim = services.claim_file(actor=admin, person_id=world["lviv"].pk,
-                                filing=ClaimFiling.from_data({"kind": "fr_pension"}))
+                                filing=ClaimFiling("fr_pension"))
     claim.refresh_from_db()
     services.claim_transition(actor=admin, claim_id=claim.pk, name="start_assessment",
                               expected_version=claim.version)
@@ -252,8 +252,8 @@ def test_services_fed_by_raw_posts_refuse_control_characters(world):
     assert "medical_notes" in exc.value.fields
     with pytest.raises(ApplicationError) as exc:
         services.infirmities_set(actor=admin, claim_id=claim.pk, expected_version=claim.version,
-                                 rows=InfirmityRow.from_rows([{"label": "Genou\x00", "cause": "injury",
-                                        "context": "war"}]))
+                                 rows=[InfirmityRow(label="Genou\x00", cause="injury",
+                                                    context="war")])
     assert "infirmities.0.label" in exc.value.fields
 
 

@@ -39,7 +39,8 @@ def flow(world):
             self.step(claim, "start_assessment", "medical_assessor")
             claim.refresh_from_db()
             services.infirmities_set(actor=users["medical_assessor"], claim_id=claim.pk,
-                                     expected_version=claim.version, rows=InfirmityRow.from_rows(rows or WOUNDS))
+                                     expected_version=claim.version,
+                                     rows=InfirmityRow.from_rows(rows or WOUNDS))
             return self.step(claim, "complete_assessment", "medical_assessor")
 
         def decide(self, claim, grant=True, reason=""):

@@ -118,10 +118,12 @@ def test_the_fiche_records_the_situation_with_an_audit(flow, world):
     flow.step(claim, "start_assessment", "medical_assessor")
     claim.refresh_from_db()
     services.infirmities_set(actor=world["users"]["medical_assessor"], claim_id=claim.pk,
-                             expected_version=claim.version, rows=InfirmityRow.from_rows(HUNDRED),
-                             situation=FrenchSituation.from_data({"third_person": True, "grand_mutile": True,
-                                        "children_birth_dates": [dt.date(2019, 5, 1)],
-                                        "grade": "capitaine", "left_service": False}))
+                             expected_version=claim.version,
+                             rows=InfirmityRow.from_rows(HUNDRED),
+                             situation=FrenchSituation(
+                                 third_person=True, grand_mutile=True,
+                                 children_birth_dates=(dt.date(2019, 5, 1),),
+                                 grade="capitaine", left_service=False))
     claim.refresh_from_db()
     assert claim.third_person and claim.grand_mutile and claim.grade == "capitaine"
     assert claim.children_birth_dates == ["2019-05-01"]
@@ -143,7 +145,8 @@ def test_bad_situation_names_the_field_and_writes_nothing(flow, world, situation
     claim.refresh_from_db()
     with pytest.raises(ApplicationError) as exc:
         services.infirmities_set(actor=world["users"]["medical_assessor"], claim_id=claim.pk,
-                                 expected_version=claim.version, rows=InfirmityRow.from_rows(HUNDRED),
+                                 expected_version=claim.version,
+                                 rows=InfirmityRow.from_rows(HUNDRED),
                                  situation=FrenchSituation.from_data(situation))
     assert field in exc.value.fields
     claim.refresh_from_db()

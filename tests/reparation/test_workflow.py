@@ -255,13 +255,13 @@ def test_filing_errors_name_the_field(world, data, field):
 def test_a_veteran_never_sees_or_files_for_another(world, flow):
     claim = flow.file()
     other = services.claim_file(actor=world["users"]["admin"], person_id=world["kyiv"].pk,
-                                filing=ClaimFiling.from_data({"kind": "fr_pension"}))
+                                filing=ClaimFiling("fr_pension"))
     vet = world["users"]["veteran"]
     assert list(services.claims_for(vet)) == [claim]
     with pytest.raises(NotFoundError):
         services.claim_open(actor=vet, claim_id=other.pk)
     with pytest.raises(NotFoundError):
-        services.claim_file(actor=vet, person_id=world["kyiv"].pk, filing=ClaimFiling.from_data({"kind": "fr_pension"}))
+        services.claim_file(actor=vet, person_id=world["kyiv"].pk, filing=ClaimFiling("fr_pension"))
     with pytest.raises(NotFoundError):
         services.claim_transition(actor=vet, claim_id=other.pk, name="withdraw",
                                   expected_version=other.version)

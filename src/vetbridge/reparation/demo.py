@@ -35,8 +35,8 @@ def load_demo_claims(users: dict[str, User]) -> int:
     me = veteran.person
     assert me is not None
     # 1. The veteran's French pension, decided: the letter is there to download.
-    c1 = services.claim_file(actor=veteran, person_id=me.pk, filing=ClaimFiling.from_data({
-        "kind": "fr_pension", "statement": "Поранення осколком, Бахмут, 2023"}))
+    c1 = services.claim_file(actor=veteran, person_id=me.pk, filing=ClaimFiling(
+        "fr_pension", statement="Поранення осколком, Бахмут, 2023"))
     services.document_add(actor=veteran, claim_id=c1.pk, name="vypyska.pdf",
                           content=MINIMAL_PDF, description="Виписка зі шпиталю")
     _age(c1, 75)

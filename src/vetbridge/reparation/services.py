@@ -620,7 +620,7 @@ def deadline_for(decision: Decision, notified_on: dt.date, *, by_post: bool,
 
 
 @transaction.atomic
-def decision_notify(*, actor: User, decision_id: int, notified_on: Any,
+def decision_notify(*, actor: User, decision_id: int, notified_on: dt.date,
                     by_post: bool = False) -> Decision:
     """Record the day the decision was notified to the claimant; the deadline of the next
     remedy runs from it (R711-2 CPMIVG, CJA R421-1, Law 2073-IX). A correction is audited."""
@@ -697,7 +697,7 @@ def appeal_admissibility(*, actor: User, claim_id: int, expected_version: int,
 
 @transaction.atomic
 def appeal_expertise(*, actor: User, claim_id: int, expected_version: int,
-                     started_on: Any, ended_on: Any = None) -> Claim:
+                     started_on: dt.date, ended_on: dt.date | None = None) -> Claim:
     """The CRI's medical expertise: its notice and its conclusions suspend the 4-month
     silence clock (R711-15, at most 4 months)."""
     claim = _claim(actor, claim_id, Capability.CLAIMS_DECIDE, lock=True)
