@@ -37,9 +37,11 @@ run: $(STAMP)
 	 (DEBIAN_FRONTEND=noninteractive $$SUDO apt-get update -q >/dev/null && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium >/dev/null))
 
+# ruff, the rules' YAML, and the import contracts ([tool.importlinter] in pyproject.toml).
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/yamllint -s -c .yamllint src/vetbridge/rules
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -67,4 +69,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/policylab_simulate.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .grimp_cache

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from vetbridge.rules.parameters import Parameters
+from vetbridge.rules.parameters import Parameters, default_sets
 from vetbridge.rules.reform import example_reforms, load_reform
 from vetbridge.rules.simulate import (
     Population,
@@ -129,7 +129,7 @@ def main() -> None:
               f"'{reform.name}'")
 
         def ours_mixed() -> dict:  # type: ignore[type-arg]
-            return simulate(read_population(str(mixed)), DATE, reform)
+            return simulate(read_population(str(mixed)), DATE, reform, base=default_sets())
 
         t, res = _timed("vetbridge, FR+UA, read+simulate+aggregate", n, ours_mixed)
         print(f"  baseline.total_eur {res['baseline']['total_eur']:,.2f}  "
@@ -149,7 +149,7 @@ def main() -> None:
         fr_path.write_bytes(population_to_parquet(french))
 
         def ours_french() -> dict:  # type: ignore[type-arg]
-            return simulate(read_population(str(fr_path)), DATE, reform)
+            return simulate(read_population(str(fr_path)), DATE, reform, base=default_sets())
 
         t_ours, res_fr = _timed("vetbridge, FR only, read+simulate+aggregate", n, ours_french)
         try:

@@ -5,14 +5,20 @@ writes through its services.
 The shared kernel — `core` (regions, progress, shared helpers), `accounts` (users, roles,
 audit) and `people` (the registry every record refers to) — may be imported by every app.
 docs/decisions/0002-seams-between-apps.md says why.
+
+The same rule is an import-linter contract (`[tool.importlinter]` in pyproject.toml, run by
+`make lint`) next to the pure-core and layer contracts; the tests below keep the two in step,
+so an app added later is covered by both (docs/decisions/0006-app-commands-and-import-contracts.md).
 """
 
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "vetbridge"
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src" / "vetbridge"
 KERNEL = {"core", "accounts", "people"}
 APPS = sorted(p.name for p in SRC.iterdir() if (p / "apps.py").exists())
 
@@ -48,3 +54,48 @@ def test_no_domain_app_imports_another_domain_apps_models():
 def test_the_check_sees_an_offence():
     sample = SRC / "care" / "services.py"
     assert "people" in _model_imports(sample)  # the kernel import is seen (and allowed)
+
+
+def _contract(contract_id: str) -> dict:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = {c["id"]: c for c in config["tool"]["importlinter"]["contracts"]}
+    return contracts[contract_id]
+
+
+def test_the_import_contract_forbids_the_models_of_every_app_outside_the_kernel():
+    """import-linter only knows the modules it is given: every app with models outside the
+    kernel must be listed, or its models would be open to all."""
+    with_models = {app for app in APPS
+                   if (SRC / app / "models.py").exists() or (SRC / app / "models").is_dir()}
+    contract = _contract("app-models")
+    assert contract["source_modules"] == ["vetbridge.*"]
+    assert sorted(contract["forbidden_modules"]) == sorted(
+        f"vetbridge.{app}.models" for app in with_models - KERNEL)
+
+
+def test_the_pure_cores_are_forbidden_django_and_the_rest_of_vetbridge():
+    contract = _contract("pure-cores")
+    assert set(contract["source_modules"]) == {"vetbridge.rules", "vetbridge.names"}
+    assert {"django", "vetbridge.*"} <= set(contract["forbidden_modules"])
+
+
+def test_every_module_sits_in_a_layer():
+    """A module outside every layer escapes the layer contract: a new app or module must be
+    placed (above the apps it reads, below those that read it)."""
+    layered = [m.strip() for layer in _contract("layers")["layers"]
+               for m in layer.replace("|", ":").split(":")]
+    unplaced = []
+    for path in SRC.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        parts = ["vetbridge", *path.relative_to(SRC).with_suffix("").parts]
+        if parts[-1] == "__init__":
+            parts.pop()
+        module = ".".join(parts)
+        # The root package and the API package's own files import nothing of the project.
+        if module in {"vetbridge", "vetbridge.api", "vetbridge.api.apps"}:
+            continue
+        if not any(module == m or module.startswith(m + ".") for m in layered):
+            unplaced.append(module)
+    assert not unplaced, "place these modules in the layers contract: " + ", ".join(
+        sorted(unplaced))

@@ -17,6 +17,7 @@ from vetbridge.core.models import JobProgress, JobStatus
 from vetbridge.core.progress import progress_create, progress_tracking
 from vetbridge.policylab import services
 from vetbridge.policylab.models import SimulationRun
+from vetbridge.rules.parameters import default_sets
 from vetbridge.rules.reform import example_reforms, load_reform
 from vetbridge.rules.simulate import read_population, simulate
 
@@ -80,7 +81,7 @@ def test_upload_results_equal_the_pure_simulation(world):
     run = services.run_create(actor=world["users"]["analyst"], req=_req(
         population_kind="upload", upload=CSV.encode(), upload_name="cases.csv"))
     pure = simulate(read_population(CSV.encode()), DATE,
-                    load_reform(example_reforms()["point_value_plus_5"]))
+                    load_reform(example_reforms()["point_value_plus_5"]), base=default_sets())
     assert run.results["baseline"] == json.loads(json.dumps(pure["baseline"]))
     assert run.results["reform"]["beneficiaries"] == 3
     assert {r["key"] for r in run.results["by_region"]} == {"FR-IDF", "FR-BRE"}

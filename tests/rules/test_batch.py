@@ -15,6 +15,9 @@ from vetbridge.rules import batch
 from vetbridge.rules.batch import CAUSE_CODES, CONTEXT_CODES, compute_pmi_batch
 from vetbridge.rules.errors import InputError
 from vetbridge.rules.fr.pmi import Infirmity, PmiCase, compute_pmi
+from vetbridge.rules.parameters import default_set
+
+FR = default_set("fr")
 
 rates = st.one_of(st.integers(1, 100).map(Decimal),
                   st.integers(10, 1000).map(lambda x: Decimal(x) / 10),
@@ -36,7 +39,7 @@ def _scalar(infs, d, grade="soldier", left=False):
     return compute_pmi(PmiCase(d, tuple(
         Infirmity(str(j), r, c, x, arithmetic_addition=a, amputation_without_prosthesis=amp,
                   third_person=tp)
-        for j, (r, c, x, a, amp, tp) in enumerate(infs)), grade=grade, left_service=left))
+        for j, (r, c, x, a, amp, tp) in enumerate(infs)), grade=grade, left_service=left), FR)
 
 
 @settings(max_examples=300, deadline=None)
@@ -68,8 +71,8 @@ def test_batch_equals_scalar(population):
           "amputation_without_prosthesis": np.array(cols["amp"]),
           "third_person": np.array(cols["tp"]), "grade": np.array(cols["grade"]),
           "left_service": np.array(cols["left"])}
-    res = compute_pmi_batch(*args, **kw)  # the kernel
-    _same(res, batch._batch(*args, None, **kw, use_kernel=False))  # the numpy path
+    res = compute_pmi_batch(*args, FR, **kw)  # the kernel
+    _same(res, batch._batch(*args, FR, **kw, use_kernel=False))  # the numpy path
     for i, (_, _, one) in enumerate(priced):
         assert res.eligible[i] == one.eligible
         assert res.global_rate[i] == one.global_rate
@@ -100,12 +103,12 @@ def test_rows_in_any_order_and_any_kind_of_id(rows, kind):
     args = (ids, np.array([float(r[1]) for r in rows]),
             np.array(["disease" if r[2] else "injury" for r in rows]),
             np.array([r[3] for r in rows]), dt.date(2025, 6, 1))
-    res = compute_pmi_batch(*args)
-    _same(res, batch._batch(*args, None, arithmetic_addition=None,
+    res = compute_pmi_batch(*args, FR)
+    _same(res, batch._batch(*args, FR, arithmetic_addition=None,
                             amputation_without_prosthesis=None, third_person=None, grade=None,
                             left_service=None, use_kernel=False))
     order = np.argsort(ids, kind="stable")
-    _same(res, compute_pmi_batch(*(a[order] for a in args[:4]), args[4]))
+    _same(res, compute_pmi_batch(*(a[order] for a in args[:4]), args[4], FR))
     assert list(res.person_id) == sorted(set(ids.tolist()))
 
 
@@ -117,7 +120,7 @@ def test_without_numba_the_numpy_path_with_a_warning(monkeypatch):
     case = (np.array([1, 1, 2]), np.array([40.0, 20.0, 25.0]),
             np.array(["injury", "injury", "disease"]), np.array(["war", "war", "peace"]),
             dt.date(2025, 6, 1))
-    expected = compute_pmi_batch(*case)
+    expected = compute_pmi_batch(*case, FR)
     monkeypatch.setitem(sys.modules, "numba", None)  # import numba -> ImportError
     monkeypatch.delitem(sys.modules, "vetbridge.rules.kernel", raising=False)
     monkeypatch.delitem(sys.modules, "vetbridge.rules.batch")
@@ -128,7 +131,7 @@ def test_without_numba_the_numpy_path_with_a_warning(monkeypatch):
     with pytest.warns(RuntimeWarning, match="numba is unavailable"):
         fresh = importlib.import_module("vetbridge.rules.batch")
     assert fresh._kernel is None
-    res = fresh.compute_pmi_batch(*case)
+    res = fresh.compute_pmi_batch(*case, FR)
     _same(res, expected)
     assert res.eligible.tolist() == [True, False] and res.global_rate[0] == 55
 
@@ -137,15 +140,15 @@ def test_batch_refuses_an_unknown_grade_and_an_unloaded_grade_cell():
     day = dt.date(2025, 6, 1)
     with pytest.raises(InputError) as exc:
         compute_pmi_batch(np.array([1]), np.array([30.0]), np.array(["injury"]),
-                          np.array(["war"]), day, grade=np.array(["general_of_the_moon"]))
+                          np.array(["war"]), day, FR, grade=np.array(["general_of_the_moon"]))
     assert exc.value.field == "grade"
     with pytest.raises(InputError) as exc:  # adjudant has cells at 30 and 100 % only
         compute_pmi_batch(np.array([1]), np.array([40.0]), np.array(["injury"]),
-                          np.array(["war"]), day, grade=np.array(["adjudant"]),
+                          np.array(["war"]), day, FR, grade=np.array(["adjudant"]),
                           left_service=np.array([True]))
     assert exc.value.field == "grade"
     res = compute_pmi_batch(np.array([1]), np.array([30.0]), np.array(["injury"]),
-                            np.array(["war"]), day, grade=np.array(["adjudant"]),
+                            np.array(["war"]), day, FR, grade=np.array(["adjudant"]),
                             left_service=np.array([True]))
     assert res.points[0] == 156.10
 
@@ -155,7 +158,7 @@ def test_batch_mixed_heads_keep_the_injury_alone():
     pension on the injury alone (15 % → 15 %, 72 points), not nothing."""
     res = compute_pmi_batch(np.array([1, 1]), np.array([15.0, 10.0]),
                             np.array(["injury", "disease"]), np.array(["peace", "peace"]),
-                            dt.date(2025, 6, 1))
+                            dt.date(2025, 6, 1), FR)
     assert res.eligible[0] and res.global_rate[0] == 15 and res.points[0] == 72
 
 
@@ -170,7 +173,7 @@ def test_batch_reads_and_writes_files(tmp_path):
                    "2,25,disease,peace,2024-06-01\n")
     cols = read_table(str(src))
     res = compute_pmi_batch(cols["person_id"], cols["rate"], cols["cause"], cols["context"],
-                            cols["date"])
+                            cols["date"], FR)
     out = tmp_path / "out.parquet"
     write_table(res, str(out))
     df = pl.read_parquet(out)
@@ -184,7 +187,7 @@ def test_batch_reads_and_writes_files(tmp_path):
 def test_bad_codes_and_rates_name_the_field_on_both_paths(use_kernel):
     def run(cause, context, rate):
         return batch._batch(np.array([1, 2]), np.array(rate), np.array(cause),
-                            np.array(context), dt.date(2025, 6, 1), None,
+                            np.array(context), dt.date(2025, 6, 1), FR,
                             arithmetic_addition=None, amputation_without_prosthesis=None,
                             third_person=None, grade=None, left_service=None,
                             use_kernel=use_kernel)

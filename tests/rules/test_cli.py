@@ -168,10 +168,12 @@ def test_rules_package_never_imports_django():
 
 def test_survivor_rates():
     from vetbridge.rules.fr.survivor import compute_survivor_json
+    from vetbridge.rules.parameters import default_set
 
-    normal = compute_survivor_json({"date": "2025-03-01", "service_death": True})
-    simple = compute_survivor_json({"date": "2025-03-01", "deceased_rate": 70})
-    none = compute_survivor_json({"date": "2025-03-01", "deceased_rate": 40})
+    fr = default_set("fr")
+    normal = compute_survivor_json({"date": "2025-03-01", "service_death": True}, fr)
+    simple = compute_survivor_json({"date": "2025-03-01", "deceased_rate": 70}, fr)
+    none = compute_survivor_json({"date": "2025-03-01", "deceased_rate": 40}, fr)
     assert normal["rate_kind"] == "normal" and normal["annual_amount_eur"] == 8035.00
     assert simple["rate_kind"] == "simple" and simple["points"] == pytest.approx(333.3333333)
     assert none["eligible"] is False

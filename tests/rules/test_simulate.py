@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from vetbridge.rules.errors import InputError
 from vetbridge.rules.fr.pmi import Infirmity, PmiCase, compute_pmi
+from vetbridge.rules.parameters import default_sets
 from vetbridge.rules.reform import base_parameters, example_reforms, load_reform
 from vetbridge.rules.simulate import (
     Population,
@@ -80,7 +81,8 @@ def test_totals_equal_the_sum_of_scalar_results(persons, reform_name):
 def test_threshold_reform_loses_exactly_the_wounds_from_10_to_14_percent():
     persons = [[(Decimal(10), "injury", "war")], [(Decimal(15), "injury", "war")],
                [(Decimal(5), "injury", "war")], [(Decimal(40), "injury", "peace")]]
-    out = simulate(_population(persons), DATE, load_reform(REFORMS["injury_threshold_15"]))
+    out = simulate(_population(persons), DATE, load_reform(REFORMS["injury_threshold_15"]),
+                   base=default_sets())
     assert out["baseline"]["beneficiaries"] == 3
     assert out["reform"]["beneficiaries"] == 2
     assert (out["gained"], out["lost"]) == (0, 1)
@@ -95,7 +97,7 @@ def test_french_grid_for_ukraine_gains_beneficiaries():
     pop = Population(pid, np.array([30.0, 50.0, 90.0]), np.array(["injury"] * 3),
                      np.array(["war"] * 3), country=np.array(["ua", "ua", "fr"]),
                      ua_group=np.array([0, 3, 0]), region=np.array(["UA-46", "UA-46", "FR-IDF"]))
-    out = simulate(pop, DATE, load_reform(REFORMS["french_grid_for_ukraine"]))
+    out = simulate(pop, DATE, load_reform(REFORMS["french_grid_for_ukraine"]), base=default_sets())
     # Baseline: person 1 has no group (30 % is below the group III assumption), person 2
     # group III; under the French grid both open a right.
     assert out["baseline"]["beneficiaries"] == 2
@@ -108,7 +110,7 @@ def test_french_grid_for_ukraine_gains_beneficiaries():
 
 def test_ukrainian_multipliers_change_the_one_time_total_only():
     pop = synthetic_population(500, 3)
-    out = simulate(pop, DATE, load_reform(REFORMS["ua_multipliers_plus_20"]))
+    out = simulate(pop, DATE, load_reform(REFORMS["ua_multipliers_plus_20"]), base=default_sets())
     assert out["reform"]["total_eur"] == out["baseline"]["total_eur"]
     assert out["reform"]["one_time_eur"] == pytest.approx(out["baseline"]["one_time_eur"] * 1.2,
                                                           rel=1e-6)
@@ -120,7 +122,8 @@ def test_synthetic_population_is_seeded_and_parquet_round_trips():
     assert synthetic_population(300, 8).digest != a.digest
     back = read_population(population_to_parquet(a), parquet=True)
     assert back.digest == a.digest
-    assert simulate(back, DATE)["baseline"] == simulate(a, DATE)["baseline"]
+    assert simulate(back, DATE, base=default_sets())["baseline"] == \
+        simulate(a, DATE, base=default_sets())["baseline"]
 
 
 def test_bad_population_columns_are_named(tmp_path):
@@ -135,7 +138,7 @@ def test_bad_population_columns_are_named(tmp_path):
     assert info.value.field == "country (row 1)"
     f.write_text("person_id,rate,cause,context\n1,20,injury,moon\n")
     with pytest.raises(InputError) as info:
-        simulate(read_population(str(f)), DATE)
+        simulate(read_population(str(f)), DATE, base=default_sets())
     assert info.value.field.startswith("context")
 
 
@@ -186,7 +189,8 @@ def test_row_order_does_not_change_the_results():
                           ua_group=pop.ua_group[order], region_labels=pop.region_labels,
                           status_labels=pop.status_labels)
     reform = load_reform(REFORMS["french_grid_for_ukraine"])
-    a, b = simulate(pop, DATE, reform), simulate(shuffled, DATE, reform)
+    a = simulate(pop, DATE, reform, base=default_sets())
+    b = simulate(shuffled, DATE, reform, base=default_sets())
     for key in ("baseline", "reform", "gained", "lost", "winners", "losers", "by_band",
                 "by_region", "by_status", "by_country"):
         assert a[key] == b[key], key

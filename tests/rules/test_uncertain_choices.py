@@ -19,7 +19,7 @@ def test_row_7_war_disease_with_a_peacetime_disease_at_40_percent():
     case = {"date": "2025-06-01", "infirmities": [
         {"label": "malaria", "rate": 25, "cause": "disease", "context": "war"},
         {"label": "back", "rate": 10, "cause": "disease", "context": "peace"}]}
-    as_injury = compute_pmi_json(case)  # 36.25 % ≥ 30 %: both counted
+    as_injury = compute_pmi_json(case, Parameters.load("fr"))  # 36.25 % ≥ 30 %: both counted
     p40 = _with({"thresholds.yaml": ("{value: mixed,", "{value: disease_multiple,")})
     as_diseases = compute_pmi_json(case, p40)  # 36.25 % < 40 %: the war disease alone
     assert as_injury["global_rate"] == 40 and as_injury["left_out"] == []
@@ -29,7 +29,7 @@ def test_row_7_war_disease_with_a_peacetime_disease_at_40_percent():
 def test_row_36_third_person_base_with_the_degrees():
     case = {"date": "2025-06-01", "third_person": True,
             "infirmities": [{"rate": 100}, {"rate": 30}]}  # 3 degrees = 48 points
-    principal = compute_pmi_json(case)
+    principal = compute_pmi_json(case, Parameters.load("fr"))
     p = _with({"points.yaml": ("{value: principal,", "{value: principal_and_degrees,")})
     with_degrees = compute_pmi_json(case, p)
     assert with_degrees["points"] - principal["points"] == 48 / 4
@@ -37,7 +37,7 @@ def test_row_36_third_person_base_with_the_degrees():
 
 def test_row_38_third_person_minimum_rate_is_a_parameter():
     case = {"date": "2025-06-01", "infirmities": [{"rate": 80, "third_person": True}]}
-    assert compute_pmi_json(case)["points"] == 384
+    assert compute_pmi_json(case, Parameters.load("fr"))["points"] == 384
     p = _with({"points.yaml": ("""third_person_min_rate:
   description: Global rate needed for the third-person majoration
   unit: percent

@@ -11,9 +11,10 @@ import yaml
 
 from vetbridge.rules.fr.pmi import compute_pmi_json
 from vetbridge.rules.fr.survivor import compute_survivor_json
-from vetbridge.rules.parameters import Parameters
+from vetbridge.rules.parameters import Parameters, default_set
 from vetbridge.rules.ua.assistance import annual_payment_json, ua_assistance_json
 
+FR, UA = default_set("fr"), default_set("ua")
 CASES = Path(__file__).resolve().parents[2] / "src" / "vetbridge" / "rules" / "tests"
 
 
@@ -33,21 +34,21 @@ def _load(name: str) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("case", _load("fr_pmi.yaml"), ids=lambda c: c["name"])
 def test_fr_pmi_case(case):
-    result = compute_pmi_json(_stringify_dates(case["input"]))
+    result = compute_pmi_json(_stringify_dates(case["input"]), FR)
     for key, want in case["expected"].items():
         assert result[key] == pytest.approx(want, abs=1e-9), (key, result[key], want)
 
 
 @pytest.mark.parametrize("case", _load("ua_assistance.yaml"), ids=lambda c: c["name"])
 def test_ua_assistance_case(case):
-    result = ua_assistance_json(_stringify_dates(case["input"]))
+    result = ua_assistance_json(_stringify_dates(case["input"]), UA)
     for key, want in case["expected"].items():
         assert result[key] == pytest.approx(want), (key, result[key], want)
 
 
 @pytest.mark.parametrize("case", _load("fr_survivor.yaml"), ids=lambda c: c["name"])
 def test_fr_survivor_case(case):
-    result = compute_survivor_json(_stringify_dates(case["input"]))
+    result = compute_survivor_json(_stringify_dates(case["input"]), FR)
     for key, want in case["expected"].items():
         assert result[key] == pytest.approx(want), (key, result[key], want)
     # Row 61: every supplement not modelled, and the grade, is named in a warning.
@@ -57,7 +58,7 @@ def test_fr_survivor_case(case):
 
 @pytest.mark.parametrize("case", _load("ua_annual.yaml"), ids=lambda c: c["name"])
 def test_ua_annual_case(case):
-    result = annual_payment_json(_stringify_dates(case["input"]))
+    result = annual_payment_json(_stringify_dates(case["input"]), UA)
     for key, want in case["expected"].items():
         assert result[key] == pytest.approx(want), (key, result[key], want)
 

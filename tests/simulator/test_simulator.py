@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import translation
 
 from vetbridge.rules.fr.pmi import compute_pmi_json
+from vetbridge.rules.parameters import default_set
 from vetbridge.rules.ua.assistance import ua_assistance_json
 
 DATE = "2025-06-01"
@@ -47,7 +48,7 @@ def test_comma_and_dot_rates_give_the_same_estimate_as_the_calculator(client):
     assert a.status_code == b.status_code == 200
     expected = compute_pmi_json({"date": DATE, "infirmities": [
         {"label": "Genou", "rate": 12.5, "cause": "injury", "context": "peace"},
-        {"label": "Ouïe", "rate": 30, "cause": "injury", "context": "peace"}]})
+        {"label": "Ouïe", "rate": 30, "cause": "injury", "context": "peace"}]}, default_set("fr"))
     side_a, side_b = a.context["result"]["fr"], b.context["result"]["fr"]
     assert side_a.result == side_b.result == expected
     html = a.content.decode()
@@ -146,7 +147,8 @@ def test_officer_sees_both_laws_side_by_side_with_assumptions(client, make_user)
     assert response.status_code == 200
     result = response.context["result"]
     assert result["ua"].result == ua_assistance_json(
-        {"kind": "disability", "group": 2, "cause": "duty", "set_date": "2025-03-01"})
+        {"kind": "disability", "group": 2, "cause": "duty", "set_date": "2025-03-01"},
+        default_set("ua"))
     assert result["fr"].result["eligible"] is True
     html = response.content.decode()
     assert "Франція: військова пенсія" in html and "Україна: одноразова" in html  # account: uk

@@ -1,4 +1,5 @@
-"""`vetbridge policylab …`: the policy lab's commands (registered by `vetbridge.cli`)."""
+"""`vetbridge policylab …`: the policy lab's commands (registered by `vetbridge.cli` through
+`register_commands`)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ import json
 import sys
 from typing import Any
 
+from vetbridge.core.cli import setup_django
+
 
 def _cmd_replay(args: argparse.Namespace) -> int:
     """Replay one stored simulation run; exit 0 when identical, 1 when not, 2 on error."""
-    from vetbridge.cli import _setup_django
-
-    _setup_django()
+    setup_django()
     from vetbridge.core.exceptions import ApplicationError
     from vetbridge.policylab.services import run_replay
 
@@ -32,7 +33,7 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     return 0 if check.identical else 1
 
 
-def add_policylab_parser(sub: Any) -> None:
+def register_commands(sub: Any) -> None:
     lab = sub.add_parser("policylab", help="the policy lab (reform simulations)")
     lab_sub = lab.add_subparsers(dest="policylab_command", required=True)
     replay = lab_sub.add_parser("replay", help="recompute a stored simulation run from what it "

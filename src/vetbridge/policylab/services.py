@@ -23,8 +23,8 @@ from vetbridge.accounts.scoping import require
 from vetbridge.core.exceptions import ApplicationError, NotFoundError, field_error
 from vetbridge.core.progress import Reporter, progress_create, progress_enqueue
 from vetbridge.rules.errors import InputError
-from vetbridge.rules.parameters import ParameterError, Parameters
-from vetbridge.rules.reform import Reform, base_parameters, example_reforms, parse_reform
+from vetbridge.rules.parameters import ParameterError, Parameters, default_sets
+from vetbridge.rules.reform import Reform, example_reforms, parse_reform
 from vetbridge.rules.simulate import (
     Population,
     parse_population_spec,
@@ -82,7 +82,7 @@ def run_create(*, actor: User, req: RunRequest) -> SimulationRun:
     """Validate the request, store the run with the law's files, then enqueue its task."""
     require(actor, Capability.POLICYLAB_RUN)
     reform = reform_from_request(req)
-    base = base_parameters()
+    base = default_sets()
     try:
         base["fr"].at("fr.point_value", req.date)
     except ParameterError as exc:

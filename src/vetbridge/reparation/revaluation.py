@@ -39,7 +39,7 @@ from vetbridge.rules.batch import compute_pmi_batch
 from vetbridge.rules.errors import InputError
 from vetbridge.rules.fr.pmi import compute_pmi_json
 from vetbridge.rules.inputs import in_force
-from vetbridge.rules.parameters import Parameters
+from vetbridge.rules.parameters import Parameters, default_set
 from vetbridge.rules.version import RULES_VERSION
 
 from .kinds import kinds_where
@@ -179,7 +179,7 @@ def revalue(*, on: Any, actor: User | None = None, dry_run: bool = False,
     (the law's files, or `params`, e.g. a reform overlay, for a simulation)."""
     date = parse_date(on)
     report_progress = progress or (lambda _p, _s: None)
-    params = params or Parameters.load("fr")
+    params = params or default_set("fr")
     try:
         point_value = Decimal(in_force(params, "fr.point_value", date, field="date"))
     except InputError as exc:
@@ -331,7 +331,7 @@ def revaluation_start(*, actor: User, on: Any) -> JobProgress:
     require(actor, Capability.CLAIMS_DECIDE)
     date = parse_date(on)
     try:
-        in_force(Parameters.load("fr"), "fr.point_value", date, field="date")
+        in_force(default_set("fr"), "fr.point_value", date, field="date")
     except InputError as exc:
         raise field_error("date", _("No point value is in force on this date (%(why)s).")
                           % {"why": exc.message}) from None

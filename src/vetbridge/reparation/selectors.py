@@ -37,7 +37,7 @@ from vetbridge.core.disclosure import min_cell, protect_count, protect_rows
 from vetbridge.people.models import PersonName
 from vetbridge.rules import procedure
 from vetbridge.rules.errors import InputError
-from vetbridge.rules.parameters import Parameters
+from vetbridge.rules.parameters import default_set
 
 from .kinds import KINDS, kinds_where
 from .models import Claim, ClaimEvent, ClaimKind, ClaimState, Decision, Revaluation
@@ -174,7 +174,7 @@ def appeal_silence(claim: Claim) -> Silence | None:
         if event is None:
             return None
         filed = timezone.localtime(event.at).date()
-    params = Parameters.load(claim.spec.procedure.variant)
+    params = default_set(claim.spec.procedure.variant)
     try:
         dated = procedure.appeal_silence_date(
             filed, params=params, expertise_start=claim.expertise_started_on,

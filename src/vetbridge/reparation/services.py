@@ -41,7 +41,7 @@ from vetbridge.core.mail import notify_users, site_url
 from vetbridge.core.uploads import check_pdf, clean_image
 from vetbridge.rules import procedure
 from vetbridge.rules.errors import InputError
-from vetbridge.rules.parameters import ParameterError, Parameters
+from vetbridge.rules.parameters import ParameterError, Parameters, default_set
 from vetbridge.rules.version import RULES_VERSION
 
 from .kinds import (
@@ -424,7 +424,7 @@ def preview(claim: Claim) -> dict[str, Any]:
     if claim.spec.assessed and not claim.infirmities.exists():
         return {"error": _("No infirmity recorded yet.")}
     try:
-        return compute(claim.kind, rules_inputs(claim), Parameters.load(country_of(claim.kind)))
+        return compute(claim.kind, rules_inputs(claim), default_set(country_of(claim.kind)))
     except (InputError, ParameterError) as exc:
         field = getattr(exc, "field", "date")
         return {"error": f"{field}: {getattr(exc, 'message', str(exc))}"}
@@ -520,7 +520,7 @@ def claim_decide(*, actor: User, claim_id: int, expected_version: int, grant: bo
                                  "rejected."))
     spec = claim.spec
     country = spec.country
-    params = Parameters.load(country)
+    params = default_set(country)
     inputs = rules_inputs(claim)
     try:
         result = compute(claim.kind, inputs, params)
@@ -638,7 +638,7 @@ def decision_notify(*, actor: User, decision_id: int, notified_on: dt.date,
     by_post = _bool(by_post, "by_post")
     try:
         dated = deadline_for(decision, day, by_post=by_post,
-                             params=Parameters.load(decision.claim.spec.procedure.variant))
+                             params=default_set(decision.claim.spec.procedure.variant))
     except InputError as exc:
         raise field_error("notified_on", exc.message) from exc
     before = [decision.notified_on.isoformat() if decision.notified_on else None,
@@ -713,7 +713,7 @@ def appeal_expertise(*, actor: User, claim_id: int, expected_version: int,
                           _("The date cannot be in the future."))
     try:
         procedure.appeal_silence_date(claim.appealed_on or today,
-                                      params=Parameters.load(claim.spec.procedure.variant),
+                                      params=default_set(claim.spec.procedure.variant),
                                       expertise_start=start, expertise_end=end)
     except InputError as exc:
         name = {"expertise_start": "started_on", "expertise_end": "ended_on"}.get(

@@ -38,7 +38,7 @@ import numpy.typing as npt
 from .errors import InputError
 from .fr.pmi import Infirmity, PmiCase, check_grade, compute_pmi
 from .inputs import in_force
-from .parameters import Parameters
+from .parameters import Parameters, given
 
 try:  # the compiled kernel; without numba (e.g. an unsupported platform) the numpy path
     from . import kernel as _kernel
@@ -108,7 +108,7 @@ def _flags(values: npt.ArrayLike | None, name: str, n: int) -> BoolArray:
 
 def compute_pmi_batch(person_id: npt.NDArray[Any], rate: npt.ArrayLike, cause: npt.ArrayLike,
                       context: npt.ArrayLike, date: dt.date | npt.NDArray[Any],
-                      params: Parameters | None = None, *,
+                      params: Parameters, *,
                       arithmetic_addition: npt.ArrayLike | None = None,
                       amputation_without_prosthesis: npt.ArrayLike | None = None,
                       third_person: npt.ArrayLike | None = None,
@@ -118,8 +118,9 @@ def compute_pmi_batch(person_id: npt.NDArray[Any], rate: npt.ArrayLike, cause: n
     CONTEXT_CODES) or strings; `date` is one date for all, or one per row (the first row of
     each person gives the person's date, as for `grade` and `left_service`). The optional
     columns have the meaning of the fr-pmi keys of the same name (default: 0, false,
-    'soldier', false). Runs the compiled kernel (`kernel.py`) when numba is available, else
-    the numpy path; both give the same results."""
+    'soldier', false). `params`: the French parameter set (loaded by the caller, e.g.
+    `parameters.default_set("fr")`, or a reform overlay). Runs the compiled kernel
+    (`kernel.py`) when numba is available, else the numpy path; both give the same results."""
     return _batch(person_id, rate, cause, context, date, params,
                   arithmetic_addition=arithmetic_addition,
                   amputation_without_prosthesis=amputation_without_prosthesis,
@@ -129,11 +130,11 @@ def compute_pmi_batch(person_id: npt.NDArray[Any], rate: npt.ArrayLike, cause: n
 
 def _batch(person_id: npt.NDArray[Any], rate: npt.ArrayLike, cause: npt.ArrayLike,
            context: npt.ArrayLike, date: dt.date | npt.NDArray[Any],
-           params: Parameters | None, *, arithmetic_addition: npt.ArrayLike | None,
+           params: Parameters, *, arithmetic_addition: npt.ArrayLike | None,
            amputation_without_prosthesis: npt.ArrayLike | None,
            third_person: npt.ArrayLike | None, grade: npt.ArrayLike | None,
            left_service: npt.ArrayLike | None, use_kernel: bool) -> BatchResult:
-    p = params or Parameters.load("fr")
+    p = given(params, "fr")
     use_kernel = use_kernel and _kernel is not None
     rate_f = np.asarray(rate, dtype=np.float64)
     n_rows = rate_f.shape[0]

@@ -1,6 +1,7 @@
 """`vetbridge rules …`: JSON on stdin, JSON on stdout; exit 2 with a JSON error on bad input.
 
-Never imports Django: the rules engine is a plain Python library.
+Never imports Django: the rules engine is a plain Python library. An edge of the rules: the
+law's parameter sets are loaded here (`parameters.default_set`) and handed to the calculators.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .errors import InputError
-from .parameters import ParameterError
+from .parameters import ParameterError, default_set, default_sets
 
 
 def _run_json(compute: Callable[[Any], dict[str, Any]]) -> int:
@@ -38,25 +39,25 @@ def _run_json(compute: Callable[[Any], dict[str, Any]]) -> int:
 def _fr_pmi(args: argparse.Namespace) -> int:
     from .fr.pmi import compute_pmi_json
 
-    return _run_json(compute_pmi_json)
+    return _run_json(lambda data: compute_pmi_json(data, default_set("fr")))
 
 
 def _fr_survivor(args: argparse.Namespace) -> int:
     from .fr.survivor import compute_survivor_json
 
-    return _run_json(compute_survivor_json)
+    return _run_json(lambda data: compute_survivor_json(data, default_set("fr")))
 
 
 def _ua_assistance(args: argparse.Namespace) -> int:
     from .ua.assistance import ua_assistance_json
 
-    return _run_json(ua_assistance_json)
+    return _run_json(lambda data: ua_assistance_json(data, default_set("ua")))
 
 
 def _ua_annual(args: argparse.Namespace) -> int:
     from .ua.assistance import annual_payment_json
 
-    return _run_json(annual_payment_json)
+    return _run_json(lambda data: annual_payment_json(data, default_set("ua")))
 
 
 def _fr_pmi_batch(args: argparse.Namespace) -> int:
@@ -82,7 +83,7 @@ def _fr_pmi_batch(args: argparse.Namespace) -> int:
                         else dt.datetime.now(ZoneInfo("Europe/Paris")).date())
             extra = {k: cols[k] for k in OPTIONAL_COLUMNS if k in cols}
             result = compute_pmi_batch(cols["person_id"], cols["rate"], cols["cause"],
-                                       cols["context"], date, None, **extra)
+                                       cols["context"], date, default_set("fr"), **extra)
             elapsed = time.perf_counter() - start
             bar.update()
             bar.set_postfix_str("writing")
@@ -122,7 +123,7 @@ def _simulate(args: argparse.Namespace) -> int:
             pop = synthetic_population(*parse_population_spec(args.population))
         else:
             pop = read_population(args.population)
-        result = simulate(pop, date, reform)
+        result = simulate(pop, date, reform, base=default_sets())
     except InputError as exc:
         print(json.dumps({"error": exc.as_dict()}, ensure_ascii=False))
         return 2

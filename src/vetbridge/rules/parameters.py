@@ -12,6 +12,12 @@ Each parameter file holds one or more parameters:
         2024-01-01: {value: 15.90, reference: https://…}   # the act that set this value
         2017-01-01: {value: 14.40, reference: https://…, uncertain: one source only}
 
+Loading happens once, at the edges: the command line and the Django apps take the law as
+shipped from `default_set(country)` (or a frozen snapshot, `Parameters.from_files`, or a
+reform overlay, `overlay`) and hand it to the calculators, which never load files themselves
+(tests/rules/test_parameters_given.py). Every set carries a `digest` of its files (and of the
+reform overlaid), recorded with the results.
+
 `Parameters.at(date)` returns the values in force on that date; a law change is a new dated
 entry, never an edit of code. `known_until` is the last date for which the series is known
 to be complete (e.g. the year's revaluation has been checked): a later date is refused with
@@ -32,6 +38,8 @@ from typing import Any
 import yaml
 
 PARAMS_DIR = Path(__file__).parent / "params"
+SIMULATION_FILE = Path(__file__).parent / "simulation.yaml"
+COUNTRIES = ("fr", "ua")
 
 
 class ParameterError(LookupError):
@@ -183,6 +191,41 @@ def _load_cached(country: str, root: str) -> Parameters:
         raise ParameterError(f"no parameters found in {folder}")
     loaded = Parameters.from_files(country, files)
     return loaded
+
+
+def default_set(country: str) -> Parameters:
+    """The law as shipped for `country` ("fr", "ua", or "sim" for the simulation's own
+    assumptions), read once per process. The one provider of the edges (CLI, Django apps):
+    the formulas receive their set and never call this."""
+    if country == "sim":
+        return _simulation_cached(str(SIMULATION_FILE))
+    if country not in COUNTRIES:
+        raise ParameterError(f"no parameters for '{country}'")
+    return Parameters.load(country)
+
+
+def default_sets() -> dict[str, Parameters]:
+    """Every shipped set by prefix: what a reform overlays (`reform.Reform.apply`)."""
+    return {"fr": default_set("fr"), "ua": default_set("ua"), "sim": default_set("sim")}
+
+
+@lru_cache(maxsize=2)
+def _simulation_cached(path: str) -> Parameters:
+    file = Path(path)
+    return Parameters.from_files("sim", {file.name: file.read_text(encoding="utf-8")})
+
+
+def given(params: Parameters, country: str) -> Parameters:
+    """The set a calculator was handed, checked: a missing set (None) or another country's is
+    a programming error, named, rather than a lookup failing somewhere in the formula."""
+    if not isinstance(params, Parameters):
+        raise TypeError(f"a {country} parameter set is required, got {type(params).__name__}: "
+                        f"load it where the calculator is called, e.g. "
+                        f"default_set({country!r})")
+    if params.country and params.country != country:
+        raise TypeError(f"a {country} parameter set is required, got the "
+                        f"{params.country} set")
+    return params
 
 
 def overlay(base: Parameters, replaced: dict[str, Parameter], *, label: str) -> Parameters:

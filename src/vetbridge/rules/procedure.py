@@ -79,20 +79,17 @@ def appeal_deadline(country: str, notified: dt.date, residence: str = "metropole
         months = int(_value(p, "fr.appeal_months", notified, "notified_on"))
         extra = int(_value(p, "fr.appeal_extra_months", notified, "notified_on")[residence])
         day = add_months(notified, months + extra)
-        t.add(p.ref("fr.appeal_months", notified), day.isoformat(),
-              uk=f"Попереднє оскарження до Комісії з оскаржень щодо інвалідності (CRI): "
-                 f"{months} міс. від повідомлення {notified.isoformat()}"
-                 + (f" + {extra} міс. (проживання поза метрополією)" if extra else "")
-                 + f": до {day.isoformat()}",
-              fr=f"Recours administratif préalable obligatoire devant la Commission de recours "
-                 f"de l'invalidité : {months} mois après la notification du "
-                 f"{notified.isoformat()}"
-                 + (f" + {extra} mois (résidence hors métropole)" if extra else "")
-                 + f" : jusqu'au {day.isoformat()}",
-              en=f"Mandatory prior appeal to the Commission de recours de l'invalidité: "
-                 f"{months} months from the notification on {notified.isoformat()}"
-                 + (f" + {extra} months (living outside metropolitan France)" if extra else "")
-                 + f": until {day.isoformat()}")
+        if extra:
+            t.add(p.ref("fr.appeal_months", notified), day.isoformat(),
+                  "Mandatory prior appeal to the Commission de recours de l'invalidité: "
+                  "{months} months from the notification on {notified} + {extra} months "
+                  "(living outside metropolitan France): until {day}", months=months,
+                  notified=notified.isoformat(), extra=extra, day=day.isoformat())
+        else:
+            t.add(p.ref("fr.appeal_months", notified), day.isoformat(),
+                  "Mandatory prior appeal to the Commission de recours de l'invalidité: "
+                  "{months} months from the notification on {notified}: until {day}",
+                  months=months, notified=notified.isoformat(), day=day.isoformat())
         return Dated(day, t)
     if country == "ua":
         start = notified
@@ -100,22 +97,14 @@ def appeal_deadline(country: str, notified: dt.date, residence: str = "metropole
             post = int(_value(p, "ua.postal_delivery_days", notified, "notified_on"))
             start = notified + dt.timedelta(days=post)
             t.add(p.ref("ua.postal_delivery_days", notified), start.isoformat(),
-                  uk=f"Рішення надіслано поштою {notified.isoformat()}: вважається врученим "
-                     f"{start.isoformat()}",
-                  fr=f"Décision envoyée par la poste le {notified.isoformat()} : réputée "
-                     f"remise le {start.isoformat()}",
-                  en=f"Decision sent by post on {notified.isoformat()}: deemed delivered on "
-                     f"{start.isoformat()}")
+                  "Decision sent by post on {sent}: deemed delivered on {delivered}",
+                  sent=notified.isoformat(), delivered=start.isoformat())
         days = int(_value(p, "ua.appeal_days", start, "notified_on"))
         day = start + dt.timedelta(days=days)
         t.add(p.ref("ua.appeal_days", start), day.isoformat(),
-              uk=f"Адміністративна скарга: {days} днів від доведення рішення "
-                 f"({start.isoformat()}), до {day.isoformat()}; після цього — до суду",
-              fr=f"Recours administratif : {days} jours après la notification "
-                 f"({start.isoformat()}), jusqu'au {day.isoformat()} ; ensuite, recours "
-                 f"devant le tribunal",
-              en=f"Administrative complaint: {days} days from notification "
-                 f"({start.isoformat()}), until {day.isoformat()}; after that, court")
+              "Administrative complaint: {days} days from notification ({notified}), until "
+              "{day}; after that, court", days=days, notified=start.isoformat(),
+              day=day.isoformat())
         return Dated(day, t)
     raise InputError("country", "must be fr or ua")
 
@@ -129,19 +118,17 @@ def court_deadline(notified: dt.date, residence: str = "metropole", *,
     extra = int(_value(p, "fr.court_extra_months", notified, "notified_on")[residence])
     day = add_months(notified, months + extra)
     t = Trace()
-    t.add(p.ref("fr.court_months", notified), day.isoformat(),
-          uk=f"Позов до адміністративного суду (tribunal administratif) проти рішення CRI: "
-             f"{months} міс. від повідомлення {notified.isoformat()} (CJA R421-1)"
-             + (f" + {extra} міс. на відстань (R421-7)" if extra else "")
-             + f": до {day.isoformat()}",
-          fr=f"Recours contre la décision de la CRI devant le tribunal administratif : "
-             f"{months} mois après la notification du {notified.isoformat()} (CJA R421-1)"
-             + (f" + {extra} mois de délai de distance (R421-7)" if extra else "")
-             + f" : jusqu'au {day.isoformat()}",
-          en=f"Action against the CRI's decision before the tribunal administratif: "
-             f"{months} months from the notification on {notified.isoformat()} (CJA R421-1)"
-             + (f" + {extra} months' distance extension (R421-7)" if extra else "")
-             + f": until {day.isoformat()}")
+    if extra:
+        t.add(p.ref("fr.court_months", notified), day.isoformat(),
+              "Action against the CRI's decision before the tribunal administratif: {months} "
+              "months from the notification on {notified} (CJA R421-1) + {extra} months' "
+              "distance extension (R421-7): until {day}", months=months,
+              notified=notified.isoformat(), extra=extra, day=day.isoformat())
+    else:
+        t.add(p.ref("fr.court_months", notified), day.isoformat(),
+              "Action against the CRI's decision before the tribunal administratif: {months} "
+              "months from the notification on {notified} (CJA R421-1): until {day}",
+              months=months, notified=notified.isoformat(), day=day.isoformat())
     return Dated(day, t)
 
 
@@ -158,9 +145,8 @@ def appeal_silence_date(filed: dt.date, *, params: Parameters,
     day = add_months(filed, months)
     t = Trace()
     t.add(p.ref("fr.appeal_silence_months", filed), day.isoformat(),
-          uk=f"Без відповіді CRI за {months} міс. скаргу вважають відхиленою",
-          fr=f"Sans réponse de la CRI dans les {months} mois, le recours est rejeté",
-          en=f"Without an answer from the CRI within {months} months, the appeal is rejected")
+          "Without an answer from the CRI within {months} months, the appeal is rejected",
+          months=months)
     if expertise_start is None:
         if expertise_end is not None:
             raise InputError("expertise_start", "required when the expertise end is given")
@@ -178,26 +164,17 @@ def appeal_silence_date(filed: dt.date, *, params: Parameters,
     stop = cap_end if expertise_end is None else min(expertise_end, cap_end)
     suspended_days = (stop - expertise_start).days
     day = day + dt.timedelta(days=suspended_days)
-    begin = expertise_start.isoformat()
+    ref = p.ref("fr.expertise_suspension_max_months", expertise_start)
     if expertise_end is None:
-        uk_span, fr_span, en_span = (f"з {begin} (триває; щонайбільше",
-                                     f"à compter du {begin} (en cours ; au plus",
-                                     f"from {begin} (still running; at most")
+        t.add(ref, day.isoformat(), "Clock suspended during the medical expertise from {start} "
+              "(still running; at most {cap} months): {days} days; silence is a rejection on "
+              "{day} at the latest", start=expertise_start.isoformat(), cap=cap_months,
+              days=suspended_days, day=day.isoformat())
     else:
-        finish = expertise_end.isoformat()
-        uk_span, fr_span, en_span = (f"з {begin} до {finish} (щонайбільше",
-                                     f"du {begin} au {finish} (au plus",
-                                     f"from {begin} to {finish} (at most")
-    t.add(p.ref("fr.expertise_suspension_max_months", expertise_start), day.isoformat(),
-          uk=f"Строк зупинено на час медичної експертизи {uk_span} {cap_months} міс.): "
-             f"{suspended_days} дн.; мовчання означає відмову з {day.isoformat()}"
-             + (" найпізніше" if running else ""),
-          fr=f"Délai suspendu pendant l'expertise médicale {fr_span} {cap_months} mois) : "
-             f"{suspended_days} jours ; silence valant rejet le {day.isoformat()}"
-             + (" au plus tard" if running else ""),
-          en=f"Clock suspended during the medical expertise {en_span} {cap_months} months): "
-             f"{suspended_days} days; silence is a rejection on {day.isoformat()}"
-             + (" at the latest" if running else ""))
+        t.add(ref, day.isoformat(), "Clock suspended during the medical expertise from {start} "
+              "to {end} (at most {cap} months): {days} days; silence is a rejection on {day}",
+              start=expertise_start.isoformat(), end=expertise_end.isoformat(), cap=cap_months,
+              days=suspended_days, day=day.isoformat())
     return Dated(day, t, suspended=running)
 
 
@@ -215,9 +192,7 @@ def temporary_until(start: dt.date, *, params: Parameters) -> Dated:
     day = add_years(start, years) - dt.timedelta(days=1)
     t = Trace()
     t.add(p.ref("fr.temporary_years", start), day.isoformat(),
-          uk=f"Тимчасова пенсія: {years} роки від дати початку",
-          fr=f"Pension temporaire : {years} ans à compter de sa date d'effet",
-          en=f"Temporary pension: {years} years from its start date")
+          "Temporary pension: {years} years from its start date", years=years)
     return Dated(day, t)
 
 
@@ -253,15 +228,11 @@ def revision_check(previous_rate: int, new_rate: int, on: dt.date, *, params: Pa
 
     t = Trace()
     t.add(p.ref("fr.revision_min_points", on), diff,
-          uk=f"Перегляд через погіршення: {show(new_rate, new_degrees)} = {new} проти "
-             f"{show(previous_rate, previous_degrees)} = {old} (+{diff} пунктів; потрібно "
-             f"щонайменше +{minimum}; ступені понад 100 % враховано)",
-          fr=f"Révision pour aggravation : {show(new_rate, new_degrees)} = {new} contre "
-             f"{show(previous_rate, previous_degrees)} = {old} (+{diff} points ; il en faut au "
-             f"moins {minimum} ; degrés au-delà de 100 % compris)",
-          en=f"Revision for aggravation: {show(new_rate, new_degrees)} = {new} against "
-             f"{show(previous_rate, previous_degrees)} = {old} (+{diff} points; at least "
-             f"{minimum} needed; degrees beyond 100 % counted)")
+          "Revision for aggravation: {new_rate} = {new} against {previous_rate} = {previous} "
+          "(+{difference} points; at least {minimum} needed; degrees beyond 100 % counted)",
+          new_rate=show(new_rate, new_degrees), new=new,
+          previous_rate=show(previous_rate, previous_degrees), previous=old, difference=diff,
+          minimum=minimum)
     return RevisionCheck(diff >= minimum, diff, minimum, t, old, new)
 
 
@@ -314,11 +285,8 @@ def arrears(*, start: dt.date, until: dt.date, filed: dt.date, params: Parameter
         if start < floor:
             start, limited = floor, True
         t.add(p.ref("fr.arrears_previous_years", filed), floor.isoformat(),
-              uk=f"Заява подана із запізненням: виплата за рік подання і {years} попередні роки",
-              fr=f"Demande tardive : rappel limité à l'année de la demande et aux {years} "
-                 f"années précédentes",
-              en=f"Late claim: arrears limited to the year of filing and the {years} previous "
-                 f"years")
+              "Late claim: arrears limited to the year of filing and the {years} previous "
+              "years", years=years)
     convention = str(_value(p, "fr.arrears_day_count", filed, "filed_at"))
     if convention not in DAY_COUNTS:
         raise InputError("fr.arrears_day_count", f"must be one of {', '.join(DAY_COUNTS)}")
@@ -341,20 +309,18 @@ def arrears(*, start: dt.date, until: dt.date, filed: dt.date, params: Parameter
         share = x.amount.quantize(CENT, ROUND_HALF_UP)
         value = x.point_value.quantize(CENT)
         t.add(p.ref("fr.point_value", x.start), float(share),
-              uk=f"З {x.start.isoformat()} по {x.end.isoformat()}: {x.days} дн. × "
-                 f"{points} балів × {value} € / рік = {share} €",
-              fr=f"Du {x.start.isoformat()} au {x.end.isoformat()} : {x.days} jours × "
-                 f"{points} points × {value} € par an ({annual} €) = {share} €",
-              en=f"From {x.start.isoformat()} to {x.end.isoformat()}: {x.days} days × "
-                 f"{points} points × €{value} a year ({annual} €) = {share} €")
+              "From {start} to {end}: {days} days × {points} points × €{point_value} a year "
+              "({annual} €) = {amount} €", start=x.start.isoformat(), end=x.end.isoformat(),
+              days=x.days, points=points, point_value=value, annual=annual, amount=share)
     last = (until - dt.timedelta(days=1)).isoformat()
-    t.add(p.ref("fr.arrears_day_count", filed), float(amount),
-          uk=f"Недоплата з {start.isoformat()} по {last}: {days} дн., за вартістю бала в кожному "
-             f"періоді, разом {amount} € (рік = {'365 дн.' if convention == 'actual_365' else 'фактичні дні'})",
-          fr=f"Rappel du {start.isoformat()} au {last} : {days} jours, à la valeur du point de "
-             f"chaque période, total {amount} € (année de "
-             f"{'365 jours' if convention == 'actual_365' else 'durée réelle'})",
-          en=f"Arrears from {start.isoformat()} to {last}: {days} days at each period's point "
-             f"value, total {amount} € ({'365-day' if convention == 'actual_365' else 'actual'}"
-             f" year)")
+    if convention == "actual_365":
+        t.add(p.ref("fr.arrears_day_count", filed), float(amount),
+              "Arrears from {start} to {end}: {days} days at each period's point value, total "
+              "{amount} € (365-day year)", start=start.isoformat(), end=last, days=days,
+              amount=amount)
+    else:
+        t.add(p.ref("fr.arrears_day_count", filed), float(amount),
+              "Arrears from {start} to {end}: {days} days at each period's point value, total "
+              "{amount} € (actual year)", start=start.isoformat(), end=last, days=days,
+              amount=amount)
     return Arrears(start, until, days, amount, limited, t, periods)

@@ -36,10 +36,17 @@ from typing import Any
 import yaml
 
 from .errors import InputError
-from .parameters import DatedValue, Parameter, ParameterError, Parameters, overlay
+from .parameters import (
+    DatedValue,
+    Parameter,
+    ParameterError,
+    Parameters,
+    default_set,
+    default_sets,
+    overlay,
+)
 
 REFORMS_DIR = Path(__file__).parent / "reforms"
-SIMULATION_PARAMS = Path(__file__).parent / "simulation.yaml"
 PREFIXES = ("fr", "ua", "sim")
 SCENARIO_KINDS = ("fr_grid_for_ua",)
 MAX_TEXT = 100_000
@@ -104,13 +111,12 @@ class Reform:
 def simulation_parameters() -> Parameters:
     """Assumptions of the simulation itself (exchange rate, rate → Ukrainian group), in the
     parameter format so a reform may overlay them and a run records their digest."""
-    text = SIMULATION_PARAMS.read_text(encoding="utf-8")
-    return Parameters.from_files("sim", {SIMULATION_PARAMS.name: text})
+    return default_set("sim")
 
 
 def base_parameters() -> dict[str, Parameters]:
-    return {"fr": Parameters.load("fr"), "ua": Parameters.load("ua"),
-            "sim": simulation_parameters()}
+    """The shipped sets a reform overlays, by prefix (`parameters.default_sets`)."""
+    return default_sets()
 
 
 def example_reforms() -> dict[str, Path]:

@@ -36,8 +36,8 @@ import numpy.typing as npt
 from .batch import CAUSE_CODES, CONTEXT_CODES, BatchResult, compute_pmi_batch
 from .errors import InputError
 from .inputs import in_force
-from .parameters import ParameterError, Parameters
-from .reform import Reform, base_parameters
+from .parameters import ParameterError, Parameters, given
+from .reform import Reform
 from .version import RULES_VERSION
 
 Progress = Callable[[int, str], None]  # (percent done, step name)
@@ -421,14 +421,19 @@ def combined_digest(digests: dict[str, str]) -> str:
 
 
 def simulate(pop: Population, date: dt.date, reform: Reform | None = None, *,
-             base: dict[str, Parameters] | None = None,
-             progress: Progress | None = None) -> dict[str, Any]:
-    """Baseline and reform over the population; a JSON-ready dict of results."""
+             base: dict[str, Parameters], progress: Progress | None = None) -> dict[str, Any]:
+    """Baseline and reform over the population; a JSON-ready dict of results. `base`: the
+    law's parameter sets by prefix ("fr", "ua", "sim"), loaded by the caller
+    (`parameters.default_sets()`, or a run's frozen files); the reform overlays them."""
     def tick(pct: int, step: str) -> None:
         if progress is not None:
             progress(pct, step)
 
-    base = base or base_parameters()
+    missing = [prefix for prefix in ("fr", "ua", "sim") if prefix not in base]
+    if missing:
+        raise TypeError(f"simulate needs the {', '.join(missing)} parameter sets in base")
+    for prefix in ("fr", "ua", "sim"):
+        given(base[prefix], prefix)
     reformed = reform.apply(base) if reform is not None else base
     tick(5, "grouping")
     pid = np.asarray(pop.person_id)

@@ -185,9 +185,9 @@ def grade_label(grade: str) -> str:
 
 def known_grades(on: dt.date | None = None) -> list[str]:
     """The grades whose tables the calculator ships (the soldier's always)."""
-    from vetbridge.rules.parameters import Parameters
+    from vetbridge.rules.parameters import default_set
 
-    p = Parameters.load("fr")
+    p = default_set("fr")
     try:
         table = p.at("fr.grade_principal_points", on or timezone.localdate())
     except (ParameterError, KeyError):
@@ -294,15 +294,16 @@ def _run(law: str, data: dict[str, Any], assumptions: list[str], s: Situation, s
          ) -> Side:
     from vetbridge.rules.fr.pmi import compute_pmi_json
     from vetbridge.rules.fr.survivor import compute_survivor_json
+    from vetbridge.rules.parameters import default_set
     from vetbridge.rules.ua.assistance import ua_assistance_json
 
-    calculators: dict[str, Callable[..., dict[str, Any]]] = {
-        "fr_pmi": compute_pmi_json, "fr_survivor": compute_survivor_json,
-        "ua_assistance": ua_assistance_json}
-    compute = calculators[law]
+    calculators: dict[str, tuple[Callable[..., dict[str, Any]], str]] = {
+        "fr_pmi": (compute_pmi_json, "fr"), "fr_survivor": (compute_survivor_json, "fr"),
+        "ua_assistance": (ua_assistance_json, "ua")}
+    compute, country = calculators[law]
     out = Side(law=law, input=data, assumptions=assumptions)
     try:
-        out.result = compute(data)
+        out.result = compute(data, default_set(country))
     except InputError as exc:
         name = situation_field(exc.field, s, side)
         out.error = {"field": name, "message": refusal_message(exc, name)}

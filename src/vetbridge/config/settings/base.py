@@ -5,6 +5,7 @@ import importlib.util
 from django.utils.translation import gettext_lazy as _
 
 from vetbridge.config.env import BASE_DIR, SRC_DIR, env
+from vetbridge.config.installed_apps import PROJECT_APPS
 from vetbridge.core.cache import cache_config
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
@@ -27,17 +28,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
-    "vetbridge.core",
-    "vetbridge.accounts",
-    "vetbridge.people",
-    "vetbridge.reparation",
-    "vetbridge.memorial",
-    "vetbridge.care",
-    "vetbridge.reintegration",
-    "vetbridge.simulator",
-    "vetbridge.policylab",
-    "vetbridge.cooperation",
-    "vetbridge.api",
+    *PROJECT_APPS,  # config/installed_apps.py: the command line reads the same list
     "django_tasks",
 ]
 

@@ -17,9 +17,9 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidO
 from typing import Any
 
 from ..errors import InputError
-from ..explain import Trace
+from ..explain import Join, Msg, Trace, render
 from ..inputs import in_force, parse_date
-from ..parameters import Parameters
+from ..parameters import Parameters, given
 from ..version import RULES_VERSION
 
 CAUSES = ("injury", "disease")
@@ -259,34 +259,26 @@ def own_rates(case: PmiCase, p: Parameters, d: dt.date, t: Trace, warnings: list
     for i in hosts:
         inf = infs[i]
         rate = inf.rate
-        parts_fr, parts_uk, parts_en = [], [], []
+        parts: list[Msg] = []
         if inf.amputation_without_prosthesis and amputation:
             rate += amputation
-            parts_fr.append(f"+{_fmt(amputation)} (amputation non appareillable)")
-            parts_uk.append(f"+{_fmt(amputation)} (ампутація без можливості протезування)")
-            parts_en.append(f"+{_fmt(amputation)} (amputation allowing no prosthesis)")
+            parts.append(Msg("+{rate} (amputation allowing no prosthesis)",
+                             rate=_fmt(amputation)))
         if inf.arithmetic_addition:
             rate += inf.arithmetic_addition
-            parts_fr.append(f"+{_fmt(inf.arithmetic_addition)} (addition arithmétique)")
-            parts_uk.append(f"+{_fmt(inf.arithmetic_addition)} (арифметичне додавання)")
-            parts_en.append(f"+{_fmt(inf.arithmetic_addition)} (arithmetic addition)")
+            parts.append(Msg("+{rate} (arithmetic addition)",
+                             rate=_fmt(inf.arithmetic_addition)))
         for extra in attached[i]:
             rate += extra.rate
-            parts_fr.append(f"+{_fmt(extra.rate)} (« {extra.label} »)")
-            parts_uk.append(f"+{_fmt(extra.rate)} («{extra.label}»)")
-            parts_en.append(f"+{_fmt(extra.rate)} ('{extra.label}')")
-        if parts_en:
+            parts.append(Msg("+{rate} ('{label}')", rate=_fmt(extra.rate), label=extra.label))
+        if parts:
             if rate > cap:
                 warnings.append(f"'{inf.label}': own rate {_fmt(rate)} % with its additions "
                                 f"is counted at {_fmt(cap)} %")
             shown = min(rate, cap)
-            t.add(ref, _fmt(shown),
-                  uk=f"«{inf.label}»: {_fmt(inf.rate)} % {' '.join(parts_uk)} = {_fmt(shown)} % "
-                     "— додається до її власного відсотка перед ланцюжком (L125-9)",
-                  fr=f"« {inf.label} » : {_fmt(inf.rate)} % {' '.join(parts_fr)} = "
-                     f"{_fmt(shown)} % — additions portées sur son propre taux avant la chaîne (L125-9)",
-                  en=f"'{inf.label}': {_fmt(inf.rate)} % {' '.join(parts_en)} = {_fmt(shown)} % "
-                     "— added to its own rate before the chain (L125-9)")
+            t.add(ref, _fmt(shown), "'{label}': {rate} % {additions} = {shown} % — added to its "
+                  "own rate before the chain (L125-9)", label=inf.label, rate=_fmt(inf.rate),
+                  additions=Join(" ", parts), shown=_fmt(shown))
         out.append(Own(inf.label, min(rate, cap), inf.cause, inf.context, inf.third_person,
                        inf.cause == "injury" or inf.context in privileged))
     return out
@@ -318,12 +310,8 @@ def global_rate_of(items: list[Own], p: Parameters, d: dt.date, t: Trace) -> Glo
     mode = str(p.at("fr.rounding_mode", d))
     rate = round_rate(raw, rstep, mode, cap)
     t.add(p.ref("fr.rounding_step", d), rate,
-          uk=f"Округлення {_fmt(raw)} % до кроку {_fmt(rstep)} ({mode}), не більше "
-             f"{_fmt(cap)} %: {rate} %",
-          fr=f"Arrondi de {_fmt(raw)} % au pas de {_fmt(rstep)} ({mode}), plafonné à "
-             f"{_fmt(cap)} % : {rate} %",
-          en=f"{_fmt(raw)} % rounded to the {_fmt(rstep)}-point step ({mode}), capped at "
-             f"{_fmt(cap)} %: {rate} %")
+          "{raw} % rounded to the {step}-point step ({mode}), capped at {cap} %: {rate} %",
+          raw=_fmt(raw), step=_fmt(rstep), mode=mode, cap=_fmt(cap), rate=rate)
     return GlobalRate(raw, rate, degrees, beyond)
 
 
@@ -332,33 +320,31 @@ def _reaches(g: GlobalRate, threshold: Decimal, p: Parameters, d: dt.date) -> tu
     return compared >= threshold, compared
 
 
-def _labels(items: list[Own], quote: str = "'") -> str:
-    left, right = {"'": ("'", "'"), "«": ("« ", " »"), "u": ("«", "»")}[quote]
-    return ", ".join(f"{left}{i.label}{right}" for i in items)
+def _labels(items: list[Own]) -> Join:
+    """The infirmities' labels, each quoted as the language quotes."""
+    return Join(", ", [Msg("'{label}'", label=i.label) for i in items])
 
 
 def _threshold_step(t: Trace, ref: str, threshold: Decimal, compared: Decimal, ok: bool,
-                    why: dict[str, str]) -> None:
-    t.add(ref, ok,
-          uk=f"Поріг для випадку «{why['uk']}»: {_fmt(threshold)} %; ставка {_fmt(compared)} % "
-             + ("досягає порогу" if ok else "не досягає порогу"),
-          fr=f"Seuil pour « {why['fr']} » : {_fmt(threshold)} % ; taux de {_fmt(compared)} % "
-             + ("atteint" if ok else "non atteint"),
-          en=f"Threshold for {why['en']}: {_fmt(threshold)} %; the rate of {_fmt(compared)} % "
-             + ("reaches it" if ok else "does not reach it"))
+                    why: Msg) -> None:
+    if ok:
+        t.add(ref, ok, "Threshold for {case}: {threshold} %; the rate of {rate} % reaches it",
+              case=why, threshold=_fmt(threshold), rate=_fmt(compared))
+    else:
+        t.add(ref, ok, "Threshold for {case}: {threshold} %; the rate of {rate} % does not "
+              "reach it", case=why, threshold=_fmt(threshold), rate=_fmt(compared))
 
 
-WHY_INJURY = {"uk": "поранення (або хвороба на війні, в полоні чи в OPEX)",
-              "fr": "blessures (ou maladie en guerre, captivité ou OPEX)",
-              "en": "injuries (or disease in war, captivity or external operations)"}
-WHY_SINGLE = {"uk": "одна хвороба", "fr": "une seule maladie", "en": "a single disease"}
-WHY_MULTIPLE = {"uk": "кілька хвороб", "fr": "plusieurs maladies", "en": "several diseases"}
-WHY_MIXED = {"uk": "хвороби разом із пораненнями", "fr": "maladies ajoutées aux blessures",
-             "en": "diseases added to the injuries"}
+WHY_INJURY = Msg("injuries (or disease in war, captivity or external operations)")
+WHY_SINGLE = Msg("a single disease")
+WHY_MULTIPLE = Msg("several diseases")
+WHY_MIXED = Msg("diseases added to the injuries")
 
 
-def compute_pmi(case: PmiCase, params: Parameters | None = None) -> PmiResult:
-    p = params or Parameters.load("fr")
+def compute_pmi(case: PmiCase, params: Parameters) -> PmiResult:
+    """The French PMI of one case under `params` (the law's files, a frozen snapshot or a
+    reform overlay: the caller loads it, see `parameters.default_set`)."""
+    p = given(params, "fr")
     d = case.date
     t = Trace()
     warnings: list[str] = []
@@ -371,10 +357,8 @@ def compute_pmi(case: PmiCase, params: Parameters | None = None) -> PmiResult:
     for own in owns:
         if own.rate < floor:
             t.add(p.ref("fr.infirmity_floor", d), _fmt(own.rate),
-                  uk=f"«{own.label}» ({_fmt(own.rate)} %) не враховується: нижче {_fmt(floor)} %",
-                  fr=f"« {own.label} » ({_fmt(own.rate)} %) n'est pas retenue : "
-                     f"moins de {_fmt(floor)} %",
-                  en=f"'{own.label}' ({_fmt(own.rate)} %) is not counted: below {_fmt(floor)} %")
+                  "'{label}' ({rate} %) is not counted: below {floor} %",
+                  label=own.label, rate=_fmt(own.rate), floor=_fmt(floor))
         else:
             counted.append(own)
 
@@ -411,18 +395,10 @@ def compute_pmi(case: PmiCase, params: Parameters | None = None) -> PmiResult:
         ref_heads = p.ref("fr.ordinary_diseases_added_when", d) \
             if "fr.ordinary_diseases_added_when" in p.params else p.ref(name, d)
         t.add(ref_heads, [o.label for o in left_out],
-              uk=f"Хвороби мирного часу {_labels(left_out, 'u')} не додаються: з ними ставка "
-                 f"{_fmt(compared)} % < {_fmt(threshold)} % (L121-5 2°). Пенсію "
-                 "розраховують лише за пораненнями та хворобами, набутими на війні, в OPEX "
-                 "чи в полоні (L121-5 1°, L121-6)",
-              fr=f"Les maladies hors guerre {_labels(left_out, '«')} ne s'ajoutent pas : avec "
-                 f"elles le taux est de {_fmt(compared)} % < {_fmt(threshold)} % (L121-5 2°). "
-                 "La pension est calculée sur les seules blessures et maladies de guerre, "
-                 "d'OPEX ou de captivité (L121-5 1°, L121-6)",
-              en=f"The peacetime diseases {_labels(left_out)} are not added: with them the "
-                 f"rate is {_fmt(compared)} % < {_fmt(threshold)} % (L121-5 2°). The pension "
-                 "is computed on the injuries and war, OPEX or captivity diseases alone "
-                 "(L121-5 1°, L121-6)")
+              "The peacetime diseases {labels} are not added: with them the rate is {rate} % "
+              "< {threshold} % (L121-5 2°). The pension is computed on the injuries and war, "
+              "OPEX or captivity diseases alone (L121-5 1°, L121-6)",
+              labels=_labels(left_out), rate=_fmt(compared), threshold=_fmt(threshold))
         name, why = "fr.threshold_injury", WHY_INJURY
         threshold = Decimal(p.at(name, d))
         g = global_rate_of(privileged, p, d, t)
@@ -431,7 +407,7 @@ def compute_pmi(case: PmiCase, params: Parameters | None = None) -> PmiResult:
     left_labels = [o.label for o in left_out]
     if not eligible:
         return PmiResult(False, f"global rate {_fmt(compared)} % is below the threshold of "
-                                f"{_fmt(threshold)} % for {why['en']}",
+                                f"{_fmt(threshold)} % for {render(why, 'en')}",
                          g.raw, g.rate, g.degrees, Decimal(0), point_value, Decimal("0.00"),
                          threshold, t, warnings, p.digest, left_labels)
 
@@ -442,9 +418,8 @@ def compute_pmi(case: PmiCase, params: Parameters | None = None) -> PmiResult:
         warnings.append(f"point value {_fmt(point_value)} EUR in force from {entry.start} is "
                         f"uncertain: {entry.uncertain}")
     t.add(p.ref("fr.point_value", d), float(amount),
-          uk=f"Сума на рік: {_fmt(points)} балів × {_fmt(point_value)} € = {amount} €",
-          fr=f"Montant annuel : {_fmt(points)} points × {_fmt(point_value)} € = {amount} €",
-          en=f"Annual amount: {_fmt(points)} points × €{_fmt(point_value)} = €{amount}")
+          "Annual amount: {points} points × €{point_value} = €{amount}",
+          points=_fmt(points), point_value=_fmt(point_value), amount=amount)
     return PmiResult(True, None, g.raw, g.rate, g.degrees, points, point_value, amount,
                      threshold, t, warnings, p.digest, left_labels, n_children)
 
@@ -455,33 +430,22 @@ def _remaining_validity(chain: list[Own], trigger: Decimal, step: Decimal, cap: 
     raw = principal.rate
     remaining = HUNDRED - raw
     majorations = principal.rate >= trigger
-    t.add(ref, _fmt(raw),
-          uk=f"Основна інвалідність «{principal.label}» враховується повністю: {_fmt(raw)} %",
-          fr=f"L'infirmité principale « {principal.label} » compte en entier : {_fmt(raw)} %",
-          en=f"The principal infirmity '{principal.label}' counts in full: {_fmt(raw)} %")
-    if len(chain) > 1:
-        t.add(ref, majorations,
-              uk=("Основна ≥ " if majorations else "Основна < ") + f"{_fmt(trigger)} %: "
-                 + ("наступні підвищуються на 5, 10, 15… пунктів" if majorations
-                    else "без підвищень за рангом"),
-              fr=("Principale ≥ " if majorations else "Principale < ") + f"{_fmt(trigger)} % : "
-                 + ("les suivantes sont majorées de 5, 10, 15… points" if majorations
-                    else "pas de majoration de rang"),
-              en=("Principal ≥ " if majorations else "Principal < ") + f"{_fmt(trigger)} %: "
-                 + ("the next ones are raised by 5, 10, 15… points" if majorations
-                    else "no rank majoration"))
+    t.add(ref, _fmt(raw), "The principal infirmity '{label}' counts in full: {rate} %",
+          label=principal.label, rate=_fmt(raw))
+    if len(chain) > 1 and majorations:
+        t.add(ref, majorations, "Principal ≥ {trigger} %: the next ones are raised by 5, 10, "
+              "15… points", trigger=_fmt(trigger))
+    elif len(chain) > 1:
+        t.add(ref, majorations, "Principal < {trigger} %: no rank majoration",
+              trigger=_fmt(trigger))
     for rank, inf in enumerate(chain[1:], start=2):
         raised = min(inf.rate + step * (rank - 1), cap) if majorations else inf.rate
         part = raised * remaining / HUNDRED
         raw += part
-        t.add(ref, _fmt(raw),
-              uk=f"Ранг {rank}: «{inf.label}» {_fmt(inf.rate)} % → {_fmt(raised)} % від "
-                 f"залишкової працездатності {_fmt(remaining)} % = {_fmt(part)}; разом "
-                 f"{_fmt(raw)} %",
-              fr=f"Rang {rank} : « {inf.label} » {_fmt(inf.rate)} % → {_fmt(raised)} % de la "
-                 f"validité restante {_fmt(remaining)} % = {_fmt(part)} ; total {_fmt(raw)} %",
-              en=f"Rank {rank}: '{inf.label}' {_fmt(inf.rate)} % → {_fmt(raised)} % of the "
-                 f"remaining validity {_fmt(remaining)} % = {_fmt(part)}; total {_fmt(raw)} %")
+        t.add(ref, _fmt(raw), "Rank {rank}: '{label}' {rate} % → {raised} % of the remaining "
+              "validity {remaining} % = {part}; total {total} %", rank=rank, label=inf.label,
+              rate=_fmt(inf.rate), raised=_fmt(raised), remaining=_fmt(remaining),
+              part=_fmt(part), total=_fmt(raw))
         remaining -= part
     return raw
 
@@ -495,31 +459,22 @@ def _beyond_hundred(chain: list[Own], p: Parameters, d: dt.date, t: Trace,
     cap_deg = Decimal(p.at("fr.degree_majoration_cap", d))
     extra = chain[1:]
     with_majoration = len(extra) >= 2
-    t.add(ref, 100,
-          uk=f"«{chain[0].label}» — 100 %: інші інвалідності дають ступені (L125-10)",
-          fr=f"« {chain[0].label} » à 100 % : les autres infirmités donnent des degrés (L125-10)",
-          en=f"'{chain[0].label}' is 100 %: the other infirmities give degrees (L125-10)")
+    t.add(ref, 100, "'{label}' is 100 %: the other infirmities give degrees (L125-10)",
+          label=chain[0].label)
     total = Decimal(0)
     for k, inf in enumerate(extra, start=1):
         maj = step * k if with_majoration else Decimal(0)
         if total >= cap_deg * size:
             maj = min(maj, inf.rate)
         total += inf.rate + maj
-        t.add(ref, _fmt(total),
-              uk=f"«{inf.label}» {_fmt(inf.rate)} % + підвищення {_fmt(maj)} → разом "
-                 f"{_fmt(total)} %",
-              fr=f"« {inf.label} » {_fmt(inf.rate)} % + majoration {_fmt(maj)} → total "
-                 f"{_fmt(total)} %",
-              en=f"'{inf.label}' {_fmt(inf.rate)} % + majoration {_fmt(maj)} → total "
-                 f"{_fmt(total)} %")
+        t.add(ref, _fmt(total), "'{label}' {rate} % + majoration {majoration} → total {total} %",
+              label=inf.label, rate=_fmt(inf.rate), majoration=_fmt(maj), total=_fmt(total))
     mode = str(p.at("fr.degree_rounding", d))
     degrees = int((total / size).quantize(Decimal(1),
                                           rounding=ROUND_FLOOR if mode == "down" else ROUND_CEILING))
     if extra:
-        t.add(ref, degrees,
-              uk=f"{_fmt(total)} % ÷ {_fmt(size)} = {degrees} ступенів ({mode})",
-              fr=f"{_fmt(total)} % ÷ {_fmt(size)} = {degrees} degrés ({mode})",
-              en=f"{_fmt(total)} % ÷ {_fmt(size)} = {degrees} degrees ({mode})")
+        t.add(ref, degrees, "{total} % ÷ {size} = {degrees} degrees ({mode})",
+              total=_fmt(total), size=_fmt(size), degrees=degrees, mode=mode)
     return HUNDRED, degrees
 
 
@@ -558,17 +513,13 @@ def count_children(case: PmiCase, p: Parameters, d: dt.date, t: Trace) -> int:
         ok = born <= d and age < limit
         counted += ok
         if born > d:
-            uk, fr, en = ("ще не народилася", "pas encore né(e)", "not yet born")
+            status = Msg("not yet born")
         elif ok:
-            uk, fr, en = (f"{age} р. < {limit}: враховується", f"{age} ans < {limit} : compte",
-                          f"{age} years < {limit}: counted")
+            status = Msg("{age} years < {limit}: counted", age=age, limit=limit)
         else:
-            uk, fr, en = (f"{age} р. ≥ {limit}: не враховується",
-                          f"{age} ans ≥ {limit} : ne compte pas",
-                          f"{age} years ≥ {limit}: not counted")
-        t.add(ref, ok, uk=f"Дитина {k} (нар. {born.isoformat()}): {uk}",
-              fr=f"Enfant {k} (né(e) le {born.isoformat()}) : {fr}",
-              en=f"Child {k} (born {born.isoformat()}): {en}")
+            status = Msg("{age} years ≥ {limit}: not counted", age=age, limit=limit)
+        t.add(ref, ok, "Child {number} (born {born}): {status}", number=k,
+              born=born.isoformat(), status=status)
     return counted
 
 
@@ -577,20 +528,13 @@ def _principal_points(case: PmiCase, rate: int, p: Parameters, d: dt.date, t: Tr
     principal = soldier_points(p, d, rate)
     ref = p.ref("fr.soldier_principal_points", d)
     t.add(ref, float(principal),
-          uk=f"Основна пенсія за ставкою солдата при {rate} %: {_fmt(principal)} балів (R125-2)",
-          fr=f"Pension principale au taux du soldat à {rate} % : {_fmt(principal)} points "
-             "(R125-2)",
-          en=f"Principal pension at the soldier rate for {rate} %: {_fmt(principal)} points "
-             "(R125-2)")
+          "Principal pension at the soldier rate for {rate} %: {points} points (R125-2)",
+          rate=rate, points=_fmt(principal))
     if case.grade == "soldier":
         return principal
     if not case.left_service:
-        t.add(ref, case.grade,
-              uk=f"Звання «{case.grade}», ще на службі: ставка солдата для всіх звань (R125-2)",
-              fr=f"Grade « {case.grade} », encore en activité : taux du soldat pour tous les "
-                 "grades (R125-2)",
-              en=f"Grade '{case.grade}', still in active service: the soldier rate applies to "
-                 "every grade (R125-2)")
+        t.add(ref, case.grade, "Grade '{grade}', still in active service: the soldier rate "
+              "applies to every grade (R125-2)", grade=case.grade)
         return principal
     grade_pts = _table(p.at("fr.grade_principal_points", d).get(case.grade, {}), rate)
     if grade_pts is None:
@@ -598,12 +542,8 @@ def _principal_points(case: PmiCase, rate: int, p: Parameters, d: dt.date, t: Tr
                                   "Annexe 1) is not loaded: a pension after leaving the "
                                   "service cannot be priced for this grade")
     t.add(p.ref("fr.grade_principal_points", d), float(grade_pts),
-          uk=f"Звільнений зі служби: ставка звання «{case.grade}» при {rate} %: "
-             f"{_fmt(grade_pts)} балів",
-          fr=f"A quitté le service : taux du grade « {case.grade} » à {rate} % : "
-             f"{_fmt(grade_pts)} points",
-          en=f"Left the service: rate of the grade '{case.grade}' at {rate} %: "
-             f"{_fmt(grade_pts)} points")
+          "Left the service: rate of the grade '{grade}' at {rate} %: {points} points",
+          grade=case.grade, rate=rate, points=_fmt(grade_pts))
     return grade_pts
 
 
@@ -628,9 +568,8 @@ def _points(case: PmiCase, retained: list[Own], g: GlobalRate, p: Parameters, t:
         deg_pts = per_degree * degrees
         total += deg_pts
         t.add(p.ref("fr.degree_points", d), float(deg_pts),
-              uk=f"{degrees} ступенів × {_fmt(per_degree)} = {_fmt(deg_pts)} балів",
-              fr=f"{degrees} degrés × {_fmt(per_degree)} = {_fmt(deg_pts)} points",
-              en=f"{degrees} degrees × {_fmt(per_degree)} = {_fmt(deg_pts)} points")
+              "{degrees} degrees × {per_degree} = {points} points", degrees=degrees,
+              per_degree=_fmt(per_degree), points=_fmt(deg_pts))
         a5 = Decimal(p.at("fr.allocation_5_base", d)) + \
             Decimal(p.at("fr.allocation_5_per_degree", d)) * max(degrees - 1, 0)
         if a5 > allowance:
@@ -652,35 +591,21 @@ def _points(case: PmiCase, retained: list[Own], g: GlobalRate, p: Parameters, t:
         base = principal + (deg_pts if base_kind == "principal_and_degrees" else 0)
         maj = base * fraction
         total += maj
-        if two:
-            why_uk = f"дві інвалідності ({_labels(alone, 'u')}) кожна окремо потребує догляду: " \
-                     "уся пенсія"
-            why_fr = f"deux infirmités ({_labels(alone, '«')}) exigeraient chacune seule une " \
-                     "tierce personne : le montant de la pension"
-            why_en = f"two infirmities ({_labels(alone)}) would each alone require a third " \
-                     "person: the whole pension"
-        else:
-            why_uk, why_fr, why_en = "чверть пенсії", "le quart de la pension", \
-                "a quarter of the pension"
+        why = Msg("two infirmities ({labels}) would each alone require a third person: the "
+                  "whole pension", labels=_labels(alone)) if two \
+            else Msg("a quarter of the pension")
         t.add(p.ref(fname, d), float(maj),
-              uk=f"Надбавка за сторонній догляд (L133-1), {why_uk}: {_fmt(base)} × "
-                 f"{_fmt(fraction)} = {_fmt(maj)} балів",
-              fr=f"Majoration tierce personne (L133-1), {why_fr} : {_fmt(base)} × "
-                 f"{_fmt(fraction)} = {_fmt(maj)} points",
-              en=f"Third-person majoration (L133-1), {why_en}: {_fmt(base)} × "
-                 f"{_fmt(fraction)} = {_fmt(maj)} points")
+              "Third-person majoration (L133-1), {why}: {base} × {fraction} = {points} points",
+              why=why, base=_fmt(base), fraction=_fmt(fraction), points=_fmt(maj))
         a5bis = Decimal(p.at("fr.allocation_5bis", d))
         if a5bis > allowance:
             allowance, allowance_name = a5bis, "5 bis"
     if allowance:
         total += allowance
         t.add(p.ref("fr.grand_invalide_points", d), float(allowance),
-              uk=f"Допомога тяжким інвалідам № {allowance_name}: {_fmt(allowance)} балів "
-                 "(№ 1–5 bis не поєднуються, найвигідніша)",
-              fr=f"Allocation grand invalide n° {allowance_name} : {_fmt(allowance)} points "
-                 "(n° 1 à 5 bis non cumulables, la plus favorable)",
-              en=f"Grand invalide allowance n° {allowance_name}: {_fmt(allowance)} points "
-                 "(n° 1 to 5 bis not cumulative, the most favourable)")
+              "Grand invalide allowance n° {number}: {points} points (n° 1 to 5 bis not "
+              "cumulative, the most favourable)", number=allowance_name,
+              points=_fmt(allowance))
     # Allocation n° 6 (old L32): L125-10 and L133-1 together; cumulates with n° 5 bis.
     if third and degrees > 0 and "fr.allocation_6_per_degree" in p.params:
         if len(alone) >= 2:
@@ -695,12 +620,8 @@ def _points(case: PmiCase, retained: list[Own], g: GlobalRate, p: Parameters, t:
             how = f"{_fmt(per)} × {degrees}"
         total += a6
         t.add(p.ref("fr.allocation_6_per_degree", d), float(a6),
-              uk=f"Допомога № 6 (ступені понад 100 % і сторонній догляд, поєднується з 5 bis): "
-                 f"{how} = {_fmt(a6)} балів",
-              fr=f"Allocation n° 6 (degrés au-delà de 100 % et tierce personne, cumulable avec "
-                 f"la 5 bis) : {how} = {_fmt(a6)} points",
-              en=f"Allocation n° 6 (degrees beyond 100 % and third person, cumulates with "
-                 f"5 bis): {how} = {_fmt(a6)} points")
+              "Allocation n° 6 (degrees beyond 100 % and third person, cumulates with 5 bis): "
+              "{how} = {points} points", how=how, points=_fmt(a6))
     # Allocation n° 4 bis (old L34, R131-2 I): 95/100 % for several infirmities, the most
     # serious ≥ 85 %, without L125-10 or L133-1; by the arithmetic sum of the rates.
     if "fr.allocation_4bis_points" in p.params and not third and degrees == 0 \
@@ -713,12 +634,9 @@ def _points(case: PmiCase, retained: list[Own], g: GlobalRate, p: Parameters, t:
         summed = (total_rates / rstep).quantize(Decimal(1), rounding=ROUND_CEILING) * rstep
         a4bis = band_points(p.at("fr.allocation_4bis_points", d), summed)
         t.add(p.ref("fr.allocation_4bis_points", d), float(a4bis),
-              uk=f"Допомога № 4 bis: арифметична сума ставок {_fmt(total_rates)} % → "
-                 f"{_fmt(summed)} %: {_fmt(a4bis)} балів (поєднується з № 3/4)",
-              fr=f"Allocation n° 4 bis : somme arithmétique des taux {_fmt(total_rates)} % → "
-                 f"{_fmt(summed)} % : {_fmt(a4bis)} points (cumulable avec les n° 3/4)",
-              en=f"Allocation n° 4 bis: arithmetic sum of the rates {_fmt(total_rates)} % → "
-                 f"{_fmt(summed)} %: {_fmt(a4bis)} points (cumulates with n° 3/4)")
+              "Allocation n° 4 bis: arithmetic sum of the rates {sum} % → {rounded} %: "
+              "{points} points (cumulates with n° 3/4)", sum=_fmt(total_rates),
+              rounded=_fmt(summed), points=_fmt(a4bis))
         total += a4bis
     if case.grand_mutile:
         gm = _table(p.at("fr.grand_mutile_points", d), rate)
@@ -727,9 +645,7 @@ def _points(case: PmiCase, retained: list[Own], g: GlobalRate, p: Parameters, t:
         else:
             total += gm
             t.add(p.ref("fr.grand_mutile_points", d), float(gm),
-                  uk=f"Допомога тяжко покаліченим (R132-1): {_fmt(gm)} балів",
-                  fr=f"Allocation grand mutilé (R132-1) : {_fmt(gm)} points",
-                  en=f"Grand mutilé allowance (R132-1): {_fmt(gm)} points")
+                  "Grand mutilé allowance (R132-1): {points} points", points=_fmt(gm))
     n_children = count_children(case, p, d, t)
     if n_children:
         if rate <= int(p.at("fr.child_max_rate", d)):
@@ -737,21 +653,13 @@ def _points(case: PmiCase, retained: list[Own], g: GlobalRate, p: Parameters, t:
             add = child * n_children
             total += add
             t.add(p.ref("fr.child_fraction", d), float(add),
-                  uk=f"Надбавка на дітей (D134-1): {n_children} × {_fmt(child)} = "
-                     f"{_fmt(add)} балів",
-                  fr=f"Majoration pour enfants (D134-1) : {n_children} × {_fmt(child)} = "
-                     f"{_fmt(add)} points",
-                  en=f"Children majoration (D134-1): {n_children} × {_fmt(child)} = "
-                     f"{_fmt(add)} points")
+                  "Children majoration (D134-1): {children} × {per_child} = {points} points",
+                  children=n_children, per_child=_fmt(child), points=_fmt(add))
         else:
-            t.add(p.ref("fr.child_max_rate", d), 0,
-                  uk="Надбавка на дітей не призначається при цій ставці",
-                  fr="Pas de majoration pour enfants à ce taux",
-                  en="No children majoration at this rate")
-    t.add(ref, float(total), uk=f"Разом: {_fmt(total)} балів", fr=f"Total : {_fmt(total)} points",
-          en=f"Total: {_fmt(total)} points")
+            t.add(p.ref("fr.child_max_rate", d), 0, "No children majoration at this rate")
+    t.add(ref, float(total), "Total: {points} points", points=_fmt(total))
     return total, n_children
 
 
-def compute_pmi_json(data: Any, params: Parameters | None = None) -> dict[str, Any]:
+def compute_pmi_json(data: Any, params: Parameters) -> dict[str, Any]:
     return compute_pmi(parse_pmi_case(data), params).as_dict()

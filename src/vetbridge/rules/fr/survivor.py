@@ -11,9 +11,9 @@ from fractions import Fraction
 from typing import Any
 
 from ..errors import InputError
-from ..explain import Trace
+from ..explain import Msg, Trace
 from ..inputs import in_force, parse_date
-from ..parameters import Parameters
+from ..parameters import Parameters, given
 from ..version import RULES_VERSION
 from .pmi import CENT
 
@@ -31,6 +31,9 @@ NOT_MODELLED = (
 )
 
 
+KIND_TEXT = {"normal": Msg("normal rate"), "simple": Msg("simple rate"), None: Msg("no right")}
+
+
 def care_majoration(p: Parameters, date: dt.date, years: int, kind: str) -> Decimal:
     """D141-7: points by years of marriage (or PACS) and constant care, and 5 bis a / b."""
     table = p.at("fr.survivor_care_majoration", date)[kind]
@@ -43,9 +46,8 @@ def care_majoration(p: Parameters, date: dt.date, years: int, kind: str) -> Deci
 
 def compute_survivor(*, date: dt.date, service_death: bool, deceased_rate: int,
                      third_person: bool = False, care_years: int = 0,
-                     allocation_5bis: str = "a", params: Parameters | None = None,
-                     ) -> dict[str, Any]:
-    p = params or Parameters.load("fr")
+                     allocation_5bis: str = "a", params: Parameters) -> dict[str, Any]:
+    p = given(params, "fr")
     t = Trace()
     warnings = list(NOT_MODELLED)
     point_value = Decimal(in_force(p, "fr.point_value", date, field="date"))
@@ -58,16 +60,11 @@ def compute_survivor(*, date: dt.date, service_death: bool, deceased_rate: int,
         kind = "simple"
     else:
         kind = None
-    t.add(ref_rate, kind,
-          uk=f"Смерть через службу: {'так' if service_death else 'ні'}; ставка померлого "
-             f"{deceased_rate} %; догляд: {'так' if third_person else 'ні'} → "
-             f"{ {'normal': 'нормальна ставка', 'simple': 'проста ставка', None: 'права немає'}[kind] }",
-          fr=f"Décès imputable au service : {'oui' if service_death else 'non'} ; taux du défunt "
-             f"{deceased_rate} % ; tierce personne : {'oui' if third_person else 'non'} → "
-             f"{ {'normal': 'taux normal', 'simple': 'taux simple', None: 'pas de droit'}[kind] }",
-          en=f"Service-related death: {'yes' if service_death else 'no'}; deceased's rate "
-             f"{deceased_rate} %; third person: {'yes' if third_person else 'no'} → "
-             f"{ {'normal': 'normal rate', 'simple': 'simple rate', None: 'no right'}[kind] }")
+    yes, no = Msg("yes"), Msg("no")
+    t.add(ref_rate, kind, "Service-related death: {service_death}; deceased's rate {rate} %; "
+          "third person: {third_person} → {outcome}", service_death=yes if service_death else no,
+          rate=deceased_rate, third_person=yes if third_person else no,
+          outcome=KIND_TEXT[kind])
     care = Decimal(0)
     if kind is None:
         points = Decimal(0)
@@ -78,8 +75,8 @@ def compute_survivor(*, date: dt.date, service_death: bool, deceased_rate: int,
         else:
             frac = Fraction(str(p.at("fr.survivor_simple_fraction", date)))
             points = normal * frac.numerator / frac.denominator
-        t.add(p.ref("fr.survivor_normal_points", date), float(points),
-              uk=f"Бали: {points:.2f}", fr=f"Points : {points:.2f}", en=f"Points: {points:.2f}")
+        t.add(p.ref("fr.survivor_normal_points", date), float(points), "Points: {points}",
+              points=f"{points:.2f}")
         if third_person and care_years:
             if p.get("fr.survivor_care_majoration", date) is None:
                 warnings.append("L141-18 3°: the special majoration for the spouse who gave "
@@ -89,26 +86,20 @@ def compute_survivor(*, date: dt.date, service_death: bool, deceased_rate: int,
                 care = care_majoration(p, date, care_years, allocation_5bis)
                 points += care
                 t.add(p.ref("fr.survivor_care_majoration", date), float(care),
-                      uk=f"Спеціальна надбавка подружжю, яке доглядало інваліда (D141-7): "
-                         f"{care_years} р. догляду, допомога 5 bis {allocation_5bis}: "
-                         f"{care} балів",
-                      fr=f"Majoration spéciale du conjoint qui a donné ses soins (D141-7) : "
-                         f"{care_years} ans de soins, allocation 5 bis {allocation_5bis} : "
-                         f"{care} points",
-                      en=f"Special majoration of the spouse who gave care (D141-7): "
-                         f"{care_years} years of care, allocation 5 bis {allocation_5bis}: "
-                         f"{care} points")
+                      "Special majoration of the spouse who gave care (D141-7): {years} years "
+                      "of care, allocation 5 bis {allocation}: {points} points",
+                      years=care_years, allocation=allocation_5bis, points=care)
     amount = (points * point_value).quantize(CENT, rounding=ROUND_HALF_UP)
-    t.add(p.ref("fr.point_value", date), float(amount),
-          uk=f"Сума на рік: {amount} €", fr=f"Montant annuel : {amount} €",
-          en=f"Annual amount: €{amount}")
+    t.add(p.ref("fr.point_value", date), float(amount), "Annual amount: €{amount}",
+          amount=amount)
     return {"eligible": kind is not None, "rate_kind": kind, "points": float(points),
             "care_majoration_points": float(care),
             "point_value_eur": float(point_value), "annual_amount_eur": float(amount),
-            "warnings": warnings, "rules_version": RULES_VERSION, "steps": t.as_list()}
+            "warnings": warnings, "rules_version": RULES_VERSION, "params_digest": p.digest,
+            "steps": t.as_list()}
 
 
-def compute_survivor_json(data: Any) -> dict[str, Any]:
+def compute_survivor_json(data: Any, params: Parameters) -> dict[str, Any]:
     """Input of `vetbridge rules fr-survivor`: {"date", "service_death": bool,
     "deceased_rate": 0-100, "third_person": bool, "care_years": whole years of marriage or
     PACS and constant care after the third-person majoration opened (default 0),
@@ -137,4 +128,4 @@ def compute_survivor_json(data: Any) -> dict[str, Any]:
     return compute_survivor(date=parse_date(data.get("date")), deceased_rate=rate,
                             service_death=data.get("service_death", False),
                             third_person=data.get("third_person", False),
-                            care_years=care_years, allocation_5bis=kind)
+                            care_years=care_years, allocation_5bis=kind, params=params)

@@ -13,17 +13,18 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ..errors import InputError
-from ..explain import Trace
+from ..explain import Msg, Trace
 from ..inputs import in_force, parse_date
-from ..parameters import Parameters
+from ..parameters import Parameters, given
 from ..version import RULES_VERSION
 
 KOP = Decimal("0.01")
 GROUPS = {1: "I", 2: "II", 3: "III"}
 STATUSES = ("contract", "mobilised", "conscript")
-STATUS_TEXT = {"contract": ("за контрактом", "sous contrat", "contract"),
-               "mobilised": ("мобілізований", "mobilisé", "mobilised"),
-               "conscript": ("строкова служба", "appelé", "conscript")}
+STATUS_TEXT = {"contract": Msg("contract"), "mobilised": Msg("mobilised"),
+               "conscript": Msg("conscript")}
+CAUSE_TEXT = {"duty": Msg("in the performance of duties"),
+              "service": Msg("during the period of service")}
 DEATH_KEYS = frozenset({"kind", "death_date", "recipients", "death_record_date",
                         "listed_missing", "pay_while_missing_uah"})
 DISABILITY_KEYS = frozenset({"kind", "group", "cause", "set_date", "loss_percent",
@@ -43,10 +44,10 @@ def _uncertain_warning(p: Parameters, name: str, date: dt.date) -> list[str]:
 def death_assistance(*, death_date: dt.date, recipients: int = 1,
                      death_record_date: dt.date | None = None, listed_missing: bool = False,
                      pay_while_missing_uah: Decimal = Decimal(0),
-                     params: Parameters | None = None) -> dict[str, Any]:
+                     params: Parameters) -> dict[str, Any]:
     """Res. 168: 15 M UAH for deaths from 24 Feb 2022, shared equally; the schedule depends on
     the date of the death record (default: the date of death)."""
-    p = params or Parameters.load("ua")
+    p = given(params, "ua")
     t = Trace()
     record = death_record_date or death_date
     if record < death_date:
@@ -54,41 +55,29 @@ def death_assistance(*, death_date: dt.date, recipients: int = 1,
     total = Decimal(in_force(p, "ua.death_amount", death_date, field="death_date",
                              message="the assistance covers deaths under martial law"))
     t.add(p.ref("ua.death_amount", death_date), float(total),
-          uk=f"Одноразова допомога у разі загибелі: {total:,.0f} грн",
-          fr=f"Aide unique en cas de décès : {total:,.0f} UAH",
-          en=f"One-time assistance on death: UAH {total:,.0f}")
+          "One-time assistance on death: UAH {total}", total=f"{total:,.0f}")
     sched = in_force(p, "ua.death_instalments", record, field="death_record_date")
     warnings = _uncertain_warning(p, "ua.death_instalments", record)
     if listed_missing:
         cap = p.get("ua.death_cap_missing", record)
         if cap is None:
             t.add(p.ref("ua.death_amount", death_date), None,
-                  uk="Спершу вважався зниклим безвісти: обмеження 2026 року ще не діяло на дату "
-                     "актового запису",
-                  fr="D'abord porté disparu : le plafond de 2026 n'était pas en vigueur à la "
-                     "date de l'acte de décès",
-                  en="First listed as missing: the 2026 cap was not in force on the date of "
-                     "the death record")
+                  "First listed as missing: the 2026 cap was not in force on the date of the "
+                  "death record")
         else:
             cap = Decimal(cap)
             capped = max(min(total, cap - pay_while_missing_uah), Decimal(0))
             t.add(p.ref("ua.death_cap_missing", record), _uah(capped),
-                  uk=f"Спершу вважався зниклим безвісти: разом із грошовим забезпеченням, "
-                     f"отриманим за цей час ({pay_while_missing_uah:,.2f} грн), не більше "
-                     f"{cap:,.0f} грн → {capped:,.2f} грн (законопроєкт 13646, не підтверджено)",
-                  fr=f"D'abord porté disparu : avec la solde perçue pendant la disparition "
-                     f"({pay_while_missing_uah:,.2f} UAH), plafond de {cap:,.0f} UAH → "
-                     f"{capped:,.2f} UAH (projet de loi 13646, incertain)",
-                  en=f"First listed as missing: with the pay received while missing "
-                     f"(UAH {pay_while_missing_uah:,.2f}), capped at UAH {cap:,.0f} → "
-                     f"UAH {capped:,.2f} (bill 13646, uncertain)")
+                  "First listed as missing: with the pay received while missing (UAH {pay}), "
+                  "capped at UAH {cap} → UAH {capped} (bill 13646, uncertain)",
+                  pay=f"{pay_while_missing_uah:,.2f}", cap=f"{cap:,.0f}",
+                  capped=f"{capped:,.2f}")
             warnings.append("ua.death_cap_missing: " + p["ua.death_cap_missing"].uncertain)
             total = capped
     share = (total / recipients).quantize(KOP, rounding=ROUND_DOWN)
     t.add(p.ref("ua.death_amount", death_date), _uah(share),
-          uk=f"Ділиться порівну між {recipients} отримувачами: {share:,.2f} грн кожному",
-          fr=f"Partagée à parts égales entre {recipients} bénéficiaires : {share:,.2f} UAH chacun",
-          en=f"Shared equally among {recipients} recipients: UAH {share:,.2f} each")
+          "Shared equally among {recipients} recipients: UAH {share} each",
+          recipients=recipients, share=f"{share:,.2f}")
     months = int(sched["months"])
     start = p["ua.death_instalments"].entry_at(record).start
     immediate = (share * Decimal(sched["immediate_share"])).quantize(KOP, rounding=ROUND_DOWN)
@@ -97,19 +86,12 @@ def death_assistance(*, death_date: dt.date, recipients: int = 1,
     last = share - immediate - monthly * (months - 1) if months else Decimal(0)
     if months:
         t.add(p.ref("ua.death_instalments", record), _uah(immediate),
-              uk=f"Актовий запис про смерть від {record.isoformat()} (графік з {start}): "
-                 f"{immediate:,.2f} грн одразу, потім {months} щомісячних виплат по "
-                 f"{monthly:,.2f} грн",
-              fr=f"Acte de décès du {record.isoformat()} (échéancier depuis le {start}) : "
-                 f"{immediate:,.2f} UAH immédiatement, puis {months} mensualités de "
-                 f"{monthly:,.2f} UAH",
-              en=f"Death record of {record.isoformat()} (schedule from {start}): "
-                 f"UAH {immediate:,.2f} at once, then {months} monthly instalments of "
-                 f"UAH {monthly:,.2f}")
+              "Death record of {record} (schedule from {start}): UAH {immediate} at once, then "
+              "{months} monthly instalments of UAH {monthly}", record=record.isoformat(),
+              start=start.isoformat(), immediate=f"{immediate:,.2f}", months=months,
+              monthly=f"{monthly:,.2f}")
     else:
-        t.add(p.ref("ua.death_instalments", record), _uah(share),
-              uk="Виплачується одразу повністю", fr="Versée en une seule fois",
-              en="Paid in full at once")
+        t.add(p.ref("ua.death_instalments", record), _uah(share), "Paid in full at once")
     return {"kind": "death", "total_uah": _uah(total), "recipients": recipients,
             "per_recipient_uah": _uah(share), "immediate_uah": _uah(immediate if months else share),
             "instalments": months, "monthly_uah": _uah(monthly), "last_instalment_uah": _uah(last),
@@ -119,19 +101,16 @@ def death_assistance(*, death_date: dt.date, recipients: int = 1,
 
 def disability_assistance(*, group: int | None, cause: str, set_date: dt.date,
                           loss_percent: Decimal | None = None, service_status: str = "contract",
-                          params: Parameters | None = None) -> dict[str, Any]:
-    p = params or Parameters.load("ua")
+                          params: Parameters) -> dict[str, Any]:
+    p = given(params, "ua")
     t = Trace()
     jan1 = dt.date(set_date.year, 1, 1)
     pm = Decimal(in_force(p, "ua.subsistence_minimum_able_bodied", jan1, field="set_date",
                           message="no subsistence minimum is known for this year"))
     warnings: list[str] = []
     t.add(p.ref("ua.subsistence_minimum_able_bodied", jan1), float(pm),
-          uk=f"Прожитковий мінімум для працездатних на 1 січня {set_date.year}: {pm} грн",
-          fr=f"Minimum vital des personnes aptes au travail au 1er janvier {set_date.year} : "
-             f"{pm} UAH",
-          en=f"Subsistence minimum for able-bodied persons on 1 January {set_date.year}: "
-             f"UAH {pm}")
+          "Subsistence minimum for able-bodied persons on 1 January {year}: UAH {minimum}",
+          year=set_date.year, minimum=pm)
     if group is None:
         if loss_percent is None:
             raise InputError("loss_percent", "required when there is no disability group")
@@ -140,34 +119,26 @@ def disability_assistance(*, group: int | None, cause: str, set_date: dt.date,
         warnings.append("ua.partial_loss_multiplier: " + p["ua.partial_loss_multiplier"].uncertain)
         amount = loss_percent / 100 * mult * pm
         t.add(p.ref("ua.partial_loss_multiplier", set_date), _uah(amount),
-              uk=f"Часткова втрата працездатності {loss_percent} % × {mult} ПМ "
-                 f"({STATUS_TEXT[service_status][0]}) = {amount:,.2f} грн",
-              fr=f"Perte partielle de capacité {loss_percent} % × {mult} MV "
-                 f"({STATUS_TEXT[service_status][1]}) = {amount:,.2f} UAH",
-              en=f"Partial loss of capacity {loss_percent} % × {mult} SM "
-                 f"({STATUS_TEXT[service_status][2]}) = UAH {amount:,.2f}")
+              "Partial loss of capacity {loss} % × {multiplier} SM ({status}) = UAH {amount}",
+              loss=loss_percent, multiplier=mult, status=STATUS_TEXT[service_status],
+              amount=f"{amount:,.2f}")
     else:
         name = "ua.disability_multiplier_duty" if cause == "duty" else \
             "ua.disability_multiplier_service"
         mult = Decimal(in_force(p, name, set_date, field="set_date")[group])
         amount = mult * pm
-        cause_txt = {"duty": ("під час виконання обов'язків", "en service commandé",
-                              "in the performance of duties"),
-                     "service": ("в період служби", "pendant le service",
-                                 "during the period of service")}[cause]
         t.add(p.ref(name, set_date), _uah(amount),
-              uk=f"Група {GROUPS[group]}, {cause_txt[0]}: {mult} × {pm} = {amount:,.2f} грн",
-              fr=f"Groupe {GROUPS[group]}, {cause_txt[1]} : {mult} × {pm} = {amount:,.2f} UAH",
-              en=f"Group {GROUPS[group]}, {cause_txt[2]}: {mult} × {pm} = UAH {amount:,.2f}")
+              "Group {group}, {cause}: {multiplier} × {minimum} = UAH {amount}",
+              group=GROUPS[group], cause=CAUSE_TEXT[cause], multiplier=mult, minimum=pm,
+              amount=f"{amount:,.2f}")
     return {"kind": "disability", "group": group, "cause": cause,
             "subsistence_minimum_uah": float(pm), "multiplier": float(mult),
             "total_uah": _uah(amount), "warnings": warnings, "rules_version": RULES_VERSION,
             "steps": t.as_list()}
 
 
-def annual_payment(*, date: dt.date, category: str, params: Parameters | None = None,
-                   ) -> dict[str, Any]:
-    p = params or Parameters.load("ua")
+def annual_payment(*, date: dt.date, category: str, params: Parameters) -> dict[str, Any]:
+    p = given(params, "ua")
     table = in_force(p, "ua.annual_payment", date, field="date",
                      message="no annual payment resolution is known for this date")
     if category not in table:
@@ -175,11 +146,10 @@ def annual_payment(*, date: dt.date, category: str, params: Parameters | None = 
     amount = Decimal(table[category])
     t = Trace()
     t.add(p.ref("ua.annual_payment", date), float(amount),
-          uk=f"Щорічна разова допомога до Дня Незалежності, категорія {category}: {amount} грн",
-          fr=f"Aide annuelle de la fête de l'Indépendance, catégorie {category} : {amount} UAH",
-          en=f"Annual Independence Day payment, category {category}: UAH {amount}")
+          "Annual Independence Day payment, category {category}: UAH {amount}",
+          category=category, amount=amount)
     return {"category": category, "amount_uah": float(amount), "rules_version": RULES_VERSION,
-            "steps": t.as_list()}
+            "params_digest": p.digest, "steps": t.as_list()}
 
 
 def _refuse_unknown(data: dict[str, Any], known: frozenset[str]) -> None:
@@ -201,7 +171,7 @@ def _number(data: dict[str, Any], key: str) -> Decimal | None:
     return d
 
 
-def ua_assistance_json(data: Any, params: Parameters | None = None) -> dict[str, Any]:
+def ua_assistance_json(data: Any, params: Parameters) -> dict[str, Any]:
     """Input of `vetbridge rules ua-assistance`:
     {"kind": "death", "death_date": "YYYY-MM-DD", "recipients": 2,
      "death_record_date": "YYYY-MM-DD" (default: death_date), "listed_missing": false,
@@ -258,7 +228,7 @@ def ua_assistance_json(data: Any, params: Parameters | None = None) -> dict[str,
     raise InputError("kind", "must be 'death' or 'disability'")
 
 
-def annual_payment_json(data: Any, params: Parameters | None = None) -> dict[str, Any]:
+def annual_payment_json(data: Any, params: Parameters) -> dict[str, Any]:
     """Input of `vetbridge rules ua-annual`: {"date": "YYYY-MM-DD", "category": "..."}."""
     if not isinstance(data, dict):
         raise InputError("$", "the case must be a JSON object")
