@@ -8,6 +8,7 @@ from django.test import Client
 
 from tests.conftest import ROLES
 from vetbridge.accounts.models import AuditLog
+from vetbridge.reparation.kinds import ClaimFiling
 
 pytestmark = pytest.mark.django_db
 
@@ -42,8 +43,8 @@ def test_claimant_statement_shown_to_the_roles_that_handle_the_claim(world, role
     from vetbridge.reparation import services
 
     claim = services.claim_file(actor=world["users"]["veteran"], person_id=world["lviv"].pk,
-                                data={"kind": "fr_pension",
-                                      "statement": "Zzosколок, Бахмут, 2023"})
+                                filing=ClaimFiling.from_data({"kind": "fr_pension",
+                                      "statement": "Zzosколок, Бахмут, 2023"}))
     client = _as(world["users"][role])
     api = client.get(f"/api/claims/{claim.pk}")
     page = client.get(f"/claims/{claim.pk}/")

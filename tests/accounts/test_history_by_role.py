@@ -14,6 +14,8 @@ from django.test import Client
 
 from tests.conftest import ROLES
 from vetbridge.reparation.demo import MINIMAL_PDF
+from vetbridge.reparation.kinds import ClaimFiling
+from vetbridge.reparation.services import InfirmityRow
 
 SEES_MEDICAL = {"veteran", "medical_assessor", "pension_officer", "admin"}
 SEES_CARE = {"veteran", "case_worker", "medical_assessor", "admin"}
@@ -35,7 +37,7 @@ def files(world, make_person):
     admin = world["users"]["admin"]
     lviv, kyiv = world["lviv"], world["kyiv"]
     # Lviv: a claim assessed with an infirmity, a document, an injury and a care note.
-    claim = claims.claim_file(actor=admin, person_id=lviv.pk, data={"kind": "fr_pension"})
+    claim = claims.claim_file(actor=admin, person_id=lviv.pk, filing=ClaimFiling("fr_pension"))
     claims.document_add(actor=admin, claim_id=claim.pk, name="amputation-report.pdf",
                         content=MINIMAL_PDF)
     claim.refresh_from_db()
@@ -43,8 +45,8 @@ def files(world, make_person):
                             expected_version=claim.version)
     claim.refresh_from_db()
     claims.infirmities_set(actor=admin, claim_id=claim.pk, expected_version=claim.version,
-                           rows=[{"label": "Genou", "rate": "40", "cause": "injury",
-                                  "context": "war"}], medical_notes="Zzmednote")
+                           rows=[InfirmityRow(label="Genou", rate="40", cause="injury",
+                                              context="war")], medical_notes="Zzmednote")
     care.injury_add(actor=admin, person_id=lviv.pk,
                     data={"icd10": "S58.1", "label": "Zzinjury", "occurred_on": "2023-04-01"})
     care.note_add(actor=admin, person_id=lviv.pk, data={"text": "Zzcarenote"})

@@ -16,6 +16,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import ROLES
 from vetbridge.reparation.demo import MINIMAL_PDF
+from vetbridge.reparation.kinds import ClaimFiling
+from vetbridge.reparation.services import InfirmityRow
 
 ALL = ["anonymous", *ROLES]
 STAFF_SCOPE_LVIV = {"veteran": 200, "case_worker": 200, "medical_assessor": 200,
@@ -324,7 +326,7 @@ def _claim(world, where: str = "lviv", upto: str = "granted"):
 
     u = world["users"]
     claim = services.claim_file(actor=u["admin"], person_id=world[where].pk,
-                                data={"kind": "fr_pension"})
+                                filing=ClaimFiling("fr_pension"))
     services.document_add(actor=u["admin"], claim_id=claim.pk, name="a.pdf",
                           content=MINIMAL_PDF)
     for state, step in (("in_assessment", "start_assessment"),
@@ -332,9 +334,9 @@ def _claim(world, where: str = "lviv", upto: str = "granted"):
         if step == "complete_assessment":
             claim.refresh_from_db()
             services.infirmities_set(actor=u["admin"], claim_id=claim.pk,
-                                     expected_version=claim.version, rows=[
+                                     expected_version=claim.version, rows=InfirmityRow.from_rows([
                                          {"label": "Genou", "rate": "40", "cause": "injury",
-                                          "context": "war"}])
+                                          "context": "war"}]))
         claim.refresh_from_db()
         services.claim_transition(actor=u["admin"], claim_id=claim.pk, name=step,
                                   expected_version=claim.version)
@@ -609,7 +611,7 @@ def _api_claim_url(key: str, url: str, world) -> tuple[str, dict | None]:
         from vetbridge.reparation import services
 
         claim = services.claim_file(actor=world["users"]["admin"], person_id=world["lviv"].pk,
-                                    data={"kind": "fr_pension"})
+                                    filing=ClaimFiling("fr_pension"))
     else:
         claim = _claim(world, upto=upto)
     payload = None

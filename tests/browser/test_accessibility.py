@@ -11,6 +11,8 @@ import datetime as dt
 import pytest
 
 from tests.browser.test_journey import page  # noqa: F401 (the Chromium page fixture)
+from vetbridge.reparation.kinds import ClaimFiling
+from vetbridge.reparation.services import InfirmityRow
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -29,13 +31,13 @@ def filled(world, regions):
 
     users = world["users"]
     claim = claims.claim_file(actor=users["veteran"], person_id=world["lviv"].pk,
-                              data={"kind": "fr_pension"})
+                              filing=ClaimFiling("fr_pension"))
     claim = claims.claim_transition(actor=users["medical_assessor"], claim_id=claim.pk,
                                     name="start_assessment", expected_version=claim.version)
     claim = claims.infirmities_set(
         actor=users["medical_assessor"], claim_id=claim.pk, expected_version=claim.version,
-        rows=[{"label": "Acouphènes", "rate": "12.5", "cause": "injury", "context": "war",
-               "incurable": False}])
+        rows=[InfirmityRow(label="Acouphènes", rate="12.5", cause="injury", context="war",
+                           incurable=False)])
     referral = referrals.referral_create(
         actor=users["case_worker"], person_id=world["lviv"].pk,
         data={"partner": world["hub"].pk, "service": "employment",

@@ -12,6 +12,8 @@ from decimal import Decimal
 import pytest
 
 from tests.browser.test_journey import _login, page  # noqa: F401 (the browser fixture)
+from vetbridge.reparation.kinds import ClaimFiling, FrenchSituation
+from vetbridge.reparation.services import InfirmityRow
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True,
                                                          serialized_rollback=True)]
@@ -27,7 +29,7 @@ def _claim_in_assessment(world):
 
     users = world["users"]
     claim = services.claim_file(actor=users["veteran"], person_id=world["lviv"].pk,
-                                data={"kind": "fr_pension"})
+                                filing=ClaimFiling("fr_pension"))
     return services.claim_transition(actor=users["medical_assessor"], claim_id=claim.pk,
                                      name="start_assessment", expected_version=claim.version)
 
@@ -98,14 +100,14 @@ def test_claim_page_with_situation_notification_and_late_appeal_is_accessible(
     officer.language = "fr"
     officer.save()
     claim = services.claim_file(actor=users["case_worker"], person_id=world["lviv"].pk,
-                                data={"kind": "fr_pension", "third_person": True,
-                                      "grand_mutile": True})
+                                filing=ClaimFiling("fr_pension", details=FrenchSituation(
+                                    third_person=True, grand_mutile=True)))
     claim = services.claim_transition(actor=users["medical_assessor"], claim_id=claim.pk,
                                       name="start_assessment", expected_version=claim.version)
     claim = services.infirmities_set(
         actor=users["medical_assessor"], claim_id=claim.pk, expected_version=claim.version,
-        rows=[{"label": "Paraplégie", "rate": "100", "cause": "injury", "context": "war",
-               "incurable": True}])
+        rows=[InfirmityRow(label="Paraplégie", rate="100", cause="injury", context="war",
+                           incurable=True)])
     claim = services.claim_transition(actor=users["medical_assessor"], claim_id=claim.pk,
                                       name="complete_assessment",
                                       expected_version=claim.version)

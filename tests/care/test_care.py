@@ -13,6 +13,7 @@ from vetbridge.accounts.models import AuditLog
 from vetbridge.care import services
 from vetbridge.care.models import FollowUp
 from vetbridge.core.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
+from vetbridge.reparation.kinds import ClaimFiling
 
 pytestmark = pytest.mark.django_db
 ANSWERS = {f"S{i}": (i % 5) for i in range(1, 13)}
@@ -35,7 +36,7 @@ def test_record_and_read_the_timeline_joining_care_and_claims(world):
     services.goal_add(actor=cw, person_id=lviv.pk, data={
         "domain": "work", "description": "Повернутися до роботи водієм"})
     services.whodas_add(actor=cw, person_id=lviv.pk, assessed_on="2024-05-01", answers=ANSWERS)
-    claim_file(actor=world["users"]["veteran"], person_id=lviv.pk, data={"kind": "fr_pension"})
+    claim_file(actor=world["users"]["veteran"], person_id=lviv.pk, filing=ClaimFiling("fr_pension"))
     entries = services.timeline(user=cw, person=lviv)
     kinds = [e.kind for e in entries]
     assert {"injury", "care", "goal", "assessment", "claim"} <= set(kinds)

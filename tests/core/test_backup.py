@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import connection
 
 from vetbridge.core.backup import BackupError, create_backup, restore_backup
+from vetbridge.reparation.kinds import ClaimFiling
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -45,7 +46,7 @@ def populated(make_user, make_person):
     admin, editor = make_user("admin"), make_user("memorial_editor")
     people = [make_person("Коваленко", "Ігор"), make_person("Шевченко", "Тарас"),
               make_person("Петренко", "Олена")]
-    claim = claims.claim_file(actor=admin, person_id=people[0].pk, data={"kind": "fr_pension"})
+    claim = claims.claim_file(actor=admin, person_id=people[0].pk, filing=ClaimFiling("fr_pension"))
     claims.document_add(actor=admin, claim_id=claim.pk, name="expertise.pdf",
                         content=_pdf("expertise"))
     claims.document_add(actor=admin, claim_id=claim.pk, name="certificat.pdf",

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from vetbridge.core.disclosure import protect_count, protect_counts
+from vetbridge.reparation.kinds import ClaimFiling
 
 
 def _safe(counts: list[int], shown: list[int | None], k: int) -> None:
@@ -77,9 +78,10 @@ def test_claim_statistics_cannot_be_undone_by_subtraction(world):
 
     admin = world["users"]["admin"]
     for _ in range(6):
-        services.claim_file(actor=admin, person_id=world["lviv"].pk, data={"kind": "fr_pension"})
+        services.claim_file(actor=admin, person_id=world["lviv"].pk,
+                            filing=ClaimFiling("fr_pension"))
     claim = services.claim_file(actor=admin, person_id=world["lviv"].pk,
-                                data={"kind": "fr_pension"})
+                                filing=ClaimFiling("fr_pension"))
     claim.refresh_from_db()
     services.claim_transition(actor=admin, claim_id=claim.pk, name="withdraw",
                               expected_version=claim.version)

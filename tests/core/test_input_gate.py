@@ -14,6 +14,8 @@ from django.test import Client
 from django.utils import timezone
 
 from vetbridge.core.exceptions import ApplicationError
+from vetbridge.reparation.kinds import ClaimFiling
+from vetbridge.reparation.services import InfirmityRow
 
 pytestmark = pytest.mark.django_db
 
@@ -239,19 +241,19 @@ def test_services_fed_by_raw_posts_refuse_control_characters(world):
 
     admin = world["users"]["admin"]
     claim = services.claim_file(actor=admin, person_id=world["lviv"].pk,
-                                data={"kind": "fr_pension"})
+                                filing=ClaimFiling("fr_pension"))
     claim.refresh_from_db()
     services.claim_transition(actor=admin, claim_id=claim.pk, name="start_assessment",
                               expected_version=claim.version)
     claim.refresh_from_db()
     with pytest.raises(ApplicationError) as exc:
         services.infirmities_set(actor=admin, claim_id=claim.pk, expected_version=claim.version,
-                                 rows=[], medical_notes="ok\nline\x1b[2J")
+                                 rows=InfirmityRow.from_rows([]), medical_notes="ok\nline\x1b[2J")
     assert "medical_notes" in exc.value.fields
     with pytest.raises(ApplicationError) as exc:
         services.infirmities_set(actor=admin, claim_id=claim.pk, expected_version=claim.version,
-                                 rows=[{"label": "Genou\x00", "cause": "injury",
-                                        "context": "war"}])
+                                 rows=[InfirmityRow(label="Genou\x00", cause="injury",
+                                                    context="war")])
     assert "infirmities.0.label" in exc.value.fields
 
 

@@ -9,6 +9,8 @@ import re
 import pytest
 from django.test import Client
 
+from vetbridge.reparation.kinds import ClaimFiling
+
 ISO = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 
 
@@ -46,7 +48,7 @@ def test_claim_list_dates_are_localised_and_machine_readable(world, language, pa
     from vetbridge.reparation import services as claims
 
     admin = world["users"]["admin"]
-    claims.claim_file(actor=admin, person_id=world["lviv"].pk, data={"kind": "fr_pension"})
+    claims.claim_file(actor=admin, person_id=world["lviv"].pk, filing=ClaimFiling("fr_pension"))
     html = _client(admin, language).get("/claims/").content.decode()
     text = _text(html)
     assert re.search(pattern, text)
@@ -64,7 +66,7 @@ def histories(world):
     worker.save(update_fields=["first_name", "last_name"])
     lviv = world["lviv"]
     care.contact_set(actor=worker, person_id=lviv.pk)
-    claim = claims.claim_file(actor=admin, person_id=lviv.pk, data={"kind": "fr_pension"})
+    claim = claims.claim_file(actor=admin, person_id=lviv.pk, filing=ClaimFiling("fr_pension"))
     claim.refresh_from_db()
     claims.claim_transition(actor=admin, claim_id=claim.pk, name="start_assessment",
                             expected_version=claim.version)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from vetbridge.reintegration import services as referrals
 from vetbridge.reparation import services as claims
+from vetbridge.reparation.kinds import ClaimFiling
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,7 @@ def test_request_for_information_reaches_the_claimant_in_french(
         world, people, smtp_server, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         claim = claims.claim_file(actor=people["veteran"], person_id=world["lviv"].pk,
-                                  data={"kind": "fr_pension"})
+                                  filing=ClaimFiling("fr_pension"))
     smtp_server.clear()
     claim.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
@@ -69,7 +70,7 @@ def test_nothing_is_sent_when_notices_are_off_or_the_write_fails(
     assert people["veteran"].email_notifications is False
     with django_capture_on_commit_callbacks(execute=True):
         claims.claim_file(actor=people["case_worker"], person_id=world["lviv"].pk,
-                          data={"kind": "fr_pension"})
+                          filing=ClaimFiling("fr_pension"))
     assert [m["To"] for m in smtp_server] == []  # veteran off; the actor is never told
 
     from vetbridge.core.exceptions import ApplicationError
@@ -77,7 +78,7 @@ def test_nothing_is_sent_when_notices_are_off_or_the_write_fails(
     with django_capture_on_commit_callbacks(execute=True) as callbacks, \
             pytest.raises(ApplicationError):
         claims.claim_file(actor=people["case_worker"], person_id=world["lviv"].pk,
-                          data={"kind": "no_such_kind"})
+                          filing=ClaimFiling.from_data({"kind": "no_such_kind"}))
     assert callbacks == [] and smtp_server == []
 
 

@@ -4,6 +4,9 @@ from decimal import Decimal
 
 import pytest
 
+from vetbridge.reparation.kinds import ClaimFiling
+from vetbridge.reparation.services import InfirmityRow
+
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]"
        b"/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 WOUNDS = [
@@ -25,7 +28,7 @@ def flow(world):
 
         def file(self, kind="fr_pension", actor="veteran", **data):
             return services.claim_file(actor=users[actor], person_id=world["lviv"].pk,
-                                       data={"kind": kind, **data})
+                                       filing=ClaimFiling.from_data({"kind": kind, **data}))
 
         def step(self, claim, name, actor, note=""):
             claim.refresh_from_db()
@@ -36,7 +39,8 @@ def flow(world):
             self.step(claim, "start_assessment", "medical_assessor")
             claim.refresh_from_db()
             services.infirmities_set(actor=users["medical_assessor"], claim_id=claim.pk,
-                                     expected_version=claim.version, rows=rows or WOUNDS)
+                                     expected_version=claim.version,
+                                     rows=InfirmityRow.from_rows(rows or WOUNDS))
             return self.step(claim, "complete_assessment", "medical_assessor")
 
         def decide(self, claim, grant=True, reason=""):

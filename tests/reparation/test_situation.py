@@ -18,7 +18,9 @@ from vetbridge.accounts.models import AuditLog
 from vetbridge.core.exceptions import ApplicationError
 from vetbridge.reparation import services
 from vetbridge.reparation.forms import InfirmityForm, PercentField
+from vetbridge.reparation.kinds import FrenchSituation
 from vetbridge.reparation.letters import decision_letter_pdf
+from vetbridge.reparation.services import InfirmityRow
 
 pytestmark = pytest.mark.django_db
 HUNDRED = [{"label": "Paraplégie", "rate": "100", "cause": "injury", "context": "war",
@@ -60,14 +62,14 @@ def test_the_situation_reaches_the_calculator_only_when_set(flow, world):
     flow.step(claim, "start_assessment", "medical_assessor")
     claim.refresh_from_db()
     services.infirmities_set(actor=world["users"]["medical_assessor"], claim_id=claim.pk,
-                             expected_version=claim.version, rows=[
+                             expected_version=claim.version, rows=InfirmityRow.from_rows([
                                  {"label": "Amputation", "rate": "60", "cause": "injury",
                                   "context": "war", "amputation_without_prosthesis": True,
                                   "third_person": True},
                                  {"label": "Genou", "rate": "12,5", "cause": "injury",
                                   "context": "war", "arithmetic_addition": "2,5"},
                                  {"label": "Acouphènes", "rate": "10", "cause": "injury",
-                                  "context": "war", "arithmetic_addition": ""}])
+                                  "context": "war", "arithmetic_addition": ""}]))
     claim.refresh_from_db()
     inputs = services.rules_inputs(claim)
     assert inputs["third_person"] is True and inputs["grand_mutile"] is True
@@ -116,10 +118,12 @@ def test_the_fiche_records_the_situation_with_an_audit(flow, world):
     flow.step(claim, "start_assessment", "medical_assessor")
     claim.refresh_from_db()
     services.infirmities_set(actor=world["users"]["medical_assessor"], claim_id=claim.pk,
-                             expected_version=claim.version, rows=HUNDRED,
-                             situation={"third_person": True, "grand_mutile": True,
-                                        "children_birth_dates": [dt.date(2019, 5, 1)],
-                                        "grade": "capitaine", "left_service": False})
+                             expected_version=claim.version,
+                             rows=InfirmityRow.from_rows(HUNDRED),
+                             situation=FrenchSituation(
+                                 third_person=True, grand_mutile=True,
+                                 children_birth_dates=(dt.date(2019, 5, 1),),
+                                 grade="capitaine", left_service=False))
     claim.refresh_from_db()
     assert claim.third_person and claim.grand_mutile and claim.grade == "capitaine"
     assert claim.children_birth_dates == ["2019-05-01"]
@@ -141,8 +145,9 @@ def test_bad_situation_names_the_field_and_writes_nothing(flow, world, situation
     claim.refresh_from_db()
     with pytest.raises(ApplicationError) as exc:
         services.infirmities_set(actor=world["users"]["medical_assessor"], claim_id=claim.pk,
-                                 expected_version=claim.version, rows=HUNDRED,
-                                 situation=situation)
+                                 expected_version=claim.version,
+                                 rows=InfirmityRow.from_rows(HUNDRED),
+                                 situation=FrenchSituation.from_data(situation))
     assert field in exc.value.fields
     claim.refresh_from_db()
     assert not claim.infirmities.exists() and claim.grade == "soldier"
@@ -212,9 +217,9 @@ def test_service_reads_comma_rates_too(flow, world):
     flow.step(claim, "start_assessment", "medical_assessor")
     claim.refresh_from_db()
     services.infirmities_set(actor=world["users"]["medical_assessor"], claim_id=claim.pk,
-                             expected_version=claim.version, rows=[
+                             expected_version=claim.version, rows=InfirmityRow.from_rows([
                                  {"label": "A", "rate": "7,5", "cause": "injury",
-                                  "context": "war"}])
+                                  "context": "war"}]))
     assert claim.infirmities.get().rate == Decimal("7.5")
 
 

@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from vetbridge.core.exceptions import ApplicationError, ConflictError, NotFoundError
 from vetbridge.reparation import services
+from vetbridge.reparation.kinds import ClaimFiling
 from vetbridge.reparation.models import ClaimEvent, ClaimState, Decision, Notification
+from vetbridge.reparation.services import InfirmityRow
 
 pytestmark = pytest.mark.django_db
 
@@ -105,14 +107,14 @@ def test_concurrent_edits_never_lose_an_update(flow, world):
     claim.refresh_from_db()
     stale = claim.version
     services.infirmities_set(actor=world["users"]["medical_assessor"], claim_id=claim.pk,
-                             expected_version=stale, rows=[{
+                             expected_version=stale, rows=InfirmityRow.from_rows([{
                                  "label": "A", "rate": "20", "cause": "injury",
-                                 "context": "war"}])
+                                 "context": "war"}]))
     with pytest.raises(ConflictError):
         services.infirmities_set(actor=world["users"]["medical_assessor"], claim_id=claim.pk,
-                                 expected_version=stale, rows=[{
+                                 expected_version=stale, rows=InfirmityRow.from_rows([{
                                      "label": "B", "rate": "30", "cause": "injury",
-                                     "context": "war"}])
+                                     "context": "war"}]))
     assert list(claim.infirmities.values_list("label", flat=True)) == ["A"]
     with pytest.raises(ConflictError):
         services.claim_transition(actor=world["users"]["medical_assessor"], claim_id=claim.pk,
@@ -132,9 +134,9 @@ def test_bad_infirmity_rates_name_the_field(flow, world, rate, field, needle):
     claim.refresh_from_db()
     with translation.override("en"), pytest.raises(ApplicationError) as exc:
         services.infirmities_set(actor=world["users"]["medical_assessor"], claim_id=claim.pk,
-                                 expected_version=claim.version, rows=[{
+                                 expected_version=claim.version, rows=InfirmityRow.from_rows([{
                                      "label": "A", "rate": rate, "cause": "injury",
-                                     "context": "war"}])
+                                     "context": "war"}]))
     assert needle in " ".join(exc.value.fields[f"infirmities.0.{field}"])
     assert not claim.infirmities.exists()
 
@@ -148,11 +150,11 @@ def test_appeal_within_deadline_then_decided_and_time_barred_after(flow, world):
     assert claim.state == ClaimState.APPEALED
     claim.refresh_from_db()
     services.infirmities_set(actor=world["users"]["medical_assessor"], claim_id=claim.pk,
-                             expected_version=claim.version, rows=[
+                             expected_version=claim.version, rows=InfirmityRow.from_rows([
                                  {"label": "Amputation", "rate": "60", "cause": "injury",
                                   "context": "war", "incurable": True},
                                  {"label": "Acouphènes", "rate": "30", "cause": "injury",
-                                  "context": "war", "incurable": True}])
+                                  "context": "war", "incurable": True}]))
     appeal = flow.decide(claim)
     assert appeal.kind == "appeal" and appeal.outcome == "grant_definitive"
     assert appeal.result["global_rate"] == 75  # 60 + (30 + 5) % of 40 = 74 → 75
@@ -246,20 +248,20 @@ def test_ukrainian_assistance_without_medical_assessment(flow):
 def test_filing_errors_name_the_field(world, data, field):
     with pytest.raises(ApplicationError) as exc:
         services.claim_file(actor=world["users"]["veteran"], person_id=world["lviv"].pk,
-                            data=data)
+                            filing=ClaimFiling.from_data(data))
     assert field in exc.value.fields
 
 
 def test_a_veteran_never_sees_or_files_for_another(world, flow):
     claim = flow.file()
     other = services.claim_file(actor=world["users"]["admin"], person_id=world["kyiv"].pk,
-                                data={"kind": "fr_pension"})
+                                filing=ClaimFiling("fr_pension"))
     vet = world["users"]["veteran"]
     assert list(services.claims_for(vet)) == [claim]
     with pytest.raises(NotFoundError):
         services.claim_open(actor=vet, claim_id=other.pk)
     with pytest.raises(NotFoundError):
-        services.claim_file(actor=vet, person_id=world["kyiv"].pk, data={"kind": "fr_pension"})
+        services.claim_file(actor=vet, person_id=world["kyiv"].pk, filing=ClaimFiling("fr_pension"))
     with pytest.raises(NotFoundError):
         services.claim_transition(actor=vet, claim_id=other.pk, name="withdraw",
                                   expected_version=other.version)

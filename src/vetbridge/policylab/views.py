@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from vetbridge.accounts.roles import Capability
 from vetbridge.core.exceptions import ApplicationError
 from vetbridge.core.views import permission_required_page, signed_in_user
+from vetbridge.reparation.selectors import in_payment_kind_labels
 from vetbridge.rules.reform import example_reforms
 
 from . import selectors, services
@@ -22,9 +23,9 @@ from .charts import cost_by_group_spec, render_svg
 from .forms import RunForm
 
 BAND_LABEL = gettext_lazy("Global invalidity rate (%)")
-KIND_LABELS = {"fr_pension": gettext_lazy("French pension"),
-               "fr_revision": gettext_lazy("French pension (revised)"),
-               "ua_disability": gettext_lazy("Ukrainian war disability"),
+# The status of a simulated pensioner: the kind of claim of a right in payment (registry),
+# or the status of a synthetic or uploaded population.
+KIND_LABELS = {**in_payment_kind_labels(),
                "fr_pensioner": gettext_lazy("French pensioner"),
                "ua_war_disability": gettext_lazy("Ukrainian war disability")}
 COUNTRY_LABELS = {"fr": gettext_lazy("France"), "ua": gettext_lazy("Ukraine")}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
@@ -13,11 +13,15 @@ from vetbridge.accounts.models import User
 from vetbridge.api.security import api_user
 
 from . import selectors, services
+from .kinds import KINDS, ClaimFiling, FrenchSituation
 from .models import Claim, Decision, Grade
 
 router = Router(tags=["claims"])
 
-KindT = Literal["fr_pension", "fr_revision", "ua_disability", "ua_death"]
+if TYPE_CHECKING:
+    KindT = str
+else:  # every kind of the registry
+    KindT = Literal[tuple(KINDS)]
 StateT = Literal["submitted", "needs_information", "in_assessment", "ready_for_decision",
                  "granted", "rejected", "appealed", "appeal_decided", "withdrawn"]
 
@@ -205,7 +209,8 @@ def _out(user: User, claim: Claim, medical: bool) -> dict[str, Any]:
             "children_birth_dates": claim.children_birth_dates, "grade": claim.grade,
             "left_service": claim.left_service,
             "third_person": claim.third_person and medical,
-            "grand_mutile": claim.grand_mutile and medical} if claim.country == "fr" else None,
+            "grand_mutile": claim.grand_mutile and medical}
+        if claim.spec.french_situation else None,
         "death_record_date": claim.death_record_date,
         "appeal": {
             "appealed_on": claim.appealed_on, "late": claim.appeal_late,
@@ -241,7 +246,8 @@ def file_claim(request: HttpRequest, payload: ClaimIn) -> Status[Any]:
     data = payload.dict(exclude={"person_id", "situation"})
     if payload.situation is not None:
         data.update(payload.situation.dict())
-    claim = services.claim_file(actor=user, person_id=payload.person_id, data=data)
+    claim = services.claim_file(actor=user, person_id=payload.person_id,
+                                filing=ClaimFiling.from_fields(payload.kind, data))
     return Status(201, _out(user, claim, services.can_read_medical(user)))
 
 
@@ -274,8 +280,10 @@ def set_infirmities(request: HttpRequest, claim_id: int,
     user = api_user(request)
     claim = services.infirmities_set(
         actor=user, claim_id=claim_id, expected_version=payload.version,
-        rows=[x.dict() for x in payload.infirmities], medical_notes=payload.medical_notes,
-        situation=payload.situation.dict() if payload.situation is not None else None)
+        rows=[services.InfirmityRow.from_data(x.dict()) for x in payload.infirmities],
+        medical_notes=payload.medical_notes,
+        situation=FrenchSituation.from_data(payload.situation.dict())
+        if payload.situation is not None else None)
     return _out(user, claim, True)
 
 

@@ -11,6 +11,7 @@ from vetbridge.accounts.models import User
 from vetbridge.people.models import Lifecycle, Person
 
 from . import services
+from .kinds import ClaimFiling
 from .models import Claim, ClaimEvent
 
 MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages"
@@ -34,8 +35,8 @@ def load_demo_claims(users: dict[str, User]) -> int:
     me = veteran.person
     assert me is not None
     # 1. The veteran's French pension, decided: the letter is there to download.
-    c1 = services.claim_file(actor=veteran, person_id=me.pk, data={
-        "kind": "fr_pension", "statement": "Поранення осколком, Бахмут, 2023"})
+    c1 = services.claim_file(actor=veteran, person_id=me.pk, filing=ClaimFiling(
+        "fr_pension", statement="Поранення осколком, Бахмут, 2023"))
     services.document_add(actor=veteran, claim_id=c1.pk, name="vypyska.pdf",
                           content=MINIMAL_PDF, description="Виписка зі шпиталю")
     _age(c1, 75)
@@ -43,10 +44,11 @@ def load_demo_claims(users: dict[str, User]) -> int:
                               expected_version=c1.version)
     c1.refresh_from_db()
     services.infirmities_set(actor=assessor, claim_id=c1.pk, expected_version=c1.version, rows=[
-        {"label": "Amputation de l'avant-bras gauche", "icd10": "S58.1", "rate": Decimal("60"),
-         "cause": "injury", "context": "war", "incurable": True},
-        {"label": "Acouphènes bilatéraux", "icd10": "H93.1", "rate": Decimal("12.5"),
-         "cause": "injury", "context": "war", "incurable": False}])
+        services.InfirmityRow(label="Amputation de l'avant-bras gauche", icd10="S58.1",
+                              rate=Decimal("60"), cause="injury", context="war",
+                              incurable=True),
+        services.InfirmityRow(label="Acouphènes bilatéraux", icd10="H93.1",
+                              rate=Decimal("12.5"), cause="injury", context="war")])
     c1.refresh_from_db()
     services.claim_transition(actor=assessor, claim_id=c1.pk, name="complete_assessment",
                               expected_version=c1.version)
@@ -57,9 +59,9 @@ def load_demo_claims(users: dict[str, User]) -> int:
     services.decision_notify(actor=officer, decision_id=decision.pk,
                              notified_on=decision.computed_on)
     # 2. A Ukrainian one-time assistance waiting for a document from the veteran.
-    c2 = services.claim_file(actor=worker, person_id=me.pk, data={
+    c2 = services.claim_file(actor=worker, person_id=me.pk, filing=ClaimFiling.from_data({
         "kind": "ua_disability", "disability_group": 2, "ua_cause": "duty",
-        "group_set_at": timezone.localdate() - dt.timedelta(days=40)})
+        "group_set_at": timezone.localdate() - dt.timedelta(days=40)}))
     _age(c2, 20)
     services.claim_transition(actor=officer, claim_id=c2.pk, name="request_information",
                               expected_version=c2.version,
@@ -69,9 +71,10 @@ def load_demo_claims(users: dict[str, User]) -> int:
                                         merged_into__isnull=True).exclude(pk=me.pk)[:3])
     for i, person in enumerate(others):
         claim = services.claim_file(actor=worker, person_id=person.pk,
-                                    data={"kind": "fr_pension" if i != 1 else "ua_disability",
-                                          "disability_group": 3, "ua_cause": "service",
-                                          "group_set_at": timezone.localdate()})
+                                    filing=ClaimFiling.from_data({
+                                        "kind": "fr_pension" if i != 1 else "ua_disability",
+                                        "disability_group": 3, "ua_cause": "service",
+                                        "group_set_at": timezone.localdate()}))
         _age(claim, 10 + 15 * i)
         if i == 2:
             services.claim_transition(actor=assessor, claim_id=claim.pk,

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from vetbridge.core.forms import DATE, ServiceErrorsMixin, TextGateMixin
 
+from .kinds import KINDS, ClaimFiling, FrenchSituation
 from .models import Addition, Cause, ClaimKind, ClaimState, Context, Grade, Residence
-from .workflow import KIND_FIELDS, KIND_REQUIRED
 
 RATE_RE = re.compile(r"[0-9]{1,3}(?:[.,][0-9]+)?")
 
@@ -109,8 +109,11 @@ class SituationMixin(forms.Form):
     grand_mutile = forms.BooleanField(
         label=_("Grand mutilé conditions met (L125-11)"), required=False)
 
-    SITUATION = ("children_birth_dates", "grade", "left_service", "third_person",
-                 "grand_mutile")
+    SITUATION = FrenchSituation.SITUATION
+
+    def situation(self) -> FrenchSituation:
+        """The situation as typed (valid form only)."""
+        return FrenchSituation.from_data({k: self.cleaned_data[k] for k in self.SITUATION})
 
 
 class ClaimFileForm(ServiceErrorsMixin, SituationMixin, forms.Form):
@@ -148,15 +151,15 @@ class ClaimFileForm(ServiceErrorsMixin, SituationMixin, forms.Form):
         never asked a date of death. Without a kind, only the choice of the type."""
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["revision_of"].choices = [("", "—"), *(revisable or [])]  # type: ignore[attr-defined]
-        self.claim_kind = kind if kind in KIND_FIELDS else None
-        keep = {"kind"} if self.claim_kind is None else \
-            {*self.COMMON, *KIND_FIELDS[self.claim_kind]}
+        spec = KINDS.get(kind or "")
+        self.claim_kind = spec.code if spec else None
+        keep = {"kind"} if spec is None else {*self.COMMON, *spec.fields}
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
-        if self.claim_kind:
-            self.fields["kind"].initial = self.claim_kind
-            for name in KIND_REQUIRED & set(self.fields):
+        if spec is not None:
+            self.fields["kind"].initial = spec.code
+            for name in spec.required & set(self.fields):
                 self.fields[name].required = True
 
     @property
@@ -166,8 +169,14 @@ class ClaimFileForm(ServiceErrorsMixin, SituationMixin, forms.Form):
     @property
     def kind_fields(self) -> list[forms.BoundField]:
         """The fields of the chosen type besides the French situation."""
-        return [self[n] for n in KIND_FIELDS.get(self.claim_kind or "", ())
+        spec = KINDS.get(self.claim_kind or "")
+        return [self[n] for n in (spec.fields if spec else ())
                 if n not in SituationMixin.SITUATION]
+
+    def filing(self) -> ClaimFiling:
+        """What the claimant files, typed (valid form of a chosen kind only)."""
+        assert self.claim_kind is not None
+        return ClaimFiling.from_fields(self.claim_kind, self.cleaned_data)
 
 
 class DocumentForm(ServiceErrorsMixin, forms.Form):

@@ -50,7 +50,7 @@ def _fonts() -> None:
 
 def letter_languages(decision: Decision) -> list[str]:
     own = decision.claim.person.preferred_language or "uk"
-    official = "fr" if decision.claim.country == "fr" else "uk"
+    official = decision.claim.spec.letter.official_language
     return list(dict.fromkeys([own, official]))
 
 
@@ -84,6 +84,7 @@ def _outcome_text(decision: Decision) -> str:
 
 def _section(decision: Decision, lang: str, st: dict[str, ParagraphStyle]) -> list[Flowable]:
     claim = decision.claim
+    letter = claim.spec.letter
     p = lambda text, style="body": Paragraph(escape(sentence(str(text))), st[style])  # noqa: E731
     out: list[Flowable] = []
     with translation.override(lang):
@@ -99,9 +100,7 @@ def _section(decision: Decision, lang: str, st: dict[str, ParagraphStyle]) -> li
         if decision.reason:
             out += [p(_("Reasons given by the officer:"), "h2"), p(decision.reason)]
         if decision.amount is not None:
-            currency = "€" if claim.country == "fr" else "грн"
-            label = _("Annual amount") if claim.country == "fr" else _("Amount")
-            out.append(p(f"{label}: {_money(decision.amount, currency)}"))
+            out.append(p(f"{letter.amount_label}: {_money(decision.amount, letter.currency)}"))
         if decision.valid_until:
             out.append(p(_("The pension is temporary, until %(date)s; it will then be "
                            "reviewed after a medical examination.")
@@ -113,7 +112,7 @@ def _section(decision: Decision, lang: str, st: dict[str, ParagraphStyle]) -> li
                 if arrears.get("start") else "—",
                 "amount": _money(arrears["amount_eur"], "€")}))
         result = decision.result
-        if claim.country == "fr" and result.get("global_rate") is not None:
+        if letter.global_rate and result.get("global_rate") is not None:
             out.append(p(_("Global invalidity rate: %(rate)s %%.") % {
                 "rate": result["global_rate"]}))
         for period in arrears.get("periods") or []:

@@ -9,6 +9,7 @@ can be replayed identically after the law's files change.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -18,15 +19,15 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import Addition, Cause, Context
 
+if TYPE_CHECKING:
+    from .kinds import ClaimKindSpec
+
 
 class ClaimKind(models.TextChoices):
     FR_PENSION = "fr_pension", _("French military invalidity pension")
     FR_REVISION = "fr_revision", _("Revision for aggravation (France)")
     UA_DISABILITY = "ua_disability", _("One-time assistance for war disability (Ukraine)")
     UA_DEATH = "ua_death", _("One-time assistance on the death of a defender (Ukraine)")
-
-
-FRENCH_KINDS = frozenset({ClaimKind.FR_PENSION, ClaimKind.FR_REVISION})
 
 
 class ClaimState(models.TextChoices):
@@ -152,8 +153,15 @@ class Claim(models.Model):
         return f"VB-{self.created_at:%Y}-{self.pk:06d}"
 
     @property
+    def spec(self) -> ClaimKindSpec:
+        """What this kind asks, computes, prints and follows (`kinds.KINDS`)."""
+        from .kinds import KINDS
+
+        return KINDS[self.kind]
+
+    @property
     def country(self) -> str:
-        return "fr" if self.kind in FRENCH_KINDS else "ua"
+        return self.spec.country
 
     def current_decision(self) -> Decision | None:
         return self.decisions.order_by("-decided_at", "-id").first()

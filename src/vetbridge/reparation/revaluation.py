@@ -42,12 +42,12 @@ from vetbridge.rules.inputs import in_force
 from vetbridge.rules.parameters import Parameters, default_set
 from vetbridge.rules.version import RULES_VERSION
 
+from .kinds import kinds_where
 from .models import ClaimEvent, Decision, Notification, Revaluation
 
 CHUNK = 20_000
 CENT = Decimal("0.01")
 PAYING_OUTCOMES = ("grant_temporary", "grant_definitive", "grant")
-FRENCH_KINDS = ("fr_pension", "fr_revision")
 # Keys of a frozen case the batch path has columns for; anything else goes scalar.
 BATCH_CASE_KEYS = frozenset({"date", "infirmities", "third_person", "grade", "left_service"})
 BATCH_ROW_KEYS = frozenset({"label", "rate", "cause", "context", "addition", "third_person",
@@ -110,7 +110,8 @@ def _in_payment(on: dt.date) -> list[tuple[Any, ...]]:
     on `on`."""
     rows = (Decision.objects
             .filter(outcome__in=PAYING_OUTCOMES, computed_on__lte=on,
-                    claim__kind__in=FRENCH_KINDS, claim__person__merged_into__isnull=True)
+                    claim__kind__in=kinds_where(revaluable=True),
+                    claim__person__merged_into__isnull=True)
             .exclude(valid_until__lt=on)
             .order_by("claim__person_id", "decided_at", "id")
             .values_list("claim__person_id", "id", "claim_id", "inputs", "amount",

@@ -42,10 +42,10 @@ from vetbridge.rules import procedure
 from vetbridge.rules.errors import InputError
 from vetbridge.rules.parameters import default_set
 
+from .kinds import KINDS, kinds_where
 from .models import Claim, ClaimEvent, ClaimKind, ClaimState, Decision, Revaluation
 from .services import claims_for
 from .workflow import (
-    ASSESSED_KINDS,
     NEXT_STEP,
     STALLED_AFTER_DAYS,
     TRANSITIONS,
@@ -178,7 +178,7 @@ class Silence:
 
 
 def appeal_silence(claim: Claim) -> Silence | None:
-    if claim.state != ClaimState.APPEALED or claim.country != "fr":
+    if claim.state != ClaimState.APPEALED or not claim.spec.procedure.appeal_expertise:
         return None
     filed = claim.appealed_on
     if filed is None:  # appealed before the date was recorded: the event's day
@@ -186,12 +186,13 @@ def appeal_silence(claim: Claim) -> Silence | None:
         if event is None:
             return None
         filed = timezone.localtime(event.at).date()
+    params = default_set(claim.spec.procedure.variant)
     try:
         dated = procedure.appeal_silence_date(
-            filed, params=default_set("fr"), expertise_start=claim.expertise_started_on,
+            filed, params=params, expertise_start=claim.expertise_started_on,
             expertise_end=claim.expertise_ended_on)
     except InputError:
-        dated = procedure.appeal_silence_date(filed, params=default_set("fr"))
+        dated = procedure.appeal_silence_date(filed, params=params)
     passed = timezone.localdate() >= dated.date and not dated.suspended
     return Silence(filed, dated.date, dated.suspended, passed, dated.steps.as_list())
 
@@ -205,7 +206,7 @@ def todo_for(user: User, claim: Claim) -> list[str]:
     claimant's text shown to staff). Empty: nothing for them at this step."""
     from vetbridge.accounts.roles import Role
 
-    state, assessed = ClaimState(claim.state), claim.kind in ASSESSED_KINDS
+    state, assessed = ClaimState(claim.state), claim.spec.assessed
     roles = {user.role} if user.role != Role.ADMIN else set(acting_roles(state, claim.kind))
     out: list[str] = []
     if Role.VETERAN in roles or not user.is_staff_role:
@@ -388,21 +389,25 @@ class PensionInPayment:
 PAYING_OUTCOMES = ("grant_temporary", "grant_definitive", "grant")
 
 
+def in_payment_kind_labels() -> dict[str, Any]:
+    """The short name of each kind of right `pensions_in_payment` returns (its `kind`)."""
+    return {code: spec.short_label for code, spec in KINDS.items() if spec.in_payment}
+
+
 def pensions_in_payment(*, on: dt.date) -> list[PensionInPayment]:
     """Rights in payment on `on`: per person, the latest granting decision of a French
     pension (or its revision) still valid that day, and the latest Ukrainian disability
     assistance granted. Reads frozen decision inputs, never the current infirmity rows."""
     decisions = (Decision.objects
                  .filter(outcome__in=PAYING_OUTCOMES, computed_on__lte=on,
-                         claim__kind__in=["fr_pension", "fr_revision", "ua_disability"],
+                         claim__kind__in=kinds_where(in_payment=True),
                          claim__person__merged_into__isnull=True)
                  .exclude(valid_until__lt=on)
                  .select_related("claim__person__region")
                  .order_by("claim__person_id", "decided_at", "id"))
     latest: dict[tuple[int, str], Decision] = {}
     for decision in decisions:
-        country = "ua" if decision.claim.kind == "ua_disability" else "fr"
-        latest[(decision.claim.person_id, country)] = decision
+        latest[(decision.claim.person_id, decision.claim.country)] = decision
     out: list[PensionInPayment] = []
     for seq, ((_pid, country), decision) in enumerate(sorted(latest.items()), start=1):
         inputs = decision.inputs or {}

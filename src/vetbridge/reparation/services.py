@@ -2,6 +2,9 @@
 
 Writes run in one transaction with their audit row, their history event and the
 notifications; concurrent edits are caught by the claim's `version` (optimistic locking).
+Services take typed inputs: a `kinds.ClaimFiling` to file, `InfirmityRow`s and a
+`kinds.FrenchSituation` for the assessor's fiche. What differs between kinds of claim is
+read from `kinds.KINDS`, never by comparing the kind.
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -31,34 +36,44 @@ from vetbridge.core.exceptions import (
     PermissionDeniedError,
     field_error,
 )
-from vetbridge.core.inputs import check_date, check_text
+from vetbridge.core.inputs import check_text
 from vetbridge.core.mail import notify_users, site_url
 from vetbridge.core.uploads import check_pdf, clean_image
 from vetbridge.rules import procedure
 from vetbridge.rules.errors import InputError
-from vetbridge.rules.fr.pmi import compute_pmi_json
 from vetbridge.rules.parameters import ParameterError, Parameters, default_set
-from vetbridge.rules.ua.assistance import ua_assistance_json
 from vetbridge.rules.version import RULES_VERSION
 
+from .kinds import (
+    KINDS,
+    MAX_CHILDREN,
+    ClaimFiling,
+    FrenchSituation,
+    checked_date,
+    fr_inputs,
+    granted,
+    granted_rate,
+    parse_bool,
+    parse_date,
+)
 from .models import (
     Addition,
     Cause,
     Claim,
     ClaimDocument,
     ClaimEvent,
-    ClaimKind,
     ClaimState,
     Context,
     Decision,
     DecisionKind,
-    Grade,
     Infirmity,
     Notification,
     Outcome,
     RulesSnapshot,
 )
-from .workflow import ASSESSED_KINDS, NEXT_STEP, TRANSITIONS, acting_roles, kind_refusal
+from .workflow import NEXT_STEP, TRANSITIONS, acting_roles, kind_refusal
+
+__all__ = ["MAX_CHILDREN", "ClaimFiling", "FrenchSituation", "fr_inputs"]
 
 # Magic numbers of the accepted document types (the extension and the browser's word are
 # not trusted).
@@ -67,7 +82,6 @@ SIGNATURES = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png",
 EXTENSIONS = {"application/pdf": (".pdf",), "image/png": (".png",),
               "image/jpeg": (".jpg", ".jpeg")}
 MEDICAL_STATES_EDITABLE = frozenset({ClaimState.IN_ASSESSMENT, ClaimState.APPEALED})
-MAX_CHILDREN = 30
 
 
 # ---------------------------------------------------------------- reads (scoped, audited)
@@ -184,109 +198,33 @@ def _check_version(claim: Claim, expected_version: int) -> None:
 def _date(value: Any, field: str, born: dt.date | None = None) -> dt.date:
     """A claim date in the shared plausible range (`core.inputs`): 1900 to the future
     horizon, not before the person's birth (each caller adds "not in the future")."""
-    if not isinstance(value, dt.date):
-        try:
-            value = dt.date.fromisoformat(str(value))
-        except ValueError:
-            raise field_error(field, _("Enter a valid date.")) from None
-    checked = check_date(field, value, future=True, not_before=born)
-    assert checked is not None
-    return checked
+    return checked_date(parse_date(value, field), field, born)
 
 
-def _bool(value: Any, field: str) -> bool:
-    if value in (None, "", False, "false", "0", "off"):
-        return False
-    if value in (True, "true", "1", "on"):
-        return True
-    raise field_error(field, _("Answer yes or no."))
-
-
-def _situation(data: dict[str, Any], today: dt.date) -> dict[str, Any]:
-    """The French claimant's situation besides the infirmities, checked field by field.
-    Only the keys present in `data` are returned (a partial update keeps the others)."""
-    out: dict[str, Any] = {}
-    if "children_birth_dates" in data:
-        raw = data.get("children_birth_dates") or []
-        if isinstance(raw, str):
-            raw = [x for x in raw.replace(",", " ").replace(";", " ").split() if x]
-        if not isinstance(raw, list | tuple):
-            raise field_error("children_birth_dates", _("Give one date per child."))
-        if len(raw) > MAX_CHILDREN:
-            raise field_error("children_birth_dates",
-                              _("At most %(n)s children.") % {"n": MAX_CHILDREN})
-        dates = [_date(x, "children_birth_dates") for x in raw]
-        if any(d > today for d in dates):
-            raise field_error("children_birth_dates", _("The date cannot be in the future."))
-        out["children_birth_dates"] = sorted(d.isoformat() for d in dates)
-    for key in ("third_person", "grand_mutile", "left_service"):
-        if key in data:
-            out[key] = _bool(data.get(key), key)
-    if "grade" in data:
-        grade = data.get("grade") or Grade.SOLDIER
-        if grade not in Grade.values:
-            raise field_error("grade", _("Choose the last grade held."))
-        out["grade"] = grade
-    return out
+_bool = parse_bool
 
 
 @transaction.atomic
-def claim_file(*, actor: User, person_id: int, data: dict[str, Any]) -> Claim:
+def claim_file(*, actor: User, person_id: int, filing: ClaimFiling) -> Claim:
     """File a claim for a person (the veteran for themself, a case worker for them)."""
     require(actor, Capability.CLAIMS_FILE)
     person = access_person_by_id(actor, person_id, Capability.CLAIMS_FILE)
-    kind = data.get("kind")
-    if kind not in ClaimKind.values:
+    spec = KINDS.get(filing.kind)
+    if spec is None:
         raise field_error("kind", _("Choose the kind of claim."))
-    claim = Claim(person=person, kind=kind, filed_by=actor,
-                  statement=str(data.get("statement") or "")[:4000],
-                  residence=data.get("residence") or "metropole")
+    details = filing.details if filing.details is not None else spec.details()
+    if not isinstance(details, spec.details):
+        raise field_error("kind", _("Choose the kind of claim."))
+    claim = Claim(person=person, kind=spec.code, filed_by=actor,
+                  statement=str(filing.statement or "")[:4000],
+                  residence=filing.residence or "metropole")
     if claim.residence not in procedure.RESIDENCES:
         raise field_error("residence", _("Choose a place of residence."))
-    today = timezone.localdate()
-    if kind == ClaimKind.FR_REVISION:
-        previous = Claim.objects.filter(
-            pk=data.get("revision_of") or 0, person=person, kind__in=[
-                ClaimKind.FR_PENSION, ClaimKind.FR_REVISION],
-            state__in=[ClaimState.GRANTED, ClaimState.APPEAL_DECIDED]).first()
-        if previous is None or not _granted_rate(previous):
-            raise field_error("revision_of", _("Choose the granted pension to revise."))
-        claim.revision_of = previous
-    elif kind == ClaimKind.UA_DISABILITY:
-        group = str(data.get("disability_group") or "")
-        if group not in ("1", "2", "3"):
-            raise field_error("disability_group", _("Choose the disability group."))
-        claim.disability_group = int(group)
-        if data.get("ua_cause") not in ("duty", "service"):
-            raise field_error("ua_cause", _("Choose the cause."))
-        claim.ua_cause = data["ua_cause"]
-        claim.group_set_at = _date(data.get("group_set_at"), "group_set_at", person.birth_date)
-        if claim.group_set_at > today:
-            raise field_error("group_set_at", _("The date cannot be in the future."))
-    elif kind == ClaimKind.UA_DEATH:
-        claim.death_date = _date(data.get("death_date"), "death_date", person.birth_date)
-        if claim.death_date > today:
-            raise field_error("death_date", _("The date cannot be in the future."))
-        try:
-            claim.recipients = int(data.get("recipients") or 0)
-        except (TypeError, ValueError):
-            claim.recipients = 0
-        if not 1 <= claim.recipients <= 50:
-            raise field_error("recipients", _("Enter a number from 1 to 50."))
-        if data.get("death_record_date"):
-            claim.death_record_date = _date(data["death_record_date"], "death_record_date")
-            if claim.death_record_date > today:
-                raise field_error("death_record_date", _("The date cannot be in the future."))
-            if claim.death_record_date < claim.death_date:
-                raise field_error("death_record_date",
-                                  _("The death record cannot precede the death."))
-    if kind in (ClaimKind.FR_PENSION, ClaimKind.FR_REVISION):
-        for key, value in _situation(data, today).items():
-            setattr(claim, key, value)
+    details.apply(claim, person, timezone.localdate())
     claim.save()
     _event(claim, actor, "")
     audit_record(actor=actor, action=AuditAction.CREATE, obj=claim, person_id=person.pk,
-                 summary=f"{claim.reference} {kind}")
+                 summary=f"{claim.reference} {spec.code}")
     return claim
 
 
@@ -368,10 +306,43 @@ def parse_percent(value: Any, field: str, *, allow_zero: bool = False) -> Decima
 _parse_rate = parse_percent
 
 
+@dataclass(frozen=True)
+class InfirmityRow:
+    """One line of the assessor's fiche, as the form or the API typed it. A rate may be
+    written as the reader writes it ("12,5" or "12.5"): `parse_percent` checks it."""
+
+    label: str = ""
+    rate: Decimal | str | None = None
+    cause: str = ""
+    context: str = ""
+    addition: str = Addition.CHAIN
+    icd10: str = ""
+    grouping: str = ""
+    incurable: bool = False
+    third_person: bool = False
+    amputation_without_prosthesis: bool = False
+    arithmetic_addition: Decimal | str | None = None
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> InfirmityRow:
+        """From a form's cleaned data, an API row or loose data: the known keys, as given
+        (None for a text is empty); the service checks every value."""
+        names = cls.__dataclass_fields__
+        given = {k: v for k, v in data.items() if k in names}
+        for key in ("label", "cause", "context", "addition", "icd10", "grouping"):
+            if key in given and given[key] is None:
+                given[key] = ""
+        return cls(**given)
+
+    @classmethod
+    def from_rows(cls, rows: list[Mapping[str, Any]]) -> list[InfirmityRow]:
+        return [cls.from_data(row) for row in rows]
+
+
 @transaction.atomic
 def infirmities_set(*, actor: User, claim_id: int, expected_version: int,
-                    rows: list[dict[str, Any]], medical_notes: str | None = None,
-                    situation: dict[str, Any] | None = None) -> Claim:
+                    rows: list[InfirmityRow], medical_notes: str | None = None,
+                    situation: FrenchSituation | None = None) -> Claim:
     """The assessor's fiche: the infirmities (replacing the previous ones) and, when given,
     the situation (children, third person, grand mutilé, grade, left service)."""
     claim = _claim(actor, claim_id, Capability.CLAIMS_ASSESS, lock=True)
@@ -383,31 +354,31 @@ def infirmities_set(*, actor: User, claim_id: int, expected_version: int,
     new: list[Infirmity] = []
     for i, row in enumerate(rows):
         for key in ("label", "icd10", "grouping"):
-            check_text(f"infirmities.{i}.{key}", row.get(key))
-        label = " ".join(str(row.get("label") or "").split())[:200]
+            check_text(f"infirmities.{i}.{key}", getattr(row, key))
+        label = " ".join(str(row.label or "").split())[:200]
         if not label:
             raise field_error(f"infirmities.{i}.label", _("Describe the infirmity."))
-        cause, context = row.get("cause"), row.get("context")
+        cause, context = row.cause, row.context
         if cause not in Cause.values:
             raise field_error(f"infirmities.{i}.cause", _("Choose the cause."))
         if context not in Context.values:
             raise field_error(f"infirmities.{i}.context", _("Choose the context."))
-        addition = row.get("addition") or Addition.CHAIN
+        addition = row.addition or Addition.CHAIN
         if addition not in Addition.values:
             raise field_error(f"infirmities.{i}.addition", _("Choose how it adds up."))
-        extra = row.get("arithmetic_addition")
+        extra = row.arithmetic_addition
         new.append(Infirmity(
-            claim=claim, label=label, icd10=str(row.get("icd10") or "")[:8].upper(),
-            rate=_parse_rate(row.get("rate"), f"infirmities.{i}.rate"), cause=cause,
-            context=context, addition=addition, grouping=str(row.get("grouping") or "")[:60],
-            incurable=_bool(row.get("incurable"), f"infirmities.{i}.incurable"),
-            third_person=_bool(row.get("third_person"), f"infirmities.{i}.third_person"),
-            amputation_without_prosthesis=_bool(row.get("amputation_without_prosthesis"),
+            claim=claim, label=label, icd10=str(row.icd10 or "")[:8].upper(),
+            rate=_parse_rate(row.rate, f"infirmities.{i}.rate"), cause=cause,
+            context=context, addition=addition, grouping=str(row.grouping or "")[:60],
+            incurable=_bool(row.incurable, f"infirmities.{i}.incurable"),
+            third_person=_bool(row.third_person, f"infirmities.{i}.third_person"),
+            amputation_without_prosthesis=_bool(row.amputation_without_prosthesis,
                                                 f"infirmities.{i}.amputation_without_prosthesis"),
             arithmetic_addition=Decimal(0) if extra in (None, "") else parse_percent(
                 extra, f"infirmities.{i}.arithmetic_addition", allow_zero=True),
             position=i))
-    changes_situation = _situation(situation or {}, timezone.localdate())
+    changes_situation = situation.changes(timezone.localdate()) if situation else {}
     before = [f"{x.label} {x.rate}" for x in claim.infirmities.all()]
     claim.infirmities.all().delete()
     Infirmity.objects.bulk_create(new)
@@ -436,69 +407,21 @@ def infirmities_set(*, actor: User, claim_id: int, expected_version: int,
 
 def rules_inputs(claim: Claim) -> dict[str, Any]:
     """The input of the rules for this claim, exactly as it will be frozen."""
-    if claim.kind in (ClaimKind.FR_PENSION, ClaimKind.FR_REVISION):
-        return fr_inputs(claim, list(claim.infirmities.all()))
-    if claim.kind == ClaimKind.UA_DISABILITY:
-        return {"kind": "disability", "group": claim.disability_group, "cause": claim.ua_cause,
-                "set_date": claim.group_set_at.isoformat() if claim.group_set_at else None}
-    out: dict[str, Any] = {
-        "kind": "death", "recipients": claim.recipients,
-        "death_date": claim.death_date.isoformat() if claim.death_date else None}
-    if claim.death_record_date:
-        out["death_record_date"] = claim.death_record_date.isoformat()
-    return out
-
-
-def _number(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def fr_inputs(claim: Claim, infirmities: list[Infirmity]) -> dict[str, Any]:
-    """The French case: date, infirmities and the whole situation.
-
-    Optional keys appear only when they say something (true, a child, a grade other than the
-    soldier's), so a decision frozen before they existed and one frozen after read alike, and
-    the calculator's documented defaults apply to what is absent."""
-    rows = []
-    for x in infirmities:
-        row: dict[str, Any] = {"label": x.label, "rate": str(x.rate), "cause": x.cause,
-                               "context": x.context, "addition": x.addition}
-        if x.third_person:
-            row["third_person"] = True
-        if x.amputation_without_prosthesis:
-            row["amputation_without_prosthesis"] = True
-        if x.arithmetic_addition:
-            row["arithmetic_addition"] = _number(x.arithmetic_addition)
-        rows.append(row)
-    out: dict[str, Any] = {"date": claim.filed_at.isoformat(), "infirmities": rows}
-    if claim.third_person or any(x.third_person for x in infirmities):
-        out["third_person"] = True
-    if claim.grand_mutile:
-        out["grand_mutile"] = True
-    if claim.children_birth_dates:
-        out["children"] = len(claim.children_birth_dates)
-        out["children_birth_dates"] = list(claim.children_birth_dates)
-    if claim.grade and claim.grade != Grade.SOLDIER:
-        out["grade"] = claim.grade
-    if claim.left_service:
-        out["left_service"] = True
-    return out
+    return claim.spec.calculator.inputs(claim)
 
 
 def compute(kind: str, inputs: dict[str, Any], params: Parameters) -> dict[str, Any]:
     """Run the rules on frozen inputs with given parameters (also used by replay)."""
-    if kind in (ClaimKind.FR_PENSION, ClaimKind.FR_REVISION):
-        return compute_pmi_json(inputs, params)
-    return ua_assistance_json(inputs, params)
+    return KINDS[kind].calculator.compute(inputs, params)
 
 
 def country_of(kind: str) -> str:
-    return "fr" if kind in (ClaimKind.FR_PENSION, ClaimKind.FR_REVISION) else "ua"
+    return KINDS[kind].country
 
 
 def preview(claim: Claim) -> dict[str, Any]:
     """The computation with today's parameters, before any decision (nothing stored)."""
-    if claim.kind in ASSESSED_KINDS and not claim.infirmities.exists():
+    if claim.spec.assessed and not claim.infirmities.exists():
         return {"error": _("No infirmity recorded yet.")}
     try:
         return compute(claim.kind, rules_inputs(claim), default_set(country_of(claim.kind)))
@@ -507,18 +430,8 @@ def preview(claim: Claim) -> dict[str, Any]:
         return {"error": f"{field}: {getattr(exc, 'message', str(exc))}"}
 
 
-def _granted(claim: Claim) -> tuple[int, int] | None:
-    """The pensioned rate and degrees beyond 100 % of the claim's current decision."""
-    decision = claim.current_decision()
-    if decision is None or decision.outcome == Outcome.REJECT:
-        return None
-    rate = int(decision.result.get("global_rate") or 0)
-    return (rate, int(decision.result.get("degrees") or 0)) if rate else None
-
-
-def _granted_rate(claim: Claim) -> int | None:
-    granted = _granted(claim)
-    return granted[0] if granted else None
+_granted = granted
+_granted_rate = granted_rate
 
 
 # ---------------------------------------------------------------- transitions
@@ -605,7 +518,8 @@ def claim_decide(*, actor: User, claim_id: int, expected_version: int, grant: bo
     if on_appeal and claim.appeal_admissible is False and grant:
         raise ApplicationError(_("The appeal was found inadmissible: it can only be "
                                  "rejected."))
-    country = country_of(claim.kind)
+    spec = claim.spec
+    country = spec.country
     params = default_set(country)
     inputs = rules_inputs(claim)
     try:
@@ -620,11 +534,11 @@ def claim_decide(*, actor: User, claim_id: int, expected_version: int, grant: bo
     today = timezone.localdate()
     extra_steps: list[dict[str, Any]] = []
     outcome, valid_until, amount, arrears = Outcome.REJECT, None, None, None
-    if country == "fr":
+    if spec.procedure.pension:
         if grant and not result["eligible"]:
             raise ApplicationError(_("The rate is below the threshold that opens a right: "
                                      "the claim can only be rejected."))
-        if claim.kind == ClaimKind.FR_REVISION and claim.revision_of is not None:
+        if spec.revises and claim.revision_of is not None:
             old_rate, old_degrees = _granted(claim.revision_of) or (0, 0)
             check = procedure.revision_check(
                 old_rate, int(result["global_rate"]), claim.filed_at, params=params,
@@ -684,10 +598,10 @@ def next_remedy(decision: Decision) -> str:
     """What the deadline of this decision opens: "cri" (French RAPO), "court" (French
     tribunal administratif after the CRI), "complaint" (Ukrainian administrative complaint)
     or "" (Ukrainian decision on a complaint: the court, no deadline computed here)."""
-    fr = decision.claim.country == "fr"
+    procedure_ = decision.claim.spec.procedure
     if decision.kind == DecisionKind.APPEAL:
-        return "court" if fr else ""
-    return "cri" if fr else "complaint"
+        return procedure_.appeal_remedy
+    return procedure_.first_remedy
 
 
 def deadline_for(decision: Decision, notified_on: dt.date, *, by_post: bool,
@@ -695,16 +609,18 @@ def deadline_for(decision: Decision, notified_on: dt.date, *, by_post: bool,
     remedy = next_remedy(decision)
     residence = decision.claim.residence
     if remedy == "cri":
-        return procedure.appeal_deadline("fr", notified_on, residence, params=params)
+        return procedure.appeal_deadline(decision.claim.spec.procedure.variant, notified_on,
+                                         residence, params=params)
     if remedy == "court":
         return procedure.court_deadline(notified_on, residence, params=params)
     if remedy == "complaint":
-        return procedure.appeal_deadline("ua", notified_on, params=params, by_post=by_post)
+        return procedure.appeal_deadline(decision.claim.spec.procedure.variant, notified_on,
+                                         params=params, by_post=by_post)
     return None
 
 
 @transaction.atomic
-def decision_notify(*, actor: User, decision_id: int, notified_on: Any,
+def decision_notify(*, actor: User, decision_id: int, notified_on: dt.date,
                     by_post: bool = False) -> Decision:
     """Record the day the decision was notified to the claimant; the deadline of the next
     remedy runs from it (R711-2 CPMIVG, CJA R421-1, Law 2073-IX). A correction is audited."""
@@ -722,7 +638,7 @@ def decision_notify(*, actor: User, decision_id: int, notified_on: Any,
     by_post = _bool(by_post, "by_post")
     try:
         dated = deadline_for(decision, day, by_post=by_post,
-                             params=default_set(decision.claim.country))
+                             params=default_set(decision.claim.spec.procedure.variant))
     except InputError as exc:
         raise field_error("notified_on", exc.message) from exc
     before = [decision.notified_on.isoformat() if decision.notified_on else None,
@@ -781,12 +697,12 @@ def appeal_admissibility(*, actor: User, claim_id: int, expected_version: int,
 
 @transaction.atomic
 def appeal_expertise(*, actor: User, claim_id: int, expected_version: int,
-                     started_on: Any, ended_on: Any = None) -> Claim:
+                     started_on: dt.date, ended_on: dt.date | None = None) -> Claim:
     """The CRI's medical expertise: its notice and its conclusions suspend the 4-month
     silence clock (R711-15, at most 4 months)."""
     claim = _claim(actor, claim_id, Capability.CLAIMS_DECIDE, lock=True)
     _check_version(claim, expected_version)
-    if claim.state != ClaimState.APPEALED or claim.country != "fr":
+    if claim.state != ClaimState.APPEALED or not claim.spec.procedure.appeal_expertise:
         raise ApplicationError(_("A medical expertise is recorded on a French claim under "
                                  "appeal."))
     start = _date(started_on, "started_on")
@@ -797,7 +713,7 @@ def appeal_expertise(*, actor: User, claim_id: int, expected_version: int,
                           _("The date cannot be in the future."))
     try:
         procedure.appeal_silence_date(claim.appealed_on or today,
-                                      params=default_set("fr"),
+                                      params=default_set(claim.spec.procedure.variant),
                                       expertise_start=start, expertise_end=end)
     except InputError as exc:
         name = {"expertise_start": "started_on", "expertise_end": "ended_on"}.get(

@@ -40,9 +40,9 @@ from .forms import (
     QueueFilterForm,
     TransitionForm,
 )
+from .kinds import KINDS, kinds_where
 from .letters import decision_letter_pdf, infirmity_flags, situation_lines
-from .models import Claim, ClaimKind, ClaimState
-from .workflow import EXPECTED_DOCUMENTS
+from .models import Claim, ClaimState
 
 PAGE_SIZE = 25
 
@@ -116,7 +116,7 @@ def claim_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _revisable(person_id: int) -> list[tuple[int, str]]:
     return [(c.pk, str(c)) for c in Claim.objects.filter(
-        person_id=person_id, kind__in=[ClaimKind.FR_PENSION, ClaimKind.FR_REVISION],
+        person_id=person_id, kind__in=kinds_where(revisable=True),
         state__in=[ClaimState.GRANTED, ClaimState.APPEAL_DECIDED])]
 
 
@@ -136,7 +136,7 @@ def claim_file(request: HttpRequest, person_id: int) -> HttpResponse:
             # claimant would file again and get two).
             with transaction.atomic():
                 claim = services.claim_file(actor=user, person_id=person.pk,
-                                            data=form.cleaned_data)
+                                            filing=form.filing())
                 upload = form.cleaned_data.get("document")
                 if upload:
                     services.document_add(actor=user, claim_id=claim.pk, name=upload.name,
@@ -147,10 +147,10 @@ def claim_file(request: HttpRequest, person_id: int) -> HttpResponse:
             messages.success(request, _("The claim has been filed. Its reference is %(ref)s.")
                              % {"ref": claim.reference})
             return redirect("reparation:detail", pk=claim.pk)
-    expected = EXPECTED_DOCUMENTS.get(form.claim_kind or "")
+    spec = KINDS.get(form.claim_kind or "")
     return render(request, "reparation/claim_form.html",
-                  {"form": form, "person": person, "expected": expected,
-                   "kind_label": dict(ClaimKind.choices).get(form.claim_kind or "")},
+                  {"form": form, "person": person, "expected": spec.documents if spec else None,
+                   "kind_label": spec.label if spec else None},
                   status=400 if form.errors else 200)
 
 
@@ -207,7 +207,7 @@ def _render_detail(request: HttpRequest, pk: int, status: int = 200,
             if claim.appeal_late is not False:
                 ctx["admissibility_form"] = AdmissibilityForm(prefix="adm",
                                                               initial={"version": claim.version})
-            if claim.country == "fr":
+            if claim.spec.procedure.appeal_expertise:
                 ctx["expertise_form"] = ExpertiseForm(prefix="exp", initial={
                     "version": claim.version, "started_on": claim.expertise_started_on,
                     "ended_on": claim.expertise_ended_on})
@@ -252,7 +252,7 @@ def claim_infirmities(request: HttpRequest, pk: int) -> HttpResponse:
         version = -1
     formset_ok, fiche_ok = formset.is_valid(), fiche.is_valid()
     if formset_ok and fiche_ok:
-        rows = [f.cleaned_data for f in formset.forms
+        rows = [services.InfirmityRow.from_data(f.cleaned_data) for f in formset.forms
                 if f.cleaned_data and f.cleaned_data.get("label")]
         try:
             services.infirmities_set(
@@ -260,8 +260,7 @@ def claim_infirmities(request: HttpRequest, pk: int) -> HttpResponse:
                 rows=rows, medical_notes=fiche.cleaned_data["medical_notes"],
                 # Only a form that showed the situation may change it (unticked boxes
                 # are absent from a post: absence alone must not erase a need).
-                situation={k: fiche.cleaned_data[k] for k in FicheForm.SITUATION}
-                if request.POST.get("situation_shown") else None)
+                situation=fiche.situation() if request.POST.get("situation_shown") else None)
         except ApplicationError as exc:
             _place_fiche_error(exc, formset, fiche)
         else:

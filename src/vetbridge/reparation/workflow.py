@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vetbridge.accounts.roles import Capability
 
+from .kinds import KINDS
 from .models import ClaimState as S
 
 
@@ -55,10 +56,6 @@ TRANSITIONS = {t.name: t for t in [
                Capability.CLAIMS_FILE, _("Withdraw the claim")),
 ]}
 
-# Which kinds go through a medical assessment here (the Ukrainian group is set by the
-# expert team and arrives as a document).
-ASSESSED_KINDS = frozenset({"fr_pension", "fr_revision"})
-
 # What the claimant reads under each state: where the claim is and what comes next.
 NEXT_STEP = {
     S.SUBMITTED: _("Your claim has been received. A medical assessor or an officer will "
@@ -81,10 +78,11 @@ NEXT_STEP = {
 
 def kind_refusal(name: str, kind: str) -> Promise | None:
     """Why a step does not apply to this kind of claim, or None when it does."""
-    if name == "start_assessment" and kind not in ASSESSED_KINDS:
+    assessed = KINDS[kind].assessed
+    if name == "start_assessment" and not assessed:
         return _("This kind of claim has no medical assessment here: the group is set by the "
                  "expert team.")
-    if name == "complete_file" and kind in ASSESSED_KINDS:
+    if name == "complete_file" and assessed:
         return _("This claim needs a medical assessment first.")
     return None
 
@@ -97,7 +95,7 @@ def acting_roles(state: str, kind: str) -> frozenset[str]:
     from vetbridge.accounts.roles import Role
 
     if state == S.SUBMITTED:
-        lead = Role.MEDICAL_ASSESSOR if kind in ASSESSED_KINDS else Role.PENSION_OFFICER
+        lead = Role.MEDICAL_ASSESSOR if KINDS[kind].assessed else Role.PENSION_OFFICER
         return frozenset({Role.CASE_WORKER, lead, Role.ADMIN})
     roles = {
         S.NEEDS_INFORMATION: {Role.CASE_WORKER},
@@ -113,60 +111,3 @@ def acting_roles(state: str, kind: str) -> frozenset[str]:
 
 STALLED_AFTER_DAYS = {S.SUBMITTED: 30, S.NEEDS_INFORMATION: 60, S.IN_ASSESSMENT: 90,
                       S.READY_FOR_DECISION: 30}
-
-
-# The fields of the filing form for each kind (besides kind, statement, residence and the
-# document), and the documents the claimant should gather before filing. Each list names
-# its source; a list the sources do not give item by item is marked uncertain (shown as
-# indicative on the page).
-SITUATION_FIELDS = ("children_birth_dates", "grade", "left_service", "third_person",
-                    "grand_mutile")
-KIND_FIELDS: dict[str, tuple[str, ...]] = {
-    "fr_pension": SITUATION_FIELDS,
-    "fr_revision": ("revision_of", *SITUATION_FIELDS),
-    "ua_disability": ("disability_group", "ua_cause", "group_set_at"),
-    "ua_death": ("death_date", "death_record_date", "recipients"),
-}
-
-KIND_REQUIRED = frozenset({"revision_of", "disability_group", "ua_cause", "group_set_at",
-                           "death_date", "recipients"})
-
-
-@dataclass(frozen=True)
-class ExpectedDocuments:
-    items: tuple[Promise, ...]
-    source: str
-    uncertain: bool = False
-
-
-EXPECTED_DOCUMENTS: dict[str, ExpectedDocuments] = {
-    # CPMIVG L151-1 ff.: the sources give no item-by-item list for the first request.
-    "fr_pension": ExpectedDocuments((
-        _("An identity document"),
-        _("The record of military service (état signalétique et des services)"),
-        _("Medical certificates describing each wound or illness"),
-        _("A report on the circumstances of the wound or the illness, if there is one"),
-        _("The birth certificates of your children, if any"),
-    ), "https://www.legifrance.gouv.fr/codes/id/LEGITEXT000031712069", uncertain=True),
-    # R154-2: a revision follows the procedure of a first request.
-    "fr_revision": ExpectedDocuments((
-        _("The decision that granted the pension"),
-        _("Medical certificates showing the aggravation of each infirmity"),
-    ), "https://www.legifrance.gouv.fr/codes/id/LEGITEXT000031712069", uncertain=True),
-    # CMU Res. 754 of 21 Jul 2023; the Ministry of Veterans decides.
-    "ua_disability": ExpectedDocuments((
-        _("The war-disability certificate"),
-        _("The expert team's extract (formerly the МСЕК certificate) with the group and "
-          "its cause"),
-        _("Passport and tax number (РНОКПП)"),
-        _("Bank details"),
-    ), "https://eveteran.gov.ua/benefits/viplata-odnorazovoyi-groshovoyi-dopomogi-u-zvyazku"
-       "-z-vstanovlennyam-invalidnosti"),
-    # CMU Res. 168 (death payment) and Res. 740 (family status).
-    "ua_death": ExpectedDocuments((
-        _("The death certificate or the death notice"),
-        _("The proof of the causal link of the death with the defence of Ukraine"),
-        _("The documents of your link to the deceased (marriage or birth certificates)"),
-        _("Passport and tax number (РНОКПП) of each family member entitled"),
-    ), "https://zakononline.com.ua/documents/show/504142___688375"),
-}
