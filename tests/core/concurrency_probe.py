@@ -13,6 +13,9 @@ import threading
 from collections import Counter
 from typing import Any
 
+from vetbridge.core.services import input_from
+from vetbridge.people.services import NameInput, PersonInput
+
 
 def probe(*, readers: int = 24, writers: int = 8) -> dict[str, Any]:
     """Start every request at once; return the statuses of reads and of writes."""
@@ -24,8 +27,8 @@ def probe(*, readers: int = 24, writers: int = 8) -> dict[str, Any]:
 
     admin = User.objects.create_user(username="probe-admin", password="probe-only-pw-123",
                                      role="admin")
-    person = person_create(actor=None, data={"lifecycle": "alive"},
-                           names=[{"surname": "Гонка", "given_name": "Тест"}])
+    person = person_create(actor=None, data=input_from(PersonInput, {"lifecycle": "alive"}),
+                           names=[input_from(NameInput, {"surname": "Гонка", "given_name": "Тест"})])
     _token, raw = ApiToken.issue(user=admin, name="probe")
     auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
     version = person.version

@@ -11,6 +11,8 @@ from django.db import transaction
 from vetbridge.accounts.models import User
 from vetbridge.accounts.roles import Role
 from vetbridge.core.models import Region
+from vetbridge.core.services import input_from
+from vetbridge.people.services import NameInput, PersonInput, StatusInput
 
 from .models import Lifecycle, Person
 from .services import family_link_add, person_create
@@ -131,32 +133,32 @@ def load_demo(*, seed: int = 2026) -> dict[str, int]:
                                  "document_number": f"ЕК-{2000 + i}"})
         person = person_create(
             actor=None, audit=True,
-            data={"external_id": f"DEMO-{i + 1:04d}", "birth_date": birth, "sex": sex,
+            data=input_from(PersonInput, {"external_id": f"DEMO-{i + 1:04d}", "birth_date": birth, "sex": sex,
                   "region": regions.get(region_code), "lifecycle": lifecycle,
                   "lifecycle_date": death, "birth_place": "",
                   "contact_person": users["caseworker"] if i < 5 else None,
-                  "phone": f"+380 67 {rng.randint(100, 999)} {rng.randint(1000, 9999)}"},
+                  "phone": f"+380 67 {rng.randint(100, 999)} {rng.randint(1000, 9999)}"}),
             names=[
-                {"surname": surname, "given_name": given, "patronymic": patr, "language": "uk",
-                 "source": "Паспорт", "is_preferred": True},
-                {"surname": latin[0], "given_name": latin[1], "language": "en",
-                 "source": "Passport (KMU 2010)", "is_preferred": True},
-                {"surname": french[0], "given_name": french[1], "language": "fr",
-                 "source": "Presse française", "is_preferred": True},
+                input_from(NameInput, {"surname": surname, "given_name": given, "patronymic": patr, "language": "uk",
+                 "source": "Паспорт", "is_preferred": True}),
+                input_from(NameInput, {"surname": latin[0], "given_name": latin[1], "language": "en",
+                 "source": "Passport (KMU 2010)", "is_preferred": True}),
+                input_from(NameInput, {"surname": french[0], "given_name": french[1], "language": "fr",
+                 "source": "Presse française", "is_preferred": True}),
             ],
-            statuses=statuses,
+            statuses=[input_from(StatusInput, _item) for _item in statuses],
         )
         created.append(person)
     # Families: the spouse and child of the first fallen person hold the family status.
     fallen = next(p for p in created if p.lifecycle == Lifecycle.FALLEN)
     spouse = person_create(
         actor=None,
-        data={"external_id": "DEMO-F001", "sex": "F", "region": fallen.region,
-              "birth_date": dt.date(1988, 5, 17)},
-        names=[{"surname": fallen.names.get(language="uk").surname,
-                "given_name": "Марія", "patronymic": "Степанівна", "language": "uk"}],
-        statuses=[{"kind": "ua_family_of_fallen", "valid_from": (fallen.lifecycle_date or dt.date(2023, 1, 1)) + dt.timedelta(days=60),
-                   "document_type": "Посвідчення члена сім'ї загиблого"}])
+        data=input_from(PersonInput, {"external_id": "DEMO-F001", "sex": "F", "region": fallen.region,
+              "birth_date": dt.date(1988, 5, 17)}),
+        names=[input_from(NameInput, {"surname": fallen.names.get(language="uk").surname,
+                "given_name": "Марія", "patronymic": "Степанівна", "language": "uk"})],
+        statuses=[input_from(StatusInput, {"kind": "ua_family_of_fallen", "valid_from": (fallen.lifecycle_date or dt.date(2023, 1, 1)) + dt.timedelta(days=60),
+                   "document_type": "Посвідчення члена сім'ї загиблого"})])
     admin = users["admin"]
     family_link_add(actor=admin, person_id=fallen.pk, relative_id=spouse.pk, kind="spouse")
     # Two records that are the same people as registered ones, met in other sources: the
@@ -167,9 +169,9 @@ def load_demo(*, seed: int = 2026) -> dict[str, int]:
         ("Unit list", created[3],
          [{"surname": "TKATCHENKO", "given_name": "Serhiy", "language": "en"}]),
     ):
-        person_create(actor=None, data={"birth_date": twin.birth_date, "sex": twin.sex,
-                                        "region": twin.region},
-                      names=[{**n, "source": source} for n in names])
+        person_create(actor=None, data=input_from(PersonInput, {"birth_date": twin.birth_date, "sex": twin.sex,
+                                        "region": twin.region}),
+                      names=[input_from(NameInput, {**n, "source": source}) for n in names])
     veteran_person = created[0]
     users["veteran"].person = veteran_person
     users["veteran"].save(update_fields=["person"])
