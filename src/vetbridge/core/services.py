@@ -202,7 +202,8 @@ def model_update(*, instance: M, fields: Mapping[str, Any] | Any, actor: Any,
                  audit: bool = True, expected_version: int | None = None,
                  conflict_message: str = "", prefix: str = "",
                  clean_exclude: Iterable[str] | None = None,
-                 check: Callable[[M], None] | None = None) -> tuple[M, list[str]]:
+                 check: Callable[[M], None] | None = None,
+                 redact: Iterable[str] = ()) -> tuple[M, list[str]]:
     """Update `instance` with `fields` ({model field name or attname: value}, or a dataclass
     whose fields are model fields) and audit the difference. Returns the instance and the
     names of the fields that changed (empty: nothing written). Call inside the service's
@@ -214,6 +215,7 @@ def model_update(*, instance: M, fields: Mapping[str, Any] | Any, actor: Any,
     - `expected_version`: optimistic locking on the model's `version` field (see module).
     - `check(instance)`: a business rule on the updated values, run after `full_clean`; it
       refuses by raising `ApplicationError` (the values are restored as for an invalid one).
+    - `redact`: fields whose change is audited as ["…", "…"] (long or private free text).
     """
     from vetbridge.accounts.audit import audit_record, diff_fields
 
@@ -250,6 +252,9 @@ def model_update(*, instance: M, fields: Mapping[str, Any] | Any, actor: Any,
             setattr(instance, attname, old)  # a foreign key's cached record is let go too
         raise
     changed = list(diff)
+    for name in redact:
+        if name in diff:
+            diff[name] = ["…", "…"]
     written = list(changed)
     if "updated_at" not in wanted and _has_field(opts, "updated_at"):
         instance.updated_at = timezone.now()  # type: ignore[attr-defined]
