@@ -124,17 +124,23 @@ def _coerce(name: str, hint: Any, value: Any) -> Any:
 def input_from(cls: type[T], data: Mapping[str, Any], **overrides: Any) -> T:
     """An instance of the dataclass `cls` from `data` (form `cleaned_data`, a schema's
     `dict()`, a test's literal) and `overrides`: the dataclass's fields only, each parsed to
-    its annotated type; a missing key takes the field's default (`UNSET` in a partial
-    update); a missing required one is refused naming the field."""
+    its annotated type; a missing or empty key takes the field's default (`UNSET` in a
+    partial update); a missing required one is refused naming the field."""
     if not dataclasses.is_dataclass(cls):
         raise TypeError(f"{cls!r} is not a dataclass")
     hints = typing.get_type_hints(cls)
     source = {**data, **overrides}
     values: dict[str, Any] = {}
     for f in dataclasses.fields(cls):
+        required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
         if f.name in source:
-            values[f.name] = _coerce(f.name, hints[f.name], source[f.name])
-        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            raw = source[f.name]
+            inner, allows_none = _optional(hints[f.name])
+            if not required and not allows_none and (
+                    raw is None or (raw == "" and inner is not str)):
+                continue  # left empty: the field's default
+            values[f.name] = _coerce(f.name, hints[f.name], raw)
+        elif required:
             raise _field(f.name, _("This field is required."))
     return cls(**values)
 
