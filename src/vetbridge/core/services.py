@@ -272,6 +272,8 @@ def model_update(*, instance: M, fields: Mapping[str, Any] | Any, actor: Any,
             pk=instance.pk, version=expected_version).update(version=expected_version + 1,
                                                              **values)
         if rows != 1:
+            for attname, old in before.items():
+                setattr(instance, attname, old)
             raise ConflictError(conflict_message or _default_conflict())
         instance.version = expected_version + 1  # type: ignore[attr-defined]
     else:
