@@ -277,8 +277,9 @@ def test_cli_restores_over_the_live_database_it_backed_up(tmp_path):
 
     setup = ("import django; django.setup(); from pathlib import Path; "
              "from django.conf import settings; from vetbridge.people.services import "
-             "person_create; person_create(actor=None, data={}, names=[{'surname': "
-             "'Руденко'}]); p = Path(settings.MEDIA_ROOT) / 'claims' / 'a.pdf'; "
+             "NameInput, PersonInput, person_create; person_create(actor=None, "
+             "data=PersonInput(), names=[NameInput(surname='Руденко')]); "
+             "p = Path(settings.MEDIA_ROOT) / 'claims' / 'a.pdf'; "
              "p.parent.mkdir(parents=True); p.write_bytes(b'%PDF-1.4 a')")
     later = ("import django; django.setup(); from pathlib import Path; "
              "from django.conf import settings; from vetbridge.people.models import Person; "
