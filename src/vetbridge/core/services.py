@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
@@ -121,6 +122,13 @@ def _coerce(name: str, hint: Any, value: Any) -> Any:
     return value  # dicts, decimals, bytes, model instances: as given
 
 
+@functools.cache
+def _hints(cls: type[Any]) -> dict[str, Any]:
+    """The dataclass's resolved annotations (evaluated once per class: strings under
+    `from __future__ import annotations`)."""
+    return typing.get_type_hints(cls)
+
+
 def input_from(cls: type[T], data: Mapping[str, Any], **overrides: Any) -> T:
     """An instance of the dataclass `cls` from `data` (form `cleaned_data`, a schema's
     `dict()`, a test's literal) and `overrides`: the dataclass's fields only, each parsed to
@@ -128,7 +136,7 @@ def input_from(cls: type[T], data: Mapping[str, Any], **overrides: Any) -> T:
     partial update); a missing required one is refused naming the field."""
     if not dataclasses.is_dataclass(cls):
         raise TypeError(f"{cls!r} is not a dataclass")
-    hints = typing.get_type_hints(cls)
+    hints = _hints(cls)
     source = {**data, **overrides}
     values: dict[str, Any] = {}
     for f in dataclasses.fields(cls):
