@@ -49,16 +49,17 @@ def make_user(db, regions):
 
 @pytest.fixture
 def make_person(db, regions):
-    from vetbridge.people.services import person_create
+    from vetbridge.core.services import input_from
+    from vetbridge.people.services import NameInput, PersonInput, person_create
 
     def make(surname="Коваленко", given="Ігор", region="UA-46", lifecycle="alive", **data):
         if lifecycle != "alive":
             data.setdefault("lifecycle_date", dt.date(2024, 5, 1))
         return person_create(
             actor=None,
-            data={"region": regions.get(region) if region else None, "lifecycle": lifecycle,
-                  **data},
-            names=[{"surname": surname, "given_name": given, "language": "uk"}],
+            data=input_from(PersonInput, {"region": regions.get(region) if region else None, "lifecycle": lifecycle,
+                  **data}),
+            names=[input_from(NameInput, {"surname": surname, "given_name": given, "language": "uk"})],
         )
 
     return make

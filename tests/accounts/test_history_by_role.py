@@ -13,6 +13,8 @@ import pytest
 from django.test import Client
 
 from tests.conftest import ROLES
+from vetbridge.care.services import InjuryInput, NoteInput
+from vetbridge.core.services import input_from
 from vetbridge.reparation.demo import MINIMAL_PDF
 from vetbridge.reparation.kinds import ClaimFiling
 from vetbridge.reparation.services import InfirmityRow
@@ -48,8 +50,8 @@ def files(world, make_person):
                            rows=[InfirmityRow(label="Genou", rate="40", cause="injury",
                                               context="war")], medical_notes="Zzmednote")
     care.injury_add(actor=admin, person_id=lviv.pk,
-                    data={"icd10": "S58.1", "label": "Zzinjury", "occurred_on": "2023-04-01"})
-    care.note_add(actor=admin, person_id=lviv.pk, data={"text": "Zzcarenote"})
+                    data=input_from(InjuryInput, {"icd10": "S58.1", "label": "Zzinjury", "occurred_on": "2023-04-01"}))
+    care.note_add(actor=admin, person_id=lviv.pk, data=input_from(NoteInput, {"text": "Zzcarenote"}))
     # A relative of the Lviv person who lives in Kyiv: outside a Lviv case worker's scope.
     far = make_person("Далекий", "Степан", region="UA-30")
     family_link_add(actor=admin, person_id=lviv.pk, relative_id=far.pk, kind="parent")
@@ -57,7 +59,7 @@ def files(world, make_person):
     widow = make_person("Живенко", "Марія", region="UA-30")
     family_link_add(actor=admin, person_id=kyiv.pk, relative_id=widow.pk, kind="spouse")
     care.injury_add(actor=admin, person_id=kyiv.pk,
-                    data={"icd10": "T14.9", "label": "Zzwound", "occurred_on": "2024-04-01"})
+                    data=input_from(InjuryInput, {"icd10": "T14.9", "label": "Zzwound", "occurred_on": "2024-04-01"}))
     return {"claim": claim, "far": far, "widow": widow}
 
 

@@ -15,6 +15,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import ROLES
+from vetbridge.core.services import input_from
+from vetbridge.people.services import NameInput, PersonInput
+from vetbridge.reintegration.services import ReferralInput
 from vetbridge.reparation.demo import MINIMAL_PDF
 from vetbridge.reparation.kinds import ClaimFiling
 from vetbridge.reparation.services import InfirmityRow
@@ -362,9 +365,9 @@ def _memorial(world, published: bool = True):
         else:
             from vetbridge.people.services import person_create
 
-            person = person_create(actor=None, data={"lifecycle": "fallen",
-                                                     "lifecycle_date": dt.date(2024, 1, 1)},
-                                   names=[{"surname": "Чернетка", "given_name": "Іван"}])
+            person = person_create(actor=None, data=input_from(PersonInput, {"lifecycle": "fallen",
+                                                     "lifecycle_date": dt.date(2024, 1, 1)}),
+                                   names=[input_from(NameInput, {"surname": "Чернетка", "given_name": "Іван"})])
         rec = services.record_create_for(actor=editor, person_id=person.pk)
         if published:
             services.record_publish(actor=editor, record_id=rec.pk, basis="editorial",
@@ -383,9 +386,9 @@ def _referral(world, other: bool = False):
         partner = world["hub"] if not other else Partner.objects.create(
             name="Other", services=["sport"], monthly_capacity=5)
         world[key] = services.referral_create(
-            actor=world["users"]["admin"], person_id=world["lviv"].pk, data={
+            actor=world["users"]["admin"], person_id=world["lviv"].pk, data=input_from(ReferralInput, {
                 "partner": partner.pk, "service": "sport" if other else "employment",
-                "consent_on": dt.date(2025, 1, 1), "consent_text": "name and phone"})
+                "consent_on": dt.date(2025, 1, 1), "consent_text": "name and phone"}))
     return world[key]
 
 
@@ -636,9 +639,9 @@ def _api_referral(key: str, url: str, world) -> tuple[str, dict | None]:
                          "consent_text": "name and phone"}
         return url, None
     referral = services.referral_create(
-        actor=world["users"]["admin"], person_id=world["lviv"].pk, data={
+        actor=world["users"]["admin"], person_id=world["lviv"].pk, data=input_from(ReferralInput, {
             "partner": world["hub"].pk, "service": "employment",
-            "consent_on": dt.date(2025, 1, 1), "consent_text": "name and phone"})
+            "consent_on": dt.date(2025, 1, 1), "consent_text": "name and phone"}))
     if key.endswith("/outcome"):
         referral = services.referral_answer(actor=world["users"]["partner"],
                                             referral_id=referral.pk,

@@ -11,6 +11,9 @@ import datetime as dt
 import pytest
 
 from tests.browser.test_journey import page  # noqa: F401 (the Chromium page fixture)
+from vetbridge.core.services import input_from
+from vetbridge.memorial.services import RecordChanges
+from vetbridge.reintegration.services import ReferralInput
 from vetbridge.reparation.kinds import ClaimFiling
 from vetbridge.reparation.services import InfirmityRow
 
@@ -40,13 +43,13 @@ def filled(world, regions):
                            incurable=False)])
     referral = referrals.referral_create(
         actor=users["case_worker"], person_id=world["lviv"].pk,
-        data={"partner": world["hub"].pk, "service": "employment",
-              "consent_on": dt.date(2026, 1, 1), "consent_text": "name"})
+        data=input_from(ReferralInput, {"partner": world["hub"].pk, "service": "employment",
+              "consent_on": dt.date(2026, 1, 1), "consent_text": "name"}))
     record = memorial.record_create_for(actor=users["memorial_editor"],
                                         person_id=world["kyiv"].pk)
     record = memorial.record_update(actor=users["memorial_editor"], record_id=record.pk,
                                     expected_version=record.version, source="Книга пам'яті",
-                                    data={"unit": "93 ОМБр", "death_place": "Авдіївка"})
+                                    data=input_from(RecordChanges, {"unit": "93 ОМБр", "death_place": "Авдіївка"}))
     memorial.record_publish(actor=users["memorial_editor"], record_id=record.pk,
                             basis="consent", note="Родина")
     return {**world, "claim": claim, "referral": referral, "record": record}

@@ -7,6 +7,10 @@ import shutil
 
 import pytest
 
+from vetbridge.core.services import input_from
+from vetbridge.memorial.services import RecordChanges
+from vetbridge.people.services import NameInput, PersonInput
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 CHROMIUM = "/usr/bin/chromium"
 
@@ -75,10 +79,10 @@ def test_find_across_scripts_review_duplicate_merge_and_undo(page, live_server, 
     from vetbridge.people.models import Person, PersonMerge
     from vetbridge.people.services import person_create
 
-    taras = person_create(actor=None, data={"region": regions["UA-46"],
-                                            "birth_date": dt.date(1991, 3, 9)},
-                          names=[{"surname": "Шевченко", "given_name": "Тарас",
-                                  "patronymic": "Григорович"}])
+    taras = person_create(actor=None, data=input_from(PersonInput, {"region": regions["UA-46"],
+                                            "birth_date": dt.date(1991, 3, 9)}),
+                          names=[input_from(NameInput, {"surname": "Шевченко", "given_name": "Тарас",
+                                  "patronymic": "Григорович"})])
     worker = world["users"]["case_worker"]
     worker.set_password("browser-test-password")
     worker.save()
@@ -200,14 +204,14 @@ def test_memorial_search_tribute_and_moderation_in_two_languages(page, live_serv
     from vetbridge.people.services import person_create
 
     editor = world["users"]["memorial_editor"]
-    taras = person_create(actor=None, data={"lifecycle": "fallen", "region": regions["UA-46"],
-                                            "lifecycle_date": dt.date(2024, 2, 17)},
-                          names=[{"surname": "Шевченко", "given_name": "Тарас",
-                                  "patronymic": "Григорович"}])
+    taras = person_create(actor=None, data=input_from(PersonInput, {"lifecycle": "fallen", "region": regions["UA-46"],
+                                            "lifecycle_date": dt.date(2024, 2, 17)}),
+                          names=[input_from(NameInput, {"surname": "Шевченко", "given_name": "Тарас",
+                                  "patronymic": "Григорович"})])
     rec = services.record_create_for(actor=editor, person_id=taras.pk)
     services.record_update(actor=editor, record_id=rec.pk, expected_version=rec.version,
-                           source="Книга пам'яті", data={"unit": "93 ОМБр",
-                                                         "death_place": "Авдіївка"})
+                           source="Книга пам'яті", data=input_from(RecordChanges, {"unit": "93 ОМБр",
+                                                         "death_place": "Авдіївка"}))
     services.record_publish(actor=editor, record_id=rec.pk, basis="consent",
                             note="Родина, 2025-01-10")
 

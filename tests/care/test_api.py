@@ -10,8 +10,11 @@ from django.utils import timezone
 
 from vetbridge.accounts.models import AuditLog
 from vetbridge.care import services as care
+from vetbridge.care.services import FollowUpInput, InjuryInput
+from vetbridge.core.services import input_from
 from vetbridge.reintegration import services as referrals
 from vetbridge.reintegration.models import Partner
+from vetbridge.reintegration.services import ReferralInput
 
 pytestmark = pytest.mark.django_db
 ANSWERS = {f"S{i}": (i % 5) for i in range(1, 13)}  # 1,2,3,4,0,1,2,3,4,0,1,2: 23
@@ -33,15 +36,15 @@ def _post(client: Client, url: str, body: dict) -> tuple[int, dict]:
 def _referral(world, partner=None):
     return referrals.referral_create(
         actor=world["users"]["case_worker"], person_id=world["lviv"].pk,
-        data={"partner": (partner or world["hub"]).pk, "service": "employment",
-              "consent_on": timezone.localdate(), "consent_text": "ім'я, телефон"})
+        data=input_from(ReferralInput, {"partner": (partner or world["hub"]).pk, "service": "employment",
+              "consent_on": timezone.localdate(), "consent_text": "ім'я, телефон"}))
 
 
 def test_care_file_gives_the_timeline_and_scores_and_audits_the_read(world):
     person = world["lviv"]
     case_worker = world["users"]["case_worker"]
     care.injury_add(actor=case_worker, person_id=person.pk,
-                    data={"icd10": "S82.1", "label": "Перелом гомілки"})
+                    data=input_from(InjuryInput, {"icd10": "S82.1", "label": "Перелом гомілки"}))
     client = _as(world["users"]["medical_assessor"])
     status, body = _post(client, f"/api/care/{person.pk}/whodas",
                          {"assessed_on": "2025-03-01", "answers": ANSWERS})
@@ -80,7 +83,7 @@ def test_future_assessment_date_is_refused(world):
 
 def test_partner_sees_its_referrals_without_medical_content_and_no_care_file(world):
     care.injury_add(actor=world["users"]["case_worker"], person_id=world["lviv"].pk,
-                    data={"icd10": "F43.1", "label": "ПТСР"})
+                    data=input_from(InjuryInput, {"icd10": "F43.1", "label": "ПТСР"}))
     other = Partner.objects.create(name="Other", services=["employment"], monthly_capacity=9)
     mine, theirs = _referral(world), _referral(world, other)
     client = _as(world["users"]["partner"], "fr")
@@ -142,7 +145,7 @@ def test_caseload_lists_the_contact_persons_people(world):
     worker = world["users"]["case_worker"]
     care.contact_set(actor=worker, person_id=world["lviv"].pk)
     care.followup_add(actor=worker, person_id=world["lviv"].pk,
-                      data={"due_on": timezone.localdate(), "what": "подзвонити"})
+                      data=input_from(FollowUpInput, {"due_on": timezone.localdate(), "what": "подзвонити"}))
     rows = _as(worker).get("/api/care/caseload").json()
     assert [r["person_id"] for r in rows] == [world["lviv"].pk]
     assert rows[0]["due_this_week"] == 1

@@ -12,7 +12,18 @@ from django.utils import timezone
 from vetbridge.accounts.models import AuditLog
 from vetbridge.care import services
 from vetbridge.care.models import FollowUp
+from vetbridge.care.services import (
+    AppointmentInput,
+    EpisodeInput,
+    FollowUpInput,
+    GoalInput,
+    InjuryInput,
+    NoteInput,
+    UaFunctioningInput,
+)
 from vetbridge.core.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
+from vetbridge.core.services import input_from
+from vetbridge.reintegration.services import ReferralInput
 from vetbridge.reparation.kinds import ClaimFiling
 
 pytestmark = pytest.mark.django_db
@@ -29,12 +40,12 @@ def test_record_and_read_the_timeline_joining_care_and_claims(world):
     from vetbridge.reparation.services import claim_file
 
     cw, lviv = world["users"]["case_worker"], world["lviv"]
-    services.injury_add(actor=cw, person_id=lviv.pk, data={
-        "icd10": "s58.1", "label": "Ампутація передпліччя", "occurred_on": "2024-03-02"})
-    services.episode_add(actor=cw, person_id=lviv.pk, data={
-        "kind": "rehabilitation", "provider": "Unbroken, Lviv", "started_on": "2024-04-01"})
-    services.goal_add(actor=cw, person_id=lviv.pk, data={
-        "domain": "work", "description": "Повернутися до роботи водієм"})
+    services.injury_add(actor=cw, person_id=lviv.pk, data=input_from(InjuryInput, {
+        "icd10": "s58.1", "label": "Ампутація передпліччя", "occurred_on": "2024-03-02"}))
+    services.episode_add(actor=cw, person_id=lviv.pk, data=input_from(EpisodeInput, {
+        "kind": "rehabilitation", "provider": "Unbroken, Lviv", "started_on": "2024-04-01"}))
+    services.goal_add(actor=cw, person_id=lviv.pk, data=input_from(GoalInput, {
+        "domain": "work", "description": "Повернутися до роботи водієм"}))
     services.whodas_add(actor=cw, person_id=lviv.pk, assessed_on="2024-05-01", answers=ANSWERS)
     claim_file(actor=world["users"]["veteran"], person_id=lviv.pk, filing=ClaimFiling("fr_pension"))
     entries = services.timeline(user=cw, person=lviv)
@@ -55,10 +66,14 @@ def test_record_and_read_the_timeline_joining_care_and_claims(world):
     ("ua_functioning", {"assessed_on": "2024-01-01", "group": 7}, "group"),
 ])
 def test_bad_input_names_the_field(world, kind, data, field):
-    adder = {"injury": services.injury_add, "episode": services.episode_add,
-             "goal": services.goal_add, "ua_functioning": services.ua_functioning_add}[kind]
+    adder, input_class = {
+        "injury": (services.injury_add, InjuryInput),
+        "episode": (services.episode_add, EpisodeInput),
+        "goal": (services.goal_add, GoalInput),
+        "ua_functioning": (services.ua_functioning_add, UaFunctioningInput)}[kind]
     with pytest.raises(ApplicationError) as exc:
-        adder(actor=world["users"]["case_worker"], person_id=world["lviv"].pk, data=data)
+        adder(actor=world["users"]["case_worker"], person_id=world["lviv"].pk,
+              data=input_from(input_class, data))
     assert field in exc.value.fields
 
 
@@ -80,7 +95,7 @@ def test_scope_and_roles(world):
             services.care_open(actor=world["users"][role], person_id=world["lviv"].pk)
     with pytest.raises(PermissionDeniedError):
         services.note_add(actor=world["users"]["veteran"], person_id=world["lviv"].pk,
-                          data={"text": "x"})
+                          data=input_from(NoteInput, {"text": "x"}))
 
 
 def test_every_read_of_the_care_file_is_audited(world):
@@ -97,13 +112,13 @@ def test_caseload_shows_overdue_due_new_and_unanswered(world, settings):
     cw, lviv = world["users"]["case_worker"], world["lviv"]
     services.contact_set(actor=cw, person_id=lviv.pk)
     today = timezone.localdate()
-    services.followup_add(actor=cw, person_id=lviv.pk, data={
-        "due_on": today - dt.timedelta(days=2), "what": "Подзвонити"})
-    services.followup_add(actor=cw, person_id=lviv.pk, data={
-        "due_on": today + dt.timedelta(days=3), "what": "Огляд"})
-    referral = referral_create(actor=cw, person_id=lviv.pk, data={
+    services.followup_add(actor=cw, person_id=lviv.pk, data=input_from(FollowUpInput, {
+        "due_on": today - dt.timedelta(days=2), "what": "Подзвонити"}))
+    services.followup_add(actor=cw, person_id=lviv.pk, data=input_from(FollowUpInput, {
+        "due_on": today + dt.timedelta(days=3), "what": "Огляд"}))
+    referral = referral_create(actor=cw, person_id=lviv.pk, data=input_from(ReferralInput, {
         "partner": world["hub"].pk, "service": "employment", "consent_on": today,
-        "consent_text": "ім'я та телефон"})
+        "consent_text": "ім'я та телефон"}))
     type(referral).objects.filter(pk=referral.pk).update(
         sent_at=timezone.now() - dt.timedelta(days=settings.VETBRIDGE_REFERRAL_ANSWER_DAYS + 1))
     [row] = services.caseload(user=cw)
@@ -143,12 +158,12 @@ def test_appointments_are_recorded_and_flagged_when_passed_without_outcome(world
     person = world["lviv"]
     services.contact_set(actor=worker, person_id=person.pk)
     now = timezone.now()
-    past = services.appointment_add(actor=worker, person_id=person.pk, data={
-        "at": now - dt.timedelta(days=2), "with_whom": "Ортопед"})
-    soon = services.appointment_add(actor=worker, person_id=person.pk, data={
-        "at": now + dt.timedelta(days=3), "with_whom": "Психолог"})
-    later = services.appointment_add(actor=worker, person_id=person.pk, data={
-        "at": now + dt.timedelta(days=30), "with_whom": "МСЕК"})
+    past = services.appointment_add(actor=worker, person_id=person.pk, data=input_from(AppointmentInput, {
+        "at": now - dt.timedelta(days=2), "with_whom": "Ортопед"}))
+    soon = services.appointment_add(actor=worker, person_id=person.pk, data=input_from(AppointmentInput, {
+        "at": now + dt.timedelta(days=3), "with_whom": "Психолог"}))
+    later = services.appointment_add(actor=worker, person_id=person.pk, data=input_from(AppointmentInput, {
+        "at": now + dt.timedelta(days=30), "with_whom": "МСЕК"}))
     [row] = services.caseload(user=worker)
     assert row.appointments_unrecorded == [past] and row.appointments_soon == [soon]
     page = _as(worker).get("/care/caseload/").content.decode()
@@ -171,8 +186,8 @@ def test_appointments_are_recorded_and_flagged_when_passed_without_outcome(world
 
 def test_appointment_status_is_scoped(world, make_person):
     kyiv = world["kyiv"]
-    ap = services.appointment_add(actor=world["users"]["admin"], person_id=kyiv.pk, data={
-        "at": timezone.now() - dt.timedelta(days=1), "with_whom": "Хірург"})
+    ap = services.appointment_add(actor=world["users"]["admin"], person_id=kyiv.pk, data=input_from(AppointmentInput, {
+        "at": timezone.now() - dt.timedelta(days=1), "with_whom": "Хірург"}))
     with pytest.raises(NotFoundError):
         services.appointment_set_status(actor=world["users"]["case_worker"],
                                         appointment_id=ap.pk, status="done")

@@ -14,6 +14,9 @@ from django.utils import timezone
 from vetbridge.cooperation import selectors, services
 from vetbridge.cooperation.models import IndicatorValue
 from vetbridge.core.indicators import TOTAL, Period, published
+from vetbridge.core.services import input_from
+from vetbridge.people.services import StatusInput
+from vetbridge.reintegration.services import ReferralInput
 
 COOPERATION = Path(__file__).resolve().parents[2] / "src" / "vetbridge" / "cooperation"
 OTHER_APPS = ("people", "reparation", "care", "reintegration", "memorial", "policylab")
@@ -66,9 +69,9 @@ def referred(world, make_person, settings):
     for region, n in (("UA-46", 6), ("UA-51", 5), ("UA-30", 1)):
         for i in range(n):
             person = make_person("Петренко", f"Іван{region}{i}", region=region)
-            made.append(referrals.referral_create(actor=admin, person_id=person.pk, data={
+            made.append(referrals.referral_create(actor=admin, person_id=person.pk, data=input_from(ReferralInput, {
                 "partner": world["hub"].pk, "service": "employment",
-                "consent_on": dt.date(2026, 1, 1), "consent_text": "name"}))
+                "consent_on": dt.date(2026, 1, 1), "consent_text": "name"})))
     for r in made[:4]:
         referrals.referral_answer(actor=partner, referral_id=r.pk,
                                   expected_version=r.version, accept=True)
@@ -154,7 +157,7 @@ class PublishedFiguresTests:
         for i, worker in enumerate((True, True, False)):
             person = make_person("Мельник", f"Олег{i}")
             person_status_add(actor=world["users"]["admin"], person_id=person.pk,
-                              data={"kind": "ua_combatant", "valid_from": dt.date(2024, 1, 1)})
+                              data=input_from(StatusInput, {"kind": "ua_combatant", "valid_from": dt.date(2024, 1, 1)}))
             if worker:
                 care.contact_set(actor=world["users"]["case_worker"], person_id=person.pk)
         period = Period.of(timezone.localdate())

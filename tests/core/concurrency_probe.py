@@ -20,12 +20,12 @@ def probe(*, readers: int = 24, writers: int = 8) -> dict[str, Any]:
     from django.test import Client
 
     from vetbridge.accounts.models import ApiToken, User
-    from vetbridge.people.services import person_create
+    from vetbridge.people.services import NameInput, PersonInput, person_create
 
     admin = User.objects.create_user(username="probe-admin", password="probe-only-pw-123",
                                      role="admin")
-    person = person_create(actor=None, data={"lifecycle": "alive"},
-                           names=[{"surname": "Гонка", "given_name": "Тест"}])
+    person = person_create(actor=None, data=PersonInput(lifecycle="alive"),
+                           names=[NameInput(surname="Гонка", given_name="Тест")])
     _token, raw = ApiToken.issue(user=admin, name="probe")
     auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
     version = person.version

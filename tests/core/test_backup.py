@@ -17,6 +17,8 @@ from django.conf import settings
 from django.db import connection
 
 from vetbridge.core.backup import BackupError, create_backup, restore_backup
+from vetbridge.core.services import input_from
+from vetbridge.people.services import NameInput, PersonInput
 from vetbridge.reparation.kinds import ClaimFiling
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -51,9 +53,9 @@ def populated(make_user, make_person):
                         content=_pdf("expertise"))
     claims.document_add(actor=admin, claim_id=claim.pk, name="certificat.pdf",
                         content=_pdf("certificat"))
-    fallen = person_create(actor=None, data={"lifecycle": "fallen",
-                                             "lifecycle_date": dt.date(2024, 2, 1)},
-                           names=[{"surname": "Бондар", "given_name": "Максим"}])
+    fallen = person_create(actor=None, data=input_from(PersonInput, {"lifecycle": "fallen",
+                                             "lifecycle_date": dt.date(2024, 2, 1)}),
+                           names=[input_from(NameInput, {"surname": "Бондар", "given_name": "Максим"})])
     record = memorial.record_create_for(actor=editor, person_id=fallen.pk)
     memorial.record_photo_set(actor=editor, record_id=record.pk, content=_png(), source="test")
     return {"admin": admin}
@@ -276,8 +278,9 @@ def test_cli_restores_over_the_live_database_it_backed_up(tmp_path):
 
     setup = ("import django; django.setup(); from pathlib import Path; "
              "from django.conf import settings; from vetbridge.people.services import "
-             "person_create; person_create(actor=None, data={}, names=[{'surname': "
-             "'Руденко'}]); p = Path(settings.MEDIA_ROOT) / 'claims' / 'a.pdf'; "
+             "NameInput, PersonInput, person_create; person_create(actor=None, "
+             "data=PersonInput(), names=[NameInput(surname='Руденко')]); "
+             "p = Path(settings.MEDIA_ROOT) / 'claims' / 'a.pdf'; "
              "p.parent.mkdir(parents=True); p.write_bytes(b'%PDF-1.4 a')")
     later = ("import django; django.setup(); from pathlib import Path; "
              "from django.conf import settings; from vetbridge.people.models import Person; "

@@ -13,7 +13,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from vetbridge.care.services import AppointmentInput, FollowUpInput, InjuryInput
 from vetbridge.core.exceptions import ApplicationError
+from vetbridge.core.services import input_from
+from vetbridge.memorial.services import TributeInput
+from vetbridge.people.services import NameInput, PersonInput, StatusInput
 from vetbridge.reparation.kinds import ClaimFiling
 from vetbridge.reparation.services import InfirmityRow
 
@@ -158,12 +162,12 @@ def test_status_before_birth_and_in_year_one_refused(world):
     from vetbridge.people import services
 
     admin = world["users"]["admin"]
-    person = services.person_create(actor=admin, data={"birth_date": dt.date(1990, 5, 1)},
-                                    names=[{"surname": "Статусенко"}])
+    person = services.person_create(actor=admin, data=input_from(PersonInput, {"birth_date": dt.date(1990, 5, 1)}),
+                                    names=[input_from(NameInput, {"surname": "Статусенко"})])
     for day in (dt.date(1, 1, 1), dt.date(1980, 1, 1)):
         with pytest.raises(ApplicationError) as exc:
-            services.person_status_add(actor=admin, person_id=person.pk, data={
-                "kind": "ua_combatant", "valid_from": day, "document_type": "x"})
+            services.person_status_add(actor=admin, person_id=person.pk, data=input_from(StatusInput, {
+                "kind": "ua_combatant", "valid_from": day, "document_type": "x"}))
         assert "valid_from" in exc.value.fields
 
 
@@ -173,19 +177,19 @@ def test_care_dates_in_plausible_range(world):
     admin = world["users"]["admin"]
     pid = world["lviv"].pk
     with pytest.raises(ApplicationError) as exc:
-        services.appointment_add(actor=admin, person_id=pid, data={
-            "at": dt.datetime(9999, 1, 1, 10, tzinfo=dt.UTC), "with_whom": "Dr"})
+        services.appointment_add(actor=admin, person_id=pid, data=input_from(AppointmentInput, {
+            "at": dt.datetime(9999, 1, 1, 10, tzinfo=dt.UTC), "with_whom": "Dr"}))
     assert "at" in exc.value.fields
     with pytest.raises(ApplicationError) as exc:
         services.followup_add(actor=admin, person_id=pid,
-                              data={"due_on": "9999-12-31", "what": "call"})
+                              data=input_from(FollowUpInput, {"due_on": "9999-12-31", "what": "call"}))
     assert "due_on" in exc.value.fields
     with pytest.raises(ApplicationError) as exc:
         services.injury_add(actor=admin, person_id=pid,
-                            data={"icd10": "S58.1", "label": "x", "occurred_on": "0001-01-01"})
+                            data=input_from(InjuryInput, {"icd10": "S58.1", "label": "x", "occurred_on": "0001-01-01"}))
     assert "occurred_on" in exc.value.fields
     services.followup_add(actor=admin, person_id=pid,
-                          data={"due_on": timezone.localdate() + dt.timedelta(days=30), "what": "ok"})
+                          data=input_from(FollowUpInput, {"due_on": timezone.localdate() + dt.timedelta(days=30), "what": "ok"}))
 
 
 # ---------------------------------------------------------------- uploads
@@ -228,7 +232,7 @@ def test_photo_stored_without_exif_gps(world):
     services.record_publish(actor=editor, record_id=record.pk, basis="editorial", note="t")
     tribute = services.tribute_submit(record_id=record.pk, ip="198.51.100.7",
                                       photo=buf.getvalue(),
-                                      data={"kind": "photo", "author_name": "Олег"})
+                                      data=input_from(TributeInput, {"kind": "photo", "author_name": "Олег"}))
     stored = tribute.photo.read()
     assert b"PhoneMaker" not in stored
     with Image.open(io.BytesIO(stored)) as img:

@@ -9,6 +9,8 @@ import re
 import pytest
 from django.test import Client
 
+from vetbridge.core.services import input_from
+from vetbridge.memorial.services import RecordChanges
 from vetbridge.reparation.kinds import ClaimFiling
 
 ISO = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
@@ -127,7 +129,7 @@ def test_memorial_editor_history_is_read_not_a_python_dict(world, language, publ
     editor = world["users"]["memorial_editor"]
     rec = services.record_create_for(actor=editor, person_id=world["kyiv"].pk)
     rec = services.record_update(actor=editor, record_id=rec.pk, expected_version=rec.version,
-                                 source="Лист родини", data={"burial_place": "Львів"})
+                                 source="Лист родини", data=input_from(RecordChanges, {"burial_place": "Львів"}))
     services.record_publish(actor=editor, record_id=rec.pk, basis="consent",
                             note="Згода дружини")
     html = _client(editor, language).get(f"/memorial/desk/{rec.pk}/").content.decode()

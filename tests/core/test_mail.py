@@ -8,7 +8,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from vetbridge.core.services import input_from
 from vetbridge.reintegration import services as referrals
+from vetbridge.reintegration.services import ReferralInput
 from vetbridge.reparation import services as claims
 from vetbridge.reparation.kinds import ClaimFiling
 
@@ -91,9 +93,9 @@ def test_referral_answer_is_told_to_the_case_worker_in_ukrainian(
     staff = make_user("partner", username="hub", partner=partner)
     referral = referrals.referral_create(
         actor=people["case_worker"], person_id=world["lviv"].pk,
-        data={"partner": partner.pk, "service": "employment",
+        data=input_from(ReferralInput, {"partner": partner.pk, "service": "employment",
               "consent_on": timezone.localdate(), "consent_text": "name and phone",
-              "message": "Looking for work"})
+              "message": "Looking for work"}))
     with django_capture_on_commit_callbacks(execute=True):
         referrals.referral_answer(actor=staff, referral_id=referral.pk,
                                   expected_version=referral.version, accept=True)

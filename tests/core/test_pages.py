@@ -8,6 +8,8 @@ import pytest
 from django.test import Client
 
 from vetbridge.accounts.models import AuditLog
+from vetbridge.core.services import input_from
+from vetbridge.people.services import PersonChanges, StatusInput
 
 
 def _as(user) -> Client:
@@ -116,9 +118,9 @@ def test_history_hides_sensitive_values_from_roles_that_may_not_see_them(world):
 
     admin, kyiv = world["users"]["admin"], world["kyiv"]
     services.person_update(actor=admin, person_id=kyiv.pk, expected_version=kyiv.version,
-                           data={"phone": "+380 50 111 2233", "birth_place": "Суми"})
-    services.person_status_add(actor=admin, person_id=kyiv.pk, data={
-        "kind": "ua_war_disability", "disability_group": 1, "valid_from": dt.date(2023, 1, 1)})
+                           data=input_from(PersonChanges, {"phone": "+380 50 111 2233", "birth_place": "Суми"}))
+    services.person_status_add(actor=admin, person_id=kyiv.pk, data=input_from(StatusInput, {
+        "kind": "ua_war_disability", "disability_group": 1, "valid_from": dt.date(2023, 1, 1)}))
     editor = _as(world["users"]["memorial_editor"])
     for url in (f"/people/{kyiv.pk}/history/", f"/api/people/{kyiv.pk}/history"):
         response = editor.get(url)

@@ -12,9 +12,11 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from vetbridge.accounts.models import AuditLog
+from vetbridge.core.services import input_from
 from vetbridge.memorial import services
 from vetbridge.memorial.models import MemorialChange, MemorialRecord, Tribute
-from vetbridge.people.services import person_create
+from vetbridge.memorial.services import RecordChanges
+from vetbridge.people.services import NameInput, PersonInput, person_create
 
 pytestmark = pytest.mark.django_db
 
@@ -26,13 +28,13 @@ def editor(world):
 
 @pytest.fixture
 def record(world, editor, regions):
-    person = person_create(actor=None, data={"lifecycle": "fallen",
-                                             "lifecycle_date": dt.date(2024, 2, 17)},
-                           names=[{"surname": "Мельник", "given_name": "Петро"}])
+    person = person_create(actor=None, data=input_from(PersonInput, {"lifecycle": "fallen",
+                                             "lifecycle_date": dt.date(2024, 2, 17)}),
+                           names=[input_from(NameInput, {"surname": "Мельник", "given_name": "Петро"})])
     rec = services.record_create_for(actor=editor, person_id=person.pk)
     services.record_update(actor=editor, record_id=rec.pk, expected_version=rec.version,
-                           source="Книга пам'яті", data={"unit": "93 ОМБр",
-                                                         "death_place": "Авдіївка"})
+                           source="Книга пам'яті", data=input_from(RecordChanges, {"unit": "93 ОМБр",
+                                                         "death_place": "Авдіївка"}))
     rec.refresh_from_db()
     return rec
 
@@ -141,7 +143,7 @@ def test_stale_version_is_refused(editor, record):
     item = _send_correction(record)
     stale = record.version
     services.record_update(actor=editor, record_id=record.pk, expected_version=stale,
-                           source="архів", data={"rank": "солдат"})
+                           source="архів", data=input_from(RecordChanges, {"rank": "солдат"}))
     response = _client(editor).post(f"/memorial/desk/corrections/{item.pk}/", {
         "version": stale, "target_death_place": "death_place"})
     assert response.status_code == 400

@@ -11,10 +11,18 @@ import pytest
 from django.test import Client
 
 from vetbridge.core.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
+from vetbridge.core.services import input_from
 from vetbridge.memorial import selectors, services
 from vetbridge.memorial.models import MemorialChange, MemorialRecord, Tribute
+from vetbridge.memorial.services import RecordChanges, TributeInput
 from vetbridge.people.models import Person
-from vetbridge.people.services import family_link_add, person_create
+from vetbridge.people.services import (
+    NameInput,
+    PersonInput,
+    StatusInput,
+    family_link_add,
+    person_create,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -43,21 +51,21 @@ def editor(world):
 @pytest.fixture
 def fallen(world, editor, regions):
     """Taras, fallen, with a living wife in the registry; his memorial record published."""
-    taras = person_create(actor=None, data={"lifecycle": "fallen", "region": regions["UA-46"],
+    taras = person_create(actor=None, data=input_from(PersonInput, {"lifecycle": "fallen", "region": regions["UA-46"],
                                             "lifecycle_date": dt.date(2024, 2, 17),
-                                            "phone": "+380 50 000 0000"},
-                          names=[{"surname": "Шевченко", "given_name": "Тарас",
-                                  "patronymic": "Григорович"},
-                                 {"surname": "Chevtchenko", "given_name": "Tarass",
-                                  "language": "fr"}])
-    wife = person_create(actor=None, data={"region": regions["UA-46"]},
-                         names=[{"surname": "Шевченко", "given_name": "Оксана"}])
+                                            "phone": "+380 50 000 0000"}),
+                          names=[input_from(NameInput, {"surname": "Шевченко", "given_name": "Тарас",
+                                  "patronymic": "Григорович"}),
+                                 input_from(NameInput, {"surname": "Chevtchenko", "given_name": "Tarass",
+                                  "language": "fr"})])
+    wife = person_create(actor=None, data=input_from(PersonInput, {"region": regions["UA-46"]}),
+                         names=[input_from(NameInput, {"surname": "Шевченко", "given_name": "Оксана"})])
     family_link_add(actor=world["users"]["admin"], person_id=taras.pk, relative_id=wife.pk,
                     kind="spouse")
     rec = services.record_create_for(actor=editor, person_id=taras.pk)
     services.record_update(actor=editor, record_id=rec.pk, expected_version=rec.version,
-                           source="Книга пам'яті", data={"unit": "93 ОМБр",
-                                                         "death_place": "Авдіївка"})
+                           source="Книга пам'яті", data=input_from(RecordChanges, {"unit": "93 ОМБр",
+                                                         "death_place": "Авдіївка"}))
     services.record_publish(actor=editor, record_id=rec.pk, basis="consent",
                             note="Дружина, згода від 2025-01-10")
     rec.refresh_from_db()
@@ -113,9 +121,9 @@ def test_only_editors_edit(world, fallen):
 def test_every_change_keeps_history_and_source(fallen, editor):
     with pytest.raises(ApplicationError):
         services.record_update(actor=editor, record_id=fallen.pk,
-                               expected_version=fallen.version, data={"unit": "x"}, source="")
+                               expected_version=fallen.version, data=input_from(RecordChanges, {"unit": "x"}), source="")
     services.record_update(actor=editor, record_id=fallen.pk, expected_version=fallen.version,
-                           data={"burial_place": "Львів"}, source="Лист родини")
+                           data=input_from(RecordChanges, {"burial_place": "Львів"}), source="Лист родини")
     change = fallen.changes.first()
     assert change.source == "Лист родини"
     assert change.changes == {"burial_place": ["", "Львів"]}
@@ -123,7 +131,7 @@ def test_every_change_keeps_history_and_source(fallen, editor):
 
     with pytest.raises(ConflictError):
         services.record_update(actor=editor, record_id=fallen.pk,
-                               expected_version=fallen.version, data={"unit": "y"},
+                               expected_version=fallen.version, data=input_from(RecordChanges, {"unit": "y"}),
                                source="stale")
 
 
@@ -161,12 +169,12 @@ def test_photos_must_be_real_images(fallen, content, ok):
     photo = _png() if content is None else content
     if ok:
         t = services.tribute_submit(record_id=fallen.pk, ip="198.51.100.1", photo=photo,
-                                    data={"kind": "photo", "author_name": "Олег"})
+                                    data=input_from(TributeInput, {"kind": "photo", "author_name": "Олег"}))
         assert t.photo.name.endswith(".png")
     else:
         with pytest.raises(ApplicationError) as exc:
             services.tribute_submit(record_id=fallen.pk, ip="198.51.100.1", photo=photo,
-                                    data={"kind": "photo", "author_name": "Олег"})
+                                    data=input_from(TributeInput, {"kind": "photo", "author_name": "Олег"}))
         assert "photo" in exc.value.fields
 
 
@@ -197,11 +205,11 @@ def test_tribute_errors_name_the_field(fallen):
     assert response.status_code == 400
     with pytest.raises(ApplicationError) as exc:
         services.tribute_submit(record_id=fallen.pk, ip="1", photo=None,
-                                data={"author_name": "A", "text": "\u200b\u202e"})
+                                data=input_from(TributeInput, {"author_name": "A", "text": "\u200b\u202e"}))
     assert "text" in exc.value.fields
     with pytest.raises(NotFoundError):
         services.tribute_submit(record_id=999999, ip="1", photo=None,
-                                data={"author_name": "A", "text": "x"})
+                                data=input_from(TributeInput, {"author_name": "A", "text": "x"}))
 
 
 CSV = ("external_id,surname,given_name,patronymic,surname_fr,given_name_fr,death_date,"
@@ -231,13 +239,13 @@ def test_import_all_or_nothing_then_keep_valid(world, editor):
 
 
 def test_link_to_registry_merges_and_family_rights_follow(world, editor, regions):
-    registry = person_create(actor=None, data={"lifecycle": "fallen", "region": regions["UA-46"],
-                                               "lifecycle_date": dt.date(2023, 5, 2)},
-                             names=[{"surname": "Коваль", "given_name": "Андрій"}])
-    widow = person_create(actor=None, data={"region": regions["UA-46"]},
-                          names=[{"surname": "Коваль", "given_name": "Ірина"}],
-                          statuses=[{"kind": "ua_family_of_fallen",
-                                     "valid_from": dt.date(2023, 8, 1)}])
+    registry = person_create(actor=None, data=input_from(PersonInput, {"lifecycle": "fallen", "region": regions["UA-46"],
+                                               "lifecycle_date": dt.date(2023, 5, 2)}),
+                             names=[input_from(NameInput, {"surname": "Коваль", "given_name": "Андрій"})])
+    widow = person_create(actor=None, data=input_from(PersonInput, {"region": regions["UA-46"]}),
+                          names=[input_from(NameInput, {"surname": "Коваль", "given_name": "Ірина"})],
+                          statuses=[input_from(StatusInput, {"kind": "ua_family_of_fallen",
+                                     "valid_from": dt.date(2023, 8, 1)})])
     family_link_add(actor=world["users"]["admin"], person_id=registry.pk, relative_id=widow.pk,
                     kind="spouse")
     services.memorial_import(actor=editor, data=CSV.encode())

@@ -11,10 +11,12 @@ from django.test import Client
 
 from vetbridge.accounts.models import AuditLog
 from vetbridge.core.exceptions import ApplicationError
+from vetbridge.core.services import input_from
 from vetbridge.memorial import selectors, services
 from vetbridge.memorial.models import EditorNotification, MemorialChange, MemorialRecord
+from vetbridge.memorial.services import TributeInput
 from vetbridge.people.models import Person
-from vetbridge.people.services import person_update
+from vetbridge.people.services import PersonChanges, person_update
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +52,7 @@ def test_a_record_flagged_published_is_never_shown_when_its_person_is_alive(worl
     assert f"/memorial/{record.pk}/" not in client.get("/memorial/").content.decode()
     with pytest.raises(ApplicationError):
         services.tribute_submit(record_id=record.pk, ip="198.51.100.9", photo=None,
-                                data={"kind": "candle", "author_name": "Олег", "text": "x"})
+                                data=input_from(TributeInput, {"kind": "candle", "author_name": "Олег", "text": "x"}))
 
 
 @pytest.mark.parametrize("lifecycle", ["alive", "deceased"])
@@ -69,7 +71,7 @@ def test_found_alive_is_withdrawn_at_once_audited_and_editors_notified(world, re
     admin, editor = world["users"]["admin"], world["users"]["memorial_editor"]
     person = Person.objects.get(pk=record.person_id)
     person_update(actor=admin, person_id=person.pk, expected_version=person.version,
-                  data={"lifecycle": "alive", "lifecycle_date": None})
+                  data=input_from(PersonChanges, {"lifecycle": "alive", "lifecycle_date": None}))
     record.refresh_from_db()
     assert not record.published
     assert selectors.public_record(record.pk) is None
@@ -88,7 +90,7 @@ def test_found_alive_is_withdrawn_at_once_audited_and_editors_notified(world, re
     # Back to missing: it stays withdrawn until an editor publishes it again.
     person.refresh_from_db()
     person_update(actor=admin, person_id=person.pk, expected_version=person.version,
-                  data={"lifecycle": "missing", "lifecycle_date": dt.date(2024, 3, 1)})
+                  data=input_from(PersonChanges, {"lifecycle": "missing", "lifecycle_date": dt.date(2024, 3, 1)}))
     record.refresh_from_db()
     assert not record.published
     services.record_publish(actor=editor, record_id=record.pk, basis="editorial", note="again")

@@ -14,11 +14,12 @@ import pytest
 from django.core.files.storage import default_storage
 
 from vetbridge.accounts.models import AuditAction, AuditLog
+from vetbridge.core.services import input_from
 from vetbridge.memorial.services import memorial_import
 from vetbridge.people import name_index
 from vetbridge.people.importer import people_import
 from vetbridge.people.models import ImportBatch, NameToken, Person, PersonName
-from vetbridge.people.services import person_create
+from vetbridge.people.services import NameInput, PersonInput, person_create
 
 pytestmark = pytest.mark.django_db
 
@@ -69,9 +70,9 @@ def test_ids_continue_after_existing_people(make_person):
 
 
 def test_linkage_runs_after_the_import_instead_of_a_search_per_row():
-    person_create(actor=None, data={"birth_date": dt.date(1979, 3, 9)},
-                  names=[{"surname": "Shevchenko", "given_name": "Taras",
-                          "patronymic": "Hryhorovych", "language": "en"}])
+    person_create(actor=None, data=input_from(PersonInput, {"birth_date": dt.date(1979, 3, 9)}),
+                  names=[input_from(NameInput, {"surname": "Shevchenko", "given_name": "Taras",
+                          "patronymic": "Hryhorovych", "language": "en"})])
     report = people_import(actor=None, data=(HEADER + ROWS).encode())
     assert report.suspected_duplicates == 1
 

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from vetbridge.core.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
+from vetbridge.core.services import input_from
 from vetbridge.people import name_index
 from vetbridge.people.duplicates import (
     likely_duplicates,
@@ -23,7 +24,14 @@ from vetbridge.people.models import (
     PersonName,
     PersonStatus,
 )
-from vetbridge.people.services import family_link_add, person_create, person_status_add
+from vetbridge.people.services import (
+    NameInput,
+    PersonInput,
+    StatusInput,
+    family_link_add,
+    person_create,
+    person_status_add,
+)
 
 pytestmark = pytest.mark.django_db
 BIRTH = dt.date(1990, 3, 4)
@@ -32,14 +40,14 @@ BIRTH = dt.date(1990, 3, 4)
 @pytest.fixture
 def twins(world, regions):
     """One man registered twice: from his passport, and from a French unit list."""
-    a = person_create(actor=None, data={"region": regions["UA-46"], "birth_date": BIRTH,
-                                        "phone": "+380 1"},
-                      names=[{"surname": "Ткаченко", "given_name": "Сергій", "language": "uk"},
-                             {"surname": "Tkachenko", "given_name": "Serhii", "language": "en"}])
-    b = person_create(actor=None, data={"region": regions["UA-46"], "birth_date": BIRTH,
-                                        "birth_place": "Lviv", "external_id": "UNIT-7"},
-                      names=[{"surname": "Tkatchenko", "given_name": "Serhiy", "language": "fr"},
-                             {"surname": "Ткаченко", "given_name": "Сергій", "language": "uk"}])
+    a = person_create(actor=None, data=input_from(PersonInput, {"region": regions["UA-46"], "birth_date": BIRTH,
+                                        "phone": "+380 1"}),
+                      names=[input_from(NameInput, {"surname": "Ткаченко", "given_name": "Сергій", "language": "uk"}),
+                             input_from(NameInput, {"surname": "Tkachenko", "given_name": "Serhii", "language": "en"})])
+    b = person_create(actor=None, data=input_from(PersonInput, {"region": regions["UA-46"], "birth_date": BIRTH,
+                                        "birth_place": "Lviv", "external_id": "UNIT-7"}),
+                      names=[input_from(NameInput, {"surname": "Tkatchenko", "given_name": "Serhiy", "language": "fr"}),
+                             input_from(NameInput, {"surname": "Ткаченко", "given_name": "Сергій", "language": "uk"})])
     return a, b
 
 
@@ -52,8 +60,8 @@ def test_registration_queues_a_high_confidence_suspect(twins):
 
 
 def test_different_birth_date_is_low_confidence_and_other_families_are_not_suspects(world):
-    person_create(actor=None, data={"birth_date": BIRTH},
-                  names=[{"surname": "Кравченко", "given_name": "Михайло"}])
+    person_create(actor=None, data=input_from(PersonInput, {"birth_date": BIRTH}),
+                  names=[input_from(NameInput, {"surname": "Кравченко", "given_name": "Михайло"})])
     cands = likely_duplicates(user=None, surname="Kravtchenko", given_name="Mykhaïlo",
                               birth_date=dt.date(1970, 1, 1))
     assert [c.confidence for c in cands] == ["low"]
@@ -69,7 +77,7 @@ def test_merge_moves_everything_and_unmerge_restores_both_records(world, twins, 
     family_link_add(actor=admin, person_id=b.pk, relative_id=child.pk, kind="child")
     family_link_add(actor=admin, person_id=spouse.pk, relative_id=b.pk, kind="spouse")
     person_status_add(actor=admin, person_id=b.pk,
-                      data={"kind": "ua_combatant", "valid_from": dt.date(2023, 1, 1)})
+                      data=input_from(StatusInput, {"kind": "ua_combatant", "valid_from": dt.date(2023, 1, 1)}))
     world["users"]["veteran"].person = b
     world["users"]["veteran"].save()
     before_names = {n.pk: (n.person_id, n.is_preferred) for n in PersonName.objects.all()}
@@ -135,8 +143,8 @@ def test_merge_into_itself_or_twice_is_refused(world, twins):
 
 def test_queue_and_merge_are_scoped(world, regions):
     for _ in range(2):
-        person_create(actor=None, data={"region": regions["UA-30"], "birth_date": BIRTH},
-                      names=[{"surname": "Гуменюк", "given_name": "Петро"}])
+        person_create(actor=None, data=input_from(PersonInput, {"region": regions["UA-30"], "birth_date": BIRTH}),
+                      names=[input_from(NameInput, {"surname": "Гуменюк", "given_name": "Петро"})])
     suspect = DuplicateSuspect.objects.get()
     lviv_worker = world["users"]["case_worker"]
     assert list(suspects_for(lviv_worker)) == []

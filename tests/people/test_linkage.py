@@ -11,17 +11,18 @@ import pytest
 
 from vetbridge.accounts.models import AuditLog
 from vetbridge.cli import main
+from vetbridge.core.services import input_from
 from vetbridge.people.linkage import scan_duplicates
 from vetbridge.people.models import DuplicateState, DuplicateSuspect
-from vetbridge.people.services import person_create
+from vetbridge.people.services import NameInput, PersonInput, person_create
 
 pytestmark = pytest.mark.django_db
 
 
 def _person(surname, given, patronymic="", born=None, lang="uk"):
-    return person_create(actor=None, data={"birth_date": born},
-                         names=[{"surname": surname, "given_name": given,
-                                 "patronymic": patronymic, "language": lang}])
+    return person_create(actor=None, data=input_from(PersonInput, {"birth_date": born}),
+                         names=[input_from(NameInput, {"surname": surname, "given_name": given,
+                                 "patronymic": patronymic, "language": lang})])
 
 
 def test_scan_queues_pairs_once_with_weights_and_respects_dismissals():

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from vetbridge.core.services import input_from
 from vetbridge.names import MemoryStore, Searcher
 from vetbridge.people import name_index
 from vetbridge.people.models import NameKey, NameToken, PersonName
-from vetbridge.people.services import person_name_add
+from vetbridge.people.services import NameInput, person_name_add
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ def test_a_new_spelling_is_searchable_at_once(world, make_person):
     person = make_person("Бондар", "Олена")
     assert not [r for r in name_index.search("Bondartchouk").results if r.id == person.pk]
     person_name_add(actor=world["users"]["admin"], person_id=person.pk,
-                    data={"surname": "Bondartchouk", "given_name": "Hélène", "language": "fr"})
+                    data=input_from(NameInput, {"surname": "Bondartchouk", "given_name": "Hélène", "language": "fr"}))
     assert name_index.search("Bondartchouk Hélène").results[0].id == person.pk
 
 

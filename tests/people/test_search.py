@@ -11,9 +11,10 @@ import pytest
 from django.test import Client
 
 from vetbridge.cli import main
+from vetbridge.core.services import input_from
 from vetbridge.people.models import DuplicateState, DuplicateSuspect, Person, PersonMerge
 from vetbridge.people.selectors import person_search
-from vetbridge.people.services import person_create
+from vetbridge.people.services import NameInput, PersonInput, person_create
 
 pytestmark = pytest.mark.django_db
 
@@ -33,9 +34,9 @@ def _as(user, language: str | None = None) -> Client:
 
 @pytest.fixture
 def taras(world, regions):
-    return person_create(actor=None, data={"region": regions["UA-46"], "external_id": "T-1"},
-                         names=[{"surname": "Шевченко", "given_name": "Тарас",
-                                 "patronymic": "Григорович", "language": "uk"}])
+    return person_create(actor=None, data=input_from(PersonInput, {"region": regions["UA-46"], "external_id": "T-1"}),
+                         names=[input_from(NameInput, {"surname": "Шевченко", "given_name": "Тарас",
+                                 "patronymic": "Григорович", "language": "uk"})])
 
 
 def test_search_is_ranked_scoped_and_explained(world, taras):
@@ -129,8 +130,8 @@ def test_registration_shows_likely_duplicates_before_saving(world, taras):
 def test_queue_page_merge_and_undo(world, regions):
     for name in ({"surname": "Гуменюк", "given_name": "Петро"},
                  {"surname": "Humeniuk", "given_name": "Petro", "language": "en"}):
-        person_create(actor=None, data={"region": regions["UA-46"],
-                                        "birth_date": dt.date(1980, 1, 1)}, names=[name])
+        person_create(actor=None, data=input_from(PersonInput, {"region": regions["UA-46"],
+                                        "birth_date": dt.date(1980, 1, 1)}), names=[input_from(NameInput, name)])
     suspect = DuplicateSuspect.objects.get()
     client = _as(world["users"]["case_worker"], "fr")
     queue = client.get("/people/duplicates/")

@@ -12,8 +12,9 @@ import pytest
 from django.test import Client
 
 from vetbridge.cli import main
+from vetbridge.core.services import input_from
 from vetbridge.people.name_index import Born
-from vetbridge.people.services import person_create
+from vetbridge.people.services import NameInput, PersonInput, person_create
 
 pytestmark = pytest.mark.django_db
 
@@ -24,11 +25,11 @@ def namesakes(regions):
     people = {}
     for i, year in enumerate(range(1970, 1982)):
         people[year] = person_create(
-            actor=None, data={"birth_date": dt.date(year, 1 + i % 12, 10),
-                              "region": regions["UA-46" if year == 1979 else "UA-30"]},
-            names=[{"surname": "Шевченко", "given_name": "Олександр",
+            actor=None, data=input_from(PersonInput, {"birth_date": dt.date(year, 1 + i % 12, 10),
+                              "region": regions["UA-46" if year == 1979 else "UA-30"]}),
+            names=[input_from(NameInput, {"surname": "Шевченко", "given_name": "Олександр",
                     "patronymic": "Петрович" if year == 1979 else "Іванович",
-                    "language": "uk"}])
+                    "language": "uk"})])
     return people
 
 

@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from vetbridge.accounts.models import AuditLog
 from vetbridge.core.exceptions import ApplicationError
+from vetbridge.core.services import input_from
 from vetbridge.reintegration import services
+from vetbridge.reintegration.services import ReferralInput
 
 pytestmark = pytest.mark.django_db
 
@@ -40,13 +42,13 @@ def phone(world):
 def test_the_partner_sees_only_the_contact_details_agreed_to(world, phone):
     worker, partner = world["users"]["case_worker"], world["users"]["partner"]
     shared = services.referral_create(actor=worker, person_id=world["lviv"].pk,
-                                      data=_data(world, shared_contacts=["phone"]))
+                                      data=input_from(ReferralInput, _data(world, shared_contacts=["phone"])))
     page = _as(partner).get(f"/referrals/{shared.pk}/").content.decode()
     assert phone in page and "ihor@example.org" not in page
     assert AuditLog.objects.filter(actor=partner, action="read", object_id=str(shared.pk),
                                    summary="shared contact details").exists()
     unshared = services.referral_create(actor=worker, person_id=world["lviv"].pk,
-                                        data=_data(world))
+                                        data=input_from(ReferralInput, _data(world)))
     assert phone not in _as(partner).get(f"/referrals/{unshared.pk}/").content.decode()
 
 
@@ -54,14 +56,14 @@ def test_a_contact_the_file_does_not_have_cannot_be_promised(world):
     with pytest.raises(ApplicationError) as exc:
         services.referral_create(actor=world["users"]["case_worker"],
                                  person_id=world["lviv"].pk,
-                                 data=_data(world, shared_contacts=["address"]))
+                                 data=input_from(ReferralInput, _data(world, shared_contacts=["address"])))
     assert "shared_contacts" in exc.value.fields
 
 
 def test_declining_needs_a_reason_that_the_case_worker_reads(world):
     worker, partner = world["users"]["case_worker"], world["users"]["partner"]
     referral = services.referral_create(actor=worker, person_id=world["lviv"].pk,
-                                        data=_data(world))
+                                        data=input_from(ReferralInput, _data(world)))
     response = _as(partner, "fr").post(f"/referrals/{referral.pk}/act/",
                                        {"action": "decline", "version": referral.version},
                                        follow=True)
@@ -94,6 +96,6 @@ def test_api_decline_without_reason_names_the_field_and_shares_contacts(world, p
 
 def test_referral_rows_link_by_the_veterans_name(world):
     referral = services.referral_create(actor=world["users"]["case_worker"],
-                                        person_id=world["lviv"].pk, data=_data(world))
+                                        person_id=world["lviv"].pk, data=input_from(ReferralInput, _data(world)))
     page = _as(world["users"]["partner"]).get("/referrals/").content.decode()
     assert f'href="/referrals/{referral.pk}/">{world["lviv"].display_name()}</a>' in page

@@ -9,8 +9,10 @@ from django.test import Client
 from django.utils import timezone
 
 from vetbridge.core.exceptions import ApplicationError, ConflictError, NotFoundError
+from vetbridge.core.services import input_from
 from vetbridge.reintegration import services
 from vetbridge.reintegration.models import Partner
+from vetbridge.reintegration.services import ReferralInput
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +38,7 @@ def _as(user) -> Client:
 def test_consent_and_choices_are_required(world, extra, field):
     with pytest.raises(ApplicationError) as exc:
         services.referral_create(actor=world["users"]["case_worker"],
-                                 person_id=world["lviv"].pk, data=_data(world, **extra))
+                                 person_id=world["lviv"].pk, data=input_from(ReferralInput, _data(world, **extra)))
     assert field in exc.value.fields
 
 
@@ -45,19 +47,19 @@ def test_partner_must_offer_the_service_and_have_capacity(world):
     cw = world["users"]["case_worker"]
     with pytest.raises(ApplicationError) as exc:
         services.referral_create(actor=cw, person_id=world["lviv"].pk,
-                                 data=_data(world, partner=small.pk))
+                                 data=input_from(ReferralInput, _data(world, partner=small.pk)))
     assert "service" in exc.value.fields
     services.referral_create(actor=cw, person_id=world["lviv"].pk,
-                             data=_data(world, partner=small.pk, service="sport"))
+                             data=input_from(ReferralInput, _data(world, partner=small.pk, service="sport")))
     with pytest.raises(ApplicationError) as exc:
         services.referral_create(actor=cw, person_id=world["lviv"].pk,
-                                 data=_data(world, partner=small.pk, service="sport"))
+                                 data=input_from(ReferralInput, _data(world, partner=small.pk, service="sport")))
     assert "partner" in exc.value.fields
 
 
 def test_partner_answers_and_records_the_outcome(world):
     referral = services.referral_create(actor=world["users"]["case_worker"],
-                                        person_id=world["lviv"].pk, data=_data(world))
+                                        person_id=world["lviv"].pk, data=input_from(ReferralInput, _data(world)))
     partner = world["users"]["partner"]
     with pytest.raises(ApplicationError):  # not accepted yet
         services.referral_outcome(actor=partner, referral_id=referral.pk,
@@ -81,10 +83,10 @@ def test_partner_answers_and_records_the_outcome(world):
 def test_partner_sees_only_its_referrals_and_never_medical(world):
     other = Partner.objects.create(name="Other", services=["employment"], monthly_capacity=9)
     mine = services.referral_create(actor=world["users"]["case_worker"],
-                                    person_id=world["lviv"].pk, data=_data(world))
+                                    person_id=world["lviv"].pk, data=input_from(ReferralInput, _data(world)))
     theirs = services.referral_create(actor=world["users"]["case_worker"],
                                       person_id=world["lviv"].pk,
-                                      data=_data(world, partner=other.pk))
+                                      data=input_from(ReferralInput, _data(world, partner=other.pk)))
     partner = world["users"]["partner"]
     assert list(services.referrals_for(partner)) == [mine]
     with pytest.raises(NotFoundError):
@@ -102,7 +104,7 @@ def test_partner_sees_only_its_referrals_and_never_medical(world):
 
 def test_unanswered_referrals_are_flagged(world, settings):
     referral = services.referral_create(actor=world["users"]["case_worker"],
-                                        person_id=world["lviv"].pk, data=_data(world))
+                                        person_id=world["lviv"].pk, data=input_from(ReferralInput, _data(world)))
     page = _as(world["users"]["case_worker"]).get("/referrals/").content.decode()
     assert 'class="problem"' not in page
     type(referral).objects.filter(pk=referral.pk).update(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any, ParamSpec
 
@@ -80,4 +81,6 @@ def _json_safe(value: Any) -> Any:
         return value
     if isinstance(value, models.Model):
         return str(value.pk)
+    if isinstance(value, dt.date):  # a date or a date-time, as ISO 8601 (describe reads it)
+        return value.isoformat()
     return str(value)

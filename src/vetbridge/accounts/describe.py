@@ -25,7 +25,7 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -44,6 +44,7 @@ CODE_ONLY = re.compile(r"^[a-z0-9_.:\- ]*$")
 # The changed fields' names joined by the service that wrote the row ("birth_date, phone").
 CODE_LIST = re.compile(r"^[a-z][a-z0-9_]*(, [a-z][a-z0-9_]*)+$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 
 def _model(object_type: str) -> type[models.Model] | None:
@@ -96,6 +97,14 @@ def _value(field: models.Field[Any, Any] | None, value: Any) -> str:
             return formats.date_format(dt.date.fromisoformat(value), "SHORT_DATE_FORMAT")
         except ValueError:
             return value
+    if isinstance(value, str) and ISO_DATETIME.match(value):
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if timezone.is_aware(moment):
+            moment = timezone.localtime(moment)
+        return formats.date_format(moment, "SHORT_DATETIME_FORMAT")
     if isinstance(value, float | int):
         return formats.number_format(value, use_l10n=True)
     if isinstance(value, list | dict):
@@ -149,21 +158,24 @@ def describe(*, action: str, object_type: str, object_id: str, summary: str,
     became_contact = (actor_id is not None and "contact_person" in fields
                       and str(fields["contact_person"][1]) == str(actor_id))
     details: list[Change] = []
+    keys: list[str] = []  # the field of each detail
     for key, pair in fields.items():
         f = _field(model, FIELD_ALIASES.get(object_type, {}).get(key, key))
         label = str(f.verbose_name) if f is not None else _("other detail")
         change = Change(label=label, old=_value(f, pair[0]), new=_value(f, pair[1]))
         if change.old != change.new and not (became_contact and key == "contact_person"):
             details.append(change)  # "— → —" is nothing a reader needs to see
+            keys.append(key)
 
     state_key = next((k for k in ("state", "status") if k in fields), None)
     if became_contact:
         sentence = _("%(actor)s became the contact person") % params
-    elif action == "update" and state_key is not None and len(details) == 1:
-        d = details[0]
+    elif action == "update" and state_key is not None and state_key in keys:
+        # A move from one state to another; what changed with it (a date, a reason) follows.
+        d = details[keys.index(state_key)]
         sentence = (_("%(record)s %(ref)s: from “%(old)s” to “%(new)s”, by %(actor)s")
                     % {**params, "old": d.old, "new": d.new})
-        details = []
+        details = [c for c, k in zip(details, keys, strict=True) if k != state_key]
     else:
         verbs = {
             "create": _("Created: %(record)s %(ref)s, by %(actor)s"),

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vetbridge.core.exceptions import NotFoundError
+from vetbridge.core.services import model_update
 
 from .audit import audit_record
 from .models import ApiToken, AuditAction, User
@@ -29,10 +30,8 @@ def token_revoke(*, actor: User, token_id: int) -> ApiToken:
     if token is None:
         raise NotFoundError(_("No such token, or not yours."))
     if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-        audit_record(actor=actor, action=AuditAction.UPDATE, obj=token, summary="revoked",
-                     changes={"revoked_at": [None, token.revoked_at.isoformat()]})
+        model_update(instance=token, fields={"revoked_at": timezone.now()}, actor=actor,
+                     summary="revoked")
     return token
 
 

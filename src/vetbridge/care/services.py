@@ -1,5 +1,8 @@
 """Care pathway: audited reads of the care file, every write with its audit row, the
-timeline joining care and paperwork, and the contact person's caseload."""
+timeline joining care and paperwork, and the contact person's caseload.
+
+Writes take typed inputs (`InjuryInput`, `AppointmentInput`, …) built by the forms with
+`core.services.input_from`; status changes go through `core.services.model_update`."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from vetbridge.accounts.roles import Capability
 from vetbridge.accounts.scoping import access_person_by_id, people_for, require
 from vetbridge.core.exceptions import NotFoundError, field_error
 from vetbridge.core.inputs import check_date
+from vetbridge.core.services import model_update
 from vetbridge.people.models import Person
 
 from . import whodas
@@ -38,35 +42,80 @@ from .models import (
 )
 
 
-def _text(data: dict[str, Any], field: str, limit: int, required: bool = True) -> str:
-    value = " ".join(str(data.get(field) or "").split())[:limit]
-    if required and not value:
+@dataclass(frozen=True)
+class InjuryInput:
+    icd10: str = ""
+    label: str = ""
+    occurred_on: dt.date | None = None
+    context: str = ""
+
+
+@dataclass(frozen=True)
+class EpisodeInput:
+    kind: str = ""
+    provider: str = ""
+    started_on: dt.date | None = None
+    ended_on: dt.date | None = None
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class GoalInput:
+    domain: str = ""
+    description: str = ""
+    target_date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class UaFunctioningInput:
+    assessed_on: dt.date | None = None
+    group: int | None = None
+    valid_until: dt.date | None = None
+    decision_ref: str = ""
+
+
+@dataclass(frozen=True)
+class AppointmentInput:
+    at: dt.datetime | None = None
+    with_whom: str = ""
+    place: str = ""
+    purpose: str = ""
+
+
+@dataclass(frozen=True)
+class FollowUpInput:
+    due_on: dt.date | None = None
+    what: str = ""
+
+
+@dataclass(frozen=True)
+class NoteInput:
+    text: str = ""
+
+
+def _text(value: str, field: str, limit: int, required: bool = True) -> str:
+    text = " ".join(str(value or "").split())[:limit]
+    if required and not text:
         raise field_error(field, _("This field is required."))
-    return value
+    return text
 
 
-def _day(data: dict[str, Any], field: str, past: bool = False,
+def _day(value: dt.date | None, field: str, past: bool = False,
          born: dt.date | None = None) -> dt.date:
     """A required date."""
-    value = _date(data, field, True, past, born=born)
-    assert value is not None
-    return value
+    day = _date(value, field, True, past, born=born)
+    assert day is not None
+    return day
 
 
-def _date(data: dict[str, Any], field: str, required: bool = True,
+def _date(value: dt.date | None, field: str, required: bool = True,
           past: bool = False, born: dt.date | None = None) -> dt.date | None:
-    """The date in `data[field]`, in the shared plausible range (`core.inputs`): up to today
-    when `past`, else up to the future horizon; never before the person's birth (`born`)."""
-    value = data.get(field)
-    if value in (None, ""):
+    """`value` in the shared plausible range (`core.inputs`): up to today when `past`, else
+    up to the future horizon; never before the person's birth (`born`)."""
+    if value is None:
         if required:
             raise field_error(field, _("This field is required."))
         return None
-    if not isinstance(value, dt.date):
-        try:
-            value = dt.date.fromisoformat(str(value))
-        except ValueError:
-            raise field_error(field, _("Enter a valid date.")) from None
     return check_date(field, value, future=not past, not_before=born)
 
 
@@ -89,43 +138,46 @@ def _audit(actor: User, obj: Any, person: Person, summary: str) -> None:
 
 
 @transaction.atomic
-def injury_add(*, actor: User, person_id: int, data: dict[str, Any]) -> Injury:
+def injury_add(*, actor: User, person_id: int, data: InjuryInput) -> Injury:
     person = _editable(actor, person_id)
-    code = _text(data, "icd10", 8).upper().replace(" ", "")
+    code = _text(data.icd10, "icd10", 8).upper().replace(" ", "")
     if not re.fullmatch(r"[A-Z][0-9]{2}(\.[0-9A-Z]{1,4})?", code):
         raise field_error("icd10", _("An ICD-10 code looks like S58.1 or F43.1."))
-    injury = Injury.objects.create(person=person, icd10=code, label=_text(data, "label", 200),
-                                   occurred_on=_date(data, "occurred_on", False, past=True, born=person.birth_date),
-                                   context=_text(data, "context", 200, False), created_by=actor)
+    injury = Injury.objects.create(
+        person=person, icd10=code, label=_text(data.label, "label", 200),
+        occurred_on=_date(data.occurred_on, "occurred_on", False, past=True,
+                          born=person.birth_date),
+        context=_text(data.context, "context", 200, False), created_by=actor)
     _audit(actor, injury, person, code)
     return injury
 
 
 @transaction.atomic
-def episode_add(*, actor: User, person_id: int, data: dict[str, Any]) -> CareEpisode:
+def episode_add(*, actor: User, person_id: int, data: EpisodeInput) -> CareEpisode:
     person = _editable(actor, person_id)
-    if data.get("kind") not in EpisodeKind.values:
+    if data.kind not in EpisodeKind.values:
         raise field_error("kind", _("Choose the kind of care."))
-    started = _day(data, "started_on", past=True, born=person.birth_date)
-    ended = _date(data, "ended_on", False, born=person.birth_date)
+    started = _day(data.started_on, "started_on", past=True, born=person.birth_date)
+    ended = _date(data.ended_on, "ended_on", False, born=person.birth_date)
     if ended and started and ended < started:
         raise field_error("ended_on", _("The end date is before the start date."))
-    episode = CareEpisode.objects.create(person=person, kind=data["kind"],
-                                         provider=_text(data, "provider", 200),
+    episode = CareEpisode.objects.create(person=person, kind=data.kind,
+                                         provider=_text(data.provider, "provider", 200),
                                          started_on=started, ended_on=ended,
-                                         summary=_text(data, "summary", 2000, False))
+                                         summary=_text(data.summary, "summary", 2000, False))
     _audit(actor, episode, person, episode.kind)
     return episode
 
 
 @transaction.atomic
-def goal_add(*, actor: User, person_id: int, data: dict[str, Any]) -> Goal:
+def goal_add(*, actor: User, person_id: int, data: GoalInput) -> Goal:
     person = _editable(actor, person_id)
-    if data.get("domain") not in GoalDomain.values:
+    if data.domain not in GoalDomain.values:
         raise field_error("domain", _("Choose the domain."))
-    goal = Goal.objects.create(person=person, domain=data["domain"],
-                               description=_text(data, "description", 300),
-                               target_date=_date(data, "target_date", False, born=person.birth_date))
+    goal = Goal.objects.create(person=person, domain=data.domain,
+                               description=_text(data.description, "description", 300),
+                               target_date=_date(data.target_date, "target_date", False,
+                                                 born=person.birth_date))
     _audit(actor, goal, person, goal.domain)
     return goal
 
@@ -138,20 +190,24 @@ def goal_set_status(*, actor: User, goal_id: int, status: str) -> Goal:
         raise NotFoundError(_("No such goal, or not within your access."))
     if status not in GoalStatus.values:
         raise field_error("status", _("Choose a status."))
-    before = goal.status
-    goal.status, goal.updated_at = status, timezone.now()
-    goal.save()
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=goal, person_id=goal.person_id,
-                 summary=status, changes={"status": [before, status]})
+    model_update(instance=goal, fields={"status": status}, actor=actor, summary=status)
     return goal
 
 
+def _parsed_day(value: dt.date | str | None) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise field_error("assessed_on", _("Enter a valid date.")) from None
+
+
 @transaction.atomic
-def whodas_add(*, actor: User, person_id: int, assessed_on: Any,
+def whodas_add(*, actor: User, person_id: int, assessed_on: dt.date | str,
                answers: dict[str, Any]) -> FunctionalAssessment:
     person = _editable(actor, person_id)
-    day = _day({"assessed_on": assessed_on}, "assessed_on", past=True,
-               born=person.birth_date)
+    day = _day(_parsed_day(assessed_on), "assessed_on", past=True, born=person.birth_date)
     unknown = sorted(set(answers) - {code for code, _label in whodas.ITEMS})
     if unknown:
         raise field_error(unknown[0], _("Unknown question."))
@@ -175,34 +231,33 @@ def whodas_add(*, actor: User, person_id: int, assessed_on: Any,
 
 @transaction.atomic
 def ua_functioning_add(*, actor: User, person_id: int,
-                       data: dict[str, Any]) -> FunctionalAssessment:
+                       data: UaFunctioningInput) -> FunctionalAssessment:
     person = _editable(actor, person_id)
-    day = _day(data, "assessed_on", past=True, born=person.birth_date)
-    group = data.get("group")
-    if group not in (None, "", 1, 2, 3, "1", "2", "3"):
+    day = _day(data.assessed_on, "assessed_on", past=True, born=person.birth_date)
+    if data.group not in (None, 1, 2, 3):
         raise field_error("group", _("Choose the group, or none."))
-    until = _date(data, "valid_until", False, born=person.birth_date)
+    until = _date(data.valid_until, "valid_until", False, born=person.birth_date)
     if until and day and until < day:
         raise field_error("valid_until", _("The end date is before the start date."))
     assessment = FunctionalAssessment.objects.create(
         person=person, kind=AssessmentKind.UA_FUNCTIONING, assessed_on=day,
-        group=int(str(group)) if group not in (None, "") else None, valid_until=until,
-        decision_ref=_text(data, "decision_ref", 100, False), assessor=actor)
+        group=data.group, valid_until=until,
+        decision_ref=_text(data.decision_ref, "decision_ref", 100, False), assessor=actor)
     _audit(actor, assessment, person, "ua_functioning")
     return assessment
 
 
 @transaction.atomic
-def appointment_add(*, actor: User, person_id: int, data: dict[str, Any]) -> Appointment:
+def appointment_add(*, actor: User, person_id: int, data: AppointmentInput) -> Appointment:
     person = _editable(actor, person_id)
-    at = data.get("at")
+    at = data.at
     if not isinstance(at, dt.datetime):
         raise field_error("at", _("Enter a date and time."))
     check_date("at", at.date(), future=True, not_before=person.birth_date)
     appointment = Appointment.objects.create(person=person, at=at,
-                                             with_whom=_text(data, "with_whom", 200),
-                                             place=_text(data, "place", 200, False),
-                                             purpose=_text(data, "purpose", 300, False))
+                                             with_whom=_text(data.with_whom, "with_whom", 200),
+                                             place=_text(data.place, "place", 200, False),
+                                             purpose=_text(data.purpose, "purpose", 300, False))
     _audit(actor, appointment, person, appointment.with_whom)
     return appointment
 
@@ -218,11 +273,7 @@ def appointment_set_status(*, actor: User, appointment_id: int, status: str) -> 
         raise field_error("status", _("Choose a status."))
     if item.at > timezone.now():
         raise field_error("status", _("An appointment still to come has no outcome yet."))
-    before = item.status
-    item.status = status
-    item.save(update_fields=["status"])
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=item, person_id=item.person_id,
-                 summary=status, changes={"status": [before, status]})
+    model_update(instance=item, fields={"status": status}, actor=actor, summary=status)
     return item
 
 
@@ -232,10 +283,11 @@ def appointments_open(person: Person) -> QuerySet[Appointment]:
 
 
 @transaction.atomic
-def followup_add(*, actor: User, person_id: int, data: dict[str, Any]) -> FollowUp:
+def followup_add(*, actor: User, person_id: int, data: FollowUpInput) -> FollowUp:
     person = _editable(actor, person_id)
-    item = FollowUp.objects.create(person=person, due_on=_day(data, "due_on", born=person.birth_date),
-                                   what=_text(data, "what", 300),
+    item = FollowUp.objects.create(person=person,
+                                   due_on=_day(data.due_on, "due_on", born=person.birth_date),
+                                   what=_text(data.what, "what", 300),
                                    owner=person.contact_person or actor)
     _audit(actor, item, person, item.what)
     return item
@@ -247,17 +299,14 @@ def followup_done(*, actor: User, followup_id: int) -> FollowUp:
         actor, Capability.CARE_EDIT)).first()
     if item is None:
         raise NotFoundError(_("No such follow-up, or already done."))
-    item.done_at = timezone.now()
-    item.save()
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=item, person_id=item.person_id,
-                 summary="done")
+    model_update(instance=item, fields={"done_at": timezone.now()}, actor=actor, summary="done")
     return item
 
 
 @transaction.atomic
-def note_add(*, actor: User, person_id: int, data: dict[str, Any]) -> Note:
+def note_add(*, actor: User, person_id: int, data: NoteInput) -> Note:
     person = _editable(actor, person_id)
-    text = str(data.get("text") or "").strip()[:4000]
+    text = str(data.text or "").strip()[:4000]
     if not text:
         raise field_error("text", _("This field is required."))
     note = Note.objects.create(person=person, author=actor, text=text)
@@ -270,12 +319,8 @@ def contact_set(*, actor: User, person_id: int) -> Person:
     """The acting case worker becomes the person's one contact person."""
     require(actor, Capability.REFERRALS_MANAGE)
     person = access_person_by_id(actor, person_id, Capability.CARE_EDIT)
-    before = person.contact_person_id
-    Person.objects.filter(pk=person.pk).update(contact_person=actor)
-    person.contact_person = actor
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=person, person_id=person.pk,
-                 summary="contact person",
-                 changes={"fields": {"contact_person": [before, actor.pk]}})
+    model_update(instance=person, fields={"contact_person": actor}, actor=actor,
+                 summary="contact person")
     return person
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from vetbridge.accounts.roles import Capability
 from vetbridge.core.exceptions import ApplicationError
+from vetbridge.core.services import input_from
 from vetbridge.core.views import permission_required_page, signed_in_user
 
 from . import services, whodas
@@ -80,11 +81,15 @@ def care_file(request: HttpRequest, person_id: int) -> HttpResponse:
     return _render(request, person_id)
 
 
-ADDERS = {
-    "injury": services.injury_add, "episode": services.episode_add,
-    "goal": services.goal_add, "ua_functioning": services.ua_functioning_add,
-    "appointment": services.appointment_add, "followup": services.followup_add,
-    "note": services.note_add,
+# Each form's service and the typed input built from its cleaned data.
+ADDERS: dict[str, tuple[Any, type[Any]]] = {
+    "injury": (services.injury_add, services.InjuryInput),
+    "episode": (services.episode_add, services.EpisodeInput),
+    "goal": (services.goal_add, services.GoalInput),
+    "ua_functioning": (services.ua_functioning_add, services.UaFunctioningInput),
+    "appointment": (services.appointment_add, services.AppointmentInput),
+    "followup": (services.followup_add, services.FollowUpInput),
+    "note": (services.note_add, services.NoteInput),
 }
 
 
@@ -101,7 +106,9 @@ def add(request: HttpRequest, person_id: int, kind: str) -> HttpResponse:
                 services.whodas_add(actor=signed_in_user(request), person_id=person_id,
                                     assessed_on=data.pop("assessed_on"), answers=data)
             else:
-                ADDERS[kind](actor=signed_in_user(request), person_id=person_id, data=form.cleaned_data)
+                service, input_class = ADDERS[kind]
+                service(actor=signed_in_user(request), person_id=person_id,
+                        data=input_from(input_class, form.cleaned_data))
         except ApplicationError as exc:
             form.add_service_error(exc)
         else:

@@ -1,7 +1,8 @@
 """Writes of the cooperation roadmap: each in one transaction with its audit row.
 
 Services take typed inputs (small dataclasses), check the role, validate, lock what they
-change, refuse a stale `expected_version` (optimistic locking) and write the audit row.
+change, refuse a stale `expected_version` (optimistic locking) and write the audit row;
+updates go through `core.services.model_update`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from vetbridge.accounts.roles import Capability
 from vetbridge.accounts.scoping import require
 from vetbridge.core.exceptions import ApplicationError, ConflictError, NotFoundError, field_error
 from vetbridge.core.indicators import Period
+from vetbridge.core.services import model_update
 
 from .models import (
     Action,
@@ -72,10 +74,14 @@ def _get(model: Any, pk: int | None, field_name: str, message: str) -> Any:
     return obj
 
 
+def _conflict() -> str:
+    return _("Someone else changed this record since you opened it. Reload the page to see "
+             "their change, then apply yours again.")
+
+
 def _check_version(obj: Any, expected_version: int) -> None:
     if obj.version != expected_version:
-        raise ConflictError(_("Someone else changed this record since you opened it. Reload "
-                              "the page to see their change, then apply yours again."))
+        raise ConflictError(_conflict())
 
 
 # ---------------------------------------------------------------------------- actions
@@ -96,36 +102,36 @@ class ActionInput:
     internal_note: str = ""
 
 
-def _apply_action(action: Action, data: ActionInput) -> list[Organisation]:
-    action.axis = _get(Axis, data.axis_id, "axis", _("Choose an axis of the roadmap."))
-    action.objective = None
+def _action_fields(data: ActionInput) -> tuple[dict[str, Any], list[Organisation]]:
+    """The action's field values and its partners from `data`, checked (not yet the
+    model's own validation, which `full_clean` runs at creation or in `model_update`)."""
+    axis = _get(Axis, data.axis_id, "axis", _("Choose an axis of the roadmap."))
+    objective = None
     if data.objective_id:
-        action.objective = _get(Objective, data.objective_id, "objective",
-                                _("No such objective."))
-        if action.objective.axis_id != action.axis.pk:
+        objective = _get(Objective, data.objective_id, "objective", _("No such objective."))
+        if objective.axis_id != axis.pk:
             raise field_error("objective", _("This objective belongs to another axis."))
-    action.title = clean_texts("title", data.title)
-    action.description = clean_texts("description", data.description, required=False,
-                                     max_length=4000)
+    fields: dict[str, Any] = {
+        "axis": axis, "objective": objective, "title": clean_texts("title", data.title),
+        "description": clean_texts("description", data.description, required=False,
+                                   max_length=4000)}
     for side, attr in ((Side.FR, "lead_fr"), (Side.UA, "lead_ua")):
         pk = getattr(data, f"{attr}_id")
         org = _get(Organisation, pk, attr, _("No such organisation.")) if pk else None
         if org is not None and org.country != side:
             raise field_error(attr, _("The lead institution on this side must be from %(country)s.")
                               % {"country": Side(side).label})
-        setattr(action, attr, org)
+        fields[attr] = org
     if data.start_on and data.due_on and data.due_on < data.start_on:
         raise field_error("due_on", _("The due date is before the start."))
     if not 0 <= data.progress <= 100:
         raise field_error("progress", _("Progress is a percentage from 0 to 100."))
-    action.start_on, action.due_on = data.start_on, data.due_on
-    action.progress, action.is_public = data.progress, data.is_public
-    action.internal_note = data.internal_note
+    fields.update(start_on=data.start_on, due_on=data.due_on, progress=data.progress,
+                  is_public=data.is_public, internal_note=data.internal_note)
     partners = list(Organisation.objects.filter(pk__in=data.partner_ids))
     if len(partners) != len(set(data.partner_ids)):
         raise field_error("partners", _("No such organisation."))
-    _full_clean(action, exclude=["created_by"])
-    return partners
+    return fields, partners
 
 
 def _action_state(action: Action) -> dict[str, Any]:
@@ -140,8 +146,9 @@ def _action_state(action: Action) -> dict[str, Any]:
 def action_create(*, actor: User, data: ActionInput, decision: MeetingDecision | None = None,
                   ) -> Action:
     require(actor, EDIT)
-    action = Action(created_by=actor)
-    partners = _apply_action(action, data)
+    fields, partners = _action_fields(data)
+    action = Action(created_by=actor, **fields)
+    _full_clean(action, exclude=["created_by"])
     action.save()
     action.partners.set(partners)
     StatusChange.objects.create(action=action, by=actor, from_status="",
@@ -164,14 +171,22 @@ def action_update(*, actor: User, action_id: int, expected_version: int,
     require(actor, EDIT)
     action = _locked_action(action_id)
     _check_version(action, expected_version)
-    before = _action_state(action)
-    partners = _apply_action(action, data)
-    action.version += 1
-    action.updated_at = timezone.now()
-    action.save()
-    action.partners.set(partners)
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=action, summary=action.reference,
-                 changes=diff_fields(before, _action_state(action)))
+    fields, partners = _action_fields(data)
+    old_partners = sorted(action.partners.values_list("pk", flat=True))
+    new_partners = sorted(p.pk for p in partners)
+    moved = {"partners": [old_partners, new_partners]} if old_partners != new_partners else {}
+    _action, changed = model_update(
+        instance=action, fields=fields, actor=actor, expected_version=expected_version,
+        conflict_message=_conflict(), summary=action.reference, audit_extra=moved,
+        clean_exclude=["created_by"], redact=["internal_note"])
+    if moved:
+        action.partners.set(partners)
+        if not changed:  # only the partners changed: still a new version, audited
+            action.version = expected_version + 1
+            action.updated_at = timezone.now()
+            action.save(update_fields=["version", "updated_at"])
+            audit_record(actor=actor, action=AuditAction.UPDATE, obj=action,
+                         summary=action.reference, changes={"fields": {}, **moved})
     return action
 
 
@@ -191,21 +206,15 @@ def action_set_status(*, actor: User, action_id: int, expected_version: int, sta
         raise field_error("progress", _("Progress is a percentage from 0 to 100."))
     if not printable(note):
         raise field_error("note", _("Remove the control characters."))
-    before = {"status": action.status, "progress": action.progress}
     if status == ActionStatus.DONE:
         progress = 100
     if status != action.status:
         StatusChange.objects.create(action=action, by=actor, from_status=action.status,
                                     to_status=status, note=note[:500], decision=decision)
-    action.status = status
-    if progress is not None:
-        action.progress = progress
-    action.version += 1
-    action.updated_at = timezone.now()
-    action.save(update_fields=["status", "progress", "version", "updated_at"])
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=action, summary=action.reference,
-                 changes=diff_fields(before, {"status": action.status,
-                                              "progress": action.progress}))
+    model_update(instance=action, actor=actor, expected_version=expected_version,
+                 conflict_message=_conflict(), summary=action.reference,
+                 clean_exclude=["created_by"],
+                 fields={"status": status, **({} if progress is None else {"progress": progress})})
     return action
 
 
@@ -268,11 +277,7 @@ def milestone_reach(*, actor: User, milestone_id: int, done_on: dt.date) -> Mile
         raise NotFoundError(_("No such milestone."))
     if done_on > timezone.localdate():
         raise field_error("done_on", _("This date is in the future."))
-    old = milestone.done_on
-    milestone.done_on = done_on
-    milestone.save(update_fields=["done_on"])
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=milestone,
-                 changes=diff_fields({"done_on": old}, {"done_on": done_on}))
+    model_update(instance=milestone, fields={"done_on": done_on}, actor=actor, summary="")
     return milestone
 
 
@@ -393,10 +398,8 @@ def contact_withdraw_consent(*, actor: User, contact_id: int) -> Contact:
     contact = Contact.objects.select_for_update().filter(pk=contact_id).first()
     if contact is None:
         raise NotFoundError(_("No such contact."))
-    contact.consent_withdrawn_on = timezone.localdate()
-    contact.save(update_fields=["consent_withdrawn_on"])
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=contact,
-                 changes={"consent_withdrawn_on": [None, str(contact.consent_withdrawn_on)]})
+    model_update(instance=contact, fields={"consent_withdrawn_on": timezone.localdate()},
+                 actor=actor, summary="")
     return contact
 
 
@@ -443,15 +446,10 @@ def meeting_update(*, actor: User, meeting_id: int, expected_version: int, agend
                         ("minutes", minutes)):
         if not printable(value):
             raise field_error(name, _("Remove the control characters."))
-    before = {"agenda": meeting.agenda, "participants": meeting.participants,
-              "minutes": meeting.minutes}
-    meeting.agenda, meeting.participants, meeting.minutes = agenda, participants, minutes
-    _full_clean(meeting, exclude=["created_by"])
-    meeting.version += 1
-    meeting.save(update_fields=["agenda", "participants", "minutes", "version"])
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=meeting,
-                 summary=str(meeting.held_on), changes={
-                     k: ["…", "…"] for k, v in before.items() if v != getattr(meeting, k)})
+    model_update(instance=meeting, actor=actor, expected_version=expected_version,
+                 conflict_message=_conflict(), summary=str(meeting.held_on),
+                 clean_exclude=["created_by"], redact=["agenda", "participants", "minutes"],
+                 fields={"agenda": agenda, "participants": participants, "minutes": minutes})
     return meeting
 
 

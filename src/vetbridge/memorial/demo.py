@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from vetbridge.accounts.models import User
+from vetbridge.memorial.services import RecordChanges, TributeInput
 from vetbridge.people.models import Lifecycle, Person
 
 from . import services
@@ -22,19 +23,18 @@ def load_demo_memorial(users: dict[str, User]) -> int:
         record = services.record_create_for(actor=editor, person_id=person.pk)
         services.record_update(actor=editor, record_id=record.pk,
                                expected_version=record.version, source="Книга пам'яті (демо)",
-                               data={"unit": UNITS[i % len(UNITS)],
-                                     "death_place": PLACES[i % len(PLACES)],
-                                     "burial_place": "Личаківський цвинтар, Львів",
-                                     "birth_region_id": person.region_id,
-                                     "birth_year": person.birth_date.year
-                                     if person.birth_date else None,
-                                     "sources": "Книга пам'яті України (демо)"})
+                               data=RecordChanges(
+                                   unit=UNITS[i % len(UNITS)], death_place=PLACES[i % len(PLACES)],
+                                   burial_place="Личаківський цвинтар, Львів",
+                                   birth_region=person.region,
+                                   birth_year=person.birth_date.year
+                                   if person.birth_date else None,
+                                   sources="Книга пам'яті України (демо)"))
         if i < 4:
             services.record_publish(actor=editor, record_id=record.pk, basis="editorial",
                                     note="Рішення редакції № DEMO-" + str(i + 1))
     first = MemorialRecord.objects.filter(published=True).order_by("pk").first()
     if first:
-        services.tribute_submit(record_id=first.pk, ip="192.0.2.1", photo=None, data={
-            "author_name": "Марія", "relation": "сестра",
-            "text": "Ти назавжди з нами. Пишаємося тобою."})
+        services.tribute_submit(record_id=first.pk, ip="192.0.2.1", photo=None, data=TributeInput(
+            author_name="Марія", relation="сестра", text="Ти назавжди з нами. Пишаємося тобою."))
     return MemorialRecord.objects.count()

@@ -4,10 +4,12 @@ row and, for records, a `MemorialChange` saying where the change came from."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -18,13 +20,15 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from vetbridge.accounts.audit import audit_record
+from vetbridge.accounts.audit import audit_record, diff_fields
 from vetbridge.accounts.models import AuditAction, User
 from vetbridge.accounts.roles import Capability, Role
 from vetbridge.accounts.scoping import access_person_by_id, require
 from vetbridge.core.bulk import fast_insert
 from vetbridge.core.exceptions import ApplicationError, ConflictError, NotFoundError, field_error
 from vetbridge.core.inputs import check_date, date_problem
+from vetbridge.core.models import Region
+from vetbridge.core.services import UNSET, Unset, field_values, model_update
 from vetbridge.core.uploads import CleanImage, clean_image
 from vetbridge.people.duplicates import person_merge
 from vetbridge.people.importer import (
@@ -54,8 +58,6 @@ from .models import (
 # The memorial publishes only these lifecycles, checked at publication and at every read
 # (selectors.published).
 COMMEMORATED = frozenset({Lifecycle.FALLEN, Lifecycle.MISSING})
-EDITABLE = ("rank", "unit", "death_date", "death_place", "birth_year", "birth_region_id",
-            "burial_place", "circumstances", "sources")
 # Public submissions from one address: at most this many per hour and per day.
 TRIBUTES_PER_HOUR = 5
 TRIBUTES_PER_DAY = 20
@@ -100,41 +102,73 @@ def _record(actor: User, record_id: int, *, lock: bool = False) -> MemorialRecor
     return record
 
 
-def _change(record: MemorialRecord, actor: User | None, changes: dict[str, Any],
-            source: str) -> None:
+def _history(record: MemorialRecord, actor: User | None, changes: dict[str, Any],
+             source: str) -> None:
+    """The record's own history row (shown on its edit page); search caches refreshed."""
     MemorialChange.objects.create(record=record, changes=changes, source=source[:300],
                                   by=actor)
     transaction.on_commit(selectors.search_cache_bump)
+
+
+def _change(record: MemorialRecord, actor: User | None, changes: dict[str, Any],
+            source: str) -> None:
+    """History row and audit row of a change not written by `model_update`."""
+    _history(record, actor, changes, source)
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=record,
                  person_id=record.person_id, summary=source[:120], changes=changes)
 
 
-def _jsonable(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, dt.date) else value
+def _conflict() -> str:
+    return _("This record was changed by someone else since you opened it. "
+             "Reload it and apply your change again.")
+
+
+def _record_update(record: MemorialRecord, actor: User | None, fields: Any, source: str,
+                   history: dict[str, Any] | None = None,
+                   audit_extra: dict[str, Any] | None = None) -> list[str]:
+    """`model_update` on a locked record (its version bumped, one audit row), then the
+    record's history row: the changed fields [old, new] and `history`'s keys."""
+    names = [k for k, v in (fields.items() if isinstance(fields, dict) else
+                            ((f.name, getattr(fields, f.name))
+                             for f in dataclasses.fields(fields))) if v is not UNSET]
+    before = field_values(record, names)
+    _record_obj, changed = model_update(
+        instance=record, fields=fields, actor=actor, expected_version=record.version,
+        conflict_message=_conflict(), summary=source[:120], audit_extra=audit_extra)
+    if changed:
+        diff = diff_fields({k: before[k] for k in changed}, field_values(record, changed))
+        _history(record, actor, {**diff, **(history or {})}, source)
+    return changed
+
+
+@dataclass(frozen=True)
+class RecordChanges:
+    """An editor's change of a memorial record: `UNSET` fields stay as they are."""
+
+    rank: str | Unset = UNSET
+    unit: str | Unset = UNSET
+    death_date: dt.date | None | Unset = UNSET
+    death_place: str | Unset = UNSET
+    birth_year: int | None | Unset = UNSET
+    birth_region: Region | None | Unset = UNSET
+    burial_place: str | Unset = UNSET
+    circumstances: str | Unset = UNSET
+    sources: str | Unset = UNSET
 
 
 @transaction.atomic
 def record_update(*, actor: User, record_id: int, expected_version: int,
-                  data: dict[str, Any], source: str) -> MemorialRecord:
+                  data: RecordChanges, source: str) -> MemorialRecord:
     record = _record(actor, record_id, lock=True)
     if record.version != expected_version:
-        raise ConflictError(_("This record was changed by someone else since you opened it. "
-                              "Reload it and apply your change again."))
+        raise ConflictError(_conflict())
     source = clean_public_text(source, 300)
     if not source:
         raise field_error("source", _("Say where this change comes from."))
-    changes: dict[str, list[Any]] = {}
-    for key in EDITABLE:
-        if key in data and data[key] != getattr(record, key):
-            changes[key] = [_jsonable(getattr(record, key)), _jsonable(data[key])]
-            setattr(record, key, data[key])
-    check_date("death_date", record.death_date, not_before=record.person.birth_date)
-    if not changes:
-        return record
-    record.version += 1
-    record.updated_at = timezone.now()
-    record.save()
-    _change(record, actor, changes, source)
+    death_date = (record.death_date if isinstance(data.death_date, Unset)
+                  else data.death_date)
+    check_date("death_date", death_date, not_before=record.person.birth_date)
+    _record_update(record, actor, data, source)
     return record
 
 
@@ -164,11 +198,11 @@ def record_publish(*, actor: User, record_id: int, basis: str, note: str) -> Mem
     if not note:
         raise field_error("publication_note", _("Record who consented and when, or the reference "
                                              "of the editorial decision."))
-    record.published, record.publication_basis, record.publication_note = True, basis, note
-    record.published_at = timezone.now()
-    record.version += 1
-    record.save()
-    _change(record, actor, {"published": [False, True], "basis": basis}, note)
+    model_update(instance=record, actor=actor, expected_version=record.version,
+                 conflict_message=_conflict(), summary=note[:120], fields={
+                     "published": True, "publication_basis": basis, "publication_note": note,
+                     "published_at": timezone.now()})
+    _history(record, actor, {"published": [False, True], "basis": basis}, note)
     return record
 
 
@@ -179,10 +213,7 @@ def record_unpublish(*, actor: User, record_id: int, reason: str) -> MemorialRec
     reason = clean_public_text(reason, 300)
     if not reason:
         raise field_error("reason", _("Give the reason (e.g. the family's request)."))
-    record.published = False
-    record.version += 1
-    record.save()
-    _change(record, actor, {"published": [True, False]}, reason)
+    _record_update(record, actor, {"published": False}, reason)
     return record
 
 
@@ -197,11 +228,9 @@ def withdraw_if_not_commemorated(*, actor: User | None, person: Person, before: 
                                                               published=True).first()
     if record is None:
         return
-    record.published = False
-    record.version += 1
-    record.save(update_fields=["published", "version"])
-    _change(record, actor, {"published": [True, False], "lifecycle": [before, after]},
-            f"lifecycle: {before} → {after}")
+    _record_update(record, actor, {"published": False}, f"lifecycle: {before} → {after}",
+                   history={"lifecycle": [before, after]},
+                   audit_extra={"lifecycle": [before, after]})
     editors = User.objects.filter(role=Role.MEMORIAL_EDITOR, is_active=True)
     EditorNotification.objects.bulk_create([EditorNotification(
         user=editor, record=record, kind=EditorNotification.Kind.WITHDRAWN_ALIVE)
@@ -219,8 +248,26 @@ class RateLimited(ApplicationError):
     status_code = 429
 
 
+@dataclass(frozen=True)
+class TributeInput:
+    """What the public sends: words, a photo (apart), or a correction proposing values."""
+
+    kind: str = ""
+    author_name: str = ""
+    relation: str = ""
+    text: str = ""
+    contact: str = ""
+    proposed_rank: str = ""
+    proposed_unit: str = ""
+    proposed_death_date: dt.date | None = None
+    proposed_death_place: str = ""
+    proposed_birth_year: int | None = None
+    proposed_burial_place: str = ""
+    proposed_circumstances: str = ""
+
+
 @transaction.atomic
-def tribute_submit(*, record_id: int, data: dict[str, Any], photo: bytes | None,
+def tribute_submit(*, record_id: int, data: TributeInput, photo: bytes | None,
                    ip: str) -> Tribute:
     record = selectors.published().filter(pk=record_id).first()
     if record is None:
@@ -233,19 +280,19 @@ def tribute_submit(*, record_id: int, data: dict[str, Any], photo: bytes | None,
             >= TRIBUTES_PER_DAY:
         raise RateLimited(_("Too many submissions from your connection. Please try again "
                             "later."))
-    kind = data.get("kind") or TributeKind.TRIBUTE
+    kind = data.kind or TributeKind.TRIBUTE
     if kind not in TributeKind.values:
         raise field_error("kind", _("Choose what you are sending."))
-    author = clean_public_text(data.get("author_name"), 120)
+    author = clean_public_text(data.author_name, 120)
     if not author:
         raise field_error("author_name", _("Please give your name."))
-    text = clean_public_text(data.get("text"), 2000)
+    text = clean_public_text(data.text, 2000)
     proposal = _proposal(data) if kind == TributeKind.CORRECTION else {}
-    contact = clean_public_text(data.get("contact"), 200)
+    contact = clean_public_text(data.contact, 200)
     if contact and ("@" not in contact or " " in contact):
         raise field_error("contact", _("Enter a valid e-mail address."))
     tribute = Tribute(record=record, kind=kind, author_name=author,
-                      relation=clean_public_text(data.get("relation"), 120), text=text,
+                      relation=clean_public_text(data.relation, 120), text=text,
                       submitter_hash=who, proposal=proposal, contact=contact,
                       language=translation.get_language() or "")
     if photo:
@@ -273,26 +320,25 @@ def tribute_moderate(*, actor: User, tribute_id: int, accept: bool,
     reason = clean_public_text(reason, 300)
     if not accept and not reason:
         raise field_error("reason", _("Give the reason of the rejection."))
-    tribute.state = TributeState.PUBLISHED if accept else TributeState.REJECTED
-    tribute.reason, tribute.moderated_by, tribute.moderated_at = reason, actor, timezone.now()
-    tribute.save()
+    model_update(instance=tribute, actor=actor, person_id=tribute.record.person_id,
+                 summary=TributeState.PUBLISHED if accept else TributeState.REJECTED,
+                 fields={"state": TributeState.PUBLISHED if accept else TributeState.REJECTED,
+                         "reason": reason, "moderated_by": actor,
+                         "moderated_at": timezone.now()})
     if not accept and tribute.kind == TributeKind.CORRECTION and tribute.contact:
         _tell_submitter(tribute)
     if accept and tribute.kind == TributeKind.CORRECTION:
         # A correction is applied by the editor on the record, citing it as the source.
         _change(tribute.record, actor, {"correction": tribute.text[:500]},
                 f"{_('correction sent by')} {tribute.author_name}")
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=tribute,
-                 person_id=tribute.record.person_id, summary=tribute.state,
-                 changes={"state": [TributeState.PENDING, tribute.state], "reason": reason})
     return tribute
 
 
-def _proposal(data: dict[str, Any]) -> dict[str, Any]:
+def _proposal(data: TributeInput) -> dict[str, Any]:
     """The proposed values of a correction, {record field: value}, the empty ones left out."""
     out: dict[str, Any] = {}
     for fld in CORRECTABLE:
-        value = data.get(f"proposed_{fld}")
+        value = getattr(data, f"proposed_{fld}")
         if value in (None, ""):
             continue
         if isinstance(value, dt.date):
@@ -358,26 +404,15 @@ def correction_apply(*, actor: User, tribute_id: int, expected_version: int,
         raise field_error("version", _("Choose at least one value to apply."))
     check_date("death_date", data.get("death_date", record.death_date),
                not_before=record.person.birth_date)
-    changes: dict[str, Any] = {}
-    for fld, value in data.items():
-        if value != getattr(record, fld):
-            changes[fld] = [_jsonable(getattr(record, fld)), _jsonable(value)]
-            setattr(record, fld, value)
     source = _("correction no. %(id)s sent by %(name)s on %(date)s") % {
         "id": tribute.pk, "name": tribute.author_name,
         "date": tribute.submitted_at.date().isoformat()}
-    if changes:
-        record.version += 1
-        record.updated_at = timezone.now()
-        record.save()
-        _change(record, actor, {**changes, "correction": tribute.pk}, source)
-    tribute.state, tribute.moderated_by, tribute.moderated_at = (
-        TributeState.APPLIED, actor, timezone.now())
-    tribute.save(update_fields=["state", "moderated_by", "moderated_at"])
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=tribute,
-                 person_id=record.person_id, summary=TributeState.APPLIED,
-                 changes={"state": [TributeState.PENDING, TributeState.APPLIED],
-                          "applied": sorted(changes)})
+    changed = _record_update(record, actor, data, source, history={"correction": tribute.pk},
+                             audit_extra={"correction": tribute.pk})
+    model_update(instance=tribute, actor=actor, person_id=record.person_id,
+                 summary=TributeState.APPLIED, audit_extra={"applied": sorted(changed)},
+                 fields={"state": TributeState.APPLIED, "moderated_by": actor,
+                         "moderated_at": timezone.now()})
     return record
 
 

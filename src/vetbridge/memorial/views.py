@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from vetbridge.accounts.roles import Capability
 from vetbridge.core.client_ip import client_ip
 from vetbridge.core.exceptions import ApplicationError
+from vetbridge.core.services import input_from
 from vetbridge.core.views import error_page, permission_required_page, signed_in_user
 from vetbridge.people import name_index
 from vetbridge.people.models import clean_text
@@ -113,7 +114,8 @@ def tribute(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         upload = form.cleaned_data.get("photo")
         try:
-            services.tribute_submit(record_id=pk, data=form.cleaned_data,
+            services.tribute_submit(record_id=pk,
+                                    data=input_from(services.TributeInput, form.cleaned_data),
                                     photo=upload.read() if upload else None,
                                     ip=_client_ip(request))
         except services.RateLimited as exc:
@@ -236,11 +238,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                                             "circumstances", "sources")}
     form = RecordForm(request.POST or None, initial={**initial, "version": rec.version})
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k in initial}
-        data["birth_region_id"] = data.pop("birth_region").pk if data.get("birth_region") \
-            else None
-        for key in ("rank", "unit", "death_place", "burial_place", "circumstances", "sources"):
-            data[key] = data.get(key) or ""
+        data = input_from(services.RecordChanges,
+                          {k: v for k, v in form.cleaned_data.items() if k in initial})
         try:
             services.record_update(actor=user, record_id=pk,
                                    expected_version=form.cleaned_data["version"], data=data,

@@ -16,6 +16,7 @@ from vetbridge.api.security import api_user
 from vetbridge.core.exceptions import ApplicationError, NotFoundError
 from vetbridge.core.inputs import MAX_PAGE, nulls_as_empty
 from vetbridge.core.models import Region
+from vetbridge.core.services import input_from
 
 from . import duplicates, history, name_index, selectors, services
 from .forms import BORN_ERROR
@@ -398,11 +399,12 @@ def undo_merge(request: HttpRequest, merge_id: int) -> dict[str, Any]:
 @router.post("/people", response={201: PersonOut}, summary="Register a person")
 def create_person(request: HttpRequest, payload: PersonIn) -> Status[Any]:
     user = api_user(request)
-    data = payload.dict(exclude={"names", "statuses"})
-    data["region"] = _region(payload.region)
+    data = input_from(services.PersonInput, payload.dict(exclude={"names", "statuses"}),
+                      region=_region(payload.region))
     person = services.person_create(
-        actor=user, data=data, names=[n.dict() for n in payload.names],
-        statuses=[s.dict() for s in payload.statuses])
+        actor=user, data=data, names=[input_from(services.NameInput, n.dict())
+                                      for n in payload.names],
+        statuses=[input_from(services.StatusInput, s.dict()) for s in payload.statuses])
     return Status(201, _detail(user, person))
 
 
@@ -420,20 +422,23 @@ def patch_person(request: HttpRequest, person_id: int, payload: PersonPatch) -> 
     if "region" in data:
         data["region"] = _region(data["region"])
     person = services.person_update(actor=user, person_id=person_id,
-                                    expected_version=payload.version, data=data)
+                                    expected_version=payload.version,
+                                    data=input_from(services.PersonChanges, data))
     return _detail(user, person)
 
 
 @router.post("/people/{person_id}/names", response={201: NameOut}, summary="Add a spelling")
 def add_name(request: HttpRequest, person_id: int, payload: NameIn) -> Status[Any]:
-    return Status(201, services.person_name_add(actor=api_user(request), person_id=person_id,
-                                         data=payload.dict()))
+    return Status(201, services.person_name_add(
+        actor=api_user(request), person_id=person_id,
+        data=input_from(services.NameInput, payload.dict())))
 
 
 @router.post("/people/{person_id}/statuses", response={201: StatusOut}, summary="Add a status")
 def add_status(request: HttpRequest, person_id: int, payload: StatusIn) -> Status[Any]:
-    return Status(201, services.person_status_add(actor=api_user(request), person_id=person_id,
-                                           data=payload.dict()))
+    return Status(201, services.person_status_add(
+        actor=api_user(request), person_id=person_id,
+        data=input_from(services.StatusInput, payload.dict())))
 
 
 @router.post("/people/{person_id}/links", response={201: RelativeOut},

@@ -11,6 +11,8 @@ from django.db import transaction
 from vetbridge.accounts.models import User
 from vetbridge.accounts.roles import Role
 from vetbridge.core.models import Region
+from vetbridge.core.services import input_from
+from vetbridge.people.services import NameInput, PersonInput, StatusInput
 
 from .models import Lifecycle, Person
 from .services import family_link_add, person_create
@@ -119,30 +121,35 @@ def load_demo(*, seed: int = 2026) -> dict[str, int]:
         elif i % 17 == 8:
             lifecycle, death = Lifecycle.MISSING, dt.date(2023, 6, 1) + dt.timedelta(days=rng.randint(0, 600))
         birth = dt.date(1965, 1, 1) + dt.timedelta(days=rng.randint(0, 365 * 38))
-        statuses = []
+        statuses: list[StatusInput] = []
         if sex == "M" and lifecycle == Lifecycle.ALIVE:
-            statuses.append({"kind": "ua_combatant", "valid_from": dt.date(2023, 1, 10) + dt.timedelta(days=i * 11),
-                             "document_type": "Посвідчення УБД", "document_number": f"АА {100000 + i}",
-                             "issuer": "Міністерство оборони України"})
+            statuses.append(StatusInput(
+                kind="ua_combatant", valid_from=dt.date(2023, 1, 10) + dt.timedelta(days=i * 11),
+                document_type="Посвідчення УБД", document_number=f"АА {100000 + i}",
+                issuer="Міністерство оборони України"))
             if i % 4 == 0:
-                statuses.append({"kind": "ua_war_disability", "disability_group": 1 + i % 3,
-                                 "valid_from": dt.date(2024, 2, 1) + dt.timedelta(days=i * 5),
-                                 "document_type": "Рішення експертної команди",
-                                 "document_number": f"ЕК-{2000 + i}"})
+                statuses.append(StatusInput(
+                    kind="ua_war_disability", disability_group=1 + i % 3,
+                    valid_from=dt.date(2024, 2, 1) + dt.timedelta(days=i * 5),
+                    document_type="Рішення експертної команди",
+                    document_number=f"ЕК-{2000 + i}"))
         person = person_create(
             actor=None, audit=True,
-            data={"external_id": f"DEMO-{i + 1:04d}", "birth_date": birth, "sex": sex,
-                  "region": regions.get(region_code), "lifecycle": lifecycle,
-                  "lifecycle_date": death, "birth_place": "",
-                  "contact_person": users["caseworker"] if i < 5 else None,
-                  "phone": f"+380 67 {rng.randint(100, 999)} {rng.randint(1000, 9999)}"},
+            data=PersonInput(
+                external_id=f"DEMO-{i + 1:04d}", birth_date=birth, sex=sex,
+                region=regions.get(region_code), lifecycle=lifecycle, lifecycle_date=death,
+                birth_place="", contact_person=users["caseworker"] if i < 5 else None,
+                phone=f"+380 67 {rng.randint(100, 999)} {rng.randint(1000, 9999)}"),
             names=[
-                {"surname": surname, "given_name": given, "patronymic": patr, "language": "uk",
-                 "source": "Паспорт", "is_preferred": True},
-                {"surname": latin[0], "given_name": latin[1], "language": "en",
-                 "source": "Passport (KMU 2010)", "is_preferred": True},
-                {"surname": french[0], "given_name": french[1], "language": "fr",
-                 "source": "Presse française", "is_preferred": True},
+                NameInput(
+                    surname=surname, given_name=given, patronymic=patr, language="uk",
+                    source="Паспорт", is_preferred=True),
+                NameInput(
+                    surname=latin[0], given_name=latin[1], language="en",
+                    source="Passport (KMU 2010)", is_preferred=True),
+                NameInput(
+                    surname=french[0], given_name=french[1], language="fr",
+                    source="Presse française", is_preferred=True),
             ],
             statuses=statuses,
         )
@@ -151,12 +158,16 @@ def load_demo(*, seed: int = 2026) -> dict[str, int]:
     fallen = next(p for p in created if p.lifecycle == Lifecycle.FALLEN)
     spouse = person_create(
         actor=None,
-        data={"external_id": "DEMO-F001", "sex": "F", "region": fallen.region,
-              "birth_date": dt.date(1988, 5, 17)},
-        names=[{"surname": fallen.names.get(language="uk").surname,
-                "given_name": "Марія", "patronymic": "Степанівна", "language": "uk"}],
-        statuses=[{"kind": "ua_family_of_fallen", "valid_from": (fallen.lifecycle_date or dt.date(2023, 1, 1)) + dt.timedelta(days=60),
-                   "document_type": "Посвідчення члена сім'ї загиблого"}])
+        data=PersonInput(
+            external_id="DEMO-F001", sex="F", region=fallen.region,
+            birth_date=dt.date(1988, 5, 17)),
+        names=[NameInput(
+            surname=fallen.names.get(language="uk").surname, given_name="Марія",
+            patronymic="Степанівна", language="uk")],
+        statuses=[StatusInput(
+            kind="ua_family_of_fallen",
+            valid_from=(fallen.lifecycle_date or dt.date(2023, 1, 1)) + dt.timedelta(days=60),
+            document_type="Посвідчення члена сім'ї загиблого")])
     admin = users["admin"]
     family_link_add(actor=admin, person_id=fallen.pk, relative_id=spouse.pk, kind="spouse")
     # Two records that are the same people as registered ones, met in other sources: the
@@ -167,9 +178,9 @@ def load_demo(*, seed: int = 2026) -> dict[str, int]:
         ("Unit list", created[3],
          [{"surname": "TKATCHENKO", "given_name": "Serhiy", "language": "en"}]),
     ):
-        person_create(actor=None, data={"birth_date": twin.birth_date, "sex": twin.sex,
-                                        "region": twin.region},
-                      names=[{**n, "source": source} for n in names])
+        person_create(actor=None, data=PersonInput(
+            birth_date=twin.birth_date, sex=twin.sex, region=twin.region),
+                      names=[input_from(NameInput, {**n, "source": source}) for n in names])
     veteran_person = created[0]
     users["veteran"].person = veteran_person
     users["veteran"].save(update_fields=["person"])

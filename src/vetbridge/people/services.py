@@ -1,11 +1,18 @@
-"""Every write to the registry. Each runs in one transaction with its audit row."""
+"""Every write to the registry. Each runs in one transaction with its audit row.
+
+Services take typed inputs (`PersonInput`, `PersonChanges`, `NameInput`, `StatusInput`),
+built by the forms and the API (`core.services.input_from`); updates go through
+`core.services.model_update`.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -15,15 +22,20 @@ from vetbridge.accounts.audit import audit_record, diff_fields
 from vetbridge.accounts.models import AuditAction, User
 from vetbridge.accounts.roles import Capability
 from vetbridge.accounts.scoping import access_person_by_id, can_view_sensitive, require
-from vetbridge.core.exceptions import ApplicationError, ConflictError, field_error
+from vetbridge.core.exceptions import ApplicationError, field_error
+from vetbridge.core.models import Region
+from vetbridge.core.services import UNSET, Unset, full_clean, model_update
 
 from . import name_index
 from .duplicates import record_suspects
 from .models import (
     FamilyLink,
+    Lifecycle,
     Person,
     PersonName,
     PersonStatus,
+    Sex,
+    StatusKind,
     clean_text,
     detect_script,
 )
@@ -35,17 +47,74 @@ PERSON_FIELDS = (
 NAME_FIELDS = ("surname", "given_name", "patronymic", "language", "source", "is_preferred")
 STATUS_FIELDS = ("kind", "disability_group", "valid_from", "valid_to", "document_type",
                  "document_number", "document_date", "issuer")
+def _conflict() -> str:
+    return _("This file was changed by someone else since you opened it. "
+             "Reload it and apply your change again.")
 
 
-def _validation_to_app_error(exc: ValidationError, prefix: str = "") -> ApplicationError:
-    fields: dict[str, list[str]] = {}
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            key = "__all__" if field == "__all__" else f"{prefix}{field}"
-            fields[key] = list(errors)
-    else:
-        fields["__all__"] = list(exc.messages)
-    return ApplicationError(_("Some fields are not valid."), fields=fields)
+@dataclass(frozen=True)
+class PersonInput:
+    """A person's core fields at registration (an empty external id is none)."""
+
+    external_id: str | None = None
+    birth_date: dt.date | None = None
+    birth_place: str = ""
+    sex: str = Sex.UNKNOWN
+    region: Region | None = None
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    lifecycle: str = Lifecycle.ALIVE
+    lifecycle_date: dt.date | None = None
+    contact_person: User | None = None
+    preferred_language: str = "uk"
+
+
+@dataclass(frozen=True)
+class PersonChanges:
+    """A partial change of a person's core fields: `UNSET` fields stay as they are."""
+
+    external_id: str | None | Unset = UNSET
+    birth_date: dt.date | None | Unset = UNSET
+    birth_place: str | Unset = UNSET
+    sex: str | Unset = UNSET
+    region: Region | None | Unset = UNSET
+    phone: str | Unset = UNSET
+    email: str | Unset = UNSET
+    address: str | Unset = UNSET
+    lifecycle: str | Unset = UNSET
+    lifecycle_date: dt.date | None | Unset = UNSET
+    contact_person: User | None | Unset = UNSET
+    preferred_language: str | Unset = UNSET
+
+
+@dataclass(frozen=True)
+class NameInput:
+    """One spelling. `is_preferred` None: preferred if the first in its language."""
+
+    surname: str
+    given_name: str = ""
+    patronymic: str = ""
+    language: str = "uk"
+    source: str = ""
+    is_preferred: bool | None = None
+
+
+@dataclass(frozen=True)
+class StatusInput:
+    kind: str
+    disability_group: int | None = None
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    document_type: str = ""
+    document_number: str = ""
+    document_date: dt.date | None = None
+    issuer: str = ""
+
+
+def _values(data: Any) -> dict[str, Any]:
+    return {f.name: getattr(data, f.name) for f in dataclasses.fields(data)
+            if getattr(data, f.name) is not UNSET}
 
 
 def _snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
@@ -56,46 +125,39 @@ def _snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
     return out
 
 
-def _clean(obj: Any, prefix: str = "", exclude: list[str] | None = None) -> None:
-    try:
-        obj.full_clean(exclude=exclude)
-    except ValidationError as exc:
-        raise _validation_to_app_error(exc, prefix) from exc
-
-
-def _build_name(person: Person, data: dict[str, Any], prefix: str = "") -> PersonName:
-    name = PersonName(person=person, **{k: v for k, v in data.items() if k in NAME_FIELDS})
+def _build_name(person: Person, data: NameInput, prefix: str = "") -> PersonName:
+    name = PersonName(person=person, **_values(data))
     for f in ("surname", "given_name", "patronymic", "source"):
         setattr(name, f, clean_text(getattr(name, f)))
     if not name.surname:
         raise ApplicationError(_("Some fields are not valid."),
                                fields={f"{prefix}surname": [_("The surname is required.")]})
     name.script = detect_script(name.full_name())
-    _clean(name, prefix, exclude=["person"])
+    full_clean(name, prefix=prefix, exclude=["person"])
     return name
 
 
 @transaction.atomic
-def person_create(*, actor: User | None, data: dict[str, Any], names: list[dict[str, Any]],
-                  statuses: list[dict[str, Any]] | None = None, audit: bool = True) -> Person:
+def person_create(*, actor: User | None, data: PersonInput, names: list[NameInput],
+                  statuses: list[StatusInput] | None = None, audit: bool = True) -> Person:
     """Register a person with at least one name spelling."""
     if actor is not None:
         require(actor, Capability.PEOPLE_EDIT)
     if not names:
         raise ApplicationError(_("Some fields are not valid."),
                                fields={"surname": [_("The surname is required.")]})
-    person = Person(**{k: v for k, v in data.items() if k in PERSON_FIELDS})
-    _clean(person)
+    person = Person(**_values(data))
+    person.external_id = person.external_id or None
+    full_clean(person)
     _enforce_region_scope(actor, person)
     person.save()
     seen_pref: set[str] = set()
     seen_spellings: set[tuple[str, str, str, str]] = set()
     for i, name_data in enumerate(names):
-        name_data = dict(name_data)
-        lang = name_data.get("language") or "uk"
-        if name_data.get("is_preferred") is None or (i == 0 and lang not in seen_pref):
-            name_data["is_preferred"] = lang not in seen_pref
-        if name_data["is_preferred"]:
+        lang = name_data.language or "uk"
+        if name_data.is_preferred is None or (i == 0 and lang not in seen_pref):
+            name_data = dataclasses.replace(name_data, is_preferred=lang not in seen_pref)
+        if name_data.is_preferred:
             if lang in seen_pref:
                 raise field_error(f"names.{i}.is_preferred", _(
                     "Another spelling in this language is already the preferred one."))
@@ -147,38 +209,18 @@ def lifecycle_hooks() -> list[Callable[..., None]]:
 
 @transaction.atomic
 def person_update(*, actor: User, person_id: int, expected_version: int,
-                  data: dict[str, Any]) -> Person:
+                  data: PersonChanges) -> Person:
     """Change a person's core fields. Fails with a conflict if someone saved in between."""
     person = access_person_by_id(actor, person_id, Capability.PEOPLE_EDIT)
-    if person.version != expected_version:
-        raise ConflictError(_("This file was changed by someone else since you opened it. "
-                              "Reload it and apply your change again."))
-    before = _snapshot(person, PERSON_FIELDS)
-    for key, value in data.items():
-        if key in PERSON_FIELDS:
-            setattr(person, key, value)
-    _clean(person)
-    _enforce_region_scope(actor, person)
-    after = _snapshot(person, PERSON_FIELDS)
-    changes = diff_fields(before, after)
-    if not changes:
-        return person
-    person.updated_at = timezone.now()
-    updated = Person.objects.filter(pk=person.pk, version=expected_version).update(
-        version=F("version") + 1, updated_at=person.updated_at,
-        **{Person._meta.get_field(k).attname: after[k] for k in changes},  # type: ignore[union-attr]
-    )
-    if updated != 1:
-        raise ConflictError(_("This file was changed by someone else since you opened it. "
-                              "Reload it and apply your change again."))
-    person.version = expected_version + 1
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=person, person_id=person.pk,
-                 summary=", ".join(changes),
-                 changes={"fields": changes})
-    if "lifecycle" in changes:
+    if data.external_id == "":
+        data = dataclasses.replace(data, external_id=None)
+    lifecycle_before = person.lifecycle
+    person, changed = model_update(
+        instance=person, fields=data, actor=actor, expected_version=expected_version,
+        conflict_message=_conflict(), check=lambda p: _enforce_region_scope(actor, p))
+    if "lifecycle" in changed:
         for hook in lifecycle_hooks():
-            hook(actor=actor, person=person, before=before["lifecycle"],
-                 after=after["lifecycle"])
+            hook(actor=actor, person=person, before=lifecycle_before, after=person.lifecycle)
     return person
 
 
@@ -188,13 +230,13 @@ def _touch(person: Person) -> None:
 
 
 @transaction.atomic
-def person_name_add(*, actor: User, person_id: int, data: dict[str, Any]) -> PersonName:
+def person_name_add(*, actor: User, person_id: int, data: NameInput) -> PersonName:
     """Add a spelling. Marking it preferred un-marks the previous preferred one in its language."""
     person = access_person_by_id(actor, person_id, Capability.PEOPLE_EDIT)
-    data = dict(data)
-    if data.get("is_preferred") is None:
-        lang = data.get("language") or "uk"
-        data["is_preferred"] = not person.names.filter(language=lang, is_preferred=True).exists()
+    if data.is_preferred is None:
+        lang = data.language or "uk"
+        data = dataclasses.replace(data, is_preferred=not person.names.filter(
+            language=lang, is_preferred=True).exists())
     name = _build_name(person, data)
     if name.is_preferred:
         person.names.filter(language=name.language, is_preferred=True).update(is_preferred=False)
@@ -218,20 +260,17 @@ def person_name_set_preferred(*, actor: User, person_id: int, name_id: int) -> P
     name = person.names.filter(pk=name_id).first()
     if name is None:
         raise ApplicationError(_("No such spelling for this person."))
+    if name.is_preferred:
+        return name
     person.names.filter(language=name.language, is_preferred=True).update(is_preferred=False)
-    name.is_preferred = True
-    name.save(update_fields=["is_preferred"])
+    model_update(instance=name, fields={"is_preferred": True}, actor=actor,
+                 summary=name.full_name())
     _touch(person)
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=name, person_id=person.pk,
-                 summary=name.full_name(),
-                 changes={"fields": {"is_preferred": [False, True]}})
     return name
 
 
-def _save_status(person: Person, data: dict[str, Any], prefix: str = "") -> PersonStatus:
-    status = PersonStatus(person=person, **{k: v for k, v in data.items() if k in STATUS_FIELDS})
-    from .models import StatusKind
-
+def _save_status(person: Person, data: StatusInput, prefix: str = "") -> PersonStatus:
+    status = PersonStatus(person=person, **_values(data))
     if status.kind == StatusKind.UA_WAR_DISABILITY and not status.disability_group:
         raise ApplicationError(_("Some fields are not valid."), fields={
             f"{prefix}disability_group": [_("A disability group is required for this status.")]})
@@ -241,13 +280,13 @@ def _save_status(person: Person, data: dict[str, Any], prefix: str = "") -> Pers
     if status.valid_to and status.valid_from and status.valid_to < status.valid_from:
         raise ApplicationError(_("Some fields are not valid."), fields={
             f"{prefix}valid_to": [_("The end date is before the start date.")]})
-    _clean(status, prefix, exclude=["person"])
+    full_clean(status, prefix=prefix, exclude=["person"])
     status.save()
     return status
 
 
 @transaction.atomic
-def person_status_add(*, actor: User, person_id: int, data: dict[str, Any]) -> PersonStatus:
+def person_status_add(*, actor: User, person_id: int, data: StatusInput) -> PersonStatus:
     person = access_person_by_id(actor, person_id, Capability.PEOPLE_EDIT)
     status = _save_status(person, data)
     _touch(person)
@@ -269,7 +308,7 @@ def family_link_add(*, actor: User, person_id: int, relative_id: int, kind: str)
         raise ApplicationError(_("Some fields are not valid."), fields={
             "relative": [_("These two people are already linked.")]})
     link = FamilyLink(person=person, relative=relative, kind=kind)
-    _clean(link, exclude=["person", "relative"])
+    full_clean(link, exclude=["person", "relative"])
     link.save()
     _touch(person)
     audit_record(actor=actor, action=AuditAction.CREATE, obj=link, person_id=person.pk,

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from vetbridge.accounts.roles import Capability
 from vetbridge.accounts.scoping import access_person_by_id, people_for
 from vetbridge.core.exceptions import ApplicationError, NotFoundError
+from vetbridge.core.services import input_from
 from vetbridge.core.views import permission_required_page, signed_in_user
 
 from . import history, import_columns, selectors, services
@@ -67,17 +68,15 @@ def person_create(request: HttpRequest) -> HttpResponse:
     form = PersonCreateForm(request.POST or None)
     candidates: list[Any] = []
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k in services.PERSON_FIELDS}
-        data["external_id"] = data.get("external_id") or None
-        name = {"surname": form.cleaned_data["surname"],
-                "given_name": form.cleaned_data["given_name"],
-                "patronymic": form.cleaned_data["patronymic"],
-                "language": form.cleaned_data["name_language"], "is_preferred": True}
+        data = input_from(services.PersonInput, form.cleaned_data)
+        name = input_from(services.NameInput, form.cleaned_data,
+                          language=form.cleaned_data["name_language"], is_preferred=True,
+                          source="")
         if not request.POST.get("confirm_new"):
             # Likely duplicates are shown, with their reasons, before anything is saved.
             candidates = likely_duplicates(
-                user=signed_in_user(request), surname=name["surname"], given_name=name["given_name"],
-                patronymic=name["patronymic"], birth_date=data.get("birth_date"))
+                user=signed_in_user(request), surname=name.surname, given_name=name.given_name,
+                patronymic=name.patronymic, birth_date=data.birth_date)
         if not candidates:
             try:
                 person = services.person_create(actor=signed_in_user(request), data=data, names=[name])
@@ -129,8 +128,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = PersonEditForm(request.POST or None, instance=person,
                           initial={"version": person.version})
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k in services.PERSON_FIELDS}
-        data["external_id"] = data.get("external_id") or None
+        data = input_from(services.PersonChanges, form.cleaned_data)
         try:
             services.person_update(actor=user, person_id=pk,
                                    expected_version=form.cleaned_data["version"], data=data)
@@ -173,8 +171,8 @@ def _sub_form(request: HttpRequest, pk: int, form_class: Any, prefix: str, templ
 @permission_required_page(Capability.PEOPLE_EDIT)
 def name_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _sub_form(request, pk, NameForm, "name", "people/_name_form.html",
-                     lambda user, data: services.person_name_add(actor=user, person_id=pk,
-                                                                 data=data))
+                     lambda user, data: services.person_name_add(
+                         actor=user, person_id=pk, data=input_from(services.NameInput, data)))
 
 
 @require_POST
@@ -189,8 +187,8 @@ def name_preferred(request: HttpRequest, pk: int, name_id: int) -> HttpResponse:
 @permission_required_page(Capability.PEOPLE_EDIT)
 def status_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _sub_form(request, pk, StatusForm, "status", "people/_status_form.html",
-                     lambda user, data: services.person_status_add(actor=user, person_id=pk,
-                                                                   data=data))
+                     lambda user, data: services.person_status_add(
+                         actor=user, person_id=pk, data=input_from(services.StatusInput, data)))
 
 
 @require_POST

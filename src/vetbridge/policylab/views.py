@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from vetbridge.accounts.roles import Capability
 from vetbridge.core.exceptions import ApplicationError
+from vetbridge.core.services import input_from
 from vetbridge.core.views import permission_required_page, signed_in_user
 from vetbridge.reparation.selectors import in_payment_kind_labels
 from vetbridge.rules.reform import example_reforms
@@ -36,16 +37,10 @@ def lab(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     form = RunForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        upload = data.get("upload")
-        req = services.RunRequest(
-            population_kind=data["population_kind"], date=data["date"],
-            reform_key=data.get("reform_key") or "", reform_yaml=data.get("reform_yaml") or "",
-            synthetic_size=data.get("synthetic_size") or 10_000,
-            synthetic_seed=int(data["synthetic_seed"]) if data.get("synthetic_seed") is not None
-            else 2026,
-            upload=upload.read() if upload else None, upload_name=upload.name if upload else "",
-            title=data.get("title") or "")
+        upload = form.cleaned_data.get("upload")
+        req = input_from(services.RunRequest, form.cleaned_data,
+                         upload=upload.read() if upload else None,
+                         upload_name=upload.name if upload else "")
         try:
             run = services.run_create(actor=user, req=req)
         except ApplicationError as exc:

@@ -16,6 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 from vetbridge.accounts.models import User
 from vetbridge.api.security import api_user
 from vetbridge.core.exceptions import PermissionDeniedError, field_error
+from vetbridge.core.services import input_from
 
 from . import services as referrals
 from .models import CONTACT_FIELDS, Outcome, Referral, ServiceKind
@@ -130,10 +131,8 @@ def list_referrals(request: HttpRequest,
                       summary="Refer a veteran to a partner, with the consent recorded")
 def create_referral(request: HttpRequest, payload: ReferralIn) -> Status[Any]:
     user = api_user(request)
-    r = referrals.referral_create(actor=user, person_id=payload.person_id, data={
-        "partner": payload.partner_id, "service": payload.service,
-        "consent_on": payload.consent_on, "consent_text": payload.consent_text,
-        "message": payload.message, "shared_contacts": list(payload.shared_contacts)})
+    r = referrals.referral_create(actor=user, person_id=payload.person_id, data=input_from(
+        referrals.ReferralInput, payload.dict(), partner=payload.partner_id))
     return Status(201, _referral(r, user))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -18,13 +19,13 @@ from vetbridge.accounts.roles import Capability, Role
 from vetbridge.accounts.scoping import access_person_by_id, people_for, require
 from vetbridge.core.exceptions import (
     ApplicationError,
-    ConflictError,
     NotFoundError,
     PermissionDeniedError,
     field_error,
 )
 from vetbridge.core.inputs import check_date
 from vetbridge.core.mail import notify_users, site_url
+from vetbridge.core.services import model_update
 
 from .models import (
     CONTACT_FIELDS,
@@ -117,25 +118,37 @@ def _json_contains_supported() -> bool:
     return connection.vendor == "postgresql"
 
 
+@dataclass(frozen=True)
+class ReferralInput:
+    """A referral as the case worker writes it (`partner`: the partner's id)."""
+
+    partner: int | None = None
+    service: str = ""
+    consent_on: dt.date | None = None
+    consent_text: str = ""
+    shared_contacts: tuple[str, ...] = ()
+    message: str = ""
+
+
 @transaction.atomic
-def referral_create(*, actor: User, person_id: int, data: dict[str, Any]) -> Referral:
+def referral_create(*, actor: User, person_id: int, data: ReferralInput) -> Referral:
     person = access_person_by_id(actor, person_id, Capability.REFERRALS_MANAGE)
-    partner = Partner.objects.filter(pk=data.get("partner") or 0, active=True).first()
+    partner = Partner.objects.filter(pk=data.partner or 0, active=True).first()
     if partner is None:
         raise field_error("partner", _("Choose a partner."))
-    service = data.get("service")
+    service = data.service
     if service not in ServiceKind.values:
         raise field_error("service", _("Choose a service."))
     if service not in partner.services:
         raise field_error("service", _("This partner does not offer this service."))
-    consent_on = data.get("consent_on")
+    consent_on = data.consent_on
     if not isinstance(consent_on, dt.date):
         raise field_error("consent_on", _("Record the date the veteran consented."))
     check_date("consent_on", consent_on, not_before=person.birth_date)
-    consent_text = " ".join(str(data.get("consent_text") or "").split())[:300]
+    consent_text = " ".join(str(data.consent_text or "").split())[:300]
     if not consent_text:
         raise field_error("consent_text", _("Write what the veteran agreed to share."))
-    shared = list(data.get("shared_contacts") or [])
+    shared = list(data.shared_contacts)
     if any(f not in CONTACT_FIELDS for f in shared):
         raise field_error("shared_contacts", _("Choose among phone, e-mail and address."))
     missing = [f for f in shared if not getattr(person, f)]
@@ -150,7 +163,7 @@ def referral_create(*, actor: User, person_id: int, data: dict[str, Any]) -> Ref
                        % {"used": used, "cap": partner.monthly_capacity})
     referral = Referral.objects.create(
         person=person, partner=partner, service=service,
-        message=" ".join(str(data.get("message") or "").split())[:1000],
+        message=" ".join(str(data.message or "").split())[:1000],
         consent_on=consent_on, consent_text=consent_text, created_by=actor,
         shared_contacts=[f for f in CONTACT_FIELDS if f in shared])
     audit_record(actor=actor, action=AuditAction.CREATE, obj=referral, person_id=person.pk,
@@ -159,17 +172,10 @@ def referral_create(*, actor: User, person_id: int, data: dict[str, Any]) -> Ref
 
 
 def _move(referral: Referral, actor: User, expected_version: int, **fields: Any) -> None:
-    before = referral.status
-    updated = Referral.objects.filter(pk=referral.pk, version=expected_version).update(
-        version=expected_version + 1, **fields)
-    if updated != 1:
-        raise ConflictError(_("This referral was changed by someone else. Reload it."))
-    for key, value in fields.items():
-        setattr(referral, key, value)
-    referral.version = expected_version + 1
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=referral,
-                 person_id=referral.person_id, summary=referral.status,
-                 changes={"status": [before, referral.status]})
+    """The referral's next state (optimistic lock on its version), audited."""
+    model_update(instance=referral, fields=fields, actor=actor,
+                 expected_version=expected_version, summary=str(fields["status"]),
+                 conflict_message=_("This referral was changed by someone else. Reload it."))
 
 
 @transaction.atomic

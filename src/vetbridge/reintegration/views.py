@@ -12,6 +12,7 @@ from vetbridge.accounts.models import User
 from vetbridge.accounts.roles import Capability
 from vetbridge.accounts.scoping import access_person_by_id
 from vetbridge.core.exceptions import ApplicationError, NotFoundError
+from vetbridge.core.services import input_from
 from vetbridge.core.views import error_page
 
 from . import services
@@ -74,8 +75,8 @@ def referral_new(request: HttpRequest, person_id: int) -> HttpResponse:
         return error_page(request, 404, exc.message)
     form = ReferralForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data["partner"] = data["partner"].pk
+        data = input_from(services.ReferralInput, form.cleaned_data,
+                          partner=form.cleaned_data["partner"].pk)
         try:
             referral = services.referral_create(actor=user, person_id=person.pk, data=data)
         except ApplicationError as exc:
