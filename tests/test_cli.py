@@ -98,3 +98,14 @@ def test_building_the_command_line_imports_no_django():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "[]"
+
+
+@pytest.mark.django_db
+def test_a_command_run_in_process_leaves_the_callers_audit_origin_alone(tmp_path):
+    """A command marks its own audit entries as coming from the command line; once it returns,
+    the caller (a test, a task) is back to its own origin, so its entries are not mislabelled."""
+    from vetbridge.core.request_context import current_origin
+
+    before = current_origin()
+    assert main(["names", "reindex"]) == 0
+    assert current_origin() == before

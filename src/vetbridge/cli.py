@@ -10,6 +10,7 @@ Django, so the rules engine can run anywhere.
 from __future__ import annotations
 
 import argparse
+import contextvars
 import importlib
 import importlib.util
 import os
@@ -91,7 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    return int(args.func(args))
+    # A command marks its audit entries as coming from the command line (a context variable);
+    # running it in a copy of the context undoes that when it returns, so a caller in the same
+    # process (a test, a task calling a command) keeps its own origin.
+    return int(contextvars.copy_context().run(args.func, args))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -94,11 +94,12 @@ def test_claim_queue_export_follows_the_pages_order_and_columns(world):
     import re
 
     from vetbridge.reparation import services
+    from vetbridge.reparation.kinds import ClaimFiling
     from vetbridge.reparation.models import Claim
 
     admin = world["users"]["admin"]
     claims = [services.claim_file(actor=admin, person_id=world["lviv"].pk,
-                                  data={"kind": "fr_pension"}) for _ in range(3)]
+                                  filing=ClaimFiling("fr_pension")) for _ in range(3)]
     for claim, day in zip(claims, (5, 20, 11), strict=True):
         at = dt.datetime(2026, 10, day, 9, 0, tzinfo=dt.UTC)
         Claim.objects.filter(pk=claim.pk).update(filed_at=at, state_since=at)

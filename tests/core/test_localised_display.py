@@ -195,11 +195,11 @@ def test_every_record_type_is_named_in_the_readers_language(language):
 def test_a_change_of_several_fields_is_told_without_their_codes(world, language, born):
     """An edit of two fields is stored with the fields' codes as summary
     ("birth_date, birth_place"): the history shows the fields by their labels, not the codes."""
-    from vetbridge.people.services import person_update
+    from vetbridge.people.services import PersonChanges, person_update
 
     worker, lviv = world["users"]["case_worker"], world["lviv"]
     person_update(actor=worker, person_id=lviv.pk, expected_version=lviv.version,
-                  data={"birth_date": dt.date(1991, 3, 9), "birth_place": "Львів"})
+                  data=PersonChanges(birth_date=dt.date(1991, 3, 9), birth_place="Львів"))
     html = _client(worker, language).get(f"/people/{lviv.pk}/history/").content.decode()
     text = re.sub(r"\s+", " ", _text(html))
     assert "birth_date" not in text and "birth_place" not in text
