@@ -3,10 +3,15 @@ PostgreSQL (name index, statuses and the one audit entry included), against the 
 PostgreSQL `COPY` of the same raw rows into a bare table (no checks, no index), same run.
 
     .venv/bin/python bench/import_scale.py [--n 1000000] [--pg URL|none|auto] [--link]
+        [--kind people|memorial|both] [--baseline SRC]
 
 `--pg auto` starts a throwaway PostgreSQL with .ci/pg-server; a URL uses yours (the database
 is dropped and created again: give one of your own). `--link` also times the batch linkage
-job after the import. Prints seconds and rows per second per phase, and the ratios.
+job after the import. `--kind memorial` times `vetbridge memorial import` of a list of the
+fallen instead (`both`: one after the other). `--baseline SRC` also runs another version of
+the code (e.g. `git archive main src | tar -x -C /tmp/base` → `/tmp/base/src`) on the same
+file, each database's baseline right before ours, so both see the same machine. Prints
+seconds and rows per second per phase, and the ratios.
 """
 
 from __future__ import annotations
@@ -28,8 +33,11 @@ sys.path.insert(0, str(ROOT / "src"))
 TARGET_S = 60.0
 
 
-def phase(db_url: str, csv_path: Path, link: bool) -> dict:
+def phase(db_url: str, csv_path: Path, link: bool, kind: str = "people",
+          src: str | None = None) -> dict:
     """In its own process: migrate, import (timed), optionally link, and the COPY peer."""
+    if src:
+        sys.path.insert(0, src)
     os.environ["DATABASE_URL"] = db_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "vetbridge.config.settings.dev"
     os.environ.setdefault("VETBRIDGE_PRIVATE_MEDIA", tempfile.mkdtemp(prefix="vb-import-"))
@@ -42,9 +50,15 @@ def phase(db_url: str, csv_path: Path, link: bool) -> dict:
     from vetbridge.people.importer import people_import
     from vetbridge.people.models import NameToken, Person
 
+    if kind == "memorial":
+        from vetbridge.memorial.services import memorial_import as people_import
+
     call_command("migrate", verbosity=0)
     data = csv_path.read_bytes()
-    out: dict = {"vendor": connection.vendor}
+    import vetbridge
+
+    out: dict = {"vendor": connection.vendor, "kind": kind,
+                 "code": "baseline" if src else "ours", "src": vetbridge.__file__}
     marks: list[tuple[str, float]] = []
     t0 = time.perf_counter()
     c0 = time.process_time()
@@ -70,7 +84,7 @@ def phase(db_url: str, csv_path: Path, link: bool) -> dict:
         out["link_cpu_s"] = time.process_time() - c0
         out["link_pairs"] = result.compared
         out["link_queued"] = result.queued
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and not src:
         import csv as csvmod
         import io
 
@@ -96,24 +110,39 @@ def main() -> None:
     parser.add_argument("--pg", default="none", help="auto, none, or a postgres:// URL")
     parser.add_argument("--link", action="store_true", help="time the linkage job too")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--kind", default="people", choices=["people", "memorial", "both"])
+    parser.add_argument("--baseline", help="src directory of the code to compare with")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--csv", help=argparse.SUPPRESS)
+    parser.add_argument("--src", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
-        print("RESULT " + json.dumps(phase(args.phase, Path(args.csv), args.link)))
+        print("RESULT " + json.dumps(phase(args.phase, Path(args.csv), args.link,
+                                           args.kind, args.src)))
         return
 
-    from import_data import write_people
+    from import_data import write_memorial, write_people
 
     work = Path(tempfile.mkdtemp(prefix="vetbridge-import-scale-"))
-    csv_path = work / "people.csv"
-    t0 = time.perf_counter()
-    write_people(csv_path, args.n)
-    print(f"generated {args.n:,} rows ({csv_path.stat().st_size / 2**20:.0f} MB) in "
-          f"{time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    kinds = ["people", "memorial"] if args.kind == "both" else [args.kind]
+    files = {}
+    for kind in kinds:
+        files[kind] = work / f"{kind}.csv"
+        t0 = time.perf_counter()
+        (write_people if kind == "people" else write_memorial)(files[kind], args.n)
+        print(f"generated {args.n:,} {kind} rows ({files[kind].stat().st_size / 2**20:.0f} MB)"
+              f" in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    codes = [args.baseline, None] if args.baseline else [None]
 
-    def run_phase(url: str) -> dict:
-        cmd = [sys.executable, __file__, "--phase", url, "--csv", str(csv_path)]
+    def run_phase(url: str, kind: str, src: str | None) -> dict:
+        if url.startswith("sqlite"):
+            Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+        else:
+            recreate(url)
+        cmd = [sys.executable, __file__, "--phase", url, "--csv", str(files[kind]),
+               "--kind", kind]
+        if src:
+            cmd += ["--src", src]
         if args.link:
             cmd.append("--link")
         proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True)
@@ -122,7 +151,9 @@ def main() -> None:
 
     results = []
     if not args.skip_sqlite:
-        results.append(run_phase(f"sqlite:///{work / 'bench.sqlite3'}"))
+        for kind in kinds:
+            for src in codes:
+                results.append(run_phase(f"sqlite:///{work / 'bench.sqlite3'}", kind, src))
     pg_dir = None
     pg_url = None if args.pg == "none" else args.pg
     if args.pg == "auto":
@@ -132,8 +163,9 @@ def main() -> None:
                                 stdout=subprocess.PIPE, text=True, check=True).stdout.strip()
     try:
         if pg_url:
-            recreate(pg_url)
-            results.append(run_phase(pg_url))
+            for kind in kinds:
+                for src in codes:
+                    results.append(run_phase(pg_url, kind, src))
     finally:
         if pg_dir:
             subprocess.run([str(ROOT / ".ci" / "pg-server"), "stop", str(pg_dir)], check=False)
@@ -142,20 +174,31 @@ def main() -> None:
           f"index, one audit entry; linkage not included)")
     print("(wall = elapsed; cpu = this Python process, which tells the code's cost on a "
           "shared machine)")
-    print(f"{'database':12} {'wall s':>8} {'cpu s':>8} {'rows/s':>10} {'tokens':>10}  "
-          f"target < {TARGET_S:.0f} s")
+    print(f"{'database':12} {'kind':9} {'code':9} {'wall s':>8} {'cpu s':>8} {'rows/s':>10} "
+          f"{'tokens':>10}  target < {TARGET_S:.0f} s")
+    before: dict[tuple[str, str], dict] = {}
     for res in results:
         verdict = ("met" if res["import_s"] < TARGET_S
                    else f"MISSED by {res['import_s'] - TARGET_S:.0f} s (wall)")
-        print(f"{res['vendor']:12} {res['import_s']:8.1f} {res['import_cpu_s']:8.1f} "
-              f"{res['imported'] / res['import_s']:10,.0f} {res['tokens']:10,}  {verdict}")
+        print(f"{res['vendor']:12} {res['kind']:9} {res['code']:9} {res['import_s']:8.1f} "
+              f"{res['import_cpu_s']:8.1f} {res['imported'] / res['import_s']:10,.0f} "
+              f"{res['tokens']:10,}  {verdict}")
+        key = (res["vendor"], res["kind"])
+        if res["code"] == "baseline":
+            before[key] = res
+        elif key in before:
+            base = before[key]
+            print(f"{'':12} speed-up over the baseline: wall "
+                  f"{base['import_s'] / res['import_s']:.2f}x, cpu "
+                  f"{base['import_cpu_s'] / res['import_cpu_s']:.2f}x")
         if "link_s" in res:
             print(f"{'':12} linkage job: {res['link_s']:.1f} s wall, {res['link_cpu_s']:.1f} s "
                   f"cpu, {res['link_pairs']:,} pairs compared, {res['link_queued']:,} queued")
         if "peer_copy_s" in res:
             print(f"{'':12} peer: COPY of the raw rows into a bare table {res['peer_copy_s']:.1f} s"
                   f" → ours is {res['import_s'] / res['peer_copy_s']:.1f}x the peer's time")
-    csv_path.unlink(missing_ok=True)
+    for path in files.values():
+        path.unlink(missing_ok=True)
 
 
 def recreate(url: str) -> None:

@@ -84,6 +84,9 @@ WEB: dict[str, dict[str, int]] = {
     "people:create": only({"case_worker", "admin"}),
     "people:import": only({"admin"}),
     "people:import_template": only({"admin"}),
+    # An import job: its author (here the administrator) or an administrator.
+    "people:import_job": only({"admin"}),
+    "people:import_job_progress": only({"admin"}),
     "people:stats": STATS,
     "people:stats_export": STATS,
     "people:stats_export@xlsx": STATS,
@@ -150,6 +153,9 @@ WEB: dict[str, dict[str, int]] = {
     "memorial:preview@draft": only({"memorial_editor", "admin"}),
     "memorial:correction": only({"memorial_editor", "admin"}, ok_status=404),
     "memorial:import_template": only({"memorial_editor", "admin"}),
+    # A memorial import job started by the memorial editor: its author and administrators.
+    "memorial:import_job": only({"memorial_editor", "admin"}),
+    "memorial:import_job_progress": only({"memorial_editor", "admin"}),
     # Care: the veteran, case workers (scoped), medical assessors; never partners.
     "care:caseload": only({"case_worker", "admin"}),
     "care:caseload_export": only({"case_worker", "admin"}),
@@ -446,12 +452,29 @@ def _revaluation_job(world):
 QUERY_VARIANTS = {"xlsx": "format=xlsx", "fr": "lang=fr"}
 
 
+def _import_job(world, kind: str):
+    """A finished web import job: people by the administrator, memorial by the editor."""
+    key = f"import_job_{kind}"
+    if key not in world:
+        from vetbridge.people.import_jobs import import_job_start
+
+        actor = world["users"]["admin" if kind == "people" else "memorial_editor"]
+        data = ("external_id,surname,given_name,patronymic,birth_date,sex,status\n"
+                "MX-1,Шевчук,Остап,,1980-01-01,M,\n" if kind == "people" else
+                "external_id,surname,given_name,death_date\nMX-2,Шевчук,Остап,2023-01-01\n")
+        world[key] = import_job_start(actor=actor, kind=kind, data=data.encode(),
+                                      source="matrix.csv", keep_valid=False)
+    return world[key]
+
+
 def _url(name: str, world) -> str:
     from django.urls import reverse
 
     base, _, which = name.partition("@")
     if which in QUERY_VARIANTS and base != "cooperation:indicators_export":
         return f"{_url(base, world)}?{QUERY_VARIANTS[which]}"
+    if base.endswith((":import_job", ":import_job_progress")):
+        return reverse(base, kwargs={"job_id": _import_job(world, base.split(":")[0]).pk})
     if base.startswith("policylab:"):
         for kwargs in ({}, {"pk": _simulation_run(world).pk}, {"key": "point_value_plus_5"}):
             try:

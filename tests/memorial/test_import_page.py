@@ -23,7 +23,7 @@ def _upload(client, content: bytes, keep_valid: bool = False):
     data = {"file": SimpleUploadedFile("list.csv", content, content_type="text/csv")}
     if keep_valid:
         data["keep_valid"] = "on"
-    return client.post("/memorial/desk/import/", data)
+    return client.post("/memorial/desk/import/", data, follow=True)
 
 
 def test_template_imports_and_the_report_links_the_records(editor):

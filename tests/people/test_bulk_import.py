@@ -107,12 +107,14 @@ def progress(n):
     print("written", n, flush=True)
     time.sleep(60)  # killed here, in the middle of the transaction
 registration.CHUNK = 10
+registration.BULK_MIN = int(sys.argv[2])  # 1: the indexes are dropped before the first chunk
 people_import(actor=None, data=data, progress=progress, link=False, max_bytes=10**9)
 """
 
 
 @pytest.mark.django_db(transaction=True)
-def test_kill_9_in_the_middle_leaves_nothing_and_a_rerun_succeeds(tmp_path):
+@pytest.mark.parametrize("bulk_min", [1, 10**6], ids=["indexes-rebuilt", "indexes-kept"])
+def test_kill_9_in_the_middle_leaves_nothing_and_a_rerun_succeeds(tmp_path, bulk_min):
     csv = tmp_path / "people.csv"
     csv.write_text(HEADER + "".join(f"K{i},Прізвище{i % 7},Ім'я,,1980-01-01,M,,\n"
                                     for i in range(50)), encoding="utf-8")
@@ -125,7 +127,11 @@ def test_kill_9_in_the_middle_leaves_nothing_and_a_rerun_succeeds(tmp_path):
                    env=env, check=True, timeout=180)
     script = tmp_path / "killer.py"
     script.write_text(KILLER)
-    proc = subprocess.Popen([sys.executable, str(script), str(csv)], env=env,
+    indexes = ("import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); print(sorted(r[0] for r "
+               "in c.execute(\"select name from sqlite_master where type = 'index'\")))")
+    before = subprocess.run([sys.executable, "-c", indexes, str(db)], capture_output=True,
+                            text=True, check=True).stdout
+    proc = subprocess.Popen([sys.executable, str(script), str(csv), str(bulk_min)], env=env,
                             stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     line = proc.stdout.readline()
@@ -138,8 +144,82 @@ def test_kill_9_in_the_middle_leaves_nothing_and_a_rerun_succeeds(tmp_path):
     out = subprocess.run([sys.executable, "-c", count, str(db)], capture_output=True,
                          text=True, check=True).stdout.split()
     assert out == ["0", "0"]
+    # The dropped indexes come back with the rollback: the schema is as before the import.
+    assert subprocess.run([sys.executable, "-c", indexes, str(db)], capture_output=True,
+                          text=True, check=True).stdout == before
     done = subprocess.run([sys.executable, "-m", "vetbridge.cli", "people", "import", str(csv),
                            "--no-link"], env=env, capture_output=True, text=True, timeout=180,
                           check=False)
     assert done.returncode == 0, done.stderr
     assert "50 imported" in done.stdout
+
+
+def _schema() -> set[str]:
+    """The definitions of every index and constraint of the registry's tables."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SELECT indexdef FROM pg_indexes WHERE tablename LIKE 'people_%%'")
+            got = {r[0] for r in cur.fetchall()}
+            cur.execute("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+                        "FROM pg_constraint WHERE conrelid::regclass::text LIKE 'people_%%'")
+            return got | {" ".join(r) for r in cur.fetchall()}
+        cur.execute("SELECT name || ' ' || COALESCE(sql, '') FROM sqlite_master "
+                    "WHERE type = 'index' AND tbl_name LIKE 'people_%'")
+        return {r[0] for r in cur.fetchall()}
+
+
+def test_a_bulk_load_rebuilds_the_indexes_it_dropped_and_writes_the_same_rows():
+    """The path of national loads (secondary indexes and constraints dropped, rows copied,
+    all rebuilt before the commit) leaves the schema as it was and the same data as the
+    ordinary path: persons, spellings, statuses and the name index."""
+    from vetbridge.people.registration import NameSpelling, NewPerson, people_register_bulk
+
+    schema = _schema()
+    people = [NewPerson(external_id=f"D{i}", birth_date=dt.date(1980, 1, 1 + i % 28),
+                        names=(NameSpelling(surname=f"Шевчук{'о' * (i % 3)}",
+                                            given_name="Остап", patronymic="Іванович"),))
+              for i in range(40)]
+    fast = people_register_bulk(actor=None, kind="people", data=b"a", source="bulk",
+                                people=people[:20], defer_indexes=True, chunk=7)
+    slow = people_register_bulk(actor=None, kind="people", data=b"b", source="rows",
+                                people=people[20:], defer_indexes=False, chunk=7)
+    assert _schema() == schema
+    assert len(fast.ids) == len(slow.ids) == 20
+    tokens = set(NameToken.objects.values_list("skel", "person_id"))
+    name_index.reindex_all()
+    assert set(NameToken.objects.values_list("skel", "person_id")) == tokens
+    assert PersonName.objects.filter(person_id__in=fast.ids).count() == 20
+    # The rebuilt unique constraint still refuses a second spelling row of the same kind.
+    from django.db import IntegrityError, transaction
+
+    first = PersonName.objects.filter(person_id=fast.ids[0]).get()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PersonName.objects.create(person_id=first.person_id, surname=first.surname,
+                                  given_name=first.given_name, patronymic=first.patronymic,
+                                  language=first.language, script=first.script,
+                                  is_preferred=True)
+
+
+def test_a_bulk_load_is_chosen_for_a_large_import_into_a_smaller_registry(monkeypatch):
+    from vetbridge.core import bulk
+    from vetbridge.people import registration
+
+    calls = []
+    real = bulk.indexes_deferred
+
+    def spy(models):
+        calls.append(len(models))
+        return real(models)
+
+    monkeypatch.setattr(registration, "indexes_deferred", spy)
+    monkeypatch.setattr(registration, "BULK_MIN", 3)
+    people_import(actor=None, data=(HEADER + ROWS).encode(), link=False)
+    assert calls == [5]  # 3 people into an empty registry: rebuilt
+    rows = "".join(f"C{i},Мороз,Іван,,1980-01-01,M,,\n" for i in range(3))
+    people_import(actor=None, data=(HEADER + rows).encode(), link=False)
+    assert calls == [5, 5]
+    monkeypatch.setattr(registration, "BULK_MIN", 4)
+    people_import(actor=None, data=(HEADER + rows.replace("C", "E")).encode(), link=False)
+    assert calls == [5, 5]  # below the minimum: rows go into the indexes as they are

@@ -24,7 +24,7 @@ def _upload(client, content: bytes, keep_valid: bool = False):
     data = {"file": SimpleUploadedFile("list.csv", content, content_type="text/csv")}
     if keep_valid:
         data["keep_valid"] = "on"
-    return client.post("/people/import/", data)
+    return client.post("/people/import/", data, follow=True)
 
 
 def test_template_downloads_and_imports_as_it_is(admin):

@@ -14,3 +14,6 @@ class MemorialConfig(AppConfig):
     # A person whose lifecycle leaves "fallen" or "missing" leaves the public memorial
     # (called by people.services.person_update, in the same transaction).
     lifecycle_hooks = ("vetbridge.memorial.services.withdraw_if_not_commemorated",)
+    # The web import of a list of the fallen runs as this task (people.import_jobs, which
+    # runs the registry's imports and finds the others' tasks here, never by importing them).
+    import_tasks = {"memorial": "vetbridge.memorial.tasks.memorial_import_task"}

@@ -40,7 +40,7 @@ from vetbridge.people.importer import (
     reject_known_ids,
 )
 from vetbridge.people.linkage import scan_duplicates
-from vetbridge.people.models import Lifecycle, Person, Script, detect_script
+from vetbridge.people.models import Lifecycle, Person, Script, detect_script_parts
 from vetbridge.people.registration import NameSpelling, NewPerson, people_register_bulk
 
 from . import selectors
@@ -486,7 +486,8 @@ OPTIONAL = ("patronymic", "surname_en", "given_name_en", "surname_fr", "given_na
 
 def memorial_import(*, actor: User | None, data: bytes, keep_valid: bool = False,
                     source: str = "", progress: Callable[[int], None] | None = None,
-                    link: bool = True, max_bytes: int | None = None) -> ImportReport:
+                    link: bool = True, max_bytes: int | None = None,
+                    chunk: int | None = None) -> ImportReport:
     """A list of the fallen: new registry persons (fallen) with their spellings, registered
     through the registry's one bulk registration path (`people.registration`), and an
     unpublished memorial record each. All or nothing unless `keep_valid`; one audit entry
@@ -545,7 +546,7 @@ def memorial_import(*, actor: User | None, data: bytes, keep_valid: bool = False
             actor=actor, kind="memorial", data=data, source=source, people=people,
             audit_changes={"total_rows": report.total_rows,
                            "rejected": [r.as_dict() for r in report.rejected[:500]]},
-            progress=progress)
+            progress=progress, chunk=chunk)
         now = timezone.now()
         fast_insert(MemorialRecord, (
             "person", "death_date", "death_place", "unit", "rank", "burial_place",
@@ -580,7 +581,7 @@ def _spellings(row: dict[str, Any]) -> tuple[NameSpelling, ...]:
             ("en", row["surname_en"], row["given_name_en"], ""),
             ("fr", row["surname_fr"], row["given_name_fr"], "")):
         if sur:
-            script = detect_script(" ".join(x for x in (sur, given, patr) if x))
+            script = detect_script_parts((sur, given, patr))
             out.append(NameSpelling(
                 surname=sur, given_name=given, patronymic=patr, script=script,
                 language=lang if lang != "uk" or script == Script.CYRILLIC else "xx"))

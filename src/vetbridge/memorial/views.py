@@ -20,7 +20,8 @@ from vetbridge.core.exceptions import ApplicationError
 from vetbridge.core.services import input_from
 from vetbridge.core.views import error_page, permission_required_page, signed_in_user
 from vetbridge.people import name_index
-from vetbridge.people.models import clean_text
+from vetbridge.people.import_jobs import import_job_get, import_job_start, job_report
+from vetbridge.people.models import ImportJob, clean_text
 from vetbridge.people.selectors import NOTICES
 
 from . import import_columns, selectors, services
@@ -347,25 +348,53 @@ def moderate(request: HttpRequest, tribute_id: int) -> HttpResponse:
 
 @permission_required_page(Capability.MEMORIAL_EDIT)
 def import_csv(request: HttpRequest) -> HttpResponse:
+    """The upload form: the file is stored and its import queued as a background task; the
+    browser goes to the job's page, which follows it and then shows the report."""
     form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            report = services.memorial_import(actor=signed_in_user(request), data=upload.read(),
-                                              keep_valid=form.cleaned_data["keep_valid"],
-                                              source=upload.name)
+            job = import_job_start(actor=signed_in_user(request), kind="memorial",
+                                   data=upload.read(), source=upload.name,
+                                   keep_valid=form.cleaned_data["keep_valid"])
         except ApplicationError as exc:
             form.add_error("file", exc.message)
+        else:
+            return redirect("memorial:import_job", job_id=job.pk)
+    return render(request, "memorial/import.html", {
+        "form": form, "columns": import_columns.COLUMNS,
+        "template_url": reverse("memorial:import_template")},
+        status=400 if form.errors else 200)
+
+
+def _job_context(job: ImportJob) -> dict[str, Any]:
+    report = job_report(job)
     created = []
     if report and report.created_ids:
         created = [(r.person.display_name(), reverse("memorial:edit", args=[r.pk]))
                    for r in selectors.with_names(MemorialRecord.objects.filter(
                        person_id__in=report.created_ids[:CREATED_SHOWN])).order_by("pk")]
-    return render(request, "memorial/import.html", {
-        "form": form, "report": report, "columns": import_columns.COLUMNS,
-        "created": created, "template_url": reverse("memorial:import_template")},
-        status=400 if form.errors else 200)
+    return {"job": job, "progress": job.progress, "report": report, "created": created,
+            "title": _("Import a list of the fallen"),
+            "progress_url": reverse("memorial:import_job_progress", args=[job.pk]),
+            "back_url": reverse("memorial:import")}
+
+
+@permission_required_page(Capability.MEMORIAL_EDIT)
+def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    """An import's progress while its task runs, then its report."""
+    job = import_job_get(user=signed_in_user(request), kind="memorial", job_id=job_id)
+    return render(request, "import_job.html", _job_context(job))
+
+
+@permission_required_page(Capability.MEMORIAL_EDIT)
+def import_job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
+    """htmx polls this every second while the task runs; then the page reloads."""
+    job = import_job_get(user=signed_in_user(request), kind="memorial", job_id=job_id)
+    response = render(request, "_import_progress.html", _job_context(job))
+    if job.progress is None or job.progress.finished:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 # The report lists (and links) at most this many of the records an import created.

@@ -37,7 +37,10 @@ def deletion_keys(skel: str, depth: int = 1) -> set[str]:
 
 
 def stored_keys(skel: str) -> set[str]:
-    return deletion_keys(skel, 1)
+    """`deletion_keys(skel, 1)`, by slicing (a bulk import computes it ~10^5 times)."""
+    if len(skel) <= 3:
+        return {skel}
+    return {skel, *(skel[:i] + skel[i + 1:] for i in range(len(skel)))}
 
 
 def query_keys(skel: str) -> set[str]:

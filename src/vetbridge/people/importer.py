@@ -23,7 +23,7 @@ from vetbridge.accounts.models import User
 from vetbridge.core.exceptions import ApplicationError
 from vetbridge.core.inputs import date_problem, row_text_errors
 
-from .models import Person, Script, Sex, StatusKind, clean_text, detect_script
+from .models import Person, Script, Sex, StatusKind, clean_text, detect_script_parts
 from .registration import NameSpelling, NewPerson, StatusGrant, people_register_bulk
 
 T = TypeVar("T")
@@ -238,10 +238,12 @@ def date_cell(line: int, row: dict[str, str], column: str,
         errors.append(RowError(line, column, _(
             "not a date (use YYYY-MM-DD or DD.MM.YYYY): %(value)s") % {"value": row[column][:40]}))
         return None
-    problem = date_problem(value)  # the plausible range shared with the API and the forms
+    today = today or timezone.localdate()
+    # the plausible range shared with the API and the forms
+    problem = date_problem(value, today=today)
     if problem:
         errors.append(RowError(line, column, problem))
-    elif value > (today or timezone.localdate()):
+    elif value > today:
         errors.append(RowError(line, column, _("in the future")))
     return value
 
@@ -288,7 +290,8 @@ def parse_people_csv(data: bytes, *, region_codes: dict[str, int] | None = None,
                 except ValueError:
                     row_errors.append(RowError(line, "status_from", _("not a date")))
                 else:
-                    problem = date_problem(status["valid_from"], not_before=birth)
+                    problem = date_problem(status["valid_from"], not_before=birth,
+                                           today=today)
                     if problem:
                         row_errors.append(RowError(line, "status_from", problem))
         region_id = None
@@ -301,8 +304,7 @@ def parse_people_csv(data: bytes, *, region_codes: dict[str, int] | None = None,
             errors.extend(row_errors)
             continue
         seen[ext] = line
-        full = " ".join(row[c] for c in ("surname", "given_name", "patronymic"))
-        script = detect_script(full)
+        script = detect_script_parts((row["surname"], row["given_name"], row["patronymic"]))
         rows.append((line, NewPerson(
             external_id=ext, birth_date=birth, sex=sex or Sex.UNKNOWN, region_id=region_id,
             names=(NameSpelling(surname=row["surname"], given_name=row["given_name"],
@@ -316,7 +318,8 @@ def parse_people_csv(data: bytes, *, region_codes: dict[str, int] | None = None,
 
 def people_import(*, actor: User | None, data: bytes, keep_valid: bool = False,
                   source: str = "", progress: Callable[[int], None] | None = None,
-                  link: bool = True, max_bytes: int | None = None) -> ImportReport:
+                  link: bool = True, max_bytes: int | None = None,
+                  chunk: int | None = None) -> ImportReport:
     """Check a CSV of people and register the valid ones through the one bulk registration
     path (`people.registration`): all or nothing unless `keep_valid`, one audit entry
     pointing to the stored file. Then, unless `link` is false, the batch linkage job queues
@@ -335,7 +338,7 @@ def people_import(*, actor: User | None, data: bytes, keep_valid: bool = False,
         actor=actor, kind="people", data=data, source=source, people=[p for _l, p in rows],
         audit_changes={"total_rows": report.total_rows,
                        "rejected": [r.as_dict() for r in report.rejected[:500]]},
-        progress=progress)
+        progress=progress, chunk=chunk)
     report.imported = len(registered.ids)
     report.batch_id = registered.batch.pk
     report.committed = True

@@ -11,6 +11,7 @@ import functools
 import re
 import sys
 import unicodedata
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -45,6 +46,33 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.source} {self.sha256[:12]}"
+
+
+class ImportJob(models.Model):
+    """A web import run as a background task: the uploaded file (kept privately under its
+    content hash), its option, its progress, and once done its report (counts, the
+    rejections, the first people created) and the `ImportBatch` it created."""
+
+    kind = models.CharField(_("kind"), max_length=16)  # "people" or "memorial"
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    file = models.CharField(_("uploaded file"), max_length=200)
+    keep_valid = models.BooleanField(default=False)
+    progress = models.OneToOneField("core.JobProgress", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    report = models.JSONField(default=dict, blank=True)
+    batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.source}"
 
 
 class Sex(models.TextChoices):
@@ -165,9 +193,17 @@ class Script(models.TextChoices):
 @functools.cache
 def _format_chars() -> re.Pattern[str]:
     """Every invisible format character (Unicode category Cf), as one character class."""
-    chars = "".join(chr(c) for c in range(sys.maxunicode + 1)
-                    if unicodedata.category(chr(c)) == "Cf")
-    return re.compile("[" + re.escape(chars) + "]")
+    ranges: list[list[int]] = []
+    for c in range(sys.maxunicode + 1):
+        if unicodedata.category(chr(c)) == "Cf":
+            if ranges and ranges[-1][1] == c - 1:
+                ranges[-1][1] = c
+            else:
+                ranges.append([c, c])
+    # As ranges (21 of them), not 163 single characters: 7x faster over a whole import file.
+    return re.compile("[" + "".join(re.escape(chr(a)) if a == b else
+                                    f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+                                    for a, b in ranges) + "]")
 
 
 def clean_text(value: object, *, collapse: bool = True) -> str:
@@ -187,11 +223,12 @@ _CYRILLIC_WORDS = re.compile(r"[\u0400-\u04ff\W\d_]*")
 _ANY_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
-def detect_script(text: str) -> str:
+def _scripts(text: str) -> frozenset[str]:
+    """The scripts of the letters of `text` (empty when it has none)."""
     if text.isascii():  # fast paths for the two common cases
-        return Script.LATIN if any(ch.isalpha() for ch in text) else Script.OTHER
-    if _CYRILLIC_WORDS.fullmatch(text) and _ANY_CYRILLIC.search(text):
-        return Script.CYRILLIC
+        return _LATIN_ONLY if any(ch.isalpha() for ch in text) else _NO_SCRIPT
+    if _CYRILLIC_WORDS.fullmatch(text):  # letters, if any, all Cyrillic
+        return _CYRILLIC_ONLY if _ANY_CYRILLIC.search(text) else _NO_SCRIPT
     scripts = set()
     for ch in text:
         if not ch.isalpha():
@@ -203,9 +240,36 @@ def detect_script(text: str) -> str:
             scripts.add(Script.LATIN)
         else:
             scripts.add(Script.OTHER)
+    return frozenset(scripts)
+
+
+_LATIN_ONLY = frozenset({"Latn"})
+_CYRILLIC_ONLY = frozenset({"Cyrl"})
+_NO_SCRIPT: frozenset[str] = frozenset()
+_part_scripts = functools.lru_cache(maxsize=100_000)(_scripts)
+
+
+@functools.cache
+def _verdict(scripts: frozenset[str]) -> str:
     if len(scripts) > 1:
         return Script.MIXED
-    return scripts.pop() if scripts else Script.OTHER
+    return Script(next(iter(scripts))) if scripts else Script.OTHER
+
+
+def detect_script(text: str) -> str:
+    return _verdict(_scripts(text))
+
+
+def detect_script_parts(parts: Iterable[str]) -> str:
+    """`detect_script` of the parts joined by spaces, from a cache per part: a bulk import
+    has ~10^5 distinct surnames and a few hundred given names for a million rows."""
+    scripts = _NO_SCRIPT
+    for part in parts:
+        if part:
+            got = _part_scripts(part)
+            if got != scripts:
+                scripts = scripts | got
+    return _verdict(scripts)
 
 
 class NameLanguage(models.TextChoices):

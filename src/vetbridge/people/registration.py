@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from vetbridge.accounts.audit import audit_record
 from vetbridge.accounts.models import AuditAction, User
-from vetbridge.core.bulk import fast_insert, reserve_ids
+from vetbridge.core.bulk import fast_insert, indexes_deferred, reserve_ids
 from vetbridge.names.index import stored_keys
 from vetbridge.names.skeleton import skeleton
 from vetbridge.names.text import MAX_TOKENS, tokenize
@@ -50,6 +50,8 @@ from .models import (
 )
 
 CHUNK = 50_000  # people per write round (and per progress step)
+BULK_MIN = 20_000  # from this many people (and the registry's size), indexes are rebuilt
+BULK_MODELS = (Person, PersonName, PersonStatus, NameToken, NameKey)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +97,12 @@ class Registered:
 class _Skeletons:
     """Skeletons of name parts, cached by part: a national list has ~10^5 distinct surnames
     and a few hundred given names and patronymics, so a million people cost ~10^5 skeleton
-    computations. Same result as `names.index.skeletons_of` on the joined spelling."""
+    computations. Same result as `names.index.skeletons_of` on the joined spelling.
+    `seen` collects every skeleton of the spellings given (for `NameKey`)."""
 
     def __init__(self) -> None:
         self.parts: dict[str, tuple[tuple[str, ...], int]] = {}
+        self.seen: set[str] = set()
 
     def of_part(self, part: str) -> tuple[tuple[str, ...], int]:
         got = self.parts.get(part)
@@ -119,8 +123,9 @@ class _Skeletons:
         if count > MAX_TOKENS:  # the joined spelling is cut at MAX_TOKENS tokens
             from vetbridge.names.index import skeletons_of
 
-            return skeletons_of([" ".join(p for p in (name.surname, name.given_name,
-                                                      name.patronymic) if p)])
+            out = skeletons_of([" ".join(p for p in (name.surname, name.given_name,
+                                                     name.patronymic) if p)])
+        self.seen |= out
         return out
 
 
@@ -150,9 +155,14 @@ def store_import_file(*, data: bytes) -> tuple[str, str]:
 def people_register_bulk(*, actor: User | None, kind: str, data: bytes, source: str,
                          people: Sequence[NewPerson], audit_changes: dict[str, Any] | None = None,
                          progress: Callable[[int], None] | None = None,
-                         chunk: int | None = None) -> Registered:
+                         chunk: int | None = None,
+                         defer_indexes: bool | None = None) -> Registered:
     """Register `people` (already checked) in one transaction: persons, spellings,
-    statuses, name index, the `ImportBatch` with the stored file, and one audit entry."""
+    statuses, name index, the `ImportBatch` with the stored file, and one audit entry.
+
+    `defer_indexes` (by default: when the import is at least `BULK_MIN` people and at least
+    as many as the registry holds) drops the secondary indexes and constraints of the
+    tables written and builds them again before the commit (`core.bulk.indexes_deferred`)."""
     digest, name = store_import_file(data=data)
     now = timezone.now()
     with transaction.atomic():
@@ -160,14 +170,23 @@ def people_register_bulk(*, actor: User | None, kind: str, data: bytes, source: 
                                            file=name, size=len(data), created_by=actor,
                                            created_at=now)
         ids = reserve_ids(Person, len(people))
+        if defer_indexes is None:
+            defer_indexes = len(people) >= BULK_MIN and len(people) >= Person.objects.count()
         sqlite = connection.vendor == "sqlite"
-        if sqlite:  # a large page cache for the duration: B-tree inserts stay in memory
-            with connection.cursor() as cur:
+        with connection.cursor() as cur:
+            if sqlite:  # a large page cache for the duration: B-tree inserts stay in memory
                 cur.execute("PRAGMA cache_size")
                 old_cache = cur.fetchone()[0]
                 cur.execute("PRAGMA cache_size = -1000000")
+            else:  # one commit: its durability wait need not hold the import (the WAL
+                # still orders it; a crash loses at most this commit, never half of it)
+                cur.execute("SET LOCAL synchronous_commit = off")
         try:
-            _write(batch, people, ids, source[:120], now, progress, chunk or CHUNK)
+            if defer_indexes:
+                with indexes_deferred(BULK_MODELS):
+                    _write(batch, people, ids, source[:120], now, progress, chunk or CHUNK)
+            else:
+                _write(batch, people, ids, source[:120], now, progress, chunk or CHUNK)
         finally:
             if sqlite:
                 with connection.cursor() as cur:
@@ -187,7 +206,6 @@ def people_register_bulk(*, actor: User | None, kind: str, data: bytes, source: 
 def _write(batch: ImportBatch, people: Sequence[NewPerson], ids: list[int], source: str,
            now: dt.datetime, progress: Callable[[int], None] | None, chunk: int) -> None:
     skels = _Skeletons()
-    keyed: set[str] = set()
     for start in range(0, len(people), chunk):
         part = people[start:start + chunk]
         part_ids = ids[start:start + chunk]
@@ -208,15 +226,16 @@ def _write(batch: ImportBatch, people: Sequence[NewPerson], ids: list[int], sour
                       p.status.document_type)
                      for pid, p in zip(part_ids, part, strict=True) if p.status],
                     constants={"created_at": now})
-        tokens: set[tuple[str, int]] = set()
+        tokens: list[tuple[str, int]] = []
         for pid, p in zip(part_ids, part, strict=True):
-            for n in p.names:
-                tokens.update((s, pid) for s in skels.of_spelling(n))
+            if len(p.names) == 1:  # one spelling: its skeletons are distinct already
+                tokens += [(s, pid) for s in skels.of_spelling(p.names[0])]
+            else:
+                tokens += [(s, pid) for s in set().union(*map(skels.of_spelling, p.names))]
+        tokens.sort()  # in the order of the unique (skel, person) index: appends, not seeks
         fast_insert(NameToken, ("skel", "person"), tokens)
-        fresh = {s for s, _pid in tokens} - keyed
-        keyed |= fresh
-        fresh -= _known_skeletons(fresh)
-        fast_insert(NameKey, ("key", "skel"),
-                    {(k, s) for s in fresh for k in stored_keys(s)})
         if progress:
             progress(len(part))
+    # The typo keys of the skeletons new to this import, once, in the unique index's order.
+    fresh = skels.seen - _known_skeletons(skels.seen)
+    fast_insert(NameKey, ("key", "skel"), sorted({(k, s) for s in fresh for k in stored_keys(s)}))

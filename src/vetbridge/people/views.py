@@ -36,7 +36,8 @@ from .forms import (
     PersonFilterForm,
     StatusForm,
 )
-from .importer import people_import
+from .import_jobs import import_job_get, import_job_start, job_report
+from .models import ImportJob
 
 PAGE_SIZE = 25
 SEARCH_LIMIT = 50
@@ -220,27 +221,55 @@ def stats(request: HttpRequest) -> HttpResponse:
 
 @permission_required_page(Capability.PEOPLE_IMPORT)
 def import_csv(request: HttpRequest) -> HttpResponse:
+    """The upload form: the file is stored and its import queued as a background task; the
+    browser goes to the job's page, which follows it and then shows the report."""
     form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            report = people_import(actor=signed_in_user(request), data=upload.read(),
-                                   keep_valid=form.cleaned_data["keep_valid"],
-                                   source=upload.name)
+            job = import_job_start(actor=signed_in_user(request), kind="people",
+                                   data=upload.read(), source=upload.name,
+                                   keep_valid=form.cleaned_data["keep_valid"])
         except ApplicationError as exc:
             form.add_error("file", exc.message)
+        else:
+            return redirect("people:import_job", job_id=job.pk)
+    return render(request, "people/import.html", {
+        "form": form, "columns": import_columns.COLUMNS,
+        "template_url": reverse("people:import_template")},
+        status=400 if form.errors else 200)
+
+
+def _job_context(job: ImportJob) -> dict[str, Any]:
+    from .models import Person
+
+    report = job_report(job)
     created = []
     if report and report.created_ids:
-        from .models import Person
-
         created = [(p.display_name(), reverse("people:detail", args=[p.pk]))
                    for p in Person.objects.filter(pk__in=report.created_ids[:CREATED_SHOWN])
                    .prefetch_related("names").order_by("pk")]
-    return render(request, "people/import.html", {
-        "form": form, "report": report, "columns": import_columns.COLUMNS,
-        "created": created, "template_url": reverse("people:import_template")},
-        status=400 if form.errors else 200)
+    return {"job": job, "progress": job.progress, "report": report, "created": created,
+            "title": _("Import people from a CSV file"),
+            "progress_url": reverse("people:import_job_progress", args=[job.pk]),
+            "back_url": reverse("people:import")}
+
+
+@permission_required_page(Capability.PEOPLE_IMPORT)
+def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    """An import's progress while its task runs, then its report."""
+    job = import_job_get(user=signed_in_user(request), kind="people", job_id=job_id)
+    return render(request, "import_job.html", _job_context(job))
+
+
+@permission_required_page(Capability.PEOPLE_IMPORT)
+def import_job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
+    """htmx polls this every second while the task runs; then the page reloads."""
+    job = import_job_get(user=signed_in_user(request), kind="people", job_id=job_id)
+    response = render(request, "_import_progress.html", _job_context(job))
+    if job.progress is None or job.progress.finished:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 # The report lists (and links) at most this many of the people an import created.
