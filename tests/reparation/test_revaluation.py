@@ -250,3 +250,26 @@ def test_bulk_path_equals_the_row_path_on_a_mixed_sample(world):
         scalar = compute_pmi_json({**decision.inputs, "date": NEW.isoformat()}, params)
         assert by_decision[decision.pk] == Decimal(str(scalar["annual_amount_eur"])).quantize(
             Decimal("0.01")), decision.inputs
+
+
+def test_unread_badge_is_counted_up_to_a_cap(pension, world):
+    """After a national revaluation a case worker may have a notification per claim filed;
+    the badge on every page counts at most UNREAD_CAP of them and reads "100+"."""
+    from django.test import Client
+
+    from vetbridge.reparation.services import UNREAD_CAP, unread_count
+
+    veteran = world["users"]["veteran"]
+    Notification.objects.filter(user=veteran).delete()
+    event = ClaimEvent.objects.create(claim=pension, from_state=pension.state,
+                                      to_state=pension.state, note="test")
+    Notification.objects.bulk_create([Notification(user=veteran, claim=pension, event=event)
+                                      for _ in range(UNREAD_CAP + 5)])
+    assert unread_count(veteran) == UNREAD_CAP
+    client = Client()
+    client.force_login(veteran)
+    page = client.get("/claims/").content.decode()
+    assert f'class="badge">{UNREAD_CAP}+<' in page
+    Notification.objects.filter(pk__in=list(Notification.objects.filter(user=veteran)
+                                            .values_list("pk", flat=True)[:UNREAD_CAP])).delete()
+    assert unread_count(veteran) == 5
