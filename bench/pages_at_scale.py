@@ -184,7 +184,9 @@ def serve(db_url: str, media: Path, workers: int, threads: int) -> subprocess.Po
            "DJANGO_SETTINGS_MODULE": "vetbridge.config.settings.production",
            "DJANGO_SECRET_KEY": "bench-only-" + "x" * 50, "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
            "VETBRIDGE_PRIVATE_MEDIA": str(media), "DJANGO_SECURE_SSL_REDIRECT": "false",
-           "VETBRIDGE_MFA_REQUIRED": "false", "PYTHONPATH": str(ROOT / "src")}
+           "VETBRIDGE_MFA_REQUIRED": "false", "PYTHONPATH": str(ROOT / "src"),
+           # connections kept for the whole run, so their CPU time is counted (cpu_used)
+           "VETBRIDGE_DB_CONN_MAX_AGE": "3600"}
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "vetbridge.config.wsgi:application",
          "--bind", f"127.0.0.1:{PORT}", "--workers", str(workers), "--threads", str(threads),
@@ -279,6 +281,28 @@ def hammer(urls: list[tuple[str, str]], clients: int, cookie: str,
     return latencies, errors, time.perf_counter() - t0
 
 
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_used(server: subprocess.Popen[bytes], db_url: str) -> tuple[float, float]:
+    """CPU seconds so far of the gunicorn workers and of the database's server processes
+    for this database (on this machine): what the pages cost whatever the machine's load."""
+    import psycopg
+
+    kids = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+    workers = [int(x) for x in kids.read_text().split()] if kids.exists() else []
+    with psycopg.connect(db_url) as conn:
+        pids = [r[0] for r in conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()").fetchall()]
+    return sum(map(_cpu_seconds, workers)), sum(map(_cpu_seconds, pids))
+
+
 def pct(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(q * len(values)))]
@@ -358,13 +382,17 @@ def main() -> None:
     media = Path(tempfile.mkdtemp(prefix="vb-pages-media-"))
     server = serve(args.db, media, args.workers, args.threads)
     results: dict[str, tuple[list[float], int, float]] = {}
-    loads = []
+    loads, costs = [], []
     try:
         cookie = login()
         hammer(warm, args.clients, cookie)  # other URLs: connections, imports, plans
-        for group in (staff, public):
+        for name, group in (("staff pages", staff), ("public memorial", public)):
+            app0, db0 = cpu_used(server, args.db)
             lat, errs, elapsed = hammer(group, args.clients, cookie)
+            app1, db1 = cpu_used(server, args.db)
             loads.append(os.getloadavg()[0])
+            costs.append((name, len(group), (app1 - app0) * 1000 / len(group),
+                          (db1 - db0) * 1000 / len(group)))
             for page, values in lat.items():
                 # a page's req/s: its share of the group's throughput
                 results[page] = (values, errs.get(page, 0), len(values) / elapsed)
@@ -384,6 +412,13 @@ def main() -> None:
         print(f"{page:18} {len(values):8d} {rate:7.1f} {pct(values, .5):8.1f} {p95:8.1f} "
               f"{pct(values, .99):8.1f} {statistics.fmean(values):7.1f} {errors:6d}  "
               f"< {target:.0f} ms {'met' if p95 < target else 'MISSED'}")
+    print("\nCPU per request (whatever the machine's load): the web workers, and PostgreSQL's "
+          "server processes for this database (those alive at the end of the group)")
+    cores = os.cpu_count() or 1
+    for name, n, app_ms, db_ms in costs:
+        print(f"{name:18} {n:6d} requests: web {app_ms:6.1f} ms + database {db_ms:6.1f} ms "
+              f"→ at most {cores * 1000 / max(app_ms + db_ms, 0.001):6.1f} req/s on "
+              f"{cores} idle cores")
 
 
 if __name__ == "__main__":
