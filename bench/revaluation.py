@@ -1,11 +1,12 @@
 """Revaluation of the pensions in payment at national scale (issue 13, point 5).
 
 N synthetic French pensions (people, granted claims, frozen decisions of 1–4 infirmities,
-decided in 2024 at €15.90 a point) are inserted into a fresh database, then
-`reparation.revaluation.revalue` recomputes all of them at the point value in force on
-2025-01-01 (€16.07) end to end: read the pensions in payment, batch computation, chunked bulk
-writes of the revaluation rows, the claims' history lines and the notifications of the case
-worker who filed each claim, one audit entry. Printed: the split (read, compute, write), the
+decided in 2024 at €15.90 a point) are inserted into a fresh database (COPY on PostgreSQL,
+`core/bulk.py`), then `reparation.revaluation.revalue` recomputes all of them at the point
+value in force on 2025-01-01 (€16.07) end to end: on PostgreSQL the bulk path
+(`revaluation_bulk.py`: selection and unpacking in SQL, one batch-kernel call, COPY back,
+INSERT … SELECT), on SQLite the row path; the revaluation rows, the claims' history lines
+and the notifications of the case worker who filed each claim, one audit entry. Printed: the split (read, compute, write), the
 whole, pensions/s, the idempotent second run, and the ratio to the peer: the scalar
 calculator per pension (the obvious path), timed on a sample in the same run and extrapolated.
 Every revalued amount of the sample is checked equal to the scalar calculator's.
