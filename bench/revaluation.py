@@ -1,11 +1,12 @@
 """Revaluation of the pensions in payment at national scale (issue 13, point 5).
 
 N synthetic French pensions (people, granted claims, frozen decisions of 1–4 infirmities,
-decided in 2024 at €15.90 a point) are inserted into a fresh database, then
-`reparation.revaluation.revalue` recomputes all of them at the point value in force on
-2025-01-01 (€16.07) end to end: read the pensions in payment, batch computation, chunked bulk
-writes of the revaluation rows, the claims' history lines and the notifications of the case
-worker who filed each claim, one audit entry. Printed: the split (read, compute, write), the
+decided in 2024 at €15.90 a point) are inserted into a fresh database (COPY on PostgreSQL,
+`core/bulk.py`), then `reparation.revaluation.revalue` recomputes all of them at the point
+value in force on 2025-01-01 (€16.07) end to end: on PostgreSQL the bulk path
+(`revaluation_bulk.py`: selection and unpacking in SQL, one batch-kernel call, COPY back,
+INSERT … SELECT), on SQLite the row path; the revaluation rows, the claims' history lines
+and the notifications of the case worker who filed each claim, one audit entry. Printed: the split (read, compute, write), the
 whole, pensions/s, the idempotent second run, and the ratio to the peer: the scalar
 calculator per pension (the obvious path), timed on a sample in the same run and extrapolated.
 Every revalued amount of the sample is checked equal to the scalar calculator's.
@@ -102,22 +103,22 @@ def phase(db_url: str, n: int, seed: int, sample: int) -> dict:
                                       role="case_worker")
     snap, _c = RulesSnapshot.objects.get_or_create(
         digest=params.digest, defaults={"country": "fr", "files": params.files})
-    chunk = 20_000
     kept = [i for i in range(n) if eligible[i]]
+    # Seeded with COPY on PostgreSQL (executemany on SQLite): core/bulk.py's fast_insert.
+    from vetbridge.core.bulk import fast_insert
+
     with transaction.atomic():
-        for start in range(0, len(kept), chunk):
-            part = kept[start:start + chunk]
-            Person.objects.bulk_create([Person(pk=i + 1, created_at=now, updated_at=now)
-                                        for i in part], batch_size=5000)
-            Claim.objects.bulk_create([Claim(pk=i + 1, person_id=i + 1, kind="fr_pension",
-                                             state="granted", filed_at=dt.date(2024, 3, 1),
-                                             filed_by=worker) for i in part], batch_size=5000)
-            Decision.objects.bulk_create([Decision(
-                pk=i + 1, claim_id=i + 1, outcome="grant_temporary",
-                computed_on=dt.date(2024, 4, 2), inputs=cases[i], result={},
-                rules_version="bench", snapshot=snap, valid_until=dt.date(2027, 4, 1),
-                amount=Decimal(str(amounts[i])).quantize(Decimal("0.01")),
-                decided_at=now) for i in part], batch_size=5000)
+        fast_insert(Person, ["id", "created_at", "updated_at"],
+                    ((i + 1, now, now) for i in kept))
+        fast_insert(Claim, ["id", "person_id", "kind", "state", "filed_at", "filed_by_id"],
+                    ((i + 1, i + 1, "fr_pension", "granted", dt.date(2024, 3, 1), worker.pk)
+                     for i in kept))
+        fast_insert(Decision, ["id", "claim_id", "outcome", "computed_on", "inputs", "result",
+                               "rules_version", "snapshot_id", "valid_until", "amount",
+                               "decided_at"],
+                    ((i + 1, i + 1, "grant_temporary", dt.date(2024, 4, 2), cases[i], {},
+                      "bench", snap.pk, dt.date(2027, 4, 1),
+                      Decimal(str(amounts[i])).quantize(Decimal("0.01")), now) for i in kept))
     with connection.cursor() as cur:
         from django.core.management.color import no_style
 
@@ -173,7 +174,7 @@ def phase(db_url: str, n: int, seed: int, sample: int) -> dict:
 def show(r: dict) -> None:
     n = r["pensions"]
     print(f"\n== {r['vendor']}: {n:,} pensions in payment (of {r['n']:,} synthetic cases)")
-    print(f"insert (set-up, bulk_create)           {r['load_s']:8.1f} s")
+    print(f"insert (set-up, COPY)                  {r['load_s']:8.1f} s")
     print(f"dry run (read + compute, no write)     {r['dry_run_s']:8.1f} s")
     print(f"revaluation end to end                 {r['run_s']:8.1f} s  "
           f"{n / r['run_s']:12,.0f} pensions/s")

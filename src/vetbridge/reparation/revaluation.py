@@ -18,7 +18,8 @@ Ukrainian assistance is a one-time payment, not a pension in payment: not revalu
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -164,7 +165,7 @@ def _compute(pensions: list[_Pension], on: dt.date, params: Parameters,
         points = result.points.tolist()
         for k, i in enumerate(result.person_id.tolist()):
             out[int(i)] = (Decimal(repr(points[k])).quantize(Decimal("0.0001")),
-                           Decimal(cents[k]) / 100)
+                           (Decimal(cents[k]) / 100).quantize(CENT))
     for i in scalar_idx:
         res = compute_pmi_json({**pensions[i].inputs, "date": on.isoformat()}, params)
         out[i] = (Decimal(str(res.get("points", 0))).quantize(Decimal("0.0001")),
@@ -174,9 +175,10 @@ def _compute(pensions: list[_Pension], on: dt.date, params: Parameters,
 
 def revalue(*, on: Any, actor: User | None = None, dry_run: bool = False,
             progress: Progress | None = None, sample: int = 20,
-            params: Parameters | None = None) -> RevaluationReport:
+            params: Parameters | None = None, bulk: bool | None = None) -> RevaluationReport:
     """Recompute every French pension in payment on `on` at the parameters in force then
-    (the law's files, or `params`, e.g. a reform overlay, for a simulation)."""
+    (the law's files, or `params`, e.g. a reform overlay, for a simulation). `bulk`: the
+    PostgreSQL bulk path (`revaluation_bulk.py`; the default there), else the row path."""
     date = parse_date(on)
     report_progress = progress or (lambda _p, _s: None)
     params = params or default_set("fr")
@@ -186,6 +188,8 @@ def revalue(*, on: Any, actor: User | None = None, dry_run: bool = False,
         raise field_error("date", _("No point value is in force on this date (%(why)s).")
                           % {"why": exc.message}) from None
     report = RevaluationReport(date, dry_run, str(point_value), params.digest, RULES_VERSION)
+    if connection.vendor == "postgresql" if bulk is None else bulk:
+        return _revalue_bulk(report, params, actor, report_progress, sample)
 
     report_progress(2, "reading")
     found = _in_payment(date)
@@ -223,6 +227,75 @@ def revalue(*, on: Any, actor: User | None = None, dry_run: bool = False,
     report_progress(10, "writing")
     _write(pensions, computed, report, actor, report_progress)
     return report
+
+
+@transaction.atomic
+def _revalue_bulk(report: RevaluationReport, params: Parameters, actor: User | None,
+                  progress: Progress, sample: int) -> RevaluationReport:
+    """The same revaluation in bulk on PostgreSQL (one transaction; its temporary tables
+    are dropped at the end)."""
+    from . import revaluation_bulk as bulk
+
+    try:
+        return _bulk_steps(report, params, actor, progress, sample)
+    finally:
+        if not connection.needs_rollback and connection.is_usable():
+            bulk.drop_temporary()
+
+
+def _bulk_steps(report: RevaluationReport, params: Parameters, actor: User | None,
+                progress: Progress, sample: int) -> RevaluationReport:
+    from . import revaluation_bulk as bulk
+
+    date = report.date
+    progress(2, "reading")
+    report.in_payment, report.already = bulk.select_todo(date, PAYING_OUTCOMES, FRENCH_KINDS)
+    cols = bulk.plain_arrays()
+    progress(5, "computing")
+    others = bulk.other_cases()
+    try:
+        ords, points, cents = bulk.compute_plain(cols, date, params)
+        texts = bulk.points_text(points)
+        if others:
+            pensions = [_Pension(d, c, json.loads(inputs) or {}, Decimal(0), state)
+                        for _o, d, c, state, inputs in others]
+            computed, report.scalar = _compute(pensions, date, params)
+            ords = np.concatenate([ords, np.asarray([o for o, *_r in others], dtype=np.int64)])
+            texts += [str(pts) for pts, _a in computed]
+            cents = np.concatenate([cents, np.asarray([int(a * 100) for _p, a in computed],
+                                                      dtype=np.int64)])
+    except InputError as exc:
+        raise field_error("date", f"{exc.field}: {exc.message}") from None
+    bulk.store_new(ords, texts, cents)
+    report.revalued, report.changed, before, after = bulk.totals()
+    report.total_before, report.total_after = str(before), str(after)
+    report.rows = bulk.sample_rows(sample) if sample else []
+    if report.dry_run or not report.revalued:
+        progress(100, "done")
+        return report
+    progress(10, "writing")
+    report.notified, recipients = bulk.write(
+        on=date, point_value=Decimal(report.point_value), digest=report.digest,
+        rules_version=report.rules_version, now=timezone.now(),
+        actor_id=actor.pk if actor is not None else None)
+    _audit_and_notify(report, actor, recipients)
+    progress(100, "done")
+    return report
+
+
+def _audit_and_notify(report: RevaluationReport, actor: User | None,
+                      recipients: Iterable[int]) -> None:
+    date = report.date
+    audit_record(actor=actor, action=AuditAction.UPDATE, object_type="reparation.revaluation",
+                 object_id=date.isoformat(), summary=f"revaluation {date.isoformat()}",
+                 changes={"revalued": report.revalued, "changed": report.changed,
+                          "already_revalued": report.already, "notified": report.notified,
+                          "point_value": report.point_value, "digest": report.digest,
+                          "rules_version": report.rules_version,
+                          "total_before": report.total_before,
+                          "total_after": report.total_after})
+    notify_users(recipients, "revaluation",
+                 {"date": date, "link": site_url(reverse("reparation:list"))})
 
 
 def _reserve_ids(model: type[models.Model], n: int) -> list[int]:
@@ -302,16 +375,7 @@ def _write(pensions: list[_Pension], computed: list[tuple[Decimal, Decimal]],
         _insert_rows(Notification, note_cols, notes)
         report.notified += len(notes)
         progress(10 + 88 * min(total, start + CHUNK) // total, "writing")
-    audit_record(actor=actor, action=AuditAction.UPDATE, object_type="reparation.revaluation",
-                 object_id=date.isoformat(), summary=f"revaluation {date.isoformat()}",
-                 changes={"revalued": report.revalued, "changed": report.changed,
-                          "already_revalued": report.already, "notified": report.notified,
-                          "point_value": report.point_value, "digest": digest,
-                          "rules_version": report.rules_version,
-                          "total_before": report.total_before,
-                          "total_after": report.total_after})
-    notify_users(recipients, "revaluation",
-                 {"date": date, "link": site_url(reverse("reparation:list"))})
+    _audit_and_notify(report, actor, recipients)
 
 
 # ---------------------------------------------------------------- as a background task

@@ -770,8 +770,14 @@ def notifications_mark_read(user: User) -> int:
         read_at=timezone.now())
 
 
+UNREAD_CAP = 100
+
+
 def unread_count(user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    """Unread notifications, counted up to UNREAD_CAP (the badge then reads "100+"): a
+    revaluation gives a case worker one per claim they filed, and every page shows the
+    badge, so the count stops early instead of reading all of them."""
+    return Notification.objects.filter(user=user, read_at__isnull=True)[:UNREAD_CAP].count()
 
 
 
