@@ -249,7 +249,8 @@ def _bulk_steps(report: RevaluationReport, params: Parameters, actor: User | Non
 
     date = report.date
     progress(2, "reading")
-    report.in_payment, report.already = bulk.select_todo(date, PAYING_OUTCOMES, FRENCH_KINDS)
+    report.in_payment, report.already = bulk.select_todo(date, PAYING_OUTCOMES,
+                                                              tuple(kinds_where(revaluable=True)))
     cols = bulk.plain_arrays()
     progress(5, "computing")
     others = bulk.other_cases()
