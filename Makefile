@@ -37,9 +37,10 @@ run: $(STAMP)
 	 (DEBIAN_FRONTEND=noninteractive $$SUDO apt-get update -q >/dev/null && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium >/dev/null))
 
-# ruff, the rules' YAML, and the import contracts ([tool.importlinter] in pyproject.toml).
+# ruff (lint and format), the rules' YAML, and the import contracts ([tool.importlinter] in pyproject.toml).
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/yamllint -s -c .yamllint src/vetbridge/rules
 	$(BIN)/lint-imports
 

@@ -52,17 +52,46 @@ def _populate(people: int, files: int, kb: int, media: Path) -> None:
     now = timezone.now()
     for start in range(1, people + 1, 10_000):
         ids = range(start, min(start + 10_000, people + 1))
-        Person.objects.bulk_create([Person(pk=i, lifecycle="alive", created_at=now,
-                                           updated_at=now, birth_date=dt.date(1990, 1, 1)
-                                           + dt.timedelta(days=i % 9000)) for i in ids],
-                                   batch_size=5000)
+        Person.objects.bulk_create(
+            [
+                Person(
+                    pk=i,
+                    lifecycle="alive",
+                    created_at=now,
+                    updated_at=now,
+                    birth_date=dt.date(1990, 1, 1) + dt.timedelta(days=i % 9000),
+                )
+                for i in ids
+            ],
+            batch_size=5000,
+        )
         PersonName.objects.bulk_create(
-            [PersonName(person_id=i, surname=f"Коваленко{i}", given_name="Ігор",
-                        language="uk", is_preferred=True, created_at=now, script="Cyrl")
-             for i in ids] +
-            [PersonName(person_id=i, surname=f"Kovalenko{i}", given_name="Ihor",
-                        language="en", is_preferred=False, created_at=now, script="Latn")
-             for i in ids], batch_size=5000)
+            [
+                PersonName(
+                    person_id=i,
+                    surname=f"Коваленко{i}",
+                    given_name="Ігор",
+                    language="uk",
+                    is_preferred=True,
+                    created_at=now,
+                    script="Cyrl",
+                )
+                for i in ids
+            ]
+            + [
+                PersonName(
+                    person_id=i,
+                    surname=f"Kovalenko{i}",
+                    given_name="Ihor",
+                    language="en",
+                    is_preferred=False,
+                    created_at=now,
+                    script="Latn",
+                )
+                for i in ids
+            ],
+            batch_size=5000,
+        )
     folder = media / "claims"
     folder.mkdir(parents=True, exist_ok=True)
     for k in range(files):
@@ -90,8 +119,9 @@ def run(db_url: str, vendor: str, args: argparse.Namespace, work: Path) -> None:
         target["NAME"] = str(work / "restored.sqlite3")
     else:
         target["NAME"] = f"{db['NAME']}_restored"
-    _, ours_restore = _timed(lambda: restore_backup(archive, database=target,
-                                                    media_root=work / "restored-media"))
+    _, ours_restore = _timed(
+        lambda: restore_backup(archive, database=target, media_root=work / "restored-media")
+    )
 
     peer = work / "peer"
     peer.mkdir()
@@ -104,9 +134,26 @@ def run(db_url: str, vendor: str, args: argparse.Namespace, work: Path) -> None:
             connection.connection.backup(dest)
             dest.close()
         else:
-            subprocess.run([pg_binary("pg_dump"), "-Fc", "--no-owner", "--no-acl", "-f",
-                            str(peer / "db.pgdump"), "-d", db["NAME"], "-h", db["HOST"],
-                            "-p", str(db["PORT"]), "-U", db["USER"]], check=True, env=env)
+            subprocess.run(
+                [
+                    pg_binary("pg_dump"),
+                    "-Fc",
+                    "--no-owner",
+                    "--no-acl",
+                    "-f",
+                    str(peer / "db.pgdump"),
+                    "-d",
+                    db["NAME"],
+                    "-h",
+                    db["HOST"],
+                    "-p",
+                    str(db["PORT"]),
+                    "-U",
+                    db["USER"],
+                ],
+                check=True,
+                env=env,
+            )
         out = work / "peer.tar.gz"
         subprocess.run(["tar", "-czf", str(out), "-C", str(work), "peer", "media"], check=True)
         return out
@@ -124,24 +171,42 @@ def run(db_url: str, vendor: str, args: argparse.Namespace, work: Path) -> None:
             base = ["-h", db["HOST"], "-p", str(db["PORT"]), "-U", db["USER"]]
             subprocess.run(["dropdb", "--if-exists", *base, name], check=True, env=env)
             subprocess.run(["createdb", *base, name], check=True, env=env)
-            subprocess.run([pg_binary("pg_restore"), "--no-owner", "--no-acl", "-d", name,
-                            *base, str(into / "peer" / "db.pgdump")], check=True, env=env)
+            subprocess.run(
+                [
+                    pg_binary("pg_restore"),
+                    "--no-owner",
+                    "--no-acl",
+                    "-d",
+                    name,
+                    *base,
+                    str(into / "peer" / "db.pgdump"),
+                ],
+                check=True,
+                env=env,
+            )
             subprocess.run(["dropdb", *base, name], check=True, env=env)
 
     _, peer_restore_s = _timed(peer_restore)
     mb = archive.stat().st_size / 1e6
-    print(f"{vendor:<10} people={args.people:,} files={args.files} x {args.kb} KB  "
-          f"archive {mb:.1f} MB (peer {peer_archive.stat().st_size / 1e6:.1f} MB)")
-    print(f"  backup : ours {ours_backup:6.2f} s  peer {peer_backup_s:6.2f} s  "
-          f"ratio {ours_backup / peer_backup_s:.2f}")
-    print(f"  restore: ours {ours_restore:6.2f} s  peer {peer_restore_s:6.2f} s  "
-          f"ratio {ours_restore / peer_restore_s:.2f}  (ours verifies sha256, integrity, "
-          "row counts; the peer checks nothing)")
+    print(
+        f"{vendor:<10} people={args.people:,} files={args.files} x {args.kb} KB  "
+        f"archive {mb:.1f} MB (peer {peer_archive.stat().st_size / 1e6:.1f} MB)"
+    )
+    print(
+        f"  backup : ours {ours_backup:6.2f} s  peer {peer_backup_s:6.2f} s  "
+        f"ratio {ours_backup / peer_backup_s:.2f}"
+    )
+    print(
+        f"  restore: ours {ours_restore:6.2f} s  peer {peer_restore_s:6.2f} s  "
+        f"ratio {ours_restore / peer_restore_s:.2f}  (ours verifies sha256, integrity, "
+        "row counts; the peer checks nothing)"
+    )
     if vendor == "postgresql":
         import psycopg
 
-        with psycopg.connect(dbname="postgres", host=db["HOST"], port=db["PORT"],
-                             user=db["USER"], autocommit=True) as conn:
+        with psycopg.connect(
+            dbname="postgres", host=db["HOST"], port=db["PORT"], user=db["USER"], autocommit=True
+        ) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{target["NAME"]}"')
 
 
@@ -159,8 +224,11 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=50_000)
     parser.add_argument("--files", type=int, default=200)
     parser.add_argument("--kb", type=int, default=100)
-    parser.add_argument("--pg", default="none", help="a PostgreSQL URL to use (a database "
-                                                    "that may be dropped), or none")
+    parser.add_argument(
+        "--pg",
+        default="none",
+        help="a PostgreSQL URL to use (a database that may be dropped), or none",
+    )
     parser.add_argument("--child", default="")
     args = parser.parse_args()
     if args.child:
@@ -176,8 +244,20 @@ def main() -> None:
             with psycopg.connect(base + "/postgres", autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
                 conn.execute(f'CREATE DATABASE "{name}"')
-        cmd = [sys.executable, __file__, "--child", vendor, "--pg", url or "none",
-               "--people", str(args.people), "--files", str(args.files), "--kb", str(args.kb)]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--child",
+            vendor,
+            "--pg",
+            url or "none",
+            "--people",
+            str(args.people),
+            "--files",
+            str(args.files),
+            "--kb",
+            str(args.kb),
+        ]
         subprocess.run(cmd, check=True)
         if vendor == "postgresql":
             with psycopg.connect(base + "/postgres", autocommit=True) as conn:

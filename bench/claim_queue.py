@@ -34,8 +34,9 @@ def main() -> None:
     parser.add_argument("--db", default="sqlite")
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="vb-queue-")
-    os.environ["DATABASE_URL"] = (f"sqlite:///{tmp}/bench.sqlite3" if args.db == "sqlite"
-                                  else args.db)
+    os.environ["DATABASE_URL"] = (
+        f"sqlite:///{tmp}/bench.sqlite3" if args.db == "sqlite" else args.db
+    )
     os.environ["DJANGO_SETTINGS_MODULE"] = "vetbridge.config.settings.test"
     import django
 
@@ -57,24 +58,52 @@ def main() -> None:
         rng = random.Random(7)
         now = timezone.now()
         n = args.claims
-        Person.objects.bulk_create([Person(pk=i, created_at=now, updated_at=now)
-                                    for i in range(1, n + 1)], batch_size=5000)
-        PersonName.objects.bulk_create([PersonName(
-            person_id=i, surname=f"Прізвище{rng.randrange(10**6):06d}", given_name="Ім'я",
-            language="uk", is_preferred=True, script="Cyrl", created_at=now)
-            for i in range(1, n + 1)], batch_size=5000)
+        Person.objects.bulk_create(
+            [Person(pk=i, created_at=now, updated_at=now) for i in range(1, n + 1)], batch_size=5000
+        )
+        PersonName.objects.bulk_create(
+            [
+                PersonName(
+                    person_id=i,
+                    surname=f"Прізвище{rng.randrange(10**6):06d}",
+                    given_name="Ім'я",
+                    language="uk",
+                    is_preferred=True,
+                    script="Cyrl",
+                    created_at=now,
+                )
+                for i in range(1, n + 1)
+            ],
+            batch_size=5000,
+        )
         kinds, states = ClaimKind.values, ClaimState.values
-        Claim.objects.bulk_create([Claim(
-            pk=i, person_id=i, kind=rng.choice(kinds), state=rng.choice(states),
-            filed_at=dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(700)),
-            state_since=now - dt.timedelta(days=rng.randrange(400)), created_at=now)
-            for i in range(1, n + 1)], batch_size=5000)
-    officer = User.objects.create_user(username=f"officer{time.time_ns()}",
-                                       role="pension_officer")
+        Claim.objects.bulk_create(
+            [
+                Claim(
+                    pk=i,
+                    person_id=i,
+                    kind=rng.choice(kinds),
+                    state=rng.choice(states),
+                    filed_at=dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(700)),
+                    state_since=now - dt.timedelta(days=rng.randrange(400)),
+                    created_at=now,
+                )
+                for i in range(1, n + 1)
+            ],
+            batch_size=5000,
+        )
+    officer = User.objects.create_user(username=f"officer{time.time_ns()}", role="pension_officer")
     activate("fr")
-    plain = {"reference": "id", "kind": "kind", "claimant": "person_id", "filed": "filed_at",
-             "state": "state", "days": "state_since", "deadline": "state_since",
-             "assigned": "assigned_to_id"}
+    plain = {
+        "reference": "id",
+        "kind": "kind",
+        "claimant": "person_id",
+        "filed": "filed_at",
+        "state": "state",
+        "days": "state_since",
+        "deadline": "state_since",
+        "assigned": "assigned_to_id",
+    }
 
     def page(qs):
         p = Paginator(qs, 25).get_page(2)
@@ -88,13 +117,20 @@ def main() -> None:
             out.append((time.perf_counter() - start) * 1000)
         return statistics.median(out)
 
-    print(f"claims={Claim.objects.count()} db={os.environ['DATABASE_URL'].split(':')[0]} "
-          f"runs={args.runs}")
+    print(
+        f"claims={Claim.objects.count()} db={os.environ['DATABASE_URL'].split(':')[0]} "
+        f"runs={args.runs}"
+    )
     print(f"{'column':<10} {'ours ms':>9} {'peer ms':>9} {'ratio':>6}")
     for column in selectors.SORT_COLUMNS:
         ours = timed(lambda c=column: selectors.claim_queue(user=officer, filters={}, sort=c))
-        peer = timed(lambda c=column: Claim.objects.select_related(
-            "person", "assigned_to").prefetch_related("person__names").order_by(plain[c], "id"))
+        peer = timed(
+            lambda c=column: (
+                Claim.objects.select_related("person", "assigned_to")
+                .prefetch_related("person__names")
+                .order_by(plain[c], "id")
+            )
+        )
         print(f"{column:<10} {ours:9.1f} {peer:9.1f} {ours / peer:6.2f}")
 
 

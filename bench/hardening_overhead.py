@@ -46,14 +46,33 @@ def bench_gate(repeat: int) -> None:
     bodies = []
     for i in range(2000):
         word = "".join(rng.choice(letters) for _ in range(12))
-        bodies.append(json.dumps({
-            "names": [{"surname": word, "given_name": word[:6], "patronymic": word[3:],
-                       "language": "uk"}, {"surname": word.upper(), "language": "en"}],
-            "birth_place": "Львів", "address": f"вул. Шевченка, {i}", "phone": "+380 50 000",
-            "email": "x@example.org", "statuses": [{"kind": "ua_combatant",
-                                                    "document_type": "посвідчення",
-                                                    "document_number": f"AA{i:06}",
-                                                    "issuer": "Мінветеранів"}]}))
+        bodies.append(
+            json.dumps(
+                {
+                    "names": [
+                        {
+                            "surname": word,
+                            "given_name": word[:6],
+                            "patronymic": word[3:],
+                            "language": "uk",
+                        },
+                        {"surname": word.upper(), "language": "en"},
+                    ],
+                    "birth_place": "Львів",
+                    "address": f"вул. Шевченка, {i}",
+                    "phone": "+380 50 000",
+                    "email": "x@example.org",
+                    "statuses": [
+                        {
+                            "kind": "ua_combatant",
+                            "document_type": "посвідчення",
+                            "document_number": f"AA{i:06}",
+                            "issuer": "Мінветеранів",
+                        }
+                    ],
+                }
+            )
+        )
     note = json.dumps({"text": ("Пацієнт скаржиться на біль. " * 150)[:4000]})
     bodies += [note] * 200
     payloads = [json.loads(b) for b in bodies]
@@ -69,6 +88,7 @@ def bench_gate(repeat: int) -> None:
             elif isinstance(v, list):
                 for x in v:
                     walk(x)
+
         for p in payloads:
             walk(p)
 
@@ -82,17 +102,21 @@ def bench_gate(repeat: int) -> None:
 
     t_gate, t_peer, t_json = best(gate, repeat), best(django_nul_peer, repeat), best(parse, repeat)
     n = len(payloads)
-    print(f"input gate: {n} bodies in {t_gate * 1e3:.1f} ms ({t_gate / n * 1e6:.1f} µs/body); "
-          f"Django NUL-only walk {t_peer * 1e3:.1f} ms (ratio {t_gate / t_peer:.2f}); "
-          f"json.loads {t_json * 1e3:.1f} ms (ratio {t_gate / t_json:.2f})")
+    print(
+        f"input gate: {n} bodies in {t_gate * 1e3:.1f} ms ({t_gate / n * 1e6:.1f} µs/body); "
+        f"Django NUL-only walk {t_peer * 1e3:.1f} ms (ratio {t_gate / t_peer:.2f}); "
+        f"json.loads {t_json * 1e3:.1f} ms (ratio {t_gate / t_json:.2f})"
+    )
 
 
 def bench_disclosure(repeat: int) -> None:
     from vetbridge.core.disclosure import protect_counts
 
     rng = random.Random(7)
-    tables = [[rng.choice([0, 1, 2, 3, 4, 6, 10, 40, 300]) for _ in range(rng.randint(10, 200))]
-              for _ in range(500)]
+    tables = [
+        [rng.choice([0, 1, 2, 3, 4, 6, 10, 40, 300]) for _ in range(rng.randint(10, 200))]
+        for _ in range(500)
+    ]
 
     def new() -> None:
         for t in tables:
@@ -103,8 +127,10 @@ def bench_disclosure(repeat: int) -> None:
             [n if n >= 5 or n == 0 else None for n in t]
 
     t_new, t_old = best(new, repeat), best(old, repeat)
-    print(f"disclosure: {len(tables)} tables in {t_new * 1e3:.1f} ms; primary-only peer "
-          f"{t_old * 1e3:.1f} ms (ratio {t_new / t_old:.2f})")
+    print(
+        f"disclosure: {len(tables)} tables in {t_new * 1e3:.1f} ms; primary-only peer "
+        f"{t_old * 1e3:.1f} ms (ratio {t_new / t_old:.2f})"
+    )
 
 
 def bench_published(n: int, repeat: int) -> None:
@@ -124,13 +150,26 @@ def bench_published(n: int, repeat: int) -> None:
 
     rng = random.Random(3)
     now = timezone.now()
-    people = Person.objects.bulk_create([Person(lifecycle="fallen") for _ in range(n)]
-                                        + [Person() for _ in range(n * 4)], batch_size=5000)
+    people = Person.objects.bulk_create(
+        [Person(lifecycle="fallen") for _ in range(n)] + [Person() for _ in range(n * 4)],
+        batch_size=5000,
+    )
     fallen = people[:n]
-    MemorialRecord.objects.bulk_create([MemorialRecord(
-        person=p, published=True, publication_basis="editorial", publication_note="b",
-        death_date=timezone.localdate() - timezone.timedelta(days=rng.randint(1, 900)),
-        created_at=now, updated_at=now) for p in fallen], batch_size=5000)
+    MemorialRecord.objects.bulk_create(
+        [
+            MemorialRecord(
+                person=p,
+                published=True,
+                publication_basis="editorial",
+                publication_note="b",
+                death_date=timezone.localdate() - timezone.timedelta(days=rng.randint(1, 900)),
+                created_at=now,
+                updated_at=now,
+            )
+            for p in fallen
+        ],
+        batch_size=5000,
+    )
     # A few found alive (their records still flagged published) and a few merged.
     Person.objects.filter(pk__in=[p.pk for p in fallen[:5]]).update(lifecycle="alive")
     with connection.cursor() as cursor:
@@ -146,6 +185,7 @@ def bench_published(n: int, repeat: int) -> None:
                 qs = qs_fn().order_by("-death_date", "-person_id")
                 qs.count()
                 list(qs[:25])
+
         return run
 
     assert selectors.published().count() == n - 5 and previous().count() == n
@@ -153,9 +193,11 @@ def bench_published(n: int, repeat: int) -> None:
     for _ in range(repeat):  # interleaved: both see the same machine load
         t_new = min(t_new, best(listing(selectors.published), 1))
         t_old = min(t_old, best(listing(previous), 1))
-    print(f"memorial published(): {n} records, 20 × (count + first page) in "
-          f"{t_new * 1e3:.1f} ms; previous filter (merged only) {t_old * 1e3:.1f} ms "
-          f"(ratio {t_new / t_old:.2f})")
+    print(
+        f"memorial published(): {n} records, 20 × (count + first page) in "
+        f"{t_new * 1e3:.1f} ms; previous filter (merged only) {t_old * 1e3:.1f} ms "
+        f"(ratio {t_new / t_old:.2f})"
+    )
 
 
 def main() -> None:

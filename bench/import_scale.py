@@ -33,8 +33,9 @@ sys.path.insert(0, str(ROOT / "src"))
 TARGET_S = 60.0
 
 
-def phase(db_url: str, csv_path: Path, link: bool, kind: str = "people",
-          src: str | None = None) -> dict:
+def phase(
+    db_url: str, csv_path: Path, link: bool, kind: str = "people", src: str | None = None
+) -> dict:
     """In its own process: migrate, import (timed), optionally link, and the COPY peer."""
     if src:
         sys.path.insert(0, src)
@@ -57,14 +58,23 @@ def phase(db_url: str, csv_path: Path, link: bool, kind: str = "people",
     data = csv_path.read_bytes()
     import vetbridge
 
-    out: dict = {"vendor": connection.vendor, "kind": kind,
-                 "code": "baseline" if src else "ours", "src": vetbridge.__file__}
+    out: dict = {
+        "vendor": connection.vendor,
+        "kind": kind,
+        "code": "baseline" if src else "ours",
+        "src": vetbridge.__file__,
+    }
     marks: list[tuple[str, float]] = []
     t0 = time.perf_counter()
     c0 = time.process_time()
-    report = people_import(actor=None, data=data, source=csv_path.name, link=False,
-                           max_bytes=sys.maxsize,
-                           progress=lambda n: marks.append(("chunk", time.perf_counter())))
+    report = people_import(
+        actor=None,
+        data=data,
+        source=csv_path.name,
+        link=False,
+        max_bytes=sys.maxsize,
+        progress=lambda n: marks.append(("chunk", time.perf_counter())),
+    )
     out["import_s"] = time.perf_counter() - t0
     out["import_cpu_s"] = time.process_time() - c0  # this process only (not the server's)
     out["first_write_s"] = (marks[0][1] - t0) if marks else None  # parse + first chunk
@@ -72,8 +82,10 @@ def phase(db_url: str, csv_path: Path, link: bool, kind: str = "people",
     out["rejected"] = len(report.rejected)
     out["tokens"] = NameToken.objects.count()
     out["people"] = Person.objects.count()
-    print(f"  [{connection.vendor}] imported {report.imported:,} in {out['import_s']:.1f} s",
-          file=sys.stderr)
+    print(
+        f"  [{connection.vendor}] imported {report.imported:,} in {out['import_s']:.1f} s",
+        file=sys.stderr,
+    )
     if link:
         from vetbridge.people.linkage import scan_duplicates
 
@@ -91,9 +103,11 @@ def phase(db_url: str, csv_path: Path, link: bool, kind: str = "people",
         rows = list(csvmod.reader(io.StringIO(data.decode("utf-8"))))[1:]
         with connection.cursor() as cur:
             cur.execute("DROP TABLE IF EXISTS bench_raw")
-            cur.execute("CREATE TABLE bench_raw (external_id text, surname text, given_name "
-                        "text, patronymic text, birth_date text, sex text, status text, "
-                        "region text)")
+            cur.execute(
+                "CREATE TABLE bench_raw (external_id text, surname text, given_name "
+                "text, patronymic text, birth_date text, sex text, status text, "
+                "region text)"
+            )
             t0 = time.perf_counter()
             with cur.cursor.copy("COPY bench_raw FROM STDIN") as copy:
                 for row in rows:
@@ -117,8 +131,10 @@ def main() -> None:
     parser.add_argument("--src", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
-        print("RESULT " + json.dumps(phase(args.phase, Path(args.csv), args.link,
-                                           args.kind, args.src)))
+        print(
+            "RESULT "
+            + json.dumps(phase(args.phase, Path(args.csv), args.link, args.kind, args.src))
+        )
         return
 
     from import_data import write_memorial, write_people
@@ -130,8 +146,11 @@ def main() -> None:
         files[kind] = work / f"{kind}.csv"
         t0 = time.perf_counter()
         (write_people if kind == "people" else write_memorial)(files[kind], args.n)
-        print(f"generated {args.n:,} {kind} rows ({files[kind].stat().st_size / 2**20:.0f} MB)"
-              f" in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+        print(
+            f"generated {args.n:,} {kind} rows ({files[kind].stat().st_size / 2**20:.0f} MB)"
+            f" in {time.perf_counter() - t0:.0f} s",
+            file=sys.stderr,
+        )
     codes = [args.baseline, None] if args.baseline else [None]
 
     def run_phase(url: str, kind: str, src: str | None) -> dict:
@@ -139,15 +158,14 @@ def main() -> None:
             Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
         else:
             recreate(url)
-        cmd = [sys.executable, __file__, "--phase", url, "--csv", str(files[kind]),
-               "--kind", kind]
+        cmd = [sys.executable, __file__, "--phase", url, "--csv", str(files[kind]), "--kind", kind]
         if src:
             cmd += ["--src", src]
         if args.link:
             cmd.append("--link")
         proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True)
         line = next(x for x in proc.stdout.splitlines() if x.startswith("RESULT "))
-        return json.loads(line[len("RESULT "):])
+        return json.loads(line[len("RESULT ") :])
 
     results = []
     if not args.skip_sqlite:
@@ -158,9 +176,19 @@ def main() -> None:
     pg_url = None if args.pg == "none" else args.pg
     if args.pg == "auto":
         pg_dir = Path(tempfile.mkdtemp(prefix="vetbridge-bench-pg-"))
-        pg_url = subprocess.run([str(ROOT / ".ci" / "pg-server"), "start", str(pg_dir),
-                                 "54338", "shared_buffers=2GB", "jit=off"],
-                                stdout=subprocess.PIPE, text=True, check=True).stdout.strip()
+        pg_url = subprocess.run(
+            [
+                str(ROOT / ".ci" / "pg-server"),
+                "start",
+                str(pg_dir),
+                "54338",
+                "shared_buffers=2GB",
+                "jit=off",
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+            check=True,
+        ).stdout.strip()
     try:
         if pg_url:
             for kind in kinds:
@@ -170,33 +198,50 @@ def main() -> None:
         if pg_dir:
             subprocess.run([str(ROOT / ".ci" / "pg-server"), "stop", str(pg_dir)], check=False)
 
-    print(f"\n== import of {args.n:,} people (checks, persons, spellings, statuses, name "
-          f"index, one audit entry; linkage not included)")
-    print("(wall = elapsed; cpu = this Python process, which tells the code's cost on a "
-          "shared machine)")
-    print(f"{'database':12} {'kind':9} {'code':9} {'wall s':>8} {'cpu s':>8} {'rows/s':>10} "
-          f"{'tokens':>10}  target < {TARGET_S:.0f} s")
+    print(
+        f"\n== import of {args.n:,} people (checks, persons, spellings, statuses, name "
+        f"index, one audit entry; linkage not included)"
+    )
+    print(
+        "(wall = elapsed; cpu = this Python process, which tells the code's cost on a "
+        "shared machine)"
+    )
+    print(
+        f"{'database':12} {'kind':9} {'code':9} {'wall s':>8} {'cpu s':>8} {'rows/s':>10} "
+        f"{'tokens':>10}  target < {TARGET_S:.0f} s"
+    )
     before: dict[tuple[str, str], dict] = {}
     for res in results:
-        verdict = ("met" if res["import_s"] < TARGET_S
-                   else f"MISSED by {res['import_s'] - TARGET_S:.0f} s (wall)")
-        print(f"{res['vendor']:12} {res['kind']:9} {res['code']:9} {res['import_s']:8.1f} "
-              f"{res['import_cpu_s']:8.1f} {res['imported'] / res['import_s']:10,.0f} "
-              f"{res['tokens']:10,}  {verdict}")
+        verdict = (
+            "met"
+            if res["import_s"] < TARGET_S
+            else f"MISSED by {res['import_s'] - TARGET_S:.0f} s (wall)"
+        )
+        print(
+            f"{res['vendor']:12} {res['kind']:9} {res['code']:9} {res['import_s']:8.1f} "
+            f"{res['import_cpu_s']:8.1f} {res['imported'] / res['import_s']:10,.0f} "
+            f"{res['tokens']:10,}  {verdict}"
+        )
         key = (res["vendor"], res["kind"])
         if res["code"] == "baseline":
             before[key] = res
         elif key in before:
             base = before[key]
-            print(f"{'':12} speed-up over the baseline: wall "
-                  f"{base['import_s'] / res['import_s']:.2f}x, cpu "
-                  f"{base['import_cpu_s'] / res['import_cpu_s']:.2f}x")
+            print(
+                f"{'':12} speed-up over the baseline: wall "
+                f"{base['import_s'] / res['import_s']:.2f}x, cpu "
+                f"{base['import_cpu_s'] / res['import_cpu_s']:.2f}x"
+            )
         if "link_s" in res:
-            print(f"{'':12} linkage job: {res['link_s']:.1f} s wall, {res['link_cpu_s']:.1f} s "
-                  f"cpu, {res['link_pairs']:,} pairs compared, {res['link_queued']:,} queued")
+            print(
+                f"{'':12} linkage job: {res['link_s']:.1f} s wall, {res['link_cpu_s']:.1f} s "
+                f"cpu, {res['link_pairs']:,} pairs compared, {res['link_queued']:,} queued"
+            )
         if "peer_copy_s" in res:
-            print(f"{'':12} peer: COPY of the raw rows into a bare table {res['peer_copy_s']:.1f} s"
-                  f" → ours is {res['import_s'] / res['peer_copy_s']:.1f}x the peer's time")
+            print(
+                f"{'':12} peer: COPY of the raw rows into a bare table {res['peer_copy_s']:.1f} s"
+                f" → ours is {res['import_s'] / res['peer_copy_s']:.1f}x the peer's time"
+            )
     for path in files.values():
         path.unlink(missing_ok=True)
 

@@ -40,8 +40,17 @@ from names_data import RUSSIAN_FORMS, Population, latin, typo  # noqa: E402
 from vetbridge.names.linkage import LinkRecord, link  # noqa: E402
 
 THRESHOLD = 0.5  # the platform's review-queue threshold, for both methods
-KINDS = ("translit", "typo", "swap", "no_birth", "transposed", "russian_given", "moved",
-         "translit+transposed", "typo+no_birth")
+KINDS = (
+    "translit",
+    "typo",
+    "swap",
+    "no_birth",
+    "transposed",
+    "russian_given",
+    "moved",
+    "translit+transposed",
+    "typo+no_birth",
+)
 
 
 def make_registry(n: int, share: float, seed: int) -> tuple[list[LinkRecord], dict, set]:
@@ -50,8 +59,9 @@ def make_registry(n: int, share: float, seed: int) -> tuple[list[LinkRecord], di
     people: list[LinkRecord] = []
     for i in range(1, n + 1):
         s, g, sex = pop.person()
-        people.append(LinkRecord(i, s, g, pop.patronymic(sex), birth_date(rng), sex,
-                                 rng.choice(UA_REGIONS)))
+        people.append(
+            LinkRecord(i, s, g, pop.patronymic(sex), birth_date(rng), sex, rng.choice(UA_REGIONS))
+        )
     truth: set[tuple[int, int]] = set()
     kind_of: dict[tuple[int, int], str] = {}
     next_id = n + 1
@@ -105,8 +115,10 @@ def quality(found: set[tuple[int, int]], truth: set[tuple[int, int]]) -> dict[st
     return {"precision": precision, "recall": recall, "f1": f1, "found": len(found)}
 
 
-def run_ours(records: list[LinkRecord], em: bool = False,
-             ) -> tuple[set[tuple[int, int]], float, int]:
+def run_ours(
+    records: list[LinkRecord],
+    em: bool = False,
+) -> tuple[set[tuple[int, int]], float, int]:
     t0 = time.perf_counter()
     pairs, _model, compared = link(records, threshold=THRESHOLD, train=em)
     return {(p.a, p.b) for p in pairs}, time.perf_counter() - t0, compared
@@ -130,14 +142,24 @@ def run_splink(records: list[LinkRecord], work: Path) -> tuple[set[tuple[int, in
     path = work / "records.csv"
     with path.open("w", encoding="utf-8", newline="") as fh:
         out = csv.writer(fh)
-        out.writerow(["unique_id", "surname", "given_name", "patronymic", "dob", "sex",
-                      "region"])
+        out.writerow(["unique_id", "surname", "given_name", "patronymic", "dob", "sex", "region"])
         for r in records:
-            out.writerow([r.id, norm(r.surname), norm(r.given_name), norm(r.patronymic),
-                          r.birth_date.isoformat() if r.birth_date else "", r.sex, r.region])
+            out.writerow(
+                [
+                    r.id,
+                    norm(r.surname),
+                    norm(r.given_name),
+                    norm(r.patronymic),
+                    r.birth_date.isoformat() if r.birth_date else "",
+                    r.sex,
+                    r.region,
+                ]
+            )
     con = duckdb.connect()
-    con.execute(f"CREATE TABLE records AS SELECT * FROM read_csv('{path}', header=true, "  # noqa: S608 (our temp file)
-                "all_varchar=true)")
+    con.execute(
+        f"CREATE TABLE records AS SELECT * FROM read_csv('{path}', header=true, "  # noqa: S608 (our temp file)
+        "all_varchar=true)"
+    )
     con.execute("UPDATE records SET dob = NULL WHERE dob = ''")
     con.execute("ALTER TABLE records ADD COLUMN dob_year VARCHAR")
     con.execute("UPDATE records SET dob_year = substr(dob, 1, 4)")
@@ -164,12 +186,15 @@ def run_splink(records: list[LinkRecord], work: Path) -> tuple[set[tuple[int, in
     df = db_api.register("records")
     linker = Linker(df, settings, log_level=None)
     linker.training.estimate_probability_two_random_records_match(
-        [block_on("surname", "given_name", "dob")], recall=0.7)
+        [block_on("surname", "given_name", "dob")], recall=0.7
+    )
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6)
     linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("surname", "dob_year"))
+        block_on("surname", "dob_year")
+    )
     linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("given_name", "patronymic", "dob"))
+        block_on("given_name", "patronymic", "dob")
+    )
     pred = linker.inference.predict(threshold_match_probability=THRESHOLD)
     rows = con.execute(f"SELECT unique_id_l, unique_id_r FROM {pred.physical_name}").fetchall()  # noqa: S608
     found = {tuple(sorted((int(a), int(b)))) for a, b in rows}
@@ -185,8 +210,11 @@ def main() -> None:
     args = parser.parse_args()
     t0 = time.perf_counter()
     records, kind_of, truth = make_registry(args.n, args.dup_share, args.seed)
-    print(f"registry: {len(records):,} records, {len(truth):,} planted duplicates "
-          f"({time.perf_counter() - t0:.0f} s to generate)", file=sys.stderr)
+    print(
+        f"registry: {len(records):,} records, {len(truth):,} planted duplicates "
+        f"({time.perf_counter() - t0:.0f} s to generate)",
+        file=sys.stderr,
+    )
 
     ours, ours_s, compared = run_ours(records)
     ours_em, ours_em_s, _n = run_ours(records, em=True)
@@ -195,14 +223,18 @@ def main() -> None:
         work = Path(tempfile.mkdtemp(prefix="vetbridge-linkage-"))
         results["splink"] = run_splink(records, work)
 
-    print(f"\n== linkage of {len(records):,} records, {len(truth):,} planted duplicate pairs, "
-          f"queued from probability {THRESHOLD}")
+    print(
+        f"\n== linkage of {len(records):,} records, {len(truth):,} planted duplicate pairs, "
+        f"queued from probability {THRESHOLD}"
+    )
     print(f"our blocking compared {compared:,} pairs")
     print(f"{'method':10} {'seconds':>8} {'found':>8} {'precision':>9} {'recall':>7} {'F1':>6}")
     for name, (found, secs) in results.items():
         q = quality(found, truth)
-        print(f"{name:10} {secs:8.1f} {q['found']:8,} {q['precision']:9.3f} {q['recall']:7.3f} "
-              f"{q['f1']:6.3f}")
+        print(
+            f"{name:10} {secs:8.1f} {q['found']:8,} {q['precision']:9.3f} {q['recall']:7.3f} "
+            f"{q['f1']:6.3f}"
+        )
     kinds = Counter(kind_of.values())
     print("\nrecall by kind of variation:", file=sys.stdout)
     print(f"{'kind':22} {'pairs':>6} " + " ".join(f"{n:>8}" for n in results))
@@ -210,14 +242,18 @@ def main() -> None:
         pairs = {p for p, k in kind_of.items() if k == kind}
         if not pairs:
             continue
-        print(f"{kind:22} {kinds[kind]:6} " + " ".join(
-            f"{len(found & pairs) / len(pairs):8.3f}" for found, _s in results.values()))
+        print(
+            f"{kind:22} {kinds[kind]:6} "
+            + " ".join(f"{len(found & pairs) / len(pairs):8.3f}" for found, _s in results.values())
+        )
     if "splink" in results:
         qo, qs = quality(ours, truth), quality(results["splink"][0], truth)
-        print(f"\nratios (ours / splink): time {ours_s / results['splink'][1]:.2f}x, "
-              f"recall {qo['recall'] / max(qs['recall'], 1e-9):.2f}x, precision "
-              f"{qo['precision'] / max(qs['precision'], 1e-9):.2f}x, "
-              f"F1 {qo['f1'] / max(qs['f1'], 1e-9):.2f}x")
+        print(
+            f"\nratios (ours / splink): time {ours_s / results['splink'][1]:.2f}x, "
+            f"recall {qo['recall'] / max(qs['recall'], 1e-9):.2f}x, precision "
+            f"{qo['precision'] / max(qs['precision'], 1e-9):.2f}x, "
+            f"F1 {qo['f1'] / max(qs['f1'], 1e-9):.2f}x"
+        )
 
 
 if __name__ == "__main__":

@@ -80,25 +80,56 @@ def load(db_url: str, data_path: Path) -> None:
     units = [f"{k}-та окрема механізована бригада" for k in range(1, 160)]
     places = ["Бахмут", "Авдіївка", "Херсон", "Покровськ", "Ізюм", "Мар'їнка", "Вугледар"]
     for start in range(0, len(people), 20_000):
-        chunk = people[start:start + 20_000]
-        Person.objects.bulk_create([Person(pk=pid, lifecycle="fallen", created_at=now,
-                                           updated_at=now,
-                                           lifecycle_date=dt.date(2022, 2, 24)
-                                           + dt.timedelta(days=pid % 1300))
-                                    for pid, _ in chunk], batch_size=5000)
-        PersonName.objects.bulk_create([PersonName(
-            person_id=pid, surname=s.split()[0], given_name=" ".join(s.split()[1:]),
-            language="uk", is_preferred=True, created_at=now,
-            script="Cyrl" if any("\u0400" <= c <= "\u04ff" for c in s) else "Latn")
-            for pid, s in chunk], batch_size=5000)
-        MemorialRecord.objects.bulk_create([MemorialRecord(
-            person_id=pid, published=True, publication_basis="editorial",
-            publication_note="bench", unit=rng.choice(units), death_place=rng.choice(places),
-            death_date=dt.date(2022, 2, 24) + dt.timedelta(days=pid % 1300),
-            created_at=now, updated_at=now) for pid, _ in chunk], batch_size=5000)
+        chunk = people[start : start + 20_000]
+        Person.objects.bulk_create(
+            [
+                Person(
+                    pk=pid,
+                    lifecycle="fallen",
+                    created_at=now,
+                    updated_at=now,
+                    lifecycle_date=dt.date(2022, 2, 24) + dt.timedelta(days=pid % 1300),
+                )
+                for pid, _ in chunk
+            ],
+            batch_size=5000,
+        )
+        PersonName.objects.bulk_create(
+            [
+                PersonName(
+                    person_id=pid,
+                    surname=s.split()[0],
+                    given_name=" ".join(s.split()[1:]),
+                    language="uk",
+                    is_preferred=True,
+                    created_at=now,
+                    script="Cyrl" if any("\u0400" <= c <= "\u04ff" for c in s) else "Latn",
+                )
+                for pid, s in chunk
+            ],
+            batch_size=5000,
+        )
+        MemorialRecord.objects.bulk_create(
+            [
+                MemorialRecord(
+                    person_id=pid,
+                    published=True,
+                    publication_basis="editorial",
+                    publication_note="bench",
+                    unit=rng.choice(units),
+                    death_place=rng.choice(places),
+                    death_date=dt.date(2022, 2, 24) + dt.timedelta(days=pid % 1300),
+                    created_at=now,
+                    updated_at=now,
+                )
+                for pid, _ in chunk
+            ],
+            batch_size=5000,
+        )
     with connection.cursor() as cur:
-        for sql in connection.ops.sequence_reset_sql(no_style(), [Person, PersonName,
-                                                                  MemorialRecord]):
+        for sql in connection.ops.sequence_reset_sql(
+            no_style(), [Person, PersonName, MemorialRecord]
+        ):
             cur.execute(sql)
     name_index.reindex_all()
     if connection.vendor == "postgresql":
@@ -107,16 +138,32 @@ def load(db_url: str, data_path: Path) -> None:
 
 
 def serve(db_url: str, media: Path, cache_seconds: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DATABASE_URL": db_url,
-           "VETBRIDGE_MEMORIAL_SEARCH_CACHE_SECONDS": str(cache_seconds),
-           "DJANGO_SETTINGS_MODULE": "vetbridge.config.settings.production",
-           "DJANGO_SECRET_KEY": "bench-only-" + "x" * 50, "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-           "VETBRIDGE_PRIVATE_MEDIA": str(media), "DJANGO_SECURE_SSL_REDIRECT": "false",
-           "PYTHONPATH": str(ROOT / "src")}
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "VETBRIDGE_MEMORIAL_SEARCH_CACHE_SECONDS": str(cache_seconds),
+        "DJANGO_SETTINGS_MODULE": "vetbridge.config.settings.production",
+        "DJANGO_SECRET_KEY": "bench-only-" + "x" * 50,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "VETBRIDGE_PRIVATE_MEDIA": str(media),
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "PYTHONPATH": str(ROOT / "src"),
+    }
     proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "vetbridge.config.wsgi:application",
-         "--bind", f"127.0.0.1:{PORT}", "--workers", "2", "--threads", "8",
-         "--log-level", "warning"], env=env)
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "vetbridge.config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            "2",
+            "--threads",
+            "8",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
     for _ in range(100):
         try:
             conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
@@ -145,8 +192,9 @@ def hammer(urls: list[str], clients: int) -> tuple[list[float], int, float]:
                 return
             t = time.perf_counter()
             try:
-                conn.request("GET", url, headers={"Accept-Language": "uk",
-                                                  "X-Forwarded-Proto": "https"})
+                conn.request(
+                    "GET", url, headers={"Accept-Language": "uk", "X-Forwarded-Proto": "https"}
+                )
                 response = conn.getresponse()
                 response.read()
                 ok = response.status == 200
@@ -199,18 +247,32 @@ def main() -> None:
         elif kind < 9:  # a name and a filter
             params = {"q": rng.choice(queries), "death_place": rng.choice(["Бахмут", "Херсон"])}
         else:  # filters only, a listing page
-            params = {"death_from": "2023-01-01", "death_to": "2023-06-30",
-                      "page": str(rng.randint(1, 20))}
+            params = {
+                "death_from": "2023-01-01",
+                "death_to": "2023-06-30",
+                "page": str(rng.randint(1, 20)),
+            }
         urls.append("/memorial/?" + urllib.parse.urlencode(params))
 
     targets = [("sqlite", f"sqlite:///{work / 'memorial.sqlite3'}")]
     pg_dir = None
     if args.pg == "auto":
         pg_dir = Path(tempfile.mkdtemp(prefix="vetbridge-bench-pg-"))
-        url = subprocess.run([str(ROOT / ".ci" / "pg-server"), "start", str(pg_dir), "54338",
-                              "shared_buffers=2GB", "effective_cache_size=8GB", "jit=off",
-                              "max_connections=100"],
-                             stdout=subprocess.PIPE, text=True, check=True).stdout.strip()
+        url = subprocess.run(
+            [
+                str(ROOT / ".ci" / "pg-server"),
+                "start",
+                str(pg_dir),
+                "54338",
+                "shared_buffers=2GB",
+                "effective_cache_size=8GB",
+                "jit=off",
+                "max_connections=100",
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+            check=True,
+        ).stdout.strip()
         targets.append(("postgresql", url))
     elif args.pg != "none":
         targets.append(("postgresql", args.pg))
@@ -218,10 +280,14 @@ def main() -> None:
     try:
         for vendor, url in targets:
             t0 = time.perf_counter()
-            subprocess.run([sys.executable, __file__, "--phase", url, "--data", str(data)],
-                           check=True)
-            print(f"[{vendor}] loaded {args.n:,} fallen and the name index in "
-                  f"{time.perf_counter() - t0:.0f} s", file=sys.stderr)
+            subprocess.run(
+                [sys.executable, __file__, "--phase", url, "--data", str(data)], check=True
+            )
+            print(
+                f"[{vendor}] loaded {args.n:,} fallen and the name index in "
+                f"{time.perf_counter() - t0:.0f} s",
+                file=sys.stderr,
+            )
             for seconds in (0, 60):  # without, then with the 60 s ranking cache
                 server = serve(url, work / "media", seconds)
                 try:
@@ -234,14 +300,20 @@ def main() -> None:
     finally:
         if pg_dir:
             subprocess.run([str(ROOT / ".ci" / "pg-server"), "stop", str(pg_dir)], check=False)
-    print(f"\nmemorial search page, {args.n:,} published fallen, {args.clients} concurrent "
-          f"clients, {args.requests} requests (70 % name, 20 % name + filter, 10 % listing), "
-          f"{len(set(urls)):,} distinct URLs")
-    print(f"{'database':24} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-          f"{'mean':>7} {'errors':>7}")
+    print(
+        f"\nmemorial search page, {args.n:,} published fallen, {args.clients} concurrent "
+        f"clients, {args.requests} requests (70 % name, 20 % name + filter, 10 % listing), "
+        f"{len(set(urls)):,} distinct URLs"
+    )
+    print(
+        f"{'database':24} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+        f"{'mean':>7} {'errors':>7}"
+    )
     for label, (lat, errors, elapsed) in results.items():
-        print(f"{label:24} {len(lat) / elapsed:7.1f} {pct(lat, .5):8.1f} {pct(lat, .95):8.1f} "
-              f"{pct(lat, .99):8.1f} {statistics.fmean(lat):7.1f} {errors:7d}")
+        print(
+            f"{label:24} {len(lat) / elapsed:7.1f} {pct(lat, 0.5):8.1f} {pct(lat, 0.95):8.1f} "
+            f"{pct(lat, 0.99):8.1f} {statistics.fmean(lat):7.1f} {errors:7d}"
+        )
 
 
 if __name__ == "__main__":

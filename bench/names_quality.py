@@ -69,8 +69,11 @@ def main() -> None:
 
     seen_names: dict[frozenset[str], int] = defaultdict(int)
     for spellings in store.names.values():
-        seen_names[name_key(spellings[0].rsplit(" ", 1)[0]) if len(spellings[0].split()) == 3
-                   else name_key(spellings[0])] += 1
+        seen_names[
+            name_key(spellings[0].rsplit(" ", 1)[0])
+            if len(spellings[0].split()) == 3
+            else name_key(spellings[0])
+        ] += 1
     namesake: set[int] = set()
     for _ in range(args.targets):
         s, g, sex = pop.person()
@@ -103,16 +106,22 @@ def main() -> None:
             misses.append((kind, text))
     elapsed = time.perf_counter() - t0
 
-    print(f"gallery: {len(store.names):,} people ({args.distractors:,} Zipf distractors in "
-          f"mixed systems), {len(queries):,} queries; built in {build:.1f} s; "
-          f"{1000 * elapsed / len(queries):.2f} ms/query (in-memory store)")
-    print(f"targets sharing surname and given name with someone in the gallery: "
-          f"{len(namesake)} of {args.targets} (no spelling can rank them alone)")
+    print(
+        f"gallery: {len(store.names):,} people ({args.distractors:,} Zipf distractors in "
+        f"mixed systems), {len(queries):,} queries; built in {build:.1f} s; "
+        f"{1000 * elapsed / len(queries):.2f} ms/query (in-memory store)"
+    )
+    print(
+        f"targets sharing surname and given name with someone in the gallery: "
+        f"{len(namesake)} of {args.targets} (no spelling can rank them alone)"
+    )
     print(f"{'kind':32} {'n':>6} {'r@1':>6} {'r@5':>6} {'r@10':>6}")
     for kind in sorted(ranks, key=lambda k: (k.startswith("ALL"), k)):
         rs = ranks[kind]
-        print(f"{kind:32} {len(rs):6d} " + " ".join(
-            f"{sum(r <= k for r in rs) / len(rs):6.3f}" for k in (1, 5, 10)))
+        print(
+            f"{kind:32} {len(rs):6d} "
+            + " ".join(f"{sum(r <= k for r in rs) / len(rs):6.3f}" for k in (1, 5, 10))
+        )
     print("\nsome misses (rank > 5):")
     for kind, text in misses:
         print(f"  {kind:28} {text}")

@@ -54,8 +54,13 @@ sys.path.insert(0, str(ROOT / "src"))
 PORT = 8766
 REGION = "UA-46"  # Lviv oblast
 USERNAME, PASSWORD = "bench.caseworker", "bench-password-" + "x" * 12
-TARGETS = {"search": 150.0, "person": 150.0, "claim": 150.0, "memorial search": 300.0,
-           "memorial record": 300.0}
+TARGETS = {
+    "search": 150.0,
+    "person": 150.0,
+    "claim": 150.0,
+    "memorial search": 300.0,
+    "memorial record": 300.0,
+}
 
 
 def seed(db_url: str, n: int, memorial_n: int, claims_n: int, plan_path: Path) -> None:
@@ -88,47 +93,109 @@ def seed(db_url: str, n: int, memorial_n: int, claims_n: int, plan_path: Path) -
     work = Path(tempfile.mkdtemp(prefix="vb-pages-csv-"))
     t0 = time.perf_counter()
     write_people(work / "people.csv", n)
-    report = people_import(actor=None, data=(work / "people.csv").read_bytes(),
-                           source="bench-people.csv", link=False, max_bytes=sys.maxsize)
-    print(f"  imported {report.imported:,} people in {time.perf_counter() - t0:.0f} s",
-          file=sys.stderr)
+    report = people_import(
+        actor=None,
+        data=(work / "people.csv").read_bytes(),
+        source="bench-people.csv",
+        link=False,
+        max_bytes=sys.maxsize,
+    )
+    print(
+        f"  imported {report.imported:,} people in {time.perf_counter() - t0:.0f} s",
+        file=sys.stderr,
+    )
     t0 = time.perf_counter()
     write_memorial(work / "memorial.csv", memorial_n)
-    mreport = memorial_import(actor=None, data=(work / "memorial.csv").read_bytes(),
-                              source="bench-memorial.csv", link=False, max_bytes=sys.maxsize)
-    MemorialRecord.objects.update(published=True, publication_basis="editorial",
-                                  publication_note="bench", published_at=timezone.now())
-    print(f"  imported and published {mreport.imported:,} fallen in "
-          f"{time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    mreport = memorial_import(
+        actor=None,
+        data=(work / "memorial.csv").read_bytes(),
+        source="bench-memorial.csv",
+        link=False,
+        max_bytes=sys.maxsize,
+    )
+    MemorialRecord.objects.update(
+        published=True,
+        publication_basis="editorial",
+        publication_note="bench",
+        published_at=timezone.now(),
+    )
+    print(
+        f"  imported and published {mreport.imported:,} fallen in {time.perf_counter() - t0:.0f} s",
+        file=sys.stderr,
+    )
 
     region = Region.objects.get(code=REGION)
     worker = User.objects.filter(username=USERNAME).first() or User.objects.create_user(
-        username=USERNAME, password=PASSWORD, role="case_worker", region=region)
+        username=USERNAME, password=PASSWORD, role="case_worker", region=region
+    )
     rng = random.Random(11)
-    in_region = list(Person.objects.filter(region=region, lifecycle="alive")
-                     .values_list("pk", flat=True).order_by("pk"))
+    in_region = list(
+        Person.objects.filter(region=region, lifecycle="alive")
+        .values_list("pk", flat=True)
+        .order_by("pk")
+    )
     chosen = rng.sample(in_region, min(claims_n, len(in_region)))
     params = Parameters.load("fr")
     snap, _c = RulesSnapshot.objects.get_or_create(
-        digest=params.digest, defaults={"country": "fr", "files": params.files})
+        digest=params.digest, defaults={"country": "fr", "files": params.files}
+    )
     now = timezone.now()
     t0 = time.perf_counter()
     with transaction.atomic():
         ids = reserve_ids(Claim, len(chosen))
-        fast_insert(Claim, ["id", "person_id", "kind", "state", "filed_at", "filed_by_id"],
-                    ((cid, pid, "fr_pension", "granted", dt.date(2024, 3, 1), worker.pk)
-                     for cid, pid in zip(ids, chosen, strict=True)))
-        fast_insert(Decision, ["claim_id", "outcome", "computed_on", "inputs", "result",
-                               "rules_version", "snapshot_id", "valid_until", "amount",
-                               "decided_at"],
-                    ((cid, "grant_temporary", dt.date(2024, 4, 2),
-                      {"date": "2024-03-01", "infirmities": [
-                          {"label": "#1", "rate": str(rng.choice([30, 40, 60, 80])),
-                           "cause": "injury", "context": "war", "addition": "chain"}]},
-                      {}, "bench", snap.pk, dt.date(2027, 4, 1), Decimal("3000.00"), now)
-                     for cid in ids))
-    print(f"  {len(ids):,} claims with their decision in {time.perf_counter() - t0:.0f} s",
-          file=sys.stderr)
+        fast_insert(
+            Claim,
+            ["id", "person_id", "kind", "state", "filed_at", "filed_by_id"],
+            (
+                (cid, pid, "fr_pension", "granted", dt.date(2024, 3, 1), worker.pk)
+                for cid, pid in zip(ids, chosen, strict=True)
+            ),
+        )
+        fast_insert(
+            Decision,
+            [
+                "claim_id",
+                "outcome",
+                "computed_on",
+                "inputs",
+                "result",
+                "rules_version",
+                "snapshot_id",
+                "valid_until",
+                "amount",
+                "decided_at",
+            ],
+            (
+                (
+                    cid,
+                    "grant_temporary",
+                    dt.date(2024, 4, 2),
+                    {
+                        "date": "2024-03-01",
+                        "infirmities": [
+                            {
+                                "label": "#1",
+                                "rate": str(rng.choice([30, 40, 60, 80])),
+                                "cause": "injury",
+                                "context": "war",
+                                "addition": "chain",
+                            }
+                        ],
+                    },
+                    {},
+                    "bench",
+                    snap.pk,
+                    dt.date(2027, 4, 1),
+                    Decimal("3000.00"),
+                    now,
+                )
+                for cid in ids
+            ),
+        )
+    print(
+        f"  {len(ids):,} claims with their decision in {time.perf_counter() - t0:.0f} s",
+        file=sys.stderr,
+    )
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute("ANALYZE")
@@ -147,14 +214,20 @@ def make_plan(plan_path: Path) -> None:
 
     rng = random.Random(12)
     region = Region.objects.get(code=REGION)
-    in_region = list(Person.objects.filter(region=region, lifecycle="alive")
-                     .values_list("pk", flat=True).order_by("pk"))
+    in_region = list(
+        Person.objects.filter(region=region, lifecycle="alive")
+        .values_list("pk", flat=True)
+        .order_by("pk")
+    )
     ids = list(Claim.objects.filter(person__region=region).values_list("pk", flat=True))
     # Search queries: spelling variants of people of the oblast, some with the birth year.
     sample = rng.sample(in_region, min(3000, len(in_region)))
-    names = {pid: (s, g, p) for pid, s, g, p in PersonName.objects.filter(
-        person_id__in=sample, is_preferred=True).values_list(
-        "person_id", "surname", "given_name", "patronymic")}
+    names = {
+        pid: (s, g, p)
+        for pid, s, g, p in PersonName.objects.filter(
+            person_id__in=sample, is_preferred=True
+        ).values_list("person_id", "surname", "given_name", "patronymic")
+    }
     born = dict(Person.objects.filter(pk__in=sample).values_list("pk", "birth_date"))
     searches = []
     for pid in sample:
@@ -164,33 +237,65 @@ def make_plan(plan_path: Path) -> None:
         spelling = rng.choice(variants(s, g, p, rng))[1]
         year = born.get(pid).year if born.get(pid) and rng.random() < 0.25 else None
         searches.append({"q": spelling, **({"born": str(year)} if year else {})})
-    picked = rng.sample(list(MemorialRecord.objects.values_list("pk", flat=True)),
-                        min(2000, MemorialRecord.objects.count()))
-    fallen = [f"{rec.pk}/{slug_of(rec)}" for rec in MemorialRecord.objects.filter(
-        pk__in=picked).select_related("person").prefetch_related("person__names")]
-    fallen_names = list(PersonName.objects.filter(
-        person__memorial__isnull=False, is_preferred=True).values_list(
-        "surname", "given_name")[:5000])
-    plan = {"persons": rng.sample(in_region, min(5000, len(in_region))), "claims": ids,
-            "searches": searches, "records": fallen,
-            "memorial_queries": [f"{s} {g}" for s, g in fallen_names],
-            "people": Person.objects.count(), "in_region": len(in_region),
-            "memorial": MemorialRecord.objects.filter(published=True).count()}
+    picked = rng.sample(
+        list(MemorialRecord.objects.values_list("pk", flat=True)),
+        min(2000, MemorialRecord.objects.count()),
+    )
+    fallen = [
+        f"{rec.pk}/{slug_of(rec)}"
+        for rec in MemorialRecord.objects.filter(pk__in=picked)
+        .select_related("person")
+        .prefetch_related("person__names")
+    ]
+    fallen_names = list(
+        PersonName.objects.filter(person__memorial__isnull=False, is_preferred=True).values_list(
+            "surname", "given_name"
+        )[:5000]
+    )
+    plan = {
+        "persons": rng.sample(in_region, min(5000, len(in_region))),
+        "claims": ids,
+        "searches": searches,
+        "records": fallen,
+        "memorial_queries": [f"{s} {g}" for s, g in fallen_names],
+        "people": Person.objects.count(),
+        "in_region": len(in_region),
+        "memorial": MemorialRecord.objects.filter(published=True).count(),
+    }
     plan_path.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
 
 
 def serve(db_url: str, media: Path, workers: int, threads: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DATABASE_URL": db_url,
-           "DJANGO_SETTINGS_MODULE": "vetbridge.config.settings.production",
-           "DJANGO_SECRET_KEY": "bench-only-" + "x" * 50, "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-           "VETBRIDGE_PRIVATE_MEDIA": str(media), "DJANGO_SECURE_SSL_REDIRECT": "false",
-           "VETBRIDGE_MFA_REQUIRED": "false", "PYTHONPATH": str(ROOT / "src"),
-           # connections kept for the whole run, so their CPU time is counted (cpu_used)
-           "VETBRIDGE_DB_CONN_MAX_AGE": "3600"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "DJANGO_SETTINGS_MODULE": "vetbridge.config.settings.production",
+        "DJANGO_SECRET_KEY": "bench-only-" + "x" * 50,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "VETBRIDGE_PRIVATE_MEDIA": str(media),
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "VETBRIDGE_MFA_REQUIRED": "false",
+        "PYTHONPATH": str(ROOT / "src"),
+        # connections kept for the whole run, so their CPU time is counted (cpu_used)
+        "VETBRIDGE_DB_CONN_MAX_AGE": "3600",
+    }
     proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "vetbridge.config.wsgi:application",
-         "--bind", f"127.0.0.1:{PORT}", "--workers", str(workers), "--threads", str(threads),
-         "--worker-class", "gthread", "--log-level", "warning"], env=env)
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "vetbridge.config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--worker-class",
+            "gthread",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
     for _ in range(150):
         try:
             conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
@@ -224,13 +329,22 @@ def login() -> str:
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
     if token is None:
         raise SystemExit("no CSRF token on the sign-in page")
-    form = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1),
-                                   "username": USERNAME, "password": PASSWORD})
+    form = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token.group(1), "username": USERNAME, "password": PASSWORD}
+    )
     origin = f"https://127.0.0.1:{PORT}"
-    conn.request("POST", "/login/", body=form, headers={
-        **HEADERS, "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()),
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Referer": origin + "/login/", "Origin": origin})
+    conn.request(
+        "POST",
+        "/login/",
+        body=form,
+        headers={
+            **HEADERS,
+            "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()),
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Referer": origin + "/login/",
+            "Origin": origin,
+        },
+    )
     response = conn.getresponse()
     response.read()
     _cookies(response, jar)
@@ -239,8 +353,11 @@ def login() -> str:
     return "; ".join(f"{k}={v}" for k, v in jar.items())
 
 
-def hammer(urls: list[tuple[str, str]], clients: int, cookie: str,
-           ) -> tuple[dict[str, list[float]], dict[str, int], float]:
+def hammer(
+    urls: list[tuple[str, str]],
+    clients: int,
+    cookie: str,
+) -> tuple[dict[str, list[float]], dict[str, int], float]:
     """Run the (page, url) list with `clients` threads; latencies in ms per page."""
     latencies: dict[str, list[float]] = {}
     errors: dict[str, int] = {}
@@ -297,9 +414,13 @@ def cpu_used(server: subprocess.Popen[bytes], db_url: str) -> tuple[float, float
     kids = Path(f"/proc/{server.pid}/task/{server.pid}/children")
     workers = [int(x) for x in kids.read_text().split()] if kids.exists() else []
     with psycopg.connect(db_url) as conn:
-        pids = [r[0] for r in conn.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid()").fetchall()]
+        pids = [
+            r[0]
+            for r in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            ).fetchall()
+        ]
     return sum(map(_cpu_seconds, workers)), sum(map(_cpu_seconds, pids))
 
 
@@ -314,24 +435,50 @@ def build_urls(plan: dict, requests: int, rng: random.Random) -> list[tuple[str,
     for i in range(requests):
         kind = i % 3
         if kind == 0:
-            staff.append(("search", "/people/?" + urllib.parse.urlencode(
-                rng.choice(plan["searches"]))))
+            staff.append(
+                ("search", "/people/?" + urllib.parse.urlencode(rng.choice(plan["searches"])))
+            )
         elif kind == 1:
             staff.append(("person", f"/people/{rng.choice(plan['persons'])}/"))
         else:
             staff.append(("claim", f"/claims/{rng.choice(plan['claims'])}/"))
         kind = i % 10
         if kind < 6:
-            public.append(("memorial search", "/memorial/?" + urllib.parse.urlencode(
-                {"q": rng.choice(plan["memorial_queries"])})))
+            public.append(
+                (
+                    "memorial search",
+                    "/memorial/?"
+                    + urllib.parse.urlencode({"q": rng.choice(plan["memorial_queries"])}),
+                )
+            )
         elif kind < 7:
-            public.append(("memorial search", "/memorial/?" + urllib.parse.urlencode(
-                {"q": rng.choice(plan["memorial_queries"]).split()[0],
-                 "death_from": "2023-01-01", "death_to": "2023-12-31"})))
+            public.append(
+                (
+                    "memorial search",
+                    "/memorial/?"
+                    + urllib.parse.urlencode(
+                        {
+                            "q": rng.choice(plan["memorial_queries"]).split()[0],
+                            "death_from": "2023-01-01",
+                            "death_to": "2023-12-31",
+                        }
+                    ),
+                )
+            )
         elif kind < 8:
-            public.append(("memorial search", "/memorial/?" + urllib.parse.urlencode(
-                {"death_from": "2022-06-01", "death_to": "2022-12-31",
-                 "page": str(rng.randint(1, 30))})))
+            public.append(
+                (
+                    "memorial search",
+                    "/memorial/?"
+                    + urllib.parse.urlencode(
+                        {
+                            "death_from": "2022-06-01",
+                            "death_to": "2022-12-31",
+                            "page": str(rng.randint(1, 30)),
+                        }
+                    ),
+                )
+            )
         else:
             public.append(("memorial record", f"/memorial/{rng.choice(plan['records'])}/"))
     return staff + public
@@ -366,13 +513,40 @@ def main() -> None:
         make_plan(plan_path)
         return
     if args.skip_seed and not plan_path.exists():
-        subprocess.run([sys.executable, __file__, "--phase", "plan", "--db", args.db,
-                        "--plan", str(plan_path)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--phase",
+                "plan",
+                "--db",
+                args.db,
+                "--plan",
+                str(plan_path),
+            ],
+            check=True,
+        )
     if not args.skip_seed:
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, __file__, "--phase", "seed", "--db", args.db,
-                        "--n", str(args.n), "--memorial", str(args.memorial),
-                        "--claims", str(args.claims), "--plan", str(plan_path)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--phase",
+                "seed",
+                "--db",
+                args.db,
+                "--n",
+                str(args.n),
+                "--memorial",
+                str(args.memorial),
+                "--claims",
+                str(args.claims),
+                "--plan",
+                str(plan_path),
+            ],
+            check=True,
+        )
         print(f"seeded in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     plan = json.loads(plan_path.read_text(encoding="utf-8"))
     urls = build_urls(plan, args.requests, random.Random(5))
@@ -391,34 +565,50 @@ def main() -> None:
             lat, errs, elapsed = hammer(group, args.clients, cookie)
             app1, db1 = cpu_used(server, args.db)
             loads.append(os.getloadavg()[0])
-            costs.append((name, len(group), (app1 - app0) * 1000 / len(group),
-                          (db1 - db0) * 1000 / len(group)))
+            costs.append(
+                (
+                    name,
+                    len(group),
+                    (app1 - app0) * 1000 / len(group),
+                    (db1 - db0) * 1000 / len(group),
+                )
+            )
             for page, values in lat.items():
                 # a page's req/s: its share of the group's throughput
                 results[page] = (values, errs.get(page, 0), len(values) / elapsed)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print(f"\npages at scale: {plan['people']:,} people ({plan['in_region']:,} alive in the "
-          f"case worker's oblast), {len(plan['claims']):,} claims, {plan['memorial']:,} "
-          f"published fallen; PostgreSQL; gunicorn {args.workers} workers x {args.threads} "
-          f"threads (gthread); {args.clients} concurrent clients; load average after each "
-          f"group {', '.join(f'{x:.1f}' for x in loads)} on {os.cpu_count()} cores")
-    print(f"{'page':18} {'requests':>8} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} "
-          f"{'p99 ms':>8} {'mean':>7} {'errors':>6}  target p95")
+    print(
+        f"\npages at scale: {plan['people']:,} people ({plan['in_region']:,} alive in the "
+        f"case worker's oblast), {len(plan['claims']):,} claims, {plan['memorial']:,} "
+        f"published fallen; PostgreSQL; gunicorn {args.workers} workers x {args.threads} "
+        f"threads (gthread); {args.clients} concurrent clients; load average after each "
+        f"group {', '.join(f'{x:.1f}' for x in loads)} on {os.cpu_count()} cores"
+    )
+    print(
+        f"{'page':18} {'requests':>8} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'p99 ms':>8} {'mean':>7} {'errors':>6}  target p95"
+    )
     for page, (values, errors, rate) in results.items():
-        p95 = pct(values, .95)
+        p95 = pct(values, 0.95)
         target = TARGETS[page]
-        print(f"{page:18} {len(values):8d} {rate:7.1f} {pct(values, .5):8.1f} {p95:8.1f} "
-              f"{pct(values, .99):8.1f} {statistics.fmean(values):7.1f} {errors:6d}  "
-              f"< {target:.0f} ms {'met' if p95 < target else 'MISSED'}")
-    print("\nCPU per request (whatever the machine's load): the web workers, and PostgreSQL's "
-          "server processes for this database (those alive at the end of the group)")
+        print(
+            f"{page:18} {len(values):8d} {rate:7.1f} {pct(values, 0.5):8.1f} {p95:8.1f} "
+            f"{pct(values, 0.99):8.1f} {statistics.fmean(values):7.1f} {errors:6d}  "
+            f"< {target:.0f} ms {'met' if p95 < target else 'MISSED'}"
+        )
+    print(
+        "\nCPU per request (whatever the machine's load): the web workers, and PostgreSQL's "
+        "server processes for this database (those alive at the end of the group)"
+    )
     cores = os.cpu_count() or 1
     for name, n, app_ms, db_ms in costs:
-        print(f"{name:18} {n:6d} requests: web {app_ms:6.1f} ms + database {db_ms:6.1f} ms "
-              f"→ at most {cores * 1000 / max(app_ms + db_ms, 0.001):6.1f} req/s on "
-              f"{cores} idle cores")
+        print(
+            f"{name:18} {n:6d} requests: web {app_ms:6.1f} ms + database {db_ms:6.1f} ms "
+            f"→ at most {cores * 1000 / max(app_ms + db_ms, 0.001):6.1f} req/s on "
+            f"{cores} idle cores"
+        )
 
 
 if __name__ == "__main__":

@@ -72,8 +72,9 @@ def openfisca_end_to_end(path: Path, p: Parameters):  # type: ignore[no-untyped-
         def apply(self) -> None:
             def modifier(parameters):  # type: ignore[no-untyped-def]
                 node = parameters.point_value
-                node.update(start=periods.instant("2026-01-01"),
-                            value=round(node("2026-01-01") * 1.05, 2))
+                node.update(
+                    start=periods.instant("2026-01-01"), value=round(node("2026-01-01") * 1.05, 2)
+                )
                 return parameters
 
             self.modify_parameters(modifier_function=modifier)
@@ -114,8 +115,11 @@ def main() -> None:
     ap.add_argument("--persons", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--no-openfisca", action="store_true")
-    ap.add_argument("--reform", default="point_value_plus_5",
-                    help="a shipped reform (the OpenFisca peer runs point_value_plus_5 only)")
+    ap.add_argument(
+        "--reform",
+        default="point_value_plus_5",
+        help="a shipped reform (the OpenFisca peer runs point_value_plus_5 only)",
+    )
     args = ap.parse_args()
     reform = load_reform(example_reforms()[args.reform])
     pop = synthetic_population(args.persons, args.seed)
@@ -124,27 +128,41 @@ def main() -> None:
         mixed = Path(tmp) / "population.parquet"
         mixed.write_bytes(population_to_parquet(pop))
         print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-        print(f"population: {n:,} persons, {pop.rows:,} infirmity rows, "
-              f"{mixed.stat().st_size / 1e6:.1f} MB Parquet; date {DATE}; reform "
-              f"'{reform.name}'")
+        print(
+            f"population: {n:,} persons, {pop.rows:,} infirmity rows, "
+            f"{mixed.stat().st_size / 1e6:.1f} MB Parquet; date {DATE}; reform "
+            f"'{reform.name}'"
+        )
 
         def ours_mixed() -> dict:  # type: ignore[type-arg]
             return simulate(read_population(str(mixed)), DATE, reform, base=default_sets())
 
         t, res = _timed("vetbridge, FR+UA, read+simulate+aggregate", n, ours_mixed)
-        print(f"  baseline.total_eur {res['baseline']['total_eur']:,.2f}  "
-              f"reform.total_eur {res['reform']['total_eur']:,.2f}  "
-              f"beneficiaries {res['baseline']['beneficiaries']:,} → "
-              f"{res['reform']['beneficiaries']:,}")
-        print(f"  end to end {t:.2f} s for {n:,} persons: "
-              f"{'UNDER' if t < 10 else 'OVER'} the 10 s target")
+        print(
+            f"  baseline.total_eur {res['baseline']['total_eur']:,.2f}  "
+            f"reform.total_eur {res['reform']['total_eur']:,.2f}  "
+            f"beneficiaries {res['baseline']['beneficiaries']:,} → "
+            f"{res['reform']['beneficiaries']:,}"
+        )
+        print(
+            f"  end to end {t:.2f} s for {n:,} persons: "
+            f"{'UNDER' if t < 10 else 'OVER'} the 10 s target"
+        )
         if args.no_openfisca or args.reform != "point_value_plus_5":
             print("peer: OpenFisca omitted (--no-openfisca, or a reform it does not implement)")
             return
-        french = Population(pop.person_id, pop.rate, pop.cause, pop.context,
-                            region=pop.region, status=pop.status,
-                            country=np.zeros(pop.rows, dtype=np.int64), ua_group=pop.ua_group,
-                            region_labels=pop.region_labels, status_labels=pop.status_labels)
+        french = Population(
+            pop.person_id,
+            pop.rate,
+            pop.cause,
+            pop.context,
+            region=pop.region,
+            status=pop.status,
+            country=np.zeros(pop.rows, dtype=np.int64),
+            ua_group=pop.ua_group,
+            region_labels=pop.region_labels,
+            status_labels=pop.status_labels,
+        )
         fr_path = Path(tmp) / "french.parquet"
         fr_path.write_bytes(population_to_parquet(french))
 
@@ -159,14 +177,18 @@ def main() -> None:
             return
         t_of, of = _timed("openfisca-core + Reform, same work", n, run)
         print(f"ratio (openfisca time / vetbridge time): {t_of / t_ours:.2f}x")
-        same = (round(of["baseline_cents"] / 100, 2) == res_fr["baseline"]["total_eur"]
-                and round(of["reform_cents"] / 100, 2) == res_fr["reform"]["total_eur"]
-                and of["baseline_beneficiaries"] == res_fr["baseline"]["beneficiaries"]
-                and of["reform_beneficiaries"] == res_fr["reform"]["beneficiaries"])
-        print(f"identical totals and beneficiaries: {same} "
-              f"(openfisca baseline {of['baseline_cents'] / 100:,.2f}, reform "
-              f"{of['reform_cents'] / 100:,.2f}; beneficiaries {of['baseline_beneficiaries']:,}"
-              f" → {of['reform_beneficiaries']:,})")
+        same = (
+            round(of["baseline_cents"] / 100, 2) == res_fr["baseline"]["total_eur"]
+            and round(of["reform_cents"] / 100, 2) == res_fr["reform"]["total_eur"]
+            and of["baseline_beneficiaries"] == res_fr["baseline"]["beneficiaries"]
+            and of["reform_beneficiaries"] == res_fr["reform"]["beneficiaries"]
+        )
+        print(
+            f"identical totals and beneficiaries: {same} "
+            f"(openfisca baseline {of['baseline_cents'] / 100:,.2f}, reform "
+            f"{of['reform_cents'] / 100:,.2f}; beneficiaries {of['baseline_beneficiaries']:,}"
+            f" → {of['reform_beneficiaries']:,})"
+        )
 
 
 if __name__ == "__main__":

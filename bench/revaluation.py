@@ -42,10 +42,13 @@ def _cases(n: int, seed: int) -> list[dict]:
     for i in range(n):
         rows = []
         for j in range(rng.choice([1, 1, 2, 2, 3, 4])):
-            row = {"label": f"#{j}", "rate": str(rng.choice([10, 15, 20, 25, 30, 40, 50, 60,
-                                                            70, 80, 100, 12.5, 35])),
-                   "cause": rng.choice(causes), "context": rng.choice(contexts),
-                   "addition": "chain"}
+            row = {
+                "label": f"#{j}",
+                "rate": str(rng.choice([10, 15, 20, 25, 30, 40, 50, 60, 70, 80, 100, 12.5, 35])),
+                "cause": rng.choice(causes),
+                "context": rng.choice(contexts),
+                "addition": "chain",
+            }
             if rng.random() < 0.02:
                 row["third_person"] = True
             rows.append(row)
@@ -92,33 +95,61 @@ def phase(db_url: str, n: int, seed: int, sample: int) -> dict:
             cause.append(r["cause"])
             ctx.append(r["context"])
             tp.append(bool(r.get("third_person")))
-    res = compute_pmi_batch(np.asarray(pid), rate, cause, ctx, dt.date(2024, 3, 1), params,
-                            third_person=tp)
+    res = compute_pmi_batch(
+        np.asarray(pid), rate, cause, ctx, dt.date(2024, 3, 1), params, third_person=tp
+    )
     amounts = res.annual_amount_eur.tolist()
     eligible = res.eligible.tolist()
 
     t0 = time.perf_counter()
     now = timezone.now()
-    worker = User.objects.create_user(username="bench-cw", password="x" * 20,
-                                      role="case_worker")
+    worker = User.objects.create_user(username="bench-cw", password="x" * 20, role="case_worker")
     snap, _c = RulesSnapshot.objects.get_or_create(
-        digest=params.digest, defaults={"country": "fr", "files": params.files})
+        digest=params.digest, defaults={"country": "fr", "files": params.files}
+    )
     kept = [i for i in range(n) if eligible[i]]
     # Seeded with COPY on PostgreSQL (executemany on SQLite): core/bulk.py's fast_insert.
     from vetbridge.core.bulk import fast_insert
 
     with transaction.atomic():
-        fast_insert(Person, ["id", "created_at", "updated_at"],
-                    ((i + 1, now, now) for i in kept))
-        fast_insert(Claim, ["id", "person_id", "kind", "state", "filed_at", "filed_by_id"],
-                    ((i + 1, i + 1, "fr_pension", "granted", dt.date(2024, 3, 1), worker.pk)
-                     for i in kept))
-        fast_insert(Decision, ["id", "claim_id", "outcome", "computed_on", "inputs", "result",
-                               "rules_version", "snapshot_id", "valid_until", "amount",
-                               "decided_at"],
-                    ((i + 1, i + 1, "grant_temporary", dt.date(2024, 4, 2), cases[i], {},
-                      "bench", snap.pk, dt.date(2027, 4, 1),
-                      Decimal(str(amounts[i])).quantize(Decimal("0.01")), now) for i in kept))
+        fast_insert(Person, ["id", "created_at", "updated_at"], ((i + 1, now, now) for i in kept))
+        fast_insert(
+            Claim,
+            ["id", "person_id", "kind", "state", "filed_at", "filed_by_id"],
+            ((i + 1, i + 1, "fr_pension", "granted", dt.date(2024, 3, 1), worker.pk) for i in kept),
+        )
+        fast_insert(
+            Decision,
+            [
+                "id",
+                "claim_id",
+                "outcome",
+                "computed_on",
+                "inputs",
+                "result",
+                "rules_version",
+                "snapshot_id",
+                "valid_until",
+                "amount",
+                "decided_at",
+            ],
+            (
+                (
+                    i + 1,
+                    i + 1,
+                    "grant_temporary",
+                    dt.date(2024, 4, 2),
+                    cases[i],
+                    {},
+                    "bench",
+                    snap.pk,
+                    dt.date(2027, 4, 1),
+                    Decimal(str(amounts[i])).quantize(Decimal("0.01")),
+                    now,
+                )
+                for i in kept
+            ),
+        )
     with connection.cursor() as cur:
         from django.core.management.color import no_style
 
@@ -128,8 +159,10 @@ def phase(db_url: str, n: int, seed: int, sample: int) -> dict:
             cur.execute("ANALYZE")
     out["pensions"] = len(kept)
     out["load_s"] = time.perf_counter() - t0
-    print(f"  [{connection.vendor}] inserted {len(kept):,} pensions in {out['load_s']:.0f} s",
-          file=sys.stderr)
+    print(
+        f"  [{connection.vendor}] inserted {len(kept):,} pensions in {out['load_s']:.0f} s",
+        file=sys.stderr,
+    )
 
     marks: dict[str, float] = {}
 
@@ -145,8 +178,11 @@ def phase(db_url: str, n: int, seed: int, sample: int) -> dict:
     out["read_s"] = marks.get("computing", t0) - marks.get("reading", t0)
     out["compute_s"] = marks.get("writing", t0) - marks.get("computing", t0)
     out["write_s"] = out["run_s"] - out["read_s"] - out["compute_s"]
-    out["revalued"], out["changed"], out["scalar"] = (report.revalued, report.changed,
-                                                      report.scalar)
+    out["revalued"], out["changed"], out["scalar"] = (
+        report.revalued,
+        report.changed,
+        report.scalar,
+    )
     out["notified"] = report.notified
     out["dry_revalued"] = dry.revalued
     t0 = time.perf_counter()
@@ -158,15 +194,19 @@ def phase(db_url: str, n: int, seed: int, sample: int) -> dict:
     # Peer: the scalar calculator, one pension at a time, on a sample; and the check.
     rng = random.Random(seed + 1)
     picks = rng.sample(kept, min(sample, len(kept)))
-    stored = dict(Revaluation.objects.filter(decision_id__in=[i + 1 for i in picks])
-                  .values_list("decision_id", "new_amount"))
+    stored = dict(
+        Revaluation.objects.filter(decision_id__in=[i + 1 for i in picks]).values_list(
+            "decision_id", "new_amount"
+        )
+    )
     t0 = time.perf_counter()
     scalar = {i: compute_pmi_json({**cases[i], "date": NEW}, params) for i in picks}
     per = (time.perf_counter() - t0) / max(1, len(picks))
     out["scalar_per_pension_ms"] = per * 1000
     out["scalar_extrapolated_s"] = per * len(kept)
-    out["mismatches"] = sum(Decimal(str(scalar[i]["annual_amount_eur"])) != stored[i + 1]
-                            for i in picks)
+    out["mismatches"] = sum(
+        Decimal(str(scalar[i]["annual_amount_eur"])) != stored[i + 1] for i in picks
+    )
     out["checked"] = len(picks)
     return out
 
@@ -176,18 +216,28 @@ def show(r: dict) -> None:
     print(f"\n== {r['vendor']}: {n:,} pensions in payment (of {r['n']:,} synthetic cases)")
     print(f"insert (set-up, COPY)                  {r['load_s']:8.1f} s")
     print(f"dry run (read + compute, no write)     {r['dry_run_s']:8.1f} s")
-    print(f"revaluation end to end                 {r['run_s']:8.1f} s  "
-          f"{n / r['run_s']:12,.0f} pensions/s")
-    print(f"  read {r['read_s']:.1f} s, compute {r['compute_s']:.1f} s "
-          f"(scalar path: {r['scalar']:,}), write {r['write_s']:.1f} s "
-          f"({r['revalued']:,} revaluations + history lines, {r['notified']:,} notifications)")
-    print(f"second run, same date (idempotent)     {r['second_run_s']:8.1f} s  "
-          f"revalued {r['second_revalued']}, rows stored {r['rows']:,}")
-    print(f"peer: scalar calculator per pension    {r['scalar_per_pension_ms']:8.3f} ms → "
-          f"{r['scalar_extrapolated_s']:.0f} s for all (compute only) → ours end to end "
-          f"{r['scalar_extrapolated_s'] / r['run_s']:.1f}x faster")
-    print(f"check: {r['checked']:,} sampled amounts equal the scalar calculator's, "
-          f"{r['mismatches']} mismatches")
+    print(
+        f"revaluation end to end                 {r['run_s']:8.1f} s  "
+        f"{n / r['run_s']:12,.0f} pensions/s"
+    )
+    print(
+        f"  read {r['read_s']:.1f} s, compute {r['compute_s']:.1f} s "
+        f"(scalar path: {r['scalar']:,}), write {r['write_s']:.1f} s "
+        f"({r['revalued']:,} revaluations + history lines, {r['notified']:,} notifications)"
+    )
+    print(
+        f"second run, same date (idempotent)     {r['second_run_s']:8.1f} s  "
+        f"revalued {r['second_revalued']}, rows stored {r['rows']:,}"
+    )
+    print(
+        f"peer: scalar calculator per pension    {r['scalar_per_pension_ms']:8.3f} ms → "
+        f"{r['scalar_extrapolated_s']:.0f} s for all (compute only) → ours end to end "
+        f"{r['scalar_extrapolated_s'] / r['run_s']:.1f}x faster"
+    )
+    print(
+        f"check: {r['checked']:,} sampled amounts equal the scalar calculator's, "
+        f"{r['mismatches']} mismatches"
+    )
 
 
 def main() -> None:
@@ -207,11 +257,25 @@ def main() -> None:
     if args.pg:
         urls.append(args.pg)
     for url in urls:
-        proc = subprocess.run([sys.executable, __file__, "--phase", url, "--n", str(args.n),
-                               "--seed", str(args.seed), "--sample", str(args.sample)],
-                              stdout=subprocess.PIPE, text=True, check=True)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--phase",
+                url,
+                "--n",
+                str(args.n),
+                "--seed",
+                str(args.seed),
+                "--sample",
+                str(args.sample),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+            check=True,
+        )
         line = next(x for x in proc.stdout.splitlines() if x.startswith("RESULT "))
-        r = json.loads(line[len("RESULT "):])
+        r = json.loads(line[len("RESULT ") :])
         show(r)
         if r["vendor"] == "postgresql" and r["pensions"] >= 1_000_000:
             print(f"target 1M from PostgreSQL < 60 s: {'met' if r['run_s'] < 60 else 'missed'}")

@@ -58,8 +58,7 @@ def build_openfisca(p: Parameters):
     from openfisca_core.variables import Variable
 
     person = build_entity(key="person", plural="persons", label="Person", is_person=True)
-    values = {e.start.isoformat(): {"value": float(e.value)}
-              for e in p["fr.point_value"].values}
+    values = {e.start.isoformat(): {"value": float(e.value)} for e in p["fr.point_value"].values}
 
     class TBS(TaxBenefitSystem):
         def __init__(self) -> None:
@@ -69,9 +68,19 @@ def build_openfisca(p: Parameters):
     tbs = TBS()
     for i in range(1, SLOTS + 1):
         for name in (f"rate_{i}", f"cause_{i}", f"context_{i}"):
-            tbs.add_variable(type(name, (Variable,), {
-                "value_type": int, "entity": person, "definition_period": DateUnit.MONTH,
-                "label": name, "__module__": __name__}))
+            tbs.add_variable(
+                type(
+                    name,
+                    (Variable,),
+                    {
+                        "value_type": int,
+                        "entity": person,
+                        "definition_period": DateUnit.MONTH,
+                        "label": name,
+                        "__module__": __name__,
+                    },
+                )
+            )
 
     principal_tab = np.zeros(101, dtype=np.int64)
     for k, v in p.at("fr.soldier_principal_points", DATE).items():
@@ -91,10 +100,9 @@ def build_openfisca(p: Parameters):
         n = present.sum(axis=1)
         rank = np.arange(SLOTS)[None, :]
         principal = r[:, :1]
-        raised = np.where(rank == 0, r, np.where(principal >= 20,
-                                                 np.minimum(r + 5 * rank, 100), r))
+        raised = np.where(rank == 0, r, np.where(principal >= 20, np.minimum(r + 5 * rank, 100), r))
         V = np.prod(np.where(present, 100 - raised, 1), axis=1)
-        D = 100 ** n
+        D = 100**n
         left = D - V
         g = np.minimum(-((-left) // np.maximum(D // 20, 1)) * 5, 100)
         full = principal[:, 0] >= 100
@@ -116,8 +124,9 @@ def build_openfisca(p: Parameters):
         ordinary = counted & (causes == 1) & (ctx == 0)
         n_ord = ordinary.sum(axis=1)
         n_priv = counted.sum(axis=1) - n_ord
-        threshold = np.where(n_ord == 0, 10, np.where(n_priv == 0,
-                                                      np.where(n_ord == 1, 30, 40), 30))
+        threshold = np.where(
+            n_ord == 0, 10, np.where(n_priv == 0, np.where(n_ord == 1, 30, 40), 30)
+        )
         g, left, D, n, full, deg, r = chain(rates)
         reaches = np.where(full, True, left >= threshold * np.maximum(D // 100, 1)) & (n > 0)
         # L121-5 1° / 2°: below 30 % with the peacetime diseases, the injuries (and war, OPEX,
@@ -131,8 +140,11 @@ def build_openfisca(p: Parameters):
         reaches = np.where(redo, reaches2, reaches)
         kept = np.where(redo[:, None], r2, r)
         n_kept = (kept > 0).sum(axis=1)
-        pts = principal_tab[g] + deg * 16 + np.maximum(
-            gi_tab[g], np.where(deg > 0, 540 + 3 * np.maximum(deg - 1, 0), 0))
+        pts = (
+            principal_tab[g]
+            + deg * 16
+            + np.maximum(gi_tab[g], np.where(deg > 0, 540 + 3 * np.maximum(deg - 1, 0), 0))
+        )
         # Allocation n° 4 bis: 95/100 %, several infirmities, the first ≥ 85 %, no degrees.
         summed = -((-kept.sum(axis=1)) // 5) * 5
         a4bis = band_pts[np.searchsorted(band_starts, summed, side="right")]
@@ -142,10 +154,20 @@ def build_openfisca(p: Parameters):
         cents = int(round(parameters(period).point_value * 100))
         return pts * cents
 
-    tbs.add_variable(type("pmi_amount_cents", (Variable,), {
-        "value_type": int, "entity": person, "definition_period": DateUnit.MONTH,
-        "label": "annual PMI amount in cents", "formula": pmi_formula,
-        "__module__": __name__}))
+    tbs.add_variable(
+        type(
+            "pmi_amount_cents",
+            (Variable,),
+            {
+                "value_type": int,
+                "entity": person,
+                "definition_period": DateUnit.MONTH,
+                "label": "annual PMI amount in cents",
+                "formula": pmi_formula,
+                "__module__": __name__,
+            },
+        )
+    )
     return tbs
 
 
@@ -186,13 +208,21 @@ def main() -> None:
     compute_pmi_batch(pid, rate, cause, context, DATE, p)
     first = time.perf_counter() - t0
     if kernel is not None:
-        hits = sum(sum(f.stats.cache_hits.values()) for f in
-                   (kernel.scan_rates, kernel.group_bounds, kernel.pmi_persons))
-        misses = sum(sum(f.stats.cache_misses.values()) for f in
-                     (kernel.scan_rates, kernel.group_bounds, kernel.pmi_persons))
-        how = "compiled (cold)" if misses and not hits else \
-            "loaded from the numba cache" if hits and not misses else \
-            f"{hits} loaded, {misses} compiled"
+        hits = sum(
+            sum(f.stats.cache_hits.values())
+            for f in (kernel.scan_rates, kernel.group_bounds, kernel.pmi_persons)
+        )
+        misses = sum(
+            sum(f.stats.cache_misses.values())
+            for f in (kernel.scan_rates, kernel.group_bounds, kernel.pmi_persons)
+        )
+        how = (
+            "compiled (cold)"
+            if misses and not hits
+            else "loaded from the numba cache"
+            if hits and not misses
+            else f"{hits} loaded, {misses} compiled"
+        )
         print(f"first call of the kernel: {first:.3f} s, {how}")
     ours, ours_cpu = [], []
     for _ in range(args.repeat):
@@ -203,12 +233,22 @@ def main() -> None:
     ours_cents = np.round(res.annual_amount_eur * 100).astype(np.int64)
 
     t0, c0 = time.perf_counter(), time.process_time()
-    res_np = batch._batch(pid, rate, cause, context, DATE, p, arithmetic_addition=None,
-                          amputation_without_prosthesis=None, third_person=None, grade=None,
-                          left_service=None, use_kernel=False)
+    res_np = batch._batch(
+        pid,
+        rate,
+        cause,
+        context,
+        DATE,
+        p,
+        arithmetic_addition=None,
+        amputation_without_prosthesis=None,
+        third_person=None,
+        grade=None,
+        left_service=None,
+        use_kernel=False,
+    )
     t_np, c_np = time.perf_counter() - t0, time.process_time() - c0
-    same_np = all(np.array_equal(v, res_np.as_columns()[k])
-                  for k, v in res.as_columns().items())
+    same_np = all(np.array_equal(v, res_np.as_columns()[k]) for k, v in res.as_columns().items())
 
     tbs = build_openfisca(p)
     theirs, theirs_cpu = [], []
@@ -228,35 +268,48 @@ def main() -> None:
 
     mismatches = int(np.count_nonzero(ours_cents != of_cents))
     t_ours, t_of = min(ours), min(theirs)
-    print(f"vetbridge batch : {t_ours:8.3f} s  {args.persons / t_ours:12,.0f} persons/s  "
-          f"(CPU {min(ours_cpu):.3f} s; wall of each run: "
-          f"{', '.join(f'{t:.3f}' for t in ours)})")
-    print(f"openfisca-core  : {t_of:8.3f} s  {args.persons / t_of:12,.0f} persons/s  "
-          f"(CPU {min(theirs_cpu):.3f} s; wall of each run: "
-          f"{', '.join(f'{t:.3f}' for t in theirs)})")
-    print(f"ratio (openfisca time / vetbridge time): {t_of / t_ours:.2f}x wall, "
-          f"{min(theirs_cpu) / min(ours_cpu):.2f}x CPU  (target >= 10x)")
+    print(
+        f"vetbridge batch : {t_ours:8.3f} s  {args.persons / t_ours:12,.0f} persons/s  "
+        f"(CPU {min(ours_cpu):.3f} s; wall of each run: "
+        f"{', '.join(f'{t:.3f}' for t in ours)})"
+    )
+    print(
+        f"openfisca-core  : {t_of:8.3f} s  {args.persons / t_of:12,.0f} persons/s  "
+        f"(CPU {min(theirs_cpu):.3f} s; wall of each run: "
+        f"{', '.join(f'{t:.3f}' for t in theirs)})"
+    )
+    print(
+        f"ratio (openfisca time / vetbridge time): {t_of / t_ours:.2f}x wall, "
+        f"{min(theirs_cpu) / min(ours_cpu):.2f}x CPU  (target >= 10x)"
+    )
     print(f"identical amounts: {mismatches == 0} ({mismatches} of {args.persons:,} differ)")
-    print(f"numpy path (fallback without numba): {t_np:.3f} s (CPU {c_np:.3f} s), "
-          f"identical to the kernel in every column: {same_np}")
+    print(
+        f"numpy path (fallback without numba): {t_np:.3f} s (CPU {c_np:.3f} s), "
+        f"identical to the kernel in every column: {same_np}"
+    )
     if floor:
         t_floor = min(floor)
-        print(f"floor, one pass reading the 4 input columns "
-              f"({(pid.nbytes + rate.nbytes + cause.nbytes + context.nbytes) / 1e6:.0f} MB): "
-              f"{t_floor * 1000:.1f} ms; the batch takes {t_ours / t_floor:.1f}x the floor")
+        print(
+            f"floor, one pass reading the 4 input columns "
+            f"({(pid.nbytes + rate.nbytes + cause.nbytes + context.nbytes) / 1e6:.0f} MB): "
+            f"{t_floor * 1000:.1f} ms; the batch takes {t_ours / t_floor:.1f}x the floor"
+        )
 
     rng = np.random.default_rng(args.seed)
     lat = []
     for _ in range(2000):
         k = int(rng.integers(1, SLOTS + 1))
-        case = PmiCase(DATE, tuple(Infirmity(str(j), Decimal(int(rng.integers(5, 101))))
-                                   for j in range(k)))
+        case = PmiCase(
+            DATE, tuple(Infirmity(str(j), Decimal(int(rng.integers(5, 101)))) for j in range(k))
+        )
         t0 = time.perf_counter()
         compute_pmi(case, p)
         lat.append((time.perf_counter() - t0) * 1000)
     lat.sort()
-    print(f"one case, scalar path with explanation: p50 {statistics.median(lat):.3f} ms, "
-          f"p99 {lat[int(len(lat) * 0.99)]:.3f} ms (target < 1 ms)")
+    print(
+        f"one case, scalar path with explanation: p50 {statistics.median(lat):.3f} ms, "
+        f"p99 {lat[int(len(lat) * 0.99)]:.3f} ms (target < 1 ms)"
+    )
 
 
 if __name__ == "__main__":

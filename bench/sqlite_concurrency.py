@@ -30,22 +30,32 @@ def run(mode: str, rounds: int, readers: int, writers: int) -> dict[str, float]:
     wall = 0.0
     for _ in range(rounds):
         with tempfile.TemporaryDirectory() as tmp:
-            env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
-                   "DJANGO_SETTINGS_MODULE": "vetbridge.config.settings.test",
-                   "VETBRIDGE_SQLITE_TRANSACTION_MODE": mode,
-                   "VETBRIDGE_PROBE_READERS": str(readers),
-                   "VETBRIDGE_PROBE_WRITERS": str(writers),
-                   "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
-            done = subprocess.run([sys.executable, "-m", "tests.core.concurrency_probe"],
-                                  cwd=ROOT, env=env, capture_output=True, text=True,
-                                  timeout=600, check=True)
+            env = {
+                **os.environ,
+                "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
+                "DJANGO_SETTINGS_MODULE": "vetbridge.config.settings.test",
+                "VETBRIDGE_SQLITE_TRANSACTION_MODE": mode,
+                "VETBRIDGE_PROBE_READERS": str(readers),
+                "VETBRIDGE_PROBE_WRITERS": str(writers),
+                "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
+            }
+            done = subprocess.run(
+                [sys.executable, "-m", "tests.core.concurrency_probe"],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=True,
+            )
             result = json.loads(done.stdout.strip().splitlines()[-1])
         wall += result["seconds"]
         reads = {int(k): v for k, v in result["reads"].items()}
         writes = {int(k): v for k, v in result["writes"].items()}
         totals["requests"] += sum(reads.values()) + sum(writes.values())
         totals["server_errors"] += sum(v for k, v in (reads | {}).items() if k >= 500) + sum(
-            v for k, v in writes.items() if k >= 500)
+            v for k, v in writes.items() if k >= 500
+        )
         totals["reads_ok"] += reads.get(200, 0)
         totals["write_winners"] += writes.get(200, 0)
         totals["write_409"] += writes.get(409, 0)
@@ -61,14 +71,20 @@ def main() -> None:
     started = time.monotonic()
     ours = run("IMMEDIATE", args.rounds, args.readers, args.writers)
     peer = run("DEFERRED", args.rounds, args.readers, args.writers)
-    print(f"{args.rounds} rounds of {args.readers} audited reads + {args.writers} "
-          f"same-version writes, all started at once")
-    for name, figures in (("platform (IMMEDIATE + WAL + busy timeout)", ours),
-                          ("peer     (DEFERRED  + WAL + busy timeout)", peer)):
+    print(
+        f"{args.rounds} rounds of {args.readers} audited reads + {args.writers} "
+        f"same-version writes, all started at once"
+    )
+    for name, figures in (
+        ("platform (IMMEDIATE + WAL + busy timeout)", ours),
+        ("peer     (DEFERRED  + WAL + busy timeout)", peer),
+    ):
         print(f"{name}: " + ", ".join(f"{k}={v}" for k, v in figures.items()))
     if peer["seconds_per_round"]:
-        print(f"wall time ratio platform/peer: "
-              f"{ours['seconds_per_round'] / peer['seconds_per_round']:.2f}")
+        print(
+            f"wall time ratio platform/peer: "
+            f"{ours['seconds_per_round'] / peer['seconds_per_round']:.2f}"
+        )
     print(f"(bench took {time.monotonic() - started:.0f} s)")
 
 

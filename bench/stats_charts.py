@@ -78,40 +78,71 @@ def run(args: argparse.Namespace) -> int:
     today = timezone.localdate()
     now = timezone.now()
     t0 = time.perf_counter()
-    people = Person.objects.bulk_create([Person() for _ in range(max(1, args.n // 3))],
-                                        batch_size=5000)
+    people = Person.objects.bulk_create(
+        [Person() for _ in range(max(1, args.n // 3))], batch_size=5000
+    )
     states = ClaimState.values
     claims = Claim.objects.bulk_create(
-        [Claim(person=rng.choice(people), kind="fr_pension", state=rng.choice(states),
-               filed_at=today - dt.timedelta(days=rng.randint(0, 900)))
-         for _ in range(args.n)], batch_size=5000)
+        [
+            Claim(
+                person=rng.choice(people),
+                kind="fr_pension",
+                state=rng.choice(states),
+                filed_at=today - dt.timedelta(days=rng.randint(0, 900)),
+            )
+            for _ in range(args.n)
+        ],
+        batch_size=5000,
+    )
     snapshot = RulesSnapshot.objects.create(digest="b" * 32, country="fr", files={})
-    decided = [c for c in claims if c.state in ("granted", "rejected", "appealed",
-                                                "appeal_decided")]
+    decided = [
+        c for c in claims if c.state in ("granted", "rejected", "appealed", "appeal_decided")
+    ]
     Decision.objects.bulk_create(
-        [Decision(claim=c, outcome="grant_definitive", computed_on=today, inputs={},
-                  result={}, rules_version="b", snapshot=snapshot,
-                  decided_at=min(now, timezone.make_aware(dt.datetime.combine(
-                      c.filed_at + dt.timedelta(days=int(rng.lognormvariate(4, 0.6))),
-                      dt.time(12)))))
-         for c in decided], batch_size=5000)
+        [
+            Decision(
+                claim=c,
+                outcome="grant_definitive",
+                computed_on=today,
+                inputs={},
+                result={},
+                rules_version="b",
+                snapshot=snapshot,
+                decided_at=min(
+                    now,
+                    timezone.make_aware(
+                        dt.datetime.combine(
+                            c.filed_at + dt.timedelta(days=int(rng.lognormvariate(4, 0.6))),
+                            dt.time(12),
+                        )
+                    ),
+                ),
+            )
+            for c in decided
+        ],
+        batch_size=5000,
+    )
     analyst = User.objects.create_user(username="bench-analyst", role="analyst")
-    print(f"{connection.vendor}: {args.n} claims, {len(decided)} decided, "
-          f"made in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"{connection.vendor}: {args.n} claims, {len(decided)} decided, "
+        f"made in {time.perf_counter() - t0:.1f} s"
+    )
 
     def in_python() -> list[int]:  # the peer: every first decision read into Python
         first = Decision.objects.values("claim_id", "claim__filed_at").annotate(
-            first=Min("decided_at"))
-        return [(timezone.localtime(r["first"]).date() - r["claim__filed_at"]).days
-                for r in first]
+            first=Min("decided_at")
+        )
+        return [(timezone.localtime(r["first"]).date() - r["claim__filed_at"]).days for r in first]
 
     t_py, days_py = _best(in_python, 3)
     t_db, pairs = _best(days_to_first_decision, 3)
     assert sorted(days_py) == sorted(d for d, n in pairs for _ in range(n))  # type: ignore[union-attr]
     assert statistics.median(days_py) == charts.median_of(pairs)  # type: ignore[arg-type]
-    print(f"days to first decision: GROUP BY {t_db * 1000:.0f} ms ({len(pairs)} rows back), "
-          f"read one by one {t_py * 1000:.0f} ms ({len(days_py)} rows back); "
-          f"ratio {t_py / t_db:.1f}x")
+    print(
+        f"days to first decision: GROUP BY {t_db * 1000:.0f} ms ({len(pairs)} rows back), "
+        f"read one by one {t_py * 1000:.0f} ms ({len(days_py)} rows back); "
+        f"ratio {t_py / t_db:.1f}x"
+    )
     t_stats, stats = _best(lambda: claims_stats(user=analyst), 3)
     print(f"claims_stats (state, 24 months, distribution): {t_stats * 1000:.0f} ms")
     for lang in ("uk", "fr"):
@@ -122,9 +153,11 @@ def run(args: argparse.Namespace) -> int:
                 chart.svg()
             t_first = time.perf_counter() - start
             t_again, _ = _best(lambda: [c.svg() for c in claim_charts(stats).values()], 5)  # type: ignore[arg-type]
-        print(f"{lang}: 3 charts built in {t_build * 1000:.1f} ms, first SVG rendering "
-              f"{t_first * 1000:.0f} ms, page again (build + SVG from the cache) "
-              f"{t_again * 1000:.1f} ms; ratio {t_first / t_again:.0f}x")
+        print(
+            f"{lang}: 3 charts built in {t_build * 1000:.1f} ms, first SVG rendering "
+            f"{t_first * 1000:.0f} ms, page again (build + SVG from the cache) "
+            f"{t_again * 1000:.1f} ms; ratio {t_first / t_again:.0f}x"
+        )
     return 0
 
 

@@ -7,8 +7,17 @@ import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API + live server
 
-ROLES = ["veteran", "case_worker", "medical_assessor", "pension_officer", "memorial_editor",
-         "analyst", "admin", "partner", "cooperation_officer"]
+ROLES = [
+    "veteran",
+    "case_worker",
+    "medical_assessor",
+    "pension_officer",
+    "memorial_editor",
+    "analyst",
+    "admin",
+    "partner",
+    "cooperation_officer",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -40,8 +49,12 @@ def make_user(db, regions):
 
     def make(role: str, username: str | None = None, region: str | None = None, **extra):
         user = User.objects.create_user(
-            username=username or role, password="pw-for-tests-only", role=role,
-            region=regions[region] if region else None, **extra)
+            username=username or role,
+            password="pw-for-tests-only",
+            role=role,
+            region=regions[region] if region else None,
+            **extra,
+        )
         return user
 
     return make
@@ -57,9 +70,13 @@ def make_person(db, regions):
             data.setdefault("lifecycle_date", dt.date(2024, 5, 1))
         return person_create(
             actor=None,
-            data=input_from(PersonInput, {"region": regions.get(region) if region else None, "lifecycle": lifecycle,
-                  **data}),
-            names=[input_from(NameInput, {"surname": surname, "given_name": given, "language": "uk"})],
+            data=input_from(
+                PersonInput,
+                {"region": regions.get(region) if region else None, "lifecycle": lifecycle, **data},
+            ),
+            names=[
+                input_from(NameInput, {"surname": surname, "given_name": given, "language": "uk"})
+            ],
         )
 
     return make
@@ -69,10 +86,12 @@ def make_person(db, regions):
 def world(make_user, make_person):
     """Two people (Lviv alive, Kyiv fallen) and one user per role; the veteran owns Lviv."""
     lviv = make_person(external_id="P-LVIV")
-    kyiv = make_person("Шевченко", "Олександр", region="UA-30", lifecycle="fallen",
-                       external_id="P-KYIV")
-    users = {role: make_user(role, region="UA-46" if role == "case_worker" else None)
-             for role in ROLES}
+    kyiv = make_person(
+        "Шевченко", "Олександр", region="UA-30", lifecycle="fallen", external_id="P-KYIV"
+    )
+    users = {
+        role: make_user(role, region="UA-46" if role == "case_worker" else None) for role in ROLES
+    }
     users["veteran"].person = lviv
     users["veteran"].save(update_fields=["person"])
     users["admin"].is_staff = users["admin"].is_superuser = True
@@ -80,8 +99,11 @@ def world(make_user, make_person):
     from vetbridge.core.models import Region
     from vetbridge.reintegration.models import Partner
 
-    hub = Partner.objects.create(name="Veteran Hub Lviv", monthly_capacity=50, services=[
-        "employment", "training", "housing", "psychological", "peer", "sport"])
+    hub = Partner.objects.create(
+        name="Veteran Hub Lviv",
+        monthly_capacity=50,
+        services=["employment", "training", "housing", "psychological", "peer", "sport"],
+    )
     hub.regions.set(Region.objects.filter(code="UA-46"))
     users["partner"].partner = hub
     users["partner"].save(update_fields=["partner"])

@@ -48,7 +48,8 @@ def test_no_domain_app_imports_another_domain_apps_models():
             for other in _model_imports(path) - KERNEL - {app}:
                 offences.append(f"{path.relative_to(SRC)} imports vetbridge.{other}.models")
     assert not offences, "read through selectors, write through services:\n" + "\n".join(
-        sorted(offences))
+        sorted(offences)
+    )
 
 
 def test_the_check_sees_an_offence():
@@ -65,12 +66,14 @@ def _contract(contract_id: str) -> dict:
 def test_the_import_contract_forbids_the_models_of_every_app_outside_the_kernel():
     """import-linter only knows the modules it is given: every app with models outside the
     kernel must be listed, or its models would be open to all."""
-    with_models = {app for app in APPS
-                   if (SRC / app / "models.py").exists() or (SRC / app / "models").is_dir()}
+    with_models = {
+        app for app in APPS if (SRC / app / "models.py").exists() or (SRC / app / "models").is_dir()
+    }
     contract = _contract("app-models")
     assert contract["source_modules"] == ["vetbridge.*"]
     assert sorted(contract["forbidden_modules"]) == sorted(
-        f"vetbridge.{app}.models" for app in with_models - KERNEL)
+        f"vetbridge.{app}.models" for app in with_models - KERNEL
+    )
 
 
 def test_the_pure_cores_are_forbidden_django_and_the_rest_of_vetbridge():
@@ -82,8 +85,11 @@ def test_the_pure_cores_are_forbidden_django_and_the_rest_of_vetbridge():
 def test_every_module_sits_in_a_layer():
     """A module outside every layer escapes the layer contract: a new app or module must be
     placed (above the apps it reads, below those that read it)."""
-    layered = [m.strip() for layer in _contract("layers")["layers"]
-               for m in layer.replace("|", ":").split(":")]
+    layered = [
+        m.strip()
+        for layer in _contract("layers")["layers"]
+        for m in layer.replace("|", ":").split(":")
+    ]
     unplaced = []
     for path in SRC.rglob("*.py"):
         if "migrations" in path.parts:
@@ -98,4 +104,5 @@ def test_every_module_sits_in_a_layer():
         if not any(module == m or module.startswith(m + ".") for m in layered):
             unplaced.append(module)
     assert not unplaced, "place these modules in the layers contract: " + ", ".join(
-        sorted(unplaced))
+        sorted(unplaced)
+    )

@@ -20,25 +20,27 @@ COMMANDS = {
     ("demo",): ("vetbridge.cli", ["--force"]),
     ("backup",): ("vetbridge.core.cli", ["--output"]),
     ("restore",): ("vetbridge.core.cli", ["--yes", "archive"]),
-    ("people", "import"): ("vetbridge.people.cli",
-                           ["--json", "--keep-valid", "--no-link", "file"]),
-    ("people", "search"): ("vetbridge.people.cli",
-                           ["--born", "--json", "--limit", "--patronymic", "--region", "query"]),
+    ("people", "import"): ("vetbridge.people.cli", ["--json", "--keep-valid", "--no-link", "file"]),
+    ("people", "search"): (
+        "vetbridge.people.cli",
+        ["--born", "--json", "--limit", "--patronymic", "--region", "query"],
+    ),
     ("people", "repair-merges"): ("vetbridge.people.cli", ["--dry-run", "--json"]),
     ("names", "reindex"): ("vetbridge.people.cli", []),
     ("names", "scan-duplicates"): ("vetbridge.people.cli", ["--em", "--json", "--threshold"]),
     ("claims", "replay"): ("vetbridge.reparation.cli", ["--json"]),
     ("claims", "revalue"): ("vetbridge.reparation.cli", ["--date", "--dry-run", "--json"]),
-    ("memorial", "import"): ("vetbridge.memorial.cli",
-                             ["--json", "--keep-valid", "--no-link", "file"]),
+    ("memorial", "import"): (
+        "vetbridge.memorial.cli",
+        ["--json", "--keep-valid", "--no-link", "file"],
+    ),
     ("policylab", "replay"): ("vetbridge.policylab.cli", ["--json", "run_id"]),
     ("rules", "fr-pmi"): ("vetbridge.rules.cli", []),
     ("rules", "fr-pmi-batch"): ("vetbridge.rules.cli", ["--date", "input", "output"]),
     ("rules", "fr-survivor"): ("vetbridge.rules.cli", []),
     ("rules", "ua-assistance"): ("vetbridge.rules.cli", []),
     ("rules", "ua-annual"): ("vetbridge.rules.cli", []),
-    ("rules", "simulate"): ("vetbridge.rules.cli", ["--date", "--json", "--reform",
-                                                    "population"]),
+    ("rules", "simulate"): ("vetbridge.rules.cli", ["--date", "--json", "--reform", "population"]),
     ("manage",): ("vetbridge.cli", ["args"]),
 }
 
@@ -47,9 +49,12 @@ def _leaves(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):
     """(command path, module of its function, its options and positionals) of every leaf."""
     subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     if not subs:
-        args = sorted(opt for a in parser._actions if not isinstance(a, argparse._HelpAction)
-                      for opt in ([max(a.option_strings, key=len)] if a.option_strings
-                                  else [a.dest]))
+        args = sorted(
+            opt
+            for a in parser._actions
+            if not isinstance(a, argparse._HelpAction)
+            for opt in ([max(a.option_strings, key=len)] if a.option_strings else [a.dest])
+        )
         yield path, parser.get_default("func").__module__, args
         return
     for name, child in subs[0].choices.items():
@@ -63,13 +68,28 @@ def test_every_command_keeps_its_name_options_and_owner():
 
 def test_apps_register_their_commands_in_the_order_of_installed_apps():
     apps = [m.__name__.removesuffix(".cli") for m in app_command_modules()]
-    assert apps == ["vetbridge.core", "vetbridge.people", "vetbridge.reparation",
-                    "vetbridge.memorial", "vetbridge.policylab"]
+    assert apps == [
+        "vetbridge.core",
+        "vetbridge.people",
+        "vetbridge.reparation",
+        "vetbridge.memorial",
+        "vetbridge.policylab",
+    ]
     installed = [a for a in settings.INSTALLED_APPS if a.startswith("vetbridge.")]
     assert installed == list(PROJECT_APPS)  # the settings and the command line read one list
     top = list(build_parser()._subparsers._group_actions[0].choices)
-    assert top == ["demo", "backup", "restore", "people", "names", "claims", "memorial",
-                   "policylab", "rules", "manage"]
+    assert top == [
+        "demo",
+        "backup",
+        "restore",
+        "people",
+        "names",
+        "claims",
+        "memorial",
+        "policylab",
+        "rules",
+        "manage",
+    ]
 
 
 def test_help_lists_every_command(capsys):
@@ -93,10 +113,13 @@ def test_an_app_cli_without_register_commands_is_refused(tmp_path, monkeypatch):
 
 
 def test_building_the_command_line_imports_no_django():
-    code = ("import sys; from vetbridge.cli import build_parser; build_parser(); "
-            "print(sorted(m for m in sys.modules if m == 'django' or m.startswith('django.')))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
+    code = (
+        "import sys; from vetbridge.cli import build_parser; build_parser(); "
+        "print(sorted(m for m in sys.modules if m == 'django' or m.startswith('django.')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert out == "[]"
 
 

@@ -28,8 +28,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
     if not settings.DEBUG and not args.force:
-        print("Refusing to load demo accounts with DEBUG off (production?). Use --force.",
-              file=sys.stderr)
+        print(
+            "Refusing to load demo accounts with DEBUG off (production?). Use --force.",
+            file=sys.stderr,
+        )
         return 2
     call_command("migrate", verbosity=0, interactive=False)
     from vetbridge.people.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo

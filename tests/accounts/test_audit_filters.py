@@ -16,8 +16,9 @@ def admin_client(world) -> Client:
     return client
 
 
-@pytest.mark.parametrize("query", ["date_from=0001-01-01", "date_to=9999-12-31",
-                                   "person=99999999999999999999"])
+@pytest.mark.parametrize(
+    "query", ["date_from=0001-01-01", "date_to=9999-12-31", "person=99999999999999999999"]
+)
 def test_api_refuses_out_of_range_filters_naming_the_field(admin_client, query):
     response = admin_client.get(f"/api/audit?{query}")
     assert response.status_code == 422
@@ -36,5 +37,11 @@ def test_selector_never_overflows():
 
     from vetbridge.accounts.selectors import audit_log_list
 
-    assert list(audit_log_list(filters={"date_from": dt.date(1, 1, 1),
-                                        "date_to": dt.date(9999, 12, 31)})) == []
+    assert (
+        list(
+            audit_log_list(
+                filters={"date_from": dt.date(1, 1, 1), "date_to": dt.date(9999, 12, 31)}
+            )
+        )
+        == []
+    )

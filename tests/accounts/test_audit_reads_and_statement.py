@@ -42,9 +42,13 @@ CLAIM_READERS = STATEMENT_READERS | {"case_worker"}
 def test_claimant_statement_shown_to_the_roles_that_handle_the_claim(world, role):
     from vetbridge.reparation import services
 
-    claim = services.claim_file(actor=world["users"]["veteran"], person_id=world["lviv"].pk,
-                                filing=ClaimFiling.from_data({"kind": "fr_pension",
-                                      "statement": "Zzosколок, Бахмут, 2023"}))
+    claim = services.claim_file(
+        actor=world["users"]["veteran"],
+        person_id=world["lviv"].pk,
+        filing=ClaimFiling.from_data(
+            {"kind": "fr_pension", "statement": "Zzosколок, Бахмут, 2023"}
+        ),
+    )
     client = _as(world["users"][role])
     api = client.get(f"/api/claims/{claim.pk}")
     page = client.get(f"/claims/{claim.pk}/")

@@ -22,12 +22,28 @@ from vetbridge.reparation.services import InfirmityRow
 SEES_MEDICAL = {"veteran", "medical_assessor", "pension_officer", "admin"}
 SEES_CARE = {"veteran", "case_worker", "medical_assessor", "admin"}
 # What the Lviv (alive) file's history answers; then the Kyiv (fallen) one.
-LVIV = {"veteran": 200, "case_worker": 200, "medical_assessor": 200, "pension_officer": 200,
-        "memorial_editor": 404, "analyst": 403, "admin": 200, "partner": 403,
-        "cooperation_officer": 403}
-KYIV = {"veteran": 404, "case_worker": 404, "medical_assessor": 200, "pension_officer": 200,
-        "memorial_editor": 200, "analyst": 403, "admin": 200, "partner": 403,
-        "cooperation_officer": 403}
+LVIV = {
+    "veteran": 200,
+    "case_worker": 200,
+    "medical_assessor": 200,
+    "pension_officer": 200,
+    "memorial_editor": 404,
+    "analyst": 403,
+    "admin": 200,
+    "partner": 403,
+    "cooperation_officer": 403,
+}
+KYIV = {
+    "veteran": 404,
+    "case_worker": 404,
+    "medical_assessor": 200,
+    "pension_officer": 200,
+    "memorial_editor": 200,
+    "analyst": 403,
+    "admin": 200,
+    "partner": 403,
+    "cooperation_officer": 403,
+}
 
 
 @pytest.fixture
@@ -40,26 +56,44 @@ def files(world, make_person):
     lviv, kyiv = world["lviv"], world["kyiv"]
     # Lviv: a claim assessed with an infirmity, a document, an injury and a care note.
     claim = claims.claim_file(actor=admin, person_id=lviv.pk, filing=ClaimFiling("fr_pension"))
-    claims.document_add(actor=admin, claim_id=claim.pk, name="amputation-report.pdf",
-                        content=MINIMAL_PDF)
+    claims.document_add(
+        actor=admin, claim_id=claim.pk, name="amputation-report.pdf", content=MINIMAL_PDF
+    )
     claim.refresh_from_db()
-    claims.claim_transition(actor=admin, claim_id=claim.pk, name="start_assessment",
-                            expected_version=claim.version)
+    claims.claim_transition(
+        actor=admin, claim_id=claim.pk, name="start_assessment", expected_version=claim.version
+    )
     claim.refresh_from_db()
-    claims.infirmities_set(actor=admin, claim_id=claim.pk, expected_version=claim.version,
-                           rows=[InfirmityRow(label="Genou", rate="40", cause="injury",
-                                              context="war")], medical_notes="Zzmednote")
-    care.injury_add(actor=admin, person_id=lviv.pk,
-                    data=input_from(InjuryInput, {"icd10": "S58.1", "label": "Zzinjury", "occurred_on": "2023-04-01"}))
-    care.note_add(actor=admin, person_id=lviv.pk, data=input_from(NoteInput, {"text": "Zzcarenote"}))
+    claims.infirmities_set(
+        actor=admin,
+        claim_id=claim.pk,
+        expected_version=claim.version,
+        rows=[InfirmityRow(label="Genou", rate="40", cause="injury", context="war")],
+        medical_notes="Zzmednote",
+    )
+    care.injury_add(
+        actor=admin,
+        person_id=lviv.pk,
+        data=input_from(
+            InjuryInput, {"icd10": "S58.1", "label": "Zzinjury", "occurred_on": "2023-04-01"}
+        ),
+    )
+    care.note_add(
+        actor=admin, person_id=lviv.pk, data=input_from(NoteInput, {"text": "Zzcarenote"})
+    )
     # A relative of the Lviv person who lives in Kyiv: outside a Lviv case worker's scope.
     far = make_person("Далекий", "Степан", region="UA-30")
     family_link_add(actor=admin, person_id=lviv.pk, relative_id=far.pk, kind="parent")
     # The fallen Kyiv person: a living relative (outside a memorial editor's scope), an injury.
     widow = make_person("Живенко", "Марія", region="UA-30")
     family_link_add(actor=admin, person_id=kyiv.pk, relative_id=widow.pk, kind="spouse")
-    care.injury_add(actor=admin, person_id=kyiv.pk,
-                    data=input_from(InjuryInput, {"icd10": "T14.9", "label": "Zzwound", "occurred_on": "2024-04-01"}))
+    care.injury_add(
+        actor=admin,
+        person_id=kyiv.pk,
+        data=input_from(
+            InjuryInput, {"icd10": "T14.9", "label": "Zzwound", "occurred_on": "2024-04-01"}
+        ),
+    )
     return {"claim": claim, "far": far, "widow": widow}
 
 
@@ -80,18 +114,21 @@ def test_history_shows_each_role_only_what_it_may_see(world, files, role):
     client.force_login(user)
     lviv, kyiv = world["lviv"], world["kyiv"]
     for person, expected in ((lviv, LVIV), (kyiv, KYIV)):
-        reads_before = AuditLog.objects.filter(actor=user, action="read", person_id=person.pk,
-                                               object_type="people.history").count()
+        reads_before = AuditLog.objects.filter(
+            actor=user, action="read", person_id=person.pk, object_type="people.history"
+        ).count()
         page_status, page, api_status, api = _texts(client, person.pk)
         assert page_status == api_status == expected[role], (role, person, page_status)
         if expected[role] != 200:
             continue
         # Every history read (page and API) that may show sensitive entries is audited.
-        reads = AuditLog.objects.filter(actor=user, action="read", object_type="people.history",
-                                        person_id=person.pk).count()
+        reads = AuditLog.objects.filter(
+            actor=user, action="read", object_type="people.history", person_id=person.pk
+        ).count()
         assert reads == reads_before + (0 if role == "memorial_editor" else 2), role
         # What the role may not see is in neither; what it may see is in the API's entries.
         for text, full in ((page, False), (api, True)):
+
             def shown(needle: str, allowed: bool, text: str = text, full: bool = full) -> None:
                 if not allowed:
                     assert needle not in text, (role, needle)

@@ -54,14 +54,17 @@ def test_required_mfa_leads_staff_to_enrolment_then_asks_a_code(settings, world)
     # Nothing else opens until the second factor is set up, with a message saying why.
     blocked = client.get("/people/", follow=True)
     assert blocked.redirect_chain[0][0].startswith("/account/second-factor/")
-    assert "authenticator" in blocked.content.decode().lower() or \
-        "автентиф" in blocked.content.decode().lower()
+    assert (
+        "authenticator" in blocked.content.decode().lower()
+        or "автентиф" in blocked.content.decode().lower()
+    )
     assert client.get("/api/people").status_code == 403
     assert client.get("/api/people").json()["error"]["code"] == "second_factor_required"
     device, codes = _enrol(client)
     assert client.get("/people/").status_code == 200
-    assert AuditLog.objects.filter(action=AuditAction.CREATE,
-                                   object_type="otp_totp.totpdevice").exists()
+    assert AuditLog.objects.filter(
+        action=AuditAction.CREATE, object_type="otp_totp.totpdevice"
+    ).exists()
 
     # Next sign-in: the code is asked after the password.
     other = Client()
@@ -70,14 +73,14 @@ def test_required_mfa_leads_staff_to_enrolment_then_asks_a_code(settings, world)
     assert other.get("/people/").status_code == 302
     wrong = other.post("/login/second-factor/", {"code": "000000"})
     assert wrong.status_code == 400
-    assert AuditLog.objects.filter(action=AuditAction.LOGIN_FAILED,
-                                   summary="second factor").exists()
+    assert AuditLog.objects.filter(
+        action=AuditAction.LOGIN_FAILED, summary="second factor"
+    ).exists()
     time.sleep(1.1)  # django-otp throttles: one second after a first wrong code
     ok = other.post("/login/second-factor/", {"code": _code(device, steps_ahead=1)})
     assert ok.status_code == 302
     assert other.get("/people/").status_code == 200
-    assert AuditLog.objects.filter(action=AuditAction.LOGIN,
-                                   summary="second factor: totp").exists()
+    assert AuditLog.objects.filter(action=AuditAction.LOGIN, summary="second factor: totp").exists()
 
 
 def test_recovery_code_works_once(settings, world):
@@ -96,8 +99,18 @@ def test_recovery_code_works_once(settings, world):
     assert again.get("/claims/").status_code == 302
 
 
-@pytest.mark.parametrize("role", ["case_worker", "medical_assessor", "pension_officer",
-                                  "memorial_editor", "analyst", "admin", "partner"])
+@pytest.mark.parametrize(
+    "role",
+    [
+        "case_worker",
+        "medical_assessor",
+        "pension_officer",
+        "memorial_editor",
+        "analyst",
+        "admin",
+        "partner",
+    ],
+)
 def test_every_staff_role_must_enrol_when_required(settings, world, role):
     settings.VETBRIDGE_MFA_REQUIRED = True
     client = Client()
@@ -141,6 +154,7 @@ def test_too_many_wrong_codes_sign_out(settings, world):
 
 # --- API tokens ---------------------------------------------------------------------------
 
+
 def test_tokens_expire_by_default_and_expired_ones_get_a_clear_401(settings, world):
     settings.VETBRIDGE_API_TOKEN_DAYS = 90
     token, raw = ApiToken.issue(user=world["users"]["admin"], name="cli")
@@ -168,8 +182,9 @@ def test_owner_revokes_a_token_through_the_api_not_anothers(world):
     refused = Client().get("/api/me", **auth)
     assert refused.status_code == 401
     assert refused.json()["error"]["code"] == "token_revoked"
-    assert AuditLog.objects.filter(object_type="accounts.apitoken", object_id=str(token.pk),
-                                   summary="revoked").exists()
+    assert AuditLog.objects.filter(
+        object_type="accounts.apitoken", object_id=str(token.pk), summary="revoked"
+    ).exists()
 
 
 def test_owner_revokes_a_token_on_the_account_page(world):
@@ -196,19 +211,26 @@ def test_password_change_revokes_every_token_and_is_audited(world):
     client = Client()
     client.force_login(user)
     assert client.get("/account/password/").status_code == 200
-    weak = client.post("/account/password/", {"old_password": PASSWORD,
-                                              "new_password1": "short",
-                                              "new_password2": "short"})
+    weak = client.post(
+        "/account/password/",
+        {"old_password": PASSWORD, "new_password1": "short", "new_password2": "short"},
+    )
     assert weak.status_code == 200 and ApiToken.objects.filter(revoked_at=None).count() == 2
-    response = client.post("/account/password/", {
-        "old_password": PASSWORD, "new_password1": "a-much-longer-passphrase-42",
-        "new_password2": "a-much-longer-passphrase-42"})
+    response = client.post(
+        "/account/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a-much-longer-passphrase-42",
+            "new_password2": "a-much-longer-passphrase-42",
+        },
+    )
     assert response.status_code == 302
     assert client.get("/account/").status_code == 200  # this session stays signed in
     for secret in (raw, raw2):
         assert Client().get("/api/me", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 401
-    assert AuditLog.objects.filter(object_type="accounts.user", summary="password changed",
-                                   actor=user).exists()
+    assert AuditLog.objects.filter(
+        object_type="accounts.user", summary="password changed", actor=user
+    ).exists()
 
 
 def test_password_reset_by_email_in_the_users_language(world):
@@ -228,15 +250,24 @@ def test_password_reset_by_email_in_the_users_language(world):
     client = Client()
     form = client.get(link, follow=True)
     assert form.status_code == 200
-    done = client.post(form.redirect_chain[-1][0] if form.redirect_chain else link, {
-        "new_password1": "another-long-passphrase-77",
-        "new_password2": "another-long-passphrase-77"})
+    done = client.post(
+        form.redirect_chain[-1][0] if form.redirect_chain else link,
+        {
+            "new_password1": "another-long-passphrase-77",
+            "new_password2": "another-long-passphrase-77",
+        },
+    )
     assert done.status_code == 302
-    assert Client().post("/login/", {"username": user.username,
-                                     "password": "another-long-passphrase-77"}).status_code == 302
+    assert (
+        Client()
+        .post("/login/", {"username": user.username, "password": "another-long-passphrase-77"})
+        .status_code
+        == 302
+    )
     assert Client().get("/api/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
-    assert AuditLog.objects.filter(object_type="accounts.user", summary="password reset",
-                                   actor=user).exists()
+    assert AuditLog.objects.filter(
+        object_type="accounts.user", summary="password reset", actor=user
+    ).exists()
     assert AuditLog.objects.filter(summary="password reset e-mail sent").exists()
     # Nobody learns whether an address has an account.
     assert Client().post("/password-reset/", {"email": "nobody@example.org"}).status_code == 302
@@ -250,7 +281,8 @@ def test_tokens_from_before_lifetimes_get_the_default_one(world):
     from django.apps import apps
 
     migration = importlib.import_module(
-        "vetbridge.accounts.migrations.0006_apitoken_default_expiry")
+        "vetbridge.accounts.migrations.0006_apitoken_default_expiry"
+    )
     token, _raw = ApiToken.issue(user=world["users"]["admin"], name="old")
     ApiToken.objects.filter(pk=token.pk).update(expires_at=None)
     migration.backfill(apps, None)

@@ -23,12 +23,28 @@ from vetbridge.reparation.kinds import ClaimFiling
 from vetbridge.reparation.services import InfirmityRow
 
 ALL = ["anonymous", *ROLES]
-STAFF_SCOPE_LVIV = {"veteran": 200, "case_worker": 200, "medical_assessor": 200,
-                    "pension_officer": 200, "memorial_editor": 404, "analyst": 403, "admin": 200,
-                    "partner": 403, "cooperation_officer": 403}
-STAFF_SCOPE_KYIV = {"veteran": 404, "case_worker": 404, "medical_assessor": 200,
-                    "pension_officer": 200, "memorial_editor": 200, "analyst": 403, "admin": 200,
-                    "partner": 403, "cooperation_officer": 403}
+STAFF_SCOPE_LVIV = {
+    "veteran": 200,
+    "case_worker": 200,
+    "medical_assessor": 200,
+    "pension_officer": 200,
+    "memorial_editor": 404,
+    "analyst": 403,
+    "admin": 200,
+    "partner": 403,
+    "cooperation_officer": 403,
+}
+STAFF_SCOPE_KYIV = {
+    "veteran": 404,
+    "case_worker": 404,
+    "medical_assessor": 200,
+    "pension_officer": 200,
+    "memorial_editor": 200,
+    "analyst": 403,
+    "admin": 200,
+    "partner": 403,
+    "cooperation_officer": 403,
+}
 EDIT_LVIV = dict.fromkeys(ROLES, 403) | {"case_worker": 200, "admin": 200}
 EDIT_KYIV = dict.fromkeys(ROLES, 403) | {"case_worker": 404, "admin": 200}
 
@@ -218,31 +234,74 @@ WEB: dict[str, dict[str, int]] = {
     "cooperation:indicator_refresh": dict.fromkeys(ROLES, 405),
     "cooperation:report": COOP,
 }
-ANON_WEB = {"health": 200, "favicon": 301, "glossary": 200, "accounts:notices": 405,
-            "accounts:login": 200, "accounts:logout": 405,
-            "accounts:set_language": 405, "accounts:mfa_recovery_codes": 405,
-            "accounts:token_revoke": 405, "accounts:password_reset": 200,
-            "accounts:password_reset_done": 200, "accounts:password_reset_confirm": 200,
-            "accounts:password_reset_complete": 200, "people:name_add": 405,
-            "people:name_preferred": 405, "people:status_add": 405, "people:link_add": 405,
-            "people:duplicate_decide": 405, "people:merge_undo": 405,
-            "reparation:transition": 405, "reparation:infirmities": 405,
-            "reparation:decide": 405, "reparation:document_add": 405,
-            "reparation:notify": 405, "reparation:admissibility": 405,
-            "reparation:expertise": 405, "reparation:assign": 405,
-            "memorial:search": 200, "memorial:ceremonies": 200, "memorial:sitemap": 200,
-            "memorial:record": 200, "memorial:record_short": 301, "memorial:photo_public": 404,
-            "memorial:tribute": 405, "memorial:publication": 405, "memorial:photo": 405,
-            "memorial:link": 405, "memorial:create_for": 405, "memorial:moderate": 405,
-            "memorial:record@draft": 404, "care:add": 405, "care:contact": 405,
-            "care:goal_status": 405, "care:followup_done": 405, "care:appointment_status": 405,
-            "reintegration:act": 405, "simulator:public": 200, "policylab:run_replay": 405,
-            "cooperation:public": 200,
-            **{f"cooperation:{n}": 405 for n in (
-                "action_status", "action_dependency", "action_milestone", "action_risk",
-                "evidence_add", "milestone_reached", "contact_add", "decision_add",
-                "meeting_minutes",
-                "indicator_target", "indicator_value", "indicator_refresh")}}
+ANON_WEB = {
+    "health": 200,
+    "favicon": 301,
+    "glossary": 200,
+    "accounts:notices": 405,
+    "accounts:login": 200,
+    "accounts:logout": 405,
+    "accounts:set_language": 405,
+    "accounts:mfa_recovery_codes": 405,
+    "accounts:token_revoke": 405,
+    "accounts:password_reset": 200,
+    "accounts:password_reset_done": 200,
+    "accounts:password_reset_confirm": 200,
+    "accounts:password_reset_complete": 200,
+    "people:name_add": 405,
+    "people:name_preferred": 405,
+    "people:status_add": 405,
+    "people:link_add": 405,
+    "people:duplicate_decide": 405,
+    "people:merge_undo": 405,
+    "reparation:transition": 405,
+    "reparation:infirmities": 405,
+    "reparation:decide": 405,
+    "reparation:document_add": 405,
+    "reparation:notify": 405,
+    "reparation:admissibility": 405,
+    "reparation:expertise": 405,
+    "reparation:assign": 405,
+    "memorial:search": 200,
+    "memorial:ceremonies": 200,
+    "memorial:sitemap": 200,
+    "memorial:record": 200,
+    "memorial:record_short": 301,
+    "memorial:photo_public": 404,
+    "memorial:tribute": 405,
+    "memorial:publication": 405,
+    "memorial:photo": 405,
+    "memorial:link": 405,
+    "memorial:create_for": 405,
+    "memorial:moderate": 405,
+    "memorial:record@draft": 404,
+    "care:add": 405,
+    "care:contact": 405,
+    "care:goal_status": 405,
+    "care:followup_done": 405,
+    "care:appointment_status": 405,
+    "reintegration:act": 405,
+    "simulator:public": 200,
+    "policylab:run_replay": 405,
+    "cooperation:public": 200,
+    **{
+        f"cooperation:{n}": 405
+        for n in (
+            "action_status",
+            "action_dependency",
+            "action_milestone",
+            "action_risk",
+            "evidence_add",
+            "milestone_reached",
+            "contact_add",
+            "decision_add",
+            "meeting_minutes",
+            "indicator_target",
+            "indicator_value",
+            "indicator_refresh",
+        )
+    },
+}
 
 API: dict[str, dict[str, int]] = {
     "GET /api/me": dict.fromkeys(ROLES, 200),
@@ -276,8 +335,9 @@ API: dict[str, dict[str, int]] = {
     "POST /api/claims/{claim_id}/expertise": only({"pension_officer", "admin"}),
     "GET /api/care/caseload": only({"case_worker", "admin"}),
     "GET /api/care/{person_id}": CARE,
-    "POST /api/care/{person_id}/whodas": only({"case_worker", "medical_assessor", "admin"},
-                                             ok_status=201),
+    "POST /api/care/{person_id}/whodas": only(
+        {"case_worker", "medical_assessor", "admin"}, ok_status=201
+    ),
     "GET /api/referrals": REFERRALS,
     "POST /api/referrals": only({"case_worker", "admin"}, ok_status=201),
     "GET /api/referrals/{referral_id}": REFERRALS,
@@ -300,10 +360,32 @@ API: dict[str, dict[str, int]] = {
 }
 # Without authentication every endpoint answers 401, except these.
 ANON_API = {"GET /api/cooperation/public/actions": 200}
-TWIN_SURNAMES = itertools.cycle(["Ярмоленко", "Гуменюк", "Прокопенко", "Семенюк", "Онищенко", "Максименко",
-                      "Дорошенко", "Остапчук", "Кириленко", "Тимошенко", "Нестеренко",
-                      "Вакуленко", "Федоренко", "Гнатюк", "Ігнатенко", "Юрченко", "Панченко",
-                      "Данилюк", "Гордієнко", "Харченко", "Кушнір", "Мирошниченко"])
+TWIN_SURNAMES = itertools.cycle(
+    [
+        "Ярмоленко",
+        "Гуменюк",
+        "Прокопенко",
+        "Семенюк",
+        "Онищенко",
+        "Максименко",
+        "Дорошенко",
+        "Остапчук",
+        "Кириленко",
+        "Тимошенко",
+        "Нестеренко",
+        "Вакуленко",
+        "Федоренко",
+        "Гнатюк",
+        "Ігнатенко",
+        "Юрченко",
+        "Панченко",
+        "Данилюк",
+        "Гордієнко",
+        "Харченко",
+        "Кушнір",
+        "Мирошниченко",
+    ]
+)
 
 
 def _web_route_names() -> set[str]:
@@ -334,27 +416,35 @@ def _claim(world, where: str = "lviv", upto: str = "granted"):
     from vetbridge.reparation import services
 
     u = world["users"]
-    claim = services.claim_file(actor=u["admin"], person_id=world[where].pk,
-                                filing=ClaimFiling("fr_pension"))
-    services.document_add(actor=u["admin"], claim_id=claim.pk, name="a.pdf",
-                          content=MINIMAL_PDF)
-    for state, step in (("in_assessment", "start_assessment"),
-                        ("ready_for_decision", "complete_assessment")):
+    claim = services.claim_file(
+        actor=u["admin"], person_id=world[where].pk, filing=ClaimFiling("fr_pension")
+    )
+    services.document_add(actor=u["admin"], claim_id=claim.pk, name="a.pdf", content=MINIMAL_PDF)
+    for state, step in (
+        ("in_assessment", "start_assessment"),
+        ("ready_for_decision", "complete_assessment"),
+    ):
         if step == "complete_assessment":
             claim.refresh_from_db()
-            services.infirmities_set(actor=u["admin"], claim_id=claim.pk,
-                                     expected_version=claim.version, rows=InfirmityRow.from_rows([
-                                         {"label": "Genou", "rate": "40", "cause": "injury",
-                                          "context": "war"}]))
+            services.infirmities_set(
+                actor=u["admin"],
+                claim_id=claim.pk,
+                expected_version=claim.version,
+                rows=InfirmityRow.from_rows(
+                    [{"label": "Genou", "rate": "40", "cause": "injury", "context": "war"}]
+                ),
+            )
         claim.refresh_from_db()
-        services.claim_transition(actor=u["admin"], claim_id=claim.pk, name=step,
-                                  expected_version=claim.version)
+        services.claim_transition(
+            actor=u["admin"], claim_id=claim.pk, name=step, expected_version=claim.version
+        )
         if upto == state:
             claim.refresh_from_db()
             return claim
     claim.refresh_from_db()
-    services.claim_decide(actor=u["admin"], claim_id=claim.pk, expected_version=claim.version,
-                          grant=True)
+    services.claim_decide(
+        actor=u["admin"], claim_id=claim.pk, expected_version=claim.version, grant=True
+    )
     claim.refresh_from_db()
     return claim
 
@@ -371,13 +461,16 @@ def _memorial(world, published: bool = True):
         else:
             from vetbridge.people.services import person_create
 
-            person = person_create(actor=None, data=input_from(PersonInput, {"lifecycle": "fallen",
-                                                     "lifecycle_date": dt.date(2024, 1, 1)}),
-                                   names=[input_from(NameInput, {"surname": "Чернетка", "given_name": "Іван"})])
+            person = person_create(
+                actor=None,
+                data=input_from(
+                    PersonInput, {"lifecycle": "fallen", "lifecycle_date": dt.date(2024, 1, 1)}
+                ),
+                names=[input_from(NameInput, {"surname": "Чернетка", "given_name": "Іван"})],
+            )
         rec = services.record_create_for(actor=editor, person_id=person.pk)
         if published:
-            services.record_publish(actor=editor, record_id=rec.pk, basis="editorial",
-                                    note="test")
+            services.record_publish(actor=editor, record_id=rec.pk, basis="editorial", note="test")
         world[key] = rec
     return world[key]
 
@@ -389,12 +482,24 @@ def _referral(world, other: bool = False):
 
     key = "referral_other" if other else "referral"
     if key not in world:
-        partner = world["hub"] if not other else Partner.objects.create(
-            name="Other", services=["sport"], monthly_capacity=5)
+        partner = (
+            world["hub"]
+            if not other
+            else Partner.objects.create(name="Other", services=["sport"], monthly_capacity=5)
+        )
         world[key] = services.referral_create(
-            actor=world["users"]["admin"], person_id=world["lviv"].pk, data=input_from(ReferralInput, {
-                "partner": partner.pk, "service": "sport" if other else "employment",
-                "consent_on": dt.date(2025, 1, 1), "consent_text": "name and phone"}))
+            actor=world["users"]["admin"],
+            person_id=world["lviv"].pk,
+            data=input_from(
+                ReferralInput,
+                {
+                    "partner": partner.pk,
+                    "service": "sport" if other else "employment",
+                    "consent_on": dt.date(2025, 1, 1),
+                    "consent_text": "name and phone",
+                },
+            ),
+        )
     return world[key]
 
 
@@ -404,9 +509,15 @@ def _simulation_run(world):
         from vetbridge.policylab import services
 
         world["simulation_run"] = services.run_create(
-            actor=world["users"]["admin"], req=services.RunRequest(
-                population_kind="synthetic", date=dt.date(2026, 3, 1),
-                reform_key="point_value_plus_5", synthetic_size=50, synthetic_seed=1))
+            actor=world["users"]["admin"],
+            req=services.RunRequest(
+                population_kind="synthetic",
+                date=dt.date(2026, 3, 1),
+                reform_key="point_value_plus_5",
+                synthetic_size=50,
+                synthetic_seed=1,
+            ),
+        )
     return world["simulation_run"]
 
 
@@ -419,22 +530,46 @@ def _coop(world):
 
         officer = world["users"]["cooperation_officer"]
         axis = Axis.objects.get(code="rehabilitation")
-        action = services.action_create(actor=officer, data=services.ActionInput(
-            axis_id=axis.pk, title={"fr": "Sport adapté"}, is_public=True))
-        milestone = services.milestone_add(actor=officer, action_id=action.pk,
-                                           title={"fr": "Rapport"}, due_on=dt.date(2026, 1, 1))
-        evidence = services.evidence_add(actor=officer, milestone_id=milestone.pk,
-                                         name="rapport.pdf", content=b"%PDF-1.4 test")
-        meeting = services.meeting_create(actor=officer, data=services.MeetingInput(
-            kind="steering", title={"fr": "Comité"}, held_on=dt.date(2026, 10, 1)))
-        organisation = services.organisation_create(actor=officer, name="ONaCVG",
-                                                    kind="institution", country="fr")
-        indicator = services.indicator_create(actor=officer, data=services.IndicatorInput(
-            code="sent", name={"fr": "Orientations"}, axis_id=axis.pk,
-            numerator="reintegration.referrals_sent"))
-        world["coop"] = {"action": action, "milestone": milestone, "evidence": evidence,
-                         "meeting": meeting, "stakeholders": organisation,
-                         "contact": organisation, "indicator": indicator, "decision": meeting}
+        action = services.action_create(
+            actor=officer,
+            data=services.ActionInput(
+                axis_id=axis.pk, title={"fr": "Sport adapté"}, is_public=True
+            ),
+        )
+        milestone = services.milestone_add(
+            actor=officer, action_id=action.pk, title={"fr": "Rapport"}, due_on=dt.date(2026, 1, 1)
+        )
+        evidence = services.evidence_add(
+            actor=officer, milestone_id=milestone.pk, name="rapport.pdf", content=b"%PDF-1.4 test"
+        )
+        meeting = services.meeting_create(
+            actor=officer,
+            data=services.MeetingInput(
+                kind="steering", title={"fr": "Comité"}, held_on=dt.date(2026, 10, 1)
+            ),
+        )
+        organisation = services.organisation_create(
+            actor=officer, name="ONaCVG", kind="institution", country="fr"
+        )
+        indicator = services.indicator_create(
+            actor=officer,
+            data=services.IndicatorInput(
+                code="sent",
+                name={"fr": "Orientations"},
+                axis_id=axis.pk,
+                numerator="reintegration.referrals_sent",
+            ),
+        )
+        world["coop"] = {
+            "action": action,
+            "milestone": milestone,
+            "evidence": evidence,
+            "meeting": meeting,
+            "stakeholders": organisation,
+            "contact": organisation,
+            "indicator": indicator,
+            "decision": meeting,
+        }
     return world["coop"]
 
 
@@ -442,8 +577,9 @@ def _revaluation_job(world):
     if "revaluation_job" not in world:
         from vetbridge.core.progress import progress_create
 
-        world["revaluation_job"] = progress_create(kind="reparation.revaluation",
-                                                   subject="revaluation:2025-01-01")
+        world["revaluation_job"] = progress_create(
+            kind="reparation.revaluation", subject="revaluation:2025-01-01"
+        )
     return world["revaluation_job"]
 
 
@@ -459,11 +595,15 @@ def _import_job(world, kind: str):
         from vetbridge.people.import_jobs import import_job_start
 
         actor = world["users"]["admin" if kind == "people" else "memorial_editor"]
-        data = ("external_id,surname,given_name,patronymic,birth_date,sex,status\n"
-                "MX-1,Шевчук,Остап,,1980-01-01,M,\n" if kind == "people" else
-                "external_id,surname,given_name,death_date\nMX-2,Шевчук,Остап,2023-01-01\n")
-        world[key] = import_job_start(actor=actor, kind=kind, data=data.encode(),
-                                      source="matrix.csv", keep_valid=False)
+        data = (
+            "external_id,surname,given_name,patronymic,birth_date,sex,status\n"
+            "MX-1,Шевчук,Остап,,1980-01-01,M,\n"
+            if kind == "people"
+            else "external_id,surname,given_name,death_date\nMX-2,Шевчук,Остап,2023-01-01\n"
+        )
+        world[key] = import_job_start(
+            actor=actor, kind=kind, data=data.encode(), source="matrix.csv", keep_valid=False
+        )
     return world[key]
 
 
@@ -486,18 +626,29 @@ def _url(name: str, world) -> str:
         rec = _memorial(world, published=which != "draft")
         from vetbridge.memorial.selectors import slug_of
 
-        for kwargs in ({}, {"pk": rec.pk, "slug": slug_of(rec)}, {"pk": rec.pk},
-                       {"kind": "record", "pk": rec.pk}, {"person_id": world["kyiv"].pk},
-                       {"tribute_id": 1}):
+        for kwargs in (
+            {},
+            {"pk": rec.pk, "slug": slug_of(rec)},
+            {"pk": rec.pk},
+            {"kind": "record", "pk": rec.pk},
+            {"person_id": world["kyiv"].pk},
+            {"tribute_id": 1},
+        ):
             try:
                 return reverse(base, kwargs=kwargs)
             except Exception:  # noqa: S112 (try the next argument shape)
                 continue
     if base.startswith(("care:", "reintegration:")):
         referral = _referral(world, other=which == "other")
-        for kwargs in ({}, {"person_id": person.pk}, {"pk": referral.pk},
-                       {"person_id": person.pk, "kind": "note"}, {"goal_id": 1},
-                       {"followup_id": 1}, {"appointment_id": 1}):
+        for kwargs in (
+            {},
+            {"person_id": person.pk},
+            {"pk": referral.pk},
+            {"person_id": person.pk, "kind": "note"},
+            {"goal_id": 1},
+            {"followup_id": 1},
+            {"appointment_id": 1},
+        ):
             try:
                 return reverse(base, kwargs=kwargs)
             except Exception:  # noqa: S112 (try the next argument shape)
@@ -507,26 +658,38 @@ def _url(name: str, world) -> str:
         if base == "cooperation:indicators_export":
             return reverse(base, kwargs={"fmt": which or "csv"})
         owner = base.split(":")[1].split("_")[0]  # action_status → the action's pk
-        for kwargs in ({}, {"pk": coop[owner].pk if owner in coop else 0},
-                       {"milestone_id": coop["milestone"].pk},
-                       {"evidence_id": coop["evidence"].pk}):
+        for kwargs in (
+            {},
+            {"pk": coop[owner].pk if owner in coop else 0},
+            {"milestone_id": coop["milestone"].pk},
+            {"evidence_id": coop["evidence"].pk},
+        ):
             try:
                 return reverse(base, kwargs=kwargs)
             except Exception:  # noqa: S112 (try the next argument shape)
                 continue
     if base.startswith("reparation:"):
         claim = world.setdefault(f"claim_{which or 'lviv'}", _claim(world, which or "lviv"))
-        for kwargs in ({}, {"person_id": person.pk}, {"pk": claim.pk},
-                       {"doc_id": claim.documents.get().pk},
-                       {"decision_id": claim.decisions.get().pk},
-                       {"job_id": _revaluation_job(world).pk}):
+        for kwargs in (
+            {},
+            {"person_id": person.pk},
+            {"pk": claim.pk},
+            {"doc_id": claim.documents.get().pk},
+            {"decision_id": claim.decisions.get().pk},
+            {"job_id": _revaluation_job(world).pk},
+        ):
             try:
                 return reverse(base, kwargs=kwargs)
             except Exception:  # noqa: S112 (try the next argument shape)
                 continue
-    for kwargs in ({}, {"pk": person.pk},
-                   {"pk": person.pk, "name_id": person.names.first().pk},
-                   {"suspect_id": 1}, {"merge_id": 1}, {"uidb64": "MA", "token": "x-y"}):
+    for kwargs in (
+        {},
+        {"pk": person.pk},
+        {"pk": person.pk, "name_id": person.names.first().pk},
+        {"suspect_id": 1},
+        {"merge_id": 1},
+        {"uidb64": "MA", "token": "x-y"},
+    ):
         try:
             return reverse(base, kwargs=kwargs)
         except Exception:  # noqa: S112 (try the next argument shape)
@@ -579,8 +742,11 @@ def test_web_matrix(world, role):
     for name, expected in WEB.items():
         url = _url(name, world)
         status = client.get(url).status_code
-        want = ANON_WEB.get(name, ANON_WEB.get(name.partition("@")[0], 302)) \
-            if role == "anonymous" else expected[role]
+        want = (
+            ANON_WEB.get(name, ANON_WEB.get(name.partition("@")[0], 302))
+            if role == "anonymous"
+            else expected[role]
+        )
         if status != want:
             failures.append(f"{role} GET {url} ({name}): {status}, expected {want}")
     assert not failures, "\n".join(failures)
@@ -604,8 +770,12 @@ def _api_url(path: str, world, make_person) -> str:
         url = url.replace("{suspect_id}", str(_twins(make_person).pk))
     if "{merge_id}" in url:
         twins = _twins(make_person)
-        merge = person_merge(actor=world["users"]["admin"], survivor_id=twins.person_a_id,
-                             absorbed_id=twins.person_b_id, suspect_id=twins.pk)
+        merge = person_merge(
+            actor=world["users"]["admin"],
+            survivor_id=twins.person_a_id,
+            absorbed_id=twins.person_b_id,
+            suspect_id=twins.pk,
+        )
         url = url.replace("{merge_id}", str(merge.pk))
     return url
 
@@ -614,38 +784,53 @@ def _api_claim_url(key: str, url: str, world) -> tuple[str, dict | None]:
     """A fresh claim in the state the endpoint needs, and the payload."""
     if "{decision_id}" in url:
         claim = _claim(world)
-        return (url.replace("{decision_id}", str(claim.decisions.get().pk)),
-                {"notified_on": claim.decisions.get().computed_on.isoformat()})
+        return (
+            url.replace("{decision_id}", str(claim.decisions.get().pk)),
+            {"notified_on": claim.decisions.get().computed_on.isoformat()},
+        )
     if key.endswith(("/admissibility", "/expertise")):
         from vetbridge.reparation import services
 
         claim = _claim(world)
-        services.claim_transition(actor=world["users"]["admin"], claim_id=claim.pk,
-                                  name="appeal", expected_version=claim.version, note="x")
+        services.claim_transition(
+            actor=world["users"]["admin"],
+            claim_id=claim.pk,
+            name="appeal",
+            expected_version=claim.version,
+            note="x",
+        )
         claim.refresh_from_db()
-        payload = {"version": claim.version, "admissible": True, "note": "x"} \
-            if key.endswith("/admissibility") else \
-            {"version": claim.version, "started_on": claim.appealed_on.isoformat()}
+        payload = (
+            {"version": claim.version, "admissible": True, "note": "x"}
+            if key.endswith("/admissibility")
+            else {"version": claim.version, "started_on": claim.appealed_on.isoformat()}
+        )
         return url.replace("{claim_id}", str(claim.pk)), payload
     if "{claim_id}" not in url:
         if key == "POST /api/claims":
             return url, {"person_id": world["lviv"].pk, "kind": "fr_pension"}
         return url, None
     upto = {"infirmities": "in_assessment", "decision": "ready_for_decision"}.get(
-        key.rsplit("/", 1)[-1], "submitted")
+        key.rsplit("/", 1)[-1], "submitted"
+    )
     if upto == "submitted":
         from vetbridge.reparation import services
 
-        claim = services.claim_file(actor=world["users"]["admin"], person_id=world["lviv"].pk,
-                                    filing=ClaimFiling("fr_pension"))
+        claim = services.claim_file(
+            actor=world["users"]["admin"],
+            person_id=world["lviv"].pk,
+            filing=ClaimFiling("fr_pension"),
+        )
     else:
         claim = _claim(world, upto=upto)
     payload = None
     if key.endswith("/transitions"):
         payload = {"name": "withdraw", "version": claim.version}
     elif key.endswith("/infirmities"):
-        payload = {"version": claim.version, "infirmities": [
-            {"label": "Genou", "rate": "40", "cause": "injury", "context": "war"}]}
+        payload = {
+            "version": claim.version,
+            "infirmities": [{"label": "Genou", "rate": "40", "cause": "injury", "context": "war"}],
+        }
     elif key.endswith("/decision"):
         payload = {"version": claim.version, "grant": True}
     return url.replace("{claim_id}", str(claim.pk)), payload
@@ -657,21 +842,39 @@ def _api_referral(key: str, url: str, world) -> tuple[str, dict | None]:
 
     if "{referral_id}" not in url:
         if key == "POST /api/referrals":
-            return url, {"person_id": world["lviv"].pk, "partner_id": world["hub"].pk,
-                         "service": "employment", "consent_on": "2025-01-01",
-                         "consent_text": "name and phone"}
+            return url, {
+                "person_id": world["lviv"].pk,
+                "partner_id": world["hub"].pk,
+                "service": "employment",
+                "consent_on": "2025-01-01",
+                "consent_text": "name and phone",
+            }
         return url, None
     referral = services.referral_create(
-        actor=world["users"]["admin"], person_id=world["lviv"].pk, data=input_from(ReferralInput, {
-            "partner": world["hub"].pk, "service": "employment",
-            "consent_on": dt.date(2025, 1, 1), "consent_text": "name and phone"}))
+        actor=world["users"]["admin"],
+        person_id=world["lviv"].pk,
+        data=input_from(
+            ReferralInput,
+            {
+                "partner": world["hub"].pk,
+                "service": "employment",
+                "consent_on": dt.date(2025, 1, 1),
+                "consent_text": "name and phone",
+            },
+        ),
+    )
     if key.endswith("/outcome"):
-        referral = services.referral_answer(actor=world["users"]["partner"],
-                                            referral_id=referral.pk,
-                                            expected_version=referral.version, accept=True)
-    payload = {"answer": {"version": referral.version, "accept": True},
-               "outcome": {"version": referral.version, "outcome": "employed"},
-               "cancel": {"version": referral.version}}.get(key.rsplit("/", 1)[-1])
+        referral = services.referral_answer(
+            actor=world["users"]["partner"],
+            referral_id=referral.pk,
+            expected_version=referral.version,
+            accept=True,
+        )
+    payload = {
+        "answer": {"version": referral.version, "accept": True},
+        "outcome": {"version": referral.version, "outcome": "employed"},
+        "cancel": {"version": referral.version},
+    }.get(key.rsplit("/", 1)[-1])
     return url.replace("{referral_id}", str(referral.pk)), payload
 
 
@@ -685,20 +888,26 @@ def _api_coop(key: str, url: str, world) -> tuple[str, dict | None]:
         return url, {"axis_id": axis.pk, "title": {"fr": "Sport adapté", "uk": "Адаптивний спорт"}}
     if "{action_id}" not in url:
         return url, None
-    action = services.action_create(actor=world["users"]["admin"], data=services.ActionInput(
-        axis_id=axis.pk, title={"uk": "Дія"}))
-    payload = {"version": action.version, "status": "in_progress"} \
-        if key.endswith("/status") else None
+    action = services.action_create(
+        actor=world["users"]["admin"],
+        data=services.ActionInput(axis_id=axis.pk, title={"uk": "Дія"}),
+    )
+    payload = (
+        {"version": action.version, "status": "in_progress"} if key.endswith("/status") else None
+    )
     return url.replace("{action_id}", str(action.pk)), payload
 
 
 def _api_payload(key: str, world) -> dict | None:
     if key.endswith("/simulator/compare"):
-        return {"date": "2025-06-01", "infirmities": [{"label": "Genou", "rate": "12,5"}],
-                "ua_group": 2, "ua_cause": "duty"}
+        return {
+            "date": "2025-06-01",
+            "infirmities": [{"label": "Genou", "rate": "12,5"}],
+            "ua_group": 2,
+            "ua_cause": "duty",
+        }
     if key.endswith("/whodas"):
-        return {"assessed_on": "2025-03-01",
-                "answers": {f"S{i}": i % 5 for i in range(1, 13)}}
+        return {"assessed_on": "2025-03-01", "answers": {f"S{i}": i % 5 for i in range(1, 13)}}
     if key.endswith("/dismiss"):
         return {"note": "brothers"}
     if key.endswith("/duplicates/check"):
@@ -734,8 +943,12 @@ def test_api_matrix(world, make_person, role):
         if "/api/policylab" in key:
             url = url.replace("{run_id}", str(_simulation_run(world).pk))
             if key == "POST /api/policylab/runs":
-                payload = {"population": "synthetic", "date": "2026-03-01",
-                           "reform": "injury_threshold_15", "synthetic_size": 20}
+                payload = {
+                    "population": "synthetic",
+                    "date": "2026-03-01",
+                    "reform": "injury_threshold_15",
+                    "synthetic_size": 20,
+                }
         if "{token_id}" in url:
             from vetbridge.accounts.models import ApiToken
 
@@ -746,15 +959,20 @@ def test_api_matrix(world, make_person, role):
         if key.endswith("/merge"):
             from vetbridge.people.models import DuplicateSuspect
 
-            payload = {"survivor_id": DuplicateSuspect.objects.get(
-                pk=int(url.split("/")[-2])).person_a_id}
+            payload = {
+                "survivor_id": DuplicateSuspect.objects.get(pk=int(url.split("/")[-2])).person_a_id
+            }
         call = getattr(client, method.lower())
-        response = call(url, data=json.dumps(payload), content_type="application/json") \
-            if payload is not None else call(url)
+        response = (
+            call(url, data=json.dumps(payload), content_type="application/json")
+            if payload is not None
+            else call(url)
+        )
         want = ANON_API.get(key, 401) if role == "anonymous" else expected[role]
         if response.status_code != want:
-            failures.append(f"{role} {key}: {response.status_code} {response.content[:200]!r}, "
-                            f"expected {want}")
+            failures.append(
+                f"{role} {key}: {response.status_code} {response.content[:200]!r}, expected {want}"
+            )
         if response.status_code >= 400:
             body = response.json()
             assert set(body["error"]) >= {"code", "message", "fields"}, body

@@ -17,11 +17,23 @@ from vetbridge.reintegration.services import ReferralInput
 from vetbridge.reparation.kinds import ClaimFiling
 from vetbridge.reparation.services import InfirmityRow
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 WCAG21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-ROLES = ["veteran", "case_worker", "medical_assessor", "pension_officer", "memorial_editor",
-         "analyst", "admin", "partner", "cooperation_officer"]
+ROLES = [
+    "veteran",
+    "case_worker",
+    "medical_assessor",
+    "pension_officer",
+    "memorial_editor",
+    "analyst",
+    "admin",
+    "partner",
+    "cooperation_officer",
+]
 
 
 @pytest.fixture
@@ -33,25 +45,49 @@ def filled(world, regions):
     from vetbridge.reparation import services as claims
 
     users = world["users"]
-    claim = claims.claim_file(actor=users["veteran"], person_id=world["lviv"].pk,
-                              filing=ClaimFiling("fr_pension"))
-    claim = claims.claim_transition(actor=users["medical_assessor"], claim_id=claim.pk,
-                                    name="start_assessment", expected_version=claim.version)
+    claim = claims.claim_file(
+        actor=users["veteran"], person_id=world["lviv"].pk, filing=ClaimFiling("fr_pension")
+    )
+    claim = claims.claim_transition(
+        actor=users["medical_assessor"],
+        claim_id=claim.pk,
+        name="start_assessment",
+        expected_version=claim.version,
+    )
     claim = claims.infirmities_set(
-        actor=users["medical_assessor"], claim_id=claim.pk, expected_version=claim.version,
-        rows=[InfirmityRow(label="Acouphènes", rate="12.5", cause="injury", context="war",
-                           incurable=False)])
+        actor=users["medical_assessor"],
+        claim_id=claim.pk,
+        expected_version=claim.version,
+        rows=[
+            InfirmityRow(
+                label="Acouphènes", rate="12.5", cause="injury", context="war", incurable=False
+            )
+        ],
+    )
     referral = referrals.referral_create(
-        actor=users["case_worker"], person_id=world["lviv"].pk,
-        data=input_from(ReferralInput, {"partner": world["hub"].pk, "service": "employment",
-              "consent_on": dt.date(2026, 1, 1), "consent_text": "name"}))
-    record = memorial.record_create_for(actor=users["memorial_editor"],
-                                        person_id=world["kyiv"].pk)
-    record = memorial.record_update(actor=users["memorial_editor"], record_id=record.pk,
-                                    expected_version=record.version, source="Книга пам'яті",
-                                    data=input_from(RecordChanges, {"unit": "93 ОМБр", "death_place": "Авдіївка"}))
-    memorial.record_publish(actor=users["memorial_editor"], record_id=record.pk,
-                            basis="consent", note="Родина")
+        actor=users["case_worker"],
+        person_id=world["lviv"].pk,
+        data=input_from(
+            ReferralInput,
+            {
+                "partner": world["hub"].pk,
+                "service": "employment",
+                "consent_on": dt.date(2026, 1, 1),
+                "consent_text": "name",
+            },
+        ),
+    )
+    record = memorial.record_create_for(actor=users["memorial_editor"], person_id=world["kyiv"].pk)
+    record = memorial.record_update(
+        actor=users["memorial_editor"],
+        record_id=record.pk,
+        expected_version=record.version,
+        source="Книга пам'яті",
+        data=input_from(RecordChanges, {"unit": "93 ОМБр", "death_place": "Авдіївка"}),
+    )
+    memorial.record_publish(
+        actor=users["memorial_editor"], record_id=record.pk, basis="consent", note="Родина"
+    )
     return {**world, "claim": claim, "referral": referral, "record": record}
 
 
@@ -106,17 +142,24 @@ def _sign_in(page, live_server, user) -> None:  # noqa: F811
     client = Client()
     client.force_login(user)
     page.context.clear_cookies()
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
-                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                               "url": live_server.url}])
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
 
 
 def _visitor(page, live_server, lang) -> None:  # noqa: F811
     from django.conf import settings
 
     page.context.clear_cookies()
-    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": lang,
-                               "url": live_server.url}])
+    page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": lang, "url": live_server.url}]
+    )
 
 
 @pytest.mark.parametrize("lang", ["uk", "fr"])
@@ -144,8 +187,9 @@ def test_every_main_page_passes_axe_wcag21_aa(page, live_server, filled, lang): 
         page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
         violations = axe.run(page, options=WCAG21_AA).response["violations"]
         if violations:
-            found[f"{role} {path}"] = [(v["id"], [n["target"] for n in v["nodes"]][:3])
-                                       for v in violations]
+            found[f"{role} {path}"] = [
+                (v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations
+            ]
     # A refused form (the register form sent empty): its errors are accessible too.
     _sign_in(page, live_server, users["case_worker"])
     page.goto(f"{live_server.url}/people/new/")
@@ -155,7 +199,8 @@ def test_every_main_page_passes_axe_wcag21_aa(page, live_server, filled, lang): 
     page.wait_for_function("document.activeElement.hasAttribute('data-error-summary')")
     assert page.title().startswith({"uk": "Помилка: ", "fr": "Erreur\u00a0: "}[lang])
     targets = page.locator("[data-error-summary] a").evaluate_all(
-        "links => links.map(a => !!document.getElementById(a.hash.slice(1)))")
+        "links => links.map(a => !!document.getElementById(a.hash.slice(1)))"
+    )
     assert targets and all(targets)
     violations = axe.run(page, options=WCAG21_AA).response["violations"]
     if violations:
@@ -172,9 +217,14 @@ def test_no_sideways_scrolling_on_a_phone_or_at_200_percent(page, live_server, f
     for user in users.values():
         user.language = lang
         user.save(update_fields=["language"])
-    pages = [("case_worker", "/people/?q=Kovalenko"), ("case_worker", "/people/new/"),
-             ("admin", "/audit/"), (None, "/memorial/?q=Shevchenko"),
-             ("analyst", "/claims/stats/"), ("analyst", "/people/stats/")]
+    pages = [
+        ("case_worker", "/people/?q=Kovalenko"),
+        ("case_worker", "/people/new/"),
+        ("admin", "/audit/"),
+        (None, "/memorial/?q=Shevchenko"),
+        ("analyst", "/claims/stats/"),
+        ("analyst", "/people/stats/"),
+    ]
     wide = []
     signed_in: object = object()
     for role, path in pages:
@@ -187,8 +237,7 @@ def test_no_sideways_scrolling_on_a_phone_or_at_200_percent(page, live_server, f
         for width in NARROW:
             page.set_viewport_size({"width": width, "height": 800})
             page.goto(f"{live_server.url}{path}")
-            sizes = page.evaluate(
-                "[document.documentElement.scrollWidth, window.innerWidth]")
+            sizes = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
             if sizes[0] > sizes[1]:
                 wide.append((path, width, sizes))
             # Every region that scrolls sideways is reachable by keyboard and named.

@@ -15,11 +15,15 @@ from tests.browser.test_journey import _login, page  # noqa: F401 (the browser f
 from vetbridge.reparation.kinds import ClaimFiling, FrenchSituation
 from vetbridge.reparation.services import InfirmityRow
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True,
-                                                         serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
-ERRORS = {"fr": "Saisissez un nombre, par ex. 12,5 ou 12.5.",
-          "uk": "Введіть число, напр. 12,5 або 12.5."}
+ERRORS = {
+    "fr": "Saisissez un nombre, par ex. 12,5 ou 12.5.",
+    "uk": "Введіть число, напр. 12,5 або 12.5.",
+}
 SAVED = {"fr": "Infirmités enregistrées.", "uk": "Ушкодження збережено."}
 SAVE = {"fr": "Enregistrer les infirmités", "uk": "Зберегти ушкодження"}
 
@@ -28,15 +32,21 @@ def _claim_in_assessment(world):
     from vetbridge.reparation import services
 
     users = world["users"]
-    claim = services.claim_file(actor=users["veteran"], person_id=world["lviv"].pk,
-                                filing=ClaimFiling("fr_pension"))
-    return services.claim_transition(actor=users["medical_assessor"], claim_id=claim.pk,
-                                     name="start_assessment", expected_version=claim.version)
+    claim = services.claim_file(
+        actor=users["veteran"], person_id=world["lviv"].pk, filing=ClaimFiling("fr_pension")
+    )
+    return services.claim_transition(
+        actor=users["medical_assessor"],
+        claim_id=claim.pk,
+        name="start_assessment",
+        expected_version=claim.version,
+    )
 
 
 @pytest.mark.parametrize("lang", ["fr", "uk"])
 def test_rates_with_comma_or_dot_and_a_refused_fiche_keeps_what_was_typed(
-        page, live_server, world, lang):  # noqa: F811
+    page, live_server, world, lang
+):  # noqa: F811
     assessor = world["users"]["medical_assessor"]
     assessor.language = lang
     assessor.save()
@@ -75,8 +85,10 @@ def test_rates_with_comma_or_dot_and_a_refused_fiche_keeps_what_was_typed(
     form.get_by_role("button", name=SAVE[lang]).click()
     page.get_by_text(SAVED[lang]).wait_for()
     claim.refresh_from_db()
-    assert list(claim.infirmities.values_list("rate", flat=True)) == [Decimal("12.5"),
-                                                                       Decimal("7.5")]
+    assert list(claim.infirmities.values_list("rate", flat=True)) == [
+        Decimal("12.5"),
+        Decimal("7.5"),
+    ]
     assert claim.medical_notes == notes and claim.children_birth_dates == ["2015-09-01"]
     # Shown back in the reader's own notation.
     shown = page.locator("form.infirmities #id_inf-0-rate").input_value()
@@ -84,7 +96,8 @@ def test_rates_with_comma_or_dot_and_a_refused_fiche_keeps_what_was_typed(
 
 
 def test_claim_page_with_situation_notification_and_late_appeal_is_accessible(
-        page, live_server, world):  # noqa: F811
+    page, live_server, world
+):  # noqa: F811
     """The officer's claim page (French) with every new part open: situation, frozen
     situation, notification form, late appeal with admissibility and expertise forms. axe-core
     finds no serious or critical violation; the notification is recorded by keyboard."""
@@ -99,20 +112,38 @@ def test_claim_page_with_situation_notification_and_late_appeal_is_accessible(
     officer = users["pension_officer"]
     officer.language = "fr"
     officer.save()
-    claim = services.claim_file(actor=users["case_worker"], person_id=world["lviv"].pk,
-                                filing=ClaimFiling("fr_pension", details=FrenchSituation(
-                                    third_person=True, grand_mutile=True)))
-    claim = services.claim_transition(actor=users["medical_assessor"], claim_id=claim.pk,
-                                      name="start_assessment", expected_version=claim.version)
+    claim = services.claim_file(
+        actor=users["case_worker"],
+        person_id=world["lviv"].pk,
+        filing=ClaimFiling(
+            "fr_pension", details=FrenchSituation(third_person=True, grand_mutile=True)
+        ),
+    )
+    claim = services.claim_transition(
+        actor=users["medical_assessor"],
+        claim_id=claim.pk,
+        name="start_assessment",
+        expected_version=claim.version,
+    )
     claim = services.infirmities_set(
-        actor=users["medical_assessor"], claim_id=claim.pk, expected_version=claim.version,
-        rows=[InfirmityRow(label="Paraplégie", rate="100", cause="injury", context="war",
-                           incurable=True)])
-    claim = services.claim_transition(actor=users["medical_assessor"], claim_id=claim.pk,
-                                      name="complete_assessment",
-                                      expected_version=claim.version)
-    decision = services.claim_decide(actor=officer, claim_id=claim.pk,
-                                     expected_version=claim.version, grant=True)
+        actor=users["medical_assessor"],
+        claim_id=claim.pk,
+        expected_version=claim.version,
+        rows=[
+            InfirmityRow(
+                label="Paraplégie", rate="100", cause="injury", context="war", incurable=True
+            )
+        ],
+    )
+    claim = services.claim_transition(
+        actor=users["medical_assessor"],
+        claim_id=claim.pk,
+        name="complete_assessment",
+        expected_version=claim.version,
+    )
+    decision = services.claim_decide(
+        actor=officer, claim_id=claim.pk, expected_version=claim.version, grant=True
+    )
     Decision.objects.filter(pk=decision.pk).update(computed_on=dt.date(2020, 1, 1))
     _login(page, live_server, officer)
     page.goto(f"{live_server.url}/claims/{claim.pk}/")
@@ -123,12 +154,16 @@ def test_claim_page_with_situation_notification_and_late_appeal_is_accessible(
     page.get_by_text("Date de notification enregistrée").wait_for()
     page.get_by_text("recours jusqu'au").first.wait_for()
     claim.refresh_from_db()
-    services.claim_transition(actor=users["veteran"], claim_id=claim.pk, name="appeal",
-                              expected_version=claim.version, note="Taux sous-estimé")
+    services.claim_transition(
+        actor=users["veteran"],
+        claim_id=claim.pk,
+        name="appeal",
+        expected_version=claim.version,
+        note="Taux sous-estimé",
+    )
     page.goto(f"{live_server.url}/claims/{claim.pk}/")
     page.get_by_text("Tardif : déposé après la date limite.").wait_for()
     page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
     results = Axe().run(page)
-    serious = [v for v in results.response["violations"]
-               if v["impact"] in ("serious", "critical")]
+    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert not serious, [(v["id"], [n["target"] for n in v["nodes"]]) for v in serious]

@@ -9,7 +9,10 @@ import pytest
 
 from tests.browser.test_journey import page  # noqa: F401 (the Chromium page fixture)
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _axe_violations(page) -> list[str]:  # noqa: F811
@@ -37,7 +40,8 @@ def test_officers_build_the_roadmap_and_the_public_sees_it(page, live_server, ma
     # The French officer, French interface.
     _login(page, live_server.url, "coop.fr")
     page.get_by_role("navigation", name="Menu principal").get_by_role(
-        "link", name="Coopération").click()
+        "link", name="Coopération"
+    ).click()
     page.get_by_role("link", name="Nouvelle action").click()
     page.get_by_label("Axe").select_option(label="Réhabilitation et réinsertion")
     page.get_by_label("Titre en français").fill("Programme de sport adapté")
@@ -46,12 +50,14 @@ def test_officers_build_the_roadmap_and_the_public_sees_it(page, live_server, ma
     page.get_by_role("heading", name="Programme de sport adapté").wait_for()
     action = Action.objects.get()
     assert action.axis.code == "rehabilitation" and action.title == {
-        "fr": "Programme de sport adapté"}
+        "fr": "Programme de sport adapté"
+    }
     page.get_by_role("link", name="Ajouter un indicateur").click()
     page.get_by_label("Code", exact=False).first.fill("sport-referrals")
     page.get_by_label("Nom en français").fill("Orientations vers le sport adapté")
     page.get_by_label("Numérateur (calculé par la plateforme)").select_option(
-        "reintegration.referrals_sent")
+        "reintegration.referrals_sent"
+    )
     page.get_by_role("button", name="Enregistrer").click()
     page.get_by_role("heading", name="sport-referrals").wait_for()
     indicator = Indicator.objects.get()
@@ -61,7 +67,8 @@ def test_officers_build_the_roadmap_and_the_public_sees_it(page, live_server, ma
     # The Ukrainian officer, Ukrainian interface.
     _login(page, live_server.url, "coop.ua")
     page.get_by_role("navigation", name="Головне меню").get_by_role(
-        "link", name="Співпраця").click()
+        "link", name="Співпраця"
+    ).click()
     page.get_by_role("link", name=action.reference).click()
     heading = page.get_by_role("heading", level=1)
     assert "лише французькою" in heading.inner_text()

@@ -11,7 +11,10 @@ from vetbridge.core.services import input_from
 from vetbridge.memorial.services import RecordChanges
 from vetbridge.people.services import NameInput, PersonInput
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -23,9 +26,19 @@ def page(live_server):
 
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         context = browser.new_context(locale="uk-UA")
         pg = context.new_page()
         pg.set_default_timeout(15000)
@@ -46,7 +59,8 @@ def test_login_create_cyrillic_person_switch_language_check_audit(page, live_ser
     page.get_by_label("Пароль").fill("browser-test-password")
     page.get_by_role("button", name="Увійти").click()
     page.get_by_role("navigation", name="Головне меню").get_by_role(
-        "link", name="Зареєструвати особу").click()
+        "link", name="Зареєструвати особу"
+    ).click()
     page.get_by_label("Прізвище").fill("Гончаренко")
     page.get_by_label("Ім'я", exact=True).fill("Василь")
     page.get_by_label("По батькові").fill("Іванович")
@@ -66,8 +80,9 @@ def test_login_create_cyrillic_person_switch_language_check_audit(page, live_ser
     row = page.get_by_role("row").filter(has_text="Гончаренко Василь")
     row.first.wait_for()
     assert "création" in row.first.inner_text()
-    assert AuditLog.objects.filter(action="create", actor=admin,
-                                   summary__contains="Гончаренко").exists()
+    assert AuditLog.objects.filter(
+        action="create", actor=admin, summary__contains="Гончаренко"
+    ).exists()
 
 
 def test_find_across_scripts_review_duplicate_merge_and_undo(page, live_server, world, regions):
@@ -79,10 +94,18 @@ def test_find_across_scripts_review_duplicate_merge_and_undo(page, live_server, 
     from vetbridge.people.models import Person, PersonMerge
     from vetbridge.people.services import person_create
 
-    taras = person_create(actor=None, data=input_from(PersonInput, {"region": regions["UA-46"],
-                                            "birth_date": dt.date(1991, 3, 9)}),
-                          names=[input_from(NameInput, {"surname": "Шевченко", "given_name": "Тарас",
-                                  "patronymic": "Григорович"})])
+    taras = person_create(
+        actor=None,
+        data=input_from(
+            PersonInput, {"region": regions["UA-46"], "birth_date": dt.date(1991, 3, 9)}
+        ),
+        names=[
+            input_from(
+                NameInput,
+                {"surname": "Шевченко", "given_name": "Тарас", "patronymic": "Григорович"},
+            )
+        ],
+    )
     worker = world["users"]["case_worker"]
     worker.set_password("browser-test-password")
     worker.save()
@@ -100,7 +123,8 @@ def test_find_across_scripts_review_duplicate_merge_and_undo(page, live_server, 
 
     # Registering him again from a unit list: warned before anything is saved.
     page.get_by_role("navigation", name="Головне меню").get_by_role(
-        "link", name="Зареєструвати особу").click()
+        "link", name="Зареєструвати особу"
+    ).click()
     page.get_by_label("Прізвище").fill("Shevchenko")
     page.get_by_label("Ім'я", exact=True).fill("Taras")
     page.get_by_label("Дата народження").fill("1991-03-09")
@@ -115,7 +139,8 @@ def test_find_across_scripts_review_duplicate_merge_and_undo(page, live_server, 
     page.get_by_label("Мова", exact=True).select_option("fr")
     page.get_by_role("button", name="Змінити").click()
     page.get_by_role("navigation", name="Menu principal").get_by_role(
-        "link", name="Doublons").click()
+        "link", name="Doublons"
+    ).click()
     pair = page.get_by_role("region").filter(has_text="Shevchenko Taras")
     pair.get_by_label(f"garder le n° {taras.pk}").check()
     pair.get_by_role("button", name="Fusionner").click()
@@ -194,8 +219,7 @@ def test_claim_end_to_end_in_ukrainian_and_french(page, live_server, world, tmp_
     assert claim.state == "appealed"
 
 
-def test_memorial_search_tribute_and_moderation_in_two_languages(page, live_server, world,
-                                                                   regions):
+def test_memorial_search_tribute_and_moderation_in_two_languages(page, live_server, world, regions):
     """A visitor (French) finds a Cyrillic name by its French spelling and leaves a tribute;
     the memorial editor (Ukrainian) publishes it; the visitor sees it."""
     import datetime as dt
@@ -204,16 +228,34 @@ def test_memorial_search_tribute_and_moderation_in_two_languages(page, live_serv
     from vetbridge.people.services import person_create
 
     editor = world["users"]["memorial_editor"]
-    taras = person_create(actor=None, data=input_from(PersonInput, {"lifecycle": "fallen", "region": regions["UA-46"],
-                                            "lifecycle_date": dt.date(2024, 2, 17)}),
-                          names=[input_from(NameInput, {"surname": "Шевченко", "given_name": "Тарас",
-                                  "patronymic": "Григорович"})])
+    taras = person_create(
+        actor=None,
+        data=input_from(
+            PersonInput,
+            {
+                "lifecycle": "fallen",
+                "region": regions["UA-46"],
+                "lifecycle_date": dt.date(2024, 2, 17),
+            },
+        ),
+        names=[
+            input_from(
+                NameInput,
+                {"surname": "Шевченко", "given_name": "Тарас", "patronymic": "Григорович"},
+            )
+        ],
+    )
     rec = services.record_create_for(actor=editor, person_id=taras.pk)
-    services.record_update(actor=editor, record_id=rec.pk, expected_version=rec.version,
-                           source="Книга пам'яті", data=input_from(RecordChanges, {"unit": "93 ОМБр",
-                                                         "death_place": "Авдіївка"}))
-    services.record_publish(actor=editor, record_id=rec.pk, basis="consent",
-                            note="Родина, 2025-01-10")
+    services.record_update(
+        actor=editor,
+        record_id=rec.pk,
+        expected_version=rec.version,
+        source="Книга пам'яті",
+        data=input_from(RecordChanges, {"unit": "93 ОМБр", "death_place": "Авдіївка"}),
+    )
+    services.record_publish(
+        actor=editor, record_id=rec.pk, basis="consent", note="Родина, 2025-01-10"
+    )
 
     page.context.clear_cookies()
     page.goto(f"{live_server.url}/memorial/")
@@ -235,7 +277,8 @@ def test_memorial_search_tribute_and_moderation_in_two_languages(page, live_serv
 
     _login(page, live_server, editor)
     page.get_by_role("navigation", name="Головне меню").get_by_role(
-        "link", name="Редакція меморіалу").click()
+        "link", name="Редакція меморіалу"
+    ).click()
     review = page.get_by_role("article").filter(has_text="Claire")
     review.get_by_role("button", name="Опублікувати").click()
     page.get_by_text("Модерацію зафіксовано.").wait_for()
@@ -257,7 +300,8 @@ def test_care_from_first_contact_to_a_referral_with_an_outcome(page, live_server
     partner.save()
     _login(page, live_server, worker)
     page.get_by_role("navigation", name="Головне меню").get_by_role(
-        "link", name="Зареєструвати особу").click()
+        "link", name="Зареєструвати особу"
+    ).click()
     page.get_by_label("Прізвище").fill("Мельничук")
     page.get_by_label("Ім'я", exact=True).fill("Остап")
     page.get_by_label("Регіон проживання").select_option(str(worker.region_id))
@@ -297,7 +341,8 @@ def test_care_from_first_contact_to_a_referral_with_an_outcome(page, live_server
 
     _login(page, live_server, partner)
     page.get_by_role("navigation", name="Menu principal").get_by_role(
-        "link", name="Orientations").click()
+        "link", name="Orientations"
+    ).click()
     page.get_by_role("row").filter(has_text="Мельничук").get_by_role("link").click()
     assert "S82.2" not in page.content() and "великогомілков" not in page.content()
     page.get_by_role("button", name="Accepter").click()
@@ -309,6 +354,7 @@ def test_care_from_first_contact_to_a_referral_with_an_outcome(page, live_server
 
     _login(page, live_server, worker)
     page.get_by_role("navigation", name="Головне меню").get_by_role(
-        "link", name="Мої підопічні").click()
+        "link", name="Мої підопічні"
+    ).click()
     page.get_by_role("link", name="Мельничук Остап").click()
     page.get_by_text("завершено · працевлаштовано").wait_for()

@@ -7,7 +7,10 @@ import pytest
 
 from tests.browser.test_journey import _login, page  # noqa: F401 (the Chromium page fixture)
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_analyst_runs_point_value_reform_and_reads_the_cost_chart(page, live_server, world):  # noqa: F811
@@ -18,7 +21,8 @@ def test_analyst_runs_point_value_reform_and_reads_the_cost_chart(page, live_ser
     analyst.save(update_fields=["language"])
     _login(page, live_server, analyst)
     page.get_by_role("navigation", name="Menu principal").get_by_role(
-        "link", name="Laboratoire des politiques").click()
+        "link", name="Laboratoire des politiques"
+    ).click()
     page.get_by_role("heading", name="Laboratoire des politiques", level=1).wait_for()
     # The demo population: the seeded synthetic population offered by default.
     assert page.get_by_role("radio", name="population synthétique").is_checked()
@@ -36,8 +40,10 @@ def test_analyst_runs_point_value_reform_and_reads_the_cost_chart(page, live_ser
     row = table.get_by_role("row").filter(has_text="10–19")
     cells = row.get_by_role("cell").all_inner_texts()
     baseline, reform = cells[2], cells[5]  # cost, baseline and reform (EUR), French digits
-    to_number = lambda s: float(s.replace("\u202f", "").replace("\xa0", "").replace(" ", "")  # noqa: E731
-                                .replace(",", "."))
+
+    def to_number(s: str) -> float:
+        return float(s.replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace(",", "."))
+
     assert to_number(reform) > to_number(baseline) > 0
     run = SimulationRun.objects.get()
     assert run.results["reform"]["total_eur"] > run.results["baseline"]["total_eur"]

@@ -10,8 +10,10 @@ import pytest
 
 from tests.browser.test_journey import page  # noqa: F401 (the Chromium page fixture)
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True,
-                                                         serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _code_from_key(key: str) -> str:
@@ -30,8 +32,14 @@ def test_enrol_verify_and_search_under_csp(page, live_server, world, settings): 
     user.language = "en"
     user.save()
     violations: list[str] = []
-    page.on("console", lambda msg: violations.append(msg.text)
-            if "Content Security Policy" in msg.text or "Refused to" in msg.text else None)
+    page.on(
+        "console",
+        lambda msg: (
+            violations.append(msg.text)
+            if "Content Security Policy" in msg.text or "Refused to" in msg.text
+            else None
+        ),
+    )
 
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("Ім'я користувача").fill("case_worker")

@@ -35,19 +35,32 @@ def _post(client: Client, url: str, body: dict) -> tuple[int, dict]:
 
 def _referral(world, partner=None):
     return referrals.referral_create(
-        actor=world["users"]["case_worker"], person_id=world["lviv"].pk,
-        data=input_from(ReferralInput, {"partner": (partner or world["hub"]).pk, "service": "employment",
-              "consent_on": timezone.localdate(), "consent_text": "ім'я, телефон"}))
+        actor=world["users"]["case_worker"],
+        person_id=world["lviv"].pk,
+        data=input_from(
+            ReferralInput,
+            {
+                "partner": (partner or world["hub"]).pk,
+                "service": "employment",
+                "consent_on": timezone.localdate(),
+                "consent_text": "ім'я, телефон",
+            },
+        ),
+    )
 
 
 def test_care_file_gives_the_timeline_and_scores_and_audits_the_read(world):
     person = world["lviv"]
     case_worker = world["users"]["case_worker"]
-    care.injury_add(actor=case_worker, person_id=person.pk,
-                    data=input_from(InjuryInput, {"icd10": "S82.1", "label": "Перелом гомілки"}))
+    care.injury_add(
+        actor=case_worker,
+        person_id=person.pk,
+        data=input_from(InjuryInput, {"icd10": "S82.1", "label": "Перелом гомілки"}),
+    )
     client = _as(world["users"]["medical_assessor"])
-    status, body = _post(client, f"/api/care/{person.pk}/whodas",
-                         {"assessed_on": "2025-03-01", "answers": ANSWERS})
+    status, body = _post(
+        client, f"/api/care/{person.pk}/whodas", {"assessed_on": "2025-03-01", "answers": ANSWERS}
+    )
     assert status == 201 and body["score"] == 23 and body["percent"] == 47.9
     assert body["method"] == "simple"
     before = AuditLog.objects.filter(object_type="care.file", object_id=str(person.pk)).count()
@@ -58,16 +71,22 @@ def test_care_file_gives_the_timeline_and_scores_and_audits_the_read(world):
     assert after == before + 1
 
 
-@pytest.mark.parametrize(("answers", "field"), [
-    ({k: v for k, v in ANSWERS.items() if k != "S7"}, "S7"),
-    ({**ANSWERS, "S3": 9}, "S3"),
-    ({**ANSWERS, "S13": 1}, "S13"),
-])
+@pytest.mark.parametrize(
+    ("answers", "field"),
+    [
+        ({k: v for k, v in ANSWERS.items() if k != "S7"}, "S7"),
+        ({**ANSWERS, "S3": 9}, "S3"),
+        ({**ANSWERS, "S13": 1}, "S13"),
+    ],
+)
 def test_whodas_errors_name_the_question_in_the_users_language(world, answers, field):
     client = _as(world["users"]["case_worker"], "fr")
     count = world["lviv"].assessments.count()
-    status, body = _post(client, f"/api/care/{world['lviv'].pk}/whodas",
-                         {"assessed_on": "2025-03-01", "answers": answers})
+    status, body = _post(
+        client,
+        f"/api/care/{world['lviv'].pk}/whodas",
+        {"assessed_on": "2025-03-01", "answers": answers},
+    )
     assert status == 400 and field in body["error"]["fields"]
     message = " ".join(body["error"]["fields"][field])
     assert "question" in message.lower()  # French: « … question … »
@@ -76,14 +95,20 @@ def test_whodas_errors_name_the_question_in_the_users_language(world, answers, f
 
 def test_future_assessment_date_is_refused(world):
     client = _as(world["users"]["case_worker"])
-    status, body = _post(client, f"/api/care/{world['lviv'].pk}/whodas",
-                         {"assessed_on": "2999-01-01", "answers": ANSWERS})
+    status, body = _post(
+        client,
+        f"/api/care/{world['lviv'].pk}/whodas",
+        {"assessed_on": "2999-01-01", "answers": ANSWERS},
+    )
     assert status == 400 and "assessed_on" in body["error"]["fields"]
 
 
 def test_partner_sees_its_referrals_without_medical_content_and_no_care_file(world):
-    care.injury_add(actor=world["users"]["case_worker"], person_id=world["lviv"].pk,
-                    data=input_from(InjuryInput, {"icd10": "F43.1", "label": "ПТСР"}))
+    care.injury_add(
+        actor=world["users"]["case_worker"],
+        person_id=world["lviv"].pk,
+        data=input_from(InjuryInput, {"icd10": "F43.1", "label": "ПТСР"}),
+    )
     other = Partner.objects.create(name="Other", services=["employment"], monthly_capacity=9)
     mine, theirs = _referral(world), _referral(world, other)
     client = _as(world["users"]["partner"], "fr")
@@ -93,31 +118,45 @@ def test_partner_sees_its_referrals_without_medical_content_and_no_care_file(wor
     assert "F43" not in text and "ПТСР" not in text
     assert client.get(f"/api/referrals/{theirs.pk}").status_code == 404
     assert client.get(f"/api/care/{world['lviv'].pk}").status_code == 403
-    status, body = _post(client, f"/api/referrals/{theirs.pk}/answer",
-                         {"version": theirs.version, "accept": True})
+    status, body = _post(
+        client, f"/api/referrals/{theirs.pk}/answer", {"version": theirs.version, "accept": True}
+    )
     assert status == 404
 
 
 def test_referral_lifecycle_through_the_api_with_optimistic_locking(world):
     worker = _as(world["users"]["case_worker"])
-    status, created = _post(worker, "/api/referrals", {
-        "person_id": world["lviv"].pk, "partner_id": world["hub"].pk, "service": "employment",
-        "consent_on": str(timezone.localdate()), "consent_text": "ім'я, телефон"})
+    status, created = _post(
+        worker,
+        "/api/referrals",
+        {
+            "person_id": world["lviv"].pk,
+            "partner_id": world["hub"].pk,
+            "service": "employment",
+            "consent_on": str(timezone.localdate()),
+            "consent_text": "ім'я, телефон",
+        },
+    )
     assert status == 201 and created["status"] == "sent" and not created["late"]
     partner = _as(world["users"]["partner"])
     url = f"/api/referrals/{created['id']}"
-    status, accepted = _post(partner, f"{url}/answer",
-                             {"version": created["version"], "accept": True})
+    status, accepted = _post(
+        partner, f"{url}/answer", {"version": created["version"], "accept": True}
+    )
     assert status == 200 and accepted["status"] == "accepted"
-    status, stale = _post(partner, f"{url}/answer", {"version": created["version"],
-                                                     "accept": False})
+    status, stale = _post(
+        partner, f"{url}/answer", {"version": created["version"], "accept": False}
+    )
     assert status in (400, 409)
-    status, body = _post(partner, f"{url}/outcome",
-                         {"version": created["version"], "outcome": "employed"})
+    status, body = _post(
+        partner, f"{url}/outcome", {"version": created["version"], "outcome": "employed"}
+    )
     assert status == 409  # someone (here: the partner itself) changed it since
-    status, done = _post(partner, f"{url}/outcome",
-                         {"version": accepted["version"], "outcome": "employed",
-                          "note": "CDI"})
+    status, done = _post(
+        partner,
+        f"{url}/outcome",
+        {"version": accepted["version"], "outcome": "employed", "note": "CDI"},
+    )
     assert status == 200 and done["status"] == "completed" and done["outcome"] == "employed"
     status, body = _post(worker, f"{url}/cancel", {"version": done["version"]})
     assert status == 400 and body["error"]["message"]
@@ -125,9 +164,17 @@ def test_referral_lifecycle_through_the_api_with_optimistic_locking(world):
 
 def test_consent_is_required_and_named(world):
     client = _as(world["users"]["case_worker"], "fr")
-    status, body = _post(client, "/api/referrals", {
-        "person_id": world["lviv"].pk, "partner_id": world["hub"].pk, "service": "employment",
-        "consent_on": str(timezone.localdate()), "consent_text": "  "})
+    status, body = _post(
+        client,
+        "/api/referrals",
+        {
+            "person_id": world["lviv"].pk,
+            "partner_id": world["hub"].pk,
+            "service": "employment",
+            "consent_on": str(timezone.localdate()),
+            "consent_text": "  ",
+        },
+    )
     assert status == 400 and "consent_text" in body["error"]["fields"]
 
 
@@ -144,8 +191,11 @@ def test_partners_directory_filters_and_unknown_region(world):
 def test_caseload_lists_the_contact_persons_people(world):
     worker = world["users"]["case_worker"]
     care.contact_set(actor=worker, person_id=world["lviv"].pk)
-    care.followup_add(actor=worker, person_id=world["lviv"].pk,
-                      data=input_from(FollowUpInput, {"due_on": timezone.localdate(), "what": "подзвонити"}))
+    care.followup_add(
+        actor=worker,
+        person_id=world["lviv"].pk,
+        data=input_from(FollowUpInput, {"due_on": timezone.localdate(), "what": "подзвонити"}),
+    )
     rows = _as(worker).get("/api/care/caseload").json()
     assert [r["person_id"] for r in rows] == [world["lviv"].pk]
     assert rows[0]["due_this_week"] == 1

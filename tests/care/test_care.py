@@ -40,12 +40,29 @@ def test_record_and_read_the_timeline_joining_care_and_claims(world):
     from vetbridge.reparation.services import claim_file
 
     cw, lviv = world["users"]["case_worker"], world["lviv"]
-    services.injury_add(actor=cw, person_id=lviv.pk, data=input_from(InjuryInput, {
-        "icd10": "s58.1", "label": "Ампутація передпліччя", "occurred_on": "2024-03-02"}))
-    services.episode_add(actor=cw, person_id=lviv.pk, data=input_from(EpisodeInput, {
-        "kind": "rehabilitation", "provider": "Unbroken, Lviv", "started_on": "2024-04-01"}))
-    services.goal_add(actor=cw, person_id=lviv.pk, data=input_from(GoalInput, {
-        "domain": "work", "description": "Повернутися до роботи водієм"}))
+    services.injury_add(
+        actor=cw,
+        person_id=lviv.pk,
+        data=input_from(
+            InjuryInput,
+            {"icd10": "s58.1", "label": "Ампутація передпліччя", "occurred_on": "2024-03-02"},
+        ),
+    )
+    services.episode_add(
+        actor=cw,
+        person_id=lviv.pk,
+        data=input_from(
+            EpisodeInput,
+            {"kind": "rehabilitation", "provider": "Unbroken, Lviv", "started_on": "2024-04-01"},
+        ),
+    )
+    services.goal_add(
+        actor=cw,
+        person_id=lviv.pk,
+        data=input_from(
+            GoalInput, {"domain": "work", "description": "Повернутися до роботи водієм"}
+        ),
+    )
     services.whodas_add(actor=cw, person_id=lviv.pk, assessed_on="2024-05-01", answers=ANSWERS)
     claim_file(actor=world["users"]["veteran"], person_id=lviv.pk, filing=ClaimFiling("fr_pension"))
     entries = services.timeline(user=cw, person=lviv)
@@ -55,25 +72,40 @@ def test_record_and_read_the_timeline_joining_care_and_claims(world):
     assert any(e.title.startswith("S58.1") for e in entries)
 
 
-@pytest.mark.parametrize(("kind", "data", "field"), [
-    ("injury", {"icd10": "knee", "label": "x"}, "icd10"),
-    ("injury", {"icd10": "S80", "label": ""}, "label"),
-    ("injury", {"icd10": "S80", "label": "x", "occurred_on": "2999-01-01"}, "occurred_on"),
-    ("episode", {"kind": "spa", "provider": "x", "started_on": "2024-01-01"}, "kind"),
-    ("episode", {"kind": "hospital", "provider": "x", "started_on": "2024-02-01",
-                 "ended_on": "2024-01-01"}, "ended_on"),
-    ("goal", {"domain": "moon", "description": "x"}, "domain"),
-    ("ua_functioning", {"assessed_on": "2024-01-01", "group": 7}, "group"),
-])
+@pytest.mark.parametrize(
+    ("kind", "data", "field"),
+    [
+        ("injury", {"icd10": "knee", "label": "x"}, "icd10"),
+        ("injury", {"icd10": "S80", "label": ""}, "label"),
+        ("injury", {"icd10": "S80", "label": "x", "occurred_on": "2999-01-01"}, "occurred_on"),
+        ("episode", {"kind": "spa", "provider": "x", "started_on": "2024-01-01"}, "kind"),
+        (
+            "episode",
+            {
+                "kind": "hospital",
+                "provider": "x",
+                "started_on": "2024-02-01",
+                "ended_on": "2024-01-01",
+            },
+            "ended_on",
+        ),
+        ("goal", {"domain": "moon", "description": "x"}, "domain"),
+        ("ua_functioning", {"assessed_on": "2024-01-01", "group": 7}, "group"),
+    ],
+)
 def test_bad_input_names_the_field(world, kind, data, field):
     adder, input_class = {
         "injury": (services.injury_add, InjuryInput),
         "episode": (services.episode_add, EpisodeInput),
         "goal": (services.goal_add, GoalInput),
-        "ua_functioning": (services.ua_functioning_add, UaFunctioningInput)}[kind]
+        "ua_functioning": (services.ua_functioning_add, UaFunctioningInput),
+    }[kind]
     with pytest.raises(ApplicationError) as exc:
-        adder(actor=world["users"]["case_worker"], person_id=world["lviv"].pk,
-              data=input_from(input_class, data))
+        adder(
+            actor=world["users"]["case_worker"],
+            person_id=world["lviv"].pk,
+            data=input_from(input_class, data),
+        )
     assert field in exc.value.fields
 
 
@@ -81,8 +113,12 @@ def test_whodas_incomplete_is_refused(world):
     answers = dict(ANSWERS)
     del answers["S12"]
     with pytest.raises(ApplicationError) as exc:
-        services.whodas_add(actor=world["users"]["case_worker"], person_id=world["lviv"].pk,
-                            assessed_on="2024-05-01", answers=answers)
+        services.whodas_add(
+            actor=world["users"]["case_worker"],
+            person_id=world["lviv"].pk,
+            assessed_on="2024-05-01",
+            answers=answers,
+        )
     assert "S12" in exc.value.fields
 
 
@@ -94,8 +130,11 @@ def test_scope_and_roles(world):
         with pytest.raises(PermissionDeniedError):
             services.care_open(actor=world["users"][role], person_id=world["lviv"].pk)
     with pytest.raises(PermissionDeniedError):
-        services.note_add(actor=world["users"]["veteran"], person_id=world["lviv"].pk,
-                          data=input_from(NoteInput, {"text": "x"}))
+        services.note_add(
+            actor=world["users"]["veteran"],
+            person_id=world["lviv"].pk,
+            data=input_from(NoteInput, {"text": "x"}),
+        )
 
 
 def test_every_read_of_the_care_file_is_audited(world):
@@ -112,15 +151,34 @@ def test_caseload_shows_overdue_due_new_and_unanswered(world, settings):
     cw, lviv = world["users"]["case_worker"], world["lviv"]
     services.contact_set(actor=cw, person_id=lviv.pk)
     today = timezone.localdate()
-    services.followup_add(actor=cw, person_id=lviv.pk, data=input_from(FollowUpInput, {
-        "due_on": today - dt.timedelta(days=2), "what": "Подзвонити"}))
-    services.followup_add(actor=cw, person_id=lviv.pk, data=input_from(FollowUpInput, {
-        "due_on": today + dt.timedelta(days=3), "what": "Огляд"}))
-    referral = referral_create(actor=cw, person_id=lviv.pk, data=input_from(ReferralInput, {
-        "partner": world["hub"].pk, "service": "employment", "consent_on": today,
-        "consent_text": "ім'я та телефон"}))
+    services.followup_add(
+        actor=cw,
+        person_id=lviv.pk,
+        data=input_from(
+            FollowUpInput, {"due_on": today - dt.timedelta(days=2), "what": "Подзвонити"}
+        ),
+    )
+    services.followup_add(
+        actor=cw,
+        person_id=lviv.pk,
+        data=input_from(FollowUpInput, {"due_on": today + dt.timedelta(days=3), "what": "Огляд"}),
+    )
+    referral = referral_create(
+        actor=cw,
+        person_id=lviv.pk,
+        data=input_from(
+            ReferralInput,
+            {
+                "partner": world["hub"].pk,
+                "service": "employment",
+                "consent_on": today,
+                "consent_text": "ім'я та телефон",
+            },
+        ),
+    )
     type(referral).objects.filter(pk=referral.pk).update(
-        sent_at=timezone.now() - dt.timedelta(days=settings.VETBRIDGE_REFERRAL_ANSWER_DAYS + 1))
+        sent_at=timezone.now() - dt.timedelta(days=settings.VETBRIDGE_REFERRAL_ANSWER_DAYS + 1)
+    )
     [row] = services.caseload(user=cw)
     assert row.person == lviv and row.new
     assert [f.what for f in row.overdue] == ["Подзвонити"]
@@ -135,15 +193,19 @@ def test_web_forms_and_summary_pdf_in_the_veterans_language(world):
 
     cw, lviv = world["users"]["case_worker"], world["lviv"]
     client = _as(cw)
-    bad = client.post(f"/care/{lviv.pk}/add/injury/", {"injury-icd10": "knee",
-                                                       "injury-label": "Коліно"})
+    bad = client.post(
+        f"/care/{lviv.pk}/add/injury/", {"injury-icd10": "knee", "injury-label": "Коліно"}
+    )
     assert bad.status_code == 400 and "S58.1" in bad.content.decode()
-    ok = client.post(f"/care/{lviv.pk}/add/whodas/", {"whodas-assessed_on": "2024-05-01",
-                                                      **{f"whodas-{k}": v
-                                                         for k, v in ANSWERS.items()}})
+    ok = client.post(
+        f"/care/{lviv.pk}/add/whodas/",
+        {"whodas-assessed_on": "2024-05-01", **{f"whodas-{k}": v for k, v in ANSWERS.items()}},
+    )
     assert ok.status_code == 302
-    client.post(f"/care/{lviv.pk}/add/goal/", {"goal-domain": "mobility",
-                                               "goal-description": "Ходити без милиць"})
+    client.post(
+        f"/care/{lviv.pk}/add/goal/",
+        {"goal-domain": "mobility", "goal-description": "Ходити без милиць"},
+    )
     page = client.get(f"/care/{lviv.pk}/").content.decode()
     assert "<svg" in page and "Ходити без милиць" in page
     pdf = _as(world["users"]["veteran"]).get(f"/care/{lviv.pk}/summary.pdf")
@@ -158,12 +220,25 @@ def test_appointments_are_recorded_and_flagged_when_passed_without_outcome(world
     person = world["lviv"]
     services.contact_set(actor=worker, person_id=person.pk)
     now = timezone.now()
-    past = services.appointment_add(actor=worker, person_id=person.pk, data=input_from(AppointmentInput, {
-        "at": now - dt.timedelta(days=2), "with_whom": "Ортопед"}))
-    soon = services.appointment_add(actor=worker, person_id=person.pk, data=input_from(AppointmentInput, {
-        "at": now + dt.timedelta(days=3), "with_whom": "Психолог"}))
-    later = services.appointment_add(actor=worker, person_id=person.pk, data=input_from(AppointmentInput, {
-        "at": now + dt.timedelta(days=30), "with_whom": "МСЕК"}))
+    past = services.appointment_add(
+        actor=worker,
+        person_id=person.pk,
+        data=input_from(
+            AppointmentInput, {"at": now - dt.timedelta(days=2), "with_whom": "Ортопед"}
+        ),
+    )
+    soon = services.appointment_add(
+        actor=worker,
+        person_id=person.pk,
+        data=input_from(
+            AppointmentInput, {"at": now + dt.timedelta(days=3), "with_whom": "Психолог"}
+        ),
+    )
+    later = services.appointment_add(
+        actor=worker,
+        person_id=person.pk,
+        data=input_from(AppointmentInput, {"at": now + dt.timedelta(days=30), "with_whom": "МСЕК"}),
+    )
     [row] = services.caseload(user=worker)
     assert row.appointments_unrecorded == [past] and row.appointments_soon == [soon]
     page = _as(worker).get("/care/caseload/").content.decode()
@@ -178,21 +253,29 @@ def test_appointments_are_recorded_and_flagged_when_passed_without_outcome(world
     assert response.status_code == 302
     past.refresh_from_db()
     assert past.status == "done"
-    assert AuditLog.objects.filter(object_type="care.appointment", object_id=str(past.pk),
-                                   action="update").exists()
+    assert AuditLog.objects.filter(
+        object_type="care.appointment", object_id=str(past.pk), action="update"
+    ).exists()
     [row] = services.caseload(user=worker)
     assert row.appointments_unrecorded == [] and later not in row.appointments_soon
 
 
 def test_appointment_status_is_scoped(world, make_person):
     kyiv = world["kyiv"]
-    ap = services.appointment_add(actor=world["users"]["admin"], person_id=kyiv.pk, data=input_from(AppointmentInput, {
-        "at": timezone.now() - dt.timedelta(days=1), "with_whom": "Хірург"}))
+    ap = services.appointment_add(
+        actor=world["users"]["admin"],
+        person_id=kyiv.pk,
+        data=input_from(
+            AppointmentInput, {"at": timezone.now() - dt.timedelta(days=1), "with_whom": "Хірург"}
+        ),
+    )
     with pytest.raises(NotFoundError):
-        services.appointment_set_status(actor=world["users"]["case_worker"],
-                                        appointment_id=ap.pk, status="done")
-    response = _as(world["users"]["partner"]).post(f"/care/appointments/{ap.pk}/status/",
-                                                   {"status": "done"})
+        services.appointment_set_status(
+            actor=world["users"]["case_worker"], appointment_id=ap.pk, status="done"
+        )
+    response = _as(world["users"]["partner"]).post(
+        f"/care/appointments/{ap.pk}/status/", {"status": "done"}
+    )
     assert response.status_code == 403
 
 
@@ -204,15 +287,17 @@ def test_summary_pdf_in_the_readers_language_or_the_one_asked(world):
     cw, lviv = world["users"]["case_worker"], world["lviv"]
     cw.language = "fr"
     cw.save(update_fields=["language"])
-    services.whodas_add(actor=cw, person_id=lviv.pk, assessed_on=dt.date(2026, 11, 1),
-                        answers=ANSWERS)
+    services.whodas_add(
+        actor=cw, person_id=lviv.pk, assessed_on=dt.date(2026, 11, 1), answers=ANSWERS
+    )
     client = _as(cw)
 
     def text(url: str) -> str:
         pdf = client.get(url)
         assert pdf.status_code == 200
-        return " ".join("".join(p.extract_text() for p in PdfReader(
-            io.BytesIO(pdf.content)).pages).split())
+        return " ".join(
+            "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages).split()
+        )
 
     french = text(f"/care/{lviv.pk}/summary.pdf")
     assert "Synthèse des soins et de la réadaptation" in french

@@ -15,8 +15,10 @@ def test_twelve_items_and_bounds():
     assert len(CODES) == 12 and whodas.MAX_SCORE == 48
     assert whodas.score(dict.fromkeys(CODES, 0)) == whodas.WhodasScore(0, 0.0)
     assert whodas.score(dict.fromkeys(CODES, 4)) == whodas.WhodasScore(48, 100.0)
-    assert whodas.score(dict(zip(CODES, [1, 2, 3, 4, 0, 1, 2, 3, 4, 0, 1, 2],
-                                 strict=True))).total == 23
+    assert (
+        whodas.score(dict(zip(CODES, [1, 2, 3, 4, 0, 1, 2, 3, 4, 0, 1, 2], strict=True))).total
+        == 23
+    )
 
 
 @pytest.mark.parametrize("bad", [None, -1, 5, "2", 2.5, True])
@@ -56,13 +58,15 @@ def test_no_percentage_on_the_page_or_in_the_summary_and_the_api_says_what_it_is
 
     person = world["lviv"]
     worker = world["users"]["case_worker"]
-    services.whodas_add(actor=worker, person_id=person.pk, assessed_on="2025-03-01",
-                        answers=dict.fromkeys(CODES, 2))
+    services.whodas_add(
+        actor=worker, person_id=person.pk, assessed_on="2025-03-01", answers=dict.fromkeys(CODES, 2)
+    )
     client = Client()
     client.force_login(worker)
     page = client.get(f"/care/{person.pk}/").content.decode()
-    section = page[page.index('id="h-whodas"'):page.index("</section>", page.index(
-        'id="h-whodas"'))]
+    section = page[
+        page.index('id="h-whodas"') : page.index("</section>", page.index('id="h-whodas"'))
+    ]
     assert "%" not in section and "12–60" in section and ">36<" in section
     assert ">24<" in section  # the 0–48 recoding, named as such in its column
     # The form shows the WHO form's printed codes beside each level.

@@ -6,8 +6,10 @@ import pytest
 @pytest.fixture
 def officers(make_user):
     """The French (French interface) and the Ukrainian (Ukrainian interface) officers."""
-    return {"fr": make_user("cooperation_officer", "coop.fr", language="fr", side="fr"),
-            "ua": make_user("cooperation_officer", "coop.ua", language="uk", side="ua")}
+    return {
+        "fr": make_user("cooperation_officer", "coop.fr", language="fr", side="fr"),
+        "ua": make_user("cooperation_officer", "coop.ua", language="uk", side="ua"),
+    }
 
 
 @pytest.fixture
@@ -22,7 +24,11 @@ def make_action(officers, axes):
     from vetbridge.cooperation import services
 
     def make(title=None, axis="rehabilitation", **kw):
-        return services.action_create(actor=officers["fr"], data=services.ActionInput(
-            axis_id=axes[axis].pk, title=title or {"fr": "Sport adapté"}, **kw))
+        return services.action_create(
+            actor=officers["fr"],
+            data=services.ActionInput(
+                axis_id=axes[axis].pk, title=title or {"fr": "Sport adapté"}, **kw
+            ),
+        )
 
     return make

@@ -31,26 +31,42 @@ def test_cooperation_never_imports_another_apps_models():
                 names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
             elif isinstance(node, ast.Import):
                 names = [a.name for a in node.names]
-            offenders += [f"{path.name}: {n}" for n in names
-                          if any(n.startswith(f"vetbridge.{app}.models") for app in OTHER_APPS)]
+            offenders += [
+                f"{path.name}: {n}"
+                for n in names
+                if any(n.startswith(f"vetbridge.{app}.models") for app in OTHER_APPS)
+            ]
     assert not offenders, offenders
 
 
 def test_every_app_read_by_the_roadmap_publishes_its_figures():
     codes = set(published())
-    assert {"reintegration.referrals_sent", "reintegration.referrals_answered_in_time",
-            "reintegration.referrals_completed", "reintegration.referrals_outcomes",
-            "reparation.claims_filed", "reparation.claims_decided",
-            "reparation.claims_decided_within_6_months", "reparation.median_days_to_decision",
-            "reparation.appeals", "people.veterans", "people.veterans_with_contact_person",
-            "care.whodas_change_6_months", "memorial.records_published",
-            "memorial.tributes_moderated"} <= codes
+    assert {
+        "reintegration.referrals_sent",
+        "reintegration.referrals_answered_in_time",
+        "reintegration.referrals_completed",
+        "reintegration.referrals_outcomes",
+        "reparation.claims_filed",
+        "reparation.claims_decided",
+        "reparation.claims_decided_within_6_months",
+        "reparation.median_days_to_decision",
+        "reparation.appeals",
+        "people.veterans",
+        "people.veterans_with_contact_person",
+        "care.whodas_change_6_months",
+        "memorial.records_published",
+        "memorial.tributes_moderated",
+    } <= codes
 
 
 def test_a_period_is_a_quarter():
     q = Period.parse("2026-Q4")
     assert (q.start, q.end, str(q.next()), str(q.previous())) == (
-        dt.date(2026, 10, 1), dt.date(2026, 12, 31), "2027-Q1", "2026-Q3")
+        dt.date(2026, 10, 1),
+        dt.date(2026, 12, 31),
+        "2027-Q1",
+        "2026-Q3",
+    )
     with pytest.raises(ValueError):
         Period.parse("2026-Q5")
 
@@ -69,27 +85,50 @@ def referred(world, make_person, settings):
     for region, n in (("UA-46", 6), ("UA-51", 5), ("UA-30", 1)):
         for i in range(n):
             person = make_person("Петренко", f"Іван{region}{i}", region=region)
-            made.append(referrals.referral_create(actor=admin, person_id=person.pk, data=input_from(ReferralInput, {
-                "partner": world["hub"].pk, "service": "employment",
-                "consent_on": dt.date(2026, 1, 1), "consent_text": "name"})))
+            made.append(
+                referrals.referral_create(
+                    actor=admin,
+                    person_id=person.pk,
+                    data=input_from(
+                        ReferralInput,
+                        {
+                            "partner": world["hub"].pk,
+                            "service": "employment",
+                            "consent_on": dt.date(2026, 1, 1),
+                            "consent_text": "name",
+                        },
+                    ),
+                )
+            )
     for r in made[:4]:
-        referrals.referral_answer(actor=partner, referral_id=r.pk,
-                                  expected_version=r.version, accept=True)
+        referrals.referral_answer(
+            actor=partner, referral_id=r.pk, expected_version=r.version, accept=True
+        )
     return made
 
 
 @pytest.mark.django_db
 class ComputedIndicatorTests:
-    def test_referrals_sent_by_region_with_small_cells_hidden(self, world, referred, axes,
-                                                               officers):
-        indicator = services.indicator_create(actor=officers["fr"], data=services.IndicatorInput(
-            code="sent", name={"fr": "Orientations"}, axis_id=axes["rehabilitation"].pk,
-            numerator="reintegration.referrals_sent"))
+    def test_referrals_sent_by_region_with_small_cells_hidden(
+        self, world, referred, axes, officers
+    ):
+        indicator = services.indicator_create(
+            actor=officers["fr"],
+            data=services.IndicatorInput(
+                code="sent",
+                name={"fr": "Orientations"},
+                axis_id=axes["rehabilitation"].pk,
+                numerator="reintegration.referrals_sent",
+            ),
+        )
         period = str(Period.of(timezone.localdate()))
-        services.indicator_refresh(actor=officers["fr"], indicator_id=indicator.pk,
-                                   periods=[period])
-        cells = {v.breakdown: (v.value, v.suppressed)
-                 for v in IndicatorValue.objects.filter(indicator=indicator, period=period)}
+        services.indicator_refresh(
+            actor=officers["fr"], indicator_id=indicator.pk, periods=[period]
+        )
+        cells = {
+            v.breakdown: (v.value, v.suppressed)
+            for v in IndicatorValue.objects.filter(indicator=indicator, period=period)
+        }
         assert cells[TOTAL] == (Decimal(12), False)
         assert cells["UA-46"] == (Decimal(6), False)
         assert cells["UA-30"] == (None, True)  # one referral: hidden
@@ -100,33 +139,60 @@ class ComputedIndicatorTests:
         assert {r.breakdown for r in rows} == {TOTAL, "UA-46"}
 
     def test_share_answered_in_time(self, referred, axes, officers, settings):
-        indicator = services.indicator_create(actor=officers["fr"], data=services.IndicatorInput(
-            code="in-time", name={"fr": "Réponses à temps"}, axis_id=axes["rehabilitation"].pk,
-            unit="percent", numerator="reintegration.referrals_answered_in_time",
-            denominator="reintegration.referrals_sent"))
+        indicator = services.indicator_create(
+            actor=officers["fr"],
+            data=services.IndicatorInput(
+                code="in-time",
+                name={"fr": "Réponses à temps"},
+                axis_id=axes["rehabilitation"].pk,
+                unit="percent",
+                numerator="reintegration.referrals_answered_in_time",
+                denominator="reintegration.referrals_sent",
+            ),
+        )
         settings.VETBRIDGE_MIN_CELL_SIZE = 3
         period = str(Period.of(timezone.localdate()))
-        services.indicator_refresh(actor=officers["fr"], indicator_id=indicator.pk,
-                                   periods=[period])
-        cells = {v.breakdown: v.value for v in IndicatorValue.objects.filter(
-            indicator=indicator, period=period)}
+        services.indicator_refresh(
+            actor=officers["fr"], indicator_id=indicator.pk, periods=[period]
+        )
+        cells = {
+            v.breakdown: v.value
+            for v in IndicatorValue.objects.filter(indicator=indicator, period=period)
+        }
         assert cells[TOTAL] == Decimal("33.33")  # 4 of 12
         assert cells["UA-46"] == Decimal("66.67")  # 4 of 6
 
     def test_a_computed_indicator_refuses_hand_values(self, referred, axes, officers):
         from vetbridge.core.exceptions import ApplicationError
 
-        indicator = services.indicator_create(actor=officers["fr"], data=services.IndicatorInput(
-            code="sent", name={"fr": "x"}, axis_id=axes["rehabilitation"].pk,
-            numerator="reintegration.referrals_sent"))
+        indicator = services.indicator_create(
+            actor=officers["fr"],
+            data=services.IndicatorInput(
+                code="sent",
+                name={"fr": "x"},
+                axis_id=axes["rehabilitation"].pk,
+                numerator="reintegration.referrals_sent",
+            ),
+        )
         with pytest.raises(ApplicationError) as exc:
-            services.value_enter(actor=officers["fr"], indicator_id=indicator.pk,
-                                 period="2026-Q1", value="3", source="x")
+            services.value_enter(
+                actor=officers["fr"],
+                indicator_id=indicator.pk,
+                period="2026-Q1",
+                value="3",
+                source="x",
+            )
         assert "value" in exc.value.fields
         with pytest.raises(ApplicationError) as exc:
-            services.indicator_create(actor=officers["fr"], data=services.IndicatorInput(
-                code="bad", name={"fr": "x"}, axis_id=axes["rehabilitation"].pk,
-                numerator="reintegration.nothing"))
+            services.indicator_create(
+                actor=officers["fr"],
+                data=services.IndicatorInput(
+                    code="bad",
+                    name={"fr": "x"},
+                    axis_id=axes["rehabilitation"].pk,
+                    numerator="reintegration.nothing",
+                ),
+            )
         assert "numerator" in exc.value.fields
 
 
@@ -141,8 +207,9 @@ class PublishedFiguresTests:
         filed = {r.breakdown: r.value for r in figures["reparation.claims_filed"](period)}
         decided = {r.breakdown: r.n for r in figures["reparation.claims_decided"](period)}
         within = figures["reparation.claims_decided_within_6_months"](period)
-        median = {r.breakdown: r.value for r in
-                  figures["reparation.median_days_to_decision"](period)}
+        median = {
+            r.breakdown: r.value for r in figures["reparation.median_days_to_decision"](period)
+        }
         assert filed == {"UA-46": 1, TOTAL: 1}
         assert decided == {"UA-46": 1, TOTAL: 1}
         assert [r.value for r in within if r.breakdown == TOTAL] == [1]
@@ -156,15 +223,21 @@ class PublishedFiguresTests:
 
         for i, worker in enumerate((True, True, False)):
             person = make_person("Мельник", f"Олег{i}")
-            person_status_add(actor=world["users"]["admin"], person_id=person.pk,
-                              data=input_from(StatusInput, {"kind": "ua_combatant", "valid_from": dt.date(2024, 1, 1)}))
+            person_status_add(
+                actor=world["users"]["admin"],
+                person_id=person.pk,
+                data=input_from(
+                    StatusInput, {"kind": "ua_combatant", "valid_from": dt.date(2024, 1, 1)}
+                ),
+            )
             if worker:
                 care.contact_set(actor=world["users"]["case_worker"], person_id=person.pk)
         period = Period.of(timezone.localdate())
         figures = published()
         veterans = {r.breakdown: r.value for r in figures["people.veterans"](period)}
-        contact = {r.breakdown: r.value
-                   for r in figures["people.veterans_with_contact_person"](period)}
+        contact = {
+            r.breakdown: r.value for r in figures["people.veterans_with_contact_person"](period)
+        }
         assert veterans[TOTAL] == 3 and contact[TOTAL] == 2
 
     def test_whodas_change_over_six_months(self, world):
@@ -172,11 +245,18 @@ class PublishedFiguresTests:
 
         admin = world["users"]["admin"]
         today = timezone.localdate()
-        care.whodas_add(actor=admin, person_id=world["lviv"].pk,
-                        assessed_on=today - dt.timedelta(days=182),
-                        answers={f"S{i}": 3 for i in range(1, 13)})
-        care.whodas_add(actor=admin, person_id=world["lviv"].pk, assessed_on=today,
-                        answers={f"S{i}": 1 for i in range(1, 13)})
+        care.whodas_add(
+            actor=admin,
+            person_id=world["lviv"].pk,
+            assessed_on=today - dt.timedelta(days=182),
+            answers={f"S{i}": 3 for i in range(1, 13)},
+        )
+        care.whodas_add(
+            actor=admin,
+            person_id=world["lviv"].pk,
+            assessed_on=today,
+            answers={f"S{i}": 1 for i in range(1, 13)},
+        )
         rows = published()["care.whodas_change_6_months"](Period.of(today))
         total = next(r for r in rows if r.breakdown == TOTAL)
         assert total.n == 1 and total.value == Decimal("-50.0")  # 75 % → 25 %
@@ -191,13 +271,25 @@ class PublishedFiguresTests:
 
 @pytest.mark.django_db
 def test_refresh_all_recomputes_every_computed_indicator(referred, axes, officers):
-    computed = services.indicator_create(actor=officers["fr"], data=services.IndicatorInput(
-        code="sent", name={"fr": "x"}, axis_id=axes["rehabilitation"].pk,
-        numerator="reintegration.referrals_sent"))
-    services.indicator_create(actor=officers["fr"], data=services.IndicatorInput(
-        code="by-hand", name={"fr": "y"}, axis_id=axes["rehabilitation"].pk))
+    computed = services.indicator_create(
+        actor=officers["fr"],
+        data=services.IndicatorInput(
+            code="sent",
+            name={"fr": "x"},
+            axis_id=axes["rehabilitation"].pk,
+            numerator="reintegration.referrals_sent",
+        ),
+    )
+    services.indicator_create(
+        actor=officers["fr"],
+        data=services.IndicatorInput(
+            code="by-hand", name={"fr": "y"}, axis_id=axes["rehabilitation"].pk
+        ),
+    )
     written = services.indicators_refresh_all()
     current = Period.of(timezone.localdate())
     assert written == computed.values.count() > 0
     assert set(computed.values.values_list("period", flat=True)) == {
-        str(current), str(current.previous())}
+        str(current),
+        str(current.previous()),
+    }

@@ -22,10 +22,14 @@ def probe(*, readers: int = 24, writers: int = 8) -> dict[str, Any]:
     from vetbridge.accounts.models import ApiToken, User
     from vetbridge.people.services import NameInput, PersonInput, person_create
 
-    admin = User.objects.create_user(username="probe-admin", password="probe-only-pw-123",
-                                     role="admin")
-    person = person_create(actor=None, data=PersonInput(lifecycle="alive"),
-                           names=[NameInput(surname="Гонка", given_name="Тест")])
+    admin = User.objects.create_user(
+        username="probe-admin", password="probe-only-pw-123", role="admin"
+    )
+    person = person_create(
+        actor=None,
+        data=PersonInput(lifecycle="alive"),
+        names=[NameInput(surname="Гонка", given_name="Тест")],
+    )
     _token, raw = ApiToken.issue(user=admin, name="probe")
     auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
     version = person.version
@@ -53,9 +57,11 @@ def probe(*, readers: int = 24, writers: int = 8) -> dict[str, Any]:
         try:
             barrier.wait()
             response = client.patch(
-                f"/api/people/{person.pk}", content_type="application/json",
+                f"/api/people/{person.pk}",
+                content_type="application/json",
                 data=json.dumps({"version": version, "birth_place": f"Місто {i}"}),
-                **auth)  # type: ignore[arg-type]
+                **auth,
+            )  # type: ignore[arg-type]
             with lock:
                 writes.append(response.status_code)
                 if response.status_code >= 500:
@@ -74,10 +80,14 @@ def probe(*, readers: int = 24, writers: int = 8) -> dict[str, Any]:
         t.join(120)
     seconds = time.monotonic() - started
     person.refresh_from_db()
-    return {"reads": dict(Counter(reads)), "writes": dict(Counter(writes)),
-            "seconds": round(seconds, 3),
-            "final_version": person.version, "start_version": version,
-            "errors": errors[:5]}
+    return {
+        "reads": dict(Counter(reads)),
+        "writes": dict(Counter(writes)),
+        "seconds": round(seconds, 3),
+        "final_version": person.version,
+        "start_version": version,
+        "errors": errors[:5],
+    }
 
 
 def import_vs_sign_in(*, rows: int = 300, hold: float = 2.0) -> dict[str, Any]:
@@ -93,10 +103,10 @@ def import_vs_sign_in(*, rows: int = 300, hold: float = 2.0) -> dict[str, Any]:
     from vetbridge.people.importer import people_import
     from vetbridge.people.models import Person
 
-    User.objects.create_user(username="probe-cw", password="probe-only-pw-123",
-                             role="case_worker")
+    User.objects.create_user(username="probe-cw", password="probe-only-pw-123", role="case_worker")
     data = "external_id,surname,given_name,patronymic,birth_date,sex,status\n" + "".join(
-        f"IMP{i},Імпорт{i},Петро,,1980-01-{1 + i % 28:02d},M,\n" for i in range(rows))
+        f"IMP{i},Імпорт{i},Петро,,1980-01-{1 + i % 28:02d},M,\n" for i in range(rows)
+    )
     importing = threading.Event()
     outcome: dict[str, Any] = {}
 
@@ -107,8 +117,7 @@ def import_vs_sign_in(*, rows: int = 300, hold: float = 2.0) -> dict[str, Any]:
 
     def run_import() -> None:
         try:
-            report = people_import(actor=None, data=data.encode(), progress=progress,
-                                   link=False)
+            report = people_import(actor=None, data=data.encode(), progress=progress, link=False)
             outcome["imported"] = report.imported
         except Exception as exc:  # reported to the test
             outcome["import_error"] = repr(exc)
@@ -120,7 +129,8 @@ def import_vs_sign_in(*, rows: int = 300, hold: float = 2.0) -> dict[str, Any]:
     outcome["sign_in_while_importing"] = importing.wait(30)
     started = time.monotonic()
     response = Client(raise_request_exception=False).post(
-        "/login/", {"username": "probe-cw", "password": "probe-only-pw-123"})
+        "/login/", {"username": "probe-cw", "password": "probe-only-pw-123"}
+    )
     outcome["sign_in_status"] = response.status_code
     outcome["sign_in_seconds"] = round(time.monotonic() - started, 2)
     worker.join(60)
@@ -146,9 +156,14 @@ def main() -> None:
 
     import sys
 
-    result = import_vs_sign_in() if "--import" in sys.argv else probe(
-        readers=int(os.environ.get("VETBRIDGE_PROBE_READERS", "24")),
-        writers=int(os.environ.get("VETBRIDGE_PROBE_WRITERS", "8")))
+    result = (
+        import_vs_sign_in()
+        if "--import" in sys.argv
+        else probe(
+            readers=int(os.environ.get("VETBRIDGE_PROBE_READERS", "24")),
+            writers=int(os.environ.get("VETBRIDGE_PROBE_WRITERS", "8")),
+        )
+    )
     result["journal_mode"] = mode
     print(json.dumps(result))
 

@@ -34,8 +34,10 @@ def _png() -> bytes:
 
 def _pdf(title: str) -> bytes:
     """A small structurally valid PDF (the upload gate refuses a bare header)."""
-    return (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]"
-            b"/Count 0>>endobj\n% " + title.encode() + b"\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+    return (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]"
+        b"/Count 0>>endobj\n% " + title.encode() + b"\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    )
 
 
 @pytest.fixture
@@ -46,16 +48,25 @@ def populated(make_user, make_person):
     from vetbridge.reparation import services as claims
 
     admin, editor = make_user("admin"), make_user("memorial_editor")
-    people = [make_person("Коваленко", "Ігор"), make_person("Шевченко", "Тарас"),
-              make_person("Петренко", "Олена")]
+    people = [
+        make_person("Коваленко", "Ігор"),
+        make_person("Шевченко", "Тарас"),
+        make_person("Петренко", "Олена"),
+    ]
     claim = claims.claim_file(actor=admin, person_id=people[0].pk, filing=ClaimFiling("fr_pension"))
-    claims.document_add(actor=admin, claim_id=claim.pk, name="expertise.pdf",
-                        content=_pdf("expertise"))
-    claims.document_add(actor=admin, claim_id=claim.pk, name="certificat.pdf",
-                        content=_pdf("certificat"))
-    fallen = person_create(actor=None, data=input_from(PersonInput, {"lifecycle": "fallen",
-                                             "lifecycle_date": dt.date(2024, 2, 1)}),
-                           names=[input_from(NameInput, {"surname": "Бондар", "given_name": "Максим"})])
+    claims.document_add(
+        actor=admin, claim_id=claim.pk, name="expertise.pdf", content=_pdf("expertise")
+    )
+    claims.document_add(
+        actor=admin, claim_id=claim.pk, name="certificat.pdf", content=_pdf("certificat")
+    )
+    fallen = person_create(
+        actor=None,
+        data=input_from(
+            PersonInput, {"lifecycle": "fallen", "lifecycle_date": dt.date(2024, 2, 1)}
+        ),
+        names=[input_from(NameInput, {"surname": "Бондар", "given_name": "Максим"})],
+    )
     record = memorial.record_create_for(actor=editor, person_id=fallen.pk)
     memorial.record_photo_set(actor=editor, record_id=record.pk, content=_png(), source="test")
     return {"admin": admin}
@@ -72,8 +83,11 @@ def _counts_here() -> dict[str, int]:
 
 
 def _files(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _target(tmp_path: Path) -> dict:
@@ -88,17 +102,26 @@ def _target(tmp_path: Path) -> dict:
 def _counts_there(db: dict) -> dict[str, int]:
     if connection.vendor == "sqlite":
         conn = sqlite3.connect(db["NAME"])
-        tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
         out = {t: conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}  # noqa: S608
         conn.close()
         return out
     import psycopg
 
-    with psycopg.connect(dbname=db["NAME"], host=db["HOST"], port=db["PORT"] or None,
-                         user=db["USER"]) as conn:
-        tables = [r[0] for r in conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")]
+    with psycopg.connect(
+        dbname=db["NAME"], host=db["HOST"], port=db["PORT"] or None, user=db["USER"]
+    ) as conn:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+            )
+        ]
         return {t: conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}  # noqa: S608
 
 
@@ -113,8 +136,9 @@ def _stray_row(db: dict) -> None:
         return
     import psycopg
 
-    with psycopg.connect(dbname=db["NAME"], host=db["HOST"], port=db["PORT"] or None,
-                         user=db["USER"]) as conn:
+    with psycopg.connect(
+        dbname=db["NAME"], host=db["HOST"], port=db["PORT"] or None, user=db["USER"]
+    ) as conn:
         conn.execute(gone)
 
 
@@ -122,8 +146,13 @@ def _drop(db: dict) -> None:
     if connection.vendor == "postgresql":
         import psycopg
 
-        with psycopg.connect(dbname="postgres", host=db["HOST"], port=db["PORT"] or None,
-                             user=db["USER"], autocommit=True) as conn:
+        with psycopg.connect(
+            dbname="postgres",
+            host=db["HOST"],
+            port=db["PORT"] or None,
+            user=db["USER"],
+            autocommit=True,
+        ) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{db["NAME"]}"')
 
 
@@ -135,8 +164,7 @@ def target(tmp_path):
     _drop(db)
 
 
-def test_backup_then_restore_elsewhere_finds_every_record_and_file(populated, tmp_path,
-                                                                    target):
+def test_backup_then_restore_elsewhere_finds_every_record_and_file(populated, tmp_path, target):
     from vetbridge.accounts.models import AuditLog
 
     before = _counts_here()
@@ -151,16 +179,18 @@ def test_backup_then_restore_elsewhere_finds_every_record_and_file(populated, tm
     assert manifest["table_counts"] == before
     assert {m["path"].removeprefix("media/"): m["sha256"] for m in manifest["media"]} == files
     assert "reparation" in manifest["migrations"]
-    assert AuditLog.objects.filter(action="export", object_type="backup",
-                                   object_id=archive.name).exists()
+    assert AuditLog.objects.filter(
+        action="export", object_type="backup", object_id=archive.name
+    ).exists()
 
     restored_media = tmp_path / "restored-media"
     restore_backup(archive, database=target, media_root=restored_media)
 
     assert _counts_there(target) == before
     assert _files(restored_media) == files
-    assert AuditLog.objects.filter(action="import", object_type="backup",
-                                   summary__contains=str(target["NAME"])).exists()
+    assert AuditLog.objects.filter(
+        action="import", object_type="backup", summary__contains=str(target["NAME"])
+    ).exists()
 
     # Restoring over an existing database and media folder replaces both entirely.
     (restored_media / "stray.txt").write_bytes(b"written after the restore")
@@ -189,11 +219,13 @@ def _manifest_edit(edit):
         m = json.loads(data)
         edit(m)
         return json.dumps(m).encode()
+
     return change
 
 
-def test_corrupt_or_mismatched_archives_are_refused_and_nothing_changes(populated, tmp_path,
-                                                                         target):
+def test_corrupt_or_mismatched_archives_are_refused_and_nothing_changes(
+    populated, tmp_path, target
+):
     archive = create_backup(tmp_path / "backups")
     media = tmp_path / "live-media"
     media.mkdir()
@@ -204,22 +236,41 @@ def test_corrupt_or_mismatched_archives_are_refused_and_nothing_changes(populate
 
     truncated = tmp_path / "truncated.tar.gz"
     truncated.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
-    altered = _rewrite(archive, tmp_path / "altered.tar.gz",
-                       lambda n, d: d + b"x" if n.startswith("media/") else d)
-    other_vendor = _rewrite(archive, tmp_path / "vendor.tar.gz", _manifest_edit(
-        lambda m: m.update(database_vendor="postgresql" if connection.vendor == "sqlite"
-                           else "sqlite")))
-    newer = _rewrite(archive, tmp_path / "newer.tar.gz", _manifest_edit(
-        lambda m: m["migrations"]["people"].append("9999_from_the_future")))
-    lying = _rewrite(archive, tmp_path / "counts.tar.gz", _manifest_edit(
-        lambda m: m["table_counts"].update(people_person=m["table_counts"]["people_person"] + 1)))
+    altered = _rewrite(
+        archive, tmp_path / "altered.tar.gz", lambda n, d: d + b"x" if n.startswith("media/") else d
+    )
+    other_vendor = _rewrite(
+        archive,
+        tmp_path / "vendor.tar.gz",
+        _manifest_edit(
+            lambda m: m.update(
+                database_vendor="postgresql" if connection.vendor == "sqlite" else "sqlite"
+            )
+        ),
+    )
+    newer = _rewrite(
+        archive,
+        tmp_path / "newer.tar.gz",
+        _manifest_edit(lambda m: m["migrations"]["people"].append("9999_from_the_future")),
+    )
+    lying = _rewrite(
+        archive,
+        tmp_path / "counts.tar.gz",
+        _manifest_edit(
+            lambda m: m["table_counts"].update(people_person=m["table_counts"]["people_person"] + 1)
+        ),
+    )
     not_tar = tmp_path / "notes.tar.gz"
     not_tar.write_bytes(b"not an archive")
 
-    for bad, words in ((truncated, "damaged or truncated"), (altered, "checksum mismatch"),
-                       (other_vendor, "database; this database is"),
-                       (newer, "newer Vetbridge"), (lying, "does not match the manifest"),
-                       (not_tar, "not a readable backup archive")):
+    for bad, words in (
+        (truncated, "damaged or truncated"),
+        (altered, "checksum mismatch"),
+        (other_vendor, "database; this database is"),
+        (newer, "newer Vetbridge"),
+        (lying, "does not match the manifest"),
+        (not_tar, "not a readable backup archive"),
+    ):
         with pytest.raises(BackupError, match=words):
             restore_backup(bad, database=target, media_root=media)
         assert _files(media) == {"keep.txt": hashlib.sha256(b"untouched").hexdigest()}, bad
@@ -228,8 +279,9 @@ def test_corrupt_or_mismatched_archives_are_refused_and_nothing_changes(populate
     assert not leftovers
 
 
-def test_cli_backup_writes_an_archive_and_restore_refuses_a_corrupt_one(populated, tmp_path,
-                                                                       capsys):
+def test_cli_backup_writes_an_archive_and_restore_refuses_a_corrupt_one(
+    populated, tmp_path, capsys
+):
     from vetbridge.cli import main
 
     assert main(["backup", "--output", str(tmp_path / "out")]) == 0
@@ -250,9 +302,12 @@ def test_cli_restores_over_the_live_database_it_backed_up(tmp_path):
     import sys
 
     db = dict(connection.settings_dict)
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="vetbridge.config.settings.dev",
-               VETBRIDGE_PRIVATE_MEDIA=str(tmp_path / "media"),
-               PYTHONPATH=str(Path(__file__).resolve().parents[2] / "src"))
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="vetbridge.config.settings.dev",
+        VETBRIDGE_PRIVATE_MEDIA=str(tmp_path / "media"),
+        PYTHONPATH=str(Path(__file__).resolve().parents[2] / "src"),
+    )
     if connection.vendor == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'live.sqlite3'}"
         cleanup = None
@@ -262,36 +317,54 @@ def test_cli_restores_over_the_live_database_it_backed_up(tmp_path):
         _drop(target)
         import psycopg
 
-        with psycopg.connect(dbname="postgres", host=db["HOST"], port=db["PORT"] or None,
-                             user=db["USER"], autocommit=True) as conn:
+        with psycopg.connect(
+            dbname="postgres",
+            host=db["HOST"],
+            port=db["PORT"] or None,
+            user=db["USER"],
+            autocommit=True,
+        ) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{name}"
         cleanup = target
 
     def run(*args: str, code: str | None = None) -> str:
-        cmd = [sys.executable, "-c", code] if code else \
-            [sys.executable, "-m", "vetbridge.cli", *args]
-        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300,  # noqa: S603
-                              check=False)
+        cmd = (
+            [sys.executable, "-c", code] if code else [sys.executable, "-m", "vetbridge.cli", *args]
+        )
+        done = subprocess.run(
+            cmd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,  # noqa: S603
+            check=False,
+        )
         assert done.returncode == 0, done.stderr[-2000:]
         return done.stdout
 
-    setup = ("import django; django.setup(); from pathlib import Path; "
-             "from django.conf import settings; from vetbridge.people.services import "
-             "NameInput, PersonInput, person_create; person_create(actor=None, "
-             "data=PersonInput(), names=[NameInput(surname='Руденко')]); "
-             "p = Path(settings.MEDIA_ROOT) / 'claims' / 'a.pdf'; "
-             "p.parent.mkdir(parents=True); p.write_bytes(b'%PDF-1.4 a')")
-    later = ("import django; django.setup(); from pathlib import Path; "
-             "from django.conf import settings; from vetbridge.people.models import Person; "
-             "Person.objects.all().delete(); "
-             "(Path(settings.MEDIA_ROOT) / 'claims' / 'a.pdf').write_bytes(b'changed')")
-    check = ("import django; django.setup(); from pathlib import Path; "
-             "from django.conf import settings; from vetbridge.people.models import Person; "
-             "from vetbridge.accounts.models import AuditLog; "
-             "print(Person.objects.count(), "
-             "(Path(settings.MEDIA_ROOT) / 'claims' / 'a.pdf').read_bytes().decode(), "
-             "AuditLog.objects.filter(action='import', object_type='backup').count())")
+    setup = (
+        "import django; django.setup(); from pathlib import Path; "
+        "from django.conf import settings; from vetbridge.people.services import "
+        "NameInput, PersonInput, person_create; person_create(actor=None, "
+        "data=PersonInput(), names=[NameInput(surname='Руденко')]); "
+        "p = Path(settings.MEDIA_ROOT) / 'claims' / 'a.pdf'; "
+        "p.parent.mkdir(parents=True); p.write_bytes(b'%PDF-1.4 a')"
+    )
+    later = (
+        "import django; django.setup(); from pathlib import Path; "
+        "from django.conf import settings; from vetbridge.people.models import Person; "
+        "Person.objects.all().delete(); "
+        "(Path(settings.MEDIA_ROOT) / 'claims' / 'a.pdf').write_bytes(b'changed')"
+    )
+    check = (
+        "import django; django.setup(); from pathlib import Path; "
+        "from django.conf import settings; from vetbridge.people.models import Person; "
+        "from vetbridge.accounts.models import AuditLog; "
+        "print(Person.objects.count(), "
+        "(Path(settings.MEDIA_ROOT) / 'claims' / 'a.pdf').read_bytes().decode(), "
+        "AuditLog.objects.filter(action='import', object_type='backup').count())"
+    )
     try:
         run("manage", "migrate", "--verbosity", "0")
         run(code=setup)

@@ -10,9 +10,12 @@ from vetbridge.core.cache import CacheURLError, cache_config
 def test_database_cache_by_default_and_redis_when_given():
     assert cache_config("db://vetbridge_cache") == {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "vetbridge_cache"}
+        "LOCATION": "vetbridge_cache",
+    }
     redis = cache_config("redis://10.0.0.5:6379/1")
-    assert redis["BACKEND"].endswith("RedisCache") and redis["LOCATION"] == "redis://10.0.0.5:6379/1"
+    assert (
+        redis["BACKEND"].endswith("RedisCache") and redis["LOCATION"] == "redis://10.0.0.5:6379/1"
+    )
     assert cache_config("locmem://")["BACKEND"].endswith("LocMemCache")
 
 

@@ -66,8 +66,9 @@ def plot_and_marks(svg: str) -> tuple[tuple[float, float], list[dict[str, object
     root = parse(svg)
     frame = next(g for g in root.iter(f"{SVG}g") if "role-frame" in g.get("class", ""))
     background = next(p for p in frame.iter(f"{SVG}path") if p.get("class") == "background")
-    width, height = (float(n) for n in re.findall(r"[hv](\d+(?:\.\d+)?)",
-                                                  background.get("d", ""))[:2])
+    width, height = (
+        float(n) for n in re.findall(r"[hv](\d+(?:\.\d+)?)", background.get("d", ""))[:2]
+    )
     marks = []
     for group in frame.iter(f"{SVG}g"):
         if "role-mark" not in group.get("class", "") or "role-axis" in group.get("class", ""):
@@ -105,14 +106,25 @@ def _valid(spec: dict[str, object]) -> None:
     alt.Chart.from_dict(spec, validate=True)  # raises on a spec Vega-Lite would not accept
 
 
-BARS = [charts.Bar("Подана", 12), charts.Bar("Потребує інформації", None),
-        charts.Bar("На експертизі", None), charts.Bar("Задоволена", 12345),
-        charts.Bar("Відхилена", 0)]
+BARS = [
+    charts.Bar("Подана", 12),
+    charts.Bar("Потребує інформації", None),
+    charts.Bar("На експертизі", None),
+    charts.Bar("Задоволена", 12345),
+    charts.Bar("Відхилена", 0),
+]
 
 
 def test_bar_chart_draws_each_shown_cell_and_no_hidden_one():
-    chart = charts.bar_chart(BARS, dom_id="t", title="Заяви за станом", category="Стан",
-                             value="заяви", min_cell=5, language="uk")
+    chart = charts.bar_chart(
+        BARS,
+        dom_id="t",
+        title="Заяви за станом",
+        category="Стан",
+        value="заяви",
+        min_cell=5,
+        language="uk",
+    )
     _valid(chart.spec)
     svg = chart.svg()
     _accessible(svg, "t", "Заяви за станом")
@@ -123,9 +135,13 @@ def test_bar_chart_draws_each_shown_cell_and_no_hidden_one():
     with translation.override("en"):
         assert charts.hidden_text(5) == "hidden (fewer than 5)"
     hidden = charts.hidden_text(5)
-    assert chart.cells == [["Подана", "12"], ["Потребує інформації", hidden],
-                           ["На експертизі", hidden],
-                           ["Задоволена", "12\xa0345"], ["Відхилена", "0"]]
+    assert chart.cells == [
+        ["Подана", "12"],
+        ["Потребує інформації", hidden],
+        ["На експертизі", hidden],
+        ["Задоволена", "12\xa0345"],
+        ["Відхилена", "0"],
+    ]
     assert [r["hidden"] for r in chart.rows] == [False, True, True, False, False]
     # The longest bar is the largest count, the zero bar has no length.
     by_label = {re.search(r"Стан: ([^;]+)", str(m["label"]))[1]: m["points"] for m in marks}
@@ -133,16 +149,20 @@ def test_bar_chart_draws_each_shown_cell_and_no_hidden_one():
     assert length["Задоволена"] > length["Подана"] > length["Відхилена"] == 0
 
 
-@pytest.mark.parametrize(("language", "thousands", "month", "month_long"), [
-    ("uk", "10\xa0000", "груд. 2026", "грудень 2026"),
-    ("fr", "10\u202f000", "déc. 2026", "décembre 2026"),
-    ("en", "10,000", "Dec 2026", "December 2026"),
-])
+@pytest.mark.parametrize(
+    ("language", "thousands", "month", "month_long"),
+    [
+        ("uk", "10\xa0000", "груд. 2026", "грудень 2026"),
+        ("fr", "10\u202f000", "déc. 2026", "décembre 2026"),
+        ("en", "10,000", "Dec 2026", "December 2026"),
+    ],
+)
 def test_labels_and_numbers_in_the_readers_language(language, thousands, month, month_long):
     months = charts.months_back(dt.date(2026, 12, 2), 24)
     assert months[0] == dt.date(2025, 1, 1) and months[-1] == dt.date(2026, 12, 1)
-    counts = [(m, 12000 if m.month == 12 else None if m.month == 6 else 100 * m.month)
-              for m in months]
+    counts = [
+        (m, 12000 if m.month == 12 else None if m.month == 6 else 100 * m.month) for m in months
+    ]
     with translation.override(language):
         chart = charts.month_chart(counts, dom_id="m", title="T", value="n", min_cell=5)
     _valid(chart.spec)
@@ -169,8 +189,16 @@ def test_the_histogram_draws_adjacent_bins_inside_the_plot():
     assert [(b.low, b.high) for b in bins][:2] == [(0, 29), (30, 59)]
     assert sum(b.count or 0 for b in bins) == sum(n for _d, n in days)
     hidden = [charts.Bin(b.low, b.high, None if i == 2 else b.count) for i, b in enumerate(bins)]
-    chart = charts.histogram(hidden, dom_id="h", title="Днів до рішення", unit="дні",
-                             value="рішення", min_cell=5, language="uk", note="Медіана")
+    chart = charts.histogram(
+        hidden,
+        dom_id="h",
+        title="Днів до рішення",
+        unit="дні",
+        value="рішення",
+        min_cell=5,
+        language="uk",
+        note="Медіана",
+    )
     _valid(chart.spec)
     marks = assert_inside(chart.svg())
     assert len(marks) == len(bins) - 1
@@ -186,7 +214,11 @@ def test_bins_have_a_sensible_width():
     assert charts.bin_width(1000) == 90
     assert charts.histogram_bins([]) == []
     assert [(b.low, b.high, b.count) for b in charts.histogram_bins([(3, 2), (-1, 1)])] == [
-        (0, 0, 1), (1, 1, 0), (2, 2, 0), (3, 3, 2)]
+        (0, 0, 1),
+        (1, 1, 0),
+        (2, 2, 0),
+        (3, 3, 2),
+    ]
 
 
 def test_median_and_quantile_from_grouped_counts_match_the_raw_values():
@@ -211,19 +243,38 @@ def test_rendering_is_cached_by_digest(monkeypatch):
             return real.vegalite_to_svg(*args, **kwargs)
 
     monkeypatch.setattr(charts, "_vlc", lambda: Counting())
-    chart = charts.bar_chart([charts.Bar("a", 7), charts.Bar("b", 9)], dom_id="c",
-                             title=f"cache {random.random()}", category="x", value="n",
-                             min_cell=5, language="fr")
+    chart = charts.bar_chart(
+        [charts.Bar("a", 7), charts.Bar("b", 9)],
+        dom_id="c",
+        title=f"cache {random.random()}",
+        category="x",
+        value="n",
+        min_cell=5,
+        language="fr",
+    )
     first = chart.svg()
     assert chart.svg() == first and len(calls) == 1
-    other = charts.bar_chart([charts.Bar("a", 7), charts.Bar("b", 10)], dom_id="c",
-                             title=chart.title, category="x", value="n", min_cell=5,
-                             language="fr")
+    other = charts.bar_chart(
+        [charts.Bar("a", 7), charts.Bar("b", 10)],
+        dom_id="c",
+        title=chart.title,
+        category="x",
+        value="n",
+        min_cell=5,
+        language="fr",
+    )
     assert other.svg() != first and len(calls) == 2
 
 
 def test_the_svg_escapes_titles():
-    chart = charts.bar_chart([charts.Bar("<b>", 7)], dom_id="e", title='A & "B" <i>',
-                             category="x", value="n", min_cell=5, language="en")
+    chart = charts.bar_chart(
+        [charts.Bar("<b>", 7)],
+        dom_id="e",
+        title='A & "B" <i>',
+        category="x",
+        value="n",
+        min_cell=5,
+        language="en",
+    )
     root = _accessible(chart.svg(), "e", 'A & "B" <i>')
     assert root.find(f"{SVG}desc") is not None

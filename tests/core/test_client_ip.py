@@ -10,20 +10,22 @@ from django.test import Client
 from vetbridge.core.client_ip import client_ip_from, parse_trusted_proxies
 
 
-@pytest.mark.parametrize(("trusted", "remote", "xff", "expected"), [
-    (0, "198.51.100.7", "1.2.3.4", "198.51.100.7"),             # no proxy: header ignored
-    (1, "10.0.0.2", "1.2.3.4, 203.0.113.9", "203.0.113.9"),     # spoofed first entry ignored
-    (1, "10.0.0.2", "203.0.113.9", "203.0.113.9"),
-    (2, "10.0.0.3", "6.6.6.6, 203.0.113.9, 10.0.0.2", "203.0.113.9"),
-    (2, "10.0.0.3", "203.0.113.9", "10.0.0.3"),                  # fewer hops than proxies
-    (1, "10.0.0.2", "", "10.0.0.2"),
-    (1, "10.0.0.2", "not-an-ip", "10.0.0.2"),
-    ("10.0.0.0/8", "10.0.0.2", "6.6.6.6, 203.0.113.9, 10.1.1.1", "203.0.113.9"),
-    ("10.0.0.0/8", "198.51.100.7", "6.6.6.6", "198.51.100.7"),  # peer not a trusted proxy
-    ("10.0.0.0/8,2001:db8::/32", "2001:db8::1", "[2001:db8:1::5]:443, 6.6.6.6",
-     "6.6.6.6"),
-    ("10.0.0.0/8", "10.0.0.2", "10.0.0.9, 10.0.0.8", "10.0.0.9"),  # all trusted: leftmost
-])
+@pytest.mark.parametrize(
+    ("trusted", "remote", "xff", "expected"),
+    [
+        (0, "198.51.100.7", "1.2.3.4", "198.51.100.7"),  # no proxy: header ignored
+        (1, "10.0.0.2", "1.2.3.4, 203.0.113.9", "203.0.113.9"),  # spoofed first entry ignored
+        (1, "10.0.0.2", "203.0.113.9", "203.0.113.9"),
+        (2, "10.0.0.3", "6.6.6.6, 203.0.113.9, 10.0.0.2", "203.0.113.9"),
+        (2, "10.0.0.3", "203.0.113.9", "10.0.0.3"),  # fewer hops than proxies
+        (1, "10.0.0.2", "", "10.0.0.2"),
+        (1, "10.0.0.2", "not-an-ip", "10.0.0.2"),
+        ("10.0.0.0/8", "10.0.0.2", "6.6.6.6, 203.0.113.9, 10.1.1.1", "203.0.113.9"),
+        ("10.0.0.0/8", "198.51.100.7", "6.6.6.6", "198.51.100.7"),  # peer not a trusted proxy
+        ("10.0.0.0/8,2001:db8::/32", "2001:db8::1", "[2001:db8:1::5]:443, 6.6.6.6", "6.6.6.6"),
+        ("10.0.0.0/8", "10.0.0.2", "10.0.0.9, 10.0.0.8", "10.0.0.9"),  # all trusted: leftmost
+    ],
+)
 def test_client_address_from_the_chain(trusted, remote, xff, expected):
     assert client_ip_from(remote, xff, parse_trusted_proxies(trusted)) == expected
 
@@ -71,8 +73,7 @@ def test_lockout_is_per_user_and_address_behind_the_proxy(settings, make_user):
     assert response.status_code == 302
     # And a forged header cannot give the attacker a fresh address: its first entry is
     # never trusted.
-    forged = Client(REMOTE_ADDR="10.0.0.2",
-                    HTTP_X_FORWARDED_FOR="198.51.100.20, 203.0.113.66")
+    forged = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.20, 203.0.113.66")
     assert _fail(forged, "victim").status_code in (403, 429)
 
 
@@ -90,8 +91,10 @@ def test_spraying_across_accounts_from_one_address_is_limited(settings, make_use
     assert "_auth_user_id" not in sprayer.session
     # Another address is unaffected.
     other = Client(REMOTE_ADDR="198.51.100.1")
-    assert other.post("/login/", {"username": "user7",
-                                  "password": "pw-for-tests-only"}).status_code == 302
+    assert (
+        other.post("/login/", {"username": "user7", "password": "pw-for-tests-only"}).status_code
+        == 302
+    )
 
 
 @pytest.mark.django_db
@@ -105,8 +108,10 @@ def test_tribute_limit_is_per_client_behind_the_proxy(settings, world):
     services.record_publish(actor=editor, record_id=rec.pk, basis="editorial", note="test")
 
     def post(client, i):
-        return client.post(f"/memorial/{rec.pk}/tribute/", {
-            "kind": "tribute", "author_name": f"N{i}", "text": "Пам'ятаємо"}).status_code
+        return client.post(
+            f"/memorial/{rec.pk}/tribute/",
+            {"kind": "tribute", "author_name": f"N{i}", "text": "Пам'ятаємо"},
+        ).status_code
 
     first = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.1")
     for i in range(services.TRIBUTES_PER_HOUR):

@@ -27,12 +27,22 @@ def _check(result: dict) -> None:
 
 
 def _probe(tmp_path, *args: str, **env_extra: str) -> dict:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'race.sqlite3'}",
-           "DJANGO_SETTINGS_MODULE": "vetbridge.config.settings.test",
-           "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]), **env_extra}
-    done = subprocess.run([sys.executable, "-m", "tests.core.concurrency_probe", *args],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-                          check=False)
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'race.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "vetbridge.config.settings.test",
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
+        **env_extra,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.core.concurrency_probe", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -57,8 +67,9 @@ def test_an_import_on_sqlite_makes_sign_in_wait_not_fail(tmp_path):
 @pytest.mark.django_db(transaction=True)
 def test_postgresql_lost_race_answers_409():
     if connection.vendor != "postgresql":
-        pytest.skip("in-memory SQLite shares one cache between threads; the file test covers "
-                    "SQLite")
+        pytest.skip(
+            "in-memory SQLite shares one cache between threads; the file test covers SQLite"
+        )
     from tests.core.concurrency_probe import probe
 
     _check(probe(readers=12, writers=6))

@@ -46,8 +46,9 @@ def population(db, regions):
     from vetbridge.people.models import Person
 
     rows = [("alive", "UA-46")] * 20 + [("fallen", "UA-46")] * 2 + [("missing", "UA-30")] * 7
-    Person.objects.bulk_create([Person(lifecycle=life, region=regions[code])
-                                for life, code in rows])
+    Person.objects.bulk_create(
+        [Person(lifecycle=life, region=regions[code]) for life, code in rows]
+    )
     return len(rows)
 
 
@@ -78,13 +79,16 @@ def test_claim_statistics_cannot_be_undone_by_subtraction(world):
 
     admin = world["users"]["admin"]
     for _ in range(6):
-        services.claim_file(actor=admin, person_id=world["lviv"].pk,
-                            filing=ClaimFiling("fr_pension"))
-    claim = services.claim_file(actor=admin, person_id=world["lviv"].pk,
-                                filing=ClaimFiling("fr_pension"))
+        services.claim_file(
+            actor=admin, person_id=world["lviv"].pk, filing=ClaimFiling("fr_pension")
+        )
+    claim = services.claim_file(
+        actor=admin, person_id=world["lviv"].pk, filing=ClaimFiling("fr_pension")
+    )
     claim.refresh_from_db()
-    services.claim_transition(actor=admin, claim_id=claim.pk, name="withdraw",
-                              expected_version=claim.version)
+    services.claim_transition(
+        actor=admin, claim_id=claim.pk, name="withdraw", expected_version=claim.version
+    )
     client = Client()
     client.force_login(world["users"]["analyst"])
     stats = client.get("/api/claims/stats").json()

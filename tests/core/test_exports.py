@@ -54,15 +54,16 @@ def test_search_results_export_in_xlsx_reads_back(world):
 
 
 def test_a_formula_typed_as_a_name_is_exported_as_text(world, make_person):
-    make_person("=HYPERLINK(\"http://x\")", "Ігор", external_id="P-EVIL")
+    make_person('=HYPERLINK("http://x")', "Ігор", external_id="P-EVIL")
     response = _client(world["users"]["admin"]).get("/people/export/", {"format": "csv"})
     names = [r[2] for r in _csv(response)[1:]]
     assert any(n.startswith("'=HYPERLINK") for n in names)
 
 
 def test_statistics_export_hides_small_cells(world):
-    response = _client(world["users"]["analyst"], "fr").get("/people/stats/export/",
-                                                             {"format": "xlsx"})
+    response = _client(world["users"]["analyst"], "fr").get(
+        "/people/stats/export/", {"format": "xlsx"}
+    )
     assert response.status_code == 200
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     counts = [r[3] for r in rows[1:] if r[0] != "Total"]
@@ -98,8 +99,12 @@ def test_claim_queue_export_follows_the_pages_order_and_columns(world):
     from vetbridge.reparation.models import Claim
 
     admin = world["users"]["admin"]
-    claims = [services.claim_file(actor=admin, person_id=world["lviv"].pk,
-                                  filing=ClaimFiling("fr_pension")) for _ in range(3)]
+    claims = [
+        services.claim_file(
+            actor=admin, person_id=world["lviv"].pk, filing=ClaimFiling("fr_pension")
+        )
+        for _ in range(3)
+    ]
     for claim, day in zip(claims, (5, 20, 11), strict=True):
         at = dt.datetime(2026, 10, day, 9, 0, tzinfo=dt.UTC)
         Claim.objects.filter(pk=claim.pk).update(filed_at=at, state_since=at)
@@ -107,13 +112,21 @@ def test_claim_queue_export_follows_the_pages_order_and_columns(world):
     query = {"sort": "filed", "dir": "desc"}
     page = client.get("/claims/", query).content.decode()
     on_page = re.findall(r">(VB-\d{4}-\d+)</a>", page)
-    book = load_workbook(io.BytesIO(client.get("/claims/export/", {
-        **query, "format": "xlsx"}).content))
+    book = load_workbook(
+        io.BytesIO(client.get("/claims/export/", {**query, "format": "xlsx"}).content)
+    )
     rows = list(book.active.iter_rows(values_only=True))
     assert [r[0] for r in rows[1:]] == on_page == [claims[i].reference for i in (1, 2, 0)]
-    assert list(rows[0][:8]) == ["Référence", "Demandeur", "Type de demande", "État",
-                                 "Jours dans cet état", "Déposée le", "Échéance",
-                                 "Attribuée à"]
+    assert list(rows[0][:8]) == [
+        "Référence",
+        "Demandeur",
+        "Type de demande",
+        "État",
+        "Jours dans cet état",
+        "Déposée le",
+        "Échéance",
+        "Attribuée à",
+    ]
     assert [r[5].date() for r in rows[1:]] == [dt.date(2026, 10, d) for d in (20, 11, 5)]
     entry = AuditLog.objects.get(action="export", object_type="claims.queue")
     assert entry.changes["filters"] == {"sort": "filed", "dir": "desc"}

@@ -21,21 +21,32 @@ SRC = ROOT / "src" / "vetbridge"
 
 def _production_env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    return {**env, "DJANGO_SETTINGS_MODULE": "vetbridge.config.settings.production",
-            "DJANGO_SECRET_KEY": "test-production-settings-only-" + "x" * 40,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
-            "DJANGO_ALLOWED_HOSTS": "vetbridge.example.org",
-            "PYTHONPATH": str(ROOT / "src")}
+    return {
+        **env,
+        "DJANGO_SETTINGS_MODULE": "vetbridge.config.settings.production",
+        "DJANGO_SECRET_KEY": "test-production-settings-only-" + "x" * 40,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+        "DJANGO_ALLOWED_HOSTS": "vetbridge.example.org",
+        "PYTHONPATH": str(ROOT / "src"),
+    }
 
 
 # --- Content-Security-Policy -----------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_pages_carry_a_csp_without_inline_script(world):
     client = Client()
     client.force_login(world["users"]["admin"])
-    for url in ("/", "/people/", f"/people/{world['lviv'].pk}/", "/account/",
-                "/account/second-factor/", "/memorial/", "/api/docs"):
+    for url in (
+        "/",
+        "/people/",
+        f"/people/{world['lviv'].pk}/",
+        "/account/",
+        "/account/second-factor/",
+        "/memorial/",
+        "/api/docs",
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         policy = response["Content-Security-Policy"]
@@ -58,8 +69,11 @@ def test_no_template_has_inline_script_handlers_or_styles():
     for path in SRC.rglob("templates/**/*.html"):
         text = path.read_text(encoding="utf-8")
         for tag in re.findall(r"<script\b[^>]*>", text):
-            if "src=" not in tag and "application/ld+json" not in tag \
-                    and "application/json" not in tag:
+            if (
+                "src=" not in tag
+                and "application/ld+json" not in tag
+                and "application/json" not in tag
+            ):
                 offenders.append(f"{path}: {tag}")
         if re.search(r"<[^>]+\s(on[a-z]+|style|hx-on[:a-z-]*)\s*=", text):
             offenders.append(f"{path}: inline handler or style attribute")
@@ -75,6 +89,7 @@ def test_htmx_runs_without_eval():
 
 
 # --- Sessions ----------------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_staff_session_expires_after_inactivity(settings, world):
@@ -112,14 +127,23 @@ def test_veteran_session_is_not_cut_after_30_minutes(world):
 
 # --- Production settings -----------------------------------------------------------------
 
+
 def test_health_answers_plain_http_under_production_settings(tmp_path):
-    code = ("import django; django.setup()\n"
-            "from django.test import Client\n"
-            "c = Client(HTTP_HOST='vetbridge.example.org')\n"
-            "h = c.get('/health/'); p = c.get('/memorial/')\n"
-            "print(h.status_code, p.status_code, p.get('Location', ''))\n")
-    done = subprocess.run([sys.executable, "-c", code], env=_production_env(tmp_path),
-                          capture_output=True, text=True, timeout=120, check=False)
+    code = (
+        "import django; django.setup()\n"
+        "from django.test import Client\n"
+        "c = Client(HTTP_HOST='vetbridge.example.org')\n"
+        "h = c.get('/health/'); p = c.get('/memorial/')\n"
+        "print(h.status_code, p.status_code, p.get('Location', ''))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=_production_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     health, page, location = (done.stdout.strip().split() + [""])[:3]
     assert health == "200"
@@ -127,26 +151,40 @@ def test_health_answers_plain_http_under_production_settings(tmp_path):
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "django", "check", "--deploy",
-                           "--fail-level", "WARNING"], env=_production_env(tmp_path),
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
+        env=_production_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no issues" in done.stdout
 
 
 def test_production_requires_the_second_factor_by_default(tmp_path):
-    code = ("import django; django.setup()\n"
-            "from django.conf import settings\n"
-            "print(settings.VETBRIDGE_MFA_REQUIRED, settings.VETBRIDGE_SESSION_IDLE_MINUTES,"
-            " settings.VETBRIDGE_API_TOKEN_DAYS)\n")
+    code = (
+        "import django; django.setup()\n"
+        "from django.conf import settings\n"
+        "print(settings.VETBRIDGE_MFA_REQUIRED, settings.VETBRIDGE_SESSION_IDLE_MINUTES,"
+        " settings.VETBRIDGE_API_TOKEN_DAYS)\n"
+    )
     env = _production_env(tmp_path)
     env.pop("VETBRIDGE_MFA_REQUIRED", None)
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                          text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.stdout.split() == ["True", "30", "90"], done.stderr[-2000:]
 
 
 # --- OpenAPI error contract --------------------------------------------------------------
+
 
 def test_every_api_error_is_declared_with_the_error_contract(client):
     schema = json.loads(client.get("/api/openapi.json").content)
@@ -173,11 +211,14 @@ def test_declared_errors_match_what_the_api_answers(world):
     client = Client()
     client.force_login(world["users"]["case_worker"])
     answers = [
-        client.get("/api/people/999999"),                                        # 404
-        client.get("/api/audit"),                                                # 403
-        Client().get("/api/me"),                                                 # 401
-        client.patch(f"/api/people/{world['lviv'].pk}", data='{"version": 0}',
-                     content_type="application/json"),                          # 409
+        client.get("/api/people/999999"),  # 404
+        client.get("/api/audit"),  # 403
+        Client().get("/api/me"),  # 401
+        client.patch(
+            f"/api/people/{world['lviv'].pk}",
+            data='{"version": 0}',
+            content_type="application/json",
+        ),  # 409
         client.post("/api/people", data="{", content_type="application/json"),  # 400
         client.post("/api/people", data="{}", content_type="application/json"),  # 422
     ]
@@ -206,9 +247,11 @@ def test_values_the_database_cannot_store_are_never_a_500(world):
     huge = client.get("/api/people/99999999999999999999")
     assert 400 <= huge.status_code < 500
     assert set(huge.json()["error"]) >= {"code", "message", "fields"}
-    nul = client.post("/api/people", data=json.dumps(
-        {"sex": "F", "region": "UA-46", "names": [{"surname": "Ткач\u0000енко"}]}),
-        content_type="application/json")
+    nul = client.post(
+        "/api/people",
+        data=json.dumps({"sex": "F", "region": "UA-46", "names": [{"surname": "Ткач\u0000енко"}]}),
+        content_type="application/json",
+    )
     assert nul.status_code < 500
 
 

@@ -47,23 +47,32 @@ def test_panels_hold_what_waits_for_that_role(demo):
 
     veteran = User.objects.get(username="veteran").person
     mine = _panels("veteran")["claims.mine"]
-    assert mine.count == Claim.objects.filter(person=veteran).exclude(
-        state=ClaimState.WITHDRAWN).count()
-    assert {r.url for r in mine.rows} == {f"/claims/{c.pk}/" for c in
-                                          Claim.objects.filter(person=veteran)}
+    assert (
+        mine.count
+        == Claim.objects.filter(person=veteran).exclude(state=ClaimState.WITHDRAWN).count()
+    )
+    assert {r.url for r in mine.rows} == {
+        f"/claims/{c.pk}/" for c in Claim.objects.filter(person=veteran)
+    }
     waiting = Claim.objects.filter(person=veteran, state=ClaimState.NEEDS_INFORMATION)
     assert {r.url for r in mine.rows if r.urgent} == {f"/claims/{c.pk}/" for c in waiting}
     nxt = _panels("veteran")["care.next"]
-    assert nxt.count == 1 and nxt.rows[0].when > Appointment.objects.filter(
-        person=veteran).order_by("at").first().at
+    assert (
+        nxt.count == 1
+        and nxt.rows[0].when > Appointment.objects.filter(person=veteran).order_by("at").first().at
+    )
 
     caseload = _panels("caseworker")["care.caseload"]
     assert any(r.url == f"/care/{veteran.pk}/" for r in caseload.rows)
 
     partner = User.objects.get(username="partner")
     answer = _panels("partner")["referrals"]
-    assert answer.count == Referral.objects.filter(partner_id=partner.partner_id,
-                                                   status=ReferralStatus.SENT).count()
+    assert (
+        answer.count
+        == Referral.objects.filter(
+            partner_id=partner.partner_id, status=ReferralStatus.SENT
+        ).count()
+    )
 
 
 def test_a_case_worker_sees_nothing_outside_their_region(demo):

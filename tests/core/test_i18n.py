@@ -36,9 +36,14 @@ def test_catalogue_complete_and_compiled(lang):
     untranslated = [i for i, strs, fuzzy, _ctx in entries if fuzzy or not all(strs)]
     assert not untranslated, untranslated[:10]
     catalogue = gettext.GNUTranslations((po.with_suffix(".mo")).open("rb"))
-    stale = [i for i, strs, _, ctx in entries if "%(" not in i and len(strs) == 1
-             and (catalogue.pgettext(ctx, i) if ctx else catalogue.gettext(i))
-             != strs[0].replace('\\"', '"')]
+    stale = [
+        i
+        for i, strs, _, ctx in entries
+        if "%(" not in i
+        and len(strs) == 1
+        and (catalogue.pgettext(ctx, i) if ctx else catalogue.gettext(i))
+        != strs[0].replace('\\"', '"')
+    ]
     assert not stale, f"django.mo is stale, run compilemessages: {stale[:5]}"
 
 
@@ -70,8 +75,11 @@ def test_language_switch_is_remembered_on_the_account(world):
 @pytest.mark.django_db
 def test_api_errors_speak_the_users_language(french_admin):
     client = french_admin
-    response = client.post("/api/people", data='{"names": [{"surname": ""}], "birth_date": "x"}',
-                           content_type="application/json")
+    response = client.post(
+        "/api/people",
+        data='{"names": [{"surname": ""}], "birth_date": "x"}',
+        content_type="application/json",
+    )
     assert response.status_code == 422
     body = response.json()["error"]
     assert body["message"] == "Certains champs ne sont pas valides."

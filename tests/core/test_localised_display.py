@@ -44,8 +44,9 @@ def test_registry_list_shows_dates_in_the_readers_format(world, make_person, lan
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("language", "pattern"), [("uk", r"\d{2}\.\d{2}\.\d{4}"),
-                                                   ("fr", r"\d{2}/\d{2}/\d{4}")])
+@pytest.mark.parametrize(
+    ("language", "pattern"), [("uk", r"\d{2}\.\d{2}\.\d{4}"), ("fr", r"\d{2}/\d{2}/\d{4}")]
+)
 def test_claim_list_dates_are_localised_and_machine_readable(world, language, pattern):
     from vetbridge.reparation import services as claims
 
@@ -70,20 +71,32 @@ def histories(world):
     care.contact_set(actor=worker, person_id=lviv.pk)
     claim = claims.claim_file(actor=admin, person_id=lviv.pk, filing=ClaimFiling("fr_pension"))
     claim.refresh_from_db()
-    claims.claim_transition(actor=admin, claim_id=claim.pk, name="start_assessment",
-                            expected_version=claim.version)
+    claims.claim_transition(
+        actor=admin, claim_id=claim.pk, name="start_assessment", expected_version=claim.version
+    )
     return {"claim": claim}
 
 
-RAW = ("contact_person", "start_assessment", "reparation.claim", "people.person", "{'",
-       "fr_pension", "submitted →", "→ 2")
+RAW = (
+    "contact_person",
+    "start_assessment",
+    "reparation.claim",
+    "people.person",
+    "{'",
+    "fr_pension",
+    "submitted →",
+    "→ 2",
+)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("language", "moved", "in_assessment"), [
-    ("uk", "Заява", "«медичне оцінювання»"),
-    ("fr", "Demande", "« expertise médicale »"),
-])
+@pytest.mark.parametrize(
+    ("language", "moved", "in_assessment"),
+    [
+        ("uk", "Заява", "«медичне оцінювання»"),
+        ("fr", "Demande", "« expertise médicale »"),
+    ],
+)
 def test_person_history_is_told_in_sentences(world, histories, language, moved, in_assessment):
     from django.utils import translation
 
@@ -103,10 +116,13 @@ def test_person_history_is_told_in_sentences(world, histories, language, moved, 
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("language", "claim_label", "person_label"), [
-    ("uk", "заява", "особа"), ("fr", "demande", "personne")])
-def test_audit_log_shows_record_types_in_the_readers_language(world, histories, language,
-                                                              claim_label, person_label):
+@pytest.mark.parametrize(
+    ("language", "claim_label", "person_label"),
+    [("uk", "заява", "особа"), ("fr", "demande", "personne")],
+)
+def test_audit_log_shows_record_types_in_the_readers_language(
+    world, histories, language, claim_label, person_label
+):
     client = _client(world["users"]["admin"], language)
     text = _text(client.get("/audit/").content.decode())
     assert f"{claim_label} {histories['claim'].pk}" in text
@@ -116,22 +132,29 @@ def test_audit_log_shows_record_types_in_the_readers_language(world, histories, 
     assert not ISO.search(text)
 
 
-
 @pytest.mark.django_db
-@pytest.mark.parametrize(("language", "published", "burial", "basis"), [
-    ("uk", "опубліковано: ні → так", "місце поховання: — → Львів", "згода родини"),
-    ("fr", "publié : non → oui", "lieu d'inhumation : — → Львів", "consentement de la famille"),
-])
-def test_memorial_editor_history_is_read_not_a_python_dict(world, language, published, burial,
-                                                           basis):
+@pytest.mark.parametrize(
+    ("language", "published", "burial", "basis"),
+    [
+        ("uk", "опубліковано: ні → так", "місце поховання: — → Львів", "згода родини"),
+        ("fr", "publié : non → oui", "lieu d'inhumation : — → Львів", "consentement de la famille"),
+    ],
+)
+def test_memorial_editor_history_is_read_not_a_python_dict(
+    world, language, published, burial, basis
+):
     from vetbridge.memorial import services
 
     editor = world["users"]["memorial_editor"]
     rec = services.record_create_for(actor=editor, person_id=world["kyiv"].pk)
-    rec = services.record_update(actor=editor, record_id=rec.pk, expected_version=rec.version,
-                                 source="Лист родини", data=input_from(RecordChanges, {"burial_place": "Львів"}))
-    services.record_publish(actor=editor, record_id=rec.pk, basis="consent",
-                            note="Згода дружини")
+    rec = services.record_update(
+        actor=editor,
+        record_id=rec.pk,
+        expected_version=rec.version,
+        source="Лист родини",
+        data=input_from(RecordChanges, {"burial_place": "Львів"}),
+    )
+    services.record_publish(actor=editor, record_id=rec.pk, basis="consent", note="Згода дружини")
     html = _client(editor, language).get(f"/memorial/desk/{rec.pk}/").content.decode()
     text = re.sub(r"\s+", " ", _text(html)).replace("&#x27;", "'")
     assert published in text
@@ -141,8 +164,10 @@ def test_memorial_editor_history_is_read_not_a_python_dict(world, language, publ
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("language", "service", "region"), [
-    ("uk", "працевлаштування", "Львівська область"), ("fr", "emploi", "Oblast de Lviv")])
+@pytest.mark.parametrize(
+    ("language", "service", "region"),
+    [("uk", "працевлаштування", "Львівська область"), ("fr", "emploi", "Oblast de Lviv")],
+)
 def test_partner_services_and_regions_are_named_not_coded(world, language, service, region):
     html = _client(world["users"]["case_worker"], language).get("/referrals/partners/")
     text = _text(html.content.decode())
@@ -157,7 +182,8 @@ def test_explanation_steps_show_dates_in_the_readers_format(language, shown):
 
     with translation.override(language):
         out = Template("{% load vb_describe %}{{ t|local_dates }}").render(
-            Context({"t": "до 2026-12-02 (https://a.fr/x/2026-12-02)"}))
+            Context({"t": "до 2026-12-02 (https://a.fr/x/2026-12-02)"})
+        )
     assert out == f"{shown} (https://a.fr/x/2026-12-02)"
 
 
@@ -180,14 +206,17 @@ def test_every_record_type_is_named_in_the_readers_language(language):
         with translation.override("en"):
             msgids = [str(n) for n in names]
         if not all(isinstance(n, Promise) for n in names) or not all(
-                catalogue.get(m) for m in msgids):
+            catalogue.get(m) for m in msgids
+        ):
             untranslated.append(model._meta.label_lower)
     assert not untranslated
     with translation.override(language):
         from vetbridge.accounts.describe import record_label
 
-        assert record_label("care.functionalassessment") == {
-            "uk": "оцінювання функціонування", "fr": "évaluation fonctionnelle"}[language]
+        assert (
+            record_label("care.functionalassessment")
+            == {"uk": "оцінювання функціонування", "fr": "évaluation fonctionnelle"}[language]
+        )
 
 
 @pytest.mark.django_db
@@ -198,8 +227,12 @@ def test_a_change_of_several_fields_is_told_without_their_codes(world, language,
     from vetbridge.people.services import PersonChanges, person_update
 
     worker, lviv = world["users"]["case_worker"], world["lviv"]
-    person_update(actor=worker, person_id=lviv.pk, expected_version=lviv.version,
-                  data=PersonChanges(birth_date=dt.date(1991, 3, 9), birth_place="Львів"))
+    person_update(
+        actor=worker,
+        person_id=lviv.pk,
+        expected_version=lviv.version,
+        data=PersonChanges(birth_date=dt.date(1991, 3, 9), birth_place="Львів"),
+    )
     html = _client(worker, language).get(f"/people/{lviv.pk}/history/").content.decode()
     text = re.sub(r"\s+", " ", _text(html))
     assert "birth_date" not in text and "birth_place" not in text
@@ -207,16 +240,21 @@ def test_a_change_of_several_fields_is_told_without_their_codes(world, language,
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("language", "shown"), [("uk", "1 грудня 2026 р."),
-                                                 ("fr", "1er décembre 2026")])
+@pytest.mark.parametrize(
+    ("language", "shown"), [("uk", "1 грудня 2026 р."), ("fr", "1er décembre 2026")]
+)
 def test_days_written_out_on_pages_as_in_the_letters(world, language, shown):
     """A day written out on a page follows the language's typography, as the letters do:
     no "01 грудня", and the French first of the month is "1er"."""
     from vetbridge.care import services as care
 
     worker, lviv = world["users"]["case_worker"], world["lviv"]
-    care.whodas_add(actor=worker, person_id=lviv.pk, assessed_on=dt.date(2026, 12, 1),
-                    answers={f"S{i}": 1 for i in range(1, 13)})
+    care.whodas_add(
+        actor=worker,
+        person_id=lviv.pk,
+        assessed_on=dt.date(2026, 12, 1),
+        answers={f"S{i}": 1 for i in range(1, 13)},
+    )
     html = _client(worker, language).get(f"/care/{lviv.pk}/").content.decode()
     text = " ".join(_text(html).replace("\u202f", " ").replace("\u00a0", " ").split())
     assert f"{shown} 24 12" in text  # the WHODAS table: date, WHO sum, 0–48 recoding

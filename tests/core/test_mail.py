@@ -23,8 +23,9 @@ def _text(message) -> str:
 
 
 def _subject(message) -> str:
-    return " ".join(str(email.header.make_header(
-        email.header.decode_header(message["Subject"]))).split())
+    return " ".join(
+        str(email.header.make_header(email.header.decode_header(message["Subject"]))).split()
+    )
 
 
 @pytest.fixture
@@ -40,16 +41,22 @@ def people(world):
 
 
 def test_request_for_information_reaches_the_claimant_in_french(
-        world, people, smtp_server, django_capture_on_commit_callbacks):
+    world, people, smtp_server, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        claim = claims.claim_file(actor=people["veteran"], person_id=world["lviv"].pk,
-                                  filing=ClaimFiling("fr_pension"))
+        claim = claims.claim_file(
+            actor=people["veteran"], person_id=world["lviv"].pk, filing=ClaimFiling("fr_pension")
+        )
     smtp_server.clear()
     claim.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
-        claims.claim_transition(actor=people["pension_officer"], claim_id=claim.pk,
-                                name="request_information", expected_version=claim.version,
-                                note="Joindre le certificat médical initial")
+        claims.claim_transition(
+            actor=people["pension_officer"],
+            claim_id=claim.pk,
+            name="request_information",
+            expected_version=claim.version,
+            note="Joindre le certificat médical initial",
+        )
     by_to = {m["To"]: m for m in smtp_server}
     assert set(by_to) == {"veteran@example.org", "worker@example.org"}
     french = by_to["veteran@example.org"]
@@ -64,41 +71,62 @@ def test_request_for_information_reaches_the_claimant_in_french(
 
 
 def test_nothing_is_sent_when_notices_are_off_or_the_write_fails(
-        world, people, smtp_server, django_capture_on_commit_callbacks):
+    world, people, smtp_server, django_capture_on_commit_callbacks
+):
     client = Client()
     client.force_login(people["veteran"])
     assert client.post("/account/notices/", {}).status_code == 302
     people["veteran"].refresh_from_db()
     assert people["veteran"].email_notifications is False
     with django_capture_on_commit_callbacks(execute=True):
-        claims.claim_file(actor=people["case_worker"], person_id=world["lviv"].pk,
-                          filing=ClaimFiling("fr_pension"))
+        claims.claim_file(
+            actor=people["case_worker"],
+            person_id=world["lviv"].pk,
+            filing=ClaimFiling("fr_pension"),
+        )
     assert [m["To"] for m in smtp_server] == []  # veteran off; the actor is never told
 
     from vetbridge.core.exceptions import ApplicationError
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks, \
-            pytest.raises(ApplicationError):
-        claims.claim_file(actor=people["case_worker"], person_id=world["lviv"].pk,
-                          filing=ClaimFiling.from_data({"kind": "no_such_kind"}))
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(ApplicationError),
+    ):
+        claims.claim_file(
+            actor=people["case_worker"],
+            person_id=world["lviv"].pk,
+            filing=ClaimFiling.from_data({"kind": "no_such_kind"}),
+        )
     assert callbacks == [] and smtp_server == []
 
 
 def test_referral_answer_is_told_to_the_case_worker_in_ukrainian(
-        world, people, smtp_server, django_capture_on_commit_callbacks, make_user):
+    world, people, smtp_server, django_capture_on_commit_callbacks, make_user
+):
     from vetbridge.reintegration.models import Partner
 
-    partner = Partner.objects.create(name="Veteran Hub Lviv", services=["employment"],
-                                     monthly_capacity=10)
+    partner = Partner.objects.create(
+        name="Veteran Hub Lviv", services=["employment"], monthly_capacity=10
+    )
     staff = make_user("partner", username="hub", partner=partner)
     referral = referrals.referral_create(
-        actor=people["case_worker"], person_id=world["lviv"].pk,
-        data=input_from(ReferralInput, {"partner": partner.pk, "service": "employment",
-              "consent_on": timezone.localdate(), "consent_text": "name and phone",
-              "message": "Looking for work"}))
+        actor=people["case_worker"],
+        person_id=world["lviv"].pk,
+        data=input_from(
+            ReferralInput,
+            {
+                "partner": partner.pk,
+                "service": "employment",
+                "consent_on": timezone.localdate(),
+                "consent_text": "name and phone",
+                "message": "Looking for work",
+            },
+        ),
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        referrals.referral_answer(actor=staff, referral_id=referral.pk,
-                                  expected_version=referral.version, accept=True)
+        referrals.referral_answer(
+            actor=staff, referral_id=referral.pk, expected_version=referral.version, accept=True
+        )
     assert [m["To"] for m in smtp_server] == ["worker@example.org"]
     assert "Veteran Hub Lviv" in _subject(smtp_server[0])
     body = _text(smtp_server[0])

@@ -24,8 +24,9 @@ def _updates(queries: CaptureQueriesContext) -> list[str]:
 
 
 def _rows(person: Person) -> int:
-    return AuditLog.objects.filter(object_type="people.person", object_id=str(person.pk),
-                                   action="update").count()
+    return AuditLog.objects.filter(
+        object_type="people.person", object_id=str(person.pk), action="update"
+    ).count()
 
 
 @pytest.mark.django_db
@@ -34,16 +35,20 @@ class ModelUpdateTests:
         admin, person = world["users"]["admin"], world["lviv"]
         stamp = person.updated_at
         with CaptureQueriesContext(connection) as queries:
-            same, changed = model_update(instance=person, actor=admin, fields={
-                "birth_place": "Львів", "phone": person.phone, "sex": person.sex})
+            same, changed = model_update(
+                instance=person,
+                actor=admin,
+                fields={"birth_place": "Львів", "phone": person.phone, "sex": person.sex},
+            )
         assert same is person and changed == ["birth_place"]
         [update] = _updates(queries)
         assert "birth_place" in update and "updated_at" in update
         assert "phone" not in update and '"sex"' not in update and "email" not in update
         person.refresh_from_db()
         assert person.birth_place == "Львів" and person.updated_at > stamp
-        row = AuditLog.objects.get(object_type="people.person", object_id=str(person.pk),
-                                   action="update")
+        row = AuditLog.objects.get(
+            object_type="people.person", object_id=str(person.pk), action="update"
+        )
         assert row.actor == admin and row.person_id == person.pk
         assert row.summary == "birth_place"
         assert row.changes == {"fields": {"birth_place": ["", "Львів"]}}
@@ -53,21 +58,27 @@ class ModelUpdateTests:
         stamp, version = person.updated_at, person.version
         with CaptureQueriesContext(connection) as queries:
             _same, changed = model_update(
-                instance=person, actor=admin, expected_version=version,
-                fields={"birth_place": person.birth_place, "region": person.region})
+                instance=person,
+                actor=admin,
+                expected_version=version,
+                fields={"birth_place": person.birth_place, "region": person.region},
+            )
         assert changed == []
-        assert _updates(queries) == [] and not [q for q in queries.captured_queries
-                                                if "INSERT" in q["sql"]]
+        assert _updates(queries) == [] and not [
+            q for q in queries.captured_queries if "INSERT" in q["sql"]
+        ]
         person.refresh_from_db()
         assert person.updated_at == stamp and person.version == version
         assert _rows(person) == 0
 
-    def test_invalid_value_names_the_field_in_the_readers_language_and_saves_nothing(
-            self, world):
+    def test_invalid_value_names_the_field_in_the_readers_language_and_saves_nothing(self, world):
         admin, person = world["users"]["admin"], world["lviv"]
         with translation.override("fr"), pytest.raises(ApplicationError) as exc:
-            model_update(instance=person, actor=admin,
-                         fields={"email": "pas une adresse", "birth_place": "Lyon"})
+            model_update(
+                instance=person,
+                actor=admin,
+                fields={"email": "pas une adresse", "birth_place": "Lyon"},
+            )
         assert set(exc.value.fields) == {"email"}
         assert "adresse" in exc.value.fields["email"][0]  # Django's message, in French
         # The instance is as it was, and nothing reached the database or the audit log.
@@ -78,8 +89,9 @@ class ModelUpdateTests:
 
     def test_a_prefix_is_put_before_the_field_names(self, world):
         with pytest.raises(ApplicationError) as exc:
-            model_update(instance=world["lviv"], actor=None, prefix="people.0.",
-                         fields={"email": "x"})
+            model_update(
+                instance=world["lviv"], actor=None, prefix="people.0.", fields={"email": "x"}
+            )
         assert list(exc.value.fields) == ["people.0.email"]
 
     def test_a_refusing_check_restores_the_values(self, world):
@@ -90,34 +102,47 @@ class ModelUpdateTests:
             raise ApplicationError("no", fields={"region": ["not yours"]})
 
         with pytest.raises(ApplicationError):
-            model_update(instance=person, actor=None, fields={"region": kyiv_region},
-                         check=refuse)
+            model_update(instance=person, actor=None, fields={"region": kyiv_region}, check=refuse)
         assert person.region == region and person.region_id == region.pk
 
     def test_a_related_record_is_logged_by_its_id_and_read_as_a_sentence(self, world):
         worker, person = world["users"]["case_worker"], world["lviv"]
-        _same, changed = model_update(instance=person, actor=worker,
-                                      fields={"contact_person": worker})
+        _same, changed = model_update(
+            instance=person, actor=worker, fields={"contact_person": worker}
+        )
         assert changed == ["contact_person"]
-        row = AuditLog.objects.get(object_type="people.person", object_id=str(person.pk),
-                                   action="update")
+        row = AuditLog.objects.get(
+            object_type="people.person", object_id=str(person.pk), action="update"
+        )
         assert row.changes == {"fields": {"contact_person": [None, worker.pk]}}
         with translation.override("en"):
-            told = describe(action=row.action, object_type=row.object_type,
-                            object_id=row.object_id, summary=row.summary,
-                            changes=row.changes, actor=worker, actor_id=worker.pk)
+            told = describe(
+                action=row.action,
+                object_type=row.object_type,
+                object_id=row.object_id,
+                summary=row.summary,
+                changes=row.changes,
+                actor=worker,
+                actor_id=worker.pk,
+            )
         assert "became the contact person" in told.sentence
 
     def test_dates_are_logged_in_iso_and_shown_localised(self, world):
         admin, person = world["users"]["admin"], world["lviv"]
         model_update(instance=person, actor=admin, fields={"birth_date": dt.date(1990, 3, 4)})
-        row = AuditLog.objects.get(object_type="people.person", object_id=str(person.pk),
-                                   action="update")
+        row = AuditLog.objects.get(
+            object_type="people.person", object_id=str(person.pk), action="update"
+        )
         assert row.changes["fields"]["birth_date"] == [None, "1990-03-04"]
         with translation.override("fr"):
-            told = describe(action=row.action, object_type=row.object_type,
-                            object_id=row.object_id, summary=row.summary,
-                            changes=row.changes, actor=admin)
+            told = describe(
+                action=row.action,
+                object_type=row.object_type,
+                object_id=row.object_id,
+                summary=row.summary,
+                changes=row.changes,
+                actor=admin,
+            )
         [detail] = told.details
         assert detail.new == "04/03/1990" and detail.old == "—"
 
@@ -125,18 +150,28 @@ class ModelUpdateTests:
         admin, person = world["users"]["admin"], world["lviv"]
         version = person.version
         with pytest.raises(ConflictError) as exc:
-            model_update(instance=person, actor=admin, expected_version=version - 1,
-                         fields={"birth_place": "Одеса"}, conflict_message="stale")
+            model_update(
+                instance=person,
+                actor=admin,
+                expected_version=version - 1,
+                fields={"birth_place": "Одеса"},
+                conflict_message="stale",
+            )
         assert exc.value.message == "stale"
         # Someone else saved in between: the guarded UPDATE touches no row.
         Person.objects.filter(pk=person.pk).update(version=version + 5)
         with pytest.raises(ConflictError):
-            model_update(instance=person, actor=admin, expected_version=version,
-                         fields={"birth_place": "Одеса"})
+            model_update(
+                instance=person,
+                actor=admin,
+                expected_version=version,
+                fields={"birth_place": "Одеса"},
+            )
         Person.objects.filter(pk=person.pk).update(version=version)
         person.refresh_from_db()
-        _same, changed = model_update(instance=person, actor=admin, expected_version=version,
-                                      fields={"birth_place": "Одеса"})
+        _same, changed = model_update(
+            instance=person, actor=admin, expected_version=version, fields={"birth_place": "Одеса"}
+        )
         assert changed == ["birth_place"] and person.version == version + 1
         person.refresh_from_db()
         assert person.version == version + 1 and person.birth_place == "Одеса"
@@ -145,18 +180,23 @@ class ModelUpdateTests:
     def test_a_dataclass_sets_only_its_fields_that_are_not_unset(self, world):
         admin, person = world["users"]["admin"], world["lviv"]
         phone = person.phone
-        _same, changed = model_update(instance=person, actor=admin,
-                                      fields=PersonChanges(birth_place="Дрогобич"))
+        _same, changed = model_update(
+            instance=person, actor=admin, fields=PersonChanges(birth_place="Дрогобич")
+        )
         assert changed == ["birth_place"] and person.phone == phone
 
     def test_redacted_fields_are_audited_without_their_text(self, world):
         admin, person = world["users"]["admin"], world["lviv"]
-        model_update(instance=person, actor=admin, redact=["address"],
-                     fields={"address": "вул. Городоцька 1", "birth_place": "Львів"})
-        row = AuditLog.objects.get(object_type="people.person", object_id=str(person.pk),
-                                   action="update")
-        assert row.changes["fields"] == {"address": ["…", "…"],
-                                         "birth_place": ["", "Львів"]}
+        model_update(
+            instance=person,
+            actor=admin,
+            redact=["address"],
+            fields={"address": "вул. Городоцька 1", "birth_place": "Львів"},
+        )
+        row = AuditLog.objects.get(
+            object_type="people.person", object_id=str(person.pk), action="update"
+        )
+        assert row.changes["fields"] == {"address": ["…", "…"], "birth_place": ["", "Львів"]}
 
     def test_a_field_it_cannot_set_is_a_programming_error(self, world):
         with pytest.raises(TypeError):
@@ -176,9 +216,18 @@ class _Sample:
 
 class InputFromTests:
     def test_parses_text_into_the_annotated_types(self):
-        value = input_from(_Sample, {"name": "x", "day": "2026-03-01", "count": "12",
-                                     "flag": "on", "codes": ["a", "b"],
-                                     "at": "2026-03-01T10:30", "ignored": 1})
+        value = input_from(
+            _Sample,
+            {
+                "name": "x",
+                "day": "2026-03-01",
+                "count": "12",
+                "flag": "on",
+                "codes": ["a", "b"],
+                "at": "2026-03-01T10:30",
+                "ignored": 1,
+            },
+        )
         assert value.day == dt.date(2026, 3, 1) and value.count == 12 and value.flag is True
         assert value.codes == ("a", "b") and value.at is not None and value.at.hour == 10
         assert value.at.tzinfo is not None  # made aware in the current time zone
@@ -186,17 +235,21 @@ class InputFromTests:
 
     def test_keeps_typed_values_and_empties_optional_ones(self):
         day = dt.date(2025, 1, 2)
-        value = input_from(_Sample, {"name": None, "day": day, "count": "", "codes": ()},
-                           later="kept")
+        value = input_from(
+            _Sample, {"name": None, "day": day, "count": "", "codes": ()}, later="kept"
+        )
         assert value.name == "" and value.day is day and value.later == "kept"
         assert value.count == 0  # left empty: the default
 
-    @pytest.mark.parametrize(("data", "field", "message"), [
-        ({}, "name", "This field is required."),
-        ({"name": "x", "day": "2026-13-40"}, "day", "Enter a valid date."),
-        ({"name": "x", "count": "many"}, "count", "Enter a whole number."),
-        ({"name": "x", "codes": "ab"}, "codes", "Enter a valid value."),
-    ])
+    @pytest.mark.parametrize(
+        ("data", "field", "message"),
+        [
+            ({}, "name", "This field is required."),
+            ({"name": "x", "day": "2026-13-40"}, "day", "Enter a valid date."),
+            ({"name": "x", "count": "many"}, "count", "Enter a whole number."),
+            ({"name": "x", "codes": "ab"}, "codes", "Enter a valid value."),
+        ],
+    )
     def test_refusals_name_the_field(self, data, field, message):
         with translation.override("en"), pytest.raises(ApplicationError) as exc:
             input_from(_Sample, data)

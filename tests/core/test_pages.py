@@ -35,8 +35,9 @@ def test_memorial_editor_sees_no_contact_details(world):
 
 
 @pytest.mark.django_db
-def test_list_page_query_count_does_not_grow_with_rows(world, make_person,
-                                                       django_assert_max_num_queries):
+def test_list_page_query_count_does_not_grow_with_rows(
+    world, make_person, django_assert_max_num_queries
+):
     for i in range(30):
         make_person("Петренко", f"Ім'я{i}")
     client = _as(world["users"]["admin"])
@@ -55,16 +56,32 @@ def test_stats_suppress_small_cells(world):
 @pytest.mark.django_db
 def test_create_person_form_shows_field_errors_and_saves_cyrillic(world):
     client = _as(world["users"]["case_worker"])
-    bad = client.post("/people/new/", {"surname": "", "sex": "M", "lifecycle": "alive",
-                                       "preferred_language": "uk", "name_language": "uk",
-                                       "birth_date": "2999-01-01"})
+    bad = client.post(
+        "/people/new/",
+        {
+            "surname": "",
+            "sex": "M",
+            "lifecycle": "alive",
+            "preferred_language": "uk",
+            "name_language": "uk",
+            "birth_date": "2999-01-01",
+        },
+    )
     assert bad.status_code == 200
     assert "Це поле обов".encode() in bad.content
     assert "Дата не може бути в майбутньому.".encode() in bad.content  # same round
-    ok = client.post("/people/new/", {"surname": "Ярошенко", "given_name": "Богдан",
-                                      "sex": "M", "lifecycle": "alive",
-                                      "region": world["users"]["case_worker"].region_id,
-                                      "preferred_language": "uk", "name_language": "uk"})
+    ok = client.post(
+        "/people/new/",
+        {
+            "surname": "Ярошенко",
+            "given_name": "Богдан",
+            "sex": "M",
+            "lifecycle": "alive",
+            "region": world["users"]["case_worker"].region_id,
+            "preferred_language": "uk",
+            "name_language": "uk",
+        },
+    )
     assert ok.status_code == 302
     assert "Ярошенко Богдан" in client.get(ok["Location"]).content.decode()
 
@@ -73,8 +90,14 @@ def test_create_person_form_shows_field_errors_and_saves_cyrillic(world):
 def test_edit_conflict_is_reported_not_lost(world):
     client = _as(world["users"]["admin"])
     lviv = world["lviv"]
-    form = {"sex": "M", "lifecycle": "alive", "preferred_language": "uk",
-            "region": lviv.region_id, "version": lviv.version, "birth_place": "Львів"}
+    form = {
+        "sex": "M",
+        "lifecycle": "alive",
+        "preferred_language": "uk",
+        "region": lviv.region_id,
+        "version": lviv.version,
+        "birth_place": "Львів",
+    }
     assert client.post(f"/people/{lviv.pk}/edit/", form).status_code == 302
     stale = client.post(f"/people/{lviv.pk}/edit/", form | {"birth_place": "Київ"})
     assert stale.status_code == 200 and "змінив хтось інший".encode() in stale.content
@@ -96,8 +119,11 @@ def test_sub_form_errors_reach_the_user_with_and_without_htmx(world):
     the whole page with the form open on its errors. Nothing is written either way."""
     client = _as(world["users"]["case_worker"])
     url = f"/people/{world['lviv'].pk}/statuses/"
-    bad = {"status-kind": "ua_war_disability", "status-valid_from": "2024-01-01",
-           "status-document_type": "Рішення ЕК"}
+    bad = {
+        "status-kind": "ua_war_disability",
+        "status-valid_from": "2024-01-01",
+        "status-document_type": "Рішення ЕК",
+    }
     htmx = client.post(url, bad, HTTP_HX_REQUEST="true")
     assert htmx.status_code == 200
     assert "Для цього статусу потрібна група інвалідності.".encode() in htmx.content
@@ -117,21 +143,33 @@ def test_history_hides_sensitive_values_from_roles_that_may_not_see_them(world):
     from vetbridge.people import services
 
     admin, kyiv = world["users"]["admin"], world["kyiv"]
-    services.person_update(actor=admin, person_id=kyiv.pk, expected_version=kyiv.version,
-                           data=input_from(PersonChanges, {"phone": "+380 50 111 2233", "birth_place": "Суми"}))
-    services.person_status_add(actor=admin, person_id=kyiv.pk, data=input_from(StatusInput, {
-        "kind": "ua_war_disability", "disability_group": 1, "valid_from": dt.date(2023, 1, 1)}))
+    services.person_update(
+        actor=admin,
+        person_id=kyiv.pk,
+        expected_version=kyiv.version,
+        data=input_from(PersonChanges, {"phone": "+380 50 111 2233", "birth_place": "Суми"}),
+    )
+    services.person_status_add(
+        actor=admin,
+        person_id=kyiv.pk,
+        data=input_from(
+            StatusInput,
+            {"kind": "ua_war_disability", "disability_group": 1, "valid_from": dt.date(2023, 1, 1)},
+        ),
+    )
     editor = _as(world["users"]["memorial_editor"])
     for url in (f"/people/{kyiv.pk}/history/", f"/api/people/{kyiv.pk}/history"):
         response = editor.get(url)
-        body = (json.dumps(response.json(), ensure_ascii=False) if url.startswith("/api/")
-                else response.content.decode())
+        body = (
+            json.dumps(response.json(), ensure_ascii=False)
+            if url.startswith("/api/")
+            else response.content.decode()
+        )
         assert "Суми" in body  # ordinary changes stay visible
         assert "111 2233" not in body and "ua_war_disability" not in body
     assert not AuditLog.objects.filter(action="read").exists()
 
     officer = world["users"]["pension_officer"]
-    body = json.dumps(_as(officer).get(f"/api/people/{kyiv.pk}/history").json(),
-                      ensure_ascii=False)
+    body = json.dumps(_as(officer).get(f"/api/people/{kyiv.pk}/history").json(), ensure_ascii=False)
     assert "111 2233" in body and "ua_war_disability" in body
     assert AuditLog.objects.filter(action="read", actor=officer, person_id=kyiv.pk).count() == 1

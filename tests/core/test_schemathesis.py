@@ -38,18 +38,25 @@ def wsgi_app():
         request_finished.connect(close_old_connections)
 
 
-def _check_operation(operation, headers: dict[str, str], failures: list[str],
-                     statuses: Counter[int]) -> None:
-    @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
-                  phases=[Phase.explicit, Phase.generate],
-                  suppress_health_check=list(HealthCheck))
+def _check_operation(
+    operation, headers: dict[str, str], failures: list[str], statuses: Counter[int]
+) -> None:
+    @settings(
+        max_examples=EXAMPLES,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=operation.as_strategy())
     def check(case):
         response = case.call(headers=headers)
         statuses[response.status_code] += 1
         if response.status_code >= 500:
-            failures.append(f"{operation.label}: {response.status_code} "
-                            f"{case.as_curl_command(headers=headers)}")
+            failures.append(
+                f"{operation.label}: {response.status_code} {case.as_curl_command(headers=headers)}"
+            )
         case.validate_response(response, checks=[not_a_server_error])
 
     try:

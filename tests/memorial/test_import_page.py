@@ -29,8 +29,11 @@ def _upload(client, content: bytes, keep_valid: bool = False):
 def test_template_imports_and_the_report_links_the_records(editor):
     template = editor.get("/memorial/desk/import/template.csv")
     assert template.status_code == 200 and template["Content-Type"].startswith("text/csv")
-    assert template.content.decode("utf-8-sig").splitlines()[0].startswith(
-        "external_id,surname,given_name,death_date")
+    assert (
+        template.content.decode("utf-8-sig")
+        .splitlines()[0]
+        .startswith("external_id,surname,given_name,death_date")
+    )
     response = _upload(editor, template.content)
     assert response.status_code == 200
     rec = MemorialRecord.objects.get(person__external_id="BOOK-2025-0042")
@@ -48,8 +51,10 @@ def test_page_lists_columns_and_region_codes(editor):
 
 def test_report_counts_a_row_with_several_errors_once(editor):
     header = "external_id,surname,given_name,death_date,birth_region,birth_year\n"
-    rows = ("M-1,Коваль,Андрій,2023-05-02,UA-46,1990\n"
-            "M-2,,Іван,2999-01-01,XX-99,1890\n")  # four errors, one row
+    rows = (
+        "M-1,Коваль,Андрій,2023-05-02,UA-46,1990\n"
+        "M-2,,Іван,2999-01-01,XX-99,1890\n"
+    )  # four errors, one row
     response = _upload(editor, (header + rows).encode(), keep_valid=True)
     report = response.context["report"]
     assert (report.total_rows, report.imported, report.rejected_rows) == (2, 1, 1)

@@ -27,13 +27,13 @@ from vetbridge.people.services import (
 pytestmark = pytest.mark.django_db
 
 
-
 def _search(*, q: str, filters: dict):
     """What the search page shows: ranked records for a name, else the listing."""
     if not q:
         return selectors.public_listing(filters), []
     hits, notices = selectors.ranked_hits(q=q, filters=filters)
     return selectors.records_for(hits, filters), notices
+
 
 def _png(size=(4, 4)) -> bytes:
     from PIL import Image
@@ -51,23 +51,46 @@ def editor(world):
 @pytest.fixture
 def fallen(world, editor, regions):
     """Taras, fallen, with a living wife in the registry; his memorial record published."""
-    taras = person_create(actor=None, data=input_from(PersonInput, {"lifecycle": "fallen", "region": regions["UA-46"],
-                                            "lifecycle_date": dt.date(2024, 2, 17),
-                                            "phone": "+380 50 000 0000"}),
-                          names=[input_from(NameInput, {"surname": "Шевченко", "given_name": "Тарас",
-                                  "patronymic": "Григорович"}),
-                                 input_from(NameInput, {"surname": "Chevtchenko", "given_name": "Tarass",
-                                  "language": "fr"})])
-    wife = person_create(actor=None, data=input_from(PersonInput, {"region": regions["UA-46"]}),
-                         names=[input_from(NameInput, {"surname": "Шевченко", "given_name": "Оксана"})])
-    family_link_add(actor=world["users"]["admin"], person_id=taras.pk, relative_id=wife.pk,
-                    kind="spouse")
+    taras = person_create(
+        actor=None,
+        data=input_from(
+            PersonInput,
+            {
+                "lifecycle": "fallen",
+                "region": regions["UA-46"],
+                "lifecycle_date": dt.date(2024, 2, 17),
+                "phone": "+380 50 000 0000",
+            },
+        ),
+        names=[
+            input_from(
+                NameInput,
+                {"surname": "Шевченко", "given_name": "Тарас", "patronymic": "Григорович"},
+            ),
+            input_from(
+                NameInput, {"surname": "Chevtchenko", "given_name": "Tarass", "language": "fr"}
+            ),
+        ],
+    )
+    wife = person_create(
+        actor=None,
+        data=input_from(PersonInput, {"region": regions["UA-46"]}),
+        names=[input_from(NameInput, {"surname": "Шевченко", "given_name": "Оксана"})],
+    )
+    family_link_add(
+        actor=world["users"]["admin"], person_id=taras.pk, relative_id=wife.pk, kind="spouse"
+    )
     rec = services.record_create_for(actor=editor, person_id=taras.pk)
-    services.record_update(actor=editor, record_id=rec.pk, expected_version=rec.version,
-                           source="Книга пам'яті", data=input_from(RecordChanges, {"unit": "93 ОМБр",
-                                                         "death_place": "Авдіївка"}))
-    services.record_publish(actor=editor, record_id=rec.pk, basis="consent",
-                            note="Дружина, згода від 2025-01-10")
+    services.record_update(
+        actor=editor,
+        record_id=rec.pk,
+        expected_version=rec.version,
+        source="Книга пам'яті",
+        data=input_from(RecordChanges, {"unit": "93 ОМБр", "death_place": "Авдіївка"}),
+    )
+    services.record_publish(
+        actor=editor, record_id=rec.pk, basis="consent", note="Дружина, згода від 2025-01-10"
+    )
     rec.refresh_from_db()
     return rec
 
@@ -114,39 +137,59 @@ def test_publication_needs_a_basis_and_a_reference(world, editor, make_person):
 def test_only_editors_edit(world, fallen):
     for role in ("veteran", "case_worker", "medical_assessor", "pension_officer", "analyst"):
         with pytest.raises(PermissionDeniedError):
-            services.record_publish(actor=world["users"][role], record_id=fallen.pk,
-                                    basis="editorial", note="x")
+            services.record_publish(
+                actor=world["users"][role], record_id=fallen.pk, basis="editorial", note="x"
+            )
 
 
 def test_every_change_keeps_history_and_source(fallen, editor):
     with pytest.raises(ApplicationError):
-        services.record_update(actor=editor, record_id=fallen.pk,
-                               expected_version=fallen.version, data=input_from(RecordChanges, {"unit": "x"}), source="")
-    services.record_update(actor=editor, record_id=fallen.pk, expected_version=fallen.version,
-                           data=input_from(RecordChanges, {"burial_place": "Львів"}), source="Лист родини")
+        services.record_update(
+            actor=editor,
+            record_id=fallen.pk,
+            expected_version=fallen.version,
+            data=input_from(RecordChanges, {"unit": "x"}),
+            source="",
+        )
+    services.record_update(
+        actor=editor,
+        record_id=fallen.pk,
+        expected_version=fallen.version,
+        data=input_from(RecordChanges, {"burial_place": "Львів"}),
+        source="Лист родини",
+    )
     change = fallen.changes.first()
     assert change.source == "Лист родини"
     assert change.changes == {"burial_place": ["", "Львів"]}
     from vetbridge.core.exceptions import ConflictError
 
     with pytest.raises(ConflictError):
-        services.record_update(actor=editor, record_id=fallen.pk,
-                               expected_version=fallen.version, data=input_from(RecordChanges, {"unit": "y"}),
-                               source="stale")
+        services.record_update(
+            actor=editor,
+            record_id=fallen.pk,
+            expected_version=fallen.version,
+            data=input_from(RecordChanges, {"unit": "y"}),
+            source="stale",
+        )
 
 
-HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)> \u202egnp.exe\u202c " \
-          "zero\u200bwidth " + "مرحبا " + "x" * 1500
+HOSTILE = (
+    "<script>alert(1)</script><img src=x onerror=alert(2)> \u202egnp.exe\u202c "
+    "zero\u200bwidth " + "مرحبا " + "x" * 1500
+)
 
 
 def test_hostile_tribute_is_inert_moderated_then_published(fallen, editor):
     client = Client()
-    too_long = client.post(f"/memorial/{fallen.pk}/tribute/", {
-        "kind": "tribute", "author_name": "A", "text": "x" * 2001})
+    too_long = client.post(
+        f"/memorial/{fallen.pk}/tribute/",
+        {"kind": "tribute", "author_name": "A", "text": "x" * 2001},
+    )
     assert too_long.status_code == 400 and not Tribute.objects.exists()
-    response = client.post(f"/memorial/{fallen.pk}/tribute/", {
-        "kind": "tribute", "author_name": "<b>Марія</b>", "relation": "сестра",
-        "text": HOSTILE})
+    response = client.post(
+        f"/memorial/{fallen.pk}/tribute/",
+        {"kind": "tribute", "author_name": "<b>Марія</b>", "relation": "сестра", "text": HOSTILE},
+    )
     assert response.status_code == 302
     tribute = Tribute.objects.get()
     assert "\u202e" not in tribute.text and "\u200b" not in tribute.text
@@ -161,20 +204,33 @@ def test_hostile_tribute_is_inert_moderated_then_published(fallen, editor):
     assert "<script>alert(1)" not in page and "<b>Марія</b>" not in page
 
 
-@pytest.mark.parametrize(("content", "ok"), [
-    (None, True), (b"GIF89a" + b"0" * 20, False), (b"%PDF-1.4", False),
-    (b"\x89PNG\r\n\x1a\n" + b"garbage" * 10, False),
-])
+@pytest.mark.parametrize(
+    ("content", "ok"),
+    [
+        (None, True),
+        (b"GIF89a" + b"0" * 20, False),
+        (b"%PDF-1.4", False),
+        (b"\x89PNG\r\n\x1a\n" + b"garbage" * 10, False),
+    ],
+)
 def test_photos_must_be_real_images(fallen, content, ok):
     photo = _png() if content is None else content
     if ok:
-        t = services.tribute_submit(record_id=fallen.pk, ip="198.51.100.1", photo=photo,
-                                    data=input_from(TributeInput, {"kind": "photo", "author_name": "Олег"}))
+        t = services.tribute_submit(
+            record_id=fallen.pk,
+            ip="198.51.100.1",
+            photo=photo,
+            data=input_from(TributeInput, {"kind": "photo", "author_name": "Олег"}),
+        )
         assert t.photo.name.endswith(".png")
     else:
         with pytest.raises(ApplicationError) as exc:
-            services.tribute_submit(record_id=fallen.pk, ip="198.51.100.1", photo=photo,
-                                    data=input_from(TributeInput, {"kind": "photo", "author_name": "Олег"}))
+            services.tribute_submit(
+                record_id=fallen.pk,
+                ip="198.51.100.1",
+                photo=photo,
+                data=input_from(TributeInput, {"kind": "photo", "author_name": "Олег"}),
+            )
         assert "photo" in exc.value.fields
 
 
@@ -188,45 +244,68 @@ def test_decompression_bomb_and_oversize_refused(fallen):
 def test_public_submissions_are_rate_limited(fallen):
     client = Client(REMOTE_ADDR="203.0.113.9")
     for i in range(services.TRIBUTES_PER_HOUR):
-        assert client.post(f"/memorial/{fallen.pk}/tribute/", {
-            "kind": "tribute", "author_name": f"N{i}", "text": "Пам'ятаємо"}).status_code == 302
-    blocked = client.post(f"/memorial/{fallen.pk}/tribute/", {
-        "kind": "tribute", "author_name": "N", "text": "Пам'ятаємо"})
+        assert (
+            client.post(
+                f"/memorial/{fallen.pk}/tribute/",
+                {"kind": "tribute", "author_name": f"N{i}", "text": "Пам'ятаємо"},
+            ).status_code
+            == 302
+        )
+    blocked = client.post(
+        f"/memorial/{fallen.pk}/tribute/",
+        {"kind": "tribute", "author_name": "N", "text": "Пам'ятаємо"},
+    )
     assert blocked.status_code == 429
     other = Client(REMOTE_ADDR="203.0.113.10")
-    assert other.post(f"/memorial/{fallen.pk}/tribute/", {
-        "kind": "tribute", "author_name": "N", "text": "x"}).status_code == 302
+    assert (
+        other.post(
+            f"/memorial/{fallen.pk}/tribute/", {"kind": "tribute", "author_name": "N", "text": "x"}
+        ).status_code
+        == 302
+    )
 
 
 def test_tribute_errors_name_the_field(fallen):
-    response = Client().post(f"/memorial/{fallen.pk}/tribute/", {"kind": "tribute",
-                                                                 "author_name": "",
-                                                                 "text": ""})
+    response = Client().post(
+        f"/memorial/{fallen.pk}/tribute/", {"kind": "tribute", "author_name": "", "text": ""}
+    )
     assert response.status_code == 400
     with pytest.raises(ApplicationError) as exc:
-        services.tribute_submit(record_id=fallen.pk, ip="1", photo=None,
-                                data=input_from(TributeInput, {"author_name": "A", "text": "\u200b\u202e"}))
+        services.tribute_submit(
+            record_id=fallen.pk,
+            ip="1",
+            photo=None,
+            data=input_from(TributeInput, {"author_name": "A", "text": "\u200b\u202e"}),
+        )
     assert "text" in exc.value.fields
     with pytest.raises(NotFoundError):
-        services.tribute_submit(record_id=999999, ip="1", photo=None,
-                                data=input_from(TributeInput, {"author_name": "A", "text": "x"}))
+        services.tribute_submit(
+            record_id=999999,
+            ip="1",
+            photo=None,
+            data=input_from(TributeInput, {"author_name": "A", "text": "x"}),
+        )
 
 
-CSV = ("external_id,surname,given_name,patronymic,surname_fr,given_name_fr,death_date,"
-       "birth_region,unit\n"
-       "M-1,Коваль,Андрій,Петрович,Koval,Andriy,2023-05-02,UA-46,24 ОМБр\n"
-       "M-2,Гнатюк,Олег,,Hnatiouk,Oleh,02.11.2024,,\n")
-BAD = "M-3,,Іван,,,,2023-01-01,,\nM-4,Бойко,Іван,,,,2999-01-01,XX-99,\nM-1,Дубль,А,,,,2023-01-01,,\n"
+CSV = (
+    "external_id,surname,given_name,patronymic,surname_fr,given_name_fr,death_date,"
+    "birth_region,unit\n"
+    "M-1,Коваль,Андрій,Петрович,Koval,Andriy,2023-05-02,UA-46,24 ОМБр\n"
+    "M-2,Гнатюк,Олег,,Hnatiouk,Oleh,02.11.2024,,\n"
+)
+BAD = (
+    "M-3,,Іван,,,,2023-01-01,,\nM-4,Бойко,Іван,,,,2999-01-01,XX-99,\nM-1,Дубль,А,,,,2023-01-01,,\n"
+)
 
 
 def test_import_all_or_nothing_then_keep_valid(world, editor):
     report = services.memorial_import(actor=editor, data=(CSV + BAD).encode())
     assert not report.committed and MemorialRecord.objects.count() == 0
     fields = {(e.line, e.field) for e in report.rejected}
-    assert {(4, "surname"), (5, "death_date"), (5, "birth_region"),
-            (6, "external_id")} <= fields
-    report = services.memorial_import(actor=editor, data=(CSV + BAD).encode(),
-                                      keep_valid=True, source="Книга пам'яті.csv")
+    assert {(4, "surname"), (5, "death_date"), (5, "birth_region"), (6, "external_id")} <= fields
+    report = services.memorial_import(
+        actor=editor, data=(CSV + BAD).encode(), keep_valid=True, source="Книга пам'яті.csv"
+    )
     assert report.committed and report.imported == 2
     koval = MemorialRecord.objects.get(person__external_id="M-1")
     assert not koval.published and koval.unit == "24 ОМБр"
@@ -239,15 +318,31 @@ def test_import_all_or_nothing_then_keep_valid(world, editor):
 
 
 def test_link_to_registry_merges_and_family_rights_follow(world, editor, regions):
-    registry = person_create(actor=None, data=input_from(PersonInput, {"lifecycle": "fallen", "region": regions["UA-46"],
-                                               "lifecycle_date": dt.date(2023, 5, 2)}),
-                             names=[input_from(NameInput, {"surname": "Коваль", "given_name": "Андрій"})])
-    widow = person_create(actor=None, data=input_from(PersonInput, {"region": regions["UA-46"]}),
-                          names=[input_from(NameInput, {"surname": "Коваль", "given_name": "Ірина"})],
-                          statuses=[input_from(StatusInput, {"kind": "ua_family_of_fallen",
-                                     "valid_from": dt.date(2023, 8, 1)})])
-    family_link_add(actor=world["users"]["admin"], person_id=registry.pk, relative_id=widow.pk,
-                    kind="spouse")
+    registry = person_create(
+        actor=None,
+        data=input_from(
+            PersonInput,
+            {
+                "lifecycle": "fallen",
+                "region": regions["UA-46"],
+                "lifecycle_date": dt.date(2023, 5, 2),
+            },
+        ),
+        names=[input_from(NameInput, {"surname": "Коваль", "given_name": "Андрій"})],
+    )
+    widow = person_create(
+        actor=None,
+        data=input_from(PersonInput, {"region": regions["UA-46"]}),
+        names=[input_from(NameInput, {"surname": "Коваль", "given_name": "Ірина"})],
+        statuses=[
+            input_from(
+                StatusInput, {"kind": "ua_family_of_fallen", "valid_from": dt.date(2023, 8, 1)}
+            )
+        ],
+    )
+    family_link_add(
+        actor=world["users"]["admin"], person_id=registry.pk, relative_id=widow.pk, kind="spouse"
+    )
     services.memorial_import(actor=editor, data=CSV.encode())
     rec = MemorialRecord.objects.get(person__external_id="M-1")
     imported = rec.person_id
@@ -275,8 +370,11 @@ def test_cli_import_reports_lines(tmp_path, world):
 
 
 def test_ceremonies_listed_in_every_language(world):
-    for lang, text in (("uk", "хвилина мовчання"), ("fr", "Armistice"),
-                       ("en", "Defenders of Ukraine")):
+    for lang, text in (
+        ("uk", "хвилина мовчання"),
+        ("fr", "Armistice"),
+        ("en", "Defenders of Ukraine"),
+    ):
         client = Client()
         client.cookies["vetbridge_language"] = lang
         page = client.get("/memorial/ceremonies/")
@@ -292,8 +390,7 @@ def test_public_page_is_cacheable_for_anonymous_only(fallen, world):
     assert "private" in signed.get(f"/memorial/{fallen.pk}/", follow=True)["Cache-Control"]
 
 
-def test_search_ranking_is_cached_but_publication_changes_show_at_once(fallen, editor,
-                                                                       settings):
+def test_search_ranking_is_cached_but_publication_changes_show_at_once(fallen, editor, settings):
     settings.VETBRIDGE_MEMORIAL_SEARCH_CACHE_SECONDS = 60
     anon = Client()
     assert "Шевченко Тарас" in anon.get("/memorial/", {"q": "Chevtchenko"}).content.decode()

@@ -31,8 +31,10 @@ def record(world):
 
 
 def _public(client: Client, rec: MemorialRecord) -> list[int]:
-    return [client.get(url).status_code for url in (
-        f"/memorial/{rec.pk}/", f"/memorial/{rec.pk}/{selectors.slug_of(rec)}/")]
+    return [
+        client.get(url).status_code
+        for url in (f"/memorial/{rec.pk}/", f"/memorial/{rec.pk}/{selectors.slug_of(rec)}/")
+    ]
 
 
 def test_a_record_flagged_published_is_never_shown_when_its_person_is_alive(world, record):
@@ -51,8 +53,12 @@ def test_a_record_flagged_published_is_never_shown_when_its_person_is_alive(worl
     assert f"/memorial/{record.pk}/" not in client.get("/memorial/?q=Шевченко").content.decode()
     assert f"/memorial/{record.pk}/" not in client.get("/memorial/").content.decode()
     with pytest.raises(ApplicationError):
-        services.tribute_submit(record_id=record.pk, ip="198.51.100.9", photo=None,
-                                data=input_from(TributeInput, {"kind": "candle", "author_name": "Олег", "text": "x"}))
+        services.tribute_submit(
+            record_id=record.pk,
+            ip="198.51.100.9",
+            photo=None,
+            data=input_from(TributeInput, {"kind": "candle", "author_name": "Олег", "text": "x"}),
+        )
 
 
 @pytest.mark.parametrize("lifecycle", ["alive", "deceased"])
@@ -60,7 +66,8 @@ def test_publication_refused_unless_fallen_or_missing(world, lifecycle):
     editor = world["users"]["memorial_editor"]
     rec = services.record_create_for(actor=editor, person_id=world["kyiv"].pk)
     Person.objects.filter(pk=world["kyiv"].pk).update(
-        lifecycle=lifecycle, lifecycle_date=None if lifecycle == "alive" else dt.date(2024, 1, 1))
+        lifecycle=lifecycle, lifecycle_date=None if lifecycle == "alive" else dt.date(2024, 1, 1)
+    )
     with pytest.raises(ApplicationError) as exc:
         services.record_publish(actor=editor, record_id=rec.pk, basis="editorial", note="x")
     assert "lifecycle" in exc.value.fields
@@ -70,16 +77,23 @@ def test_publication_refused_unless_fallen_or_missing(world, lifecycle):
 def test_found_alive_is_withdrawn_at_once_audited_and_editors_notified(world, record):
     admin, editor = world["users"]["admin"], world["users"]["memorial_editor"]
     person = Person.objects.get(pk=record.person_id)
-    person_update(actor=admin, person_id=person.pk, expected_version=person.version,
-                  data=input_from(PersonChanges, {"lifecycle": "alive", "lifecycle_date": None}))
+    person_update(
+        actor=admin,
+        person_id=person.pk,
+        expected_version=person.version,
+        data=input_from(PersonChanges, {"lifecycle": "alive", "lifecycle_date": None}),
+    )
     record.refresh_from_db()
     assert not record.published
     assert selectors.public_record(record.pk) is None
     change = MemorialChange.objects.filter(record=record).latest("pk")
     assert change.changes["published"] == [True, False]
-    assert AuditLog.objects.filter(object_type="memorial.memorialrecord",
-                                   object_id=str(record.pk), actor=admin,
-                                   changes__lifecycle=["fallen", "alive"]).exists()
+    assert AuditLog.objects.filter(
+        object_type="memorial.memorialrecord",
+        object_id=str(record.pk),
+        actor=admin,
+        changes__lifecycle=["fallen", "alive"],
+    ).exists()
     notice = EditorNotification.objects.get(user=editor, record=record)
     assert notice.read_at is None
     client = Client()
@@ -89,8 +103,14 @@ def test_found_alive_is_withdrawn_at_once_audited_and_editors_notified(world, re
     assert f"/memorial/desk/{record.pk}/" in desk.content.decode()
     # Back to missing: it stays withdrawn until an editor publishes it again.
     person.refresh_from_db()
-    person_update(actor=admin, person_id=person.pk, expected_version=person.version,
-                  data=input_from(PersonChanges, {"lifecycle": "missing", "lifecycle_date": dt.date(2024, 3, 1)}))
+    person_update(
+        actor=admin,
+        person_id=person.pk,
+        expected_version=person.version,
+        data=input_from(
+            PersonChanges, {"lifecycle": "missing", "lifecycle_date": dt.date(2024, 3, 1)}
+        ),
+    )
     record.refresh_from_db()
     assert not record.published
     services.record_publish(actor=editor, record_id=record.pk, basis="editorial", note="again")

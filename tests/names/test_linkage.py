@@ -66,8 +66,7 @@ def test_planted_duplicates_are_found_and_namesakes_are_not():
     reasons = {r["field"]: r for r in best.reasons(model, _registry()[0], _registry()[1])}
     assert reasons["surname"]["how"] == "same_sound" and reasons["surname"]["weight"] > 0
     assert reasons["birth_date"]["how"] == "exact"
-    assert set(reasons) == {"surname", "given_name", "patronymic", "birth_date", "sex",
-                            "region"}
+    assert set(reasons) == {"surname", "given_name", "patronymic", "birth_date", "sex", "region"}
 
 
 def test_prior_is_that_of_two_random_records():

@@ -26,18 +26,21 @@ def top(searcher, text, n=1):
     return [r.id for r in searcher.search(text, limit=n).results]
 
 
-@pytest.mark.parametrize(("query", "target"), [
-    ("Taras Chevtchenko", 1),
-    ("SCHEWTSCHENKO Taras", 1),
-    ("Wladimir Selenskyj", 2),
-    ("Vladimir Zelensky", 2),
-    ("Valeri Zaloujny", 3),
-    ("Aleksandr Shevchuk", 4),
-    ("Alexandra Chevtchenko", 5),
-    ("Shevchnko Taras", 1),  # typo
-    ("Шевченкo Тарас", 1),  # Latin o
-    ("T. Shevchenko", 1),
-])
+@pytest.mark.parametrize(
+    ("query", "target"),
+    [
+        ("Taras Chevtchenko", 1),
+        ("SCHEWTSCHENKO Taras", 1),
+        ("Wladimir Selenskyj", 2),
+        ("Vladimir Zelensky", 2),
+        ("Valeri Zaloujny", 3),
+        ("Aleksandr Shevchuk", 4),
+        ("Alexandra Chevtchenko", 5),
+        ("Shevchnko Taras", 1),  # typo
+        ("Шевченкo Тарас", 1),  # Latin o
+        ("T. Shevchenko", 1),
+    ],
+)
 def test_finds_the_person_first(searcher, query, target):
     assert top(searcher, query) == [target]
 
@@ -83,8 +86,10 @@ def test_all_common_tokens_are_intersected():
 
 
 def test_allowed_filter_applies_before_the_cut(searcher):
-    ids = [r.id for r in searcher.search("Шевченко", limit=10,
-                                         allowed=lambda ids: {5} & set(ids)).results]
+    ids = [
+        r.id
+        for r in searcher.search("Шевченко", limit=10, allowed=lambda ids: {5} & set(ids)).results
+    ]
     assert ids == [5]
 
 

@@ -12,21 +12,37 @@ def key(text: str) -> str:
     return skeleton(fold(text).replace("'", ""))
 
 
-@pytest.mark.parametrize("spellings", [
-    ["Шевченко", "Shevchenko", "Chevtchenko", "Schewtschenko", "Ševčenko"],
-    ["Юрій", "Yurii", "Yuriy", "Iouri", "Jurij"],
-    ["Михайло", "Mykhailo", "Mykhaylo", "Mykhaïlo"],
-    ["Зеленський", "Zelenskyi", "Zelensky", "Zelenskyy"],
-    ["Євген", "Yevhen", "Ievguen"],
-    ["Кличко", "Klychko", "Klitschko"],
-    ["Щербак", "Shcherbak", "Chtcherbak", "Schtscherbak"],
-])
+@pytest.mark.parametrize(
+    "spellings",
+    [
+        ["Шевченко", "Shevchenko", "Chevtchenko", "Schewtschenko", "Ševčenko"],
+        ["Юрій", "Yurii", "Yuriy", "Iouri", "Jurij"],
+        ["Михайло", "Mykhailo", "Mykhaylo", "Mykhaïlo"],
+        ["Зеленський", "Zelenskyi", "Zelensky", "Zelenskyy"],
+        ["Євген", "Yevhen", "Ievguen"],
+        ["Кличко", "Klychko", "Klitschko"],
+        ["Щербак", "Shcherbak", "Chtcherbak", "Schtscherbak"],
+    ],
+)
 def test_spellings_of_one_name_share_a_key(spellings):
     assert len({key(s) for s in spellings}) == 1, {s: key(s) for s in spellings}
 
 
-@pytest.mark.parametrize("name", ["Олександр", "Григорій", "Ярослав", "Мар'яна", "Жанна",
-                                  "Щербаченко", "Ковальський", "Василь", "Юлія", "Їжак"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Олександр",
+        "Григорій",
+        "Ярослав",
+        "Мар'яна",
+        "Жанна",
+        "Щербаченко",
+        "Ковальський",
+        "Василь",
+        "Юлія",
+        "Їжак",
+    ],
+)
 def test_every_transliteration_lands_within_two_edits(name):
     from rapidfuzz.distance import OSA
 

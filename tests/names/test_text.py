@@ -62,10 +62,11 @@ def test_never_fails_on_any_text(text):
 
 @pytest.mark.parametrize("module", ["vetbridge.names", "vetbridge.names.index"])
 def test_names_package_never_imports_django(module):
-    code = (f"import sys, {module}; "
-            "print(any(m == 'django' or m.startswith('django.') for m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    code = (
+        f"import sys, {module}; "
+        "print(any(m == 'django' or m.startswith('django.') for m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
 

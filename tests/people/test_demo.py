@@ -21,12 +21,12 @@ def test_demo_loads_every_role_and_is_idempotent(regions):
     assert {a.role for a in DEMO_ACCOUNTS} == set(Role.values)
     again = load_demo()  # `make run` twice must not fail nor duplicate
     assert again["people"] == first["people"]
-    assert User.objects.filter(username__in=[a.username for a in DEMO_ACCOUNTS]).count() == \
-        len(DEMO_ACCOUNTS)
+    assert User.objects.filter(username__in=[a.username for a in DEMO_ACCOUNTS]).count() == len(
+        DEMO_ACCOUNTS
+    )
     for acc in DEMO_ACCOUNTS:
         client = Client()
-        response = client.post("/login/", {"username": acc.username,
-                                           "password": DEMO_PASSWORD})
+        response = client.post("/login/", {"username": acc.username, "password": DEMO_PASSWORD})
         assert response.status_code == 302, acc.username
         assert client.get("/").status_code in (200, 302)
     # The story the README promises: decided claims replay exactly, a published memorial,

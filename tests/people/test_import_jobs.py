@@ -56,7 +56,11 @@ def test_people_upload_is_queued_then_the_job_page_shows_the_report(world):
     html = page.content.decode()
     report = page.context["report"]
     assert (report.total_rows, report.imported, report.rejected_rows, report.error_count) == (
-        2, 2, 0, 0)
+        2,
+        2,
+        0,
+        0,
+    )
     for person in Person.objects.filter(import_batch=batch):
         assert f'href="/people/{person.pk}/"' in html
     assert 'id="import-progress"' in html and "hx-get" not in html  # finished: no polling
@@ -65,15 +69,21 @@ def test_people_upload_is_queued_then_the_job_page_shows_the_report(world):
 def test_rejected_rows_are_reported_and_nothing_is_written_unless_keep_valid(world):
     client = _client(world["users"]["admin"])
     bad = "J3,,Петро,,1980-02-30,X,\n"
-    page = client.get(_post(client, "/people/import/", (HEADER + GOOD + bad).encode())
-                      ["Location"])
+    page = client.get(_post(client, "/people/import/", (HEADER + GOOD + bad).encode())["Location"])
     report = page.context["report"]
     assert (report.total_rows, report.imported, report.rejected_rows, report.error_count) == (
-        3, 0, 1, 3)
+        3,
+        0,
+        1,
+        3,
+    )
     assert not report.committed and not Person.objects.filter(external_id="J1").exists()
     assert 'href="#col-sex"' in page.content.decode()
-    page = client.get(_post(client, "/people/import/", (HEADER + GOOD + bad).encode(),
-                            keep_valid=True)["Location"])
+    page = client.get(
+        _post(client, "/people/import/", (HEADER + GOOD + bad).encode(), keep_valid=True)[
+            "Location"
+        ]
+    )
     assert page.context["report"].imported == 2
     assert Person.objects.filter(external_id__in=["J1", "J2"]).count() == 2
 
@@ -97,8 +107,12 @@ def test_a_file_level_problem_fails_the_job_with_the_reason_in_the_users_languag
 def test_the_progress_partial_polls_while_queued_and_asks_for_a_refresh_when_done(world):
     admin = world["users"]["admin"]
     client = _client(admin)
-    waiting = ImportJob.objects.create(kind="people", file="imports/x.csv", created_by=admin,
-                                       progress=progress_create(kind="people.import"))
+    waiting = ImportJob.objects.create(
+        kind="people",
+        file="imports/x.csv",
+        created_by=admin,
+        progress=progress_create(kind="people.import"),
+    )
     url = f"/people/import/{waiting.pk}/progress/"
     response = client.get(url)
     assert response.status_code == 200 and "HX-Refresh" not in response
@@ -117,14 +131,19 @@ def test_progress_moves_with_the_rows_written(world, monkeypatch):
         def recording(percent, step=""):
             seen.append((percent, step))
             report(percent, step)
+
         return real(job_id, recording, importer)
 
     monkeypatch.setattr(import_jobs, "WEB_CHUNK", 2)
     monkeypatch.setattr(import_jobs, "run_import_job", spy)
     rows = "".join(f"P{i},Мельник,Іван,,1980-01-01,M,\n" for i in range(8))
-    import_jobs.import_job_start(actor=world["users"]["admin"], kind="people",
-                                 data=(HEADER + rows).encode(), source="p.csv",
-                                 keep_valid=False)
+    import_jobs.import_job_start(
+        actor=world["users"]["admin"],
+        kind="people",
+        data=(HEADER + rows).encode(),
+        source="p.csv",
+        keep_valid=False,
+    )
     percents = [p for p, _step in seen]
     assert percents[0] == 2 and len(percents) == 5  # checking, then 4 chunks of 2 rows
     assert percents == sorted(percents) and 80 < percents[-1] <= 95
@@ -147,8 +166,12 @@ def test_a_job_is_seen_by_its_author_and_administrators_only(world, make_user):
     editor = world["users"]["memorial_editor"]
     other = make_user(Role.MEMORIAL_EDITOR, username="editor2")
     job = import_jobs.import_job_start(
-        actor=editor, kind="memorial", source="m.csv", keep_valid=False,
-        data="external_id,surname,given_name,death_date\nMJ2,Шевчук,Остап,2023-01-01\n".encode())
+        actor=editor,
+        kind="memorial",
+        source="m.csv",
+        keep_valid=False,
+        data="external_id,surname,given_name,death_date\nMJ2,Шевчук,Остап,2023-01-01\n".encode(),
+    )
     url = f"/memorial/desk/import/{job.pk}/"
     assert _client(editor).get(url).status_code == 200
     assert _client(world["users"]["admin"]).get(url).status_code == 200
@@ -160,6 +183,5 @@ def test_a_job_is_seen_by_its_author_and_administrators_only(world, make_user):
 
 def test_an_upload_over_the_web_limit_is_refused_on_the_form(world, settings):
     settings.VETBRIDGE_IMPORT_MAX_BYTES = 10
-    response = _post(_client(world["users"]["admin"]), "/people/import/",
-                     (HEADER + GOOD).encode())
+    response = _post(_client(world["users"]["admin"]), "/people/import/", (HEADER + GOOD).encode())
     assert response.status_code == 400 and not ImportJob.objects.exists()

@@ -34,8 +34,15 @@ def test_template_downloads_and_imports_as_it_is(admin):
     assert "attachment" in response["Content-Disposition"]
     lines = response.content.decode("utf-8-sig").splitlines()
     assert len(lines) == 2
-    assert lines[0].split(",")[:7] == ["external_id", "surname", "given_name", "patronymic",
-                                      "birth_date", "sex", "status"]
+    assert lines[0].split(",")[:7] == [
+        "external_id",
+        "surname",
+        "given_name",
+        "patronymic",
+        "birth_date",
+        "sex",
+        "status",
+    ]
     page = _upload(admin, response.content)
     assert page.status_code == 200
     person = Person.objects.get(external_id="MOD-2025-000123")
@@ -46,8 +53,16 @@ def test_template_downloads_and_imports_as_it_is(admin):
 
 def test_page_lists_the_accepted_values_of_each_column(admin):
     html = admin.get("/people/import/").content.decode()
-    for code in ("ua_combatant", "ua_war_disability", "ua_family_of_fallen", "fr_pensioner",
-                 "fr_ward_of_nation", "ua_war_disability:1", "UA-46", "FR-PAC"):
+    for code in (
+        "ua_combatant",
+        "ua_war_disability",
+        "ua_family_of_fallen",
+        "fr_pensioner",
+        "fr_ward_of_nation",
+        "ua_war_disability:1",
+        "UA-46",
+        "FR-PAC",
+    ):
         assert f"<code>{code}" in html, code
     assert "/people/import/template.csv" in html
     assert 'id="col-status"' in html and 'id="col-sex"' in html
@@ -65,9 +80,13 @@ def test_report_counts_rows_and_errors_apart(admin):
     html = response.content.decode()
     report = response.context["report"]
     assert (report.total_rows, report.imported, report.rejected_rows, report.error_count) == (
-        4, 0, 2, 4)
+        4,
+        0,
+        2,
+        4,
+    )
     assert not Person.objects.filter(external_id__in=["A1", "A2", "A3", "A4"]).exists()
-    counts = html[html.index('class="counts"'):html.index("</dl>", html.index('class="counts"'))]
+    counts = html[html.index('class="counts"') : html.index("</dl>", html.index('class="counts"'))]
     assert [int(n) for n in __import__("re").findall(r"<dd>(\d+)</dd>", counts)] == [4, 0, 2, 4]
     assert 'href="#col-sex"' in html
     response = _upload(admin, (header + good + bad).encode(), keep_valid=True)

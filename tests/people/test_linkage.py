@@ -20,9 +20,21 @@ pytestmark = pytest.mark.django_db
 
 
 def _person(surname, given, patronymic="", born=None, lang="uk"):
-    return person_create(actor=None, data=input_from(PersonInput, {"birth_date": born}),
-                         names=[input_from(NameInput, {"surname": surname, "given_name": given,
-                                 "patronymic": patronymic, "language": lang})])
+    return person_create(
+        actor=None,
+        data=input_from(PersonInput, {"birth_date": born}),
+        names=[
+            input_from(
+                NameInput,
+                {
+                    "surname": surname,
+                    "given_name": given,
+                    "patronymic": patronymic,
+                    "language": lang,
+                },
+            )
+        ],
+    )
 
 
 def test_scan_queues_pairs_once_with_weights_and_respects_dismissals():

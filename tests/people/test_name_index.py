@@ -12,10 +12,25 @@ from vetbridge.people.services import NameInput, person_name_add
 
 pytestmark = pytest.mark.django_db
 
-PEOPLE = [("Шевченко", "Тарас"), ("Зеленський", "Володимир"), ("Залужний", "Валерій"),
-          ("Шевчук", "Олександр"), ("Коваленко", "Ігор"), ("Ковальчук", "Ігор")]
-QUERIES = ["Taras Chevtchenko", "Wladimir Selenskyj", "Zaloujny", "Aleksandr Shevchuk",
-           "Igor Kovalenko", "Kovalchuk", "Шевченкo", "", "!!!"]
+PEOPLE = [
+    ("Шевченко", "Тарас"),
+    ("Зеленський", "Володимир"),
+    ("Залужний", "Валерій"),
+    ("Шевчук", "Олександр"),
+    ("Коваленко", "Ігор"),
+    ("Ковальчук", "Ігор"),
+]
+QUERIES = [
+    "Taras Chevtchenko",
+    "Wladimir Selenskyj",
+    "Zaloujny",
+    "Aleksandr Shevchuk",
+    "Igor Kovalenko",
+    "Kovalchuk",
+    "Шевченкo",
+    "",
+    "!!!",
+]
 
 
 def test_database_store_answers_like_the_memory_store(make_person):
@@ -33,21 +48,30 @@ def test_database_store_answers_like_the_memory_store(make_person):
 def test_a_new_spelling_is_searchable_at_once(world, make_person):
     person = make_person("Бондар", "Олена")
     assert not [r for r in name_index.search("Bondartchouk").results if r.id == person.pk]
-    person_name_add(actor=world["users"]["admin"], person_id=person.pk,
-                    data=input_from(NameInput, {"surname": "Bondartchouk", "given_name": "Hélène", "language": "fr"}))
+    person_name_add(
+        actor=world["users"]["admin"],
+        person_id=person.pk,
+        data=input_from(
+            NameInput, {"surname": "Bondartchouk", "given_name": "Hélène", "language": "fr"}
+        ),
+    )
     assert name_index.search("Bondartchouk Hélène").results[0].id == person.pk
 
 
 def test_reindex_rebuilds_the_same_tables(make_person):
     for surname, given in PEOPLE:
         make_person(surname, given)
-    before = (set(NameToken.objects.values_list("person_id", "skel")),
-              set(NameKey.objects.values_list("key", "skel")))
+    before = (
+        set(NameToken.objects.values_list("person_id", "skel")),
+        set(NameKey.objects.values_list("key", "skel")),
+    )
     NameToken.objects.all().delete()
     assert name_index.search("Shevchenko").results == []
     assert name_index.reindex_all() == len(PEOPLE)
-    after = (set(NameToken.objects.values_list("person_id", "skel")),
-             set(NameKey.objects.values_list("key", "skel")))
+    after = (
+        set(NameToken.objects.values_list("person_id", "skel")),
+        set(NameKey.objects.values_list("key", "skel")),
+    )
     assert after == before
 
 

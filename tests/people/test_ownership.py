@@ -29,8 +29,11 @@ def _person_keys() -> set[tuple[str, str]]:
     out = set()
     for model in apps.get_models():
         for field in model._meta.get_fields():
-            if (isinstance(field, models.ForeignKey | models.OneToOneField)
-                    and field.concrete and field.related_model is Person):
+            if (
+                isinstance(field, models.ForeignKey | models.OneToOneField)
+                and field.concrete
+                and field.related_model is Person
+            ):
                 out.add((model._meta.label, field.name))
     return out
 
@@ -54,14 +57,18 @@ def _rows_of(person_id: int) -> dict[str, dict[int, dict[str, Any]]]:
         rows = model.objects.filter(**{f"{field}_id": person_id})
         out[model._meta.label_lower] = {
             row.pk: {f.attname: getattr(row, f.attname) for f in model._meta.concrete_fields}
-            for row in rows}
+            for row in rows
+        }
     return out
 
 
 def _person_fields(person: Person) -> dict[str, Any]:
     person.refresh_from_db()
-    return {f.attname: getattr(person, f.attname) for f in Person._meta.concrete_fields
-            if f.attname not in ("version", "updated_at")}
+    return {
+        f.attname: getattr(person, f.attname)
+        for f in Person._meta.concrete_fields
+        if f.attname not in ("version", "updated_at")
+    }
 
 
 @pytest.fixture
@@ -82,8 +89,11 @@ def test_merge_moves_every_declared_row_and_undo_restores_them_field_by_field(po
     survivor, absorbed = populated
     admin = User.objects.get(username="admin")
     before_absorbed = _rows_of(absorbed.pk)
-    assert all(before_absorbed[m._meta.label_lower] for m, _ in movable()
-               if m._meta.label_lower != "memorial.memorialrecord"), before_absorbed
+    assert all(
+        before_absorbed[m._meta.label_lower]
+        for m, _ in movable()
+        if m._meta.label_lower != "memorial.memorialrecord"
+    ), before_absorbed
     before_survivor = _rows_of(survivor.pk)
     people_before = (_person_fields(survivor), _person_fields(absorbed))
 
@@ -99,8 +109,7 @@ def test_merge_moves_every_declared_row_and_undo_restores_them_field_by_field(po
     # The case worker's view of the survivor now shows the absorbed man's claims.
     from vetbridge.reparation.models import Claim
 
-    assert Claim.objects.filter(person=survivor).count() == len(
-        before_absorbed["reparation.claim"])
+    assert Claim.objects.filter(person=survivor).count() == len(before_absorbed["reparation.claim"])
 
     person_unmerge(actor=admin, merge_id=merge.pk)
 
@@ -118,13 +127,13 @@ def test_repair_moves_rows_left_behind_by_an_older_merge_and_undo_brings_them_ba
     merge = person_merge(actor=admin, survivor_id=survivor.pk, absorbed_id=absorbed.pk)
     # As a merge made before claims were declared: they stayed on the hidden record.
     Claim.objects.filter(pk__in=claims).update(person=absorbed)
-    moved = dict(merge.moved, rows={k: v for k, v in merge.moved["rows"].items()
-                                    if k != "reparation.claim"})
+    moved = dict(
+        merge.moved, rows={k: v for k, v in merge.moved["rows"].items() if k != "reparation.claim"}
+    )
     PersonMerge.objects.filter(pk=merge.pk).update(moved=moved)
 
     dry = repair_merges(actor=None, dry_run=True)
-    assert [(s.merge.pk, s.rows) for s in dry] == [(merge.pk, {"reparation.claim":
-                                                               sorted(claims)})]
+    assert [(s.merge.pk, s.rows) for s in dry] == [(merge.pk, {"reparation.claim": sorted(claims)})]
     assert set(Claim.objects.filter(person=absorbed).values_list("pk", flat=True)) == claims
 
     repair_merges(actor=None)

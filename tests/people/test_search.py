@@ -18,9 +18,22 @@ from vetbridge.people.services import NameInput, PersonInput, person_create
 
 pytestmark = pytest.mark.django_db
 
-HOSTILE = ["", "a", "а", "!!!", "x" * 10_000, "Шевченко Shevchenko", "\u200b\u200b\u200b",
-           "Shevche\u0301\u0301nko", "Шeвчeнкo", "<script>alert(1)</script>", "'; DROP TABLE",
-           "\u202eokneh\u202c", "%_%", "O'Brien-Ковальчук"]
+HOSTILE = [
+    "",
+    "a",
+    "а",
+    "!!!",
+    "x" * 10_000,
+    "Шевченко Shevchenko",
+    "\u200b\u200b\u200b",
+    "Shevche\u0301\u0301nko",
+    "Шeвчeнкo",
+    "<script>alert(1)</script>",
+    "'; DROP TABLE",
+    "\u202eokneh\u202c",
+    "%_%",
+    "O'Brien-Ковальчук",
+]
 
 
 def _as(user, language: str | None = None) -> Client:
@@ -34,9 +47,21 @@ def _as(user, language: str | None = None) -> Client:
 
 @pytest.fixture
 def taras(world, regions):
-    return person_create(actor=None, data=input_from(PersonInput, {"region": regions["UA-46"], "external_id": "T-1"}),
-                         names=[input_from(NameInput, {"surname": "Шевченко", "given_name": "Тарас",
-                                 "patronymic": "Григорович", "language": "uk"})])
+    return person_create(
+        actor=None,
+        data=input_from(PersonInput, {"region": regions["UA-46"], "external_id": "T-1"}),
+        names=[
+            input_from(
+                NameInput,
+                {
+                    "surname": "Шевченко",
+                    "given_name": "Тарас",
+                    "patronymic": "Григорович",
+                    "language": "uk",
+                },
+            )
+        ],
+    )
 
 
 def test_search_is_ranked_scoped_and_explained(world, taras):
@@ -45,12 +70,15 @@ def test_search_is_ranked_scoped_and_explained(world, taras):
     hits = person_search(user=world["users"]["case_worker"], q="Tarass Chevtchenko").hits
     assert hits[0].person == taras
     with translation.override("en"):
-        assert hits[0].reason_text() == ("tarass → тарас (same name in another spelling); "
-                                         "chevtchenko → шевченко (same name in another "
-                                         "spelling)")
+        assert hits[0].reason_text() == (
+            "tarass → тарас (same name in another spelling); "
+            "chevtchenko → шевченко (same name in another "
+            "spelling)"
+        )
     # The Kyiv worker's scope excludes Lviv: not even a hint of Taras.
     kyiv = world["users"]["case_worker"].__class__.objects.create_user(
-        "cw.kyiv", role="case_worker", region=world["kyiv"].region)
+        "cw.kyiv", role="case_worker", region=world["kyiv"].region
+    )
     assert taras not in [h.person for h in person_search(user=kyiv, q="Tarass Chevtchenko").hits]
     # The veteran finds only themself.
     assert person_search(user=world["users"]["veteran"], q="Taras Shevchenko").hits == []
@@ -113,9 +141,15 @@ def test_cli_search_json(world, taras):
 
 def test_registration_shows_likely_duplicates_before_saving(world, taras):
     client = _as(world["users"]["case_worker"])
-    form = {"surname": "Chevtchenko", "given_name": "Tarass", "sex": "M", "lifecycle": "alive",
-            "region": world["users"]["case_worker"].region_id, "preferred_language": "uk",
-            "name_language": "fr"}
+    form = {
+        "surname": "Chevtchenko",
+        "given_name": "Tarass",
+        "sex": "M",
+        "lifecycle": "alive",
+        "region": world["users"]["case_worker"].region_id,
+        "preferred_language": "uk",
+        "name_language": "fr",
+    }
     count = Person.objects.count()
     first = client.post("/people/new/", form)
     assert first.status_code == 200
@@ -128,19 +162,29 @@ def test_registration_shows_likely_duplicates_before_saving(world, taras):
 
 
 def test_queue_page_merge_and_undo(world, regions):
-    for name in ({"surname": "Гуменюк", "given_name": "Петро"},
-                 {"surname": "Humeniuk", "given_name": "Petro", "language": "en"}):
-        person_create(actor=None, data=input_from(PersonInput, {"region": regions["UA-46"],
-                                        "birth_date": dt.date(1980, 1, 1)}), names=[input_from(NameInput, name)])
+    for name in (
+        {"surname": "Гуменюк", "given_name": "Петро"},
+        {"surname": "Humeniuk", "given_name": "Petro", "language": "en"},
+    ):
+        person_create(
+            actor=None,
+            data=input_from(
+                PersonInput, {"region": regions["UA-46"], "birth_date": dt.date(1980, 1, 1)}
+            ),
+            names=[input_from(NameInput, name)],
+        )
     suspect = DuplicateSuspect.objects.get()
     client = _as(world["users"]["case_worker"], "fr")
     queue = client.get("/people/duplicates/")
     assert "Humeniuk" in queue.content.decode() and "Fusionner" in queue.content.decode()
-    bad = client.post(f"/people/duplicates/{suspect.pk}/decide/",
-                      {"decision": "merge", "survivor": "999999"})
+    bad = client.post(
+        f"/people/duplicates/{suspect.pk}/decide/", {"decision": "merge", "survivor": "999999"}
+    )
     assert bad.status_code == 302 and not PersonMerge.objects.exists()
-    merged = client.post(f"/people/duplicates/{suspect.pk}/decide/",
-                         {"decision": "merge", "survivor": suspect.person_a_id})
+    merged = client.post(
+        f"/people/duplicates/{suspect.pk}/decide/",
+        {"decision": "merge", "survivor": suspect.person_a_id},
+    )
     assert merged["Location"] == f"/people/{suspect.person_a_id}/"
     # The absorbed record's old address leads to the survivor.
     old = client.get(f"/people/{suspect.person_b_id}/")

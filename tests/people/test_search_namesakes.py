@@ -25,11 +25,26 @@ def namesakes(regions):
     people = {}
     for i, year in enumerate(range(1970, 1982)):
         people[year] = person_create(
-            actor=None, data=input_from(PersonInput, {"birth_date": dt.date(year, 1 + i % 12, 10),
-                              "region": regions["UA-46" if year == 1979 else "UA-30"]}),
-            names=[input_from(NameInput, {"surname": "Шевченко", "given_name": "Олександр",
-                    "patronymic": "Петрович" if year == 1979 else "Іванович",
-                    "language": "uk"})])
+            actor=None,
+            data=input_from(
+                PersonInput,
+                {
+                    "birth_date": dt.date(year, 1 + i % 12, 10),
+                    "region": regions["UA-46" if year == 1979 else "UA-30"],
+                },
+            ),
+            names=[
+                input_from(
+                    NameInput,
+                    {
+                        "surname": "Шевченко",
+                        "given_name": "Олександр",
+                        "patronymic": "Петрович" if year == 1979 else "Іванович",
+                        "language": "uk",
+                    },
+                )
+            ],
+        )
     return people
 
 
@@ -51,33 +66,39 @@ def test_born_parses_a_year_or_a_date():
 
 def test_api_ranks_the_namesake_born_that_year_first_with_the_reason(world, namesakes):
     client = _client(world["users"]["admin"])
-    body = client.get("/api/people/search", {"q": "Oleksandr Shevchenko", "born": "1979",
-                                             "limit": 5}).json()
+    body = client.get(
+        "/api/people/search", {"q": "Oleksandr Shevchenko", "born": "1979", "limit": 5}
+    ).json()
     first = body["results"][0]
     assert first["id"] == namesakes[1979].pk
     born = next(r for r in first["reasons"] if r.get("field") == "born")
     assert born["how"] == "born_agrees" and born["label"] == "born 1979 ✓"
-    hows = {res["id"]: next(r["how"] for r in res["reasons"] if r.get("field") == "born")
-            for res in body["results"]}
+    hows = {
+        res["id"]: next(r["how"] for r in res["reasons"] if r.get("field") == "born")
+        for res in body["results"]
+    }
     assert hows[world["kyiv"].pk] == "born_unknown"  # no birth date: between the two
-    assert {hows[namesakes[y].pk] for y in namesakes if namesakes[y].pk in hows
-            and y != 1979} == {"born_differs"}
+    assert {hows[namesakes[y].pk] for y in namesakes if namesakes[y].pk in hows and y != 1979} == {
+        "born_differs"
+    }
 
 
 def test_api_region_and_patronymic_weigh_in(world, namesakes):
     client = _client(world["users"]["admin"])
-    by_region = client.get("/api/people/search", {"q": "Oleksandr Shevchenko",
-                                                  "region": "UA-46"}).json()
+    by_region = client.get(
+        "/api/people/search", {"q": "Oleksandr Shevchenko", "region": "UA-46"}
+    ).json()
     assert by_region["results"][0]["id"] == namesakes[1979].pk
-    by_patronymic = client.get("/api/people/search", {"q": "Oleksandr Shevchenko",
-                                                      "patronymic": "Petrovych"}).json()
+    by_patronymic = client.get(
+        "/api/people/search", {"q": "Oleksandr Shevchenko", "patronymic": "Petrovych"}
+    ).json()
     assert by_patronymic["results"][0]["id"] == namesakes[1979].pk
 
 
-@pytest.mark.parametrize(("language", "word"), [("en", "year"), ("fr", "année"),
-                                                ("uk", "рік")])
+@pytest.mark.parametrize(("language", "word"), [("en", "year"), ("fr", "année"), ("uk", "рік")])
 def test_api_invalid_born_is_a_400_naming_the_field_in_the_users_language(
-        world, namesakes, language, word):
+    world, namesakes, language, word
+):
     client = _client(world["users"]["admin"], language)
     resp = client.get("/api/people/search", {"q": "Shevchenko", "born": "79"})
     assert resp.status_code == 400
@@ -96,8 +117,21 @@ def test_registry_page_takes_born_and_shows_the_reason(world, namesakes):
 def test_cli_search_with_born(namesakes):
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        assert main(["people", "search", "Shevchenko Oleksandr", "--born", "1979",
-                     "--limit", "5", "--json"]) == 0
+        assert (
+            main(
+                [
+                    "people",
+                    "search",
+                    "Shevchenko Oleksandr",
+                    "--born",
+                    "1979",
+                    "--limit",
+                    "5",
+                    "--json",
+                ]
+            )
+            == 0
+        )
     hits = json.loads(out.getvalue())
     assert hits[0]["id"] == namesakes[1979].pk and hits[0]["birth_date"].startswith("1979")
     with contextlib.redirect_stderr(io.StringIO()):

@@ -20,17 +20,23 @@ def population(db, regions):
     disability of group 2, 1 of group 1 (small), all currently valid."""
     from vetbridge.people.models import Person, PersonStatus
 
-    rows = ([("alive", "UA-46")] * 20 + [("missing", "UA-30")] * 7
-            + [("fallen", "UA-63")] * 2)
-    people = Person.objects.bulk_create([Person(lifecycle=life, region=regions[code])
-                                         for life, code in rows])
+    rows = [("alive", "UA-46")] * 20 + [("missing", "UA-30")] * 7 + [("fallen", "UA-63")] * 2
+    people = Person.objects.bulk_create(
+        [Person(lifecycle=life, region=regions[code]) for life, code in rows]
+    )
     since = dt.date(2024, 1, 1)
     PersonStatus.objects.bulk_create(
         [PersonStatus(person=p, kind="ua_combatant", valid_from=since) for p in people[:12]]
-        + [PersonStatus(person=p, kind="ua_war_disability", disability_group=2,
-                        valid_from=since) for p in people[12:18]]
-        + [PersonStatus(person=people[18], kind="ua_war_disability", disability_group=1,
-                        valid_from=since)])
+        + [
+            PersonStatus(person=p, kind="ua_war_disability", disability_group=2, valid_from=since)
+            for p in people[12:18]
+        ]
+        + [
+            PersonStatus(
+                person=people[18], kind="ua_war_disability", disability_group=1, valid_from=since
+            )
+        ]
+    )
     return people
 
 

@@ -22,12 +22,14 @@ from vetbridge.rules.reform import example_reforms, load_reform
 from vetbridge.rules.simulate import read_population, simulate
 
 DATE = dt.date(2026, 3, 1)
-CSV = ("person_id,rate,cause,context,region,status\n"
-       "a,20,injury,war,FR-IDF,fr_pensioner\n"
-       "b,5,injury,war,FR-IDF,fr_pensioner\n"
-       "c,40,disease,peace,FR-BRE,fr_pensioner\n"
-       "c,30,injury,war,FR-BRE,fr_pensioner\n"
-       "d,12,injury,opex,FR-BRE,fr_pensioner\n")
+CSV = (
+    "person_id,rate,cause,context,region,status\n"
+    "a,20,injury,war,FR-IDF,fr_pensioner\n"
+    "b,5,injury,war,FR-IDF,fr_pensioner\n"
+    "c,40,disease,peace,FR-BRE,fr_pensioner\n"
+    "c,30,injury,war,FR-BRE,fr_pensioner\n"
+    "d,12,injury,opex,FR-BRE,fr_pensioner\n"
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -42,9 +44,16 @@ def _client(user, language: str = "en") -> Client:
 
 
 def _req(**kw) -> services.RunRequest:
-    return services.RunRequest(**{"population_kind": "synthetic", "date": DATE,
-                                  "reform_key": "point_value_plus_5",
-                                  "synthetic_size": 800, "synthetic_seed": 5, **kw})
+    return services.RunRequest(
+        **{
+            "population_kind": "synthetic",
+            "date": DATE,
+            "reform_key": "point_value_plus_5",
+            "synthetic_size": 800,
+            "synthetic_seed": 5,
+            **kw,
+        }
+    )
 
 
 def test_run_is_a_task_with_progress_and_stored_results(world):
@@ -60,43 +69,67 @@ def test_run_is_a_task_with_progress_and_stored_results(world):
     assert run.population_digest and run.persons == 800
     from vetbridge.accounts.models import AuditLog
 
-    assert AuditLog.objects.filter(object_type="policylab.simulationrun",
-                                   object_id=str(run.pk), action="create").exists()
+    assert AuditLog.objects.filter(
+        object_type="policylab.simulationrun", object_id=str(run.pk), action="create"
+    ).exists()
 
 
 def test_replay_is_identical_even_after_the_law_files_change(world, monkeypatch):
     analyst = world["users"]["analyst"]
-    run = services.run_create(actor=analyst, req=_req(population_kind="upload",
-                                                      upload=CSV.encode(),
-                                                      upload_name="cases.csv"))
+    run = services.run_create(
+        actor=analyst,
+        req=_req(population_kind="upload", upload=CSV.encode(), upload_name="cases.csv"),
+    )
     assert services.run_replay(actor=analyst, run_id=run.pk).identical
     # Tamper with the stored results: the replay shows where they differ.
     SimulationRun.objects.filter(pk=run.pk).update(
-        results={**run.results, "gained": run.results["gained"] + 1})
+        results={**run.results, "gained": run.results["gained"] + 1}
+    )
     check = services.run_replay(actor=analyst, run_id=run.pk)
     assert not check.identical and "gained" in check.differences
 
 
 def test_upload_results_equal_the_pure_simulation(world):
-    run = services.run_create(actor=world["users"]["analyst"], req=_req(
-        population_kind="upload", upload=CSV.encode(), upload_name="cases.csv"))
-    pure = simulate(read_population(CSV.encode()), DATE,
-                    load_reform(example_reforms()["point_value_plus_5"]), base=default_sets())
+    run = services.run_create(
+        actor=world["users"]["analyst"],
+        req=_req(population_kind="upload", upload=CSV.encode(), upload_name="cases.csv"),
+    )
+    pure = simulate(
+        read_population(CSV.encode()),
+        DATE,
+        load_reform(example_reforms()["point_value_plus_5"]),
+        base=default_sets(),
+    )
     assert run.results["baseline"] == json.loads(json.dumps(pure["baseline"]))
     assert run.results["reform"]["beneficiaries"] == 3
     assert {r["key"] for r in run.results["by_region"]} == {"FR-IDF", "FR-BRE"}
 
 
-@pytest.mark.parametrize(("kw", "field"), [
-    ({"reform_key": "", "reform_yaml": "name: x\nparameters:\n  fr.nope: "
-      "{values: {2026-01-01: 1}, rationale: r}\n"}, "reform_yaml"),
-    ({"reform_key": "nope"}, "reform_key"),
-    ({"date": dt.date(1990, 1, 1)}, "date"),
-    ({"synthetic_size": 0}, "synthetic_size"),
-    ({"population_kind": "upload"}, "upload"),
-    ({"population_kind": "upload", "upload": b"person_id,rate\n1,2\n",
-      "upload_name": "x.csv"}, "upload"),
-])
+@pytest.mark.parametrize(
+    ("kw", "field"),
+    [
+        (
+            {
+                "reform_key": "",
+                "reform_yaml": "name: x\nparameters:\n  fr.nope: "
+                "{values: {2026-01-01: 1}, rationale: r}\n",
+            },
+            "reform_yaml",
+        ),
+        ({"reform_key": "nope"}, "reform_key"),
+        ({"date": dt.date(1990, 1, 1)}, "date"),
+        ({"synthetic_size": 0}, "synthetic_size"),
+        ({"population_kind": "upload"}, "upload"),
+        (
+            {
+                "population_kind": "upload",
+                "upload": b"person_id,rate\n1,2\n",
+                "upload_name": "x.csv",
+            },
+            "upload",
+        ),
+    ],
+)
 def test_bad_requests_name_the_field_and_write_nothing(world, kw, field):
     from vetbridge.core.exceptions import ApplicationError
 
@@ -119,11 +152,13 @@ def test_registry_population_through_the_reparation_selector(world, flow):
     claim = flow.granted()
     rights = pensions_in_payment(on=claim.decisions.get().computed_on)
     assert len(rights) == 1 and rights[0].country == "fr" and rights[0].region == "UA-46"
-    assert [r for r, _c, _x in rights[0].infirmities] == ["60.00", "12.50"] or \
-        [Decimal(r) for r, _c, _x in rights[0].infirmities] == [Decimal(60), Decimal("12.5")]
+    assert [r for r, _c, _x in rights[0].infirmities] == ["60.00", "12.50"] or [
+        Decimal(r) for r, _c, _x in rights[0].infirmities
+    ] == [Decimal(60), Decimal("12.5")]
     analyst = world["users"]["analyst"]
-    run = services.run_create(actor=analyst, req=_req(
-        population_kind="registry", date=claim.decisions.get().computed_on))
+    run = services.run_create(
+        actor=analyst, req=_req(population_kind="registry", date=claim.decisions.get().computed_on)
+    )
     assert run.results["persons"] == 1
     # The decision's own amount is what the baseline counts.
     assert Decimal(str(run.results["baseline"]["total_eur"])) == claim.decisions.get().amount
@@ -166,9 +201,16 @@ def test_page_runs_a_reform_and_shows_chart_with_table(world):
     c = _client(world["users"]["analyst"])
     page = c.get(reverse("policylab:lab"))
     assert page.status_code == 200 and b"Policy lab" in page.content
-    r = c.post(reverse("policylab:lab"), {
-        "population_kind": "synthetic", "synthetic_size": "500", "synthetic_seed": "1",
-        "date": "2026-03-01", "reform_key": "point_value_plus_5"})
+    r = c.post(
+        reverse("policylab:lab"),
+        {
+            "population_kind": "synthetic",
+            "synthetic_size": "500",
+            "synthetic_seed": "1",
+            "date": "2026-03-01",
+            "reform_key": "point_value_plus_5",
+        },
+    )
     assert r.status_code == 302
     run = SimulationRun.objects.get()
     detail = c.get(r["Location"])
@@ -187,8 +229,9 @@ def test_page_shows_progress_while_queued(world):
     analyst = world["users"]["analyst"]
     run = services.run_create(actor=analyst, req=_req())
     SimulationRun.objects.filter(pk=run.pk).update(results=None)
-    JobProgress.objects.filter(pk=run.progress_id).update(status=JobStatus.RUNNING, percent=40,
-                                                          step="baseline")
+    JobProgress.objects.filter(pk=run.progress_id).update(
+        status=JobStatus.RUNNING, percent=40, step="baseline"
+    )
     html = _client(analyst).get(reverse("policylab:run", args=[run.pk])).content.decode()
     assert 'hx-trigger="every 1s"' in html and 'value="40"' in html
     partial = _client(analyst).get(reverse("policylab:run_progress", args=[run.pk]))
@@ -197,9 +240,15 @@ def test_page_shows_progress_while_queued(world):
 
 def test_page_form_errors_in_the_users_language(world):
     c = _client(world["users"]["analyst"], "fr")
-    r = c.post(reverse("policylab:lab"), {"population_kind": "synthetic",
-                                          "synthetic_size": "10", "date": "2026-03-01",
-                                          "reform_yaml": "name: x\nparameters:\n  fr.nope: 1\n"})
+    r = c.post(
+        reverse("policylab:lab"),
+        {
+            "population_kind": "synthetic",
+            "synthetic_size": "10",
+            "date": "2026-03-01",
+            "reform_yaml": "name: x\nparameters:\n  fr.nope: 1\n",
+        },
+    )
     assert r.status_code == 400
     html = r.content.decode()
     assert "fr.nope" in html and "Laboratoire des politiques" in html
@@ -209,12 +258,22 @@ def test_page_form_errors_in_the_users_language(world):
 def test_api_contract(world):
     c = _client(world["users"]["analyst"])
     reforms = c.get("/api/policylab/reforms").json()
-    assert {"point_value_plus_5", "injury_threshold_15", "french_grid_for_ukraine"} <= \
-        {r["key"] for r in reforms}
-    r = c.post("/api/policylab/runs", data=json.dumps({
-        "population": "upload", "date": "2026-03-01", "reform": "injury_threshold_15",
-        "upload_base64": base64.b64encode(CSV.encode()).decode(), "upload_name": "c.csv"}),
-        content_type="application/json")
+    assert {"point_value_plus_5", "injury_threshold_15", "french_grid_for_ukraine"} <= {
+        r["key"] for r in reforms
+    }
+    r = c.post(
+        "/api/policylab/runs",
+        data=json.dumps(
+            {
+                "population": "upload",
+                "date": "2026-03-01",
+                "reform": "injury_threshold_15",
+                "upload_base64": base64.b64encode(CSV.encode()).decode(),
+                "upload_name": "c.csv",
+            }
+        ),
+        content_type="application/json",
+    )
     assert r.status_code == 202, r.content
     run = r.json()
     assert run["progress"]["status"] == "done"
@@ -222,11 +281,21 @@ def test_api_contract(world):
     assert c.get(f"/api/policylab/runs/{run['id']}").json()["results"] == run["results"]
     assert c.get("/api/policylab/runs").json()[0]["id"] == run["id"]
     assert c.post(f"/api/policylab/runs/{run['id']}/replay").json() == {
-        "identical": True, "differences": []}
-    bad = c.post("/api/policylab/runs", data=json.dumps({
-        "population": "synthetic", "date": "2026-03-01",
-        "reform_yaml": "name: x\nparameters:\n  ua.nope: {values: {2026-01-01: 1}, "
-                       "rationale: r}\n"}), content_type="application/json")
+        "identical": True,
+        "differences": [],
+    }
+    bad = c.post(
+        "/api/policylab/runs",
+        data=json.dumps(
+            {
+                "population": "synthetic",
+                "date": "2026-03-01",
+                "reform_yaml": "name: x\nparameters:\n  ua.nope: {values: {2026-01-01: 1}, "
+                "rationale: r}\n",
+            }
+        ),
+        content_type="application/json",
+    )
     assert bad.status_code == 400
     assert "reform_yaml" in bad.json()["error"]["fields"]
     assert "ua.nope" in bad.json()["error"]["fields"]["reform_yaml"][0]
@@ -238,10 +307,14 @@ def test_replay_command(world, capsys):
 
     run = services.run_create(actor=world["users"]["analyst"], req=_req())
     assert main(["policylab", "replay", str(run.pk), "--json"]) == 0
-    assert json.loads(capsys.readouterr().out) == {"run": run.pk, "identical": True,
-                                                   "differences": []}
+    assert json.loads(capsys.readouterr().out) == {
+        "run": run.pk,
+        "identical": True,
+        "differences": [],
+    }
     SimulationRun.objects.filter(pk=run.pk).update(
-        results={**run.results, "lost": run.results["lost"] + 3})
+        results={**run.results, "lost": run.results["lost"] + 3}
+    )
     assert main(["policylab", "replay", str(run.pk)]) == 1
     assert "DIFFERENT" in capsys.readouterr().out
     assert main(["policylab", "replay", "999999"]) == 2
@@ -254,16 +327,25 @@ def test_registry_ukrainian_right_and_the_french_grid(world, flow):
     from vetbridge.reparation.selectors import pensions_in_payment
 
     fr_claim = flow.granted()
-    ua_claim = flow.file("ua_disability", actor="case_worker", disability_group=1,
-                         ua_cause="duty", group_set_at="2025-03-01")
+    ua_claim = flow.file(
+        "ua_disability",
+        actor="case_worker",
+        disability_group=1,
+        ua_cause="duty",
+        group_set_at="2025-03-01",
+    )
     flow.step(ua_claim, "complete_file", "pension_officer")
     flow.decide(ua_claim)
     on = fr_claim.decisions.get().computed_on
     rights = pensions_in_payment(on=on)
     assert sorted((r.country, r.disability_group, len(r.infirmities)) for r in rights) == [
-        ("fr", 0, 2), ("ua", 1, 0)]
-    run = services.run_create(actor=world["users"]["admin"], req=_req(
-        population_kind="registry", date=on, reform_key="french_grid_for_ukraine"))
+        ("fr", 0, 2),
+        ("ua", 1, 0),
+    ]
+    run = services.run_create(
+        actor=world["users"]["admin"],
+        req=_req(population_kind="registry", date=on, reform_key="french_grid_for_ukraine"),
+    )
     res = run.results
     assert res["persons"] == 2
     ua = next(r for r in res["by_country"] if r["key"] == "ua")

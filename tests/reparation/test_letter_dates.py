@@ -23,11 +23,14 @@ def test_dates_in_words_per_language():
     assert long_date(first, "fr") == "1er décembre 2026"
     assert long_date(day, "en") == "December 2, 2026"
     assert (short_date(day, "uk"), short_date(day, "fr")) == ("02.12.2026", "02/12/2026")
-    assert sentence("Останній день: 2 грудня 2026\u202fр..") == "Останній день: 2 грудня 2026\u202fр."
+    assert (
+        sentence("Останній день: 2 грудня 2026\u202fр..") == "Останній день: 2 грудня 2026\u202fр."
+    )
     with translation.override("fr"):
         assert long_date(first) == "1er décembre 2026"
     assert localise_iso_dates("du 2026-12-02, voir https://x.fr/a/2026-12-02", "fr") == (
-        "du 02/12/2026, voir https://x.fr/a/2026-12-02")
+        "du 02/12/2026, voir https://x.fr/a/2026-12-02"
+    )
 
 
 @pytest.mark.parametrize(("language", "month"), [("uk", "р."), ("fr", "2026")])
@@ -40,5 +43,5 @@ def test_decision_letter_has_no_iso_date(flow, language, month):
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace("\n", " ")
     assert month in text
     iso = re.search(r"\b\d{4}-\d{2}-\d{2}\b", text)
-    assert not iso, text[max(0, iso.start() - 150):iso.end() + 50]
+    assert not iso, text[max(0, iso.start() - 150) : iso.end() + 50]
     assert "р.." not in text

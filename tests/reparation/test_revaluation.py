@@ -38,11 +38,11 @@ def test_amount_equals_the_scalar_calculator_at_the_new_point_value(pension):
     report = revalue(on=NEW)
     assert (report.in_payment, report.revalued, report.changed) == (1, 1, 1)
     row = Revaluation.objects.get()
-    scalar = compute_pmi_json({**decision.inputs, "date": NEW.isoformat()},
-                              Parameters.load("fr"))
+    scalar = compute_pmi_json({**decision.inputs, "date": NEW.isoformat()}, Parameters.load("fr"))
     assert row.new_amount == Decimal(str(scalar["annual_amount_eur"]))
-    assert row.new_amount == (Decimal(str(decision.result["points"])) * Decimal("16.07")
-                              ).quantize(Decimal("0.01"))
+    assert row.new_amount == (Decimal(str(decision.result["points"])) * Decimal("16.07")).quantize(
+        Decimal("0.01")
+    )
     assert row.old_amount == decision.amount and row.new_amount > row.old_amount
     assert row.point_value == Decimal("16.07")
     assert row.params_digest == Parameters.load("fr").digest and row.rules_version
@@ -71,7 +71,9 @@ def test_dry_run_writes_nothing(pension):
     assert not AuditLog.objects.filter(object_type="reparation.revaluation").exists()
 
 
-def test_notices_queued_to_the_beneficiary(pension, world, mailoutbox, django_capture_on_commit_callbacks):
+def test_notices_queued_to_the_beneficiary(
+    pension, world, mailoutbox, django_capture_on_commit_callbacks
+):
     veteran = world["users"]["veteran"]
     before = Notification.objects.filter(user=veteran).count()
     with django_capture_on_commit_callbacks(execute=True):
@@ -145,8 +147,12 @@ def test_officer_page_runs_the_revaluation_as_a_task_with_progress(pension, worl
     result = officer.get(f"/claims/revaluation/{job.pk}/")
     assert result.status_code == 200 and b"16" in result.content
     # Veterans and case workers may not start it.
-    assert _client(world["users"]["case_worker"]).post(
-        "/claims/revaluation/", {"date": NEW.isoformat()}).status_code == 403
+    assert (
+        _client(world["users"]["case_worker"])
+        .post("/claims/revaluation/", {"date": NEW.isoformat()})
+        .status_code
+        == 403
+    )
 
 
 def test_claim_page_shows_the_amount_after_revaluation(pension, world):
@@ -157,31 +163,57 @@ def test_claim_page_shows_the_amount_after_revaluation(pension, world):
     html = page.content.decode()
     assert 'id="current-amount"' in html
     whole = f"{int(row.new_amount):,}".replace(",", "\u00a0")
-    assert whole in html or str(int(row.new_amount)) in html.replace("\u00a0", "").replace(
-        " ", "")
+    assert whole in html or str(int(row.new_amount)) in html.replace("\u00a0", "").replace(" ", "")
 
 
 # ------------------------------------------------ the bulk path equals the row path
 
 MIXED_CASES = [
     # plain: the batch's columns only, rates as numbers and as strings
-    {"date": "2024-03-01", "infirmities": [{"label": "a", "rate": 40, "cause": "injury",
-                                            "context": "war", "addition": "chain"}]},
-    {"date": "2024-03-01", "infirmities": [{"rate": "12.5"}, {"rate": "35", "cause": "disease",
-                                                              "context": "opex"}]},
-    {"date": "2024-03-01", "infirmities": [{"rate": 100, "third_person": True},
-                                           {"rate": 60, "amputation_without_prosthesis": True},
-                                           {"rate": 20, "arithmetic_addition": "5"}],
-     "third_person": True},
-    {"date": "2024-03-01", "grade": "soldier", "left_service": False,
-     "infirmities": [{"rate": 30, "context": "captivity"}, {"rate": 15, "context": "peace"},
-                     {"rate": 10}, {"rate": 25, "cause": "disease"}]},
-    {"date": "2024-03-01", "grade": "soldier", "left_service": True,
-     "infirmities": [{"rate": 50, "context": "war"}]},
+    {
+        "date": "2024-03-01",
+        "infirmities": [
+            {"label": "a", "rate": 40, "cause": "injury", "context": "war", "addition": "chain"}
+        ],
+    },
+    {
+        "date": "2024-03-01",
+        "infirmities": [{"rate": "12.5"}, {"rate": "35", "cause": "disease", "context": "opex"}],
+    },
+    {
+        "date": "2024-03-01",
+        "infirmities": [
+            {"rate": 100, "third_person": True},
+            {"rate": 60, "amputation_without_prosthesis": True},
+            {"rate": 20, "arithmetic_addition": "5"},
+        ],
+        "third_person": True,
+    },
+    {
+        "date": "2024-03-01",
+        "grade": "soldier",
+        "left_service": False,
+        "infirmities": [
+            {"rate": 30, "context": "captivity"},
+            {"rate": 15, "context": "peace"},
+            {"rate": 10},
+            {"rate": 25, "cause": "disease"},
+        ],
+    },
+    {
+        "date": "2024-03-01",
+        "grade": "soldier",
+        "left_service": True,
+        "infirmities": [{"rate": 50, "context": "war"}],
+    },
     # not plain: children, a case-level third person without a row flag, an extra key,
     # a rate as a string with an exponent or a space (Python's float reads them)
-    {"date": "2024-03-01", "children": 2, "children_birth_dates": ["2010-05-01", "2014-09-12"],
-     "infirmities": [{"rate": 85, "context": "war"}]},
+    {
+        "date": "2024-03-01",
+        "children": 2,
+        "children_birth_dates": ["2010-05-01", "2014-09-12"],
+        "infirmities": [{"rate": 85, "context": "war"}],
+    },
     {"date": "2024-03-01", "third_person": True, "infirmities": [{"rate": 100}]},
     {"date": "2024-03-01", "grand_mutile": False, "infirmities": [{"rate": 45}]},
     {"date": "2024-03-01", "infirmities": [{"rate": "7e1"}]},
@@ -190,13 +222,28 @@ MIXED_CASES = [
 
 
 def _snapshot(on):
-    revals = sorted(Revaluation.objects.filter(effective_on=on).values_list(
-        "decision_id", "claim_id", "old_amount", "new_amount", "points", "point_value",
-        "params_digest", "rules_version"))
-    notes = sorted(ClaimEvent.objects.filter(note__startswith=f"revaluation {on}")
-                   .values_list("claim_id", "from_state", "to_state", "note"))
-    notified = sorted(Notification.objects.filter(event__note__startswith=f"revaluation {on}")
-                      .values_list("user_id", "claim_id"))
+    revals = sorted(
+        Revaluation.objects.filter(effective_on=on).values_list(
+            "decision_id",
+            "claim_id",
+            "old_amount",
+            "new_amount",
+            "points",
+            "point_value",
+            "params_digest",
+            "rules_version",
+        )
+    )
+    notes = sorted(
+        ClaimEvent.objects.filter(note__startswith=f"revaluation {on}").values_list(
+            "claim_id", "from_state", "to_state", "note"
+        )
+    )
+    notified = sorted(
+        Notification.objects.filter(event__note__startswith=f"revaluation {on}").values_list(
+            "user_id", "claim_id"
+        )
+    )
     return revals, notes, notified
 
 
@@ -212,21 +259,39 @@ def test_bulk_path_equals_the_row_path_on_a_mixed_sample(world):
 
     params = Parameters.load("fr")
     snap, _c = RulesSnapshot.objects.get_or_create(
-        digest=params.digest, defaults={"country": "fr", "files": params.files})
+        digest=params.digest, defaults={"country": "fr", "files": params.files}
+    )
     worker = world["users"]["case_worker"]
     veteran = world["users"]["veteran"]
     now = timezone.now()
     decisions = []
     for i, case in enumerate(MIXED_CASES * 3):
-        person = veteran.person if i == 0 else Person.objects.create(
-            contact_person=worker if i % 4 == 0 else None)
-        claim = Claim.objects.create(person=person, kind="fr_pension", state="granted",
-                                     filed_at=FILED, filed_by=worker if i % 2 else None)
-        decisions.append(Decision.objects.create(
-            claim=claim, outcome="grant_temporary", computed_on=dt.date(2024, 4, 2),
-            inputs=case, result={}, rules_version="test", snapshot=snap,
-            valid_until=dt.date(2027, 4, 1), decided_at=now,
-            amount=None if i == 3 else Decimal("1000.00")))
+        person = (
+            veteran.person
+            if i == 0
+            else Person.objects.create(contact_person=worker if i % 4 == 0 else None)
+        )
+        claim = Claim.objects.create(
+            person=person,
+            kind="fr_pension",
+            state="granted",
+            filed_at=FILED,
+            filed_by=worker if i % 2 else None,
+        )
+        decisions.append(
+            Decision.objects.create(
+                claim=claim,
+                outcome="grant_temporary",
+                computed_on=dt.date(2024, 4, 2),
+                inputs=case,
+                result={},
+                rules_version="test",
+                snapshot=snap,
+                valid_until=dt.date(2027, 4, 1),
+                decided_at=now,
+                amount=None if i == 3 else Decimal("1000.00"),
+            )
+        )
     # Revaluations stored earlier for half of them: the next starts from their amounts.
     revalue(on=dt.date(2024, 6, 1), bulk=False)
     Revaluation.objects.filter(decision__in=decisions[::2]).delete()
@@ -240,8 +305,18 @@ def test_bulk_path_equals_the_row_path_on_a_mixed_sample(world):
     (row_report, row_rows), (bulk_report, bulk_rows) = runs[False], runs[paths[-1]]
     assert bulk_rows == row_rows
     assert len(bulk_rows[0]) == len(MIXED_CASES) * 3 and len(bulk_rows[2]) > 0
-    for key in ("in_payment", "already_revalued", "revalued", "changed", "scalar",
-                "notified", "total_before", "total_after", "point_value", "digest"):
+    for key in (
+        "in_payment",
+        "already_revalued",
+        "revalued",
+        "changed",
+        "scalar",
+        "notified",
+        "total_before",
+        "total_after",
+        "point_value",
+        "digest",
+    ):
         assert bulk_report[key] == row_report[key], key
     assert bulk_report["scalar"] == 3 * 3  # children, third person alone, grand mutilé
     assert sorted(bulk_report["sample"], key=str) == sorted(row_report["sample"], key=str)
@@ -249,7 +324,8 @@ def test_bulk_path_equals_the_row_path_on_a_mixed_sample(world):
     for decision in decisions:
         scalar = compute_pmi_json({**decision.inputs, "date": NEW.isoformat()}, params)
         assert by_decision[decision.pk] == Decimal(str(scalar["annual_amount_eur"])).quantize(
-            Decimal("0.01")), decision.inputs
+            Decimal("0.01")
+        ), decision.inputs
 
 
 def test_unread_badge_is_counted_up_to_a_cap(pension, world):
@@ -261,15 +337,20 @@ def test_unread_badge_is_counted_up_to_a_cap(pension, world):
 
     veteran = world["users"]["veteran"]
     Notification.objects.filter(user=veteran).delete()
-    event = ClaimEvent.objects.create(claim=pension, from_state=pension.state,
-                                      to_state=pension.state, note="test")
-    Notification.objects.bulk_create([Notification(user=veteran, claim=pension, event=event)
-                                      for _ in range(UNREAD_CAP + 5)])
+    event = ClaimEvent.objects.create(
+        claim=pension, from_state=pension.state, to_state=pension.state, note="test"
+    )
+    Notification.objects.bulk_create(
+        [Notification(user=veteran, claim=pension, event=event) for _ in range(UNREAD_CAP + 5)]
+    )
     assert unread_count(veteran) == UNREAD_CAP
     client = Client()
     client.force_login(veteran)
     page = client.get("/claims/").content.decode()
     assert f'class="badge">{UNREAD_CAP}+<' in page
-    Notification.objects.filter(pk__in=list(Notification.objects.filter(user=veteran)
-                                            .values_list("pk", flat=True)[:UNREAD_CAP])).delete()
+    Notification.objects.filter(
+        pk__in=list(
+            Notification.objects.filter(user=veteran).values_list("pk", flat=True)[:UNREAD_CAP]
+        )
+    ).delete()
     assert unread_count(veteran) == 5

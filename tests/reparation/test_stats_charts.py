@@ -32,22 +32,51 @@ def claims(world, settings):
     now = timezone.now()
     today = timezone.localdate()
     Claim.objects.bulk_create(
-        [Claim(person=person, kind="fr_pension", state="submitted", filed_at=today)
-         for _ in range(10)]
-        + [Claim(person=person, kind="fr_pension", state="rejected",
-                 filed_at=today - dt.timedelta(days=400)) for _ in range(2)]
-        + [Claim(person=person, kind="fr_pension", state="withdrawn", filed_at=today)])
+        [
+            Claim(person=person, kind="fr_pension", state="submitted", filed_at=today)
+            for _ in range(10)
+        ]
+        + [
+            Claim(
+                person=person,
+                kind="fr_pension",
+                state="rejected",
+                filed_at=today - dt.timedelta(days=400),
+            )
+            for _ in range(2)
+        ]
+        + [Claim(person=person, kind="fr_pension", state="withdrawn", filed_at=today)]
+    )
     snapshot = RulesSnapshot.objects.create(digest="t" * 32, country="fr", files={})
     for days in DAYS:
-        claim = Claim.objects.create(person=person, kind="fr_pension", state="granted",
-                                     filed_at=today - dt.timedelta(days=days))
-        Decision.objects.create(claim=claim, outcome="grant_definitive", computed_on=today,
-                                inputs={}, result={}, rules_version="t", snapshot=snapshot,
-                                decided_at=now)
+        claim = Claim.objects.create(
+            person=person,
+            kind="fr_pension",
+            state="granted",
+            filed_at=today - dt.timedelta(days=days),
+        )
+        Decision.objects.create(
+            claim=claim,
+            outcome="grant_definitive",
+            computed_on=today,
+            inputs={},
+            result={},
+            rules_version="t",
+            snapshot=snapshot,
+            decided_at=now,
+        )
         # A later decision (an appeal) does not change the time to the first one.
-        Decision.objects.create(claim=claim, kind="appeal", outcome="grant_definitive",
-                                computed_on=today, inputs={}, result={}, rules_version="t",
-                                snapshot=snapshot, decided_at=now + dt.timedelta(days=30))
+        Decision.objects.create(
+            claim=claim,
+            kind="appeal",
+            outcome="grant_definitive",
+            computed_on=today,
+            inputs={},
+            result={},
+            rules_version="t",
+            snapshot=snapshot,
+            decided_at=now + dt.timedelta(days=30),
+        )
     return Claim.objects.all()
 
 
@@ -63,7 +92,7 @@ def _page(user, language: str) -> str:
 
 def _figure(page: str, dom_id: str) -> str:
     start = page.index(f'<figure class="chart" aria-labelledby="{dom_id}-caption">')
-    return page[start:page.index("</figure>", start)]
+    return page[start : page.index("</figure>", start)]
 
 
 def _table(figure: str) -> dict[str, str]:
@@ -72,8 +101,11 @@ def _table(figure: str) -> dict[str, str]:
 
 
 def _svg(figure: str) -> str:
-    return html.unescape(figure[figure.index("<svg"):figure.index("</svg>") + 6]) \
-        if "<svg" in figure else ""
+    return (
+        html.unescape(figure[figure.index("<svg") : figure.index("</svg>") + 6])
+        if "<svg" in figure
+        else ""
+    )
 
 
 @pytest.mark.django_db
@@ -113,8 +145,7 @@ def test_claims_per_month_in_the_readers_language(claims, world, language):
     # The claims filed 400 days ago are in their month (13 or 14 months back), not lost.
     old = (timezone.localdate() - dt.timedelta(days=400)).replace(day=1)
     with translation.override(language):
-        assert table[charts.month_label(old, language, short=False)] in (
-            "2", charts.hidden_text(2))
+        assert table[charts.month_label(old, language, short=False)] in ("2", charts.hidden_text(2))
     svg = _svg(figure)
     assert charts.month_label(this_month, language) in svg
     assert_inside(svg)
@@ -153,7 +184,9 @@ def test_the_export_carries_the_chart_figures(claims, world):
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = {str(r[0]): r[1] for r in sheet.iter_rows(values_only=True) if r and r[0]}
     this_month = timezone.localdate().replace(day=1)
-    assert rows["Demandes déposées en " + charts.month_label(this_month, "fr", short=False)] \
+    assert (
+        rows["Demandes déposées en " + charts.month_label(this_month, "fr", short=False)]
         == claims.filter(filed_at__gte=this_month).count()
+    )
     assert rows["90e centile des jours entre le dépôt et la première décision"] == 90
     assert rows["Demandes décidées en 10 à 19 jours"] == 3

@@ -59,12 +59,16 @@ def _used() -> list[tuple[str, str, set[str] | None]]:
             if msg is None:
                 continue
             where = f"{path.relative_to(RULES)}:{node.lineno}"
-            names = None if any(k.arg is None for k in node.keywords) else \
-                {k.arg for k in node.keywords if k.arg is not None}
+            names = (
+                None
+                if any(k.arg is None for k in node.keywords)
+                else {k.arg for k in node.keywords if k.arg is not None}
+            )
             options = [msg.body, msg.orelse] if isinstance(msg, ast.IfExp) else [msg]
             for option in options:
-                assert isinstance(option, ast.Constant) and isinstance(option.value, str), \
+                assert isinstance(option, ast.Constant) and isinstance(option.value, str), (
                     f"{where}: the message must be a literal string, to be checked here"
+                )
                 out.append((option.value, where, names))
     return out
 
@@ -81,10 +85,14 @@ def test_the_rules_use_their_catalogue_and_no_inline_prose():
     # No step is written with the former keyword texts uk=/fr=/en= any more.
     for path in RULES.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
-                    node.func.attr == "add":
-                assert not {k.arg for k in node.keywords} & {"uk", "fr", "en"}, \
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "add"
+            ):
+                assert not {k.arg for k in node.keywords} & {"uk", "fr", "en"}, (
                     f"{path.name}:{node.lineno}"
+                )
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -118,12 +126,28 @@ def test_the_compiled_catalogues_match_the_po_files(lang):
 def test_a_step_holds_its_three_texts_and_nested_messages_follow_the_language():
     t = Trace()
     labels = Msg("'{label}'", label="genou")
-    t.add("https://example.org/L125-8", 30, "Rank {rank}: '{label}' {rate} % → {raised} % of "
-          "the remaining validity {remaining} % = {part}; total {total} %", rank=2,
-          label="genou", rate="10", raised="15", remaining="70", part="10.5", total="40.5")
-    t.add("https://example.org/L133-1", 1, "Third-person majoration (L133-1), {why}: {base} × "
-          "{fraction} = {points} points", why=Msg("a quarter of the pension"), base="192",
-          fraction="0.25", points="48")
+    t.add(
+        "https://example.org/L125-8",
+        30,
+        "Rank {rank}: '{label}' {rate} % → {raised} % of "
+        "the remaining validity {remaining} % = {part}; total {total} %",
+        rank=2,
+        label="genou",
+        rate="10",
+        raised="15",
+        remaining="70",
+        part="10.5",
+        total="40.5",
+    )
+    t.add(
+        "https://example.org/L133-1",
+        1,
+        "Third-person majoration (L133-1), {why}: {base} × {fraction} = {points} points",
+        why=Msg("a quarter of the pension"),
+        base="192",
+        fraction="0.25",
+        points="48",
+    )
     first, second = t.as_list()
     assert set(first["text"]) == set(LANGUAGES)
     assert first["text"]["fr"].startswith("Rang 2 : « genou » 10 % → 15 %")

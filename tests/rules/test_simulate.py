@@ -29,8 +29,11 @@ DATE = dt.date(2026, 3, 1)
 REFORMS = example_reforms()
 
 rates = st.integers(1, 20).map(lambda x: Decimal(x * 5))
-infirmity = st.tuples(rates, st.sampled_from(["injury", "disease"]),
-                      st.sampled_from(["peace", "war", "opex", "captivity"]))
+infirmity = st.tuples(
+    rates,
+    st.sampled_from(["injury", "disease"]),
+    st.sampled_from(["peace", "war", "opex", "captivity"]),
+)
 people = st.lists(st.lists(infirmity, min_size=1, max_size=4), min_size=1, max_size=20)
 
 
@@ -48,10 +51,15 @@ def _population(persons) -> Population:
 def _scalar(persons, params):
     total, count, amounts = Decimal(0), 0, []
     for infs in persons:
-        res = compute_pmi(PmiCase(DATE, tuple(Infirmity(str(j), r, c, x)
-                                              for j, (r, c, x) in enumerate(infs))), params)
-        amount = res.annual_amount_eur.quantize(Decimal("0.01"), ROUND_HALF_UP) \
-            if res.eligible else Decimal(0)
+        res = compute_pmi(
+            PmiCase(DATE, tuple(Infirmity(str(j), r, c, x) for j, (r, c, x) in enumerate(infs))),
+            params,
+        )
+        amount = (
+            res.annual_amount_eur.quantize(Decimal("0.01"), ROUND_HALF_UP)
+            if res.eligible
+            else Decimal(0)
+        )
         total += amount
         count += res.eligible
         amounts.append(amount)
@@ -70,19 +78,22 @@ def test_totals_equal_the_sum_of_scalar_results(persons, reform_name):
     assert out["baseline"]["beneficiaries"] == b_count
     assert Decimal(str(out["reform"]["total_eur"])) == r_total
     assert out["reform"]["beneficiaries"] == r_count
-    assert out["winners"]["count"] == sum(r > b for b, r in zip(b_amounts, r_amounts,
-                                                                  strict=True))
-    assert out["losers"]["count"] == sum(r < b for b, r in zip(b_amounts, r_amounts,
-                                                                 strict=True))
+    assert out["winners"]["count"] == sum(r > b for b, r in zip(b_amounts, r_amounts, strict=True))
+    assert out["losers"]["count"] == sum(r < b for b, r in zip(b_amounts, r_amounts, strict=True))
     assert sum(row["persons"] for row in out["by_band"]) == len(persons)
     assert sum(Decimal(str(row["reform_total_eur"])) for row in out["by_band"]) == r_total
 
 
 def test_threshold_reform_loses_exactly_the_wounds_from_10_to_14_percent():
-    persons = [[(Decimal(10), "injury", "war")], [(Decimal(15), "injury", "war")],
-               [(Decimal(5), "injury", "war")], [(Decimal(40), "injury", "peace")]]
-    out = simulate(_population(persons), DATE, load_reform(REFORMS["injury_threshold_15"]),
-                   base=default_sets())
+    persons = [
+        [(Decimal(10), "injury", "war")],
+        [(Decimal(15), "injury", "war")],
+        [(Decimal(5), "injury", "war")],
+        [(Decimal(40), "injury", "peace")],
+    ]
+    out = simulate(
+        _population(persons), DATE, load_reform(REFORMS["injury_threshold_15"]), base=default_sets()
+    )
     assert out["baseline"]["beneficiaries"] == 3
     assert out["reform"]["beneficiaries"] == 2
     assert (out["gained"], out["lost"]) == (0, 1)
@@ -94,9 +105,15 @@ def test_threshold_reform_loses_exactly_the_wounds_from_10_to_14_percent():
 
 def test_french_grid_for_ukraine_gains_beneficiaries():
     pid = np.array([1, 2, 3])
-    pop = Population(pid, np.array([30.0, 50.0, 90.0]), np.array(["injury"] * 3),
-                     np.array(["war"] * 3), country=np.array(["ua", "ua", "fr"]),
-                     ua_group=np.array([0, 3, 0]), region=np.array(["UA-46", "UA-46", "FR-IDF"]))
+    pop = Population(
+        pid,
+        np.array([30.0, 50.0, 90.0]),
+        np.array(["injury"] * 3),
+        np.array(["war"] * 3),
+        country=np.array(["ua", "ua", "fr"]),
+        ua_group=np.array([0, 3, 0]),
+        region=np.array(["UA-46", "UA-46", "FR-IDF"]),
+    )
     out = simulate(pop, DATE, load_reform(REFORMS["french_grid_for_ukraine"]), base=default_sets())
     # Baseline: person 1 has no group (30 % is below the group III assumption), person 2
     # group III; under the French grid both open a right.
@@ -112,8 +129,9 @@ def test_ukrainian_multipliers_change_the_one_time_total_only():
     pop = synthetic_population(500, 3)
     out = simulate(pop, DATE, load_reform(REFORMS["ua_multipliers_plus_20"]), base=default_sets())
     assert out["reform"]["total_eur"] == out["baseline"]["total_eur"]
-    assert out["reform"]["one_time_eur"] == pytest.approx(out["baseline"]["one_time_eur"] * 1.2,
-                                                          rel=1e-6)
+    assert out["reform"]["one_time_eur"] == pytest.approx(
+        out["baseline"]["one_time_eur"] * 1.2, rel=1e-6
+    )
 
 
 def test_synthetic_population_is_seeded_and_parquet_round_trips():
@@ -122,8 +140,10 @@ def test_synthetic_population_is_seeded_and_parquet_round_trips():
     assert synthetic_population(300, 8).digest != a.digest
     back = read_population(population_to_parquet(a), parquet=True)
     assert back.digest == a.digest
-    assert simulate(back, DATE, base=default_sets())["baseline"] == \
-        simulate(a, DATE, base=default_sets())["baseline"]
+    assert (
+        simulate(back, DATE, base=default_sets())["baseline"]
+        == simulate(a, DATE, base=default_sets())["baseline"]
+    )
 
 
 def test_bad_population_columns_are_named(tmp_path):
@@ -143,14 +163,20 @@ def test_bad_population_columns_are_named(tmp_path):
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "vetbridge.cli", "rules", *args],
-                          capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "vetbridge.cli", "rules", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def test_cli_contract(tmp_path):
     f = tmp_path / "pop.csv"
-    f.write_text("person_id,rate,cause,context\n1,20,injury,war\n2,5,injury,war\n"
-                 "3,40,disease,peace\n3,30,injury,war\n")
+    f.write_text(
+        "person_id,rate,cause,context\n1,20,injury,war\n2,5,injury,war\n"
+        "3,40,disease,peace\n3,30,injury,war\n"
+    )
     reform = REFORMS["point_value_plus_5"]
     done = _cli("simulate", str(f), "--date", "2026-03-01", "--reform", str(reform), "--json")
     assert done.returncode == 0, done.stdout + done.stderr
@@ -159,14 +185,23 @@ def test_cli_contract(tmp_path):
     assert out["reform"]["total_eur"] > out["baseline"]["total_eur"]
     text = _cli("simulate", str(f), "--date", "2026-03-01", "--reform", str(reform))
     assert text.returncode == 0
-    for key in ("baseline.total_eur", "baseline.beneficiaries", "reform.total_eur",
-                "reform.beneficiaries", "10–19", "band"):
+    for key in (
+        "baseline.total_eur",
+        "baseline.beneficiaries",
+        "reform.total_eur",
+        "reform.beneficiaries",
+        "10–19",
+        "band",
+    ):
         assert key in text.stdout
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nparameters:\n  fr.nope: {values: {2026-01-01: 1}, rationale: r}\n")
-    for args, field in [(("--date", "2026-02-30"), "date"), ((), "date"),
-                        (("--date", "2026-03-01", "--reform", str(bad)), "parameters.fr.nope"),
-                        (("--date", "1990-01-01"), "date")]:
+    for args, field in [
+        (("--date", "2026-02-30"), "date"),
+        ((), "date"),
+        (("--date", "2026-03-01", "--reform", str(bad)), "parameters.fr.nope"),
+        (("--date", "1990-01-01"), "date"),
+    ]:
         done = _cli("simulate", str(f), *args)
         assert done.returncode == 2
         assert json.loads(done.stdout)["error"]["field"] == field
@@ -183,14 +218,31 @@ def test_cli_contract(tmp_path):
 def test_row_order_does_not_change_the_results():
     pop = synthetic_population(400, 11)
     order = np.random.default_rng(1).permutation(pop.rows)
-    shuffled = Population(pop.person_id[order], pop.rate[order], pop.cause[order],
-                          pop.context[order], region=pop.region[order],
-                          status=pop.status[order], country=pop.country[order],
-                          ua_group=pop.ua_group[order], region_labels=pop.region_labels,
-                          status_labels=pop.status_labels)
+    shuffled = Population(
+        pop.person_id[order],
+        pop.rate[order],
+        pop.cause[order],
+        pop.context[order],
+        region=pop.region[order],
+        status=pop.status[order],
+        country=pop.country[order],
+        ua_group=pop.ua_group[order],
+        region_labels=pop.region_labels,
+        status_labels=pop.status_labels,
+    )
     reform = load_reform(REFORMS["french_grid_for_ukraine"])
     a = simulate(pop, DATE, reform, base=default_sets())
     b = simulate(shuffled, DATE, reform, base=default_sets())
-    for key in ("baseline", "reform", "gained", "lost", "winners", "losers", "by_band",
-                "by_region", "by_status", "by_country"):
+    for key in (
+        "baseline",
+        "reform",
+        "gained",
+        "lost",
+        "winners",
+        "losers",
+        "by_band",
+        "by_region",
+        "by_status",
+        "by_country",
+    ):
         assert a[key] == b[key], key

@@ -16,9 +16,13 @@ def _with(replace: dict[str, tuple[str, str]]) -> Parameters:
 
 
 def test_row_7_war_disease_with_a_peacetime_disease_at_40_percent():
-    case = {"date": "2025-06-01", "infirmities": [
-        {"label": "malaria", "rate": 25, "cause": "disease", "context": "war"},
-        {"label": "back", "rate": 10, "cause": "disease", "context": "peace"}]}
+    case = {
+        "date": "2025-06-01",
+        "infirmities": [
+            {"label": "malaria", "rate": 25, "cause": "disease", "context": "war"},
+            {"label": "back", "rate": 10, "cause": "disease", "context": "peace"},
+        ],
+    }
     as_injury = compute_pmi_json(case, Parameters.load("fr"))  # 36.25 % ≥ 30 %: both counted
     p40 = _with({"thresholds.yaml": ("{value: mixed,", "{value: disease_multiple,")})
     as_diseases = compute_pmi_json(case, p40)  # 36.25 % < 40 %: the war disease alone
@@ -27,8 +31,11 @@ def test_row_7_war_disease_with_a_peacetime_disease_at_40_percent():
 
 
 def test_row_36_third_person_base_with_the_degrees():
-    case = {"date": "2025-06-01", "third_person": True,
-            "infirmities": [{"rate": 100}, {"rate": 30}]}  # 3 degrees = 48 points
+    case = {
+        "date": "2025-06-01",
+        "third_person": True,
+        "infirmities": [{"rate": 100}, {"rate": 30}],
+    }  # 3 degrees = 48 points
     principal = compute_pmi_json(case, Parameters.load("fr"))
     p = _with({"points.yaml": ("{value: principal,", "{value: principal_and_degrees,")})
     with_degrees = compute_pmi_json(case, p)
@@ -38,7 +45,10 @@ def test_row_36_third_person_base_with_the_degrees():
 def test_row_38_third_person_minimum_rate_is_a_parameter():
     case = {"date": "2025-06-01", "infirmities": [{"rate": 80, "third_person": True}]}
     assert compute_pmi_json(case, Parameters.load("fr"))["points"] == 384
-    p = _with({"points.yaml": ("""third_person_min_rate:
+    p = _with(
+        {
+            "points.yaml": (
+                """third_person_min_rate:
   description: Global rate needed for the third-person majoration
   unit: percent
   reference: "https://weka.fr/base-juridique-weka/code_CPENSMIL_LEGISCTA000031711209.html"
@@ -46,11 +56,15 @@ def test_row_38_third_person_minimum_rate_is_a_parameter():
     Review row 38: neither L133-1 nor old L18 states a minimum rate. 100 % is kept as the
     practice; a lower rate with a need of a third person gives a warning on the result.
   values:
-    2009-07-01: {value: 100,""", """third_person_min_rate:
+    2009-07-01: {value: 100,""",
+                """third_person_min_rate:
   description: Global rate needed for the third-person majoration
   unit: percent
   reference: "https://weka.fr/base-juridique-weka/code_CPENSMIL_LEGISCTA000031711209.html"
   values:
-    2009-07-01: {value: 10,""")})
+    2009-07-01: {value: 10,""",
+            )
+        }
+    )
     # 384 + a quarter of 384 + allocation n° 5 bis
     assert compute_pmi_json(case, p)["points"] == 384 + 96 + 1373

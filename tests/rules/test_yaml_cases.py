@@ -71,8 +71,9 @@ def test_every_point_value_change_date_has_a_case():
 
 def test_every_subsistence_minimum_year_is_exercised_or_uncertain():
     p = Parameters.load("ua")["ua.subsistence_minimum_able_bodied"]
-    years = {c["input"].get("set_date", dt.date(1900, 1, 1)).year
-             for c in _load("ua_assistance.yaml")}
+    years = {
+        c["input"].get("set_date", dt.date(1900, 1, 1)).year for c in _load("ua_assistance.yaml")
+    }
     untested = [d for d in p.change_dates() if d.year not in years]
     assert all(d.year in (2022, 2024) for d in untested), untested  # the UNCERTAIN values
 

@@ -62,9 +62,14 @@ class AuditPage(Schema):
 def me(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     assert isinstance(user, User)
-    return {"username": user.username, "role": user.role, "language": user.language,
-            "region": user.region.code if user.region else None, "person_id": user.person_id,
-            "capabilities": sorted(c.value for c in Capability if user.can(c))}
+    return {
+        "username": user.username,
+        "role": user.role,
+        "language": user.language,
+        "region": user.region.code if user.region else None,
+        "person_id": user.person_id,
+        "capabilities": sorted(c.value for c in Capability if user.can(c)),
+    }
 
 
 @router.get("/audit", response=AuditPage, summary="Browse the audit log (administrators)")
@@ -74,13 +79,26 @@ def audit(request: HttpRequest, filters: Query[AuditFilters]) -> dict[str, Any]:
     page_number = query.pop("page")
     paginator = Paginator(audit_log_open(actor=user, filters=query, page=page_number), 100)
     # A page past the end (however large its number) is an empty page.
-    rows = paginator.page(filters.page).object_list \
-        if filters.page <= paginator.num_pages else []
-    return {"count": paginator.count, "page": filters.page,
-            "results": [{"id": e.id, "at": e.at, "actor": e.actor_username, "action": e.action,
-                         "object_type": e.object_type, "object_id": e.object_id,
-                         "person_id": e.person_id, "summary": e.summary, "channel": e.channel,
-                         "ip": e.ip} for e in rows]}
+    rows = paginator.page(filters.page).object_list if filters.page <= paginator.num_pages else []
+    return {
+        "count": paginator.count,
+        "page": filters.page,
+        "results": [
+            {
+                "id": e.id,
+                "at": e.at,
+                "actor": e.actor_username,
+                "action": e.action,
+                "object_type": e.object_type,
+                "object_id": e.object_id,
+                "person_id": e.person_id,
+                "summary": e.summary,
+                "channel": e.channel,
+                "ip": e.ip,
+            }
+            for e in rows
+        ],
+    }
 
 
 class TokenOut(Schema):
@@ -95,9 +113,16 @@ class TokenOut(Schema):
 
 
 def _token_out(t: ApiToken) -> dict[str, Any]:
-    return {"id": t.pk, "name": t.name, "prefix": t.prefix, "created_at": t.created_at,
-            "expires_at": t.expires_at, "last_used_at": t.last_used_at,
-            "revoked_at": t.revoked_at, "active": t.is_active}
+    return {
+        "id": t.pk,
+        "name": t.name,
+        "prefix": t.prefix,
+        "created_at": t.created_at,
+        "expires_at": t.expires_at,
+        "last_used_at": t.last_used_at,
+        "revoked_at": t.revoked_at,
+        "active": t.is_active,
+    }
 
 
 @router.get("/tokens", response=list[TokenOut], summary="Your API tokens")
@@ -106,9 +131,7 @@ def tokens(request: HttpRequest) -> list[dict[str, Any]]:
     return [_token_out(t) for t in user.api_tokens.order_by("-created_at")]
 
 
-@router.delete("/tokens/{token_id}", response={204: None},
-               summary="Revoke one of your API tokens")
-def token_revoke(request: HttpRequest,
-                 token_id: int = Path(..., ge=1, le=2**63 - 1)) -> Status:
+@router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke one of your API tokens")
+def token_revoke(request: HttpRequest, token_id: int = Path(..., ge=1, le=2**63 - 1)) -> Status:
     services.token_revoke(actor=api_user(request), token_id=token_id)
     return Status(204, None)

@@ -27,7 +27,8 @@ def address_failures(ip: str) -> int:
     hours = float(getattr(settings, "AXES_COOLOFF_TIME", 0.25) or 0.25)
     since = timezone.now() - dt.timedelta(hours=hours)
     total = AccessAttempt.objects.filter(ip_address=ip, attempt_time__gte=since).aggregate(
-        n=Sum("failures_since_start"))["n"]
+        n=Sum("failures_since_start")
+    )["n"]
     return int(total or 0)
 
 
@@ -40,8 +41,13 @@ def address_locked(request: HttpRequest) -> bool:
 class AddressThrottleBackend:
     """Authenticates no one; refuses every attempt from a spraying address."""
 
-    def authenticate(self, request: HttpRequest | None, username: str | None = None,
-                     password: str | None = None, **kwargs: Any) -> None:
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         if request is not None and address_locked(request):
             request.vetbridge_address_locked = True  # type: ignore[attr-defined]
             raise PermissionDenied

@@ -65,11 +65,14 @@ def record_label(object_type: str) -> str:
 
 
 def actor_label(user: Any, fallback: str = "") -> str:
-    """"Case worker Oksana Melnyk" (role and name), or the channel when nobody acted."""
+    """ "Case worker Oksana Melnyk" (role and name), or the channel when nobody acted."""
     if user is None:
-        return {"api": _("the API"), "cli": _("a command"), "web": _("the system"),
-                "system": _("the system")}.get(
-            fallback, fallback or _("the system"))
+        return {
+            "api": _("the API"),
+            "cli": _("a command"),
+            "web": _("the system"),
+            "system": _("the system"),
+        }.get(fallback, fallback or _("the system"))
     name = user.get_full_name() or user.get_username()
     role = user.get_role_display() if hasattr(user, "get_role_display") else ""
     return f"{role} {name}".strip()
@@ -136,9 +139,17 @@ class Description:
     note: str  # free text written by a person (a note, a file name), shown as written
 
 
-def describe(*, action: str, object_type: str, object_id: str, summary: str,
-             changes: dict[str, Any], actor: Any = None, channel: str = "",
-             actor_id: int | None = None) -> Description:
+def describe(
+    *,
+    action: str,
+    object_type: str,
+    object_id: str,
+    summary: str,
+    changes: dict[str, Any],
+    actor: Any = None,
+    channel: str = "",
+    actor_id: int | None = None,
+) -> Description:
     """The entry as a sentence, the changed fields with their labels, and any free text."""
     model = _model(object_type)
     who = actor_label(actor, channel)
@@ -152,11 +163,17 @@ def describe(*, action: str, object_type: str, object_id: str, summary: str,
 
     fields = changes.get("fields") if isinstance(changes.get("fields"), dict) else None
     if fields is None:
-        fields = {k: v for k, v in changes.items()
-                  if isinstance(v, list) and len(v) == 2 and _field(model, k) is not None}
+        fields = {
+            k: v
+            for k, v in changes.items()
+            if isinstance(v, list) and len(v) == 2 and _field(model, k) is not None
+        }
     fields = {k: v for k, v in fields.items() if isinstance(v, list) and len(v) == 2}
-    became_contact = (actor_id is not None and "contact_person" in fields
-                      and str(fields["contact_person"][1]) == str(actor_id))
+    became_contact = (
+        actor_id is not None
+        and "contact_person" in fields
+        and str(fields["contact_person"][1]) == str(actor_id)
+    )
     details: list[Change] = []
     keys: list[str] = []  # the field of each detail
     for key, pair in fields.items():
@@ -173,8 +190,11 @@ def describe(*, action: str, object_type: str, object_id: str, summary: str,
     elif action == "update" and state_key is not None and state_key in keys:
         # A move from one state to another; what changed with it (a date, a reason) follows.
         d = details[keys.index(state_key)]
-        sentence = (_("%(record)s %(ref)s: from “%(old)s” to “%(new)s”, by %(actor)s")
-                    % {**params, "old": d.old, "new": d.new})
+        sentence = _("%(record)s %(ref)s: from “%(old)s” to “%(new)s”, by %(actor)s") % {
+            **params,
+            "old": d.old,
+            "new": d.new,
+        }
         details = [c for c, k in zip(details, keys, strict=True) if k != state_key]
     else:
         verbs = {

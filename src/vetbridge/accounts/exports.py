@@ -22,9 +22,36 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     entries = bounded(audit_log_list(filters=filters).order_by("-at", "-pk"))
     rows: list[list[Any]] = [
-        [e.at, e.actor_username, e.get_action_display(), e.object_type, e.object_id,
-         e.person_id or "", e.summary, e.channel, e.ip or ""] for e in entries]
-    header = [_("When"), _("Who"), _("Action"), _("Object"), _("Identifier"), _("Person"),
-              _("Summary"), _("Channel"), _("Address")]
-    return export_response(request=request, user=user, what="audit.log", header=header,
-                           rows=rows, filters=filters, title=_("Audit log"))
+        [
+            e.at,
+            e.actor_username,
+            e.get_action_display(),
+            e.object_type,
+            e.object_id,
+            e.person_id or "",
+            e.summary,
+            e.channel,
+            e.ip or "",
+        ]
+        for e in entries
+    ]
+    header = [
+        _("When"),
+        _("Who"),
+        _("Action"),
+        _("Object"),
+        _("Identifier"),
+        _("Person"),
+        _("Summary"),
+        _("Channel"),
+        _("Address"),
+    ]
+    return export_response(
+        request=request,
+        user=user,
+        what="audit.log",
+        header=header,
+        rows=rows,
+        filters=filters,
+        title=_("Audit log"),
+    )

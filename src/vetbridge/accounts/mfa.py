@@ -95,14 +95,17 @@ def verify(request: HttpRequest, code: str) -> bool:
             with transaction.atomic():
                 if device.verify_token(token):
                     kind = "recovery code" if isinstance(device, StaticDevice) else "totp"
-                    audit_record(actor=user, action=AuditAction.LOGIN, obj=user,
-                                 summary=f"second factor: {kind}")
+                    audit_record(
+                        actor=user,
+                        action=AuditAction.LOGIN,
+                        obj=user,
+                        summary=f"second factor: {kind}",
+                    )
                     _done(request, device)
                     return True
     failures = int(request.session.get("vetbridge_mfa_failures", 0)) + 1
     request.session["vetbridge_mfa_failures"] = failures
-    audit_record(actor=user, action=AuditAction.LOGIN_FAILED, obj=user,
-                 summary="second factor")
+    audit_record(actor=user, action=AuditAction.LOGIN_FAILED, obj=user, summary="second factor")
     return False
 
 
@@ -121,13 +124,16 @@ def totp_pending_device(user: User) -> TOTPDevice:
 def secret_text(device: TOTPDevice) -> str:
     """The shared secret in base32, in groups of four (for typing it in by hand)."""
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 def qr_svg(device: TOTPDevice, title: str) -> str:
     """The enrolment QR code as inline SVG markup (no image request, no script)."""
-    svg = str(segno.make(device.config_url, error="m").svg_inline(
-        scale=5, border=2, title=title, svgclass="qr", lineclass=None, omitsize=False))
+    svg = str(
+        segno.make(device.config_url, error="m").svg_inline(
+            scale=5, border=2, title=title, svgclass="qr", lineclass=None, omitsize=False
+        )
+    )
     return svg.replace("<svg ", '<svg role="img" ', 1)
 
 
@@ -138,14 +144,16 @@ def totp_confirm(request: HttpRequest, device: TOTPDevice, code: str) -> list[st
     user = request.user
     assert isinstance(user, User) and device.user_id == user.pk
     if not device.verify_token(_normalise(code)):
-        audit_record(actor=user, action=AuditAction.LOGIN_FAILED, obj=user,
-                     summary="second factor enrolment")
+        audit_record(
+            actor=user, action=AuditAction.LOGIN_FAILED, obj=user, summary="second factor enrolment"
+        )
         return None
     TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    audit_record(actor=user, action=AuditAction.CREATE, obj=device,
-                 summary="second factor enrolled")
+    audit_record(
+        actor=user, action=AuditAction.CREATE, obj=device, summary="second factor enrolled"
+    )
     codes = recovery_codes_new(user)
     _done(request, device)
     return codes
@@ -159,8 +167,7 @@ def recovery_codes_new(user: User) -> list[str]:
     device = StaticDevice.objects.create(user=user, name="recovery codes", confirmed=True)
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
-    audit_record(actor=user, action=AuditAction.CREATE, obj=device,
-                 summary="recovery codes issued")
+    audit_record(actor=user, action=AuditAction.CREATE, obj=device, summary="recovery codes issued")
     return codes
 
 

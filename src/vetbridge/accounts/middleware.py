@@ -36,8 +36,14 @@ class UserLanguageMiddleware:
 
 
 # Pages a session that still owes its second factor may open (names, with namespace).
-SECOND_FACTOR_OPEN = {"accounts:mfa_verify", "accounts:mfa_setup", "accounts:logout",
-                      "accounts:set_language", "health", "accounts:login"}
+SECOND_FACTOR_OPEN = {
+    "accounts:mfa_verify",
+    "accounts:mfa_setup",
+    "accounts:logout",
+    "accounts:set_language",
+    "health",
+    "accounts:login",
+}
 
 
 class SecondFactorMiddleware:
@@ -54,8 +60,11 @@ class SecondFactorMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or not mfa.is_pending(request):
             return self.get_response(request)
-        if request.path.startswith(settings.STATIC_URL if settings.STATIC_URL.startswith("/")
-                                   else "/" + settings.STATIC_URL):
+        if request.path.startswith(
+            settings.STATIC_URL
+            if settings.STATIC_URL.startswith("/")
+            else "/" + settings.STATIC_URL
+        ):
             return self.get_response(request)
         try:
             match = resolve(request.path_info)
@@ -69,14 +78,21 @@ class SecondFactorMiddleware:
                 return self.get_response(request)  # a bearer token, not this session
             from vetbridge.api.errors import error_body
 
-            return JsonResponse(error_body("second_factor_required", _(
-                "Confirm your second factor on the sign-in page first.")), status=403)
+            return JsonResponse(
+                error_body(
+                    "second_factor_required",
+                    _("Confirm your second factor on the sign-in page first."),
+                ),
+                status=403,
+            )
         assert isinstance(user, User)
         enrolled = mfa.has_second_factor(user)
-        messages.info(request, _("Enter the code from your authenticator app to continue.")
-                      if enrolled else _(
-                          "Your role requires a second factor. Set up an authenticator app "
-                          "to continue."))
+        messages.info(
+            request,
+            _("Enter the code from your authenticator app to continue.")
+            if enrolled
+            else _("Your role requires a second factor. Set up an authenticator app to continue."),
+        )
         target = reverse("accounts:mfa_verify" if enrolled else "accounts:mfa_setup")
         if request.method == "GET":
             target += "?" + urlencode({"next": request.get_full_path()})
@@ -107,11 +123,16 @@ class SessionIdleMiddleware:
             if request.path.startswith("/api/"):
                 from vetbridge.api.errors import error_body
 
-                return JsonResponse(error_body("session_expired", _(
-                    "Your session ended after a period of inactivity. Sign in again.")),
-                    status=401)
-            messages.info(request, _("Your session ended after a period of inactivity. "
-                                     "Sign in again."))
+                return JsonResponse(
+                    error_body(
+                        "session_expired",
+                        _("Your session ended after a period of inactivity. Sign in again."),
+                    ),
+                    status=401,
+                )
+            messages.info(
+                request, _("Your session ended after a period of inactivity. Sign in again.")
+            )
             return redirect_to_login(request.get_full_path())
         if not isinstance(last, int) or now - last >= 60:
             request.session[IDLE_SESSION_KEY] = now

@@ -18,31 +18,49 @@ class User(AbstractUser):
 
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.VETERAN)
     region = models.ForeignKey(
-        "core.Region", verbose_name=_("region"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "core.Region",
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text=_("Case workers see the files of their region and of their caseload."),
     )
     person = models.OneToOneField(
-        "people.Person", verbose_name=_("own file"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="account",
+        "people.Person",
+        verbose_name=_("own file"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="account",
         help_text=_("For veteran and family accounts: the registry file of the account holder."),
     )
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default="uk"
     )
     partner = models.ForeignKey(
-        "reintegration.Partner", verbose_name=_("partner organisation"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="staff",
+        "reintegration.Partner",
+        verbose_name=_("partner organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
         help_text=_("For partner accounts: the organisation whose referrals they answer."),
     )
     email_notifications = models.BooleanField(
-        _("e-mail me when something happens"), default=True,
-        help_text=_("Changes of your claims, requests for information, answers to referrals. "
-                    "The e-mail never contains medical details."),
+        _("e-mail me when something happens"),
+        default=True,
+        help_text=_(
+            "Changes of your claims, requests for information, answers to referrals. "
+            "The e-mail never contains medical details."
+        ),
     )
 
     side = models.CharField(
-        _("side"), max_length=2, blank=True, choices=[("fr", _("France")), ("ua", _("Ukraine"))],
+        _("side"),
+        max_length=2,
+        blank=True,
+        choices=[("fr", _("France")), ("ua", _("Ukraine"))],
         help_text=_("For cooperation officers: the country whose part of the roadmap they lead."),
     )
 
@@ -100,13 +118,16 @@ class ApiToken(models.Model):
     @classmethod
     def issue(cls, *, user: User, name: str, days: int | None = None) -> tuple[ApiToken, str]:
         raw = "vb_" + secrets.token_urlsafe(32)
-        days = days if days is not None else int(getattr(settings, "VETBRIDGE_API_TOKEN_DAYS",
-                                                         90))
+        days = days if days is not None else int(getattr(settings, "VETBRIDGE_API_TOKEN_DAYS", 90))
         now = timezone.now()
-        token = cls.objects.create(user=user, name=name, key_hash=_hash_token(raw),
-                                   prefix=raw[:8], created_at=now,
-                                   expires_at=now + dt.timedelta(days=days) if days > 0
-                                   else None)
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            key_hash=_hash_token(raw),
+            prefix=raw[:8],
+            created_at=now,
+            expires_at=now + dt.timedelta(days=days) if days > 0 else None,
+        )
         return token, raw
 
     @classmethod
@@ -142,7 +163,11 @@ class AuditLog(models.Model):
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        User, verbose_name=_("who"), null=True, blank=True, on_delete=models.PROTECT,
+        User,
+        verbose_name=_("who"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     actor_username = models.CharField(_("username"), max_length=150, blank=True)

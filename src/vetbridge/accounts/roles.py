@@ -49,35 +49,73 @@ class Capability(StrEnum):
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.VETERAN: frozenset({Capability.PEOPLE_VIEW, Capability.PEOPLE_VIEW_SENSITIVE,
-                             Capability.CLAIMS_VIEW, Capability.CLAIMS_MEDICAL,
-                             Capability.CLAIMS_FILE, Capability.CARE_VIEW}),
+    Role.VETERAN: frozenset(
+        {
+            Capability.PEOPLE_VIEW,
+            Capability.PEOPLE_VIEW_SENSITIVE,
+            Capability.CLAIMS_VIEW,
+            Capability.CLAIMS_MEDICAL,
+            Capability.CLAIMS_FILE,
+            Capability.CARE_VIEW,
+        }
+    ),
     # Case workers accompany the claim (file, documents, status) but never read its medical
     # content: the need is the procedure, not the diagnosis.
     Role.CASE_WORKER: frozenset(
-        {Capability.PEOPLE_VIEW, Capability.PEOPLE_VIEW_SENSITIVE, Capability.PEOPLE_EDIT,
-         Capability.PEOPLE_MERGE, Capability.STATS_VIEW, Capability.CLAIMS_VIEW,
-         Capability.CLAIMS_FILE, Capability.CARE_VIEW, Capability.CARE_EDIT,
-         Capability.REFERRALS_MANAGE, Capability.COOPERATION_VIEW}
+        {
+            Capability.PEOPLE_VIEW,
+            Capability.PEOPLE_VIEW_SENSITIVE,
+            Capability.PEOPLE_EDIT,
+            Capability.PEOPLE_MERGE,
+            Capability.STATS_VIEW,
+            Capability.CLAIMS_VIEW,
+            Capability.CLAIMS_FILE,
+            Capability.CARE_VIEW,
+            Capability.CARE_EDIT,
+            Capability.REFERRALS_MANAGE,
+            Capability.COOPERATION_VIEW,
+        }
     ),
-    Role.MEDICAL_ASSESSOR: frozenset({Capability.PEOPLE_VIEW, Capability.PEOPLE_VIEW_SENSITIVE,
-                                      Capability.CLAIMS_VIEW, Capability.CLAIMS_MEDICAL,
-                                      Capability.CLAIMS_ASSESS, Capability.CARE_VIEW,
-                                      Capability.CARE_EDIT, Capability.COOPERATION_VIEW}),
-    Role.PENSION_OFFICER: frozenset({Capability.PEOPLE_VIEW, Capability.PEOPLE_VIEW_SENSITIVE,
-                                     Capability.STATS_VIEW, Capability.CLAIMS_VIEW,
-                                     Capability.CLAIMS_MEDICAL, Capability.CLAIMS_DECIDE,
-                                     Capability.COOPERATION_VIEW}),
-    Role.MEMORIAL_EDITOR: frozenset({Capability.PEOPLE_VIEW, Capability.MEMORIAL_EDIT,
-                                     Capability.COOPERATION_VIEW}),
-    Role.ANALYST: frozenset({Capability.STATS_VIEW, Capability.POLICYLAB_RUN,
-                             Capability.COOPERATION_VIEW}),
+    Role.MEDICAL_ASSESSOR: frozenset(
+        {
+            Capability.PEOPLE_VIEW,
+            Capability.PEOPLE_VIEW_SENSITIVE,
+            Capability.CLAIMS_VIEW,
+            Capability.CLAIMS_MEDICAL,
+            Capability.CLAIMS_ASSESS,
+            Capability.CARE_VIEW,
+            Capability.CARE_EDIT,
+            Capability.COOPERATION_VIEW,
+        }
+    ),
+    Role.PENSION_OFFICER: frozenset(
+        {
+            Capability.PEOPLE_VIEW,
+            Capability.PEOPLE_VIEW_SENSITIVE,
+            Capability.STATS_VIEW,
+            Capability.CLAIMS_VIEW,
+            Capability.CLAIMS_MEDICAL,
+            Capability.CLAIMS_DECIDE,
+            Capability.COOPERATION_VIEW,
+        }
+    ),
+    Role.MEMORIAL_EDITOR: frozenset(
+        {Capability.PEOPLE_VIEW, Capability.MEMORIAL_EDIT, Capability.COOPERATION_VIEW}
+    ),
+    Role.ANALYST: frozenset(
+        {Capability.STATS_VIEW, Capability.POLICYLAB_RUN, Capability.COOPERATION_VIEW}
+    ),
     # A partner organisation's staff: their referrals, nothing of the registry or care file.
     Role.PARTNER: frozenset({Capability.REFERRALS_ANSWER}),
     # One per side (France, Ukraine): edits the roadmap, reads aggregates; no person files.
-    Role.COOPERATION_OFFICER: frozenset({Capability.COOPERATION_VIEW,
-                                         Capability.COOPERATION_EDIT, Capability.STATS_VIEW,
-                                         Capability.POLICYLAB_RUN}),
+    Role.COOPERATION_OFFICER: frozenset(
+        {
+            Capability.COOPERATION_VIEW,
+            Capability.COOPERATION_EDIT,
+            Capability.STATS_VIEW,
+            Capability.POLICYLAB_RUN,
+        }
+    ),
     Role.ADMIN: frozenset(set(Capability)),
 }
 

@@ -27,8 +27,10 @@ def require(user: User | AnonymousUser, capability: Capability) -> User:
     return user
 
 
-def people_for(user: User | AnonymousUser, capability: Capability = Capability.PEOPLE_VIEW,
-               ) -> QuerySet[Person]:
+def people_for(
+    user: User | AnonymousUser,
+    capability: Capability = Capability.PEOPLE_VIEW,
+) -> QuerySet[Person]:
     """The persons this user may reach for `capability`; empty when the role may not."""
     from vetbridge.people.models import Lifecycle, Person
 
@@ -52,8 +54,9 @@ def people_for(user: User | AnonymousUser, capability: Capability = Capability.P
     return qs.none()
 
 
-def access_person_by_id(user: User | AnonymousUser, person_id: int,
-                        capability: Capability = Capability.PEOPLE_VIEW) -> Person:
+def access_person_by_id(
+    user: User | AnonymousUser, person_id: int, capability: Capability = Capability.PEOPLE_VIEW
+) -> Person:
     """The person if the user may reach it; otherwise NotFound (never reveal existence)."""
     require(user, capability)
     person = people_for(user, capability).filter(pk=person_id).first()

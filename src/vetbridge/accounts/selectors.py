@@ -34,8 +34,9 @@ def audit_log_list(*, filters: dict[str, Any]) -> QuerySet[AuditLog]:
     if filters.get("date_from"):
         qs = qs.filter(at__gte=dt.datetime.combine(filters["date_from"], dt.time.min, tz))
     if filters.get("date_to"):
-        qs = qs.filter(at__lt=dt.datetime.combine(filters["date_to"], dt.time.min, tz)
-                       + dt.timedelta(days=1))
+        qs = qs.filter(
+            at__lt=dt.datetime.combine(filters["date_to"], dt.time.min, tz) + dt.timedelta(days=1)
+        )
     return qs
 
 
@@ -44,9 +45,14 @@ def audit_log_open(*, actor: User, filters: dict[str, Any], page: Any = 1) -> Qu
     """The audit log for a reader allowed to browse it; the reading is itself audited (who
     looked, with which filters and page), in the same transaction."""
     require(actor, Capability.AUDIT_VIEW)
-    audit_record(actor=actor, action=AuditAction.READ, object_type="accounts.auditlog",
-                 summary="audit log",
-                 changes={"filters": {k: str(v) for k, v in filters.items()
-                                      if v not in (None, "")},
-                          "page": str(page or 1)[:20]})
+    audit_record(
+        actor=actor,
+        action=AuditAction.READ,
+        object_type="accounts.auditlog",
+        summary="audit log",
+        changes={
+            "filters": {k: str(v) for k, v in filters.items() if v not in (None, "")},
+            "page": str(page or 1)[:20],
+        },
+    )
     return audit_log_list(filters=filters)

@@ -17,9 +17,13 @@ from .models import ApiToken, AuditAction, User
 def token_issue(*, actor: User, name: str) -> tuple[ApiToken, str]:
     """A new token for the actor; the secret is returned once and never stored."""
     token, raw = ApiToken.issue(user=actor, name=name)
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=token, summary=token.prefix,
-                 changes={"expires_at": token.expires_at.isoformat() if token.expires_at
-                          else None})
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=token,
+        summary=token.prefix,
+        changes={"expires_at": token.expires_at.isoformat() if token.expires_at else None},
+    )
     return token, raw
 
 
@@ -30,18 +34,25 @@ def token_revoke(*, actor: User, token_id: int) -> ApiToken:
     if token is None:
         raise NotFoundError(_("No such token, or not yours."))
     if token.revoked_at is None:
-        model_update(instance=token, fields={"revoked_at": timezone.now()}, actor=actor,
-                     summary="revoked")
+        model_update(
+            instance=token, fields={"revoked_at": timezone.now()}, actor=actor, summary="revoked"
+        )
     return token
 
 
 def tokens_revoke_all(*, user: User, actor: User | None, reason: str) -> int:
     """Revoke every active token of an account (call inside the change's transaction)."""
     count = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
-        revoked_at=timezone.now())
+        revoked_at=timezone.now()
+    )
     if count:
-        audit_record(actor=actor, action=AuditAction.UPDATE, object_type="accounts.apitoken",
-                     summary=f"{count} revoked: {reason}", changes={"user": user.pk})
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="accounts.apitoken",
+            summary=f"{count} revoked: {reason}",
+            changes={"user": user.pk},
+        )
     return count
 
 
@@ -49,6 +60,11 @@ def tokens_revoke_all(*, user: User, actor: User | None, reason: str) -> int:
 def password_changed(*, user: User, how: str) -> None:
     """After a password change or reset: audit it and revoke the account's API tokens
     (Django already ends the account's other sessions: their hash no longer matches)."""
-    audit_record(actor=user, action=AuditAction.UPDATE, obj=user, summary=f"password {how}",
-                 changes={"fields": {"password": ["***", "***"]}})
+    audit_record(
+        actor=user,
+        action=AuditAction.UPDATE,
+        obj=user,
+        summary=f"password {how}",
+        changes={"fields": {"password": ["***", "***"]}},
+    )
     tokens_revoke_all(user=user, actor=user, reason=f"password {how}")

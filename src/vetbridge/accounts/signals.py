@@ -29,5 +29,6 @@ def _on_logout(sender: Any, request: Any, user: User | None, **kwargs: Any) -> N
 @receiver(user_login_failed, dispatch_uid="vetbridge_audit_login_failed")
 def _on_login_failed(sender: Any, credentials: dict[str, Any], **kwargs: Any) -> None:
     username = str(credentials.get("username", ""))[:150]
-    audit_record(actor=None, action=AuditAction.LOGIN_FAILED, object_type="accounts.user",
-                 summary=username)
+    audit_record(
+        actor=None, action=AuditAction.LOGIN_FAILED, object_type="accounts.user", summary=username
+    )

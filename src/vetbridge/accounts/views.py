@@ -49,16 +49,18 @@ def _second_factor_redirect(request: HttpRequest, next_url: str) -> HttpResponse
     assert isinstance(user, User)
     target = "accounts:mfa_verify" if mfa.has_second_factor(user) else "accounts:mfa_setup"
     url = reverse(target)
-    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
-                                                    require_https=request.is_secure()):
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         url += "?" + urlencode({"next": next_url})
     return HttpResponseRedirect(url)
 
 
 def _next_or_home(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return reverse("home")
 
@@ -81,8 +83,12 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("Too many wrong codes. Sign in again."))
             return redirect("accounts:login")
         form.add_error("code", _("This code is not valid (or was already used)."))
-    return render(request, "accounts/mfa_verify.html", {
-        "form": form, "next": _next_or_home(request)}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/mfa_verify.html",
+        {"form": form, "next": _next_or_home(request)},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -99,16 +105,29 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         codes = mfa.totp_confirm(request, device, form.cleaned_data["code"])
         if codes is not None:
-            return render(request, "accounts/mfa_recovery_codes.html", {
-                "codes": codes, "next": _next_or_home(request), "enrolled_now": True})
-        form.add_error("code", _("This code is not valid. Check the time on your phone and "
-                                 "type the code shown now."))
-    return render(request, "accounts/mfa_setup.html", {
-        "form": form, "enrolled": enrolled, "required": mfa.must_have_second_factor(user),
-        "qr_svg": mfa.qr_svg(device, _("QR code to scan with your authenticator app")),
-        "secret": mfa.secret_text(device), "next": _next_or_home(request),
-        "codes_left": mfa.recovery_codes_left(user) if enrolled else None,
-    }, status=400 if form.errors else 200)
+            return render(
+                request,
+                "accounts/mfa_recovery_codes.html",
+                {"codes": codes, "next": _next_or_home(request), "enrolled_now": True},
+            )
+        form.add_error(
+            "code",
+            _("This code is not valid. Check the time on your phone and type the code shown now."),
+        )
+    return render(
+        request,
+        "accounts/mfa_setup.html",
+        {
+            "form": form,
+            "enrolled": enrolled,
+            "required": mfa.must_have_second_factor(user),
+            "qr_svg": mfa.qr_svg(device, _("QR code to scan with your authenticator app")),
+            "secret": mfa.secret_text(device),
+            "next": _next_or_home(request),
+            "codes_left": mfa.recovery_codes_left(user) if enrolled else None,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @require_POST
@@ -120,8 +139,11 @@ def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
     if not mfa.has_second_factor(user):
         return redirect("accounts:mfa_setup")
     codes = mfa.recovery_codes_new(user)
-    return render(request, "accounts/mfa_recovery_codes.html", {
-        "codes": codes, "next": reverse("accounts:account"), "enrolled_now": False})
+    return render(
+        request,
+        "accounts/mfa_recovery_codes.html",
+        {"codes": codes, "next": reverse("accounts:account"), "enrolled_now": False},
+    )
 
 
 @require_POST
@@ -144,8 +166,13 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         services.password_changed(user=form.user, how="changed")
-        messages.success(self.request, _("Your password was changed. Your API tokens were "
-                                         "revoked; create new ones if you need them."))
+        messages.success(
+            self.request,
+            _(
+                "Your password was changed. Your API tokens were "
+                "revoked; create new ones if you need them."
+            ),
+        )
         return response
 
 
@@ -180,8 +207,9 @@ def set_language(request: HttpRequest) -> HttpResponse:
     """Switch the interface language; remembered on the account and in a cookie."""
     form = LanguageForm(request.POST)
     target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = "/"
     response = HttpResponseRedirect(target)
     if form.is_valid():
@@ -191,8 +219,11 @@ def set_language(request: HttpRequest) -> HttpResponse:
             user.language = lang
             user.save(update_fields=["language"])
         response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME, lang, max_age=365 * 24 * 3600,
-            secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False), samesite="Lax",
+            settings.LANGUAGE_COOKIE_NAME,
+            lang,
+            max_age=365 * 24 * 3600,
+            secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False),
+            samesite="Lax",
         )
     return response
 
@@ -201,8 +232,9 @@ def set_language(request: HttpRequest) -> HttpResponse:
 def audit_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    entries = audit_log_open(actor=signed_in_user(request), filters=filters,
-                             page=request.GET.get("page"))
+    entries = audit_log_open(
+        actor=signed_in_user(request), filters=filters, page=request.GET.get("page")
+    )
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     template = "accounts/_audit_rows.html" if request.htmx else "accounts/audit_list.html"  # type: ignore[attr-defined]
     return render(request, template, {"form": form, "page": page})
@@ -218,12 +250,17 @@ def account(request: HttpRequest) -> HttpResponse:
         _token, new_token = services.token_issue(actor=user, name=form.cleaned_data["name"])
         messages.success(request, _("Token created. Copy it now: it will not be shown again."))
         form = TokenForm()
-    return render(request, "accounts/account.html", {
-        "form": form, "new_token": new_token,
-        "tokens": user.api_tokens.order_by("-created_at"),
-        "second_factor": mfa.has_second_factor(user),
-        "second_factor_required": mfa.must_have_second_factor(user),
-    })
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "form": form,
+            "new_token": new_token,
+            "tokens": user.api_tokens.order_by("-created_at"),
+            "second_factor": mfa.has_second_factor(user),
+            "second_factor_required": mfa.must_have_second_factor(user),
+        },
+    )
 
 
 @require_POST
@@ -237,8 +274,14 @@ def notice_preferences(request: HttpRequest) -> HttpResponse:
         before = user.email_notifications
         user.email_notifications = wanted
         user.save(update_fields=["email_notifications"])
-        audit_record(actor=user, action=AuditAction.UPDATE, obj=user,
-                     summary="e-mail notices", changes={"email_notifications": [before, wanted]})
-    messages.success(request, _("E-mail notices are on.") if wanted
-                     else _("E-mail notices are off."))
+        audit_record(
+            actor=user,
+            action=AuditAction.UPDATE,
+            obj=user,
+            summary="e-mail notices",
+            changes={"email_notifications": [before, wanted]},
+        )
+    messages.success(
+        request, _("E-mail notices are on.") if wanted else _("E-mail notices are off.")
+    )
     return redirect("accounts:account")

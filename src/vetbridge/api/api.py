@@ -10,9 +10,9 @@ api = VetbridgeAPI(
     title="Vetbridge API",
     version=vetbridge.__version__,
     description="Registry, reparation rights, care and memorial of the France–Ukraine "
-                "veterans cooperation. Authenticate with `Authorization: Bearer <token>` "
-                "(tokens from your account page) or a session cookie with CSRF token. Every "
-                "4xx answer has the shape {\"error\": {\"code\", \"message\", \"fields\"}}.",
+    "veterans cooperation. Authenticate with `Authorization: Bearer <token>` "
+    "(tokens from your account page) or a session cookie with CSRF token. Every "
+    '4xx answer has the shape {"error": {"code", "message", "fields"}}.',
     auth=AUTH,
     urls_namespace="api",
 )

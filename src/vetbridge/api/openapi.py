@@ -17,11 +17,14 @@ from pydantic import ConfigDict, Field
 class ErrorDetail(Schema):
     model_config = ConfigDict(extra="allow", title="ErrorDetail")
 
-    code: str = Field(description="Stable machine-readable code, e.g. invalid, not_found, "
-                                  "conflict, token_expired.")
+    code: str = Field(
+        description="Stable machine-readable code, e.g. invalid, not_found, "
+        "conflict, token_expired."
+    )
     message: str = Field(description="What went wrong, in the user's language.")
     fields: dict[str, list[str]] = Field(
-        description="Per field (dotted path), the reasons it was refused; empty otherwise.")
+        description="Per field (dotted path), the reasons it was refused; empty otherwise."
+    )
 
 
 class ErrorOut(Schema):
@@ -60,14 +63,17 @@ def declare_errors(schema: dict[str, Any]) -> dict[str, Any]:
                     continue
                 if status in responses or str(status) in responses:
                     continue
-                responses[status] = {"description": description,
-                                     "content": {"application/json": {"schema": ref}}}
+                responses[status] = {
+                    "description": description,
+                    "content": {"application/json": {"schema": ref}},
+                }
     return schema
 
 
 class VetbridgeAPI(NinjaAPI):
-    def get_openapi_schema(self, *, path_prefix: str | None = None,
-                           path_params: dict[str, Any] | None = None) -> OpenAPISchema:
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         declare_errors(schema)
         return schema

@@ -12,5 +12,13 @@ class CareConfig(AppConfig):
     # The care file follows its person through a merge (people.ownership).
     person_rows = tuple(
         PersonRows(f"care.{model}", "person", Policy.MOVE)
-        for model in ("Injury", "CareEpisode", "Goal", "FunctionalAssessment", "Appointment",
-                      "FollowUp", "Note"))
+        for model in (
+            "Injury",
+            "CareEpisode",
+            "Goal",
+            "FunctionalAssessment",
+            "Appointment",
+            "FollowUp",
+            "Note",
+        )
+    )

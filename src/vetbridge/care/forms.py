@@ -10,9 +10,11 @@ from .models import EpisodeKind, GoalDomain
 
 
 class InjuryForm(ServiceErrorsMixin, forms.Form):
-    icd10 = forms.CharField(label=_("ICD-10 code"), max_length=8,
-                            help_text=_("For example S58.1 (traumatic amputation of the "
-                                        "forearm) or F43.1 (PTSD)."))
+    icd10 = forms.CharField(
+        label=_("ICD-10 code"),
+        max_length=8,
+        help_text=_("For example S58.1 (traumatic amputation of the forearm) or F43.1 (PTSD)."),
+    )
     label = forms.CharField(label=_("Injury"), max_length=200)
     occurred_on = forms.DateField(label=_("Date"), required=False, widget=DATE)
     context = forms.CharField(label=_("Circumstances"), required=False, max_length=200)
@@ -23,8 +25,12 @@ class EpisodeForm(ServiceErrorsMixin, forms.Form):
     provider = forms.CharField(label=_("Provider"), max_length=200)
     started_on = forms.DateField(label=_("From"), widget=DATE)
     ended_on = forms.DateField(label=_("Until"), required=False, widget=DATE)
-    summary = forms.CharField(label=_("Summary"), required=False, max_length=2000,
-                              widget=forms.Textarea(attrs={"rows": 2}))
+    summary = forms.CharField(
+        label=_("Summary"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class GoalForm(ServiceErrorsMixin, forms.Form):
@@ -40,26 +46,37 @@ class WhodasForm(ServiceErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         for code, label in whodas.ITEMS:
             self.fields[code] = forms.TypedChoiceField(
-                label=f"{code}. {label}", coerce=int,
+                label=f"{code}. {label}",
+                coerce=int,
                 # Each level shows the WHO form's printed code (1–5); the value is 0–4.
                 choices=[(v, f"{whodas.who_code(v)} — {text}") for v, text in whodas.LEVELS],
-                widget=forms.RadioSelect)
+                widget=forms.RadioSelect,
+            )
 
 
 class UaFunctioningForm(ServiceErrorsMixin, forms.Form):
     assessed_on = forms.DateField(label=_("Date of the decision"), widget=DATE)
-    group = forms.TypedChoiceField(label=_("Disability group"), required=False, coerce=int,
-                                   empty_value=None, choices=[("", _("none")), (1, "I"),
-                                                              (2, "II"), (3, "III")])
-    valid_until = forms.DateField(label=_("Term until"), required=False, widget=DATE,
-                                  help_text=_("Empty when set without a term."))
-    decision_ref = forms.CharField(label=_("Decision reference"), required=False,
-                                   max_length=100)
+    group = forms.TypedChoiceField(
+        label=_("Disability group"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("none")), (1, "I"), (2, "II"), (3, "III")],
+    )
+    valid_until = forms.DateField(
+        label=_("Term until"),
+        required=False,
+        widget=DATE,
+        help_text=_("Empty when set without a term."),
+    )
+    decision_ref = forms.CharField(label=_("Decision reference"), required=False, max_length=100)
 
 
 class AppointmentForm(ServiceErrorsMixin, forms.Form):
-    at = forms.DateTimeField(label=_("When"), widget=forms.DateTimeInput(
-        attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+    at = forms.DateTimeField(
+        label=_("When"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
     with_whom = forms.CharField(label=_("With"), max_length=200)
     place = forms.CharField(label=_("Where"), required=False, max_length=200)
     purpose = forms.CharField(label=_("Purpose"), required=False, max_length=300)
@@ -71,10 +88,18 @@ class FollowUpForm(ServiceErrorsMixin, forms.Form):
 
 
 class NoteForm(ServiceErrorsMixin, forms.Form):
-    text = forms.CharField(label=_("Note"), max_length=4000,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("Note"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
-FORMS = {"injury": InjuryForm, "episode": EpisodeForm, "goal": GoalForm,
-         "whodas": WhodasForm, "ua_functioning": UaFunctioningForm,
-         "appointment": AppointmentForm, "followup": FollowUpForm, "note": NoteForm}
+FORMS = {
+    "injury": InjuryForm,
+    "episode": EpisodeForm,
+    "goal": GoalForm,
+    "whodas": WhodasForm,
+    "ua_functioning": UaFunctioningForm,
+    "appointment": AppointmentForm,
+    "followup": FollowUpForm,
+    "note": NoteForm,
+}

@@ -22,11 +22,16 @@ def whodas_change_6_months(period: Period) -> list[Row]:
     `n` is the number of people with such a pair."""
     code = "care.whodas_change_6_months"
     earliest = period.start - dt.timedelta(days=FOLLOW_UP_DAYS[1])
-    rows = (FunctionalAssessment.objects
-            .filter(kind=AssessmentKind.WHODAS12, percent__isnull=False,
-                    assessed_on__gte=earliest, assessed_on__lte=period.end)
-            .values_list("person_id", "assessed_on", "percent", "person__region__code")
-            .order_by("person_id", "assessed_on"))
+    rows = (
+        FunctionalAssessment.objects.filter(
+            kind=AssessmentKind.WHODAS12,
+            percent__isnull=False,
+            assessed_on__gte=earliest,
+            assessed_on__lte=period.end,
+        )
+        .values_list("person_id", "assessed_on", "percent", "person__region__code")
+        .order_by("person_id", "assessed_on")
+    )
     by_person: dict[int, list[tuple[dt.date, float, Any]]] = defaultdict(list)
     for person_id, on, percent, region in rows:
         if percent is not None:
@@ -38,8 +43,7 @@ def whodas_change_6_months(period: Period) -> list[Row]:
         if not latest:
             continue
         on, percent, region = latest[-1]
-        before = [a for a in series
-                  if FOLLOW_UP_DAYS[0] <= (on - a[0]).days <= FOLLOW_UP_DAYS[1]]
+        before = [a for a in series if FOLLOW_UP_DAYS[0] <= (on - a[0]).days <= FOLLOW_UP_DAYS[1]]
         if not before:
             continue
         change = percent - before[0][1]

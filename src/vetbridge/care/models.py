@@ -16,8 +16,9 @@ class Injury(models.Model):
     label = models.CharField(_("injury"), max_length=200)
     occurred_on = models.DateField(_("date"), null=True, blank=True)
     context = models.CharField(_("circumstances"), max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -38,8 +39,9 @@ class EpisodeKind(models.TextChoices):
 
 
 class CareEpisode(models.Model):
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE,
-                               related_name="care_episodes")
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="care_episodes"
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=EpisodeKind.choices)
     provider = models.CharField(_("provider"), max_length=200)
     started_on = models.DateField(_("from"))
@@ -79,8 +81,9 @@ class Goal(models.Model):
     domain = models.CharField(_("domain"), max_length=20, choices=GoalDomain.choices)
     description = models.CharField(_("goal"), max_length=300)
     target_date = models.DateField(_("target date"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=GoalStatus.choices,
-                              default=GoalStatus.PLANNED)
+    status = models.CharField(
+        _("status"), max_length=12, choices=GoalStatus.choices, default=GoalStatus.PLANNED
+    )
     updated_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -99,20 +102,23 @@ class AssessmentKind(models.TextChoices):
 
 
 class FunctionalAssessment(models.Model):
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE,
-                               related_name="assessments")
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="assessments"
+    )
     kind = models.CharField(_("assessment"), max_length=20, choices=AssessmentKind.choices)
     assessed_on = models.DateField(_("date"))
     answers = models.JSONField(default=dict, blank=True)
     score = models.PositiveSmallIntegerField(_("score (0–48)"), null=True, blank=True)
     percent = models.FloatField(_("score (%)"), null=True, blank=True)
     # Ukrainian daily-functioning assessment outcome.
-    group = models.PositiveSmallIntegerField(_("disability group"), null=True, blank=True,
-                                             choices=[(1, "I"), (2, "II"), (3, "III")])
+    group = models.PositiveSmallIntegerField(
+        _("disability group"), null=True, blank=True, choices=[(1, "I"), (2, "II"), (3, "III")]
+    )
     valid_until = models.DateField(_("term until"), null=True, blank=True)
     decision_ref = models.CharField(_("decision reference"), max_length=100, blank=True)
-    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -131,14 +137,19 @@ class AppointmentStatus(models.TextChoices):
 
 
 class Appointment(models.Model):
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE,
-                               related_name="appointments")
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="appointments"
+    )
     at = models.DateTimeField(_("when"))
     with_whom = models.CharField(_("with"), max_length=200)
     place = models.CharField(_("where"), max_length=200, blank=True)
     purpose = models.CharField(_("purpose"), max_length=300, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=AppointmentStatus.choices,
-                              default=AppointmentStatus.PLANNED)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=AppointmentStatus.choices,
+        default=AppointmentStatus.PLANNED,
+    )
 
     class Meta:
         verbose_name = _("appointment")
@@ -152,13 +163,13 @@ class Appointment(models.Model):
 class FollowUp(models.Model):
     """Something the contact person must do by a date (a reminder)."""
 
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE,
-                               related_name="follow_ups")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="follow_ups")
     due_on = models.DateField(_("due on"))
     what = models.CharField(_("what to do"), max_length=300)
     done_at = models.DateTimeField(null=True, blank=True)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                              related_name="follow_ups")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="follow_ups"
+    )
 
     class Meta:
         verbose_name = _("follow-up")
@@ -170,10 +181,10 @@ class FollowUp(models.Model):
 
 
 class Note(models.Model):
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE,
-                               related_name="care_notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                               related_name="+")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="care_notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     text = models.TextField(_("note"), max_length=4000)
     at = models.DateTimeField(default=timezone.now)
 

@@ -12,6 +12,9 @@ urlpatterns = [
     path("<int:person_id>/summary.pdf", views.summary, name="summary"),
     path("goals/<int:goal_id>/status/", views.goal_status, name="goal_status"),
     path("followups/<int:followup_id>/done/", views.followup_done, name="followup_done"),
-    path("appointments/<int:appointment_id>/status/", views.appointment_status,
-         name="appointment_status"),
+    path(
+        "appointments/<int:appointment_id>/status/",
+        views.appointment_status,
+        name="appointment_status",
+    ),
 ]

@@ -25,8 +25,9 @@ from .summary import care_summary_pdf
 
 @permission_required_page(Capability.REFERRALS_MANAGE)
 def caseload(request: HttpRequest) -> HttpResponse:
-    return render(request, "care/caseload.html",
-                  {"rows": services.caseload(user=signed_in_user(request))})
+    return render(
+        request, "care/caseload.html", {"rows": services.caseload(user=signed_in_user(request))}
+    )
 
 
 def _chart(series: list[Any]) -> dict[str, Any] | None:
@@ -42,8 +43,12 @@ def _chart(series: list[Any]) -> dict[str, Any] | None:
         # SVG coordinates are text with a dot whatever the reader's language: a localised
         # "24,0" would break the drawing in uk and fr.
         points.append({"x": f"{x:.1f}", "y": f"{y:.1f}", "a": a})
-    return {"width": width, "height": height, "points": points,
-            "path": " ".join(f"{p['x']},{p['y']}" for p in points)}
+    return {
+        "width": width,
+        "height": height,
+        "points": points,
+        "path": " ".join(f"{p['x']},{p['y']}" for p in points),
+    }
 
 
 def _own_language(person: Any) -> tuple[str, str] | None:
@@ -55,25 +60,36 @@ def _own_language(person: Any) -> tuple[str, str] | None:
     return own, str(dict(settings.LANGUAGES).get(own, own))
 
 
-def _render(request: HttpRequest, person_id: int, status: int = 200,
-            **bound: Any) -> HttpResponse:
+def _render(request: HttpRequest, person_id: int, status: int = 200, **bound: Any) -> HttpResponse:
     user = signed_in_user(request)
     person = services.care_open(actor=user, person_id=person_id)
     series = services.whodas_series(person)
     for a in series:  # the WHO manual's own sum (12–60) beside the 0–48 recoding
         a.who_sum = whodas.who_sum(a.score or 0)  # type: ignore[attr-defined]
     can_edit = user.can(Capability.CARE_EDIT)
-    forms = {key: bound.get(key) or cls(prefix=key) for key, cls in FORMS.items()} \
-        if can_edit else {}
-    return render(request, "care/file.html", {
-        "person": person, "timeline": services.timeline(user=user, person=person),
-        "goals": person.goals.all(), "series": series, "chart": _chart(series),
-        "followups": services.followups_of(person), "forms": forms, "can_edit": can_edit,
-        "appointments": services.appointments_open(person), "now": timezone.now(),
-        "can_refer": user.can(Capability.REFERRALS_MANAGE),
-        "goal_statuses": GoalStatus.choices,
-        "own_language": _own_language(person),
-    }, status=status)
+    forms = (
+        {key: bound.get(key) or cls(prefix=key) for key, cls in FORMS.items()} if can_edit else {}
+    )
+    return render(
+        request,
+        "care/file.html",
+        {
+            "person": person,
+            "timeline": services.timeline(user=user, person=person),
+            "goals": person.goals.all(),
+            "series": series,
+            "chart": _chart(series),
+            "followups": services.followups_of(person),
+            "forms": forms,
+            "can_edit": can_edit,
+            "appointments": services.appointments_open(person),
+            "now": timezone.now(),
+            "can_refer": user.can(Capability.REFERRALS_MANAGE),
+            "goal_statuses": GoalStatus.choices,
+            "own_language": _own_language(person),
+        },
+        status=status,
+    )
 
 
 @permission_required_page(Capability.CARE_VIEW)
@@ -103,12 +119,19 @@ def add(request: HttpRequest, person_id: int, kind: str) -> HttpResponse:
         try:
             if kind == "whodas":
                 data = dict(form.cleaned_data)
-                services.whodas_add(actor=signed_in_user(request), person_id=person_id,
-                                    assessed_on=data.pop("assessed_on"), answers=data)
+                services.whodas_add(
+                    actor=signed_in_user(request),
+                    person_id=person_id,
+                    assessed_on=data.pop("assessed_on"),
+                    answers=data,
+                )
             else:
                 service, input_class = ADDERS[kind]
-                service(actor=signed_in_user(request), person_id=person_id,
-                        data=input_from(input_class, form.cleaned_data))
+                service(
+                    actor=signed_in_user(request),
+                    person_id=person_id,
+                    data=input_from(input_class, form.cleaned_data),
+                )
         except ApplicationError as exc:
             form.add_service_error(exc)
         else:
@@ -120,8 +143,9 @@ def add(request: HttpRequest, person_id: int, kind: str) -> HttpResponse:
 @require_POST
 @permission_required_page(Capability.CARE_EDIT)
 def goal_status(request: HttpRequest, goal_id: int) -> HttpResponse:
-    goal = services.goal_set_status(actor=signed_in_user(request), goal_id=goal_id,
-                                    status=str(request.POST.get("status", "")))
+    goal = services.goal_set_status(
+        actor=signed_in_user(request), goal_id=goal_id, status=str(request.POST.get("status", ""))
+    )
     messages.success(request, _("Saved."))
     return redirect("care:file", person_id=goal.person_id)
 
@@ -129,8 +153,11 @@ def goal_status(request: HttpRequest, goal_id: int) -> HttpResponse:
 @require_POST
 @permission_required_page(Capability.CARE_EDIT)
 def appointment_status(request: HttpRequest, appointment_id: int) -> HttpResponse:
-    item = services.appointment_set_status(actor=signed_in_user(request), appointment_id=appointment_id,
-                                           status=str(request.POST.get("status", "")))
+    item = services.appointment_set_status(
+        actor=signed_in_user(request),
+        appointment_id=appointment_id,
+        status=str(request.POST.get("status", "")),
+    )
     messages.success(request, _("Saved."))
     return redirect("care:file", person_id=item.person_id)
 
@@ -160,8 +187,10 @@ def summary(request: HttpRequest, person_id: int) -> HttpResponse:
     language = request.GET.get("lang", "")
     if language not in dict(settings.LANGUAGES):
         language = (translation.get_language() or "uk")[:2]
-    response = HttpResponse(care_summary_pdf(user=user, person=person, language=language),
-                            content_type="application/pdf")
+    response = HttpResponse(
+        care_summary_pdf(user=user, person=person, language=language),
+        content_type="application/pdf",
+    )
     response["Content-Disposition"] = f'attachment; filename="care-summary-{person.pk}.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response

@@ -41,8 +41,13 @@ ITEMS = [
     ("S11", _("Maintaining a friendship")),
     ("S12", _("Your day-to-day work or school")),
 ]
-LEVELS = [(0, _("none")), (1, _("mild")), (2, _("moderate")), (3, _("severe")),
-          (4, _("extreme or cannot do"))]
+LEVELS = [
+    (0, _("none")),
+    (1, _("mild")),
+    (2, _("moderate")),
+    (3, _("severe")),
+    (4, _("extreme or cannot do")),
+]
 MAX_SCORE = 4 * len(ITEMS)  # 0–48 recoding
 WHO_CODE_OFFSET = 1  # the manual codes none = 1 … extreme = 5
 WHO_MIN = WHO_CODE_OFFSET * len(ITEMS)  # 12
@@ -88,5 +93,7 @@ def score(answers: dict[str, int]) -> WhodasScore:
 
 def describe(total: int) -> str:
     """One line for the timeline and the PDF: the WHO sum first, the recoding named."""
-    return gettext("WHODAS simple sum %(who)s (scale 12–60); %(total)s on the 0–48 "
-                   "recoding") % {"who": who_sum(total), "total": total}
+    return gettext("WHODAS simple sum %(who)s (scale 12–60); %(total)s on the 0–48 recoding") % {
+        "who": who_sum(total),
+        "total": total,
+    }

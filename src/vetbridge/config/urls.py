@@ -26,4 +26,3 @@ handler400 = "vetbridge.core.views.handler400"
 handler403 = "vetbridge.core.views.handler403"
 handler404 = "vetbridge.core.views.handler404"
 handler500 = "vetbridge.core.views.handler500"
-

@@ -101,31 +101,58 @@ class IndicatorOut(Schema):
 
 def _action(a: Action) -> dict[str, Any]:
     shown = localized(a.title)
-    return {"id": a.pk, "reference": a.reference, "axis": a.axis.code, "title": a.title,
-            "title_shown": shown.text, "title_language": shown.language, "status": a.status,
-            "progress": a.progress, "start_on": a.start_on, "due_on": a.due_on,
-            "lead_fr": a.lead_fr.name if a.lead_fr else None,
-            "lead_ua": a.lead_ua.name if a.lead_ua else None, "is_public": a.is_public,
-            "depends_on": [d.pk for d in a.depends_on.all()], "version": a.version}
+    return {
+        "id": a.pk,
+        "reference": a.reference,
+        "axis": a.axis.code,
+        "title": a.title,
+        "title_shown": shown.text,
+        "title_language": shown.language,
+        "status": a.status,
+        "progress": a.progress,
+        "start_on": a.start_on,
+        "due_on": a.due_on,
+        "lead_fr": a.lead_fr.name if a.lead_fr else None,
+        "lead_ua": a.lead_ua.name if a.lead_ua else None,
+        "is_public": a.is_public,
+        "depends_on": [d.pk for d in a.depends_on.all()],
+        "version": a.version,
+    }
 
 
-@router.get("/cooperation/actions", response=list[ActionOut],
-            summary="The roadmap's actions (staff of the cooperation)")
+@router.get(
+    "/cooperation/actions",
+    response=list[ActionOut],
+    summary="The roadmap's actions (staff of the cooperation)",
+)
 def list_actions(request: HttpRequest) -> list[dict[str, Any]]:
     user = api_user(request)
     return [_action(a) for a in selectors.actions_for(user).prefetch_related("depends_on")]
 
 
-@router.post("/cooperation/actions", response={201: ActionOut},
-             summary="Create an action (cooperation officers)")
+@router.post(
+    "/cooperation/actions",
+    response={201: ActionOut},
+    summary="Create an action (cooperation officers)",
+)
 def create_action(request: HttpRequest, payload: ActionIn) -> Status[Any]:
     user = api_user(request)
-    action = services.action_create(actor=user, data=services.ActionInput(
-        axis_id=payload.axis_id, title=payload.title.dict(),
-        description=payload.description.dict(), objective_id=payload.objective_id,
-        lead_fr_id=payload.lead_fr_id, lead_ua_id=payload.lead_ua_id,
-        partner_ids=tuple(payload.partner_ids), start_on=payload.start_on,
-        due_on=payload.due_on, progress=payload.progress, is_public=payload.is_public))
+    action = services.action_create(
+        actor=user,
+        data=services.ActionInput(
+            axis_id=payload.axis_id,
+            title=payload.title.dict(),
+            description=payload.description.dict(),
+            objective_id=payload.objective_id,
+            lead_fr_id=payload.lead_fr_id,
+            lead_ua_id=payload.lead_ua_id,
+            partner_ids=tuple(payload.partner_ids),
+            start_on=payload.start_on,
+            due_on=payload.due_on,
+            progress=payload.progress,
+            is_public=payload.is_public,
+        ),
+    )
     return Status(201, _action(selectors.action_get(user, action.pk)))
 
 
@@ -134,36 +161,77 @@ def get_action(request: HttpRequest, action_id: int) -> dict[str, Any]:
     return _action(selectors.action_get(api_user(request), action_id))
 
 
-@router.post("/cooperation/actions/{action_id}/status", response=ActionOut,
-             summary="Change an action's status (kept in its history); 409 if stale")
+@router.post(
+    "/cooperation/actions/{action_id}/status",
+    response=ActionOut,
+    summary="Change an action's status (kept in its history); 409 if stale",
+)
 def set_status(request: HttpRequest, action_id: int, payload: StatusIn) -> dict[str, Any]:
     user = api_user(request)
-    services.action_set_status(actor=user, action_id=action_id,
-                               expected_version=payload.version, status=payload.status,
-                               note=payload.note, progress=payload.progress)
+    services.action_set_status(
+        actor=user,
+        action_id=action_id,
+        expected_version=payload.version,
+        status=payload.status,
+        note=payload.note,
+        progress=payload.progress,
+    )
     return _action(selectors.action_get(user, action_id))
 
 
-@router.get("/cooperation/indicators", response=list[IndicatorOut],
-            summary="Indicators with their values per quarter (small cells hidden)")
+@router.get(
+    "/cooperation/indicators",
+    response=list[IndicatorOut],
+    summary="Indicators with their values per quarter (small cells hidden)",
+)
 def list_indicators(request: HttpRequest) -> list[dict[str, Any]]:
     user = api_user(request)
     out = []
     for i in selectors.indicators_for(user):
-        out.append({"id": i.pk, "code": i.code, "name": i.name, "axis": i.axis.code,
-                    "unit": i.unit, "numerator": i.numerator, "denominator": i.denominator,
-                    "baseline_value": i.baseline_value, "baseline_on": i.baseline_on,
-                    "values": [{"period": r.period, "breakdown": r.breakdown, "value": r.value,
-                                "hidden": r.suppressed, "target": r.target, "source": r.source}
-                               for r in selectors.series(user, i)]})
+        out.append(
+            {
+                "id": i.pk,
+                "code": i.code,
+                "name": i.name,
+                "axis": i.axis.code,
+                "unit": i.unit,
+                "numerator": i.numerator,
+                "denominator": i.denominator,
+                "baseline_value": i.baseline_value,
+                "baseline_on": i.baseline_on,
+                "values": [
+                    {
+                        "period": r.period,
+                        "breakdown": r.breakdown,
+                        "value": r.value,
+                        "hidden": r.suppressed,
+                        "target": r.target,
+                        "source": r.source,
+                    }
+                    for r in selectors.series(user, i)
+                ],
+            }
+        )
     return out
 
 
-@router.get("/cooperation/public/actions", response=list[PublicActionOut], auth=None,
-            summary="The public actions and their progress (no authentication)")
+@router.get(
+    "/cooperation/public/actions",
+    response=list[PublicActionOut],
+    auth=None,
+    summary="The public actions and their progress (no authentication)",
+)
 def public_actions(request: HttpRequest) -> list[dict[str, Any]]:
-    return [{"reference": a.reference, "axis": a.axis.code, "title": a.title,
-             "status": a.status, "progress": a.progress, "due_on": a.due_on,
-             "lead_fr": a.lead_fr.name if a.lead_fr else None,
-             "lead_ua": a.lead_ua.name if a.lead_ua else None}
-            for a in selectors.public_actions()]
+    return [
+        {
+            "reference": a.reference,
+            "axis": a.axis.code,
+            "title": a.title,
+            "status": a.status,
+            "progress": a.progress,
+            "due_on": a.due_on,
+            "lead_fr": a.lead_fr.name if a.lead_fr else None,
+            "lead_ua": a.lead_ua.name if a.lead_ua else None,
+        }
+        for a in selectors.public_actions()
+    ]

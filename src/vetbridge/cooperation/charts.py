@@ -34,8 +34,9 @@ def _num(value: Decimal | None) -> float | None:
 
 
 @charts.unvalidated
-def time_chart(indicator: Indicator, rows: list[SeriesRow], language: str | None = None,
-               dom_id: str = "") -> Chart:
+def time_chart(
+    indicator: Indicator, rows: list[SeriesRow], language: str | None = None, dom_id: str = ""
+) -> Chart:
     """Value against target over the quarters (totals)."""
     import altair as alt
 
@@ -46,41 +47,97 @@ def time_chart(indicator: Indicator, rows: list[SeriesRow], language: str | None
         if r.breakdown != TOTAL:
             continue
         if r.value is not None or r.suppressed:
-            data.append({"period": r.period, "series": value_label, "value": _num(r.value),
-                         "hidden": r.suppressed})
+            data.append(
+                {
+                    "period": r.period,
+                    "series": value_label,
+                    "value": _num(r.value),
+                    "hidden": r.suppressed,
+                }
+            )
         if r.target is not None:
-            data.append({"period": r.period, "series": target_label, "value": _num(r.target),
-                         "hidden": False})
+            data.append(
+                {
+                    "period": r.period,
+                    "series": target_label,
+                    "value": _num(r.target),
+                    "hidden": False,
+                }
+            )
     title = localized(indicator.name, lang).text
     unit = str(indicator.get_unit_display())
     drawn = [d for d in data if d["value"] is not None]
-    chart = alt.Chart(alt.Data(values=drawn)).mark_line(point=True).encode(
-        x=alt.X("period:O", title=_("quarter")),
-        y=alt.Y("value:Q", title=unit),
-        color=alt.Color("series:N", title="", scale=alt.Scale(
-            domain=[value_label, target_label], range=[charts.COLOR, "#b04a12"])),
-        strokeDash=alt.StrokeDash("series:N", title="", scale=alt.Scale(
-            domain=[value_label, target_label], range=[[1, 0], [6, 4]])),
-        tooltip=["period:O", "series:N", "value:Q"],
-    ).properties(title=title, width=420, height=220)
+    chart = (
+        alt.Chart(alt.Data(values=drawn))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("period:O", title=_("quarter")),
+            y=alt.Y("value:Q", title=unit),
+            color=alt.Color(
+                "series:N",
+                title="",
+                scale=alt.Scale(
+                    domain=[value_label, target_label], range=[charts.COLOR, "#b04a12"]
+                ),
+            ),
+            strokeDash=alt.StrokeDash(
+                "series:N",
+                title="",
+                scale=alt.Scale(domain=[value_label, target_label], range=[[1, 0], [6, 4]]),
+            ),
+            tooltip=["period:O", "series:N", "value:Q"],
+        )
+        .properties(title=title, width=420, height=220)
+    )
     description = _("%(name)s: value against target by quarter") % {"name": title}
     hidden = charts.hidden_text(min_cell())
-    cells = [[d["period"], d["series"], hidden if d["hidden"] else
-              "—" if d["value"] is None else charts.number(d["value"], lang, 2)] for d in data]
-    return Chart(dom_id or f"{indicator.code}-time", title, description,
-                 charts.finish(chart, description), [_("quarter"), _("series"), _("value")],
-                 data, cells, lang)
+    cells = [
+        [
+            d["period"],
+            d["series"],
+            hidden
+            if d["hidden"]
+            else "—"
+            if d["value"] is None
+            else charts.number(d["value"], lang, 2),
+        ]
+        for d in data
+    ]
+    return Chart(
+        dom_id or f"{indicator.code}-time",
+        title,
+        description,
+        charts.finish(chart, description),
+        [_("quarter"), _("series"), _("value")],
+        data,
+        cells,
+        lang,
+    )
 
 
-def region_chart(indicator: Indicator, rows: list[SeriesRow], period: str,
-                 regions: dict[str, str], language: str | None = None) -> Chart:
+def region_chart(
+    indicator: Indicator,
+    rows: list[SeriesRow],
+    period: str,
+    regions: dict[str, str],
+    language: str | None = None,
+) -> Chart:
     """The cells of one quarter by breakdown (region, or outcome), hidden cells not drawn."""
     lang = reader_language(language)
-    bars = [charts.Bar(breakdown_label(r.breakdown, regions), _num(r.value))
-            for r in rows if r.period == period and r.breakdown != TOTAL
-            and (r.value is not None or r.suppressed)]
+    bars = [
+        charts.Bar(breakdown_label(r.breakdown, regions), _num(r.value))
+        for r in rows
+        if r.period == period and r.breakdown != TOTAL and (r.value is not None or r.suppressed)
+    ]
     title = f"{localized(indicator.name, lang).text} — {period}"
-    return charts.bar_chart(bars, dom_id=f"{indicator.code}-breakdown", title=title,
-                            category=_("breakdown"), value=str(indicator.get_unit_display()),
-                            min_cell=min_cell(), language=lang, counts=False,
-                            description=_("%(name)s by breakdown") % {"name": title})
+    return charts.bar_chart(
+        bars,
+        dom_id=f"{indicator.code}-breakdown",
+        title=title,
+        category=_("breakdown"),
+        value=str(indicator.get_unit_display()),
+        min_cell=min_cell(),
+        language=lang,
+        counts=False,
+        description=_("%(name)s by breakdown") % {"name": title},
+    )

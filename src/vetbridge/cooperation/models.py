@@ -41,8 +41,9 @@ class Axis(models.Model):
 
 
 class Objective(models.Model):
-    axis = models.ForeignKey(Axis, on_delete=models.PROTECT, related_name="objectives",
-                             verbose_name=_("axis"))
+    axis = models.ForeignKey(
+        Axis, on_delete=models.PROTECT, related_name="objectives", verbose_name=_("axis")
+    )
     code = models.CharField(_("code"), max_length=20, unique=True)
     title = models.JSONField(_("title"), default=dict)
     description = models.JSONField(_("description"), default=dict, blank=True)
@@ -73,9 +74,14 @@ class Organisation(models.Model):
     country = models.CharField(_("country"), max_length=2, choices=Side.choices)
     website = models.URLField(_("website"), blank=True)
     referral_partner = models.OneToOneField(
-        "reintegration.Partner", verbose_name=_("referral partner"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
-        help_text=_("The same organisation in the directory of referral partners."))
+        "reintegration.Partner",
+        verbose_name=_("referral partner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The same organisation in the directory of referral partners."),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -90,16 +96,23 @@ class Organisation(models.Model):
 class Contact(models.Model):
     """A person to contact at an organisation. Shown only while their consent stands."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
-                                     related_name="contacts", verbose_name=_("organisation"))
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        verbose_name=_("organisation"),
+    )
     name = models.CharField(_("name"), max_length=200)
     position = models.CharField(_("position"), max_length=200, blank=True)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     consent_on = models.DateField(_("consent given on"), null=True, blank=True)
     consent_scope = models.CharField(
-        _("what the person agreed to"), max_length=300, blank=True,
-        help_text=_("E.g. name, position and email shown to the staff of the cooperation."))
+        _("what the person agreed to"),
+        max_length=300,
+        blank=True,
+        help_text=_("E.g. name, position and email shown to the staff of the cooperation."),
+    )
     consent_withdrawn_on = models.DateField(_("consent withdrawn on"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -121,31 +134,58 @@ class ActionStatus(models.TextChoices):
 
 
 class Action(models.Model):
-    axis = models.ForeignKey(Axis, on_delete=models.PROTECT, related_name="actions",
-                             verbose_name=_("axis"))
-    objective = models.ForeignKey(Objective, on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="actions", verbose_name=_("objective"))
+    axis = models.ForeignKey(
+        Axis, on_delete=models.PROTECT, related_name="actions", verbose_name=_("axis")
+    )
+    objective = models.ForeignKey(
+        Objective,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name=_("objective"),
+    )
     title = models.JSONField(_("title"), default=dict)
     description = models.JSONField(_("description"), default=dict, blank=True)
-    lead_fr = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+", verbose_name=_("French lead institution"))
-    lead_ua = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+", verbose_name=_("Ukrainian lead institution"))
-    partners = models.ManyToManyField(Organisation, blank=True, related_name="actions",
-                                      verbose_name=_("partners"))
+    lead_fr = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("French lead institution"),
+    )
+    lead_ua = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Ukrainian lead institution"),
+    )
+    partners = models.ManyToManyField(
+        Organisation, blank=True, related_name="actions", verbose_name=_("partners")
+    )
     start_on = models.DateField(_("start"), null=True, blank=True)
     due_on = models.DateField(_("due"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=ActionStatus.choices,
-                              default=ActionStatus.PLANNED)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ActionStatus.choices, default=ActionStatus.PLANNED
+    )
     progress = models.PositiveSmallIntegerField(
-        _("progress (%)"), default=0, validators=[MaxValueValidator(100)])
+        _("progress (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
     is_public = models.BooleanField(_("shown on the public page"), default=False)
     internal_note = models.TextField(_("internal note"), max_length=4000, blank=True)
-    depends_on = models.ManyToManyField("self", symmetrical=False, blank=True,
-                                        related_name="needed_by",
-                                        verbose_name=_("depends on"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    depends_on = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="needed_by",
+        verbose_name=_("depends on"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
@@ -171,13 +211,15 @@ class StatusChange(models.Model):
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="history")
     at = models.DateTimeField(default=timezone.now)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                           related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     from_status = models.CharField(max_length=12, choices=ActionStatus.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=ActionStatus.choices)
     note = models.CharField(_("note"), max_length=500, blank=True)
-    decision = models.ForeignKey("MeetingDecision", null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="+")
+    decision = models.ForeignKey(
+        "MeetingDecision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("status change")
@@ -219,8 +261,9 @@ class Evidence(models.Model):
     content_type = models.CharField(max_length=40)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -236,12 +279,20 @@ class Risk(models.Model):
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="risks")
     description = models.JSONField(_("risk"), default=dict)
     likelihood = models.PositiveSmallIntegerField(
-        _("likelihood (1–5)"), validators=[MinValueValidator(1), MaxValueValidator(5)])
+        _("likelihood (1–5)"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
     impact = models.PositiveSmallIntegerField(
-        _("impact (1–5)"), validators=[MinValueValidator(1), MaxValueValidator(5)])
+        _("impact (1–5)"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
     mitigation = models.TextField(_("mitigation"), max_length=2000, blank=True)
-    owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+", verbose_name=_("owner"))
+    owner = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -272,13 +323,19 @@ class Meeting(models.Model):
     held_on = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=200, blank=True)
     agenda = models.TextField(_("agenda"), max_length=4000, blank=True)
-    participants = models.TextField(_("participants"), max_length=4000, blank=True,
-                                    help_text=_("One per line: name, position, organisation."))
-    organisations = models.ManyToManyField(Organisation, blank=True, related_name="meetings",
-                                           verbose_name=_("organisations"))
+    participants = models.TextField(
+        _("participants"),
+        max_length=4000,
+        blank=True,
+        help_text=_("One per line: name, position, organisation."),
+    )
+    organisations = models.ManyToManyField(
+        Organisation, blank=True, related_name="meetings", verbose_name=_("organisations")
+    )
     minutes = models.TextField(_("minutes"), max_length=20000, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
 
@@ -304,12 +361,20 @@ class MeetingDecision(models.Model):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
     text = models.JSONField(_("decision"), default=dict)
-    action = models.ForeignKey(Action, null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="decisions", verbose_name=_("action"))
-    effect = models.CharField(max_length=8, choices=DecisionEffect.choices,
-                              default=DecisionEffect.NOTED)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                           related_name="+")
+    action = models.ForeignKey(
+        Action,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        verbose_name=_("action"),
+    )
+    effect = models.CharField(
+        max_length=8, choices=DecisionEffect.choices, default=DecisionEffect.NOTED
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -340,22 +405,46 @@ class Indicator(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.JSONField(_("name"), default=dict)
     definition = models.JSONField(_("definition"), default=dict, blank=True)
-    axis = models.ForeignKey(Axis, on_delete=models.PROTECT, related_name="indicators",
-                             verbose_name=_("axis"))
-    objective = models.ForeignKey(Objective, on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="indicators", verbose_name=_("objective"))
-    action = models.ForeignKey(Action, on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="indicators", verbose_name=_("action measured"))
-    unit = models.CharField(pgettext_lazy("indicator", "unit"), max_length=8, choices=IndicatorUnit.choices,
-                            default=IndicatorUnit.COUNT)
+    axis = models.ForeignKey(
+        Axis, on_delete=models.PROTECT, related_name="indicators", verbose_name=_("axis")
+    )
+    objective = models.ForeignKey(
+        Objective,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        verbose_name=_("objective"),
+    )
+    action = models.ForeignKey(
+        Action,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        verbose_name=_("action measured"),
+    )
+    unit = models.CharField(
+        pgettext_lazy("indicator", "unit"),
+        max_length=8,
+        choices=IndicatorUnit.choices,
+        default=IndicatorUnit.COUNT,
+    )
     numerator = models.CharField(
-        _("numerator"), max_length=80, blank=True,
-        help_text=_("A figure published by the platform; empty for values entered by hand."))
+        _("numerator"),
+        max_length=80,
+        blank=True,
+        help_text=_("A figure published by the platform; empty for values entered by hand."),
+    )
     denominator = models.CharField(
-        _("denominator"), max_length=80, blank=True,
-        help_text=_("For a share: the figure the numerator is divided by."))
-    baseline_value = models.DecimalField(_("baseline"), max_digits=14, decimal_places=2,
-                                         null=True, blank=True)
+        _("denominator"),
+        max_length=80,
+        blank=True,
+        help_text=_("For a share: the figure the numerator is divided by."),
+    )
+    baseline_value = models.DecimalField(
+        _("baseline"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     baseline_on = models.DateField(_("baseline date"), null=True, blank=True)
     is_public = models.BooleanField(_("shown on the public page"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
@@ -383,8 +472,11 @@ class IndicatorTarget(models.Model):
         verbose_name = _("indicator target")
         verbose_name_plural = _("indicator targets")
         ordering = ["period"]
-        constraints = [models.UniqueConstraint(fields=["indicator", "period"],
-                                               name="coop_target_one_per_period")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period"], name="coop_target_one_per_period"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.period}: {self.value}"
@@ -398,20 +490,23 @@ class IndicatorValue(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
     period = models.CharField(_("period"), max_length=7)
     breakdown = models.CharField(_("breakdown"), max_length=20, blank=True)
-    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2, null=True,
-                                blank=True)
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2, null=True, blank=True)
     suppressed = models.BooleanField(_("hidden (small cell)"), default=False)
     source = models.CharField(_("source"), max_length=300)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("indicator value")
         verbose_name_plural = _("indicator values")
         ordering = ["period", "breakdown"]
-        constraints = [models.UniqueConstraint(fields=["indicator", "period", "breakdown"],
-                                               name="coop_value_one_per_cell")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period", "breakdown"], name="coop_value_one_per_cell"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.period} {self.breakdown}: {self.value}"

@@ -47,8 +47,12 @@ def number(value: Decimal | None, language: str) -> str:
     if value is None:
         return "—"
     with translation.override(language):
-        return formats.number_format(value, decimal_pos=0 if value == value.to_integral()
-                                     else 1, use_l10n=True, force_grouping=True)
+        return formats.number_format(
+            value,
+            decimal_pos=0 if value == value.to_integral() else 1,
+            use_l10n=True,
+            force_grouping=True,
+        )
 
 
 def cell_text(value: Decimal | None, suppressed: bool, language: str) -> str:
@@ -78,38 +82,69 @@ def build_quarterly_report(*, period: str, language: str, user_id: int | None = 
     user = User.objects.filter(pk=user_id).first() if user_id else None
     _fonts()
     base = getSampleStyleSheet()
-    body = ParagraphStyle("body", parent=base["BodyText"], fontName="DejaVu", fontSize=9.5,
-                          leading=12)
-    title_style = ParagraphStyle("title", parent=body, fontName="DejaVu-Bold", fontSize=15,
-                                 leading=19, spaceAfter=6)
-    h2 = ParagraphStyle("h2", parent=body, fontName="DejaVu-Bold", fontSize=12, leading=15,
-                        spaceBefore=8, spaceAfter=4)
+    body = ParagraphStyle(
+        "body", parent=base["BodyText"], fontName="DejaVu", fontSize=9.5, leading=12
+    )
+    title_style = ParagraphStyle(
+        "title", parent=body, fontName="DejaVu-Bold", fontSize=15, leading=19, spaceAfter=6
+    )
+    h2 = ParagraphStyle(
+        "h2",
+        parent=body,
+        fontName="DejaVu-Bold",
+        fontSize=12,
+        leading=15,
+        spaceBefore=8,
+        spaceAfter=4,
+    )
     small = ParagraphStyle("small", parent=body, fontSize=8, leading=10)
-    table_style = TableStyle([
-        ("FONT", (0, 0), (-1, -1), "DejaVu", 8.5),
-        ("FONT", (0, 0), (-1, 0), "DejaVu-Bold", 8.5),
-        ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef6")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ])
+    table_style = TableStyle(
+        [
+            ("FONT", (0, 0), (-1, -1), "DejaVu", 8.5),
+            ("FONT", (0, 0), (-1, 0), "DejaVu-Bold", 8.5),
+            ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef6")),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]
+    )
     buffer = io.BytesIO()
     with translation.override(language):
         regions = region_names(language)
-        doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
-                                topMargin=16 * mm, bottomMargin=16 * mm,
-                                title=_("Quarterly report of the roadmap, %(period)s")
-                                % {"period": period}, lang=language)
+        doc = SimpleDocTemplate(
+            buffer,
+            pagesize=A4,
+            leftMargin=18 * mm,
+            rightMargin=18 * mm,
+            topMargin=16 * mm,
+            bottomMargin=16 * mm,
+            title=_("Quarterly report of the roadmap, %(period)s") % {"period": period},
+            lang=language,
+        )
         story: list[Any] = [
-            Paragraph(escape(_("Quarterly report of the roadmap, %(period)s")
-                             % {"period": period}), title_style),
-            Paragraph(escape(sentence(_("France–Ukraine cooperation for veterans. Produced on "
-                                        "%(day)s.") % {"day": long_date(timezone.localdate(),
-                                                                        language)})), body),
+            Paragraph(
+                escape(_("Quarterly report of the roadmap, %(period)s") % {"period": period}),
+                title_style,
+            ),
+            Paragraph(
+                escape(
+                    sentence(
+                        _("France–Ukraine cooperation for veterans. Produced on %(day)s.")
+                        % {"day": long_date(timezone.localdate(), language)}
+                    )
+                ),
+                body,
+            ),
         ]
         total, done, due = _period_progress(quarter)
-        story.append(Paragraph(escape(_(
-            "%(total)s actions, %(done)s done, %(due)s due this quarter.")
-            % {"total": total, "done": done, "due": due}), body))
+        story.append(
+            Paragraph(
+                escape(
+                    _("%(total)s actions, %(done)s done, %(due)s due this quarter.")
+                    % {"total": total, "done": done, "due": due}
+                ),
+                body,
+            )
+        )
         for axis in Axis.objects.all():
             story.append(Paragraph(escape(localized(axis.name, language).text), h2))
             actions = list(Action.objects.filter(axis=axis).select_related("lead_fr", "lead_ua"))
@@ -120,12 +155,15 @@ def build_quarterly_report(*, period: str, language: str, user_id: int | None = 
                     label = escape(f"{a.reference} {text.text}")
                     if text.notice:
                         label += f" <i>({escape(text.notice)})</i>"
-                    rows.append([Paragraph(label, small), a.get_status_display(),
-                                 f"{a.progress} %",
-                                 short_date(a.due_on)
-                                 if a.due_on else "—"])
-                table = Table(rows, colWidths=[95 * mm, 30 * mm, 18 * mm, 25 * mm],
-                              repeatRows=1)
+                    rows.append(
+                        [
+                            Paragraph(label, small),
+                            a.get_status_display(),
+                            f"{a.progress} %",
+                            short_date(a.due_on) if a.due_on else "—",
+                        ]
+                    )
+                table = Table(rows, colWidths=[95 * mm, 30 * mm, 18 * mm, 25 * mm], repeatRows=1)
                 table.setStyle(table_style)
                 story.append(table)
             else:
@@ -134,26 +172,47 @@ def build_quarterly_report(*, period: str, language: str, user_id: int | None = 
                 rows_ = series(user, indicator)
                 story.append(Spacer(1, 4))
                 name = localized(indicator.name, language).text
-                story.append(Paragraph(escape(f"{indicator.code} — {name} "
-                                              f"({indicator.get_unit_display()})"), body))
-                table_rows: list[list[Any]] = [[_("Quarter"), _("Breakdown"), _("Value"),
-                                                _("Target"), _("Source")]]
+                story.append(
+                    Paragraph(
+                        escape(f"{indicator.code} — {name} ({indicator.get_unit_display()})"), body
+                    )
+                )
+                table_rows: list[list[Any]] = [
+                    [_("Quarter"), _("Breakdown"), _("Value"), _("Target"), _("Source")]
+                ]
                 for r in rows_:
                     if r.period > str(quarter):
                         continue
-                    table_rows.append([r.period, breakdown_label(r.breakdown, regions),
-                                       cell_text(r.value, r.suppressed, language),
-                                       number(r.target, language) if r.target is not None
-                                       else "—", Paragraph(escape(r.source), small)])
+                    table_rows.append(
+                        [
+                            r.period,
+                            breakdown_label(r.breakdown, regions),
+                            cell_text(r.value, r.suppressed, language),
+                            number(r.target, language) if r.target is not None else "—",
+                            Paragraph(escape(r.source), small),
+                        ]
+                    )
                 if len(table_rows) > 1:
-                    table = Table(table_rows, colWidths=[20 * mm, 35 * mm, 30 * mm, 22 * mm,
-                                                         61 * mm], repeatRows=1)
+                    table = Table(
+                        table_rows,
+                        colWidths=[20 * mm, 35 * mm, 30 * mm, 22 * mm, 61 * mm],
+                        repeatRows=1,
+                    )
                     table.setStyle(table_style)
-                    chart = time_chart(indicator, [r for r in rows_ if r.period <= str(quarter)
-                                                   and r.breakdown == TOTAL], language)
+                    chart = time_chart(
+                        indicator,
+                        [r for r in rows_ if r.period <= str(quarter) and r.breakdown == TOTAL],
+                        language,
+                    )
                     if chart.rows:
-                        story.append(Image(io.BytesIO(chart.png(scale=1.5)), width=120 * mm,
-                                           height=70 * mm, kind="proportional"))
+                        story.append(
+                            Image(
+                                io.BytesIO(chart.png(scale=1.5)),
+                                width=120 * mm,
+                                height=70 * mm,
+                                kind="proportional",
+                            )
+                        )
                     story.append(table)
                 else:
                     story.append(Paragraph(escape(_("No value yet.")), small))
@@ -161,8 +220,18 @@ def build_quarterly_report(*, period: str, language: str, user_id: int | None = 
     return buffer.getvalue()
 
 
-EXPORT_COLUMNS = ("indicator", "name", "unit", "period", "breakdown_code", "breakdown", "value",
-                  "hidden", "target", "source")
+EXPORT_COLUMNS = (
+    "indicator",
+    "name",
+    "unit",
+    "period",
+    "breakdown_code",
+    "breakdown",
+    "value",
+    "hidden",
+    "target",
+    "source",
+)
 
 
 def export_rows(user: User, language: str) -> list[list[Any]]:
@@ -175,10 +244,20 @@ def export_rows(user: User, language: str) -> list[list[Any]]:
         for indicator in indicators_for(user):
             name = localized(indicator.name, language).text
             for r in series(user, indicator):
-                out.append([indicator.code, name, indicator.unit, r.period, r.breakdown,
-                            breakdown_label(r.breakdown, regions),
-                            None if r.value is None else float(r.value), r.suppressed,
-                            None if r.target is None else float(r.target), r.source])
+                out.append(
+                    [
+                        indicator.code,
+                        name,
+                        indicator.unit,
+                        r.period,
+                        r.breakdown,
+                        breakdown_label(r.breakdown, regions),
+                        None if r.value is None else float(r.value),
+                        r.suppressed,
+                        None if r.target is None else float(r.target),
+                        r.source,
+                    ]
+                )
     return out
 
 

@@ -51,9 +51,20 @@ def roadmap(user: User, *, axis: str = "", status: str = "") -> list[tuple[Axis,
 
 
 def action_get(user: User, action_id: int) -> Action:
-    action = actions_for(user).prefetch_related(
-        "partners", "depends_on", "needed_by", "milestones__evidence", "risks__owner",
-        "indicators", "decisions__meeting").filter(pk=action_id).first()
+    action = (
+        actions_for(user)
+        .prefetch_related(
+            "partners",
+            "depends_on",
+            "needed_by",
+            "milestones__evidence",
+            "risks__owner",
+            "indicators",
+            "decisions__meeting",
+        )
+        .filter(pk=action_id)
+        .first()
+    )
     if action is None:
         raise NotFoundError(_("No such action."))
     return action
@@ -65,9 +76,12 @@ def action_history(action: Action) -> QuerySet[Any]:
 
 def public_actions() -> QuerySet[Action]:
     """What anyone may see: actions marked public (never risks, notes, contacts, people)."""
-    return (Action.objects.filter(is_public=True).exclude(status=ActionStatus.CANCELLED)
-            .select_related("axis", "lead_fr", "lead_ua")
-            .prefetch_related("milestones"))
+    return (
+        Action.objects.filter(is_public=True)
+        .exclude(status=ActionStatus.CANCELLED)
+        .select_related("axis", "lead_fr", "lead_ua")
+        .prefetch_related("milestones")
+    )
 
 
 def visible_contacts() -> Q:
@@ -80,14 +94,21 @@ def stakeholders(user: User, *, country: str = "") -> list[Any]:
     are personal data)."""
     require(user, VIEW)
     qs = Organisation.objects.prefetch_related(
-        Prefetch("contacts", queryset=Contact.objects.filter(visible_contacts()),
-                 to_attr="visible_contacts"))
+        Prefetch(
+            "contacts",
+            queryset=Contact.objects.filter(visible_contacts()),
+            to_attr="visible_contacts",
+        )
+    )
     if country:
         qs = qs.filter(country=country)
     items: list[Any] = list(qs)
-    audit_record(actor=user, action=AuditAction.READ, object_type="cooperation.contact",
-                 summary=f"stakeholder directory ({sum(len(o.visible_contacts) for o in items)} "
-                         "contacts)")
+    audit_record(
+        actor=user,
+        action=AuditAction.READ,
+        object_type="cooperation.contact",
+        summary=f"stakeholder directory ({sum(len(o.visible_contacts) for o in items)} contacts)",
+    )
     return items
 
 
@@ -97,8 +118,7 @@ def meetings_for(user: User) -> QuerySet[Meeting]:
 
 
 def meeting_get(user: User, meeting_id: int) -> Meeting:
-    meeting = meetings_for(user).prefetch_related("decisions__action").filter(
-        pk=meeting_id).first()
+    meeting = meetings_for(user).prefetch_related("decisions__action").filter(pk=meeting_id).first()
     if meeting is None:
         raise NotFoundError(_("No such meeting."))
     return meeting
@@ -107,7 +127,8 @@ def meeting_get(user: User, meeting_id: int) -> Meeting:
 def indicators_for(user: User) -> QuerySet[Indicator]:
     require(user, VIEW)
     return Indicator.objects.select_related("axis", "objective", "action").prefetch_related(
-        "targets")
+        "targets"
+    )
 
 
 def indicator_get(user: User, indicator_id: int) -> Indicator:
@@ -126,8 +147,7 @@ def values_for(user: User | None, indicator: Indicator) -> list[IndicatorValue]:
     require(user, VIEW)
     if user.role == Role.CASE_WORKER:
         own = user.region.code if user.region_id and user.region else None
-        qs = qs.filter(Q(breakdown=TOTAL) | Q(breakdown=own)) if own else qs.filter(
-            breakdown=TOTAL)
+        qs = qs.filter(Q(breakdown=TOTAL) | Q(breakdown=own)) if own else qs.filter(breakdown=TOTAL)
     return list(qs)
 
 
@@ -146,11 +166,19 @@ class SeriesRow:
 def series(user: User | None, indicator: Indicator) -> list[SeriesRow]:
     values = values_for(user, indicator)
     targets = {t.period: t.value for t in indicator.targets.all()}
-    rows = [SeriesRow(v.period, v.breakdown, v.value, targets.get(v.period) if v.breakdown
-                      == TOTAL else None, v.suppressed, v.source) for v in values]
+    rows = [
+        SeriesRow(
+            v.period,
+            v.breakdown,
+            v.value,
+            targets.get(v.period) if v.breakdown == TOTAL else None,
+            v.suppressed,
+            v.source,
+        )
+        for v in values
+    ]
     seen = {r.period for r in rows if r.breakdown == TOTAL}
-    rows += [SeriesRow(p, TOTAL, None, t, False, "") for p, t in targets.items()
-             if p not in seen]
+    rows += [SeriesRow(p, TOTAL, None, t, False, "") for p, t in targets.items() if p not in seen]
     return sorted(rows, key=lambda r: (r.period, r.breakdown))
 
 

@@ -14,11 +14,16 @@ from vetbridge.core.exceptions import field_error
 LANGUAGES = ("uk", "fr", "en")
 # Ukrainian and French are the languages of the cooperation; English is optional.
 REQUIRED_ONE_OF = ("uk", "fr")
-ONLY_IN = {"uk": gettext_lazy("only in Ukrainian"), "fr": gettext_lazy("only in French"),
-           "en": gettext_lazy("only in English")}
-SHOWN_IN = {"uk": gettext_lazy("not translated, shown in Ukrainian"),
-            "fr": gettext_lazy("not translated, shown in French"),
-            "en": gettext_lazy("not translated, shown in English")}
+ONLY_IN = {
+    "uk": gettext_lazy("only in Ukrainian"),
+    "fr": gettext_lazy("only in French"),
+    "en": gettext_lazy("only in English"),
+}
+SHOWN_IN = {
+    "uk": gettext_lazy("not translated, shown in Ukrainian"),
+    "fr": gettext_lazy("not translated, shown in French"),
+    "en": gettext_lazy("not translated, shown in English"),
+}
 
 
 @dataclass(frozen=True)
@@ -43,8 +48,11 @@ def reader_language(language: str | None = None) -> str:
 def localized(texts: dict[str, Any] | None, language: str | None = None) -> Localized:
     """The text in the reader's language, else Ukrainian or French, else English."""
     lang = reader_language(language)
-    present = {k: str(v).strip() for k, v in (texts or {}).items()
-               if k in LANGUAGES and str(v or "").strip()}
+    present = {
+        k: str(v).strip()
+        for k, v in (texts or {}).items()
+        if k in LANGUAGES and str(v or "").strip()
+    }
     if not present:
         return Localized("", lang, False, False)
     order = [lang, *(code for code in ("uk", "fr", "en") if code != lang)]
@@ -57,8 +65,9 @@ def printable(text: str) -> bool:
     return all(c.isprintable() or c in "\n\r\t" for c in text)
 
 
-def clean_texts(field: str, texts: dict[str, Any] | None, *, required: bool = True,
-                max_length: int = 300) -> dict[str, str]:
+def clean_texts(
+    field: str, texts: dict[str, Any] | None, *, required: bool = True, max_length: int = 300
+) -> dict[str, str]:
     """Keep the known languages' non-empty texts; refuse unknown languages, over-long texts
     and (when required) a text with neither Ukrainian nor French."""
     out: dict[str, str] = {}

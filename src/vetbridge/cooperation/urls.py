@@ -15,8 +15,9 @@ urlpatterns = [
     path("actions/<int:pk>/milestone/", views.action_milestone, name="action_milestone"),
     path("actions/<int:pk>/risk/", views.action_risk, name="action_risk"),
     path("milestones/<int:milestone_id>/evidence/", views.evidence_add, name="evidence_add"),
-    path("milestones/<int:milestone_id>/reached/", views.milestone_reached,
-         name="milestone_reached"),
+    path(
+        "milestones/<int:milestone_id>/reached/", views.milestone_reached, name="milestone_reached"
+    ),
     path("evidence/<int:evidence_id>/", views.evidence_download, name="evidence"),
     path("stakeholders/", views.stakeholders, name="stakeholders"),
     path("stakeholders/<int:pk>/contact/", views.contact_add, name="contact_add"),

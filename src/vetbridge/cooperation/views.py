@@ -48,45 +48,64 @@ VIEW, EDIT = Capability.COOPERATION_VIEW, Capability.COOPERATION_EDIT
 
 # ------------------------------------------------------------------------------ public
 
+
 def public_page(request: HttpRequest) -> HttpResponse:
     """No login: the public actions and their progress, the public indicators' totals."""
     actions = list(selectors.public_actions())
-    by_axis = [(axis, [a for a in actions if a.axis_id == axis.pk])
-               for axis in Axis.objects.all()]
+    by_axis = [(axis, [a for a in actions if a.axis_id == axis.pk]) for axis in Axis.objects.all()]
     indicators = []
     for indicator in Indicator.objects.filter(is_public=True).prefetch_related("targets"):
         rows = selectors.series(None, indicator)
         if rows:
-            indicators.append({"indicator": indicator,
-                               "chart": charts.time_chart(indicator, rows)})
-    return render(request, "cooperation/public.html", {
-        "by_axis": by_axis, "indicators": indicators, "total": len(actions),
-        "done": sum(1 for a in actions if a.status == ActionStatus.DONE)})
+            indicators.append({"indicator": indicator, "chart": charts.time_chart(indicator, rows)})
+    return render(
+        request,
+        "cooperation/public.html",
+        {
+            "by_axis": by_axis,
+            "indicators": indicators,
+            "total": len(actions),
+            "done": sum(1 for a in actions if a.status == ActionStatus.DONE),
+        },
+    )
 
 
 # ----------------------------------------------------------------------------- roadmap
+
 
 @permission_required_page(VIEW)
 def roadmap(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     axis, status = request.GET.get("axis", ""), request.GET.get("status", "")
-    return render(request, "cooperation/roadmap.html", {
-        "by_axis": selectors.roadmap(user, axis=axis, status=status), "axes": Axis.objects.all(),
-        "statuses": ActionStatus.choices, "axis": axis, "status": status,
-        "can_edit": user.can(EDIT)})
+    return render(
+        request,
+        "cooperation/roadmap.html",
+        {
+            "by_axis": selectors.roadmap(user, axis=axis, status=status),
+            "axes": Axis.objects.all(),
+            "statuses": ActionStatus.choices,
+            "axis": axis,
+            "status": status,
+            "can_edit": user.can(EDIT),
+        },
+    )
 
 
 def _action_input(cleaned: dict[str, Any]) -> services.ActionInput:
     return services.ActionInput(
-        axis_id=cleaned["axis"].pk, objective_id=cleaned["objective"].pk
-        if cleaned.get("objective") else None,
-        title=texts_of(cleaned, "title"), description=texts_of(cleaned, "description"),
+        axis_id=cleaned["axis"].pk,
+        objective_id=cleaned["objective"].pk if cleaned.get("objective") else None,
+        title=texts_of(cleaned, "title"),
+        description=texts_of(cleaned, "description"),
         lead_fr_id=cleaned["lead_fr"].pk if cleaned.get("lead_fr") else None,
         lead_ua_id=cleaned["lead_ua"].pk if cleaned.get("lead_ua") else None,
         partner_ids=tuple(p.pk for p in cleaned.get("partners") or ()),
-        start_on=cleaned.get("start_on"), due_on=cleaned.get("due_on"),
-        progress=cleaned.get("progress") or 0, is_public=bool(cleaned.get("is_public")),
-        internal_note=cleaned.get("internal_note") or "")
+        start_on=cleaned.get("start_on"),
+        due_on=cleaned.get("due_on"),
+        progress=cleaned.get("progress") or 0,
+        is_public=bool(cleaned.get("is_public")),
+        internal_note=cleaned.get("internal_note") or "",
+    )
 
 
 @permission_required_page(EDIT)
@@ -102,8 +121,12 @@ def action_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Action %(ref)s created.") % {"ref": action.reference})
             return redirect("cooperation:action", pk=action.pk)
-    return render(request, "cooperation/action_form.html", {"form": form, "action": None},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "cooperation/action_form.html",
+        {"form": form, "action": None},
+        status=400 if form.errors else 200,
+    )
 
 
 @permission_required_page(EDIT)
@@ -111,11 +134,18 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
     action = selectors.action_get(user, pk)
     initial: dict[str, Any] = {
-        "axis": action.axis_id, "objective": action.objective_id, "lead_fr": action.lead_fr_id,
-        "lead_ua": action.lead_ua_id, "partners": [p.pk for p in action.partners.all()],
-        "start_on": action.start_on, "due_on": action.due_on, "progress": action.progress,
-        "is_public": action.is_public, "internal_note": action.internal_note,
-        "version": action.version}
+        "axis": action.axis_id,
+        "objective": action.objective_id,
+        "lead_fr": action.lead_fr_id,
+        "lead_ua": action.lead_ua_id,
+        "partners": [p.pk for p in action.partners.all()],
+        "start_on": action.start_on,
+        "due_on": action.due_on,
+        "progress": action.progress,
+        "is_public": action.is_public,
+        "internal_note": action.internal_note,
+        "version": action.version,
+    }
     for prefix in ("title", "description"):
         for code, text in (getattr(action, prefix) or {}).items():
             initial[f"{prefix}_{code}"] = text
@@ -123,9 +153,12 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.action_update(actor=user, action_id=pk,
-                                   expected_version=form.cleaned_data.get("version") or 0,
-                                   data=_action_input(form.cleaned_data))
+            services.action_update(
+                actor=user,
+                action_id=pk,
+                expected_version=form.cleaned_data.get("version") or 0,
+                data=_action_input(form.cleaned_data),
+            )
         except ApplicationError as exc:
             form.add_service_error(exc)
             status = exc.status_code
@@ -134,19 +167,29 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("cooperation:action", pk=pk)
     if form.errors and status == 200:
         status = 400
-    return render(request, "cooperation/action_form.html", {"form": form, "action": action},
-                  status=status)
+    return render(
+        request, "cooperation/action_form.html", {"form": form, "action": action}, status=status
+    )
 
 
-def _render_action(request: HttpRequest, pk: int, *, status: int = 200, error: str = "",
-                   **forms: Any) -> HttpResponse:
+def _render_action(
+    request: HttpRequest, pk: int, *, status: int = 200, error: str = "", **forms: Any
+) -> HttpResponse:
     user = signed_in_user(request)
     action = selectors.action_get(user, pk)
     ctx: dict[str, Any] = {
-        "action": action, "history": selectors.action_history(action), "error": error,
+        "action": action,
+        "history": selectors.action_history(action),
+        "error": error,
         "can_edit": user.can(EDIT),
-        "status_form": forms.get("status_form") or StatusForm(initial={
-            "status": action.status, "progress": action.progress, "version": action.version}),
+        "status_form": forms.get("status_form")
+        or StatusForm(
+            initial={
+                "status": action.status,
+                "progress": action.progress,
+                "version": action.version,
+            }
+        ),
         "dependency_form": forms.get("dependency_form") or DependencyForm(),
         "milestone_form": forms.get("milestone_form") or MilestoneForm(),
         "risk_form": forms.get("risk_form") or RiskForm(),
@@ -160,60 +203,98 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_action(request, pk)
 
 
-def _post(request: HttpRequest, pk: int, form: Any, call: Any, form_name: str,
-          done: str) -> HttpResponse:
+def _post(
+    request: HttpRequest, pk: int, form: Any, call: Any, form_name: str, done: str
+) -> HttpResponse:
     """Validate a small form of the action page, call the service, redirect or re-render."""
     if form.is_valid():
         try:
             call(form.cleaned_data)
         except ApplicationError as exc:
             form.add_service_error(exc)
-            return _render_action(request, pk, status=exc.status_code,
-                                  error=exc.full_text(), **{form_name: form})
+            return _render_action(
+                request, pk, status=exc.status_code, error=exc.full_text(), **{form_name: form}
+            )
         messages.success(request, done)
         return redirect("cooperation:action", pk=pk)
-    return _render_action(request, pk, status=400, error=_("Please correct the errors below."),
-                          **{form_name: form})
+    return _render_action(
+        request, pk, status=400, error=_("Please correct the errors below."), **{form_name: form}
+    )
 
 
 @require_POST
 @permission_required_page(EDIT)
 def action_status(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
-    return _post(request, pk, StatusForm(request.POST), lambda c: services.action_set_status(
-        actor=user, action_id=pk, expected_version=c["version"], status=c["status"],
-        note=c.get("note") or "", progress=c.get("progress")), "status_form",
-        _("Status updated."))
+    return _post(
+        request,
+        pk,
+        StatusForm(request.POST),
+        lambda c: services.action_set_status(
+            actor=user,
+            action_id=pk,
+            expected_version=c["version"],
+            status=c["status"],
+            note=c.get("note") or "",
+            progress=c.get("progress"),
+        ),
+        "status_form",
+        _("Status updated."),
+    )
 
 
 @require_POST
 @permission_required_page(EDIT)
 def action_dependency(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
-    return _post(request, pk, DependencyForm(request.POST), lambda c: services.dependency_add(
-        actor=user, action_id=pk, depends_on_id=c["depends_on"]), "dependency_form",
-        _("Dependency added."))
+    return _post(
+        request,
+        pk,
+        DependencyForm(request.POST),
+        lambda c: services.dependency_add(actor=user, action_id=pk, depends_on_id=c["depends_on"]),
+        "dependency_form",
+        _("Dependency added."),
+    )
 
 
 @require_POST
 @permission_required_page(EDIT)
 def action_milestone(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
-    return _post(request, pk, MilestoneForm(request.POST), lambda c: services.milestone_add(
-        actor=user, action_id=pk, title=texts_of(c, "title"), due_on=c["due_on"]),
-        "milestone_form", _("Milestone added."))
+    return _post(
+        request,
+        pk,
+        MilestoneForm(request.POST),
+        lambda c: services.milestone_add(
+            actor=user, action_id=pk, title=texts_of(c, "title"), due_on=c["due_on"]
+        ),
+        "milestone_form",
+        _("Milestone added."),
+    )
 
 
 @require_POST
 @permission_required_page(EDIT)
 def action_risk(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
-    return _post(request, pk, RiskForm(request.POST), lambda c: services.risk_add(
-        actor=user, action_id=pk, data=services.RiskInput(
-            description=texts_of(c, "description"), likelihood=c["likelihood"],
-            impact=c["impact"], mitigation=c.get("mitigation") or "",
-            owner_id=c["owner"].pk if c.get("owner") else None)), "risk_form",
-        _("Risk added."))
+    return _post(
+        request,
+        pk,
+        RiskForm(request.POST),
+        lambda c: services.risk_add(
+            actor=user,
+            action_id=pk,
+            data=services.RiskInput(
+                description=texts_of(c, "description"),
+                likelihood=c["likelihood"],
+                impact=c["impact"],
+                mitigation=c.get("mitigation") or "",
+                owner_id=c["owner"].pk if c.get("owner") else None,
+            ),
+        ),
+        "risk_form",
+        _("Risk added."),
+    )
 
 
 @require_POST
@@ -227,15 +308,18 @@ def evidence_add(request: HttpRequest, milestone_id: int) -> HttpResponse:
         return error_page(request, 404, _("No such milestone."))
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _render_action(request, milestone.action_id, status=400,
-                              error=_("Choose a file to upload."))
+        return _render_action(
+            request, milestone.action_id, status=400, error=_("Choose a file to upload.")
+        )
     upload = form.cleaned_data["file"]
     try:
-        services.evidence_add(actor=user, milestone_id=milestone_id, name=upload.name,
-                              content=upload.read())
+        services.evidence_add(
+            actor=user, milestone_id=milestone_id, name=upload.name, content=upload.read()
+        )
     except ApplicationError as exc:
-        return _render_action(request, milestone.action_id, status=exc.status_code,
-                              error=exc.full_text())
+        return _render_action(
+            request, milestone.action_id, status=exc.status_code, error=exc.full_text()
+        )
     messages.success(request, _("Evidence added."))
     return redirect("cooperation:action", pk=milestone.action_id)
 
@@ -260,13 +344,18 @@ def milestone_reached(request: HttpRequest, milestone_id: int) -> HttpResponse:
 @permission_required_page(VIEW)
 def evidence_download(request: HttpRequest, evidence_id: int) -> HttpResponseBase:
     evidence = services.evidence_open(actor=signed_in_user(request), evidence_id=evidence_id)
-    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type,
-                            as_attachment=True, filename=evidence.original_name)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        content_type=evidence.content_type,
+        as_attachment=True,
+        filename=evidence.original_name,
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
 
 # ------------------------------------------------------------------------ stakeholders
+
 
 @permission_required_page(VIEW)
 def stakeholders(request: HttpRequest) -> HttpResponse:
@@ -286,10 +375,18 @@ def stakeholders(request: HttpRequest) -> HttpResponse:
                 return redirect("cooperation:stakeholders")
         status = 400
     country = request.GET.get("country", "")
-    return render(request, "cooperation/stakeholders.html", {
-        "organisations": selectors.stakeholders(user, country=country), "form": form,
-        "contact_form": ContactForm(), "can_edit": user.can(EDIT), "country": country},
-        status=status)
+    return render(
+        request,
+        "cooperation/stakeholders.html",
+        {
+            "organisations": selectors.stakeholders(user, country=country),
+            "form": form,
+            "contact_form": ContactForm(),
+            "can_edit": user.can(EDIT),
+            "country": country,
+        },
+        status=status,
+    )
 
 
 @require_POST
@@ -299,25 +396,34 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = ContactForm(request.POST)
     if form.is_valid():
         try:
-            services.contact_add(actor=user, organisation_id=pk,
-                                 data=services.ContactInput(**form.cleaned_data))
+            services.contact_add(
+                actor=user, organisation_id=pk, data=services.ContactInput(**form.cleaned_data)
+            )
         except ApplicationError as exc:
             messages.error(request, exc.full_text())
         else:
             messages.success(request, _("Contact added."))
     else:
-        messages.error(request, " ".join(f"{form.fields[k].label}: {' '.join(map(str, v))}"
-                                         for k, v in form.errors.items()))
+        messages.error(
+            request,
+            " ".join(
+                f"{form.fields[k].label}: {' '.join(map(str, v))}" for k, v in form.errors.items()
+            ),
+        )
     return redirect("cooperation:stakeholders")
 
 
 # ---------------------------------------------------------------------------- meetings
 
+
 @permission_required_page(VIEW)
 def meetings(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    return render(request, "cooperation/meetings.html", {
-        "meetings": selectors.meetings_for(user), "can_edit": user.can(EDIT)})
+    return render(
+        request,
+        "cooperation/meetings.html",
+        {"meetings": selectors.meetings_for(user), "can_edit": user.can(EDIT)},
+    )
 
 
 @permission_required_page(EDIT)
@@ -327,29 +433,53 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         try:
-            meeting = services.meeting_create(actor=user, data=services.MeetingInput(
-                kind=c["kind"], title=texts_of(c, "title"), held_on=c["held_on"],
-                place=c.get("place") or "", agenda=c.get("agenda") or "",
-                participants=c.get("participants") or "", minutes=c.get("minutes") or "",
-                organisation_ids=tuple(o.pk for o in c.get("organisations") or ())))
+            meeting = services.meeting_create(
+                actor=user,
+                data=services.MeetingInput(
+                    kind=c["kind"],
+                    title=texts_of(c, "title"),
+                    held_on=c["held_on"],
+                    place=c.get("place") or "",
+                    agenda=c.get("agenda") or "",
+                    participants=c.get("participants") or "",
+                    minutes=c.get("minutes") or "",
+                    organisation_ids=tuple(o.pk for o in c.get("organisations") or ()),
+                ),
+            )
         except ApplicationError as exc:
             form.add_service_error(exc)
         else:
             messages.success(request, _("Meeting recorded."))
             return redirect("cooperation:meeting", pk=meeting.pk)
-    return render(request, "cooperation/meeting_form.html", {"form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "cooperation/meeting_form.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
-def _render_meeting(request: HttpRequest, pk: int, form: Any = None, status: int = 200,
-                    minutes_form: Any = None) -> HttpResponse:
+def _render_meeting(
+    request: HttpRequest, pk: int, form: Any = None, status: int = 200, minutes_form: Any = None
+) -> HttpResponse:
     user = signed_in_user(request)
     meeting = selectors.meeting_get(user, pk)
-    return render(request, "cooperation/meeting_detail.html", {
-        "meeting": meeting, "form": form or DecisionForm(), "can_edit": user.can(EDIT),
-        "minutes_form": minutes_form or MinutesForm(initial={
-            "agenda": meeting.agenda, "participants": meeting.participants,
-            "minutes": meeting.minutes, "version": meeting.version})}, status=status)
+    return render(
+        request,
+        "cooperation/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "form": form or DecisionForm(),
+            "can_edit": user.can(EDIT),
+            "minutes_form": minutes_form
+            or MinutesForm(
+                initial={
+                    "agenda": meeting.agenda,
+                    "participants": meeting.participants,
+                    "minutes": meeting.minutes,
+                    "version": meeting.version,
+                }
+            ),
+        },
+        status=status,
+    )
 
 
 @require_POST
@@ -362,9 +492,14 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_meeting(request, pk, status=400, minutes_form=form)
     c = form.cleaned_data
     try:
-        services.meeting_update(actor=user, meeting_id=pk, expected_version=c["version"],
-                                agenda=c["agenda"], participants=c["participants"],
-                                minutes=c["minutes"])
+        services.meeting_update(
+            actor=user,
+            meeting_id=pk,
+            expected_version=c["version"],
+            agenda=c["agenda"],
+            participants=c["participants"],
+            minutes=c["minutes"],
+        )
     except ApplicationError as exc:
         form.add_service_error(exc)
         return _render_meeting(request, pk, status=exc.status_code, minutes_form=form)
@@ -390,8 +525,14 @@ def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
     if c.get("new_action_axis"):
         new_action = services.ActionInput(axis_id=c["new_action_axis"].pk, title=text)
     try:
-        services.decision_add(actor=user, meeting_id=pk, text=text, action_id=c.get("action"),
-                              new_status=c.get("new_status") or "", new_action=new_action)
+        services.decision_add(
+            actor=user,
+            meeting_id=pk,
+            text=text,
+            action_id=c.get("action"),
+            new_status=c.get("new_status") or "",
+            new_action=new_action,
+        )
     except ApplicationError as exc:
         form.add_service_error(exc)
         return _render_meeting(request, pk, form, exc.status_code)
@@ -401,12 +542,19 @@ def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 # -------------------------------------------------------------------------- indicators
 
+
 @permission_required_page(VIEW)
 def indicators(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    return render(request, "cooperation/indicators.html", {
-        "indicators": selectors.indicators_for(user), "can_edit": user.can(EDIT),
-        "period": str(selectors.current_period())})
+    return render(
+        request,
+        "cooperation/indicators.html",
+        {
+            "indicators": selectors.indicators_for(user),
+            "can_edit": user.can(EDIT),
+            "period": str(selectors.current_period()),
+        },
+    )
 
 
 @permission_required_page(EDIT)
@@ -417,28 +565,46 @@ def indicator_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         try:
-            indicator = services.indicator_create(actor=user, data=services.IndicatorInput(
-                code=c["code"], name=texts_of(c, "name"), axis_id=c["axis"].pk,
-                definition=texts_of(c, "definition"),
-                objective_id=c["objective"].pk if c.get("objective") else None,
-                action_id=c.get("action"), unit=c["unit"], numerator=c.get("numerator") or "",
-                denominator=c.get("denominator") or "", baseline_value=c.get("baseline_value"),
-                baseline_on=c.get("baseline_on"), is_public=bool(c.get("is_public"))))
+            indicator = services.indicator_create(
+                actor=user,
+                data=services.IndicatorInput(
+                    code=c["code"],
+                    name=texts_of(c, "name"),
+                    axis_id=c["axis"].pk,
+                    definition=texts_of(c, "definition"),
+                    objective_id=c["objective"].pk if c.get("objective") else None,
+                    action_id=c.get("action"),
+                    unit=c["unit"],
+                    numerator=c.get("numerator") or "",
+                    denominator=c.get("denominator") or "",
+                    baseline_value=c.get("baseline_value"),
+                    baseline_on=c.get("baseline_on"),
+                    is_public=bool(c.get("is_public")),
+                ),
+            )
         except ApplicationError as exc:
             form.add_service_error(exc)
         else:
             if indicator.computed:
                 period = selectors.current_period()
-                services.indicator_refresh(actor=user, indicator_id=indicator.pk,
-                                           periods=[str(period.previous()), str(period)])
+                services.indicator_refresh(
+                    actor=user,
+                    indicator_id=indicator.pk,
+                    periods=[str(period.previous()), str(period)],
+                )
             messages.success(request, _("Indicator created."))
             return redirect("cooperation:indicator", pk=indicator.pk)
-    return render(request, "cooperation/indicator_form.html", {"form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "cooperation/indicator_form.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
 
 
-def _render_indicator(request: HttpRequest, pk: int, *, status: int = 200, error: str = "",
-                      **forms: Any) -> HttpResponse:
+def _render_indicator(
+    request: HttpRequest, pk: int, *, status: int = 200, error: str = "", **forms: Any
+) -> HttpResponse:
     user = signed_in_user(request)
     indicator = selectors.indicator_get(user, pk)
     rows = selectors.series(user, indicator)
@@ -446,14 +612,27 @@ def _render_indicator(request: HttpRequest, pk: int, *, status: int = 200, error
     time = charts.time_chart(indicator, rows)
     periods = sorted({r.period for r in rows if r.breakdown != TOTAL})
     by_region = charts.region_chart(indicator, rows, periods[-1], regions) if periods else None
-    return render(request, "cooperation/indicator_detail.html", {
-        "indicator": indicator, "rows": rows, "error": error, "can_edit": user.can(EDIT),
-        "time": time, "by_region": by_region,
-        "target_form": forms.get("target_form") or TargetForm(),
-        "value_form": forms.get("value_form") or ValueForm(),
-        "refresh_form": forms.get("refresh_form") or RefreshForm(initial={
-            "periods": f"{selectors.current_period().previous()} {selectors.current_period()}"}),
-    }, status=status)
+    return render(
+        request,
+        "cooperation/indicator_detail.html",
+        {
+            "indicator": indicator,
+            "rows": rows,
+            "error": error,
+            "can_edit": user.can(EDIT),
+            "time": time,
+            "by_region": by_region,
+            "target_form": forms.get("target_form") or TargetForm(),
+            "value_form": forms.get("value_form") or ValueForm(),
+            "refresh_form": forms.get("refresh_form")
+            or RefreshForm(
+                initial={
+                    "periods": f"{selectors.current_period().previous()} {selectors.current_period()}"
+                }
+            ),
+        },
+        status=status,
+    )
 
 
 @permission_required_page(VIEW)
@@ -461,47 +640,75 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_indicator(request, pk)
 
 
-def _indicator_post(request: HttpRequest, pk: int, form: Any, call: Any, name: str,
-                    done: str) -> HttpResponse:
+def _indicator_post(
+    request: HttpRequest, pk: int, form: Any, call: Any, name: str, done: str
+) -> HttpResponse:
     if form.is_valid():
         try:
             call(form.cleaned_data)
         except ApplicationError as exc:
             form.add_service_error(exc)
-            return _render_indicator(request, pk, status=exc.status_code,
-                                     error=exc.full_text(), **{name: form})
+            return _render_indicator(
+                request, pk, status=exc.status_code, error=exc.full_text(), **{name: form}
+            )
         messages.success(request, done)
         return redirect("cooperation:indicator", pk=pk)
-    return _render_indicator(request, pk, status=400,
-                             error=_("Please correct the errors below."), **{name: form})
+    return _render_indicator(
+        request, pk, status=400, error=_("Please correct the errors below."), **{name: form}
+    )
 
 
 @require_POST
 @permission_required_page(EDIT)
 def indicator_target(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
-    return _indicator_post(request, pk, TargetForm(request.POST), lambda c: services.target_set(
-        actor=user, indicator_id=pk, period=c["period"], value=c["value"]), "target_form",
-        _("Target saved."))
+    return _indicator_post(
+        request,
+        pk,
+        TargetForm(request.POST),
+        lambda c: services.target_set(
+            actor=user, indicator_id=pk, period=c["period"], value=c["value"]
+        ),
+        "target_form",
+        _("Target saved."),
+    )
 
 
 @require_POST
 @permission_required_page(EDIT)
 def indicator_value(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
-    return _indicator_post(request, pk, ValueForm(request.POST), lambda c: services.value_enter(
-        actor=user, indicator_id=pk, period=c["period"], value=c["value"], source=c["source"],
-        breakdown=c.get("breakdown") or ""), "value_form", _("Value saved."))
+    return _indicator_post(
+        request,
+        pk,
+        ValueForm(request.POST),
+        lambda c: services.value_enter(
+            actor=user,
+            indicator_id=pk,
+            period=c["period"],
+            value=c["value"],
+            source=c["source"],
+            breakdown=c.get("breakdown") or "",
+        ),
+        "value_form",
+        _("Value saved."),
+    )
 
 
 @require_POST
 @permission_required_page(EDIT)
 def indicator_refresh(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
-    return _indicator_post(request, pk, RefreshForm(request.POST),
-                           lambda c: services.indicator_refresh(
-                               actor=user, indicator_id=pk, periods=c["periods"].split()),
-                           "refresh_form", _("Indicator recomputed."))
+    return _indicator_post(
+        request,
+        pk,
+        RefreshForm(request.POST),
+        lambda c: services.indicator_refresh(
+            actor=user, indicator_id=pk, periods=c["periods"].split()
+        ),
+        "refresh_form",
+        _("Indicator recomputed."),
+    )
 
 
 @permission_required_page(VIEW)
@@ -516,8 +723,12 @@ def indicators_export(request: HttpRequest, fmt: str) -> HttpResponse:
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         return error_page(request, 404, _("This page does not exist."))
-    audit_record(actor=user, action=AuditAction.EXPORT, object_type="cooperation.indicator",
-                 summary=f"indicators.{fmt}")
+    audit_record(
+        actor=user,
+        action=AuditAction.EXPORT,
+        object_type="cooperation.indicator",
+        summary=f"indicators.{fmt}",
+    )
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="indicators.{fmt}"'
     response["Cache-Control"] = "private, no-store"
@@ -538,8 +749,12 @@ def quarterly_report(request: HttpRequest) -> HttpResponse:
     except ApplicationError as exc:
         return error_page(request, 400, exc.full_text())
     pdf = report.build_quarterly_report(period=str(period), language=language, user_id=user.pk)
-    audit_record(actor=user, action=AuditAction.EXPORT, object_type="cooperation.report",
-                 summary=f"{period} {language}")
+    audit_record(
+        actor=user,
+        action=AuditAction.EXPORT,
+        object_type="cooperation.report",
+        summary=f"{period} {language}",
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="roadmap-{period}-{language}.pdf"'
     response["Cache-Control"] = "private, no-store"

@@ -16,5 +16,6 @@ class CoreConfig(AppConfig):
         from .cache import create_cache_table
 
         # The shared database cache's table, created with the schema (idempotent).
-        post_migrate.connect(create_cache_table, sender=self,
-                             dispatch_uid="vetbridge.core.cache_table")
+        post_migrate.connect(
+            create_cache_table, sender=self, dispatch_uid="vetbridge.core.cache_table"
+        )

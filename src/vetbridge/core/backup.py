@@ -49,6 +49,7 @@ class BackupError(Exception):
 
 # ---------------------------------------------------------------- helpers
 
+
 def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as f:
@@ -62,9 +63,11 @@ def pg_binary(name: str) -> str:
     found = shutil.which(name)
     if found:
         return found
-    for candidate in sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
-                            key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0,
-                            reverse=True):
+    for candidate in sorted(
+        Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
+        key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0,
+        reverse=True,
+    ):
         return str(candidate)
     raise BackupError(f"{name} not found (install the PostgreSQL client tools)")
 
@@ -115,8 +118,12 @@ def _sqlite_facts(path: Path) -> tuple[dict[str, int], dict[str, list[str]], str
     try:
         cur = conn.cursor()
         integrity = cur.execute("PRAGMA integrity_check").fetchone()[0]
-        tables = [r[0] for r in cur.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+        tables = [
+            r[0]
+            for r in cur.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
         counts = _table_counts(cur, tables, lambda t: '"' + t.replace('"', '""') + '"')
         migrations = _migrations(cur) if "django_migrations" in tables else {}
         return counts, migrations, str(integrity)
@@ -135,6 +142,7 @@ def _media_files(root: Path) -> Iterator[Path]:
 
 
 # ---------------------------------------------------------------- backup
+
 
 def create_backup(output_dir: Path, *, actor: Any = None) -> Path:
     """Write one archive into `output_dir` and return its path (audited)."""
@@ -164,15 +172,27 @@ def create_backup(output_dir: Path, *, actor: Any = None) -> Path:
             part = work / PG_PART
             counts, migrations = _pg_dump(part)
         parts = [{"path": part.name, "sha256": sha256_file(part), "size": part.stat().st_size}]
-        media: list[dict[str, Any]] = [{"path": "media/" + f.relative_to(media_root).as_posix(),
-                  "sha256": sha256_file(f), "size": f.stat().st_size}
-                 for f in _media_files(media_root)]
-        manifest = {"format": FORMAT, "created_at": now.isoformat(timespec="seconds"),
-                    "vetbridge_version": __version__, "database_vendor": vendor,
-                    "migrations": migrations, "table_counts": counts, "database": parts[0],
-                    "media": media}
-        (work / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False),
-                                     encoding="utf-8")
+        media: list[dict[str, Any]] = [
+            {
+                "path": "media/" + f.relative_to(media_root).as_posix(),
+                "sha256": sha256_file(f),
+                "size": f.stat().st_size,
+            }
+            for f in _media_files(media_root)
+        ]
+        manifest = {
+            "format": FORMAT,
+            "created_at": now.isoformat(timespec="seconds"),
+            "vetbridge_version": __version__,
+            "database_vendor": vendor,
+            "migrations": migrations,
+            "table_counts": counts,
+            "database": parts[0],
+            "media": media,
+        }
+        (work / MANIFEST).write_text(
+            json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8"
+        )
         final = output_dir / f"vetbridge-backup-{now:%Y%m%dT%H%M%SZ}.tar.gz"
         partial = final.with_name(final.name + ".part")
         with tarfile.open(partial, "w:gz", compresslevel=6) as tar:  # gzip's own default
@@ -182,11 +202,18 @@ def create_backup(output_dir: Path, *, actor: Any = None) -> Path:
                 tar.add(media_root / item["path"].removeprefix("media/"), arcname=item["path"])
         partial.replace(final)  # a half-written archive never carries the final name
     with transaction.atomic():
-        audit_record(actor=actor, action=AuditAction.EXPORT, object_type="backup",
-                     object_id=final.name[:64],
-                     summary=f"{final.name} {vendor} {len(media)} files",
-                     changes={"sha256": sha256_file(final), "tables": len(counts),
-                              "rows": sum(counts.values())})
+        audit_record(
+            actor=actor,
+            action=AuditAction.EXPORT,
+            object_type="backup",
+            object_id=final.name[:64],
+            summary=f"{final.name} {vendor} {len(media)} files",
+            changes={
+                "sha256": sha256_file(final),
+                "tables": len(counts),
+                "rows": sum(counts.values()),
+            },
+        )
     return final
 
 
@@ -200,12 +227,24 @@ def _pg_dump(part: Path) -> tuple[dict[str, int], dict[str, list[str]]]:
         tables = connection.introspection.table_names(cur)
         counts = _table_counts(cur, tables, connection.ops.quote_name)
         migrations = _migrations(cur)
-        _run([pg_binary("pg_dump"), "--format=custom", "--no-owner", "--no-acl",
-              f"--snapshot={snapshot}", "--file", str(part), *_pg_args(db)], _pg_env(db))
+        _run(
+            [
+                pg_binary("pg_dump"),
+                "--format=custom",
+                "--no-owner",
+                "--no-acl",
+                f"--snapshot={snapshot}",
+                "--file",
+                str(part),
+                *_pg_args(db),
+            ],
+            _pg_env(db),
+        )
     return counts, migrations
 
 
 # ---------------------------------------------------------------- restore
+
 
 def _safe_extract(archive: Path, into: Path) -> list[str]:
     try:
@@ -226,8 +265,11 @@ def _safe_extract(archive: Path, into: Path) -> list[str]:
     return names
 
 
-def verify_archive(archive: Path, into: Path, vendor_here: str | None = None,
-                   ) -> dict[str, Any]:
+def verify_archive(
+    archive: Path,
+    into: Path,
+    vendor_here: str | None = None,
+) -> dict[str, Any]:
     """Unpack into `into` and check everything against the manifest; return the manifest."""
     names = _safe_extract(archive, into)
     if MANIFEST not in names:
@@ -240,11 +282,12 @@ def verify_archive(archive: Path, into: Path, vendor_here: str | None = None,
     except (ValueError, KeyError, TypeError) as exc:
         raise BackupError(f"the manifest is not valid ({exc})") from exc
     if manifest.get("format") != FORMAT:
-        raise BackupError(f"archive format {manifest.get('format')} is not supported "
-                          f"(this version reads format {FORMAT})")
+        raise BackupError(
+            f"archive format {manifest.get('format')} is not supported "
+            f"(this version reads format {FORMAT})"
+        )
     if vendor_here and vendor != vendor_here:
-        raise BackupError(f"the archive holds a {vendor} database; this database is "
-                          f"{vendor_here}")
+        raise BackupError(f"the archive holds a {vendor} database; this database is {vendor_here}")
     expected_part = SQLITE_PART if vendor == "sqlite" else PG_PART
     if manifest["database"].get("path") != expected_part:
         raise BackupError("the manifest names the wrong database part")
@@ -257,8 +300,9 @@ def verify_archive(archive: Path, into: Path, vendor_here: str | None = None,
         if not path.is_file():
             raise BackupError(f"missing from the archive: {p['path']}")
         if sha256_file(path) != p["sha256"]:
-            raise BackupError(f"checksum mismatch for {p['path']}: the archive is corrupt "
-                              "or was altered")
+            raise BackupError(
+                f"checksum mismatch for {p['path']}: the archive is corrupt or was altered"
+            )
     return manifest
 
 
@@ -266,19 +310,30 @@ def _check_migrations(manifest: dict[str, Any]) -> None:
     from django.db.migrations.loader import MigrationLoader
 
     known = set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
-    unknown = sorted(f"{app}.{name}" for app, names in manifest["migrations"].items()
-                     for name in names if (app, name) not in known)
+    unknown = sorted(
+        f"{app}.{name}"
+        for app, names in manifest["migrations"].items()
+        for name in names
+        if (app, name) not in known
+    )
     if unknown:
-        raise BackupError("the archive was made by a newer Vetbridge (migrations unknown to "
-                          f"this version: {', '.join(unknown[:5])}); restore with that version")
+        raise BackupError(
+            "the archive was made by a newer Vetbridge (migrations unknown to "
+            f"this version: {', '.join(unknown[:5])}); restore with that version"
+        )
 
 
 def _check_counts(manifest: dict[str, Any], counts: dict[str, int]) -> None:
     if counts != manifest["table_counts"]:
-        diff = sorted(t for t in set(counts) | set(manifest["table_counts"])
-                      if counts.get(t) != manifest["table_counts"].get(t))
-        raise BackupError(f"the restored database does not match the manifest (tables "
-                          f"{', '.join(diff[:5])}); nothing was changed")
+        diff = sorted(
+            t
+            for t in set(counts) | set(manifest["table_counts"])
+            if counts.get(t) != manifest["table_counts"].get(t)
+        )
+        raise BackupError(
+            f"the restored database does not match the manifest (tables "
+            f"{', '.join(diff[:5])}); nothing was changed"
+        )
 
 
 @contextmanager
@@ -302,15 +357,25 @@ def _media_swap(staged: Path, media_root: Path) -> Iterator[None]:
         shutil.rmtree(previous, ignore_errors=True)
 
 
-def restore_backup(archive: Path, *, actor: Any = None, database: dict[str, Any] | None = None,
-                   media_root: Path | None = None) -> dict[str, Any]:
+def restore_backup(
+    archive: Path,
+    *,
+    actor: Any = None,
+    database: dict[str, Any] | None = None,
+    media_root: Path | None = None,
+) -> dict[str, Any]:
     """Restore `archive` into the database (default: Django's) and MEDIA_ROOT; audited.
 
     `database` is a Django settings dict for restoring elsewhere (e.g. a new SQLite file or a
     new PostgreSQL database name on the same server)."""
     db = dict(database or connection.settings_dict)
-    vendor = "sqlite" if db["ENGINE"].endswith("sqlite3") else \
-        "postgresql" if "postgresql" in db["ENGINE"] else db["ENGINE"]
+    vendor = (
+        "sqlite"
+        if db["ENGINE"].endswith("sqlite3")
+        else "postgresql"
+        if "postgresql" in db["ENGINE"]
+        else db["ENGINE"]
+    )
     media_root = Path(media_root or settings.MEDIA_ROOT).resolve()
     media_root.parent.mkdir(parents=True, exist_ok=True)
     if not archive.is_file():
@@ -329,8 +394,9 @@ def restore_backup(archive: Path, *, actor: Any = None, database: dict[str, Any]
     return manifest
 
 
-def _restore_sqlite(part: Path, db: dict[str, Any], manifest: dict[str, Any],
-                    staged_media: Path, media_root: Path) -> None:
+def _restore_sqlite(
+    part: Path, db: dict[str, Any], manifest: dict[str, Any], staged_media: Path, media_root: Path
+) -> None:
     target = str(db["NAME"])
     if target == ":memory:" or target.startswith("file::memory:"):
         raise BackupError("cannot restore into an in-memory database")
@@ -357,14 +423,22 @@ def _restore_sqlite(part: Path, db: dict[str, Any], manifest: dict[str, Any],
 def _pg_connect(db: dict[str, Any], name: str) -> Any:
     import psycopg
 
-    kwargs = {k: v for k, v in {"host": db.get("HOST"), "port": db.get("PORT"),
-                                "user": db.get("USER"), "password": db.get("PASSWORD")}.items()
-              if v}
+    kwargs = {
+        k: v
+        for k, v in {
+            "host": db.get("HOST"),
+            "port": db.get("PORT"),
+            "user": db.get("USER"),
+            "password": db.get("PASSWORD"),
+        }.items()
+        if v
+    }
     return psycopg.connect(dbname=name, autocommit=True, **kwargs)
 
 
-def _restore_pg(part: Path, db: dict[str, Any], manifest: dict[str, Any], staged_media: Path,
-                media_root: Path) -> None:
+def _restore_pg(
+    part: Path, db: dict[str, Any], manifest: dict[str, Any], staged_media: Path, media_root: Path
+) -> None:
     from psycopg import sql
 
     target = str(db["NAME"])
@@ -375,35 +449,56 @@ def _restore_pg(part: Path, db: dict[str, Any], manifest: dict[str, Any], staged
     try:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(temp_name)))
         try:
-            _run([pg_binary("pg_restore"), "--no-owner", "--no-acl", "--exit-on-error",
-                  *_pg_args(db, temp_name), str(part)], _pg_env(db))
+            _run(
+                [
+                    pg_binary("pg_restore"),
+                    "--no-owner",
+                    "--no-acl",
+                    "--exit-on-error",
+                    *_pg_args(db, temp_name),
+                    str(part),
+                ],
+                _pg_env(db),
+            )
             with _pg_connect(db, temp_name) as conn, conn.cursor() as cur:
-                cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = "
-                            "current_schema()")
+                cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
                 tables = [r[0] for r in cur.fetchall()]
                 counts = _table_counts(cur, tables, lambda t: sql.Identifier(t).as_string(cur))
             _check_counts(manifest, counts)
         except BaseException:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(
-                sql.Identifier(temp_name)))
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(temp_name)))
             raise
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                               [target]).fetchone() is not None
+        exists = (
+            admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [target]).fetchone()
+            is not None
+        )
         if connection.settings_dict.get("NAME") == target:
             connections.close_all()
         with _media_swap(staged_media, media_root):
             if exists:
-                admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                              "WHERE datname = %s AND pid <> pg_backend_pid()", [target])
-                admin.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(
-                    sql.Identifier(target), sql.Identifier(old_name)))
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = %s AND pid <> pg_backend_pid()",
+                    [target],
+                )
+                admin.execute(
+                    sql.SQL("ALTER DATABASE {} RENAME TO {}").format(
+                        sql.Identifier(target), sql.Identifier(old_name)
+                    )
+                )
             try:
-                admin.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(
-                    sql.Identifier(temp_name), sql.Identifier(target)))
+                admin.execute(
+                    sql.SQL("ALTER DATABASE {} RENAME TO {}").format(
+                        sql.Identifier(temp_name), sql.Identifier(target)
+                    )
+                )
             except BaseException:
                 if exists:
-                    admin.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(
-                        sql.Identifier(old_name), sql.Identifier(target)))
+                    admin.execute(
+                        sql.SQL("ALTER DATABASE {} RENAME TO {}").format(
+                            sql.Identifier(old_name), sql.Identifier(target)
+                        )
+                    )
                 raise
         if exists:
             admin.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(old_name)))
@@ -415,23 +510,29 @@ def _restore_pg(part: Path, db: dict[str, Any], manifest: dict[str, Any], staged
         admin.close()
 
 
-def _audit_restore(archive: Path, manifest: dict[str, Any], db: dict[str, Any],
-                   actor: Any) -> None:
+def _audit_restore(archive: Path, manifest: dict[str, Any], db: dict[str, Any], actor: Any) -> None:
     """Restoring Django's own database records it in the restored database itself; restoring
     elsewhere (a drill) records it in Django's database, naming the target."""
     from vetbridge.accounts.audit import audit_entry
     from vetbridge.accounts.models import AuditAction, User
 
-    here = db.get("NAME") == connection.settings_dict.get("NAME") and \
-        db.get("HOST") == connection.settings_dict.get("HOST")
-    entry = audit_entry(actor=actor, action=AuditAction.IMPORT, object_type="backup",
-                        object_id=archive.name[:64],
-                        summary=f"restore {archive.name} ({manifest['created_at']})"
-                                + ("" if here else f" into {db.get('NAME')}"),
-                        changes={"sha256": sha256_file(archive),
-                                 "rows": sum(manifest["table_counts"].values()),
-                                 "files": len(manifest["media"]),
-                                 "database": str(db.get("NAME"))})
+    here = db.get("NAME") == connection.settings_dict.get("NAME") and db.get(
+        "HOST"
+    ) == connection.settings_dict.get("HOST")
+    entry = audit_entry(
+        actor=actor,
+        action=AuditAction.IMPORT,
+        object_type="backup",
+        object_id=archive.name[:64],
+        summary=f"restore {archive.name} ({manifest['created_at']})"
+        + ("" if here else f" into {db.get('NAME')}"),
+        changes={
+            "sha256": sha256_file(archive),
+            "rows": sum(manifest["table_counts"].values()),
+            "files": len(manifest["media"]),
+            "database": str(db.get("NAME")),
+        },
+    )
     # The acting account may not exist in the restored database: its name is kept.
     if entry.actor_id and not User.objects.filter(pk=entry.actor_id).exists():
         entry.actor = None

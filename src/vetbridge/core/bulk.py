@@ -27,8 +27,12 @@ def _default(field: models.Field[Any, Any]) -> Any:
     return field.get_db_prep_save(field.get_default(), connection)
 
 
-def fast_insert(model: type[models.Model], fields: Sequence[str],
-                rows: Iterable[Sequence[Any]], constants: dict[str, Any] | None = None) -> int:
+def fast_insert(
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    constants: dict[str, Any] | None = None,
+) -> int:
     """Insert `rows` (values of `fields`, by attribute name) into `model`'s table in one
     statement stream: COPY on PostgreSQL, executemany on SQLite. Every other column gets its
     model default (computed once), so a field added later needs no change here; `constants`
@@ -37,13 +41,22 @@ def fast_insert(model: type[models.Model], fields: Sequence[str],
     meta = model._meta
     given = [meta.get_field(f) for f in fields]
     attnames = [f.attname for f in given]  # type: ignore[union-attr]
-    constants = {meta.get_field(k).attname: v  # type: ignore[union-attr]
-                 for k, v in (constants or {}).items()}
-    rest = [f for f in meta.concrete_fields
-            if f.attname not in attnames and not (f.primary_key and f.auto_created)]
+    constants = {
+        meta.get_field(k).attname: v  # type: ignore[union-attr]
+        for k, v in (constants or {}).items()
+    }
+    rest = [
+        f
+        for f in meta.concrete_fields
+        if f.attname not in attnames and not (f.primary_key and f.auto_created)
+    ]
     adapters = [_adapter(f) for f in given]  # type: ignore[arg-type]
-    tail = tuple(f.get_db_prep_save(constants[f.attname], connection)
-                 if f.attname in constants else _default(f) for f in rest)
+    tail = tuple(
+        f.get_db_prep_save(constants[f.attname], connection)
+        if f.attname in constants
+        else _default(f)
+        for f in rest
+    )
     columns = [f.column for f in given] + [f.column for f in rest]  # type: ignore[union-attr]
     quoted = ", ".join(connection.ops.quote_name(str(c)) for c in columns)
     table = connection.ops.quote_name(meta.db_table)
@@ -83,8 +96,10 @@ def reserve_ids(model: type[models.Model], n: int) -> list[int]:
     table = model._meta.db_table
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
-                        "FROM generate_series(1, %s)", [table, n])
+            cur.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, n],
+            )
             return [r[0] for r in cur.fetchall()]
         # SQLite: the caller's transaction has written (ImportBatch), so it holds the write
         # lock; AUTOINCREMENT never reuses an id, hence the sequence as well as the maximum.
@@ -125,26 +140,36 @@ def indexes_deferred(model_list: Sequence[type[models.Model]]) -> Iterator[None]
                     "WHERE conrelid = %s::regclass AND (contype = 'f' OR contype = 'u' "
                     "AND NOT EXISTS (SELECT 1 FROM pg_constraint r WHERE r.contype = 'f' "
                     "AND r.conindid = pg_constraint.conindid)) "
-                    "ORDER BY contype DESC", [table])  # unique ('u') before foreign keys
+                    "ORDER BY contype DESC",
+                    [table],
+                )  # unique ('u') before foreign keys
                 constraints = cur.fetchall()
                 cur.execute(
                     "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) "
                     "FROM pg_index i WHERE i.indrelid = %s::regclass AND NOT i.indisprimary "
                     "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = "
-                    "i.indexrelid AND c.conrelid = i.indrelid)", [table])
+                    "i.indexrelid AND c.conrelid = i.indrelid)",
+                    [table],
+                )
                 indexes = cur.fetchall()
                 for name, _definition in constraints:
-                    cur.execute(f"ALTER TABLE {quoted} DROP CONSTRAINT "
-                                f"{connection.ops.quote_name(name)}")
+                    cur.execute(
+                        f"ALTER TABLE {quoted} DROP CONSTRAINT {connection.ops.quote_name(name)}"
+                    )
                 for name, _definition in indexes:
                     cur.execute(f"DROP INDEX {name}")  # regclass text: quoted as needed
                 statements += [definition for _name, definition in indexes]
-                statements += [f"ALTER TABLE {quoted} ADD CONSTRAINT "
-                               f"{connection.ops.quote_name(name)} {definition}"
-                               for name, definition in constraints]
+                statements += [
+                    f"ALTER TABLE {quoted} ADD CONSTRAINT "
+                    f"{connection.ops.quote_name(name)} {definition}"
+                    for name, definition in constraints
+                ]
             else:  # SQLite: the indexes of CREATE INDEX (a UNIQUE in the table stays)
-                cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
-                            "AND tbl_name = %s AND sql IS NOT NULL", [table])
+                cur.execute(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                    "AND tbl_name = %s AND sql IS NOT NULL",
+                    [table],
+                )
                 for name, definition in cur.fetchall():
                     cur.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
                     statements.append(definition)

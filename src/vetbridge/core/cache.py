@@ -23,18 +23,25 @@ def cache_config(url: str) -> dict[str, Any]:
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     if scheme in ("redis", "rediss"):
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
-                "KEY_PREFIX": "vetbridge"}
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "vetbridge",
+        }
     if scheme == "db":
         table = (parts.netloc + parts.path).strip("/") or "vetbridge_cache"
         if not table.replace("_", "").isalnum():
             raise CacheURLError(f"VETBRIDGE_CACHE_URL: not a table name: {table!r}")
         return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": table}
     if scheme == "locmem":
-        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                "LOCATION": (parts.netloc + parts.path).strip("/") or "vetbridge"}
-    raise CacheURLError(f"VETBRIDGE_CACHE_URL: unknown scheme {scheme!r} "
-                        "(use db://TABLE, redis://HOST:PORT/DB or locmem://)")
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": (parts.netloc + parts.path).strip("/") or "vetbridge",
+        }
+    raise CacheURLError(
+        f"VETBRIDGE_CACHE_URL: unknown scheme {scheme!r} "
+        "(use db://TABLE, redis://HOST:PORT/DB or locmem://)"
+    )
 
 
 def create_cache_table(**_kwargs: Any) -> None:

@@ -78,16 +78,25 @@ def render_svg(spec: dict[str, Any], language: str | None = None) -> str:
     key = "vetbridge:chart-svg:" + _digest(spec, lang, "svg")
     svg = shared_cache.get(key)
     if svg is None:
-        svg = str(_vlc().vegalite_to_svg(spec, format_locale=number_locale(lang),
-                                         time_format_locale=FORMAT_LOCALES[lang]))
+        svg = str(
+            _vlc().vegalite_to_svg(
+                spec, format_locale=number_locale(lang), time_format_locale=FORMAT_LOCALES[lang]
+            )
+        )
         shared_cache.set(key, svg, SVG_CACHE_SECONDS)
     return str(svg)
 
 
 def render_png(spec: dict[str, Any], language: str | None = None, scale: float = 2.0) -> bytes:
     lang = language_of(language)
-    return bytes(_vlc().vegalite_to_png(spec, scale=scale, format_locale=number_locale(lang),
-                                        time_format_locale=FORMAT_LOCALES[lang]))
+    return bytes(
+        _vlc().vegalite_to_png(
+            spec,
+            scale=scale,
+            format_locale=number_locale(lang),
+            time_format_locale=FORMAT_LOCALES[lang],
+        )
+    )
 
 
 _SVG_ROOT = re.compile(r"<svg\b([^>]*)>")
@@ -96,10 +105,14 @@ _SVG_ROOT = re.compile(r"<svg\b([^>]*)>")
 def accessible(svg: str, *, dom_id: str, title: str, description: str) -> str:
     """The SVG named for screen readers: `role="img"` on the root, labelled by its own
     `<title>` and described by its `<desc>` (the table beside it is the full equivalent)."""
+
     def root(match: re.Match[str]) -> str:
-        return (f'<svg{match[1]} role="img" aria-labelledby="{dom_id}-title" '
-                f'aria-describedby="{dom_id}-desc"><title id="{dom_id}-title">'
-                f'{escape(title)}</title><desc id="{dom_id}-desc">{escape(description)}</desc>')
+        return (
+            f'<svg{match[1]} role="img" aria-labelledby="{dom_id}-title" '
+            f'aria-describedby="{dom_id}-desc"><title id="{dom_id}-title">'
+            f'{escape(title)}</title><desc id="{dom_id}-desc">{escape(description)}</desc>'
+        )
+
     return _SVG_ROOT.sub(root, svg, count=1)
 
 
@@ -134,8 +147,12 @@ class Chart:
         return any(not r.get("hidden") and r.get("value") is not None for r in self.rows)
 
     def svg(self) -> str:
-        return accessible(render_svg(self.spec, self.language), dom_id=self.dom_id,
-                          title=self.title, description=self.description)
+        return accessible(
+            render_svg(self.spec, self.language),
+            dom_id=self.dom_id,
+            title=self.title,
+            description=self.description,
+        )
 
     def png(self, scale: float = 2.0) -> bytes:
         return render_png(self.spec, self.language, scale)
@@ -155,12 +172,14 @@ P = ParamSpec("P")
 def unvalidated(build: Callable[P, Chart]) -> Callable[P, Chart]:
     """A builder run without altair's schema validation at each step (two thirds of the build
     time); the tests validate every finished specification against the Vega-Lite schema."""
+
     @wraps(build)
     def run(*args: P.args, **kwargs: P.kwargs) -> Chart:
         from altair.utils import schemapi
 
         with schemapi.debug_mode(False):
             return build(*args, **kwargs)
+
     return run
 
 
@@ -180,14 +199,24 @@ def finish(chart: Any, description: str) -> dict[str, Any]:
 
 
 def _cells(bars: Sequence[Bar], language: str, k: int) -> list[list[str]]:
-    return [[b.label, hidden_text(k) if b.value is None else number(b.value, language, 2)]
-            for b in bars]
+    return [
+        [b.label, hidden_text(k) if b.value is None else number(b.value, language, 2)] for b in bars
+    ]
 
 
 @unvalidated
-def bar_chart(bars: Sequence[Bar], *, dom_id: str, title: str, category: str, value: str,
-              min_cell: int, language: str | None = None, description: str = "",
-              counts: bool = True) -> Chart:
+def bar_chart(
+    bars: Sequence[Bar],
+    *,
+    dom_id: str,
+    title: str,
+    category: str,
+    value: str,
+    min_cell: int,
+    language: str | None = None,
+    description: str = "",
+    counts: bool = True,
+) -> Chart:
     """Horizontal bars in the order given, one per category; hidden categories are listed in
     the table and not drawn (no zero-length bar that would read as "none")."""
     import altair as alt
@@ -196,17 +225,38 @@ def bar_chart(bars: Sequence[Bar], *, dom_id: str, title: str, category: str, va
     data = [{"category": b.label, "value": b.value} for b in bars if b.value is not None]
     rows = [{"category": b.label, "value": b.value, "hidden": b.value is None} for b in bars]
     order = [b.label for b in bars]
-    chart = alt.Chart(alt.Data(values=data)).mark_bar(color=COLOR).encode(
-        y=alt.Y("category:N", title=category, sort=order, scale=alt.Scale(domain=order),
-                axis=alt.Axis(labelLimit=220)),
-        x=alt.X("value:Q", axis=_value_axis(value, counts)),
-        tooltip=[alt.Tooltip("category:N", title=category),
-                 alt.Tooltip("value:Q", title=value, format=",d" if counts else ",")],
-    ).properties(title=title, width=WIDTH - 200, height=max(40, 24 * len(bars)))
-    description = description or _("%(title)s: bar chart, the table below gives each "
-                                   "value.") % {"title": title}
-    return Chart(dom_id, title, description, finish(chart, description), [category, value],
-                 rows, _cells(bars, lang, min_cell), lang)
+    chart = (
+        alt.Chart(alt.Data(values=data))
+        .mark_bar(color=COLOR)
+        .encode(
+            y=alt.Y(
+                "category:N",
+                title=category,
+                sort=order,
+                scale=alt.Scale(domain=order),
+                axis=alt.Axis(labelLimit=220),
+            ),
+            x=alt.X("value:Q", axis=_value_axis(value, counts)),
+            tooltip=[
+                alt.Tooltip("category:N", title=category),
+                alt.Tooltip("value:Q", title=value, format=",d" if counts else ","),
+            ],
+        )
+        .properties(title=title, width=WIDTH - 200, height=max(40, 24 * len(bars)))
+    )
+    description = description or _("%(title)s: bar chart, the table below gives each value.") % {
+        "title": title
+    }
+    return Chart(
+        dom_id,
+        title,
+        description,
+        finish(chart, description),
+        [category, value],
+        rows,
+        _cells(bars, lang, min_cell),
+        lang,
+    )
 
 
 def month_start(day: dt.date) -> dt.date:
@@ -230,9 +280,16 @@ def month_label(month: dt.date, language: str | None = None, *, short: bool = Tr
 
 
 @unvalidated
-def month_chart(counts: Sequence[tuple[dt.date, int | None]], *, dom_id: str, title: str,
-                value: str, min_cell: int, language: str | None = None,
-                description: str = "") -> Chart:
+def month_chart(
+    counts: Sequence[tuple[dt.date, int | None]],
+    *,
+    dom_id: str,
+    title: str,
+    value: str,
+    min_cell: int,
+    language: str | None = None,
+    description: str = "",
+) -> Chart:
     """One bar per month (in order; every month of the window on the axis, a hidden month left
     as a gap), month names in the reader's language."""
     import altair as alt
@@ -240,21 +297,51 @@ def month_chart(counts: Sequence[tuple[dt.date, int | None]], *, dom_id: str, ti
     lang = language_of(language)
     order = [month_label(m, lang) for m, _n in counts]
     data = [{"month": month_label(m, lang), "value": n} for m, n in counts if n is not None]
-    rows = [{"month": m.isoformat()[:7], "category": month_label(m, lang), "value": n,
-             "hidden": n is None} for m, n in counts]
-    chart = alt.Chart(alt.Data(values=data)).mark_bar(color=COLOR).encode(
-        x=alt.X("month:O", title=_("month"), sort=order, scale=alt.Scale(domain=order),
-                axis=alt.Axis(labelAngle=-45, labelOverlap=True)),
-        y=alt.Y("value:Q", axis=_value_axis(value)),
-        tooltip=[alt.Tooltip("month:O", title=_("month")),
-                 alt.Tooltip("value:Q", title=value, format=",d")],
-    ).properties(title=title, width=WIDTH, height=200)
-    description = description or _("%(title)s: one bar per month, the table below gives "
-                                   "each value.") % {"title": title}
-    cells = [[month_label(m, lang, short=False),
-              hidden_text(min_cell) if n is None else number(n, lang)] for m, n in counts]
-    return Chart(dom_id, title, description, finish(chart, description), [_("month"), value],
-                 rows, cells, lang)
+    rows = [
+        {
+            "month": m.isoformat()[:7],
+            "category": month_label(m, lang),
+            "value": n,
+            "hidden": n is None,
+        }
+        for m, n in counts
+    ]
+    chart = (
+        alt.Chart(alt.Data(values=data))
+        .mark_bar(color=COLOR)
+        .encode(
+            x=alt.X(
+                "month:O",
+                title=_("month"),
+                sort=order,
+                scale=alt.Scale(domain=order),
+                axis=alt.Axis(labelAngle=-45, labelOverlap=True),
+            ),
+            y=alt.Y("value:Q", axis=_value_axis(value)),
+            tooltip=[
+                alt.Tooltip("month:O", title=_("month")),
+                alt.Tooltip("value:Q", title=value, format=",d"),
+            ],
+        )
+        .properties(title=title, width=WIDTH, height=200)
+    )
+    description = description or _(
+        "%(title)s: one bar per month, the table below gives each value."
+    ) % {"title": title}
+    cells = [
+        [month_label(m, lang, short=False), hidden_text(min_cell) if n is None else number(n, lang)]
+        for m, n in counts
+    ]
+    return Chart(
+        dom_id,
+        title,
+        description,
+        finish(chart, description),
+        [_("month"), value],
+        rows,
+        cells,
+        lang,
+    )
 
 
 # ------------------------------------------------------------------------------ distributions
@@ -291,8 +378,7 @@ def histogram_bins(pairs: Iterable[tuple[int, int]], most: int = 12) -> list[Bin
     totals: dict[int, int] = {}
     for value, n in counts.items():
         totals[value // width] = totals.get(value // width, 0) + n
-    return [Bin(i * width, (i + 1) * width - 1, totals.get(i, 0))
-            for i in range(max(totals) + 1)]
+    return [Bin(i * width, (i + 1) * width - 1, totals.get(i, 0)) for i in range(max(totals) + 1)]
 
 
 def _ordered(pairs: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -338,9 +424,18 @@ def median_of(pairs: Iterable[tuple[int, int]]) -> int | float | None:
 
 
 @unvalidated
-def histogram(bins: Sequence[Bin], *, dom_id: str, title: str, unit: str, value: str,
-              min_cell: int, language: str | None = None, description: str = "",
-              note: str = "") -> Chart:
+def histogram(
+    bins: Sequence[Bin],
+    *,
+    dom_id: str,
+    title: str,
+    unit: str,
+    value: str,
+    min_cell: int,
+    language: str | None = None,
+    description: str = "",
+    note: str = "",
+) -> Chart:
     """Adjacent bars, one per bin, labelled with their range in `unit` ("0–29")."""
     import altair as alt
 
@@ -353,19 +448,50 @@ def histogram(bins: Sequence[Bin], *, dom_id: str, title: str, unit: str, value:
 
     order = [label(b) for b in bins]
     data = [{"range": label(b), "value": b.count} for b in bins if b.count is not None]
-    rows = [{"category": label(b), "low": b.low, "high": b.high, "value": b.count,
-             "hidden": b.count is None} for b in bins]
-    chart = alt.Chart(alt.Data(values=data)).mark_bar(color=COLOR).encode(
-        x=alt.X("range:O", title=unit, sort=order, scale=alt.Scale(domain=order,
-                                                                   paddingInner=0.05),
-                axis=alt.Axis(labelAngle=-45)),
-        y=alt.Y("value:Q", axis=_value_axis(value)),
-        tooltip=[alt.Tooltip("range:O", title=unit),
-                 alt.Tooltip("value:Q", title=value, format=",d")],
-    ).properties(title=title, width=WIDTH, height=200)
-    description = description or _("%(title)s: histogram, the table below gives the count "
-                                   "in each range.") % {"title": title}
-    cells = [[label(b), hidden_text(min_cell) if b.count is None else number(b.count, lang)]
-             for b in bins]
-    return Chart(dom_id, title, description, finish(chart, description), [unit, value],
-                 rows, cells, lang, note)
+    rows = [
+        {
+            "category": label(b),
+            "low": b.low,
+            "high": b.high,
+            "value": b.count,
+            "hidden": b.count is None,
+        }
+        for b in bins
+    ]
+    chart = (
+        alt.Chart(alt.Data(values=data))
+        .mark_bar(color=COLOR)
+        .encode(
+            x=alt.X(
+                "range:O",
+                title=unit,
+                sort=order,
+                scale=alt.Scale(domain=order, paddingInner=0.05),
+                axis=alt.Axis(labelAngle=-45),
+            ),
+            y=alt.Y("value:Q", axis=_value_axis(value)),
+            tooltip=[
+                alt.Tooltip("range:O", title=unit),
+                alt.Tooltip("value:Q", title=value, format=",d"),
+            ],
+        )
+        .properties(title=title, width=WIDTH, height=200)
+    )
+    description = description or _(
+        "%(title)s: histogram, the table below gives the count in each range."
+    ) % {"title": title}
+    cells = [
+        [label(b), hidden_text(min_cell) if b.count is None else number(b.count, lang)]
+        for b in bins
+    ]
+    return Chart(
+        dom_id,
+        title,
+        description,
+        finish(chart, description),
+        [unit, value],
+        rows,
+        cells,
+        lang,
+        note,
+    )

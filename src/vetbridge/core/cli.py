@@ -46,13 +46,24 @@ def run_import(args: argparse.Namespace, importer: Any) -> int:
     except OSError as exc:
         print(f"error: cannot read {path}: {exc.strerror}", file=sys.stderr)
         return 2
-    bar = tqdm(total=max(data.count(b"\n") - 1, 0), unit="rows", file=sys.stderr,
-               disable=args.json or not sys.stderr.isatty(), desc="import")
+    bar = tqdm(
+        total=max(data.count(b"\n") - 1, 0),
+        unit="rows",
+        file=sys.stderr,
+        disable=args.json or not sys.stderr.isatty(),
+        desc="import",
+    )
     try:
         # The upload limit of the web form does not apply to an operator's file.
-        report = importer(actor=None, data=data, keep_valid=args.keep_valid,
-                          source=path.name, progress=progress_bar(bar),
-                          link=not args.no_link, max_bytes=sys.maxsize)
+        report = importer(
+            actor=None,
+            data=data,
+            keep_valid=args.keep_valid,
+            source=path.name,
+            progress=progress_bar(bar),
+            link=not args.no_link,
+            max_bytes=sys.maxsize,
+        )
     except ApplicationError as exc:
         bar.close()
         if args.json:
@@ -68,8 +79,10 @@ def run_import(args: argparse.Namespace, importer: Any) -> int:
             field = f" [{err.field}]" if err.field else ""
             print(f"line {err.line}{field}: {err.reason}", file=sys.stderr)
         state = "committed" if report.committed else "NOTHING WRITTEN (use --keep-valid)"
-        print(f"{report.total_rows} rows read, {report.imported} imported, "
-              f"{report.rejected_rows} rejected ({report.error_count} errors): {state}")
+        print(
+            f"{report.total_rows} rows read, {report.imported} imported, "
+            f"{report.rejected_rows} rejected ({report.error_count} errors): {state}"
+        )
     if report.rejected and not report.committed:
         return 1
     return 0
@@ -78,14 +91,19 @@ def run_import(args: argparse.Namespace, importer: Any) -> int:
 def add_import_arguments(parser: argparse.ArgumentParser, *, columns: str) -> None:
     """The options common to every CSV import command."""
     parser.add_argument("file", help=columns)
-    parser.add_argument("--keep-valid", action="store_true",
-                        help="write the valid rows even if others are rejected")
+    parser.add_argument(
+        "--keep-valid", action="store_true", help="write the valid rows even if others are rejected"
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.add_argument("--no-link", action="store_true",
-                        help="skip the linkage job after the import (run scan-duplicates later)")
+    parser.add_argument(
+        "--no-link",
+        action="store_true",
+        help="skip the linkage job after the import (run scan-duplicates later)",
+    )
 
 
 # ---------------------------------------------------------------- backup and restore
+
 
 def _cmd_backup(args: argparse.Namespace) -> int:
     """One archive: the database (SQLite backup API or pg_dump) and the private media."""
@@ -109,8 +127,10 @@ def _cmd_restore(args: argparse.Namespace) -> int:
     from vetbridge.core.backup import BackupError, restore_backup
 
     if not args.yes and sys.stdin.isatty():
-        answer = input(f"Replace the database {connection.settings_dict['NAME']} and the media "
-                       f"files with {args.archive}? Type 'restore' to go on: ")
+        answer = input(
+            f"Replace the database {connection.settings_dict['NAME']} and the media "
+            f"files with {args.archive}? Type 'restore' to go on: "
+        )
         if answer.strip() != "restore":
             print("Nothing was changed.", file=sys.stderr)
             return 1
@@ -120,21 +140,30 @@ def _cmd_restore(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         print("Nothing was changed.", file=sys.stderr)
         return 2
-    print(f"Restored the backup of {manifest['created_at']}: "
-          f"{sum(manifest['table_counts'].values())} rows in {len(manifest['table_counts'])} "
-          f"tables, {len(manifest['media'])} files. Run `vetbridge manage migrate` if this "
-          "version has newer migrations.")
+    print(
+        f"Restored the backup of {manifest['created_at']}: "
+        f"{sum(manifest['table_counts'].values())} rows in {len(manifest['table_counts'])} "
+        f"tables, {len(manifest['media'])} files. Run `vetbridge manage migrate` if this "
+        "version has newer migrations."
+    )
     return 0
 
 
 def register_commands(sub: Any) -> None:
-    backup = sub.add_parser("backup", help="back up the database and the private media "
-                                           "files into one verified archive")
-    backup.add_argument("--output", default=os.environ.get("VETBRIDGE_BACKUP_DIR", "var/backups"),
-                        metavar="DIR", help="directory of the archive (default: var/backups)")
+    backup = sub.add_parser(
+        "backup", help="back up the database and the private media files into one verified archive"
+    )
+    backup.add_argument(
+        "--output",
+        default=os.environ.get("VETBRIDGE_BACKUP_DIR", "var/backups"),
+        metavar="DIR",
+        help="directory of the archive (default: var/backups)",
+    )
     backup.set_defaults(func=_cmd_backup)
-    restore = sub.add_parser("restore", help="restore an archive made by `vetbridge backup` "
-                                             "(refuses a corrupt or mismatched one)")
+    restore = sub.add_parser(
+        "restore",
+        help="restore an archive made by `vetbridge backup` (refuses a corrupt or mismatched one)",
+    )
     restore.add_argument("archive", metavar="ARCHIVE")
     restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     restore.set_defaults(func=_cmd_restore)

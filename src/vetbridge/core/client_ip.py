@@ -56,7 +56,8 @@ def parse_trusted_proxies(value: object) -> Trusted:
             networks.append(ipaddress.ip_network(text, strict=False))
         except ValueError as exc:
             raise ImproperlyConfigured(
-                f"VETBRIDGE_TRUSTED_PROXIES: {text!r} is not an address or network.") from exc
+                f"VETBRIDGE_TRUSTED_PROXIES: {text!r} is not an address or network."
+            ) from exc
     return tuple(networks)
 
 
@@ -75,7 +76,7 @@ def trusted_proxies() -> Trusted:
 def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     text = text.strip()
     if text.startswith("[") and "]" in text:  # "[2001:db8::1]:443"
-        text = text[1:text.index("]")]
+        text = text[1 : text.index("]")]
     elif text.count(":") == 1:  # "203.0.113.9:51000"
         text = text.split(":", 1)[0]
     try:
@@ -114,8 +115,11 @@ def client_ip_from(remote_addr: str | None, forwarded_for: str, trusted: Trusted
 
 def client_ip(request: HttpRequest) -> str | None:
     """The address of the client of this request (see the module docstring)."""
-    return client_ip_from(request.META.get("REMOTE_ADDR"),
-                          str(request.META.get("HTTP_X_FORWARDED_FOR", "")), trusted_proxies())
+    return client_ip_from(
+        request.META.get("REMOTE_ADDR"),
+        str(request.META.get("HTTP_X_FORWARDED_FOR", "")),
+        trusted_proxies(),
+    )
 
 
 def axes_client_ip(request: HttpRequest) -> str | None:

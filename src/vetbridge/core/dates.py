@@ -48,10 +48,12 @@ ISO_IN_TEXT = re.compile(r"(?<![/\w-])(\d{4})-(\d{2})-(\d{2})(?![/\w-])")
 def localise_iso_dates(text: str, language: str | None = None) -> str:
     """ISO dates inside a text (the rules' explanation steps are written with them) rewritten
     as the reader's short date; dates inside addresses (after "/") are left alone."""
+
     def one(match: re.Match[str]) -> str:
         try:
             day = dt.date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError:
             return match[0]
         return short_date(day, language)
+
     return ISO_IN_TEXT.sub(one, text)

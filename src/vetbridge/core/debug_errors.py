@@ -21,9 +21,12 @@ class FriendlyDebug404Middleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if (settings.DEBUG and response.status_code == 404
-                and not getattr(response, "vetbridge_page", False)
-                and response.get("Content-Type", "").startswith("text/html")):
+        if (
+            settings.DEBUG
+            and response.status_code == 404
+            and not getattr(response, "vetbridge_page", False)
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
             from .views import handler404
 
             return handler404(request)

@@ -47,8 +47,9 @@ def protect_counts(counts: Sequence[int], k: int | None = None) -> list[int | No
     return [None if i in hidden else n for i, n in enumerate(counts)]
 
 
-def protect_rows(rows: list[dict[str, Any]], key: str = "count",
-                 k: int | None = None) -> list[dict[str, Any]]:
+def protect_rows(
+    rows: list[dict[str, Any]], key: str = "count", k: int | None = None
+) -> list[dict[str, Any]]:
     """The rows of one table, each `key` count protected (rows are copied)."""
     protected = protect_counts([int(r[key] or 0) for r in rows], k)
     return [{**r, key: value} for r, value in zip(rows, protected, strict=True)]

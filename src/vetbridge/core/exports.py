@@ -48,10 +48,11 @@ def export_format(request: HttpRequest) -> str:
 def bounded(rows: Any, limit: int | None = None) -> list[Any]:
     """The rows of a queryset or list, refused when there are more than the limit."""
     limit = limit or max_rows()
-    taken = list(rows[:limit + 1])
+    taken = list(rows[: limit + 1])
     if len(taken) > limit:
         raise ApplicationError(
-            _("More than %(n)s rows: narrow the filters before exporting.") % {"n": limit})
+            _("More than %(n)s rows: narrow the filters before exporting.") % {"n": limit}
+        )
     return taken
 
 
@@ -59,8 +60,7 @@ def _cell(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
-        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) \
-            else value
+        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
     return value
 
 
@@ -113,20 +113,35 @@ def write(header: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str, title:
     return ("\ufeff" + text.getvalue()).encode("utf-8")
 
 
-def export_response(*, request: HttpRequest, user: User, what: str, header: Sequence[str],
-                    rows: Sequence[Sequence[Any]], filters: dict[str, Any] | None = None,
-                    title: str = "") -> HttpResponse:
+def export_response(
+    *,
+    request: HttpRequest,
+    user: User,
+    what: str,
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    filters: dict[str, Any] | None = None,
+    title: str = "",
+) -> HttpResponse:
     """Write the rows in the requested format, audit the export, answer with the file."""
     fmt = export_format(request)
     body = write(header, rows, fmt, title or what)
-    audit_record(actor=user, action=AuditAction.EXPORT, object_type=what, summary=what,
-                 changes={"format": fmt, "rows": len(rows),
-                          "filters": {k: str(v) for k, v in (filters or {}).items()
-                                      if v not in (None, "", [])}})
+    audit_record(
+        actor=user,
+        action=AuditAction.EXPORT,
+        object_type=what,
+        summary=what,
+        changes={
+            "format": fmt,
+            "rows": len(rows),
+            "filters": {k: str(v) for k, v in (filters or {}).items() if v not in (None, "", [])},
+        },
+    )
     stamp = timezone.localdate().isoformat()
     name = f"vetbridge-{what.replace('.', '-')}-{stamp}.{fmt}"
-    response = HttpResponse(body, content_type=XLSX_TYPE if fmt == "xlsx"
-                            else "text/csv; charset=utf-8")
+    response = HttpResponse(
+        body, content_type=XLSX_TYPE if fmt == "xlsx" else "text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"
     return response

@@ -20,7 +20,8 @@ class TextGateMixin:
         form: Any = self
         for field in form.fields.values():
             if isinstance(field, forms.CharField) and not any(
-                    isinstance(v, TextGateValidator) for v in field.validators):
+                isinstance(v, TextGateValidator) for v in field.validators
+            ):
                 gate = MULTI_LINE if isinstance(field.widget, forms.Textarea) else SINGLE_LINE
                 field.validators = [*field.validators, gate]
         super().full_clean()  # type: ignore[misc]

@@ -29,8 +29,10 @@ class Column:
 
 
 DATE_FORMATS = _("a date as YYYY-MM-DD, DD.MM.YYYY or DD/MM/YYYY")
-ENCODING_NOTE = _("UTF-8 text; comma, semicolon or tab between columns; the first line "
-                  "names the columns (any order).")
+ENCODING_NOTE = _(
+    "UTF-8 text; comma, semicolon or tab between columns; the first line "
+    "names the columns (any order)."
+)
 
 
 def region_codes() -> list[tuple[str, str]]:

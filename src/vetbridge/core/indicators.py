@@ -59,16 +59,22 @@ class Period:
         return self.next().start - dt.timedelta(days=1)
 
     def next(self) -> Period:
-        return Period(self.year + 1, 1) if self.quarter == 4 else Period(self.year, self.quarter + 1)
+        return (
+            Period(self.year + 1, 1) if self.quarter == 4 else Period(self.year, self.quarter + 1)
+        )
 
     def previous(self) -> Period:
-        return Period(self.year - 1, 4) if self.quarter == 1 else Period(self.year, self.quarter - 1)
+        return (
+            Period(self.year - 1, 4) if self.quarter == 1 else Period(self.year, self.quarter - 1)
+        )
 
     def bounds(self) -> tuple[dt.datetime, dt.datetime]:
         """[start, end) as aware datetimes in the project's time zone, for timestamp fields."""
         tz = timezone.get_current_timezone()
-        return (dt.datetime.combine(self.start, dt.time.min, tzinfo=tz),
-                dt.datetime.combine(self.next().start, dt.time.min, tzinfo=tz))
+        return (
+            dt.datetime.combine(self.start, dt.time.min, tzinfo=tz),
+            dt.datetime.combine(self.next().start, dt.time.min, tzinfo=tz),
+        )
 
 
 class Row(NamedTuple):

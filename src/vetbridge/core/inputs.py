@@ -47,8 +47,9 @@ from .exceptions import ApplicationError
 
 # Field names that are multi-line in the API without being a model TextField (long free text
 # reduced or kept as typed by their service).
-EXTRA_MULTILINE = frozenset({"message", "note", "notes", "description", "consent_text",
-                             "grievances"})
+EXTRA_MULTILINE = frozenset(
+    {"message", "note", "notes", "description", "consent_text", "grievances"}
+)
 EARLIEST_DATE = dt.date(1900, 1, 1)
 MAX_PAGE = 10**6
 
@@ -110,8 +111,13 @@ def multiline_names() -> frozenset[str]:
         from django.apps import apps
         from django.db import models
 
-        names = {f.name for m in apps.get_models() if m.__module__.startswith("vetbridge.")
-                 for f in m._meta.get_fields() if isinstance(f, models.TextField)}
+        names = {
+            f.name
+            for m in apps.get_models()
+            if m.__module__.startswith("vetbridge.")
+            for f in m._meta.get_fields()
+            if isinstance(f, models.TextField)
+        }
         _multiline_names = frozenset(names | EXTRA_MULTILINE)
     return _multiline_names
 
@@ -170,13 +176,20 @@ def install_model_validators() -> None:
 
 # ---------------------------------------------------------------- dates
 
+
 def future_horizon() -> dt.date:
     return timezone.localdate() + dt.timedelta(
-        days=getattr(settings, "VETBRIDGE_FUTURE_HORIZON_DAYS", 5 * 366))
+        days=getattr(settings, "VETBRIDGE_FUTURE_HORIZON_DAYS", 5 * 366)
+    )
 
 
-def date_problem(value: dt.date, *, future: bool = False,
-                 not_before: dt.date | None = None, today: dt.date | None = None) -> str | None:
+def date_problem(
+    value: dt.date,
+    *,
+    future: bool = False,
+    not_before: dt.date | None = None,
+    today: dt.date | None = None,
+) -> str | None:
     """Why `value` is not a plausible date (translated), or None. `today` saves a bulk
     importer the time-zone lookup per row (it defaults to the local date)."""
     if value < EARLIEST_DATE:
@@ -187,12 +200,14 @@ def date_problem(value: dt.date, *, future: bool = False,
         return _("The date cannot be after %(date)s.") % {"date": future_horizon().isoformat()}
     if not_before is not None and value < not_before:
         return _("The date cannot be before the birth date (%(date)s).") % {
-            "date": not_before.isoformat()}
+            "date": not_before.isoformat()
+        }
     return None
 
 
-def check_date(field: str, value: dt.date | None, *, future: bool = False,
-               not_before: dt.date | None = None) -> dt.date | None:
+def check_date(
+    field: str, value: dt.date | None, *, future: bool = False, not_before: dt.date | None = None
+) -> dt.date | None:
     """Raise a field error naming `field` unless `value` is a plausible date (None passes)."""
     if value is None:
         return None
@@ -205,6 +220,7 @@ def check_date(field: str, value: dt.date | None, *, future: bool = False,
 
 
 # ---------------------------------------------------------------- nulls
+
 
 def nulls_as_empty(data: dict[str, Any], model: type[Any]) -> dict[str, Any]:
     """A partial update's explicit nulls, made what the model can hold: a nullable field

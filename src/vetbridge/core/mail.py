@@ -30,8 +30,9 @@ def site_url(path: str = "") -> str:
     return settings.VETBRIDGE_SITE_URL.rstrip("/") + path
 
 
-def notify_users(user_ids: Iterable[int], template: str, context: dict[str, Any],
-                 per_user: Context | None = None) -> None:
+def notify_users(
+    user_ids: Iterable[int], template: str, context: dict[str, Any], per_user: Context | None = None
+) -> None:
     """After commit, e-mail `emails/<template>_subject.txt` + `emails/<template>.txt` to each
     user; `per_user(user)` adds recipient-specific context (e.g. "your claim")."""
     ids = sorted(set(user_ids))
@@ -39,12 +40,14 @@ def notify_users(user_ids: Iterable[int], template: str, context: dict[str, Any]
         transaction.on_commit(lambda: send_now(ids, template, context, per_user))
 
 
-def send_now(user_ids: list[int], template: str, context: dict[str, Any],
-             per_user: Context | None = None) -> int:
+def send_now(
+    user_ids: list[int], template: str, context: dict[str, Any], per_user: Context | None = None
+) -> int:
     from vetbridge.accounts.models import User
 
-    users = (User.objects.filter(pk__in=user_ids, is_active=True, email_notifications=True)
-             .exclude(email=""))
+    users = User.objects.filter(pk__in=user_ids, is_active=True, email_notifications=True).exclude(
+        email=""
+    )
     messages = []
     for user in users:
         ctx = {**context, "recipient": user, **(per_user(user) if per_user else {})}

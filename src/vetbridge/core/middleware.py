@@ -61,15 +61,17 @@ class InputGateMiddleware:
                 except (ValueError, UnicodeDecodeError):
                     data = None  # the API answers its own "not valid JSON"
                 errors |= data_text_errors(data)
-            elif content_type.startswith(("multipart/form-data",
-                                          "application/x-www-form-urlencoded")):
+            elif content_type.startswith(
+                ("multipart/form-data", "application/x-www-form-urlencoded")
+            ):
                 errors |= data_text_errors(dict(request.POST.items()))
         if not errors:
             return self.get_response(request)
         message = _("Some fields are not valid.")
         if is_api:
-            return JsonResponse({"error": {"code": "invalid", "message": message,
-                                           "fields": errors}}, status=422)
+            return JsonResponse(
+                {"error": {"code": "invalid", "message": message, "fields": errors}}, status=422
+            )
         from .views import error_page
 
         details = "; ".join(f"{field}: {' '.join(reasons)}" for field, reasons in errors.items())

@@ -39,16 +39,22 @@ class JobProgress(models.Model):
     """Progress of one long job run as a background task (see `core/progress.py`)."""
 
     kind = models.CharField(_("kind of job"), max_length=64)
-    subject = models.CharField(_("subject"), max_length=64, blank=True,
-                               help_text=_("What the job works on, e.g. policylab.run:12"))
+    subject = models.CharField(
+        _("subject"),
+        max_length=64,
+        blank=True,
+        help_text=_("What the job works on, e.g. policylab.run:12"),
+    )
     task_id = models.CharField(max_length=64, blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=JobStatus.choices,
-                              default=JobStatus.QUEUED)
+    status = models.CharField(
+        _("status"), max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
     percent = models.PositiveSmallIntegerField(_("percent done"), default=0)
     step = models.CharField(_("step"), max_length=120, blank=True)
     error = models.TextField(_("error"), max_length=2000, blank=True)
-    created_by = models.ForeignKey("accounts.User", null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

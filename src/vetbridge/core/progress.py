@@ -54,14 +54,16 @@ def progress_enqueue(progress: JobProgress, task: Any, **kwargs: Any) -> JobProg
 
 def progress_report(progress_id: int, percent: int, step: str = "") -> None:
     JobProgress.objects.filter(pk=progress_id).update(
-        percent=max(0, min(100, int(percent))), step=step[:120], updated_at=timezone.now())
+        percent=max(0, min(100, int(percent))), step=step[:120], updated_at=timezone.now()
+    )
 
 
 @contextmanager
 def progress_tracking(progress_id: int) -> Iterator[Reporter]:
     now = timezone.now()
     JobProgress.objects.filter(pk=progress_id).update(
-        status=JobStatus.RUNNING, started_at=now, updated_at=now, percent=0, error="")
+        status=JobStatus.RUNNING, started_at=now, updated_at=now, percent=0, error=""
+    )
     last = {"percent": -1}
 
     def report(percent: int, step: str = "") -> None:
@@ -76,11 +78,14 @@ def progress_tracking(progress_id: int) -> Iterator[Reporter]:
         JobProgress.objects.filter(pk=progress_id).update(
             status=JobStatus.FAILED,
             error=(getattr(exc, "message", "") or f"{type(exc).__name__}: {exc}")[:2000],
-            finished_at=done, updated_at=done)
+            finished_at=done,
+            updated_at=done,
+        )
         raise
     done = timezone.now()
     JobProgress.objects.filter(pk=progress_id).update(
-        status=JobStatus.DONE, percent=100, finished_at=done, updated_at=done)
+        status=JobStatus.DONE, percent=100, finished_at=done, updated_at=done
+    )
 
 
 def progress_get(progress_id: int) -> JobProgress:

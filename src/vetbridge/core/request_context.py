@@ -20,7 +20,8 @@ class Origin:
 
 _SYSTEM = Origin(channel="system")
 _current: contextvars.ContextVar[Origin] = contextvars.ContextVar(
-    "vetbridge_origin", default=_SYSTEM  # noqa: B039 (Origin is a frozen dataclass)
+    "vetbridge_origin",
+    default=_SYSTEM,  # noqa: B039 (Origin is a frozen dataclass)
 )
 
 

@@ -115,9 +115,11 @@ def _coerce(name: str, hint: Any, value: Any) -> Any:
             item = (typing.get_args(inner) or (Any,))[0]
             return tuple(_coerce(name, item, v) for v in value)
     except (TypeError, ValueError):
-        message = {dt.date: _("Enter a valid date."),
-                   dt.datetime: _("Enter a date and time."),
-                   int: _("Enter a whole number.")}.get(inner, _("Enter a valid value."))
+        message = {
+            dt.date: _("Enter a valid date."),
+            dt.datetime: _("Enter a date and time."),
+            int: _("Enter a whole number."),
+        }.get(inner, _("Enter a valid value."))
         raise _field(name, message) from None
     return value  # dicts, decimals, bytes, model instances: as given
 
@@ -144,8 +146,11 @@ def input_from(cls: type[T], data: Mapping[str, Any], **overrides: Any) -> T:
         if f.name in source:
             raw = source[f.name]
             inner, allows_none = _optional(hints[f.name])
-            if not required and not allows_none and (
-                    raw is None or (raw == "" and inner is not str)):
+            if (
+                not required
+                and not allows_none
+                and (raw is None or (raw == "" and inner is not str))
+            ):
                 continue  # left empty: the field's default
             values[f.name] = _coerce(f.name, hints[f.name], raw)
         elif required:
@@ -173,8 +178,12 @@ def validation_error(exc: ValidationError, prefix: str = "") -> ApplicationError
     return ApplicationError(_("Some fields are not valid."), fields=fields)
 
 
-def full_clean(obj: models.Model, *, prefix: str = "", exclude: Iterable[str] | None = None,
-               ) -> None:
+def full_clean(
+    obj: models.Model,
+    *,
+    prefix: str = "",
+    exclude: Iterable[str] | None = None,
+) -> None:
     """`obj.full_clean()` raising the error contract's `ApplicationError`."""
     try:
         obj.full_clean(exclude=list(exclude) if exclude is not None else None)
@@ -187,8 +196,11 @@ def full_clean(obj: models.Model, *, prefix: str = "", exclude: Iterable[str] | 
 
 def _as_mapping(fields: Mapping[str, Any] | Any) -> dict[str, Any]:
     if dataclasses.is_dataclass(fields) and not isinstance(fields, type):
-        return {f.name: getattr(fields, f.name) for f in dataclasses.fields(fields)
-                if getattr(fields, f.name) is not UNSET}
+        return {
+            f.name: getattr(fields, f.name)
+            for f in dataclasses.fields(fields)
+            if getattr(fields, f.name) is not UNSET
+        }
     if isinstance(fields, Mapping):
         return {k: v for k, v in fields.items() if v is not UNSET}
     raise TypeError("model_update takes a mapping or a dataclass instance")
@@ -210,14 +222,23 @@ def _person_id(instance: models.Model) -> int | None:
     return int(value) if value is not None else None
 
 
-def model_update(*, instance: M, fields: Mapping[str, Any] | Any, actor: Any,
-                 audit_action: str = "update", summary: str | None = None,
-                 person_id: int | None = None, audit_extra: Mapping[str, Any] | None = None,
-                 audit: bool = True, expected_version: int | None = None,
-                 conflict_message: str = "", prefix: str = "",
-                 clean_exclude: Iterable[str] | None = None,
-                 check: Callable[[M], None] | None = None,
-                 redact: Iterable[str] = ()) -> tuple[M, list[str]]:
+def model_update(
+    *,
+    instance: M,
+    fields: Mapping[str, Any] | Any,
+    actor: Any,
+    audit_action: str = "update",
+    summary: str | None = None,
+    person_id: int | None = None,
+    audit_extra: Mapping[str, Any] | None = None,
+    audit: bool = True,
+    expected_version: int | None = None,
+    conflict_message: str = "",
+    prefix: str = "",
+    clean_exclude: Iterable[str] | None = None,
+    check: Callable[[M], None] | None = None,
+    redact: Iterable[str] = (),
+) -> tuple[M, list[str]]:
     """Update `instance` with `fields` ({model field name or attname: value}, or a dataclass
     whose fields are model fields) and audit the difference. Returns the instance and the
     names of the fields that changed (empty: nothing written). Call inside the service's
@@ -276,9 +297,11 @@ def model_update(*, instance: M, fields: Mapping[str, Any] | Any, actor: Any,
     if expected_version is not None:
         attnames = [getattr(opts.get_field(name), "attname", name) for name in written]
         values = {attname: getattr(instance, attname) for attname in attnames}
-        rows = type(instance)._default_manager.filter(
-            pk=instance.pk, version=expected_version).update(version=expected_version + 1,
-                                                             **values)
+        rows = (
+            type(instance)
+            ._default_manager.filter(pk=instance.pk, version=expected_version)
+            .update(version=expected_version + 1, **values)
+        )
         if rows != 1:
             for attname, old in before.items():
                 setattr(instance, attname, old)
@@ -287,10 +310,14 @@ def model_update(*, instance: M, fields: Mapping[str, Any] | Any, actor: Any,
     else:
         instance.save(update_fields=written)
     if audit:
-        audit_record(actor=actor, action=audit_action, obj=instance,
-                     person_id=person_id if person_id is not None else _person_id(instance),
-                     summary=", ".join(changed) if summary is None else summary,
-                     changes={"fields": diff, **(audit_extra or {})})
+        audit_record(
+            actor=actor,
+            action=audit_action,
+            obj=instance,
+            person_id=person_id if person_id is not None else _person_id(instance),
+            summary=", ".join(changed) if summary is None else summary,
+            changes={"fields": diff, **(audit_extra or {})},
+        )
     return instance, changed
 
 
@@ -303,5 +330,7 @@ def _has_field(opts: Any, name: str) -> bool:
 
 
 def _default_conflict() -> str:
-    return _("Someone else changed this record since you opened it. Reload the page to see "
-             "their change, then apply yours again.")
+    return _(
+        "Someone else changed this record since you opened it. Reload the page to see "
+        "their change, then apply yours again."
+    )

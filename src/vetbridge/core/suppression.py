@@ -30,16 +30,18 @@ class Cell:
     n: int
 
 
-def hidden_breakdowns(cells: Sequence[Cell], threshold: int | None = None, *,
-                      additive: bool = True) -> set[str]:
+def hidden_breakdowns(
+    cells: Sequence[Cell], threshold: int | None = None, *, additive: bool = True
+) -> set[str]:
     """The breakdowns to hide among the cells of one total (the total's own key excluded).
 
     `additive`: the cells add up to the total (counts), so a lone hidden cell needs a second
     one hidden; shares, medians and means do not add up and need only the first rule."""
     hidden = {c.breakdown for c in cells if is_small(c.n, threshold)}
     if additive and len(hidden) == 1:
-        others = sorted((c for c in cells if c.breakdown not in hidden and c.n > 0),
-                        key=lambda c: c.n)
+        others = sorted(
+            (c for c in cells if c.breakdown not in hidden and c.n > 0), key=lambda c: c.n
+        )
         if others:
             hidden.add(others[0].breakdown)
     return hidden

@@ -26,8 +26,7 @@ from .exceptions import field_error
 
 DEFAULT_IMAGE_MAX_PIXELS = 24_000_000
 PDF_HEADER = re.compile(rb"^%PDF-[12]\.[0-9]")
-PDF_ACTIVE = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile", b"/RichMedia",
-              b"/XFA")
+PDF_ACTIVE = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile", b"/RichMedia", b"/XFA")
 
 
 @dataclass(frozen=True)
@@ -59,9 +58,11 @@ def clean_image(content: bytes, field: str) -> CleanImage:
                 if fmt not in ("JPEG", "PNG"):
                     raise field_error(field, not_image)
                 if width * height > limit:  # checked from the header, before decoding
-                    raise field_error(field, _(
-                        "The image has too many pixels (%(pixels)s; the limit is %(limit)s).")
-                        % {"pixels": width * height, "limit": limit})
+                    raise field_error(
+                        field,
+                        _("The image has too many pixels (%(pixels)s; the limit is %(limit)s).")
+                        % {"pixels": width * height, "limit": limit},
+                    )
                 img.load()  # decodes every pixel: a truncated or forged file fails here
                 upright = ImageOps.exif_transpose(img) or img
                 out = io.BytesIO()
@@ -73,12 +74,22 @@ def clean_image(content: bytes, field: str) -> CleanImage:
                     if upright.mode not in ("RGB", "RGBA", "L", "LA", "P", "1"):
                         upright = upright.convert("RGBA")
                     upright.save(out, "PNG", optimize=True)  # no text, EXIF or ICC chunks
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
-            Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ):
         raise field_error(field, not_image) from None
-    return CleanImage(out.getvalue(), ".jpg" if fmt == "JPEG" else ".png",
-                      "image/jpeg" if fmt == "JPEG" else "image/png", upright.width,
-                      upright.height)
+    return CleanImage(
+        out.getvalue(),
+        ".jpg" if fmt == "JPEG" else ".png",
+        "image/jpeg" if fmt == "JPEG" else "image/png",
+        upright.width,
+        upright.height,
+    )
 
 
 def check_pdf(content: bytes, field: str) -> None:
@@ -91,5 +102,6 @@ def check_pdf(content: bytes, field: str) -> None:
     if b"/Root" not in content and b"/Catalog" not in content:
         raise field_error(field, _("This is not a PDF file."))
     if any(marker in content for marker in PDF_ACTIVE):
-        raise field_error(field, _("This PDF contains scripts or embedded files; scan or "
-                                   "print it to PDF again."))
+        raise field_error(
+            field, _("This PDF contains scripts or embedded files; scan or print it to PDF again.")
+        )

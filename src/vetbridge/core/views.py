@@ -47,8 +47,7 @@ def signed_in_user(request: HttpRequest) -> User:
 
 
 def error_page(request: HttpRequest, status: int, message: str) -> HttpResponse:
-    response = render(request, "error.html", {"status": status, "message": message},
-                      status=status)
+    response = render(request, "error.html", {"status": status, "message": message}, status=status)
     response.vetbridge_page = True  # type: ignore[attr-defined]  # see debug_errors
     return response
 
@@ -96,6 +95,12 @@ def handler400(request: HttpRequest, exception: Exception | None = None) -> Http
 
 
 def handler500(request: HttpRequest) -> HttpResponse:
-    return render(request, "error.html", {
-        "status": 500, "message": _("An unexpected error occurred. It has been logged."),
-    }, status=500)
+    return render(
+        request,
+        "error.html",
+        {
+            "status": 500,
+            "message": _("An unexpected error occurred. It has been logged."),
+        },
+        status=500,
+    )

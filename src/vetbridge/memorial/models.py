@@ -22,27 +22,41 @@ class PublicationBasis(models.TextChoices):
 
 
 class MemorialRecord(models.Model):
-    person = models.OneToOneField("people.Person", on_delete=models.PROTECT,
-                                  related_name="memorial", verbose_name=_("person"))
+    person = models.OneToOneField(
+        "people.Person", on_delete=models.PROTECT, related_name="memorial", verbose_name=_("person")
+    )
     rank = models.CharField(_("rank"), max_length=80, blank=True)
     unit = models.CharField(_("unit"), max_length=200, blank=True)
     death_date = models.DateField(_("date of death"), null=True, blank=True)
     death_place = models.CharField(_("place of death"), max_length=200, blank=True)
     birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
-    birth_region = models.ForeignKey("core.Region", null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("region of birth"))
+    birth_region = models.ForeignKey(
+        "core.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("region of birth"),
+    )
     burial_place = models.CharField(_("burial place"), max_length=200, blank=True)
     circumstances = models.TextField(_("circumstances"), max_length=4000, blank=True)
-    sources = models.TextField(_("sources"), max_length=2000, blank=True,
-                               help_text=_("One source per line: list, article, archive."))
+    sources = models.TextField(
+        _("sources"),
+        max_length=2000,
+        blank=True,
+        help_text=_("One source per line: list, article, archive."),
+    )
     photo = models.ImageField(_("photo"), upload_to="memorial/", blank=True)
     published = models.BooleanField(_("published"), default=False)
-    publication_basis = models.CharField(_("basis of publication"), max_length=12,
-                                         choices=PublicationBasis.choices, blank=True)
+    publication_basis = models.CharField(
+        _("basis of publication"), max_length=12, choices=PublicationBasis.choices, blank=True
+    )
     publication_note = models.CharField(
-        _("consent or decision reference"), max_length=300, blank=True,
-        help_text=_("Who consented and when, or the reference of the editorial decision."))
+        _("consent or decision reference"),
+        max_length=300,
+        blank=True,
+        help_text=_("Who consented and when, or the reference of the editorial decision."),
+    )
     published_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
@@ -54,11 +68,19 @@ class MemorialRecord(models.Model):
         verbose_name_plural = _("memorial records")
         # The public listing (newest death first) walks this index backwards, and counts on
         # it alone: partial, as only published records are ever listed.
-        indexes = [models.Index(fields=["death_date", "person"], condition=Q(published=True),
-                                name="memorial_published_by_death")]
-        constraints = [models.CheckConstraint(
-            condition=Q(published=False) | ~Q(publication_basis=""),
-            name="memorial_published_has_basis")]
+        indexes = [
+            models.Index(
+                fields=["death_date", "person"],
+                condition=Q(published=True),
+                name="memorial_published_by_death",
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(published=False) | ~Q(publication_basis=""),
+                name="memorial_published_has_basis",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.person.display_name()
@@ -71,8 +93,9 @@ class MemorialChange(models.Model):
     record = models.ForeignKey(MemorialRecord, on_delete=models.CASCADE, related_name="changes")
     changes = models.JSONField()
     source = models.CharField(_("source"), max_length=300)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                           related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -89,12 +112,17 @@ class EditorNotification(models.Model):
     found alive); listed on the memorial desk until read."""
 
     class Kind(models.TextChoices):
-        WITHDRAWN_ALIVE = "withdrawn_alive", _(
-            "withdrawn from the memorial: the registry no longer records this person as "
-            "fallen or missing")
+        WITHDRAWN_ALIVE = (
+            "withdrawn_alive",
+            _(
+                "withdrawn from the memorial: the registry no longer records this person as "
+                "fallen or missing"
+            ),
+        )
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="memorial_notifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memorial_notifications"
+    )
     record = models.ForeignKey(MemorialRecord, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=32, choices=Kind.choices)
     created_at = models.DateTimeField(default=timezone.now)
@@ -125,9 +153,13 @@ class TributeState(models.TextChoices):
 
 # The record fields a family's correction may propose a value for (record field → label).
 CORRECTABLE = {
-    "rank": _("rank"), "unit": _("unit"), "death_date": _("date of death"),
-    "death_place": _("place of death"), "birth_year": _("year of birth"),
-    "burial_place": _("burial place"), "circumstances": _("circumstances"),
+    "rank": _("rank"),
+    "unit": _("unit"),
+    "death_date": _("date of death"),
+    "death_place": _("place of death"),
+    "birth_year": _("year of birth"),
+    "burial_place": _("burial place"),
+    "circumstances": _("circumstances"),
 }
 
 
@@ -135,14 +167,16 @@ class Tribute(models.Model):
     """Words, a photo or a correction sent by a family member or the public."""
 
     record = models.ForeignKey(MemorialRecord, on_delete=models.CASCADE, related_name="tributes")
-    kind = models.CharField(_("kind"), max_length=12, choices=TributeKind.choices,
-                            default=TributeKind.TRIBUTE)
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=TributeKind.choices, default=TributeKind.TRIBUTE
+    )
     author_name = models.CharField(_("your name"), max_length=120)
     relation = models.CharField(_("your relation to the person"), max_length=120, blank=True)
     text = models.TextField(_("text"), max_length=2000, blank=True)
     photo = models.ImageField(_("photo"), upload_to="tributes/", blank=True)
-    state = models.CharField(_("state"), max_length=12, choices=TributeState.choices,
-                             default=TributeState.PENDING)
+    state = models.CharField(
+        _("state"), max_length=12, choices=TributeState.choices, default=TributeState.PENDING
+    )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     # A correction's structured proposal: {record field: proposed value as written}.
     proposal = models.JSONField(_("proposed values"), default=dict, blank=True)
@@ -150,16 +184,19 @@ class Tribute(models.Model):
     language = models.CharField(max_length=8, blank=True)
     submitter_hash = models.CharField(max_length=64, db_index=True)
     submitted_at = models.DateTimeField(default=timezone.now)
-    moderated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     moderated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("tribute")
         verbose_name_plural = _("tributes")
         ordering = ["submitted_at", "id"]
-        indexes = [models.Index(fields=["state", "submitted_at"]),
-                   models.Index(fields=["submitter_hash", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["state", "submitted_at"]),
+            models.Index(fields=["submitter_hash", "submitted_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.record_id}: {self.kind} by {self.author_name}"
@@ -171,8 +208,11 @@ class Ceremony(models.Model):
     month = models.PositiveSmallIntegerField(null=True, blank=True)
     day = models.PositiveSmallIntegerField(null=True, blank=True)
     time = models.TimeField(null=True, blank=True)
-    country = models.CharField(max_length=2, choices=[("ua", _("Ukraine")), ("fr", _("France")),
-                                                      ("", _("both"))], blank=True)
+    country = models.CharField(
+        max_length=2,
+        choices=[("ua", _("Ukraine")), ("fr", _("France")), ("", _("both"))],
+        blank=True,
+    )
     title_uk = models.CharField(max_length=200)
     title_fr = models.CharField(max_length=200)
     title_en = models.CharField(max_length=200)

@@ -44,8 +44,10 @@ def published() -> QuerySet[MemorialRecord]:
     from vetbridge.people.models import Lifecycle
 
     return MemorialRecord.objects.filter(
-        published=True, person__lifecycle__in=[Lifecycle.FALLEN, Lifecycle.MISSING],
-        person__merged_into__isnull=True)
+        published=True,
+        person__lifecycle__in=[Lifecycle.FALLEN, Lifecycle.MISSING],
+        person__merged_into__isnull=True,
+    )
 
 
 def with_names(qs: QuerySet[MemorialRecord]) -> QuerySet[MemorialRecord]:
@@ -57,8 +59,11 @@ def _filtered(qs: QuerySet[MemorialRecord], f: dict[str, Any]) -> QuerySet[Memor
         qs = qs.filter(death_date__gte=f["death_from"])
     if f.get("death_to"):
         qs = qs.filter(death_date__lte=f["death_to"])
-    for key, column in (("death_place", "death_place"), ("unit", "unit"),
-                        ("burial_place", "burial_place")):
+    for key, column in (
+        ("death_place", "death_place"),
+        ("unit", "unit"),
+        ("burial_place", "burial_place"),
+    ):
         if f.get(key):
             qs = qs.filter(**{f"{column}__icontains": clean_text(f[key])[:100]})
     if f.get("birth_region"):
@@ -130,8 +135,7 @@ def listing_count(qs: QuerySet[MemorialRecord], filters: dict[str, Any]) -> int:
 def records_for(hits: list[SearchResult], filters: dict[str, Any]) -> list[Found]:
     """The records of these hits that are published now, in the order of the hits."""
     qs = _filtered(published(), filters)
-    records = {r.person_id: r for r in with_names(qs.filter(
-        person_id__in=[h.id for h in hits]))}
+    records = {r.person_id: r for r in with_names(qs.filter(person_id__in=[h.id for h in hits]))}
     return [Found(records[h.id], h) for h in hits if h.id in records]
 
 
@@ -178,18 +182,27 @@ def ceremonies() -> list[dict[str, Any]]:
 
 def editor_notifications(user: Any) -> QuerySet[EditorNotification]:
     """The editor's notices (unread first), with the record's person for its name."""
-    return EditorNotification.objects.filter(user=user).select_related(
-        "record__person").prefetch_related("record__person__names").order_by(
-        F("read_at").desc(nulls_first=True), "-created_at")
+    return (
+        EditorNotification.objects.filter(user=user)
+        .select_related("record__person")
+        .prefetch_related("record__person__names")
+        .order_by(F("read_at").desc(nulls_first=True), "-created_at")
+    )
 
 
 def tribute_queue() -> QuerySet[Tribute]:
-    return Tribute.objects.filter(state=TributeState.PENDING).select_related(
-        "record__person").prefetch_related("record__person__names")
+    return (
+        Tribute.objects.filter(state=TributeState.PENDING)
+        .select_related("record__person")
+        .prefetch_related("record__person__names")
+    )
 
 
 def rejected_corrections_unanswered() -> QuerySet[Tribute]:
     """Corrections rejected whose submitter left no address: their reasons stay on the desk."""
-    return Tribute.objects.filter(kind=TributeKind.CORRECTION, state=TributeState.REJECTED,
-                                  contact="").select_related("record__person").prefetch_related(
-        "record__person__names").order_by("-moderated_at", "-id")
+    return (
+        Tribute.objects.filter(kind=TributeKind.CORRECTION, state=TributeState.REJECTED, contact="")
+        .select_related("record__person")
+        .prefetch_related("record__person__names")
+        .order_by("-moderated_at", "-id")
+    )

@@ -64,7 +64,6 @@ TRIBUTES_PER_DAY = 20
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 
 
-
 def clean_public_text(value: object, limit: int) -> str:
     """Text from the public, made inert: direction overrides, zero-width and control
     characters removed (new lines kept), NFC, cut to `limit`. HTML stays text: templates
@@ -102,39 +101,65 @@ def _record(actor: User, record_id: int, *, lock: bool = False) -> MemorialRecor
     return record
 
 
-def _history(record: MemorialRecord, actor: User | None, changes: dict[str, Any],
-             source: str) -> None:
+def _history(
+    record: MemorialRecord, actor: User | None, changes: dict[str, Any], source: str
+) -> None:
     """The record's own history row (shown on its edit page); search caches refreshed."""
-    MemorialChange.objects.create(record=record, changes=changes, source=source[:300],
-                                  by=actor)
+    MemorialChange.objects.create(record=record, changes=changes, source=source[:300], by=actor)
     transaction.on_commit(selectors.search_cache_bump)
 
 
-def _change(record: MemorialRecord, actor: User | None, changes: dict[str, Any],
-            source: str) -> None:
+def _change(
+    record: MemorialRecord, actor: User | None, changes: dict[str, Any], source: str
+) -> None:
     """History row and audit row of a change not written by `model_update`."""
     _history(record, actor, changes, source)
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=record,
-                 person_id=record.person_id, summary=source[:120], changes=changes)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=record,
+        person_id=record.person_id,
+        summary=source[:120],
+        changes=changes,
+    )
 
 
 def _conflict() -> str:
-    return _("This record was changed by someone else since you opened it. "
-             "Reload it and apply your change again.")
+    return _(
+        "This record was changed by someone else since you opened it. "
+        "Reload it and apply your change again."
+    )
 
 
-def _record_update(record: MemorialRecord, actor: User | None, fields: Any, source: str,
-                   history: dict[str, Any] | None = None,
-                   audit_extra: dict[str, Any] | None = None) -> list[str]:
+def _record_update(
+    record: MemorialRecord,
+    actor: User | None,
+    fields: Any,
+    source: str,
+    history: dict[str, Any] | None = None,
+    audit_extra: dict[str, Any] | None = None,
+) -> list[str]:
     """`model_update` on a locked record (its version bumped, one audit row), then the
     record's history row: the changed fields [old, new] and `history`'s keys."""
-    names = [k for k, v in (fields.items() if isinstance(fields, dict) else
-                            ((f.name, getattr(fields, f.name))
-                             for f in dataclasses.fields(fields))) if v is not UNSET]
+    names = [
+        k
+        for k, v in (
+            fields.items()
+            if isinstance(fields, dict)
+            else ((f.name, getattr(fields, f.name)) for f in dataclasses.fields(fields))
+        )
+        if v is not UNSET
+    ]
     before = field_values(record, names)
     _record_obj, changed = model_update(
-        instance=record, fields=fields, actor=actor, expected_version=record.version,
-        conflict_message=_conflict(), summary=source[:120], audit_extra=audit_extra)
+        instance=record,
+        fields=fields,
+        actor=actor,
+        expected_version=record.version,
+        conflict_message=_conflict(),
+        summary=source[:120],
+        audit_extra=audit_extra,
+    )
     if changed:
         diff = diff_fields({k: before[k] for k in changed}, field_values(record, changed))
         _history(record, actor, {**diff, **(history or {})}, source)
@@ -157,16 +182,16 @@ class RecordChanges:
 
 
 @transaction.atomic
-def record_update(*, actor: User, record_id: int, expected_version: int,
-                  data: RecordChanges, source: str) -> MemorialRecord:
+def record_update(
+    *, actor: User, record_id: int, expected_version: int, data: RecordChanges, source: str
+) -> MemorialRecord:
     record = _record(actor, record_id, lock=True)
     if record.version != expected_version:
         raise ConflictError(_conflict())
     source = clean_public_text(source, 300)
     if not source:
         raise field_error("source", _("Say where this change comes from."))
-    death_date = (record.death_date if isinstance(data.death_date, Unset)
-                  else data.death_date)
+    death_date = record.death_date if isinstance(data.death_date, Unset) else data.death_date
     check_date("death_date", death_date, not_before=record.person.birth_date)
     _record_update(record, actor, data, source)
     return record
@@ -176,10 +201,14 @@ def record_update(*, actor: User, record_id: int, expected_version: int,
 def record_photo_set(*, actor: User, record_id: int, content: bytes, source: str) -> None:
     record = _record(actor, record_id, lock=True)
     image = check_image(content)
-    record.photo.save(hashlib.sha256(image.content).hexdigest()[:32] + image.extension,
-                      ContentFile(image.content), save=False)
-    MemorialRecord.objects.filter(pk=record.pk).update(photo=record.photo.name,
-                                                       version=F("version") + 1)
+    record.photo.save(
+        hashlib.sha256(image.content).hexdigest()[:32] + image.extension,
+        ContentFile(image.content),
+        save=False,
+    )
+    MemorialRecord.objects.filter(pk=record.pk).update(
+        photo=record.photo.name, version=F("version") + 1
+    )
     _change(record, actor, {"photo": [None, record.photo.name]}, source or "photo")
 
 
@@ -187,21 +216,37 @@ def record_photo_set(*, actor: User, record_id: int, content: bytes, source: str
 def record_publish(*, actor: User, record_id: int, basis: str, note: str) -> MemorialRecord:
     record = _record(actor, record_id, lock=True)
     if record.person.lifecycle not in COMMEMORATED:
-        raise field_error("lifecycle", _(
-            "Only the fallen and the missing are published on the memorial: the registry "
-            "records this person as %(lifecycle)s.") % {
-                "lifecycle": record.person.get_lifecycle_display()})
+        raise field_error(
+            "lifecycle",
+            _(
+                "Only the fallen and the missing are published on the memorial: the registry "
+                "records this person as %(lifecycle)s."
+            )
+            % {"lifecycle": record.person.get_lifecycle_display()},
+        )
     if basis not in PublicationBasis.values:
-        raise field_error("publication_basis", _("Choose the family's consent or an editorial "
-                                              "decision."))
+        raise field_error(
+            "publication_basis", _("Choose the family's consent or an editorial decision.")
+        )
     note = clean_public_text(note, 300)
     if not note:
-        raise field_error("publication_note", _("Record who consented and when, or the reference "
-                                             "of the editorial decision."))
-    model_update(instance=record, actor=actor, expected_version=record.version,
-                 conflict_message=_conflict(), summary=note[:120], fields={
-                     "published": True, "publication_basis": basis, "publication_note": note,
-                     "published_at": timezone.now()})
+        raise field_error(
+            "publication_note",
+            _("Record who consented and when, or the reference of the editorial decision."),
+        )
+    model_update(
+        instance=record,
+        actor=actor,
+        expected_version=record.version,
+        conflict_message=_conflict(),
+        summary=note[:120],
+        fields={
+            "published": True,
+            "publication_basis": basis,
+            "publication_note": note,
+            "published_at": timezone.now(),
+        },
+    )
     _history(record, actor, {"published": [False, True], "basis": basis}, note)
     return record
 
@@ -217,27 +262,42 @@ def record_unpublish(*, actor: User, record_id: int, reason: str) -> MemorialRec
     return record
 
 
-def withdraw_if_not_commemorated(*, actor: User | None, person: Person, before: str,
-                                 after: str) -> None:
+def withdraw_if_not_commemorated(
+    *, actor: User | None, person: Person, before: str, after: str
+) -> None:
     """Lifecycle hook (MemorialConfig.lifecycle_hooks), in the transaction of the change: a
     person no longer fallen or missing (e.g. found alive) leaves the public memorial at once;
     the withdrawal is recorded and audited, and every memorial editor is notified."""
     if after in COMMEMORATED:
         return
-    record = MemorialRecord.objects.select_for_update().filter(person_id=person.pk,
-                                                              published=True).first()
+    record = (
+        MemorialRecord.objects.select_for_update()
+        .filter(person_id=person.pk, published=True)
+        .first()
+    )
     if record is None:
         return
-    _record_update(record, actor, {"published": False}, f"lifecycle: {before} → {after}",
-                   history={"lifecycle": [before, after]},
-                   audit_extra={"lifecycle": [before, after]})
+    _record_update(
+        record,
+        actor,
+        {"published": False},
+        f"lifecycle: {before} → {after}",
+        history={"lifecycle": [before, after]},
+        audit_extra={"lifecycle": [before, after]},
+    )
     editors = User.objects.filter(role=Role.MEMORIAL_EDITOR, is_active=True)
-    EditorNotification.objects.bulk_create([EditorNotification(
-        user=editor, record=record, kind=EditorNotification.Kind.WITHDRAWN_ALIVE)
-        for editor in editors])
+    EditorNotification.objects.bulk_create(
+        [
+            EditorNotification(
+                user=editor, record=record, kind=EditorNotification.Kind.WITHDRAWN_ALIVE
+            )
+            for editor in editors
+        ]
+    )
 
 
 # ---------------------------------------------------------------- tributes
+
 
 def submitter_hash(ip: str) -> str:
     """Pseudonymous key of a submitter for rate limiting (no address stored)."""
@@ -267,19 +327,18 @@ class TributeInput:
 
 
 @transaction.atomic
-def tribute_submit(*, record_id: int, data: TributeInput, photo: bytes | None,
-                   ip: str) -> Tribute:
+def tribute_submit(*, record_id: int, data: TributeInput, photo: bytes | None, ip: str) -> Tribute:
     record = selectors.published().filter(pk=record_id).first()
     if record is None:
         raise NotFoundError(_("No such memorial record."))
     who = submitter_hash(ip)
     now = timezone.now()
     recent = Tribute.objects.filter(submitter_hash=who)
-    if recent.filter(submitted_at__gte=now - dt.timedelta(hours=1)).count() >= TRIBUTES_PER_HOUR \
-            or recent.filter(submitted_at__gte=now - dt.timedelta(days=1)).count() \
-            >= TRIBUTES_PER_DAY:
-        raise RateLimited(_("Too many submissions from your connection. Please try again "
-                            "later."))
+    if (
+        recent.filter(submitted_at__gte=now - dt.timedelta(hours=1)).count() >= TRIBUTES_PER_HOUR
+        or recent.filter(submitted_at__gte=now - dt.timedelta(days=1)).count() >= TRIBUTES_PER_DAY
+    ):
+        raise RateLimited(_("Too many submissions from your connection. Please try again later."))
     kind = data.kind or TributeKind.TRIBUTE
     if kind not in TributeKind.values:
         raise field_error("kind", _("Choose what you are sending."))
@@ -291,46 +350,71 @@ def tribute_submit(*, record_id: int, data: TributeInput, photo: bytes | None,
     contact = clean_public_text(data.contact, 200)
     if contact and ("@" not in contact or " " in contact):
         raise field_error("contact", _("Enter a valid e-mail address."))
-    tribute = Tribute(record=record, kind=kind, author_name=author,
-                      relation=clean_public_text(data.relation, 120), text=text,
-                      submitter_hash=who, proposal=proposal, contact=contact,
-                      language=translation.get_language() or "")
+    tribute = Tribute(
+        record=record,
+        kind=kind,
+        author_name=author,
+        relation=clean_public_text(data.relation, 120),
+        text=text,
+        submitter_hash=who,
+        proposal=proposal,
+        contact=contact,
+        language=translation.get_language() or "",
+    )
     if photo:
         image = check_image(photo)
-        tribute.photo.save(hashlib.sha256(image.content).hexdigest()[:32] + image.extension,
-                           ContentFile(image.content), save=False)
+        tribute.photo.save(
+            hashlib.sha256(image.content).hexdigest()[:32] + image.extension,
+            ContentFile(image.content),
+            save=False,
+        )
     if not text and not photo and not proposal:
         raise field_error("text", _("Write a few words or add a photo."))
     if kind == TributeKind.PHOTO and not photo:
         raise field_error("photo", _("Add the photo."))
     tribute.save()
-    audit_record(actor=None, action=AuditAction.CREATE, obj=tribute,
-                 person_id=record.person_id, summary=kind)
+    audit_record(
+        actor=None, action=AuditAction.CREATE, obj=tribute, person_id=record.person_id, summary=kind
+    )
     return tribute
 
 
 @transaction.atomic
-def tribute_moderate(*, actor: User, tribute_id: int, accept: bool,
-                     reason: str = "") -> Tribute:
+def tribute_moderate(*, actor: User, tribute_id: int, accept: bool, reason: str = "") -> Tribute:
     require(actor, Capability.MEMORIAL_EDIT)
-    tribute = Tribute.objects.select_for_update(of=("self",)).select_related("record").filter(
-        pk=tribute_id, state=TributeState.PENDING).first()
+    tribute = (
+        Tribute.objects.select_for_update(of=("self",))
+        .select_related("record")
+        .filter(pk=tribute_id, state=TributeState.PENDING)
+        .first()
+    )
     if tribute is None:
         raise NotFoundError(_("No such tribute waiting for moderation."))
     reason = clean_public_text(reason, 300)
     if not accept and not reason:
         raise field_error("reason", _("Give the reason of the rejection."))
-    model_update(instance=tribute, actor=actor, person_id=tribute.record.person_id,
-                 summary=TributeState.PUBLISHED if accept else TributeState.REJECTED,
-                 fields={"state": TributeState.PUBLISHED if accept else TributeState.REJECTED,
-                         "reason": reason, "moderated_by": actor,
-                         "moderated_at": timezone.now()})
+    model_update(
+        instance=tribute,
+        actor=actor,
+        person_id=tribute.record.person_id,
+        summary=TributeState.PUBLISHED if accept else TributeState.REJECTED,
+        fields={
+            "state": TributeState.PUBLISHED if accept else TributeState.REJECTED,
+            "reason": reason,
+            "moderated_by": actor,
+            "moderated_at": timezone.now(),
+        },
+    )
     if not accept and tribute.kind == TributeKind.CORRECTION and tribute.contact:
         _tell_submitter(tribute)
     if accept and tribute.kind == TributeKind.CORRECTION:
         # A correction is applied by the editor on the record, citing it as the source.
-        _change(tribute.record, actor, {"correction": tribute.text[:500]},
-                f"{_('correction sent by')} {tribute.author_name}")
+        _change(
+            tribute.record,
+            actor,
+            {"correction": tribute.text[:500]},
+            f"{_('correction sent by')} {tribute.author_name}",
+        )
     return tribute
 
 
@@ -367,27 +451,36 @@ def _converted(record_field: str, value: Any, form_field: str) -> Any:
     limit = int(getattr(MemorialRecord._meta.get_field(record_field), "max_length", None) or 200)
     text = clean_public_text(value, 10_000)
     if len(text) > limit:
-        raise field_error(form_field, _("This value is longer than %(n)s characters.")
-                          % {"n": limit})
+        raise field_error(
+            form_field, _("This value is longer than %(n)s characters.") % {"n": limit}
+        )
     return text
 
 
 @transaction.atomic
-def correction_apply(*, actor: User, tribute_id: int, expected_version: int,
-                     targets: dict[str, str]) -> MemorialRecord:
+def correction_apply(
+    *, actor: User, tribute_id: int, expected_version: int, targets: dict[str, str]
+) -> MemorialRecord:
     """Apply a family's correction to its record field by field: `targets` maps each proposed
     value's key to the record field that receives it ("" = not applied). The change is
     recorded with the correction as its source; the record's version guards against an
     editor overwriting another's change."""
     require(actor, Capability.MEMORIAL_EDIT)
-    tribute = Tribute.objects.select_for_update(of=("self",)).filter(
-        pk=tribute_id, kind=TributeKind.CORRECTION, state=TributeState.PENDING).first()
+    tribute = (
+        Tribute.objects.select_for_update(of=("self",))
+        .filter(pk=tribute_id, kind=TributeKind.CORRECTION, state=TributeState.PENDING)
+        .first()
+    )
     if tribute is None:
         raise NotFoundError(_("No such correction waiting for moderation."))
     record = _record(actor, tribute.record_id, lock=True)
     if record.version != expected_version:
-        raise ConflictError(_("This record was changed by someone else since you opened it. "
-                              "Reload it and apply your change again."))
+        raise ConflictError(
+            _(
+                "This record was changed by someone else since you opened it. "
+                "Reload it and apply your change again."
+            )
+        )
     data: dict[str, Any] = {}
     for key, target in targets.items():
         if not target:
@@ -402,17 +495,34 @@ def correction_apply(*, actor: User, tribute_id: int, expected_version: int,
         data[target] = _converted(target, tribute.proposal[key], form_field)
     if not data:
         raise field_error("version", _("Choose at least one value to apply."))
-    check_date("death_date", data.get("death_date", record.death_date),
-               not_before=record.person.birth_date)
+    check_date(
+        "death_date", data.get("death_date", record.death_date), not_before=record.person.birth_date
+    )
     source = _("correction no. %(id)s sent by %(name)s on %(date)s") % {
-        "id": tribute.pk, "name": tribute.author_name,
-        "date": tribute.submitted_at.date().isoformat()}
-    changed = _record_update(record, actor, data, source, history={"correction": tribute.pk},
-                             audit_extra={"correction": tribute.pk})
-    model_update(instance=tribute, actor=actor, person_id=record.person_id,
-                 summary=TributeState.APPLIED, audit_extra={"applied": sorted(changed)},
-                 fields={"state": TributeState.APPLIED, "moderated_by": actor,
-                         "moderated_at": timezone.now()})
+        "id": tribute.pk,
+        "name": tribute.author_name,
+        "date": tribute.submitted_at.date().isoformat(),
+    }
+    changed = _record_update(
+        record,
+        actor,
+        data,
+        source,
+        history={"correction": tribute.pk},
+        audit_extra={"correction": tribute.pk},
+    )
+    model_update(
+        instance=tribute,
+        actor=actor,
+        person_id=record.person_id,
+        summary=TributeState.APPLIED,
+        audit_extra={"applied": sorted(changed)},
+        fields={
+            "state": TributeState.APPLIED,
+            "moderated_by": actor,
+            "moderated_at": timezone.now(),
+        },
+    )
     return record
 
 
@@ -428,8 +538,9 @@ def _tell_submitter(tribute: Tribute) -> None:
 
     def send() -> None:
         with translation.override(language):
-            subject = " ".join(render_to_string("emails/memorial_correction_rejected_subject.txt",
-                                                ctx).split())
+            subject = " ".join(
+                render_to_string("emails/memorial_correction_rejected_subject.txt", ctx).split()
+            )
             body = render_to_string("emails/memorial_correction_rejected.txt", ctx)
         message = EmailMessage(subject, body, to=[address])
         message.extra_headers["Content-Language"] = language
@@ -442,6 +553,7 @@ def _tell_submitter(tribute: Tribute) -> None:
 
 
 # ---------------------------------------------------------------- registry link
+
 
 @transaction.atomic
 def record_create_for(*, actor: User, person_id: int) -> MemorialRecord:
@@ -469,8 +581,12 @@ def record_link(*, actor: User, record_id: int, person_id: int) -> MemorialRecor
     if MemorialRecord.objects.filter(person=target).exists():
         raise ApplicationError(_("This person already has a memorial record."))
     absorbed = record.person_id
-    person_merge(actor=actor, survivor_id=target.pk, absorbed_id=absorbed,
-                 capability=Capability.MEMORIAL_EDIT)
+    person_merge(
+        actor=actor,
+        survivor_id=target.pk,
+        absorbed_id=absorbed,
+        capability=Capability.MEMORIAL_EDIT,
+    )
     record.refresh_from_db()
     _change(record, actor, {"person": [absorbed, target.pk]}, _("linked to the registry"))
     return record
@@ -479,15 +595,34 @@ def record_link(*, actor: User, record_id: int, person_id: int) -> MemorialRecor
 # ---------------------------------------------------------------- import
 
 COLUMNS = ("external_id", "surname", "given_name", "death_date")
-OPTIONAL = ("patronymic", "surname_en", "given_name_en", "surname_fr", "given_name_fr",
-            "birth_year", "birth_region", "death_place", "unit", "rank", "burial_place",
-            "circumstances", "sources")
+OPTIONAL = (
+    "patronymic",
+    "surname_en",
+    "given_name_en",
+    "surname_fr",
+    "given_name_fr",
+    "birth_year",
+    "birth_region",
+    "death_place",
+    "unit",
+    "rank",
+    "burial_place",
+    "circumstances",
+    "sources",
+)
 
 
-def memorial_import(*, actor: User | None, data: bytes, keep_valid: bool = False,
-                    source: str = "", progress: Callable[[int], None] | None = None,
-                    link: bool = True, max_bytes: int | None = None,
-                    chunk: int | None = None) -> ImportReport:
+def memorial_import(
+    *,
+    actor: User | None,
+    data: bytes,
+    keep_valid: bool = False,
+    source: str = "",
+    progress: Callable[[int], None] | None = None,
+    link: bool = True,
+    max_bytes: int | None = None,
+    chunk: int | None = None,
+) -> ImportReport:
     """A list of the fallen: new registry persons (fallen) with their spellings, registered
     through the registry's one bulk registration path (`people.registration`), and an
     unpublished memorial record each. All or nothing unless `keep_valid`; one audit entry
@@ -504,9 +639,20 @@ def memorial_import(*, actor: User | None, data: bytes, keep_valid: bool = False
     seen: dict[str, int] = {}
     for line, row in raw_rows:
         ext = row["external_id"]
-        row_errors = identity_errors(line, row, seen, (
-            "surname", "given_name", "patronymic", "surname_en", "given_name_en", "surname_fr",
-            "given_name_fr"))
+        row_errors = identity_errors(
+            line,
+            row,
+            seen,
+            (
+                "surname",
+                "given_name",
+                "patronymic",
+                "surname_en",
+                "given_name_en",
+                "surname_fr",
+                "given_name_fr",
+            ),
+        )
         death = date_cell(line, row, "death_date", row_errors, today)
         birth_year = None
         if row["birth_year"]:
@@ -515,52 +661,122 @@ def memorial_import(*, actor: User | None, data: bytes, keep_valid: bool = False
             else:
                 birth_year = int(row["birth_year"])
                 if death is not None and death.year < birth_year:
-                    row_errors.append(RowError(line, "death_date", date_problem(
-                        death, not_before=dt.date(birth_year, 1, 1)) or ""))
+                    row_errors.append(
+                        RowError(
+                            line,
+                            "death_date",
+                            date_problem(death, not_before=dt.date(birth_year, 1, 1)) or "",
+                        )
+                    )
         region = None
         if row["birth_region"]:
             region = regions.get(row["birth_region"].upper())
             if region is None:
-                row_errors.append(RowError(line, "birth_region", _(
-                    "unknown region code %(value)s") % {"value": row["birth_region"][:20]}))
-        for col, limit in (("death_place", 200), ("unit", 200), ("rank", 80),
-                           ("burial_place", 200), ("circumstances", 4000), ("sources", 2000)):
+                row_errors.append(
+                    RowError(
+                        line,
+                        "birth_region",
+                        _("unknown region code %(value)s") % {"value": row["birth_region"][:20]},
+                    )
+                )
+        for col, limit in (
+            ("death_place", 200),
+            ("unit", 200),
+            ("rank", 80),
+            ("burial_place", 200),
+            ("circumstances", 4000),
+            ("sources", 2000),
+        ):
             if len(row[col]) > limit:
-                row_errors.append(RowError(line, col, _("longer than %(n)s characters")
-                                           % {"n": limit}))
+                row_errors.append(
+                    RowError(line, col, _("longer than %(n)s characters") % {"n": limit})
+                )
         if row_errors:
             errors.extend(row_errors)
             continue
         seen[ext] = line
-        parsed.append((line, {**row, "death": death, "birth_year_i": birth_year,
-                              "region_id": region}))
+        parsed.append(
+            (line, {**row, "death": death, "birth_year_i": birth_year, "region_id": region})
+        )
     parsed, errors = reject_known_ids(parsed, errors, lambda r: r["external_id"])
     report = ImportReport(total_rows=total, rejected=errors)
     if errors and not keep_valid:
         return report
-    people = [NewPerson(external_id=row["external_id"], names=_spellings(row),
-                        lifecycle=Lifecycle.FALLEN, lifecycle_date=row["death"])
-              for _line, row in parsed]
+    people = [
+        NewPerson(
+            external_id=row["external_id"],
+            names=_spellings(row),
+            lifecycle=Lifecycle.FALLEN,
+            lifecycle_date=row["death"],
+        )
+        for _line, row in parsed
+    ]
     with transaction.atomic():
         registered = people_register_bulk(
-            actor=actor, kind="memorial", data=data, source=source, people=people,
-            audit_changes={"total_rows": report.total_rows,
-                           "rejected": [r.as_dict() for r in report.rejected[:500]]},
-            progress=progress, chunk=chunk)
+            actor=actor,
+            kind="memorial",
+            data=data,
+            source=source,
+            people=people,
+            audit_changes={
+                "total_rows": report.total_rows,
+                "rejected": [r.as_dict() for r in report.rejected[:500]],
+            },
+            progress=progress,
+            chunk=chunk,
+        )
         now = timezone.now()
-        fast_insert(MemorialRecord, (
-            "person", "death_date", "death_place", "unit", "rank", "burial_place",
-            "circumstances", "sources", "birth_year", "birth_region", "created_at",
-            "updated_at"), [
-            (pid, row["death"], row["death_place"], row["unit"], row["rank"],
-             row["burial_place"], row["circumstances"], row["sources"] or source,
-             row["birth_year_i"], row["region_id"], now, now)
-            for pid, (_line, row) in zip(registered.ids, parsed, strict=True)])
+        fast_insert(
+            MemorialRecord,
+            (
+                "person",
+                "death_date",
+                "death_place",
+                "unit",
+                "rank",
+                "burial_place",
+                "circumstances",
+                "sources",
+                "birth_year",
+                "birth_region",
+                "created_at",
+                "updated_at",
+            ),
+            [
+                (
+                    pid,
+                    row["death"],
+                    row["death_place"],
+                    row["unit"],
+                    row["rank"],
+                    row["burial_place"],
+                    row["circumstances"],
+                    row["sources"] or source,
+                    row["birth_year_i"],
+                    row["region_id"],
+                    now,
+                    now,
+                )
+                for pid, (_line, row) in zip(registered.ids, parsed, strict=True)
+            ],
+        )
         record_ids = MemorialRecord.objects.filter(
-            person__import_batch=registered.batch).values_list("pk", flat=True)
-        fast_insert(MemorialChange, ("record", "changes", "source", "by", "at"), [
-            (rid, {"imported": True, "batch": registered.batch.pk}, source or "import",
-             actor.pk if actor else None, now) for rid in record_ids.iterator(chunk_size=10_000)])
+            person__import_batch=registered.batch
+        ).values_list("pk", flat=True)
+        fast_insert(
+            MemorialChange,
+            ("record", "changes", "source", "by", "at"),
+            [
+                (
+                    rid,
+                    {"imported": True, "batch": registered.batch.pk},
+                    source or "import",
+                    actor.pk if actor else None,
+                    now,
+                )
+                for rid in record_ids.iterator(chunk_size=10_000)
+            ],
+        )
         transaction.on_commit(selectors.search_cache_bump)
     report.imported = len(registered.ids)
     report.batch_id = registered.batch.pk
@@ -571,18 +787,24 @@ def memorial_import(*, actor: User | None, data: bytes, keep_valid: bool = False
     return report
 
 
-
 def _spellings(row: dict[str, Any]) -> tuple[NameSpelling, ...]:
     """The Ukrainian spelling and the English and French ones when given, each preferred in
     its language (a Latin-script "Ukrainian" column is kept as language unknown)."""
     out = []
     for lang, sur, given, patr in (
-            ("uk", row["surname"], row["given_name"], row["patronymic"]),
-            ("en", row["surname_en"], row["given_name_en"], ""),
-            ("fr", row["surname_fr"], row["given_name_fr"], "")):
+        ("uk", row["surname"], row["given_name"], row["patronymic"]),
+        ("en", row["surname_en"], row["given_name_en"], ""),
+        ("fr", row["surname_fr"], row["given_name_fr"], ""),
+    ):
         if sur:
             script = detect_script_parts((sur, given, patr))
-            out.append(NameSpelling(
-                surname=sur, given_name=given, patronymic=patr, script=script,
-                language=lang if lang != "uk" or script == Script.CYRILLIC else "xx"))
+            out.append(
+                NameSpelling(
+                    surname=sur,
+                    given_name=given,
+                    patronymic=patr,
+                    script=script,
+                    language=lang if lang != "uk" or script == Script.CYRILLIC else "xx",
+                )
+            )
     return tuple(out)

@@ -15,8 +15,9 @@ urlpatterns = [
     path("desk/import/", views.import_csv, name="import"),
     path("desk/import/template.csv", views.import_template, name="import_template"),
     path("desk/import/<int:job_id>/", views.import_job, name="import_job"),
-    path("desk/import/<int:job_id>/progress/", views.import_job_progress,
-         name="import_job_progress"),
+    path(
+        "desk/import/<int:job_id>/progress/", views.import_job_progress, name="import_job_progress"
+    ),
     path("desk/<int:pk>/", views.edit, name="edit"),
     path("desk/<int:pk>/preview/", views.preview, name="preview"),
     path("desk/corrections/<int:tribute_id>/", views.correction, name="correction"),

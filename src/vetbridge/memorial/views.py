@@ -86,20 +86,35 @@ def record(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     return _public(_render_record(request, rec, TributeForm()), request)
 
 
-def _render_record(request: HttpRequest, rec: MemorialRecord, form: TributeForm,
-                   status: int = 200, *, preview: bool = False) -> HttpResponse:
+def _render_record(
+    request: HttpRequest,
+    rec: MemorialRecord,
+    form: TributeForm,
+    status: int = 200,
+    *,
+    preview: bool = False,
+) -> HttpResponse:
     from vetbridge.people.models import NameLanguage
 
     labels = dict(NameLanguage.choices)
     names = {n.language: n for n in rec.person.names.all() if n.is_preferred}
-    localized = [(code, labels[code], names[code]) for code in ("uk", "fr", "en")
-                 if code in names]
-    return render(request, "memorial/record.html", {
-        "rec": rec, "localized_names": localized, "all_names": rec.person.names.all(),
-        "tributes": selectors.published_tributes(rec), "form": form, "preview": preview,
-        "canonical": request.build_absolute_uri(reverse(
-            "memorial:record", args=[rec.pk, selectors.slug_of(rec)])),
-    }, status=status)
+    localized = [(code, labels[code], names[code]) for code in ("uk", "fr", "en") if code in names]
+    return render(
+        request,
+        "memorial/record.html",
+        {
+            "rec": rec,
+            "localized_names": localized,
+            "all_names": rec.person.names.all(),
+            "tributes": selectors.published_tributes(rec),
+            "form": form,
+            "preview": preview,
+            "canonical": request.build_absolute_uri(
+                reverse("memorial:record", args=[rec.pk, selectors.slug_of(rec)])
+            ),
+        },
+        status=status,
+    )
 
 
 def _client_ip(request: HttpRequest) -> str:
@@ -115,17 +130,21 @@ def tribute(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         upload = form.cleaned_data.get("photo")
         try:
-            services.tribute_submit(record_id=pk,
-                                    data=input_from(services.TributeInput, form.cleaned_data),
-                                    photo=upload.read() if upload else None,
-                                    ip=_client_ip(request))
+            services.tribute_submit(
+                record_id=pk,
+                data=input_from(services.TributeInput, form.cleaned_data),
+                photo=upload.read() if upload else None,
+                ip=_client_ip(request),
+            )
         except services.RateLimited as exc:
             return error_page(request, 429, exc.message)
         except ApplicationError as exc:
             form.add_service_error(exc)
         else:
-            messages.success(request, _("Thank you. Your message will appear once a memorial "
-                                        "editor has read it."))
+            messages.success(
+                request,
+                _("Thank you. Your message will appear once a memorial editor has read it."),
+            )
             return redirect("memorial:record", pk=pk, slug=selectors.slug_of(rec))
     return _render_record(request, rec, form, status=400)
 
@@ -138,8 +157,13 @@ def photo_public(request: HttpRequest, kind: str, pk: int) -> HttpResponseBase:
         rec = selectors.published().filter(pk=pk).exclude(photo="").first()
         file = rec.photo if rec else None
     else:
-        item = Tribute.objects.filter(pk=pk, state=TributeState.PUBLISHED,
-                                      record__in=selectors.published()).exclude(photo="").first()
+        item = (
+            Tribute.objects.filter(
+                pk=pk, state=TributeState.PUBLISHED, record__in=selectors.published()
+            )
+            .exclude(photo="")
+            .first()
+        )
         file = item.photo if item else None
     if not file:
         raise Http404
@@ -151,41 +175,62 @@ def photo_public(request: HttpRequest, kind: str, pk: int) -> HttpResponseBase:
 
 
 def ceremonies(request: HttpRequest) -> HttpResponse:
-    return _public(render(request, "memorial/ceremonies.html",
-                          {"items": selectors.ceremonies()}), request, 3600)
+    return _public(
+        render(request, "memorial/ceremonies.html", {"items": selectors.ceremonies()}),
+        request,
+        3600,
+    )
 
 
 def sitemap(request: HttpRequest) -> HttpResponse:
-    rows = selectors.published().select_related("person").prefetch_related(
-        "person__names").order_by("id")[:50000]
-    urls = [request.build_absolute_uri(reverse("memorial:record",
-                                               args=[r.pk, selectors.slug_of(r)])) for r in rows]
-    response = render(request, "memorial/sitemap.xml", {"urls": urls},
-                      content_type="application/xml")
+    rows = (
+        selectors.published()
+        .select_related("person")
+        .prefetch_related("person__names")
+        .order_by("id")[:50000]
+    )
+    urls = [
+        request.build_absolute_uri(reverse("memorial:record", args=[r.pk, selectors.slug_of(r)]))
+        for r in rows
+    ]
+    response = render(
+        request, "memorial/sitemap.xml", {"urls": urls}, content_type="application/xml"
+    )
     return _public(response, request, 3600)
 
 
 # ---------------------------------------------------------------- editors
 
+
 @permission_required_page(Capability.MEMORIAL_EDIT)
 def desk(request: HttpRequest) -> HttpResponse:
     """The editor's desk: tributes to moderate, records not yet published."""
-    drafts = selectors.with_names(MemorialRecord.objects.filter(
-        published=False, person__merged_into__isnull=True)).order_by("-created_at")
-    return render(request, "memorial/desk.html", {
-        "notices": selectors.editor_notifications(signed_in_user(request))[:20],
-        "tributes": selectors.tribute_queue()[:100],
-        "rejected_corrections": selectors.rejected_corrections_unanswered()[:20],
-        "drafts": Paginator(drafts, PAGE_SIZE).get_page(request.GET.get("page")),
-        "query": ""})
+    drafts = selectors.with_names(
+        MemorialRecord.objects.filter(published=False, person__merged_into__isnull=True)
+    ).order_by("-created_at")
+    return render(
+        request,
+        "memorial/desk.html",
+        {
+            "notices": selectors.editor_notifications(signed_in_user(request))[:20],
+            "tributes": selectors.tribute_queue()[:100],
+            "rejected_corrections": selectors.rejected_corrections_unanswered()[:20],
+            "drafts": Paginator(drafts, PAGE_SIZE).get_page(request.GET.get("page")),
+            "query": "",
+        },
+    )
 
 
 @permission_required_page(Capability.MEMORIAL_EDIT)
 def preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The public page of a record as it would be published (editors only, never indexed nor
     cached)."""
-    rec = MemorialRecord.objects.select_related("person", "birth_region").prefetch_related(
-        "person__names").filter(pk=pk, person__merged_into__isnull=True).first()
+    rec = (
+        MemorialRecord.objects.select_related("person", "birth_region")
+        .prefetch_related("person__names")
+        .filter(pk=pk, person__merged_into__isnull=True)
+        .first()
+    )
     if rec is None:
         raise Http404
     response = _render_record(request, rec, TributeForm(), preview=True)
@@ -200,51 +245,96 @@ def correction(request: HttpRequest, tribute_id: int) -> HttpResponse:
     which field, or rejects it with a reason."""
     from .models import Tribute, TributeKind, TributeState
 
-    item = Tribute.objects.select_related("record__person").filter(
-        pk=tribute_id, kind=TributeKind.CORRECTION, state=TributeState.PENDING,
-        record__person__merged_into__isnull=True).first()
+    item = (
+        Tribute.objects.select_related("record__person")
+        .filter(
+            pk=tribute_id,
+            kind=TributeKind.CORRECTION,
+            state=TributeState.PENDING,
+            record__person__merged_into__isnull=True,
+        )
+        .first()
+    )
     if item is None:
         raise Http404
     rec = item.record
-    form = CorrectionForm(request.POST or None, proposal=item.proposal,
-                          initial={"version": rec.version})
+    form = CorrectionForm(
+        request.POST or None, proposal=item.proposal, initial={"version": rec.version}
+    )
     if request.method == "POST" and form.is_valid():
         targets = {key: form.cleaned_data.get(f"target_{key}") or "" for key in item.proposal}
         try:
-            services.correction_apply(actor=signed_in_user(request), tribute_id=item.pk,
-                                      expected_version=form.cleaned_data["version"],
-                                      targets=targets)
+            services.correction_apply(
+                actor=signed_in_user(request),
+                tribute_id=item.pk,
+                expected_version=form.cleaned_data["version"],
+                targets=targets,
+            )
         except ApplicationError as exc:
             form.add_service_error(exc)
         else:
             messages.success(request, _("Correction applied to the record, with its source."))
             return redirect("memorial:edit", pk=rec.pk)
-    rows = [(form[f"target_{key}"], CORRECTABLE.get(key, key), value,
-             getattr(rec, key, "") if key in CORRECTABLE else "")
-            for key, value in item.proposal.items()]
-    return render(request, "memorial/correction.html", {
-        "item": item, "rec": rec, "form": form, "rows": rows,
-        "reject_form": CorrectionRejectForm()}, status=400 if form.errors else 200)
+    rows = [
+        (
+            form[f"target_{key}"],
+            CORRECTABLE.get(key, key),
+            value,
+            getattr(rec, key, "") if key in CORRECTABLE else "",
+        )
+        for key, value in item.proposal.items()
+    ]
+    return render(
+        request,
+        "memorial/correction.html",
+        {
+            "item": item,
+            "rec": rec,
+            "form": form,
+            "rows": rows,
+            "reject_form": CorrectionRejectForm(),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @permission_required_page(Capability.MEMORIAL_EDIT)
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
-    rec = selectors.with_names(MemorialRecord.objects.filter(
-        person__merged_into__isnull=True)).filter(pk=pk).first()
+    rec = (
+        selectors.with_names(MemorialRecord.objects.filter(person__merged_into__isnull=True))
+        .filter(pk=pk)
+        .first()
+    )
     if rec is None:
         raise ApplicationError(_("No such memorial record."))
-    initial = {f: getattr(rec, f) for f in ("rank", "unit", "death_date", "death_place",
-                                            "birth_year", "birth_region", "burial_place",
-                                            "circumstances", "sources")}
+    initial = {
+        f: getattr(rec, f)
+        for f in (
+            "rank",
+            "unit",
+            "death_date",
+            "death_place",
+            "birth_year",
+            "birth_region",
+            "burial_place",
+            "circumstances",
+            "sources",
+        )
+    }
     form = RecordForm(request.POST or None, initial={**initial, "version": rec.version})
     if request.method == "POST" and form.is_valid():
-        data = input_from(services.RecordChanges,
-                          {k: v for k, v in form.cleaned_data.items() if k in initial})
+        data = input_from(
+            services.RecordChanges, {k: v for k, v in form.cleaned_data.items() if k in initial}
+        )
         try:
-            services.record_update(actor=user, record_id=pk,
-                                   expected_version=form.cleaned_data["version"], data=data,
-                                   source=form.cleaned_data["source"])
+            services.record_update(
+                actor=user,
+                record_id=pk,
+                expected_version=form.cleaned_data["version"],
+                data=data,
+                source=form.cleaned_data["source"],
+            )
         except ApplicationError as exc:
             form.add_service_error(exc)
         else:
@@ -255,16 +345,31 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if name:
         from vetbridge.accounts.scoping import people_for
 
-        scope = people_for(user, Capability.MEMORIAL_EDIT).exclude(pk=rec.person_id).filter(
-            memorial__isnull=True)
-        response = name_index.search(name.full_name(), limit=5, allowed=lambda ids: set(
-            scope.filter(pk__in=ids).values_list("pk", flat=True)))
+        scope = (
+            people_for(user, Capability.MEMORIAL_EDIT)
+            .exclude(pk=rec.person_id)
+            .filter(memorial__isnull=True)
+        )
+        response = name_index.search(
+            name.full_name(),
+            limit=5,
+            allowed=lambda ids: set(scope.filter(pk__in=ids).values_list("pk", flat=True)),
+        )
         people = scope.in_bulk([r.id for r in response.results])
         candidates = [(people[r.id], r) for r in response.results if r.id in people]
-    return render(request, "memorial/edit.html", {
-        "rec": rec, "form": form, "publish_form": PublishForm(), "unpublish_form":
-        UnpublishForm(), "changes": rec.changes.select_related("by")[:50],
-        "candidates": candidates}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "memorial/edit.html",
+        {
+            "rec": rec,
+            "form": form,
+            "publish_form": PublishForm(),
+            "unpublish_form": UnpublishForm(),
+            "changes": rec.changes.select_related("by")[:50],
+            "candidates": candidates,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @require_POST
@@ -275,21 +380,24 @@ def publication(request: HttpRequest, pk: int) -> HttpResponse:
         if request.POST.get("action") == "unpublish":
             form: Any = UnpublishForm(request.POST)
             if form.is_valid():
-                services.record_unpublish(actor=user, record_id=pk,
-                                          reason=form.cleaned_data["reason"])
+                services.record_unpublish(
+                    actor=user, record_id=pk, reason=form.cleaned_data["reason"]
+                )
                 messages.success(request, _("Unpublished: the page is no longer public."))
             else:
                 messages.error(request, _("Give the reason (e.g. the family's request)."))
         else:
             form = PublishForm(request.POST)
             if form.is_valid():
-                services.record_publish(actor=user, record_id=pk,
-                                        basis=form.cleaned_data["publication_basis"],
-                                        note=form.cleaned_data["publication_note"])
+                services.record_publish(
+                    actor=user,
+                    record_id=pk,
+                    basis=form.cleaned_data["publication_basis"],
+                    note=form.cleaned_data["publication_note"],
+                )
                 messages.success(request, _("Published."))
             else:
-                messages.error(request, _("Record the basis of publication and its "
-                                          "reference."))
+                messages.error(request, _("Record the basis of publication and its reference."))
     except ApplicationError as exc:
         messages.error(request, exc.full_text())
     return redirect("memorial:edit", pk=pk)
@@ -302,8 +410,12 @@ def photo(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if upload is None:
             raise ApplicationError(_("Choose a photo."))
-        services.record_photo_set(actor=signed_in_user(request), record_id=pk, content=upload.read(),
-                                  source=str(request.POST.get("source", "")))
+        services.record_photo_set(
+            actor=signed_in_user(request),
+            record_id=pk,
+            content=upload.read(),
+            source=str(request.POST.get("source", "")),
+        )
         messages.success(request, _("Photo saved."))
     except ApplicationError as exc:
         messages.error(request, exc.full_text())
@@ -316,8 +428,10 @@ def link(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         person_id = int(request.POST.get("person_id", ""))
         services.record_link(actor=signed_in_user(request), record_id=pk, person_id=person_id)
-        messages.success(request, _("Linked to the registry file: the family's statuses and "
-                                    "rights now follow from it."))
+        messages.success(
+            request,
+            _("Linked to the registry file: the family's statuses and rights now follow from it."),
+        )
     except ValueError:
         messages.error(request, _("Choose a registry file."))
     except ApplicationError as exc:
@@ -337,9 +451,12 @@ def create_for(request: HttpRequest, person_id: int) -> HttpResponse:
 @permission_required_page(Capability.MEMORIAL_EDIT)
 def moderate(request: HttpRequest, tribute_id: int) -> HttpResponse:
     try:
-        services.tribute_moderate(actor=signed_in_user(request), tribute_id=tribute_id,
-                                  accept=request.POST.get("decision") == "accept",
-                                  reason=str(request.POST.get("reason", "")))
+        services.tribute_moderate(
+            actor=signed_in_user(request),
+            tribute_id=tribute_id,
+            accept=request.POST.get("decision") == "accept",
+            reason=str(request.POST.get("reason", "")),
+        )
         messages.success(request, _("Moderation recorded."))
     except ApplicationError as exc:
         messages.error(request, exc.full_text())
@@ -354,30 +471,48 @@ def import_csv(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            job = import_job_start(actor=signed_in_user(request), kind="memorial",
-                                   data=upload.read(), source=upload.name,
-                                   keep_valid=form.cleaned_data["keep_valid"])
+            job = import_job_start(
+                actor=signed_in_user(request),
+                kind="memorial",
+                data=upload.read(),
+                source=upload.name,
+                keep_valid=form.cleaned_data["keep_valid"],
+            )
         except ApplicationError as exc:
             form.add_error("file", exc.message)
         else:
             return redirect("memorial:import_job", job_id=job.pk)
-    return render(request, "memorial/import.html", {
-        "form": form, "columns": import_columns.COLUMNS,
-        "template_url": reverse("memorial:import_template")},
-        status=400 if form.errors else 200)
+    return render(
+        request,
+        "memorial/import.html",
+        {
+            "form": form,
+            "columns": import_columns.COLUMNS,
+            "template_url": reverse("memorial:import_template"),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 def _job_context(job: ImportJob) -> dict[str, Any]:
     report = job_report(job)
     created = []
     if report and report.created_ids:
-        created = [(r.person.display_name(), reverse("memorial:edit", args=[r.pk]))
-                   for r in selectors.with_names(MemorialRecord.objects.filter(
-                       person_id__in=report.created_ids[:CREATED_SHOWN])).order_by("pk")]
-    return {"job": job, "progress": job.progress, "report": report, "created": created,
-            "title": _("Import a list of the fallen"),
-            "progress_url": reverse("memorial:import_job_progress", args=[job.pk]),
-            "back_url": reverse("memorial:import")}
+        created = [
+            (r.person.display_name(), reverse("memorial:edit", args=[r.pk]))
+            for r in selectors.with_names(
+                MemorialRecord.objects.filter(person_id__in=report.created_ids[:CREATED_SHOWN])
+            ).order_by("pk")
+        ]
+    return {
+        "job": job,
+        "progress": job.progress,
+        "report": report,
+        "created": created,
+        "title": _("Import a list of the fallen"),
+        "progress_url": reverse("memorial:import_job_progress", args=[job.pk]),
+        "back_url": reverse("memorial:import"),
+    }
 
 
 @permission_required_page(Capability.MEMORIAL_EDIT)
@@ -406,7 +541,8 @@ def import_template(request: HttpRequest) -> HttpResponse:
     """The memorial import's template: the header and one example row."""
     from vetbridge.core.import_columns import template_csv
 
-    response = HttpResponse(template_csv(import_columns.COLUMNS),
-                            content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        template_csv(import_columns.COLUMNS), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = 'attachment; filename="vetbridge-memorial-template.csv"'
     return response

@@ -15,5 +15,14 @@ from .match import Query, score_person
 from .skeleton import SKELETON_VERSION, skeleton
 from .text import fold, tokenize
 
-__all__ = ["SKELETON_VERSION", "MemoryStore", "Query", "SearchResult", "Searcher", "fold",
-           "score_person", "skeleton", "tokenize"]
+__all__ = [
+    "SKELETON_VERSION",
+    "MemoryStore",
+    "Query",
+    "SearchResult",
+    "Searcher",
+    "fold",
+    "score_person",
+    "skeleton",
+    "tokenize",
+]

@@ -15,8 +15,9 @@ from .translit import SYSTEMS, transliterate
 @lru_cache(maxsize=1)
 def equivalence_groups() -> dict[str, frozenset[str]]:
     """Group id → skeletons of every form of the name."""
-    data = yaml.safe_load(resources.files(__package__).joinpath(
-        "data/given_names.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load(
+        resources.files(__package__).joinpath("data/given_names.yaml").read_text(encoding="utf-8")
+    )
     groups: dict[str, frozenset[str]] = {}
     for group_id, forms in data["groups"].items():
         spellings = set()
@@ -24,8 +25,9 @@ def equivalence_groups() -> dict[str, frozenset[str]]:
             spellings.add(form)
             if any("\u0400" <= ch <= "\u052f" for ch in form):
                 spellings.update(transliterate(form, system) for system in SYSTEMS)
-        groups[group_id] = frozenset(filter(None, (skeleton(fold(s).replace("'", ""))
-                                                   for s in spellings)))
+        groups[group_id] = frozenset(
+            filter(None, (skeleton(fold(s).replace("'", "")) for s in spellings))
+        )
     return groups
 
 

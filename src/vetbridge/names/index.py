@@ -40,7 +40,7 @@ def stored_keys(skel: str) -> set[str]:
     """`deletion_keys(skel, 1)`, by slicing (a bulk import computes it ~10^5 times)."""
     if len(skel) <= 3:
         return {skel}
-    return {skel, *(skel[:i] + skel[i + 1:] for i in range(len(skel)))}
+    return {skel, *(skel[:i] + skel[i + 1 :] for i in range(len(skel)))}
 
 
 def query_keys(skel: str) -> set[str]:
@@ -54,8 +54,11 @@ def skeletons_of(spellings: Iterable[str]) -> set[str]:
 class Store(Protocol):
     def skeletons_for_keys(self, keys: Collection[str]) -> set[str]: ...
     def frequencies(self, skels: Collection[str]) -> dict[str, int]: ...
-    def postings(self, skels: Collection[str], within: Collection[str] | None = None,
-                 ) -> Iterable[tuple[int, str]]:
+    def postings(
+        self,
+        skels: Collection[str],
+        within: Collection[str] | None = None,
+    ) -> Iterable[tuple[int, str]]:
         """(person, skeleton) for people carrying one of `skels` and, when `within` is
         given, also one of the skeletons `within` (a join the store does best)."""
         ...
@@ -101,8 +104,7 @@ CRITERIA_SCAN = 20_000  # candidates looked through for those agreeing with the 
 
 
 class Searcher:
-    def __init__(self, store: Store, *, pool: int = RERANK_POOL,
-                 frequent: int = FREQUENT) -> None:
+    def __init__(self, store: Store, *, pool: int = RERANK_POOL, frequent: int = FREQUENT) -> None:
         self.store = store
         self.pool = pool
         self.frequent = frequent
@@ -162,9 +164,13 @@ class Searcher:
                         coarse[pid] += sim
         return coarse, notices
 
-    def search(self, text: object, limit: int = 10,
-               allowed: Callable[[list[int]], set[int]] | None = None,
-               criteria: Criteria | None = None) -> SearchResponse:
+    def search(
+        self,
+        text: object,
+        limit: int = 10,
+        allowed: Callable[[list[int]], set[int]] | None = None,
+        criteria: Criteria | None = None,
+    ) -> SearchResponse:
         """Ranked people for `text`. `allowed` filters ids (a user's scope) before the cut;
         `criteria` (birth year, region...) bring agreeing namesakes first and weigh in the
         final score (CRITERIA_SHARE of it)."""
@@ -172,15 +178,14 @@ class Searcher:
         coarse, notices = self.candidates(query)
         ordered = sorted(coarse, key=lambda pid: (-coarse[pid], pid))
         if criteria is not None:
-            return self._search_with(query, coarse, ordered, notices, limit, allowed,
-                                     criteria)
+            return self._search_with(query, coarse, ordered, notices, limit, allowed, criteria)
         if allowed is not None:
             kept: list[int] = []
             # Chunks of three pools: enough for the pool and its ties in one call when
             # most candidates are allowed, without filtering thousands of ids.
             step = 3 * self.pool
             for start in range(0, len(ordered), step):
-                chunk = ordered[start:start + step]
+                chunk = ordered[start : start + step]
                 ok = allowed(chunk)
                 kept.extend(pid for pid in chunk if pid in ok)
                 if len(kept) >= self.pool:
@@ -193,20 +198,25 @@ class Searcher:
             floor = coarse[ordered[size - 1]]
             while size < min(len(ordered), 3 * self.pool) and coarse[ordered[size]] >= floor:
                 size += 1
-        return SearchResponse(self.rerank(query, ordered[:size], limit), notices,
-                              len(coarse))
+        return SearchResponse(self.rerank(query, ordered[:size], limit), notices, len(coarse))
 
-    def _search_with(self, query: Query, coarse: dict[int, float], ordered: list[int],
-                     notices: list[str], limit: int,
-                     allowed: Callable[[list[int]], set[int]] | None,
-                     criteria: Criteria) -> SearchResponse:
+    def _search_with(
+        self,
+        query: Query,
+        coarse: dict[int, float],
+        ordered: list[int],
+        notices: list[str],
+        limit: int,
+        allowed: Callable[[list[int]], set[int]] | None,
+        criteria: Criteria,
+    ) -> SearchResponse:
         """Candidates agreeing with the criteria first (by coarse score), then the others,
         scored in full; the final score blends the name score and the agreement."""
         agreeing: list[int] = []
         others: list[int] = []
         step = 900
         for start in range(0, min(len(ordered), CRITERIA_SCAN), step):
-            chunk = ordered[start:start + step]
+            chunk = ordered[start : start + step]
             if allowed is not None:
                 ok = allowed(chunk)
                 chunk = [pid for pid in chunk if pid in ok]
@@ -216,7 +226,7 @@ class Searcher:
                 others.extend(pid for pid in chunk if pid not in good)
             if len(agreeing) >= self.pool and len(others) >= self.pool:
                 break
-        pool = agreeing[:self.pool] + others[:self.pool]
+        pool = agreeing[: self.pool] + others[: self.pool]
         results = self.rerank(query, pool, len(pool))
         judged = criteria.judge([r.id for r in results])
         for r in results:
@@ -267,8 +277,11 @@ class MemoryStore:
     def frequencies(self, skels: Collection[str]) -> dict[str, int]:
         return {s: len(self.people.get(s, ())) for s in skels}
 
-    def postings(self, skels: Collection[str], within: Collection[str] | None = None,
-                 ) -> Iterable[tuple[int, str]]:
+    def postings(
+        self,
+        skels: Collection[str],
+        within: Collection[str] | None = None,
+    ) -> Iterable[tuple[int, str]]:
         allowed: set[int] | None = None
         if within is not None:
             allowed = set()

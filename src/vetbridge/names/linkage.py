@@ -112,9 +112,12 @@ def blocking_keys(rec: LinkRecord, k: Keys) -> Iterator[tuple[object, ...]]:
         yield ("sp", k.surname_skel, _given_class(k.patronymic_skel))
 
 
-def candidate_pairs(records: Iterable[tuple[LinkRecord, Keys]], *,
-                    new_ids: set[int] | None = None,
-                    max_block: int = MAX_BLOCK) -> set[tuple[int, int]]:
+def candidate_pairs(
+    records: Iterable[tuple[LinkRecord, Keys]],
+    *,
+    new_ids: set[int] | None = None,
+    max_block: int = MAX_BLOCK,
+) -> set[tuple[int, int]]:
     """(a, b) with a < b sharing a blocking key; with `new_ids`, only pairs involving one of
     them (the linkage after an import: newcomers against everyone)."""
     blocks: dict[tuple[object, ...], list[int]] = defaultdict(list)
@@ -195,6 +198,7 @@ def compare(ra: LinkRecord, ka: Keys, rb: LinkRecord, kb: Keys) -> dict[str, str
 
 # ------------------------------------------------------------------ the model
 
+
 @dataclass
 class Model:
     """m and u per field and level; `prior` = P(same person) among compared pairs."""
@@ -215,13 +219,15 @@ class Model:
             u = max(u, tf)
         return math.log2(self.m[fld][level] / u)
 
-    def score(self, levels: dict[str, str],
-              tf: dict[str, float] | None = None) -> tuple[float, float]:
+    def score(
+        self, levels: dict[str, str], tf: dict[str, float] | None = None
+    ) -> tuple[float, float]:
         """(match weight in bits, probability of being the same person)."""
         tf = tf or {}
         w = math.log2(self.prior / (1 - self.prior)) + sum(
-            self.weight(f, lv, tf.get(f, 0.0)) for f, lv in levels.items())
-        return w, 1 / (1 + 2 ** -w)
+            self.weight(f, lv, tf.get(f, 0.0)) for f, lv in levels.items()
+        )
+        return w, 1 / (1 + 2**-w)
 
 
 def default_model() -> Model:
@@ -233,20 +239,40 @@ def default_model() -> Model:
     with a typo ~5%; a birth date is exact ~90%, transposed ~3%, the same year otherwise ~6%,
     another year ~1%."""
     name_m = {"exact": 0.60, "same_sound": 0.33, "spelling_distance": 0.05, "different": 0.02}
-    surname_u = {"exact": 0.0015, "same_sound": 0.0015, "spelling_distance": 0.01,
-                 "different": 0.987}
+    surname_u = {
+        "exact": 0.0015,
+        "same_sound": 0.0015,
+        "spelling_distance": 0.01,
+        "different": 0.987,
+    }
     given_u = {"exact": 0.05, "same_sound": 0.05, "spelling_distance": 0.03, "different": 0.87}
     return Model(
-        m={"surname": dict(name_m), "given_name": dict(name_m), "patronymic": dict(name_m),
-           "birth_date": {"exact": 0.90, "transposed_day_month": 0.03, "same_year": 0.06,
-                          "different": 0.01},
-           "sex": {"exact": 0.98, "different": 0.02},
-           "region": {"exact": 0.85, "different": 0.15}},
-        u={"surname": surname_u, "given_name": dict(given_u), "patronymic": dict(given_u),
-           "birth_date": {"exact": 0.00005, "transposed_day_month": 0.00001,
-                          "same_year": 0.018, "different": 0.98194},
-           "sex": {"exact": 0.5, "different": 0.5},
-           "region": {"exact": 0.04, "different": 0.96}},
+        m={
+            "surname": dict(name_m),
+            "given_name": dict(name_m),
+            "patronymic": dict(name_m),
+            "birth_date": {
+                "exact": 0.90,
+                "transposed_day_month": 0.03,
+                "same_year": 0.06,
+                "different": 0.01,
+            },
+            "sex": {"exact": 0.98, "different": 0.02},
+            "region": {"exact": 0.85, "different": 0.15},
+        },
+        u={
+            "surname": surname_u,
+            "given_name": dict(given_u),
+            "patronymic": dict(given_u),
+            "birth_date": {
+                "exact": 0.00005,
+                "transposed_day_month": 0.00001,
+                "same_year": 0.018,
+                "different": 0.98194,
+            },
+            "sex": {"exact": 0.5, "different": 0.5},
+            "region": {"exact": 0.04, "different": 0.96},
+        },
     )
 
 
@@ -261,8 +287,9 @@ def random_pair_prior(n: int, duplicate_share: float = DUPLICATE_SHARE) -> float
     return min(0.02, 2 * duplicate_share / max(n, 2))
 
 
-def estimate(model: Model, patterns: Counter[tuple[tuple[str, str], ...]],
-             iterations: int = 25) -> Model:
+def estimate(
+    model: Model, patterns: Counter[tuple[tuple[str, str], ...]], iterations: int = 25
+) -> Model:
     """m by expectation–maximisation in two sessions, as splink trains: on the pairs whose
     names agree, the m of birth date, sex and region are learnt (the names, which selected
     the pairs, stay fixed and do not weigh in that session); on the pairs whose birth dates
@@ -274,10 +301,16 @@ def estimate(model: Model, patterns: Counter[tuple[tuple[str, str], ...]],
     done = 0
     # (which pairs, the fields learnt, the fields that weigh: all but the selecting ones)
     sessions = (
-        (lambda lv: lv["surname"] in AGREE and lv["given_name"] in AGREE, OTHER_FIELDS,
-         ("birth_date", "sex", "region")),
-        (lambda lv: lv["birth_date"] == "exact", NAME_FIELDS,
-         ("surname", "given_name", "patronymic", "sex", "region")),
+        (
+            lambda lv: lv["surname"] in AGREE and lv["given_name"] in AGREE,
+            OTHER_FIELDS,
+            ("birth_date", "sex", "region"),
+        ),
+        (
+            lambda lv: lv["birth_date"] == "exact",
+            NAME_FIELDS,
+            ("surname", "given_name", "patronymic", "sex", "region"),
+        ),
     )
     for selects, fields, weighing in sessions:
         chosen = Counter({p: c for p, c in patterns.items() if selects(dict(p))})
@@ -319,21 +352,38 @@ class ScoredPair:
 
     def reasons(self, model: Model, ra: LinkRecord, rb: LinkRecord) -> list[dict[str, object]]:
         """One reason per field, with its match weight: what a reviewer reads."""
-        values = {"surname": (ra.surname, rb.surname),
-                  "given_name": (ra.given_name, rb.given_name),
-                  "patronymic": (ra.patronymic, rb.patronymic),
-                  "birth_date": (ra.birth_date.isoformat() if ra.birth_date else "",
-                                 rb.birth_date.isoformat() if rb.birth_date else ""),
-                  "sex": (ra.sex, rb.sex), "region": (ra.region, rb.region)}
-        return [{"field": f, "query": values[f][0] or None, "matched": values[f][1] or None,
-                 "how": lv, "weight": round(model.weight(f, lv, self.tf.get(f, 0.0)), 2)}
-                for f, lv in self.levels.items()]
+        values = {
+            "surname": (ra.surname, rb.surname),
+            "given_name": (ra.given_name, rb.given_name),
+            "patronymic": (ra.patronymic, rb.patronymic),
+            "birth_date": (
+                ra.birth_date.isoformat() if ra.birth_date else "",
+                rb.birth_date.isoformat() if rb.birth_date else "",
+            ),
+            "sex": (ra.sex, rb.sex),
+            "region": (ra.region, rb.region),
+        }
+        return [
+            {
+                "field": f,
+                "query": values[f][0] or None,
+                "matched": values[f][1] or None,
+                "how": lv,
+                "weight": round(model.weight(f, lv, self.tf.get(f, 0.0)), 2),
+            }
+            for f, lv in self.levels.items()
+        ]
 
 
-def link(records: list[LinkRecord], *, new_ids: set[int] | None = None,
-         model: Model | None = None, train: bool = False,
-         threshold: float = 0.5, max_block: int = MAX_BLOCK,
-         ) -> tuple[list[ScoredPair], Model, int]:
+def link(
+    records: list[LinkRecord],
+    *,
+    new_ids: set[int] | None = None,
+    model: Model | None = None,
+    train: bool = False,
+    threshold: float = 0.5,
+    max_block: int = MAX_BLOCK,
+) -> tuple[list[ScoredPair], Model, int]:
     """Pairs whose probability of being one person reaches `threshold`, best first; the
     model used; the number of candidate pairs compared."""
     keyed = [(r, keys_of(r)) for r in records]
@@ -352,15 +402,22 @@ def link(records: list[LinkRecord], *, new_ids: set[int] | None = None,
     if train and len(pairs) >= 100:
         model = estimate(model, patterns)
     n = max(len(keyed), 1)
-    freq = {"surname": Counter(k.surname_skel for _r, k in keyed),
-            "given_name": Counter(k.given_skel for _r, k in keyed),
-            "patronymic": Counter(k.patronymic_skel for _r, k in keyed)}
+    freq = {
+        "surname": Counter(k.surname_skel for _r, k in keyed),
+        "given_name": Counter(k.given_skel for _r, k in keyed),
+        "patronymic": Counter(k.patronymic_skel for _r, k in keyed),
+    }
     out = []
     for a, b, levels in compared:
         ka = by_id[a][1]
-        tf = {f: freq[f][v] / (n + TF_PSEUDO_RECORDS) for f, v in (
-            ("surname", ka.surname_skel), ("given_name", ka.given_skel),
-            ("patronymic", ka.patronymic_skel))}
+        tf = {
+            f: freq[f][v] / (n + TF_PSEUDO_RECORDS)
+            for f, v in (
+                ("surname", ka.surname_skel),
+                ("given_name", ka.given_skel),
+                ("patronymic", ka.patronymic_skel),
+            )
+        }
         w, p = model.score(levels, tf)
         if p >= threshold:
             out.append(ScoredPair(a, b, w, p, levels, tf))

@@ -52,8 +52,9 @@ class Query:
 
 def _query_token(tok: Token) -> QueryToken:
     skel = skeleton(tok.text)
-    return QueryToken(tok.text, skel, tok.initial, equivalents(skel) if not tok.initial
-                      else frozenset())
+    return QueryToken(
+        tok.text, skel, tok.initial, equivalents(skel) if not tok.initial else frozenset()
+    )
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,7 @@ class StoredToken:
 
 @lru_cache(maxsize=100_000)
 def spelling_tokens(spelling: str) -> tuple[StoredToken, ...]:
-    return tuple(StoredToken(t.text, skeleton(t.text)) for t in tokenize(spelling)
-                 if not t.initial)
+    return tuple(StoredToken(t.text, skeleton(t.text)) for t in tokenize(spelling) if not t.initial)
 
 
 @dataclass
@@ -113,8 +113,11 @@ def _score_spelling(query: Query, spelling: str) -> Scored:
         best_i = -1
         for i, t in enumerate(stored):
             m = match_token(q, t)
-            if m and (best is None or m.similarity > best.similarity
-                      or (m.similarity == best.similarity and best_i in used and i not in used)):
+            if m and (
+                best is None
+                or m.similarity > best.similarity
+                or (m.similarity == best.similarity and best_i in used and i not in used)
+            ):
                 best, best_i = m, i
         if best is None:
             reasons.append({"query": q.text, "matched": None, "how": "not_found"})

@@ -17,22 +17,79 @@ from functools import lru_cache
 SKELETON_VERSION = "1"
 
 _CYRILLIC = {
-    "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "h", "д": "d", "е": "e", "є": "ie",
-    "ж": "Z", "з": "z", "и": "i", "і": "i", "ї": "i", "й": "i", "к": "k", "л": "l",
-    "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u",
-    "ф": "f", "х": "h", "ц": "C", "ч": "S", "ш": "S", "щ": "S", "ь": "", "ъ": "",
-    "ю": "iu", "я": "ia", "ы": "i", "э": "e", "ё": "io", "ў": "u",
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "h",
+    "ґ": "h",
+    "д": "d",
+    "е": "e",
+    "є": "ie",
+    "ж": "Z",
+    "з": "z",
+    "и": "i",
+    "і": "i",
+    "ї": "i",
+    "й": "i",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ф": "f",
+    "х": "h",
+    "ц": "C",
+    "ч": "S",
+    "ш": "S",
+    "щ": "S",
+    "ь": "",
+    "ъ": "",
+    "ю": "iu",
+    "я": "ia",
+    "ы": "i",
+    "э": "e",
+    "ё": "io",
+    "ў": "u",
 }
 
 # Longest spellings first; applied left to right in one pass.
 _LATIN_RULES = {
-    "schtsch": "S", "shtch": "S", "chtch": "S", "shch": "S", "tsch": "S", "sch": "S",
-    "tch": "S", "sh": "S", "ch": "S", "cz": "S", "sz": "S", "zh": "Z", "kh": "h", "gh": "h",
-    "ts": "C", "tz": "C", "ou": "u", "ph": "f", "th": "t", "ck": "k", "qu": "k", "x": "ks",
-    "w": "v", "y": "i", "j": "i", "g": "h", "c": "k", "q": "k", "h": "h",
+    "schtsch": "S",
+    "shtch": "S",
+    "chtch": "S",
+    "shch": "S",
+    "tsch": "S",
+    "sch": "S",
+    "tch": "S",
+    "sh": "S",
+    "ch": "S",
+    "cz": "S",
+    "sz": "S",
+    "zh": "Z",
+    "kh": "h",
+    "gh": "h",
+    "ts": "C",
+    "tz": "C",
+    "ou": "u",
+    "ph": "f",
+    "th": "t",
+    "ck": "k",
+    "qu": "k",
+    "x": "ks",
+    "w": "v",
+    "y": "i",
+    "j": "i",
+    "g": "h",
+    "c": "k",
+    "q": "k",
+    "h": "h",
 }
-_LATIN_RE = re.compile(
-    r"gu(?=[eiy])|" + "|".join(sorted(_LATIN_RULES, key=len, reverse=True)))
+_LATIN_RE = re.compile(r"gu(?=[eiy])|" + "|".join(sorted(_LATIN_RULES, key=len, reverse=True)))
 
 
 _RUNS = re.compile(r"[\u0400-\u052f]+|[^\u0400-\u052f]+")
@@ -50,9 +107,11 @@ def skeleton(token: str) -> str:
     # Cyrillic letters map one by one; Latin runs through the spelling rules. Kept apart so
     # that с+х never reads as the Latin "sh".
     mapped = "".join(
-        "".join(_CYRILLIC.get(ch, ch) for ch in run) if _CYR_RUN.match(run)
+        "".join(_CYRILLIC.get(ch, ch) for ch in run)
+        if _CYR_RUN.match(run)
         else _LATIN_RE.sub(_latin, run)
-        for run in _RUNS.findall(token))
+        for run in _RUNS.findall(token)
+    )
     out: list[str] = []
     for ch in mapped:
         if not ch.isalpha():

@@ -18,10 +18,32 @@ MAX_TOKENS = 8
 
 # Latin letters whose diacritic carries a sound (ISO 9, Czech-style spellings, BGN 1965).
 _MEANINGFUL_DIACRITICS = {
-    "ž": "zh", "š": "sh", "č": "ch", "ŝ": "shch", "ĉ": "ch", "ẑ": "zh", "ć": "ch", "ś": "s",
-    "ź": "z", "ż": "zh", "ł": "l", "ø": "o", "ß": "ss", "æ": "ae", "œ": "oe",
-    "ŭ": "u", "ĭ": "i", "ȳ": "y", "ì": "i", "ï": "i", "ê": "ie", "û": "iu", "â": "ia",
-    "ë": "io", "ǵ": "g", "ġ": "g",
+    "ž": "zh",
+    "š": "sh",
+    "č": "ch",
+    "ŝ": "shch",
+    "ĉ": "ch",
+    "ẑ": "zh",
+    "ć": "ch",
+    "ś": "s",
+    "ź": "z",
+    "ż": "zh",
+    "ł": "l",
+    "ø": "o",
+    "ß": "ss",
+    "æ": "ae",
+    "œ": "oe",
+    "ŭ": "u",
+    "ĭ": "i",
+    "ȳ": "y",
+    "ì": "i",
+    "ï": "i",
+    "ê": "ie",
+    "û": "iu",
+    "â": "ia",
+    "ë": "io",
+    "ǵ": "g",
+    "ġ": "g",
 }
 
 # Letters that look the same in Latin and Cyrillic.
@@ -31,8 +53,10 @@ _CYRILLIC_TO_LATIN = {v: k for k, v in _LATIN_TO_CYRILLIC.items()}
 # Invisible characters that separate words; every other format character is dropped.
 _WORD_BREAKS = str.maketrans({"\u200b": " ", "\u2060": " ", "\u180e": " "})
 _APOSTROPHES = "'’ʼʹ`´‘ʻ"
-_MIXED_WORD = re.compile(r"[a-z][\u0430-\u044f\u0454\u0456\u0457\u0491]|"
-                         r"[\u0430-\u044f\u0454\u0456\u0457\u0491][a-z]")
+_MIXED_WORD = re.compile(
+    r"[a-z][\u0430-\u044f\u0454\u0456\u0457\u0491]|"
+    r"[\u0430-\u044f\u0454\u0456\u0457\u0491][a-z]"
+)
 _TOKEN_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 

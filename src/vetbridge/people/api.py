@@ -28,8 +28,9 @@ SEARCH_MAX = 100
 LifecycleT = Literal["alive", "fallen", "missing", "deceased"]
 SexT = Literal["M", "F", "U"]
 LangT = Literal["uk", "en", "fr", "ru", "de", "xx"]
-StatusT = Literal["ua_combatant", "ua_war_disability", "ua_family_of_fallen", "fr_pensioner",
-                  "fr_ward_of_nation"]
+StatusT = Literal[
+    "ua_combatant", "ua_war_disability", "ua_family_of_fallen", "fr_pensioner", "fr_ward_of_nation"
+]
 assert set(LifecycleT.__args__) == set(Lifecycle.values)  # type: ignore[attr-defined]
 assert set(SexT.__args__) == set(Sex.values)  # type: ignore[attr-defined]
 assert set(LangT.__args__) == set(NameLanguage.values)  # type: ignore[attr-defined]
@@ -127,8 +128,9 @@ class PersonOut(PersonSummary):
     lifecycle_date: dt.date | None
     preferred_language: str
     names: list[NameOut]
-    statuses: list[StatusOut] | None = Field(None, description="Null when your role may not "
-                                                               "see statuses.")
+    statuses: list[StatusOut] | None = Field(
+        None, description="Null when your role may not see statuses."
+    )
     phone: str | None
     email: str | None
     address: str | None
@@ -170,28 +172,41 @@ def _region(code: str | None) -> Region | None:
         return None
     region = Region.objects.filter(code=code.upper()).first()
     if region is None:
-        raise ApplicationError(_("Some fields are not valid."),
-                               fields={"region": [_("Unknown region code.")]})
+        raise ApplicationError(
+            _("Some fields are not valid."), fields={"region": [_("Unknown region code.")]}
+        )
     return region
 
 
 def _summary(p: Person) -> dict[str, Any]:
-    return {"id": p.pk, "external_id": p.external_id, "display_name": p.display_name(),
-            "birth_date": p.birth_date, "sex": p.sex,
-            "region": p.region.code if p.region else None, "lifecycle": p.lifecycle,
-            "version": p.version}
+    return {
+        "id": p.pk,
+        "external_id": p.external_id,
+        "display_name": p.display_name(),
+        "birth_date": p.birth_date,
+        "sex": p.sex,
+        "region": p.region.code if p.region else None,
+        "lifecycle": p.lifecycle,
+        "version": p.version,
+    }
 
 
 def _detail(user: User, p: Person) -> dict[str, Any]:
     sensitive = can_view_sensitive(user)
     return {
-        **_summary(p), "birth_place": p.birth_place, "lifecycle_date": p.lifecycle_date,
-        "preferred_language": p.preferred_language, "names": list(p.names.all()),
+        **_summary(p),
+        "birth_place": p.birth_place,
+        "lifecycle_date": p.lifecycle_date,
+        "preferred_language": p.preferred_language,
+        "names": list(p.names.all()),
         "statuses": list(p.statuses.all()) if sensitive else None,
-        "phone": p.phone if sensitive else None, "email": p.email if sensitive else None,
+        "phone": p.phone if sensitive else None,
+        "email": p.email if sensitive else None,
         "address": p.address if sensitive else None,
-        "relatives": [{"id": r.person.pk, "display_name": r.person.display_name(),
-                       "kind": r.kind} for r in selectors.person_relatives(user=user, person=p)],
+        "relatives": [
+            {"id": r.person.pk, "display_name": r.person.display_name(), "kind": r.kind}
+            for r in selectors.person_relatives(user=user, person=p)
+        ],
     }
 
 
@@ -205,28 +220,41 @@ def list_people(request: HttpRequest, filters: Query[PersonFilters]) -> dict[str
     # A page past the end (however large its number) is an empty page.
     start = (min(filters.page, MAX_PAGE + 1) - 1) * filters.page_size
     if data.get("q"):
-        hits = selectors.person_search(user=user, q=data["q"], filters=data,
-                                       limit=SEARCH_MAX).hits
-        return {"count": len(hits), "page": filters.page, "page_size": filters.page_size,
-                "results": [_summary(h.person) for h in hits[start:start + filters.page_size]]}
+        hits = selectors.person_search(user=user, q=data["q"], filters=data, limit=SEARCH_MAX).hits
+        return {
+            "count": len(hits),
+            "page": filters.page,
+            "page_size": filters.page_size,
+            "results": [_summary(h.person) for h in hits[start : start + filters.page_size]],
+        }
     qs = selectors.person_list(user=user, filters=data)
     count = qs.count()
-    return {"count": count, "page": filters.page, "page_size": filters.page_size,
-            "results": [_summary(p) for p in qs[start:start + filters.page_size]]
-            if start < count else []}
+    return {
+        "count": count,
+        "page": filters.page,
+        "page_size": filters.page_size,
+        "results": [_summary(p) for p in qs[start : start + filters.page_size]]
+        if start < count
+        else [],
+    }
 
 
 class ReasonOut(Schema):
     query: str | None = None
     matched: str | None = None
-    how: str = Field(description="exact, same_sound, equivalent_name, spelling_distance, "
-                                 "initial, not_found or external_id")
+    how: str = Field(
+        description="exact, same_sound, equivalent_name, spelling_distance, "
+        "initial, not_found or external_id"
+    )
     label: str = Field(description="`how` in the user's language")
     distance: int | None = None
-    field: str | None = Field(None, description="for facts beyond the name: born, region; "
-                                                "for the linkage: the field compared")
-    weight: float | None = Field(None, description="linkage: match weight of this field "
-                                                   "(log2 m/u, bits)")
+    field: str | None = Field(
+        None,
+        description="for facts beyond the name: born, region; for the linkage: the field compared",
+    )
+    weight: float | None = Field(
+        None, description="linkage: match weight of this field (log2 m/u, bits)"
+    )
 
 
 class SearchResultOut(Schema):
@@ -253,10 +281,16 @@ class SearchOut(Schema):
 class SearchParams(Schema):
     q: str = Field("", description="a name in any script or spelling; cut at 200 characters")
     limit: int = Field(10, ge=1, le=SEARCH_MAX)
-    born: str = Field("", description="birth year (YYYY) or date (YYYY-MM-DD): namesakes "
-                                      "born then come first; in the reasons")
-    region: str = Field("", description="region code of residence (e.g. UA-46): used in "
-                                        "ranking and the reasons, not as a filter")
+    born: str = Field(
+        "",
+        description="birth year (YYYY) or date (YYYY-MM-DD): namesakes "
+        "born then come first; in the reasons",
+    )
+    region: str = Field(
+        "",
+        description="region code of residence (e.g. UA-46): used in "
+        "ranking and the reasons, not as a filter",
+    )
     patronymic: str = Field("", max_length=120, description="patronymic, if known")
 
 
@@ -264,8 +298,11 @@ def _reasons(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**r, "label": selectors.reason_label(r)} for r in reasons]
 
 
-@router.get("/people/search", response=SearchOut,
-            summary="Find people by name across scripts and spellings, ranked with reasons")
+@router.get(
+    "/people/search",
+    response=SearchOut,
+    summary="Find people by name across scripts and spellings, ranked with reasons",
+)
 def search_people(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
     user = api_user(request)
     require(user, Capability.PEOPLE_VIEW)
@@ -274,20 +311,37 @@ def search_people(request: HttpRequest, params: Query[SearchParams]) -> dict[str
         try:
             born = name_index.Born.parse(params.born)
         except ValueError:
-            raise ApplicationError(_("Some fields are not valid."),
-                                   fields={"born": [str(BORN_ERROR)]}) from None
+            raise ApplicationError(
+                _("Some fields are not valid."), fields={"born": [str(BORN_ERROR)]}
+            ) from None
     region = _region(params.region)
-    search = selectors.person_search(user=user, q=params.q, limit=params.limit, born=born,
-                                     region_id=region.pk if region else None,
-                                     patronymic=params.patronymic)
+    search = selectors.person_search(
+        user=user,
+        q=params.q,
+        limit=params.limit,
+        born=born,
+        region_id=region.pk if region else None,
+        patronymic=params.patronymic,
+    )
     return {
-        "results": [{"id": h.person.pk, "external_id": h.person.external_id,
-                     "display_name": h.person.display_name(), "score": h.score,
-                     "spelling": h.spelling, "reasons": _reasons(h.reasons),
-                     "birth_date": h.person.birth_date, "lifecycle": h.person.lifecycle}
-                    for h in search.hits],
-        "notices": [{"code": c, "message": str(selectors.NOTICES[c])} for c in search.notices
-                    if c in selectors.NOTICES],
+        "results": [
+            {
+                "id": h.person.pk,
+                "external_id": h.person.external_id,
+                "display_name": h.person.display_name(),
+                "score": h.score,
+                "spelling": h.spelling,
+                "reasons": _reasons(h.reasons),
+                "birth_date": h.person.birth_date,
+                "lifecycle": h.person.lifecycle,
+            }
+            for h in search.hits
+        ],
+        "notices": [
+            {"code": c, "message": str(selectors.NOTICES[c])}
+            for c in search.notices
+            if c in selectors.NOTICES
+        ],
     }
 
 
@@ -307,15 +361,25 @@ class CandidateOut(Schema):
     reasons: list[ReasonOut]
 
 
-@router.post("/people/duplicates/check", response=list[CandidateOut],
-             summary="Likely duplicates of a person about to be registered")
+@router.post(
+    "/people/duplicates/check",
+    response=list[CandidateOut],
+    summary="Likely duplicates of a person about to be registered",
+)
 def check_duplicates(request: HttpRequest, payload: DuplicateCheckIn) -> list[dict[str, Any]]:
     user = api_user(request)
     require(user, Capability.PEOPLE_EDIT)
-    return [{"id": c.person.pk, "display_name": c.person.display_name(),
-             "birth_date": c.person.birth_date, "score": c.score, "confidence": c.confidence,
-             "reasons": _reasons(c.reasons)}
-            for c in duplicates.likely_duplicates(user=user, **payload.dict())]
+    return [
+        {
+            "id": c.person.pk,
+            "display_name": c.person.display_name(),
+            "birth_date": c.person.birth_date,
+            "score": c.score,
+            "confidence": c.confidence,
+            "reasons": _reasons(c.reasons),
+        }
+        for c in duplicates.likely_duplicates(user=user, **payload.dict())
+    ]
 
 
 class SuspectOut(Schema):
@@ -330,15 +394,27 @@ class SuspectOut(Schema):
     state: str
 
 
-@router.get("/people/duplicates", response=list[SuspectOut],
-            summary="Suspected duplicates to review (both people within your access)")
+@router.get(
+    "/people/duplicates",
+    response=list[SuspectOut],
+    summary="Suspected duplicates to review (both people within your access)",
+)
 def list_suspects(request: HttpRequest) -> list[dict[str, Any]]:
     user = api_user(request)
-    return [{"id": s.pk, "person_a": s.person_a_id, "person_b": s.person_b_id,
-             "names_a": [n.full_name() for n in s.person_a.names.all()],
-             "names_b": [n.full_name() for n in s.person_b.names.all()],
-             "score": s.score, "confidence": s.confidence, "reasons": _reasons(s.reasons),
-             "state": s.state} for s in duplicates.suspects_for(user)[:200]]
+    return [
+        {
+            "id": s.pk,
+            "person_a": s.person_a_id,
+            "person_b": s.person_b_id,
+            "names_a": [n.full_name() for n in s.person_a.names.all()],
+            "names_b": [n.full_name() for n in s.person_b.names.all()],
+            "score": s.score,
+            "confidence": s.confidence,
+            "reasons": _reasons(s.reasons),
+            "state": s.state,
+        }
+        for s in duplicates.suspects_for(user)[:200]
+    ]
 
 
 class MergeIn(Schema):
@@ -354,12 +430,20 @@ class MergeOut(Schema):
 
 
 def _merge_out(m: Any) -> dict[str, Any]:
-    return {"id": m.pk, "survivor_id": m.survivor_id, "absorbed_id": m.absorbed_id,
-            "moved": m.moved, "undone": m.undone_at is not None}
+    return {
+        "id": m.pk,
+        "survivor_id": m.survivor_id,
+        "absorbed_id": m.absorbed_id,
+        "moved": m.moved,
+        "undone": m.undone_at is not None,
+    }
 
 
-@router.post("/people/duplicates/{suspect_id}/merge", response=MergeOut,
-             summary="Merge a suspected pair (a human decision, audited, reversible)")
+@router.post(
+    "/people/duplicates/{suspect_id}/merge",
+    response=MergeOut,
+    summary="Merge a suspected pair (a human decision, audited, reversible)",
+)
 def merge_suspect(request: HttpRequest, suspect_id: int, payload: MergeIn) -> dict[str, Any]:
     user = api_user(request)
     suspect = duplicates.suspects_for(user).filter(pk=suspect_id).first()
@@ -367,31 +451,48 @@ def merge_suspect(request: HttpRequest, suspect_id: int, payload: MergeIn) -> di
         raise NotFoundError(_("No such suspected duplicate, or already decided."))
     pair = (suspect.person_a_id, suspect.person_b_id)
     if payload.survivor_id not in pair:
-        raise ApplicationError(_("Some fields are not valid."), fields={
-            "survivor_id": [_("Choose one of the two records of the pair.")]})
+        raise ApplicationError(
+            _("Some fields are not valid."),
+            fields={"survivor_id": [_("Choose one of the two records of the pair.")]},
+        )
     absorbed = pair[1] if payload.survivor_id == pair[0] else pair[0]
-    return _merge_out(duplicates.person_merge(actor=user, survivor_id=payload.survivor_id,
-                                              absorbed_id=absorbed, suspect_id=suspect_id))
+    return _merge_out(
+        duplicates.person_merge(
+            actor=user, survivor_id=payload.survivor_id, absorbed_id=absorbed, suspect_id=suspect_id
+        )
+    )
 
 
 class DismissIn(Schema):
     note: str = Field("", max_length=300)
 
 
-@router.post("/people/duplicates/{suspect_id}/dismiss", response=SuspectOut,
-             summary="Record that a suspected pair are two different people")
+@router.post(
+    "/people/duplicates/{suspect_id}/dismiss",
+    response=SuspectOut,
+    summary="Record that a suspected pair are two different people",
+)
 def dismiss_suspect(request: HttpRequest, suspect_id: int, payload: DismissIn) -> dict[str, Any]:
     user = api_user(request)
     s = duplicates.suspect_dismiss(actor=user, suspect_id=suspect_id, note=payload.note)
-    return {"id": s.pk, "person_a": s.person_a_id, "person_b": s.person_b_id,
-            "names_a": [n.full_name() for n in s.person_a.names.all()],
-            "names_b": [n.full_name() for n in s.person_b.names.all()],
-            "score": s.score, "confidence": s.confidence, "reasons": _reasons(s.reasons),
-            "state": s.state}
+    return {
+        "id": s.pk,
+        "person_a": s.person_a_id,
+        "person_b": s.person_b_id,
+        "names_a": [n.full_name() for n in s.person_a.names.all()],
+        "names_b": [n.full_name() for n in s.person_b.names.all()],
+        "score": s.score,
+        "confidence": s.confidence,
+        "reasons": _reasons(s.reasons),
+        "state": s.state,
+    }
 
 
-@router.post("/people/merges/{merge_id}/undo", response=MergeOut,
-             summary="Undo a merge: both records and their links come back")
+@router.post(
+    "/people/merges/{merge_id}/undo",
+    response=MergeOut,
+    summary="Undo a merge: both records and their links come back",
+)
 def undo_merge(request: HttpRequest, merge_id: int) -> dict[str, Any]:
     return _merge_out(duplicates.person_unmerge(actor=api_user(request), merge_id=merge_id))
 
@@ -399,12 +500,17 @@ def undo_merge(request: HttpRequest, merge_id: int) -> dict[str, Any]:
 @router.post("/people", response={201: PersonOut}, summary="Register a person")
 def create_person(request: HttpRequest, payload: PersonIn) -> Status[Any]:
     user = api_user(request)
-    data = input_from(services.PersonInput, payload.dict(exclude={"names", "statuses"}),
-                      region=_region(payload.region))
+    data = input_from(
+        services.PersonInput,
+        payload.dict(exclude={"names", "statuses"}),
+        region=_region(payload.region),
+    )
     person = services.person_create(
-        actor=user, data=data, names=[input_from(services.NameInput, n.dict())
-                                      for n in payload.names],
-        statuses=[input_from(services.StatusInput, s.dict()) for s in payload.statuses])
+        actor=user,
+        data=data,
+        names=[input_from(services.NameInput, n.dict()) for n in payload.names],
+        statuses=[input_from(services.StatusInput, s.dict()) for s in payload.statuses],
+    )
     return Status(201, _detail(user, person))
 
 
@@ -421,38 +527,61 @@ def patch_person(request: HttpRequest, person_id: int, payload: PersonPatch) -> 
     data = nulls_as_empty(payload.dict(exclude_unset=True, exclude={"version"}), Person)
     if "region" in data:
         data["region"] = _region(data["region"])
-    person = services.person_update(actor=user, person_id=person_id,
-                                    expected_version=payload.version,
-                                    data=input_from(services.PersonChanges, data))
+    person = services.person_update(
+        actor=user,
+        person_id=person_id,
+        expected_version=payload.version,
+        data=input_from(services.PersonChanges, data),
+    )
     return _detail(user, person)
 
 
 @router.post("/people/{person_id}/names", response={201: NameOut}, summary="Add a spelling")
 def add_name(request: HttpRequest, person_id: int, payload: NameIn) -> Status[Any]:
-    return Status(201, services.person_name_add(
-        actor=api_user(request), person_id=person_id,
-        data=input_from(services.NameInput, payload.dict())))
+    return Status(
+        201,
+        services.person_name_add(
+            actor=api_user(request),
+            person_id=person_id,
+            data=input_from(services.NameInput, payload.dict()),
+        ),
+    )
 
 
 @router.post("/people/{person_id}/statuses", response={201: StatusOut}, summary="Add a status")
 def add_status(request: HttpRequest, person_id: int, payload: StatusIn) -> Status[Any]:
-    return Status(201, services.person_status_add(
-        actor=api_user(request), person_id=person_id,
-        data=input_from(services.StatusInput, payload.dict())))
+    return Status(
+        201,
+        services.person_status_add(
+            actor=api_user(request),
+            person_id=person_id,
+            data=input_from(services.StatusInput, payload.dict()),
+        ),
+    )
 
 
-@router.post("/people/{person_id}/links", response={201: RelativeOut},
-             summary="Link a family member")
+@router.post(
+    "/people/{person_id}/links", response={201: RelativeOut}, summary="Link a family member"
+)
 def add_link(request: HttpRequest, person_id: int, payload: LinkIn) -> Status[Any]:
     assert payload.kind in LinkKind.values
-    link = services.family_link_add(actor=api_user(request), person_id=person_id,
-                                    relative_id=payload.relative_id, kind=payload.kind)
-    return Status(201, {"id": link.relative.pk, "display_name": link.relative.display_name(),
-                 "kind": link.kind})
+    link = services.family_link_add(
+        actor=api_user(request),
+        person_id=person_id,
+        relative_id=payload.relative_id,
+        kind=payload.kind,
+    )
+    return Status(
+        201,
+        {"id": link.relative.pk, "display_name": link.relative.display_name(), "kind": link.kind},
+    )
 
 
-@router.get("/people/{person_id}/history", response=list[HistoryEntry],
-            summary="History of changes to a person's file")
+@router.get(
+    "/people/{person_id}/history",
+    response=list[HistoryEntry],
+    summary="History of changes to a person's file",
+)
 def person_history(request: HttpRequest, person_id: int) -> list[dict[str, Any]]:
     user = api_user(request)
     _person, entries = history.person_history_open(actor=user, person_id=person_id)

@@ -41,18 +41,31 @@ DEMO_ACCOUNTS = [
     DemoAccount("analyst", Role.ANALYST, "Sophie", "Martin", language="fr"),
     DemoAccount("veteran", Role.VETERAN, "Ігор", "Коваленко"),
     DemoAccount("partner", Role.PARTNER, "Наталія", "Гнатюк"),
-    DemoAccount("coop.fr", Role.COOPERATION_OFFICER, "Julien", "Moreau", language="fr",
-                side="fr"),
+    DemoAccount("coop.fr", Role.COOPERATION_OFFICER, "Julien", "Moreau", language="fr", side="fr"),
     DemoAccount("coop.ua", Role.COOPERATION_OFFICER, "Оксана", "Савчук", side="ua"),
 ]
 
 # (surname, given, patronymic, Latin passport spelling, French press spelling, sex)
 NAMES = [
     ("Коваленко", "Ігор", "Петрович", ("Kovalenko", "Ihor"), ("Kovalenko", "Igor"), "M"),
-    ("Шевченко", "Олександр", "Іванович", ("Shevchenko", "Oleksandr"), ("Chevtchenko", "Oleksandr"), "M"),
+    (
+        "Шевченко",
+        "Олександр",
+        "Іванович",
+        ("Shevchenko", "Oleksandr"),
+        ("Chevtchenko", "Oleksandr"),
+        "M",
+    ),
     ("Бондаренко", "Олена", "Миколаївна", ("Bondarenko", "Olena"), ("Bondarenko", "Olena"), "F"),
     ("Ткаченко", "Сергій", "Васильович", ("Tkachenko", "Serhii"), ("Tkatchenko", "Serhiï"), "M"),
-    ("Кравченко", "Михайло", "Андрійович", ("Kravchenko", "Mykhailo"), ("Kravtchenko", "Mykhaïlo"), "M"),
+    (
+        "Кравченко",
+        "Михайло",
+        "Андрійович",
+        ("Kravchenko", "Mykhailo"),
+        ("Kravtchenko", "Mykhaïlo"),
+        "M",
+    ),
     ("Олійник", "Наталія", "Сергіївна", ("Oliinyk", "Nataliia"), ("Oliïnyk", "Natalia"), "F"),
     ("Шевчук", "Андрій", "Олегович", ("Shevchuk", "Andrii"), ("Chevtchouk", "Andriï"), "M"),
     ("Поліщук", "Юлія", "Вікторівна", ("Polishchuk", "Yuliia"), ("Polichtchouk", "Ioulia"), "F"),
@@ -63,7 +76,14 @@ NAMES = [
     ("Марченко", "Євген", "Олександрович", ("Marchenko", "Yevhen"), ("Martchenko", "Ievguen"), "M"),
     ("Жук", "Володимир", "Павлович", ("Zhuk", "Volodymyr"), ("Joukov", "Volodymyr"), "M"),
     ("Гриценко", "Оксана", "Петрівна", ("Hrytsenko", "Oksana"), ("Hrytsenko", "Oksana"), "F"),
-    ("Захарченко", "Юрій", "Григорович", ("Zakharchenko", "Yurii"), ("Zakhartchenko", "Iouri"), "M"),
+    (
+        "Захарченко",
+        "Юрій",
+        "Григорович",
+        ("Zakharchenko", "Yurii"),
+        ("Zakhartchenko", "Iouri"),
+        "M",
+    ),
     ("Мельничук", "Роман", "Ярославович", ("Melnychuk", "Roman"), ("Melnytchouk", "Roman"), "M"),
     ("Кузьменко", "Ірина", "Анатоліївна", ("Kuzmenko", "Iryna"), ("Kouzmenko", "Iryna"), "F"),
     ("Левченко", "Максим", "Вадимович", ("Levchenko", "Maksym"), ("Levtchenko", "Maksym"), "M"),
@@ -117,39 +137,74 @@ def load_demo(*, seed: int = 2026) -> dict[str, int]:
         lifecycle = Lifecycle.ALIVE
         death = None
         if i % 9 == 4:
-            lifecycle, death = Lifecycle.FALLEN, dt.date(2022, 3, 1) + dt.timedelta(days=rng.randint(0, 1300))
+            lifecycle, death = (
+                Lifecycle.FALLEN,
+                dt.date(2022, 3, 1) + dt.timedelta(days=rng.randint(0, 1300)),
+            )
         elif i % 17 == 8:
-            lifecycle, death = Lifecycle.MISSING, dt.date(2023, 6, 1) + dt.timedelta(days=rng.randint(0, 600))
+            lifecycle, death = (
+                Lifecycle.MISSING,
+                dt.date(2023, 6, 1) + dt.timedelta(days=rng.randint(0, 600)),
+            )
         birth = dt.date(1965, 1, 1) + dt.timedelta(days=rng.randint(0, 365 * 38))
         statuses: list[StatusInput] = []
         if sex == "M" and lifecycle == Lifecycle.ALIVE:
-            statuses.append(StatusInput(
-                kind="ua_combatant", valid_from=dt.date(2023, 1, 10) + dt.timedelta(days=i * 11),
-                document_type="Посвідчення УБД", document_number=f"АА {100000 + i}",
-                issuer="Міністерство оборони України"))
+            statuses.append(
+                StatusInput(
+                    kind="ua_combatant",
+                    valid_from=dt.date(2023, 1, 10) + dt.timedelta(days=i * 11),
+                    document_type="Посвідчення УБД",
+                    document_number=f"АА {100000 + i}",
+                    issuer="Міністерство оборони України",
+                )
+            )
             if i % 4 == 0:
-                statuses.append(StatusInput(
-                    kind="ua_war_disability", disability_group=1 + i % 3,
-                    valid_from=dt.date(2024, 2, 1) + dt.timedelta(days=i * 5),
-                    document_type="Рішення експертної команди",
-                    document_number=f"ЕК-{2000 + i}"))
+                statuses.append(
+                    StatusInput(
+                        kind="ua_war_disability",
+                        disability_group=1 + i % 3,
+                        valid_from=dt.date(2024, 2, 1) + dt.timedelta(days=i * 5),
+                        document_type="Рішення експертної команди",
+                        document_number=f"ЕК-{2000 + i}",
+                    )
+                )
         person = person_create(
-            actor=None, audit=True,
+            actor=None,
+            audit=True,
             data=PersonInput(
-                external_id=f"DEMO-{i + 1:04d}", birth_date=birth, sex=sex,
-                region=regions.get(region_code), lifecycle=lifecycle, lifecycle_date=death,
-                birth_place="", contact_person=users["caseworker"] if i < 5 else None,
-                phone=f"+380 67 {rng.randint(100, 999)} {rng.randint(1000, 9999)}"),
+                external_id=f"DEMO-{i + 1:04d}",
+                birth_date=birth,
+                sex=sex,
+                region=regions.get(region_code),
+                lifecycle=lifecycle,
+                lifecycle_date=death,
+                birth_place="",
+                contact_person=users["caseworker"] if i < 5 else None,
+                phone=f"+380 67 {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
+            ),
             names=[
                 NameInput(
-                    surname=surname, given_name=given, patronymic=patr, language="uk",
-                    source="Паспорт", is_preferred=True),
+                    surname=surname,
+                    given_name=given,
+                    patronymic=patr,
+                    language="uk",
+                    source="Паспорт",
+                    is_preferred=True,
+                ),
                 NameInput(
-                    surname=latin[0], given_name=latin[1], language="en",
-                    source="Passport (KMU 2010)", is_preferred=True),
+                    surname=latin[0],
+                    given_name=latin[1],
+                    language="en",
+                    source="Passport (KMU 2010)",
+                    is_preferred=True,
+                ),
                 NameInput(
-                    surname=french[0], given_name=french[1], language="fr",
-                    source="Presse française", is_preferred=True),
+                    surname=french[0],
+                    given_name=french[1],
+                    language="fr",
+                    source="Presse française",
+                    is_preferred=True,
+                ),
             ],
             statuses=statuses,
         )
@@ -159,28 +214,45 @@ def load_demo(*, seed: int = 2026) -> dict[str, int]:
     spouse = person_create(
         actor=None,
         data=PersonInput(
-            external_id="DEMO-F001", sex="F", region=fallen.region,
-            birth_date=dt.date(1988, 5, 17)),
-        names=[NameInput(
-            surname=fallen.names.get(language="uk").surname, given_name="Марія",
-            patronymic="Степанівна", language="uk")],
-        statuses=[StatusInput(
-            kind="ua_family_of_fallen",
-            valid_from=(fallen.lifecycle_date or dt.date(2023, 1, 1)) + dt.timedelta(days=60),
-            document_type="Посвідчення члена сім'ї загиблого")])
+            external_id="DEMO-F001", sex="F", region=fallen.region, birth_date=dt.date(1988, 5, 17)
+        ),
+        names=[
+            NameInput(
+                surname=fallen.names.get(language="uk").surname,
+                given_name="Марія",
+                patronymic="Степанівна",
+                language="uk",
+            )
+        ],
+        statuses=[
+            StatusInput(
+                kind="ua_family_of_fallen",
+                valid_from=(fallen.lifecycle_date or dt.date(2023, 1, 1)) + dt.timedelta(days=60),
+                document_type="Посвідчення члена сім'ї загиблого",
+            )
+        ],
+    )
     admin = users["admin"]
     family_link_add(actor=admin, person_id=fallen.pk, relative_id=spouse.pk, kind="spouse")
     # Two records that are the same people as registered ones, met in other sources: the
     # duplicate review queue starts with them.
     for source, twin, names in (
-        ("Liste d'unité (presse)", created[1],
-         [{"surname": "Chevtchenko", "given_name": "Alexandre", "language": "fr"}]),
-        ("Unit list", created[3],
-         [{"surname": "TKATCHENKO", "given_name": "Serhiy", "language": "en"}]),
+        (
+            "Liste d'unité (presse)",
+            created[1],
+            [{"surname": "Chevtchenko", "given_name": "Alexandre", "language": "fr"}],
+        ),
+        (
+            "Unit list",
+            created[3],
+            [{"surname": "TKATCHENKO", "given_name": "Serhiy", "language": "en"}],
+        ),
     ):
-        person_create(actor=None, data=PersonInput(
-            birth_date=twin.birth_date, sex=twin.sex, region=twin.region),
-                      names=[input_from(NameInput, {**n, "source": source}) for n in names])
+        person_create(
+            actor=None,
+            data=PersonInput(birth_date=twin.birth_date, sex=twin.sex, region=twin.region),
+            names=[input_from(NameInput, {**n, "source": source}) for n in names],
+        )
     veteran_person = created[0]
     users["veteran"].person = veteran_person
     users["veteran"].save(update_fields=["person"])

@@ -40,8 +40,15 @@ SUSPECT_THRESHOLD = 0.85
 STRONG_HOWS = frozenset({"exact", "same_sound"})
 # Empty fields of the survivor filled from the absorbed record on merge (and emptied again
 # by an unmerge if still unchanged).
-FILLABLE_FIELDS = ("birth_date", "birth_place", "region_id", "phone", "email", "address",
-                   "contact_person_id")
+FILLABLE_FIELDS = (
+    "birth_date",
+    "birth_place",
+    "region_id",
+    "phone",
+    "email",
+    "address",
+    "contact_person_id",
+)
 
 
 @dataclass
@@ -57,13 +64,19 @@ def _confidence(reasons: list[dict[str, Any]], a: dt.date | None, b: dt.date | N
     return Confidence.HIGH if strong and a and b and a == b else Confidence.LOW
 
 
-def likely_duplicates(*, user: User | None, surname: str, given_name: str = "",
-                      patronymic: str = "", birth_date: dt.date | None = None,
-                      exclude_id: int | None = None, limit: int = 5) -> list[Candidate]:
+def likely_duplicates(
+    *,
+    user: User | None,
+    surname: str,
+    given_name: str = "",
+    patronymic: str = "",
+    birth_date: dt.date | None = None,
+    exclude_id: int | None = None,
+    limit: int = 5,
+) -> list[Candidate]:
     """Registered people who may be the one described, within the user's scope."""
     text = " ".join(p for p in (surname, given_name, patronymic) if p)
-    base = people_for(user) if user is not None else Person.objects.filter(
-        merged_into__isnull=True)
+    base = people_for(user) if user is not None else Person.objects.filter(merged_into__isnull=True)
     if exclude_id:
         base = base.exclude(pk=exclude_id)
 
@@ -71,15 +84,24 @@ def likely_duplicates(*, user: User | None, surname: str, given_name: str = "",
         return set(base.filter(pk__in=ids).values_list("pk", flat=True))
 
     response = name_index.search(text, limit=limit, allowed=allowed)
-    hits = [r for r in response.results if r.score >= SUSPECT_THRESHOLD and all(
-        reason["how"] not in ("not_found", "initial") and reason.get("distance", 0) in (0, 1)
-        for reason in r.reasons)]
+    hits = [
+        r
+        for r in response.results
+        if r.score >= SUSPECT_THRESHOLD
+        and all(
+            reason["how"] not in ("not_found", "initial") and reason.get("distance", 0) in (0, 1)
+            for reason in r.reasons
+        )
+    ]
     people = Person.objects.in_bulk([r.id for r in hits])
     out = []
     for r in hits:
         person = people[r.id]
-        out.append(Candidate(person, r.score, _confidence(r.reasons, birth_date,
-                                                           person.birth_date), r.reasons))
+        out.append(
+            Candidate(
+                person, r.score, _confidence(r.reasons, birth_date, person.birth_date), r.reasons
+            )
+        )
     return out
 
 
@@ -89,14 +111,20 @@ def record_suspects(person: Person) -> int:
     if name is None:
         return 0
     created = 0
-    for cand in likely_duplicates(user=None, surname=name.surname, given_name=name.given_name,
-                                  patronymic=name.patronymic, birth_date=person.birth_date,
-                                  exclude_id=person.pk):
+    for cand in likely_duplicates(
+        user=None,
+        surname=name.surname,
+        given_name=name.given_name,
+        patronymic=name.patronymic,
+        birth_date=person.birth_date,
+        exclude_id=person.pk,
+    ):
         a, b = sorted((person.pk, cand.person.pk))
         _, new = DuplicateSuspect.objects.get_or_create(
-            person_a_id=a, person_b_id=b,
-            defaults={"score": cand.score, "confidence": cand.confidence,
-                      "reasons": cand.reasons})
+            person_a_id=a,
+            person_b_id=b,
+            defaults={"score": cand.score, "confidence": cand.confidence, "reasons": cand.reasons},
+        )
         created += int(new)
     return created
 
@@ -105,10 +133,11 @@ def suspects_for(user: User, state: str = DuplicateState.OPEN) -> Any:
     """Pairs in the queue where the user may reach both people."""
     require(user, Capability.PEOPLE_MERGE)
     visible = people_for(user, Capability.PEOPLE_MERGE)
-    return (DuplicateSuspect.objects.filter(state=state, person_a__in=visible,
-                                            person_b__in=visible)
-            .select_related("person_a", "person_b")
-            .prefetch_related("person_a__names", "person_b__names"))
+    return (
+        DuplicateSuspect.objects.filter(state=state, person_a__in=visible, person_b__in=visible)
+        .select_related("person_a", "person_b")
+        .prefetch_related("person_a__names", "person_b__names")
+    )
 
 
 def _suspect(user: User, suspect_id: int) -> DuplicateSuspect:
@@ -127,17 +156,29 @@ def suspect_dismiss(*, actor: User, suspect_id: int, note: str = "") -> Duplicat
     suspect.decision_note = note.strip()[:300]
     suspect.save()
     for pid in (suspect.person_a_id, suspect.person_b_id):
-        audit_record(actor=actor, action=AuditAction.UPDATE, obj=suspect, person_id=pid,
-                     summary="duplicate dismissed",
-                     changes={"state": [DuplicateState.OPEN, DuplicateState.DISMISSED],
-                              "pair": [suspect.person_a_id, suspect.person_b_id]})
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=suspect,
+            person_id=pid,
+            summary="duplicate dismissed",
+            changes={
+                "state": [DuplicateState.OPEN, DuplicateState.DISMISSED],
+                "pair": [suspect.person_a_id, suspect.person_b_id],
+            },
+        )
     return suspect
 
 
 @transaction.atomic
-def person_merge(*, actor: User, survivor_id: int, absorbed_id: int,
-                 suspect_id: int | None = None,
-                 capability: Capability = Capability.PEOPLE_MERGE) -> PersonMerge:
+def person_merge(
+    *,
+    actor: User,
+    survivor_id: int,
+    absorbed_id: int,
+    suspect_id: int | None = None,
+    capability: Capability = Capability.PEOPLE_MERGE,
+) -> PersonMerge:
     """Merge `absorbed` into `survivor`: spellings and family links move by their own rules,
     every row an app declared MOVE in its `person_rows` (statuses, accounts, claims, the care
     file, referrals, the memorial record…) follows; empty fields of the survivor are filled;
@@ -151,10 +192,12 @@ def person_merge(*, actor: User, survivor_id: int, absorbed_id: int,
     rows = movable()
     for model, fld in rows:
         if model._meta.get_field(fld).unique and all(
-                model.objects.filter(**{fld: p}).exists() for p in (survivor, absorbed)):
-            raise ApplicationError(_("Both records have a %(what)s: only one can remain. "
-                                     "Resolve it before merging.")
-                                   % {"what": model._meta.verbose_name})
+            model.objects.filter(**{fld: p}).exists() for p in (survivor, absorbed)
+        ):
+            raise ApplicationError(
+                _("Both records have a %(what)s: only one can remain. Resolve it before merging.")
+                % {"what": model._meta.verbose_name}
+            )
     suspect = None
     if suspect_id is not None:
         suspect = _suspect(actor, suspect_id)
@@ -165,12 +208,18 @@ def person_merge(*, actor: User, survivor_id: int, absorbed_id: int,
     if survivor.merged_into_id or absorbed.merged_into_id:
         raise ConflictError(_("One of these records was merged meanwhile. Reload the page."))
 
-    moved: dict[str, Any] = {"names": [], "unpreferred": [], "links": [], "filled": {},
-                             "rows": {}, "external_id": None}
-    survivor_spellings = {(n.surname, n.given_name, n.patronymic, n.language)
-                          for n in survivor.names.all()}
-    survivor_pref = set(survivor.names.filter(is_preferred=True).values_list("language",
-                                                                              flat=True))
+    moved: dict[str, Any] = {
+        "names": [],
+        "unpreferred": [],
+        "links": [],
+        "filled": {},
+        "rows": {},
+        "external_id": None,
+    }
+    survivor_spellings = {
+        (n.surname, n.given_name, n.patronymic, n.language) for n in survivor.names.all()
+    }
+    survivor_pref = set(survivor.names.filter(is_preferred=True).values_list("language", flat=True))
     for name in absorbed.names.all():
         if (name.surname, name.given_name, name.patronymic, name.language) in survivor_spellings:
             continue  # the survivor already has this spelling; it stays with the absorbed
@@ -184,8 +233,7 @@ def person_merge(*, actor: User, survivor_id: int, absorbed_id: int,
     moved["rows"] = _move_rows(rows, absorbed.pk, survivor.pk)
 
     linked = set(FamilyLink.objects.filter(person=survivor).values_list("relative_id", flat=True))
-    linked |= set(FamilyLink.objects.filter(relative=survivor).values_list("person_id",
-                                                                           flat=True))
+    linked |= set(FamilyLink.objects.filter(relative=survivor).values_list("person_id", flat=True))
     for link in FamilyLink.objects.filter(Q(person=absorbed) | Q(relative=absorbed)):
         field = "person" if link.person_id == absorbed.pk else "relative"
         other = link.relative_id if field == "person" else link.person_id
@@ -208,19 +256,26 @@ def person_merge(*, actor: User, survivor_id: int, absorbed_id: int,
     survivor.version += 1
     survivor.updated_at = timezone.now()
     survivor.save()
-    Person.objects.filter(pk=absorbed.pk).update(merged_into=survivor, version=F("version") + 1,
-                                                  updated_at=timezone.now())
-    merge = PersonMerge.objects.create(survivor=survivor, absorbed=absorbed, suspect=suspect,
-                                       moved=moved, merged_by=actor)
+    Person.objects.filter(pk=absorbed.pk).update(
+        merged_into=survivor, version=F("version") + 1, updated_at=timezone.now()
+    )
+    merge = PersonMerge.objects.create(
+        survivor=survivor, absorbed=absorbed, suspect=suspect, moved=moved, merged_by=actor
+    )
     if suspect is not None:
         suspect.state = DuplicateState.MERGED
         suspect.decided_by, suspect.decided_at = actor, timezone.now()
         suspect.save()
     name_index.index_people([survivor.pk, absorbed.pk])
     for pid, role in ((survivor.pk, "survivor"), (absorbed.pk, "absorbed")):
-        audit_record(actor=actor, action=AuditAction.MERGE, obj=merge, person_id=pid,
-                     summary=f"{absorbed.pk} → {survivor.pk}",
-                     changes={"role": role, "moved": moved})
+        audit_record(
+            actor=actor,
+            action=AuditAction.MERGE,
+            obj=merge,
+            person_id=pid,
+            summary=f"{absorbed.pk} → {survivor.pk}",
+            changes={"role": role, "moved": moved},
+        )
     return merge
 
 
@@ -228,8 +283,9 @@ def person_merge(*, actor: User, survivor_id: int, absorbed_id: int,
 def person_unmerge(*, actor: User, merge_id: int) -> PersonMerge:
     """Undo a merge: everything that moved goes back, the absorbed record reappears."""
     require(actor, Capability.PEOPLE_MERGE)
-    merge = PersonMerge.objects.select_for_update().filter(pk=merge_id,
-                                                           undone_at__isnull=True).first()
+    merge = (
+        PersonMerge.objects.select_for_update().filter(pk=merge_id, undone_at__isnull=True).first()
+    )
     if merge is None:
         raise NotFoundError(_("No such merge, or already undone."))
     survivor = access_person_by_id(actor, merge.survivor_id, Capability.PEOPLE_MERGE)
@@ -246,14 +302,16 @@ def person_unmerge(*, actor: User, merge_id: int) -> PersonMerge:
     # Merges recorded before accounts were declared in `person_rows` listed them apart.
     for entry in moved["links"]:
         FamilyLink.objects.filter(pk=entry["id"], **{entry["field"]: survivor}).update(
-            **{entry["field"]: absorbed})
+            **{entry["field"]: absorbed}
+        )
     User.objects.filter(pk__in=moved.get("users", []), person=survivor).update(person=absorbed)
     for field, value in moved["filled"].items():
         current = getattr(survivor, field)
         current = current.isoformat() if isinstance(current, dt.date) else current
         if current == value:
-            setattr(survivor, field, "" if isinstance(value, str) and field != "birth_date"
-                    else None)
+            setattr(
+                survivor, field, "" if isinstance(value, str) and field != "birth_date" else None
+            )
     if moved.get("external_id") and survivor.external_id == moved["external_id"]:
         survivor.external_id = None
         survivor.save(update_fields=["external_id"])
@@ -269,12 +327,21 @@ def person_unmerge(*, actor: User, merge_id: int) -> PersonMerge:
     merge.save()
     if merge.suspect_id:
         DuplicateSuspect.objects.filter(pk=merge.suspect_id).update(
-            state=DuplicateState.DISMISSED, decision_note="unmerged", decided_by=actor,
-            decided_at=timezone.now())
+            state=DuplicateState.DISMISSED,
+            decision_note="unmerged",
+            decided_by=actor,
+            decided_at=timezone.now(),
+        )
     name_index.index_people([survivor.pk, absorbed.pk])
     for pid in (survivor.pk, absorbed.pk):
-        audit_record(actor=actor, action=AuditAction.UNMERGE, obj=merge, person_id=pid,
-                     summary=f"{absorbed.pk} ↛ {survivor.pk}", changes={"moved": moved})
+        audit_record(
+            actor=actor,
+            action=AuditAction.UNMERGE,
+            obj=merge,
+            person_id=pid,
+            summary=f"{absorbed.pk} ↛ {survivor.pk}",
+            changes={"moved": moved},
+        )
     return merge
 
 
@@ -282,8 +349,11 @@ def _move_rows(rows: list[tuple[Any, str]], from_id: int, to_id: int) -> dict[st
     """Move every declared row of person `from_id` to `to_id`; the ids moved, by model."""
     out: dict[str, list[int]] = {}
     for model, field in rows:
-        ids = list(model.objects.filter(**{f"{field}_id": from_id}).order_by("pk")
-                   .values_list("pk", flat=True))
+        ids = list(
+            model.objects.filter(**{f"{field}_id": from_id})
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         if ids:
             model.objects.filter(pk__in=ids).update(**{f"{field}_id": to_id})
         out[model._meta.label_lower] = ids
@@ -304,8 +374,11 @@ def stranded_rows() -> list[Stranded]:
     for merge in PersonMerge.objects.filter(undone_at__isnull=True).order_by("pk"):
         found = {}
         for model, field in rows:
-            ids = list(model.objects.filter(**{f"{field}_id": merge.absorbed_id})
-                       .order_by("pk").values_list("pk", flat=True))
+            ids = list(
+                model.objects.filter(**{f"{field}_id": merge.absorbed_id})
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
             if ids:
                 found[model._meta.label_lower] = ids
         if found:
@@ -324,11 +397,17 @@ def repair_merges(*, actor: User | None, dry_run: bool = False) -> list[Stranded
     for item in stranded:
         merge = PersonMerge.objects.select_for_update().get(pk=item.merge.pk)
         for model, field in (by_label[label] for label in item.rows):
-            if model._meta.get_field(field).unique and model.objects.filter(
-                    **{f"{field}_id": merge.survivor_id}).exists():
+            if (
+                model._meta.get_field(field).unique
+                and model.objects.filter(**{f"{field}_id": merge.survivor_id}).exists()
+            ):
                 raise ApplicationError(
-                    _("Both records have a %(what)s: only one can remain. Resolve it before "
-                      "merging.") % {"what": model._meta.verbose_name})
+                    _(
+                        "Both records have a %(what)s: only one can remain. Resolve it before "
+                        "merging."
+                    )
+                    % {"what": model._meta.verbose_name}
+                )
         moved = dict(merge.moved)
         rows = dict(moved.get("rows", {}))
         for label, ids in item.rows.items():
@@ -339,9 +418,14 @@ def repair_merges(*, actor: User | None, dry_run: bool = False) -> list[Stranded
         merge.moved = moved
         merge.save(update_fields=["moved"])
         for pid, role in ((merge.survivor_id, "survivor"), (merge.absorbed_id, "absorbed")):
-            audit_record(actor=actor, action=AuditAction.UPDATE, obj=merge, person_id=pid,
-                         summary="merge repaired",
-                         changes={"role": role, "moved_now": item.rows})
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                obj=merge,
+                person_id=pid,
+                summary="merge repaired",
+                changes={"role": role, "moved_now": item.rows},
+            )
     return stranded
 
 
@@ -349,5 +433,8 @@ def merges_of(user: User, person: Person) -> Any:
     """Merges into this person that the user may undo."""
     if not user.can(Capability.PEOPLE_MERGE):
         return PersonMerge.objects.none()
-    return PersonMerge.objects.filter(survivor=person, undone_at__isnull=True).select_related(
-        "absorbed").prefetch_related("absorbed__names")
+    return (
+        PersonMerge.objects.filter(survivor=person, undone_at__isnull=True)
+        .select_related("absorbed")
+        .prefetch_related("absorbed__names")
+    )

@@ -24,11 +24,18 @@ def people_export(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     form = PersonFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    header = [_("No."), _("External identifier"), _("Name"), _("Birth date"), _("Region"),
-              _("Lifecycle")]
+    header = [
+        _("No."),
+        _("External identifier"),
+        _("Name"),
+        _("Birth date"),
+        _("Region"),
+        _("Lifecycle"),
+    ]
     if filters.get("q"):
-        search = selectors.person_search(user=user, q=filters["q"], filters=filters,
-                                         limit=SEARCH_LIMIT)
+        search = selectors.person_search(
+            user=user, q=filters["q"], filters=filters, limit=SEARCH_LIMIT
+        )
         people = [h.person for h in search.hits]
         header += [_("Score"), _("Why")]
         extra = {h.person.pk: [round(h.score, 3), h.reason_text()] for h in search.hits}
@@ -36,11 +43,26 @@ def people_export(request: HttpRequest) -> HttpResponse:
         people = bounded(selectors.person_list(user=user, filters=filters).order_by("pk"))
         extra = {}
     rows: list[list[Any]] = [
-        [p.pk, p.external_id or "", p.display_name(), p.birth_date,
-         p.region.localized_name() if p.region else "", p.get_lifecycle_display(),
-         *extra.get(p.pk, [])] for p in people]
-    return export_response(request=request, user=user, what="people.list", header=header,
-                           rows=rows, filters=filters, title=_("Registry"))
+        [
+            p.pk,
+            p.external_id or "",
+            p.display_name(),
+            p.birth_date,
+            p.region.localized_name() if p.region else "",
+            p.get_lifecycle_display(),
+            *extra.get(p.pk, []),
+        ]
+        for p in people
+    ]
+    return export_response(
+        request=request,
+        user=user,
+        what="people.list",
+        header=header,
+        rows=rows,
+        filters=filters,
+        title=_("Registry"),
+    )
 
 
 @permission_required_page(Capability.STATS_VIEW)
@@ -55,9 +77,16 @@ def stats_export(request: HttpRequest) -> HttpResponse:
 
     rows: list[list[Any]] = [[_("Total"), "", "", count({"count": stats["total"]})]]
     rows += [[_("Lifecycle"), r["label"], "", count(r)] for r in stats["by_lifecycle"]]
-    rows += [[_("Current status"), r["label"], r.get("disability_group") or "", count(r)]
-             for r in stats["by_status"]]
+    rows += [
+        [_("Current status"), r["label"], r.get("disability_group") or "", count(r)]
+        for r in stats["by_status"]
+    ]
     rows += [[_("Region"), r["label"], "", count(r)] for r in stats["by_region"]]
-    return export_response(request=request, user=user, what="people.stats",
-                           header=[_("Breakdown"), _("Category"), _("Group"), _("Count")],
-                           rows=rows, title=_("Registry statistics"))
+    return export_response(
+        request=request,
+        user=user,
+        what="people.stats",
+        header=[_("Breakdown"), _("Category"), _("Group"), _("Count")],
+        rows=rows,
+        title=_("Registry statistics"),
+    )

@@ -19,15 +19,27 @@ BORN_ERROR = _("Enter a year (YYYY) or a date (YYYY-MM-DD).")
 class PersonForm(ServiceErrorsMixin, forms.ModelForm):
     class Meta:
         model = Person
-        fields = ["birth_date", "birth_place", "sex", "region", "lifecycle", "lifecycle_date",
-                  "phone", "email", "address", "preferred_language", "contact_person",
-                  "external_id"]
+        fields = [
+            "birth_date",
+            "birth_place",
+            "sex",
+            "region",
+            "lifecycle",
+            "lifecycle_date",
+            "phone",
+            "email",
+            "address",
+            "preferred_language",
+            "contact_person",
+            "external_id",
+        ]
         widgets = {"birth_date": DATE, "lifecycle_date": DATE}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["contact_person"].queryset = User.objects.filter(  # type: ignore[attr-defined]
-            role=Role.CASE_WORKER, is_active=True).order_by("last_name", "username")
+            role=Role.CASE_WORKER, is_active=True
+        ).order_by("last_name", "username")
         self.fields["region"].queryset = Region.objects.all()  # type: ignore[attr-defined]
 
     def validate_unique(self) -> None:
@@ -39,20 +51,27 @@ class NameForm(ServiceErrorsMixin, forms.Form):
     surname = forms.CharField(label=_("Surname"), max_length=120)
     given_name = forms.CharField(label=_("Given name"), max_length=120, required=False)
     patronymic = forms.CharField(label=_("Patronymic"), max_length=120, required=False)
-    language = forms.ChoiceField(label=_("Language of spelling"), choices=NameLanguage.choices,
-                                 initial=NameLanguage.UK)
-    source = forms.CharField(label=_("Source"), max_length=120, required=False,
-                             help_text=_("Where this spelling was seen: passport, press, list…"))
-    is_preferred = forms.BooleanField(label=_("Preferred spelling in this language"),
-                                      required=False)
+    language = forms.ChoiceField(
+        label=_("Language of spelling"), choices=NameLanguage.choices, initial=NameLanguage.UK
+    )
+    source = forms.CharField(
+        label=_("Source"),
+        max_length=120,
+        required=False,
+        help_text=_("Where this spelling was seen: passport, press, list…"),
+    )
+    is_preferred = forms.BooleanField(
+        label=_("Preferred spelling in this language"), required=False
+    )
 
 
 class PersonCreateForm(PersonForm):
     surname = forms.CharField(label=_("Surname"), max_length=120)
     given_name = forms.CharField(label=_("Given name"), max_length=120, required=False)
     patronymic = forms.CharField(label=_("Patronymic"), max_length=120, required=False)
-    name_language = forms.ChoiceField(label=_("Language of spelling"),
-                                      choices=NameLanguage.choices, initial=NameLanguage.UK)
+    name_language = forms.ChoiceField(
+        label=_("Language of spelling"), choices=NameLanguage.choices, initial=NameLanguage.UK
+    )
 
     field_order = ["surname", "given_name", "patronymic", "name_language"]
 
@@ -64,7 +83,10 @@ class PersonEditForm(PersonForm):
 class StatusForm(ServiceErrorsMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Status"), choices=StatusKind.choices)
     disability_group = forms.TypedChoiceField(
-        label=_("Disability group"), required=False, coerce=int, empty_value=None,
+        label=_("Disability group"),
+        required=False,
+        coerce=int,
+        empty_value=None,
         choices=[("", "—"), (1, "I"), (2, "II"), (3, "III")],
         help_text=_("Only for a disability due to war."),
     )
@@ -83,18 +105,27 @@ class FamilyLinkForm(ServiceErrorsMixin, forms.Form):
 
 class PersonFilterForm(TextGateMixin, forms.Form):
     # No max_length: an over-long search is cut by the selector, with a notice, not refused.
-    q = forms.CharField(label=_("Name or external identifier"), required=False,
-                        help_text=_("Any script or spelling: Шевченко, Shevchenko, "
-                                    "Chevtchenko…"))
-    lifecycle = forms.ChoiceField(label=_("Lifecycle"), required=False,
-                                  choices=[("", _("All")), *Lifecycle.choices])
-    status = forms.ChoiceField(label=_("Current status"), required=False,
-                               choices=[("", _("All")), *StatusKind.choices])
-    region = forms.ModelChoiceField(label=_("Region"), required=False,
-                                    queryset=Region.objects.all(), empty_label=_("All"))
+    q = forms.CharField(
+        label=_("Name or external identifier"),
+        required=False,
+        help_text=_("Any script or spelling: Шевченко, Shevchenko, Chevtchenko…"),
+    )
+    lifecycle = forms.ChoiceField(
+        label=_("Lifecycle"), required=False, choices=[("", _("All")), *Lifecycle.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("Current status"), required=False, choices=[("", _("All")), *StatusKind.choices]
+    )
+    region = forms.ModelChoiceField(
+        label=_("Region"), required=False, queryset=Region.objects.all(), empty_label=_("All")
+    )
     sex = forms.ChoiceField(label=_("Sex"), required=False, choices=[("", _("All")), *Sex.choices])
-    born = forms.CharField(label=_("Born (year or date)"), required=False, max_length=10,
-                           help_text=_("YYYY or YYYY-MM-DD: tells namesakes apart."))
+    born = forms.CharField(
+        label=_("Born (year or date)"),
+        required=False,
+        max_length=10,
+        help_text=_("YYYY or YYYY-MM-DD: tells namesakes apart."),
+    )
     patronymic = forms.CharField(label=_("Patronymic"), required=False, max_length=120)
 
     def clean_born(self) -> Born | None:
@@ -108,8 +139,12 @@ class PersonFilterForm(TextGateMixin, forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV file"),
-                           help_text=_("Columns: external_id, surname, given_name, patronymic, "
-                                       "birth_date, sex, status. UTF-8."))
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "Columns: external_id, surname, given_name, patronymic, birth_date, sex, status. UTF-8."
+        ),
+    )
     keep_valid = forms.BooleanField(
-        label=_("Import the valid rows even if some are rejected"), required=False)
+        label=_("Import the valid rows even if some are rejected"), required=False
+    )

@@ -47,8 +47,16 @@ ENTRY_RULES: dict[str, tuple[Capability, ...]] = {
 # Kinds whose reading is audited: health, claims, statuses, referrals. (Names, links, merges
 # and the memorial's public record are not sensitive; a reader who sees only those leaves no
 # audit row, as for the file itself.)
-SENSITIVE_KINDS = frozenset({"people.personstatus", "reparation.claim", "reparation.decision",
-                             "reparation.claimdocument", "care.", "reintegration.referral"})
+SENSITIVE_KINDS = frozenset(
+    {
+        "people.personstatus",
+        "reparation.claim",
+        "reparation.decision",
+        "reparation.claimdocument",
+        "care.",
+        "reintegration.referral",
+    }
+)
 # What a claim entry may show without `claims.view_medical`: the procedure, not the diagnosis.
 CLAIM_PROCEDURE_KEYS = frozenset({"state", "outcome", "rules_version", "params_digest"})
 
@@ -71,8 +79,13 @@ class HistoryItem:
     note: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"at": self.at, "actor": self.actor, "action": self.action,
-                "summary": self.summary, "changes": self.changes}
+        return {
+            "at": self.at,
+            "actor": self.actor,
+            "action": self.action,
+            "summary": self.summary,
+            "changes": self.changes,
+        }
 
 
 def _may(user: User, rule: tuple[Capability, ...]) -> bool:
@@ -91,13 +104,19 @@ def history_entries(*, user: User, person: Person) -> QuerySet[AuditLog]:
         kinds |= Q(object_type__startswith=kind) if kind.endswith(".") else Q(object_type=kind)
     if user.can(Capability.AUDIT_VIEW):
         kinds = Q()  # readers of the audit log see every kind (values still redacted below)
-    return (AuditLog.objects.filter(kinds, person_id=person.pk).exclude(action=AuditAction.READ)
-            .select_related("actor"))
+    return (
+        AuditLog.objects.filter(kinds, person_id=person.pk)
+        .exclude(action=AuditAction.READ)
+        .select_related("actor")
+    )
 
 
 def _relative_id(entry: AuditLog) -> int | None:
-    pair = (entry.changes.get("fields") or {}).get("relative") if isinstance(
-        entry.changes, dict) else None
+    pair = (
+        (entry.changes.get("fields") or {}).get("relative")
+        if isinstance(entry.changes, dict)
+        else None
+    )
     try:
         return int(pair[1]) if isinstance(pair, list) and len(pair) == 2 else None
     except (TypeError, ValueError):
@@ -109,8 +128,12 @@ def redact(entries: list[AuditLog], *, user: User) -> list[HistoryItem]:
     of people outside the reader's scope removed."""
     sensitive = user.can(Capability.PEOPLE_VIEW_SENSITIVE)
     medical = user.can(Capability.CLAIMS_MEDICAL)
-    relatives = {r for e in entries if e.object_type == "people.familylink"
-                 if (r := _relative_id(e)) is not None}
+    relatives = {
+        r
+        for e in entries
+        if e.object_type == "people.familylink"
+        if (r := _relative_id(e)) is not None
+    }
     in_scope = set(people_for(user).filter(pk__in=relatives).values_list("pk", flat=True))
     labels = dict(AuditAction.choices)
     out: list[HistoryItem] = []
@@ -119,8 +142,9 @@ def redact(entries: list[AuditLog], *, user: User) -> list[HistoryItem]:
         summary = e.summary
         kind = e.object_type
         if not sensitive and isinstance(changes.get("fields"), dict):
-            changes["fields"] = {k: v for k, v in changes["fields"].items()
-                                 if k not in SENSITIVE_PERSON_FIELDS}
+            changes["fields"] = {
+                k: v for k, v in changes["fields"].items() if k not in SENSITIVE_PERSON_FIELDS
+            }
         if kind == "people.familylink" and _relative_id(e) not in in_scope:
             # "spouse: Name" → "spouse": the relative is not someone this reader may see.
             summary = summary.split(":", 1)[0]
@@ -133,14 +157,30 @@ def redact(entries: list[AuditLog], *, user: User) -> list[HistoryItem]:
             changes = {k: v for k, v in changes.items() if k in CLAIM_PROCEDURE_KEYS}
             if kind == "reparation.claimdocument":
                 summary = ""  # a document's file name may name the diagnosis
-        told = describe(action=e.action, object_type=kind, object_id=e.object_id,
-                        summary=summary, changes=changes, actor=e.actor, channel=e.channel,
-                        actor_id=e.actor_id)
-        out.append(HistoryItem(
-            at=e.at, actor=e.actor_username or e.channel, action=e.action,
-            action_label=str(labels.get(e.action, e.action)), object_type=kind,
-            summary=summary, changes=changes, sentence=told.sentence, details=told.details,
-            note=told.note))
+        told = describe(
+            action=e.action,
+            object_type=kind,
+            object_id=e.object_id,
+            summary=summary,
+            changes=changes,
+            actor=e.actor,
+            channel=e.channel,
+            actor_id=e.actor_id,
+        )
+        out.append(
+            HistoryItem(
+                at=e.at,
+                actor=e.actor_username or e.channel,
+                action=e.action,
+                action_label=str(labels.get(e.action, e.action)),
+                object_type=kind,
+                summary=summary,
+                changes=changes,
+                sentence=told.sentence,
+                details=told.details,
+                note=told.note,
+            )
+        )
     return out
 
 
@@ -154,6 +194,12 @@ def person_history_open(*, actor: User, person_id: int) -> tuple[Person, QuerySe
     person = access_person_by_id(actor, person_id)
     kinds = visible_kinds(actor)
     if SENSITIVE_KINDS.intersection(kinds):
-        audit_record(actor=actor, action=AuditAction.READ, object_type="people.history",
-                     object_id=person.pk, person_id=person.pk, changes={"kinds": kinds})
+        audit_record(
+            actor=actor,
+            action=AuditAction.READ,
+            object_type="people.history",
+            object_id=person.pk,
+            person_id=person.pk,
+            changes={"kinds": kinds},
+        )
     return person, history_entries(user=actor, person=person)

@@ -32,8 +32,10 @@ from .importer import ImportReport
 from .models import ImportJob
 from .registration import store_import_file
 
-KINDS: dict[str, Capability] = {"people": Capability.PEOPLE_IMPORT,
-                                "memorial": Capability.MEMORIAL_EDIT}
+KINDS: dict[str, Capability] = {
+    "people": Capability.PEOPLE_IMPORT,
+    "memorial": Capability.MEMORIAL_EDIT,
+}
 CREATED_KEPT = 200  # the report keeps (and links) the first people created
 REJECTED_KEPT = 2000  # and the first rejections (the counts cover all of them)
 WEB_CHUNK = 2000  # rows per write round of a web import: its progress moves every 2,000 rows
@@ -55,12 +57,17 @@ class JobReport:
 
     @classmethod
     def of(cls, report: ImportReport) -> JobReport:
-        return cls(total_rows=report.total_rows, imported=report.imported,
-                   rejected_rows=report.rejected_rows, error_count=report.error_count,
-                   committed=report.committed, suspected_duplicates=report.suspected_duplicates,
-                   batch=report.batch_id,
-                   rejected=[e.as_dict() for e in report.rejected[:REJECTED_KEPT]],
-                   created_ids=list(report.created_ids[:CREATED_KEPT]))
+        return cls(
+            total_rows=report.total_rows,
+            imported=report.imported,
+            rejected_rows=report.rejected_rows,
+            error_count=report.error_count,
+            committed=report.committed,
+            suspected_duplicates=report.suspected_duplicates,
+            batch=report.batch_id,
+            rejected=[e.as_dict() for e in report.rejected[:REJECTED_KEPT]],
+            created_ids=list(report.created_ids[:CREATED_KEPT]),
+        )
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> JobReport:
@@ -85,21 +92,29 @@ def import_task(kind: str) -> Any:
     raise LookupError(f"no import task for {kind!r}")
 
 
-def import_job_start(*, actor: User, kind: str, data: bytes, source: str,
-                     keep_valid: bool) -> ImportJob:
+def import_job_start(
+    *, actor: User, kind: str, data: bytes, source: str, keep_valid: bool
+) -> ImportJob:
     """Store the upload privately (under its hash), record the job and queue its task.
     The size limit of web uploads is checked here, at once; every other check runs in
     the task, row by row, as on the command line."""
     require(actor, KINDS[kind])
     if len(data) > settings.VETBRIDGE_IMPORT_MAX_BYTES:
-        raise ApplicationError(_("The file is too large (%(size)s bytes; the limit is %(max)s).")
-                               % {"size": len(data), "max": settings.VETBRIDGE_IMPORT_MAX_BYTES})
+        raise ApplicationError(
+            _("The file is too large (%(size)s bytes; the limit is %(max)s).")
+            % {"size": len(data), "max": settings.VETBRIDGE_IMPORT_MAX_BYTES}
+        )
     _digest, name = store_import_file(data=data)
     with transaction.atomic():
         progress = progress_create(kind=f"{kind}.import", actor=actor)
-        job = ImportJob.objects.create(kind=kind, source=source[:200], file=name,
-                                       keep_valid=keep_valid, progress=progress,
-                                       created_by=actor)
+        job = ImportJob.objects.create(
+            kind=kind,
+            source=source[:200],
+            file=name,
+            keep_valid=keep_valid,
+            progress=progress,
+            created_by=actor,
+        )
         progress.subject = f"import:{job.pk}"
         progress.save(update_fields=["subject"])
     task = import_task(kind)
@@ -108,8 +123,9 @@ def import_job_start(*, actor: User, kind: str, data: bytes, source: str,
     return job
 
 
-def run_import_job(job_id: int, report: Reporter,
-                   importer: Callable[..., ImportReport]) -> dict[str, Any]:
+def run_import_job(
+    job_id: int, report: Reporter, importer: Callable[..., ImportReport]
+) -> dict[str, Any]:
     """The body of an import task: read the stored file, run `importer` with a progress
     callback (percent of the file's rows written), keep the report on the job."""
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
@@ -124,8 +140,14 @@ def run_import_job(job_id: int, report: Reporter,
         written += n
         report(5 + 90 * min(written, expected) // expected, _("writing"))
 
-    result = importer(actor=job.created_by, data=data, keep_valid=job.keep_valid,
-                      source=job.source, progress=progress, chunk=WEB_CHUNK)
+    result = importer(
+        actor=job.created_by,
+        data=data,
+        keep_valid=job.keep_valid,
+        source=job.source,
+        progress=progress,
+        chunk=WEB_CHUNK,
+    )
     stored = JobReport.of(result).as_dict()
     ImportJob.objects.filter(pk=job.pk).update(report=stored, batch_id=result.batch_id)
     return stored
@@ -134,8 +156,7 @@ def run_import_job(job_id: int, report: Reporter,
 def import_job_get(*, user: User, kind: str, job_id: int) -> ImportJob:
     """The job, for its author or an administrator holding the import capability."""
     require(user, KINDS[kind])
-    job = (ImportJob.objects.select_related("progress", "batch")
-           .filter(pk=job_id, kind=kind).first())
+    job = ImportJob.objects.select_related("progress", "batch").filter(pk=job_id, kind=kind).first()
     if job is None or (job.created_by_id != user.pk and user.role != Role.ADMIN):
         raise NotFoundError(_("This import does not exist."))
     return job

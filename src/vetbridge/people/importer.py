@@ -31,11 +31,20 @@ T = TypeVar("T")
 COLUMNS = ("external_id", "surname", "given_name", "patronymic", "birth_date", "sex", "status")
 OPTIONAL_COLUMNS = ("status_from", "region")
 SEX_ALIASES = {
-    "m": Sex.MALE, "male": Sex.MALE, "h": Sex.MALE, "homme": Sex.MALE, "ч": Sex.MALE,
-    "чол": Sex.MALE, "м": Sex.MALE,
-    "f": Sex.FEMALE, "female": Sex.FEMALE, "femme": Sex.FEMALE, "ж": Sex.FEMALE,
+    "m": Sex.MALE,
+    "male": Sex.MALE,
+    "h": Sex.MALE,
+    "homme": Sex.MALE,
+    "ч": Sex.MALE,
+    "чол": Sex.MALE,
+    "м": Sex.MALE,
+    "f": Sex.FEMALE,
+    "female": Sex.FEMALE,
+    "femme": Sex.FEMALE,
+    "ж": Sex.FEMALE,
     "жін": Sex.FEMALE,
-    "u": Sex.UNKNOWN, "": Sex.UNKNOWN,
+    "u": Sex.UNKNOWN,
+    "": Sex.UNKNOWN,
 }
 
 
@@ -70,10 +79,16 @@ class ImportReport:
         return len(self.rejected)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"total_rows": self.total_rows, "imported": self.imported,
-                "rejected_rows": self.rejected_rows, "errors": self.error_count,
-                "committed": self.committed, "rejected": [r.as_dict() for r in self.rejected],
-                "suspected_duplicates": self.suspected_duplicates, "batch": self.batch_id}
+        return {
+            "total_rows": self.total_rows,
+            "imported": self.imported,
+            "rejected_rows": self.rejected_rows,
+            "errors": self.error_count,
+            "committed": self.committed,
+            "rejected": [r.as_dict() for r in self.rejected],
+            "suspected_duplicates": self.suspected_duplicates,
+            "batch": self.batch_id,
+        }
 
 
 def parse_date(value: str) -> dt.date:
@@ -124,9 +139,12 @@ def _has_surrogates(values: Iterable[str]) -> bool:
     return any(_SURROGATES.search(v) for v in values)
 
 
-def csv_rows(data: bytes, columns: tuple[str, ...], optional: tuple[str, ...] = (),
-             max_bytes: int | None = None,
-             ) -> tuple[list[tuple[int, dict[str, str]]], list[RowError], int]:
+def csv_rows(
+    data: bytes,
+    columns: tuple[str, ...],
+    optional: tuple[str, ...] = (),
+    max_bytes: int | None = None,
+) -> tuple[list[tuple[int, dict[str, str]]], list[RowError], int]:
     """File-level checks (size, binary, encoding, header) and the cleaned rows of a CSV:
     [(line, {column: text})], line-level errors, and the number of non-empty rows.
     `max_bytes` defaults to the upload limit (VETBRIDGE_IMPORT_MAX_BYTES); the command line
@@ -134,8 +152,10 @@ def csv_rows(data: bytes, columns: tuple[str, ...], optional: tuple[str, ...] = 
     if max_bytes is None:
         max_bytes = settings.VETBRIDGE_IMPORT_MAX_BYTES
     if len(data) > max_bytes:
-        raise ApplicationError(_("The file is too large (%(size)s bytes; the limit is %(max)s).")
-                               % {"size": len(data), "max": max_bytes})
+        raise ApplicationError(
+            _("The file is too large (%(size)s bytes; the limit is %(max)s).")
+            % {"size": len(data), "max": max_bytes}
+        )
     if b"\x00" in data[:4096]:
         raise ApplicationError(_("This is not a text CSV file (it contains binary data)."))
     # clean_text's NFC and removal of invisible characters, once for the whole file (neither
@@ -161,11 +181,15 @@ def csv_rows(data: bytes, columns: tuple[str, ...], optional: tuple[str, ...] = 
     missing = [c for c in columns if c not in header]
     unknown = [c for c in header if c not in columns and c not in optional]
     if missing:
-        raise ApplicationError(_("Missing column(s): %(cols)s. Expected: %(expected)s.")
-                               % {"cols": ", ".join(missing), "expected": ", ".join(columns)})
+        raise ApplicationError(
+            _("Missing column(s): %(cols)s. Expected: %(expected)s.")
+            % {"cols": ", ".join(missing), "expected": ", ".join(columns)}
+        )
     if unknown:
-        raise ApplicationError(_("Unknown column(s): %(cols)s. Expected: %(expected)s.")
-                               % {"cols": ", ".join(unknown), "expected": ", ".join(columns)})
+        raise ApplicationError(
+            _("Unknown column(s): %(cols)s. Expected: %(expected)s.")
+            % {"cols": ", ".join(unknown), "expected": ", ".join(columns)}
+        )
     if len(set(header)) != len(header):
         raise ApplicationError(_("A column appears twice in the header."))
     rows: list[tuple[int, dict[str, str]]] = []
@@ -186,8 +210,13 @@ def csv_rows(data: bytes, columns: tuple[str, ...], optional: tuple[str, ...] = 
         total += 1
         line = reader.line_num
         if len(raw) != len(header):
-            errors.append(RowError(line, "", _("expected %(n)s columns, found %(m)s")
-                                   % {"n": len(header), "m": len(raw)}))
+            errors.append(
+                RowError(
+                    line,
+                    "",
+                    _("expected %(n)s columns, found %(m)s") % {"n": len(header), "m": len(raw)},
+                )
+            )
             continue
         if undecodable and _has_surrogates(raw):
             errors.append(RowError(line, "", _("the line is not valid UTF-8 (mixed encodings?)")))
@@ -197,16 +226,19 @@ def csv_rows(data: bytes, columns: tuple[str, ...], optional: tuple[str, ...] = 
             if refused:  # the input gate: control characters named by their column
                 errors.extend(RowError(line, col, reason) for col, reason in refused.items())
                 continue
-        row = {k: clean_text(v) if controls else " ".join(v.split())
-               for k, v in zip(header, raw, strict=True)}
+        row = {
+            k: clean_text(v) if controls else " ".join(v.split())
+            for k, v in zip(header, raw, strict=True)
+        }
         for col in optional:
             row.setdefault(col, "")
         rows.append((line, row))
     return rows, errors, total
 
 
-def identity_errors(line: int, row: dict[str, str], seen: dict[str, int],
-                    name_columns: Iterable[str]) -> list[RowError]:
+def identity_errors(
+    line: int, row: dict[str, str], seen: dict[str, int], name_columns: Iterable[str]
+) -> list[RowError]:
     """Checks every list import makes: an external id (required, at most 64 characters,
     not repeated in the file: `seen` maps the ids kept so far to their line), a surname,
     and names of at most 120 characters."""
@@ -217,8 +249,9 @@ def identity_errors(line: int, row: dict[str, str], seen: dict[str, int],
     elif len(ext) > 64:
         errors.append(RowError(line, "external_id", _("longer than 64 characters")))
     elif ext in seen:
-        errors.append(RowError(line, "external_id", _("duplicate of line %(line)s")
-                               % {"line": seen[ext]}))
+        errors.append(
+            RowError(line, "external_id", _("duplicate of line %(line)s") % {"line": seen[ext]})
+        )
     if not row["surname"]:
         errors.append(RowError(line, "surname", _("required")))
     for col in name_columns:
@@ -227,16 +260,27 @@ def identity_errors(line: int, row: dict[str, str], seen: dict[str, int],
     return errors
 
 
-def date_cell(line: int, row: dict[str, str], column: str,
-              errors: list[RowError], today: dt.date | None = None) -> dt.date | None:
+def date_cell(
+    line: int,
+    row: dict[str, str],
+    column: str,
+    errors: list[RowError],
+    today: dt.date | None = None,
+) -> dt.date | None:
     """The date in `column` (YYYY-MM-DD or DD.MM.YYYY), plausible (`core.inputs.date_problem`)
     and not in the future; a problem is
     appended to `errors` (and None returned when it is not a date)."""
     try:
         value = parse_date(row[column])
     except ValueError:
-        errors.append(RowError(line, column, _(
-            "not a date (use YYYY-MM-DD or DD.MM.YYYY): %(value)s") % {"value": row[column][:40]}))
+        errors.append(
+            RowError(
+                line,
+                column,
+                _("not a date (use YYYY-MM-DD or DD.MM.YYYY): %(value)s")
+                % {"value": row[column][:40]},
+            )
+        )
         return None
     today = today or timezone.localdate()
     # the plausible range shared with the API and the forms
@@ -248,9 +292,12 @@ def date_cell(line: int, row: dict[str, str], column: str,
     return value
 
 
-def parse_people_csv(data: bytes, *, region_codes: dict[str, int] | None = None,
-                     max_bytes: int | None = None,
-                     ) -> tuple[list[tuple[int, NewPerson]], list[RowError], int]:
+def parse_people_csv(
+    data: bytes,
+    *,
+    region_codes: dict[str, int] | None = None,
+    max_bytes: int | None = None,
+) -> tuple[list[tuple[int, NewPerson]], list[RowError], int]:
     """Check the file and every row: [(line, person)], the rejections, the row count.
     Every check of a cell is made here (one place to plug a shared validator in).
     Raises ApplicationError for a file-level problem."""
@@ -270,19 +317,30 @@ def parse_people_csv(data: bytes, *, region_codes: dict[str, int] | None = None,
                 row_errors.append(RowError(line, "birth_date", _("before 1900")))
         sex = SEX_ALIASES.get(row["sex"].lower())
         if sex is None:
-            row_errors.append(RowError(line, "sex", _("unknown value %(value)s (use M, F or U)")
-                                       % {"value": row["sex"][:20]}))
+            row_errors.append(
+                RowError(
+                    line,
+                    "sex",
+                    _("unknown value %(value)s (use M, F or U)") % {"value": row["sex"][:20]},
+                )
+            )
         status: dict[str, Any] | None = None
         if row["status"]:
             try:
                 kind, group = _parse_status(row["status"])
-                status = {"kind": kind, "disability_group": group, "valid_from": today,
-                          "document_type": imported_list}
+                status = {
+                    "kind": kind,
+                    "disability_group": group,
+                    "valid_from": today,
+                    "document_type": imported_list,
+                }
             except ValueError as exc:
-                reason = (_("war disability needs a group, e.g. ua_war_disability:2")
-                          if str(exc) == "group" else
-                          _("unknown status %(value)s (known: %(known)s)")
-                          % {"value": row["status"][:40], "known": ", ".join(StatusKind.values)})
+                reason = (
+                    _("war disability needs a group, e.g. ua_war_disability:2")
+                    if str(exc) == "group"
+                    else _("unknown status %(value)s (known: %(known)s)")
+                    % {"value": row["status"][:40], "known": ", ".join(StatusKind.values)}
+                )
                 row_errors.append(RowError(line, "status", reason))
             if status and row.get("status_from"):
                 try:
@@ -290,36 +348,61 @@ def parse_people_csv(data: bytes, *, region_codes: dict[str, int] | None = None,
                 except ValueError:
                     row_errors.append(RowError(line, "status_from", _("not a date")))
                 else:
-                    problem = date_problem(status["valid_from"], not_before=birth,
-                                           today=today)
+                    problem = date_problem(status["valid_from"], not_before=birth, today=today)
                     if problem:
                         row_errors.append(RowError(line, "status_from", problem))
         region_id = None
         if row.get("region"):
             region_id = region_codes.get(row["region"].upper())
             if region_id is None:
-                row_errors.append(RowError(line, "region", _("unknown region code %(value)s")
-                                           % {"value": row["region"][:20]}))
+                row_errors.append(
+                    RowError(
+                        line,
+                        "region",
+                        _("unknown region code %(value)s") % {"value": row["region"][:20]},
+                    )
+                )
         if row_errors:
             errors.extend(row_errors)
             continue
         seen[ext] = line
         script = detect_script_parts((row["surname"], row["given_name"], row["patronymic"]))
-        rows.append((line, NewPerson(
-            external_id=ext, birth_date=birth, sex=sex or Sex.UNKNOWN, region_id=region_id,
-            names=(NameSpelling(surname=row["surname"], given_name=row["given_name"],
-                                patronymic=row["patronymic"], script=script,
-                                language="uk" if script == Script.CYRILLIC else "en"),),
-            status=StatusGrant(**status) if status else None,
-        )))
+        rows.append(
+            (
+                line,
+                NewPerson(
+                    external_id=ext,
+                    birth_date=birth,
+                    sex=sex or Sex.UNKNOWN,
+                    region_id=region_id,
+                    names=(
+                        NameSpelling(
+                            surname=row["surname"],
+                            given_name=row["given_name"],
+                            patronymic=row["patronymic"],
+                            script=script,
+                            language="uk" if script == Script.CYRILLIC else "en",
+                        ),
+                    ),
+                    status=StatusGrant(**status) if status else None,
+                ),
+            )
+        )
     errors.sort(key=lambda e: e.line)
     return rows, errors, total
 
 
-def people_import(*, actor: User | None, data: bytes, keep_valid: bool = False,
-                  source: str = "", progress: Callable[[int], None] | None = None,
-                  link: bool = True, max_bytes: int | None = None,
-                  chunk: int | None = None) -> ImportReport:
+def people_import(
+    *,
+    actor: User | None,
+    data: bytes,
+    keep_valid: bool = False,
+    source: str = "",
+    progress: Callable[[int], None] | None = None,
+    link: bool = True,
+    max_bytes: int | None = None,
+    chunk: int | None = None,
+) -> ImportReport:
     """Check a CSV of people and register the valid ones through the one bulk registration
     path (`people.registration`): all or nothing unless `keep_valid`, one audit entry
     pointing to the stored file. Then, unless `link` is false, the batch linkage job queues
@@ -335,10 +418,18 @@ def people_import(*, actor: User | None, data: bytes, keep_valid: bool = False,
     if errors and not keep_valid:
         return report
     registered = people_register_bulk(
-        actor=actor, kind="people", data=data, source=source, people=[p for _l, p in rows],
-        audit_changes={"total_rows": report.total_rows,
-                       "rejected": [r.as_dict() for r in report.rejected[:500]]},
-        progress=progress, chunk=chunk)
+        actor=actor,
+        kind="people",
+        data=data,
+        source=source,
+        people=[p for _l, p in rows],
+        audit_changes={
+            "total_rows": report.total_rows,
+            "rejected": [r.as_dict() for r in report.rejected[:500]],
+        },
+        progress=progress,
+        chunk=chunk,
+    )
     report.imported = len(registered.ids)
     report.batch_id = registered.batch.pk
     report.committed = True
@@ -350,23 +441,36 @@ def people_import(*, actor: User | None, data: bytes, keep_valid: bool = False,
     return report
 
 
-def reject_known_ids(rows: list[tuple[int, T]], errors: list[RowError],
-                     external_id: Callable[[T], str | None],
-                     ) -> tuple[list[tuple[int, T]], list[RowError]]:
+def reject_known_ids(
+    rows: list[tuple[int, T]],
+    errors: list[RowError],
+    external_id: Callable[[T], str | None],
+) -> tuple[list[tuple[int, T]], list[RowError]]:
     """Rows whose external id is already in the registry become rejections."""
     ids = [external_id(r) for _line, r in rows]
     existing: set[str | None] = set()
     table = connection.ops.quote_name(Person._meta.db_table)
     with connection.cursor() as cur:  # plain SQL: the ORM costs seconds per million ids
         for start in range(0, len(ids), 900):
-            chunk = ids[start:start + 900]
+            chunk = ids[start : start + 900]
             marks = ", ".join(["%s"] * len(chunk))
-            cur.execute(f"SELECT external_id FROM {table} "  # noqa: S608 (names from the model)
-                        f"WHERE external_id IN ({marks})", chunk)
+            cur.execute(
+                f"SELECT external_id FROM {table} "  # noqa: S608 (names from the model)
+                f"WHERE external_id IN ({marks})",
+                chunk,
+            )
             existing.update(r[0] for r in cur.fetchall())
     if not existing:
         return rows, errors
-    errors = sorted([*errors, *(RowError(line, "external_id", _("already in the registry"))
-                                for line, r in rows if external_id(r) in existing)],
-                    key=lambda e: e.line)
+    errors = sorted(
+        [
+            *errors,
+            *(
+                RowError(line, "external_id", _("already in the registry"))
+                for line, r in rows
+                if external_id(r) in existing
+            ),
+        ],
+        key=lambda e: e.line,
+    )
     return [(line, r) for line, r in rows if external_id(r) not in existing], errors

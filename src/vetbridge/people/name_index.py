@@ -24,7 +24,7 @@ CHUNK = 900  # stays under SQLite's limit on query parameters
 def _chunks(values: Collection[Any], size: int = CHUNK) -> Iterable[list[Any]]:
     items = list(values)
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 class DatabaseStore:
@@ -40,17 +40,27 @@ class DatabaseStore:
         out: dict[str, int] = {}
         for chunk in _chunks(skels):
             # COUNT(person_id) is answered from the (skel, person) index alone.
-            out.update(NameToken.objects.filter(skel__in=chunk).values("skel")
-                       .annotate(n=Count("person_id")).values_list("skel", "n"))
+            out.update(
+                NameToken.objects.filter(skel__in=chunk)
+                .values("skel")
+                .annotate(n=Count("person_id"))
+                .values_list("skel", "n")
+            )
         return out
 
-    def postings(self, skels: Collection[str], within: Collection[str] | None = None,
-                 ) -> Iterable[tuple[int, str]]:
+    def postings(
+        self,
+        skels: Collection[str],
+        within: Collection[str] | None = None,
+    ) -> Iterable[tuple[int, str]]:
         qs = NameToken.objects.filter(skel__in=list(skels)[:CHUNK])
         if within is not None:
             # One join on the (skel, person) index instead of shipping ids back and forth.
-            qs = qs.filter(person_id__in=NameToken.objects.filter(
-                skel__in=list(within)[:CHUNK]).values("person_id"))
+            qs = qs.filter(
+                person_id__in=NameToken.objects.filter(skel__in=list(within)[:CHUNK]).values(
+                    "person_id"
+                )
+            )
         # Fetched in one go: on PostgreSQL `.iterator()` means a server-side cursor, planned
         # for its first rows and read in several round trips.
         yield from qs.values_list("person_id", "skel")
@@ -59,10 +69,11 @@ class DatabaseStore:
         out: dict[int, list[str]] = {}
         for chunk in _chunks(ids):
             for pid, surname, given, patronymic in PersonName.objects.filter(
-                    person_id__in=chunk).values_list("person_id", "surname", "given_name",
-                                                     "patronymic"):
+                person_id__in=chunk
+            ).values_list("person_id", "surname", "given_name", "patronymic"):
                 out.setdefault(pid, []).append(
-                    " ".join(p for p in (surname, given, patronymic) if p))
+                    " ".join(p for p in (surname, given, patronymic) if p)
+                )
         return out
 
 
@@ -70,9 +81,14 @@ def searcher() -> Searcher:
     return Searcher(DatabaseStore())
 
 
-def search(text: object, *, limit: int = 10,
-           allowed: Callable[[list[int]], set[int]] | None = None,
-           born: Born | None = None, region_id: int | None = None) -> SearchResponse:
+def search(
+    text: object,
+    *,
+    limit: int = 10,
+    allowed: Callable[[list[int]], set[int]] | None = None,
+    born: Born | None = None,
+    region_id: int | None = None,
+) -> SearchResponse:
     criteria = BirthRegion(born, region_id) if born or region_id else None
     return searcher().search(text, limit=limit, allowed=allowed, criteria=criteria)
 
@@ -108,7 +124,9 @@ class Born:
             if birth == self.date:
                 return 1.0, "agrees"
             if birth.year == self.date.year and (birth.month, birth.day) == (
-                    self.date.day, self.date.month):
+                self.date.day,
+                self.date.month,
+            ):
                 return 0.75, "transposed_day_month"
             if birth.year == self.year:
                 return 0.75, "same_year"
@@ -135,21 +153,33 @@ class BirthRegion:
         out: dict[int, tuple[float, list[dict[str, object]]]] = {}
         for chunk in _chunks(ids):
             for pid, birth, region in Person.objects.filter(pk__in=chunk).values_list(
-                    "pk", "birth_date", "region_id"):
+                "pk", "birth_date", "region_id"
+            ):
                 parts: list[tuple[float, int]] = []
                 reasons: list[dict[str, object]] = []
                 if self.born is not None:
                     value, how = self.born.agreement(birth)
                     parts.append((value, 2))
-                    reasons.append({"field": "born", "query": str(self.born),
-                                    "matched": birth.isoformat() if birth else None,
-                                    "how": f"born_{how}"})
+                    reasons.append(
+                        {
+                            "field": "born",
+                            "query": str(self.born),
+                            "matched": birth.isoformat() if birth else None,
+                            "how": f"born_{how}",
+                        }
+                    )
                 if self.region_id is not None:
                     value = 0.5 if region is None else float(region == self.region_id)
                     parts.append((value, 1))
-                    reasons.append({"field": "region", "query": None, "matched": None,
-                                    "how": "region_" + ("unknown" if region is None else
-                                                        "agrees" if value else "differs")})
+                    reasons.append(
+                        {
+                            "field": "region",
+                            "query": None,
+                            "matched": None,
+                            "how": "region_"
+                            + ("unknown" if region is None else "agrees" if value else "differs"),
+                        }
+                    )
                 total = sum(w for _v, w in parts)
                 out[pid] = (sum(v * w for v, w in parts) / total if total else 0.5, reasons)
         return out
@@ -171,15 +201,19 @@ def index_people(person_ids: Collection[int]) -> None:
     if not person_ids:
         return
     with transaction.atomic():
-        merged = set(Person.objects.filter(pk__in=list(person_ids), merged_into__isnull=False)
-                     .values_list("pk", flat=True))
+        merged = set(
+            Person.objects.filter(pk__in=list(person_ids), merged_into__isnull=False).values_list(
+                "pk", flat=True
+            )
+        )
         wanted = _skeletons_by_person(person_ids)
         for pid in merged:
             wanted[pid] = set()
         have: dict[int, set[str]] = {}
         for chunk in _chunks(person_ids):
             for pid, skel in NameToken.objects.filter(person_id__in=chunk).values_list(
-                    "person_id", "skel"):
+                "person_id", "skel"
+            ):
                 have.setdefault(pid, set()).add(skel)
         new_rows: list[NameToken] = []
         for pid, skels in wanted.items():
@@ -196,12 +230,18 @@ def reindex_all(progress: Callable[[int], None] | None = None, batch: int = 2000
     with transaction.atomic():
         NameToken.objects.all().delete()
         NameKey.objects.all().delete()
-        ids = list(Person.objects.filter(merged_into__isnull=True).order_by("pk")
-                   .values_list("pk", flat=True))
+        ids = list(
+            Person.objects.filter(merged_into__isnull=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         keyed: set[str] = set()
         for chunk in _chunks(ids, batch):
-            rows = [NameToken(person_id=pid, skel=s)
-                    for pid, skels in _skeletons_by_person(chunk).items() for s in skels]
+            rows = [
+                NameToken(person_id=pid, skel=s)
+                for pid, skels in _skeletons_by_person(chunk).items()
+                for s in skels
+            ]
             NameToken.objects.bulk_create(rows, batch_size=5000)
             fresh = {r.skel for r in rows} - keyed
             _add_keys(fresh)

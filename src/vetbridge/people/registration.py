@@ -94,6 +94,7 @@ class Registered:
 
 # ------------------------------------------------------------------ name index in bulk
 
+
 class _Skeletons:
     """Skeletons of name parts, cached by part: a national list has ~10^5 distinct surnames
     and a few hundred given names and patronymics, so a million people cost ~10^5 skeleton
@@ -123,8 +124,9 @@ class _Skeletons:
         if count > MAX_TOKENS:  # the joined spelling is cut at MAX_TOKENS tokens
             from vetbridge.names.index import skeletons_of
 
-            out = skeletons_of([" ".join(p for p in (name.surname, name.given_name,
-                                                     name.patronymic) if p)])
+            out = skeletons_of(
+                [" ".join(p for p in (name.surname, name.given_name, name.patronymic) if p)]
+            )
         self.seen |= out
         return out
 
@@ -134,13 +136,15 @@ def _known_skeletons(skels: set[str]) -> set[str]:
     known: set[str] = set()
     items = list(skels)
     for start in range(0, len(items), 900):
-        chunk = items[start:start + 900]
-        known.update(k for k, s in NameKey.objects.filter(key__in=chunk).values_list("key", "skel")
-                     if k == s)
+        chunk = items[start : start + 900]
+        known.update(
+            k for k, s in NameKey.objects.filter(key__in=chunk).values_list("key", "skel") if k == s
+        )
     return known
 
 
 # ------------------------------------------------------------------ the service
+
 
 def store_import_file(*, data: bytes) -> tuple[str, str]:
     """Keep the imported file privately under its content hash; returns (sha256, name).
@@ -152,11 +156,18 @@ def store_import_file(*, data: bytes) -> tuple[str, str]:
     return digest, name
 
 
-def people_register_bulk(*, actor: User | None, kind: str, data: bytes, source: str,
-                         people: Sequence[NewPerson], audit_changes: dict[str, Any] | None = None,
-                         progress: Callable[[int], None] | None = None,
-                         chunk: int | None = None,
-                         defer_indexes: bool | None = None) -> Registered:
+def people_register_bulk(
+    *,
+    actor: User | None,
+    kind: str,
+    data: bytes,
+    source: str,
+    people: Sequence[NewPerson],
+    audit_changes: dict[str, Any] | None = None,
+    progress: Callable[[int], None] | None = None,
+    chunk: int | None = None,
+    defer_indexes: bool | None = None,
+) -> Registered:
     """Register `people` (already checked) in one transaction: persons, spellings,
     statuses, name index, the `ImportBatch` with the stored file, and one audit entry.
 
@@ -166,9 +177,15 @@ def people_register_bulk(*, actor: User | None, kind: str, data: bytes, source: 
     digest, name = store_import_file(data=data)
     now = timezone.now()
     with transaction.atomic():
-        batch = ImportBatch.objects.create(kind=kind, source=source[:200], sha256=digest,
-                                           file=name, size=len(data), created_by=actor,
-                                           created_at=now)
+        batch = ImportBatch.objects.create(
+            kind=kind,
+            source=source[:200],
+            sha256=digest,
+            file=name,
+            size=len(data),
+            created_by=actor,
+            created_at=now,
+        )
         ids = reserve_ids(Person, len(people))
         if defer_indexes is None:
             defer_indexes = len(people) >= BULK_MIN and len(people) >= Person.objects.count()
@@ -195,37 +212,82 @@ def people_register_bulk(*, actor: User | None, kind: str, data: bytes, source: 
         batch.first_person_id = ids[0] if ids else None
         batch.last_person_id = ids[-1] if ids else None
         batch.save(update_fields=["rows", "first_person_id", "last_person_id"])
-        audit_record(actor=actor, action=AuditAction.IMPORT, obj=batch, summary=source or "CSV",
-                     changes={"kind": kind, "sha256": digest, "file": name, "size": len(data),
-                              "created": len(ids), "first_person_id": batch.first_person_id,
-                              "last_person_id": batch.last_person_id,
-                              "trace": "people.Person.import_batch", **(audit_changes or {})})
+        audit_record(
+            actor=actor,
+            action=AuditAction.IMPORT,
+            obj=batch,
+            summary=source or "CSV",
+            changes={
+                "kind": kind,
+                "sha256": digest,
+                "file": name,
+                "size": len(data),
+                "created": len(ids),
+                "first_person_id": batch.first_person_id,
+                "last_person_id": batch.last_person_id,
+                "trace": "people.Person.import_batch",
+                **(audit_changes or {}),
+            },
+        )
     return Registered(batch, ids)
 
 
-def _write(batch: ImportBatch, people: Sequence[NewPerson], ids: list[int], source: str,
-           now: dt.datetime, progress: Callable[[int], None] | None, chunk: int) -> None:
+def _write(
+    batch: ImportBatch,
+    people: Sequence[NewPerson],
+    ids: list[int],
+    source: str,
+    now: dt.datetime,
+    progress: Callable[[int], None] | None,
+    chunk: int,
+) -> None:
     skels = _Skeletons()
     for start in range(0, len(people), chunk):
-        part = people[start:start + chunk]
-        part_ids = ids[start:start + chunk]
-        fast_insert(Person, ("id", "external_id", "birth_date", "sex", "region", "lifecycle",
-                             "lifecycle_date"),
-                    [(pid, p.external_id, p.birth_date, p.sex, p.region_id, p.lifecycle,
-                      p.lifecycle_date) for pid, p in zip(part_ids, part, strict=True)],
-                    constants={"import_batch": batch.pk, "created_at": now, "updated_at": now})
-        fast_insert(PersonName, ("person", "surname", "given_name", "patronymic", "language",
-                                 "script", "is_preferred"),
-                    [(pid, n.surname, n.given_name, n.patronymic, n.language, n.script,
-                      n.is_preferred)
-                     for pid, p in zip(part_ids, part, strict=True) for n in p.names],
-                    constants={"source": source, "created_at": now})
-        fast_insert(PersonStatus, ("person", "kind", "disability_group", "valid_from",
-                                   "document_type"),
-                    [(pid, p.status.kind, p.status.disability_group, p.status.valid_from,
-                      p.status.document_type)
-                     for pid, p in zip(part_ids, part, strict=True) if p.status],
-                    constants={"created_at": now})
+        part = people[start : start + chunk]
+        part_ids = ids[start : start + chunk]
+        fast_insert(
+            Person,
+            ("id", "external_id", "birth_date", "sex", "region", "lifecycle", "lifecycle_date"),
+            [
+                (
+                    pid,
+                    p.external_id,
+                    p.birth_date,
+                    p.sex,
+                    p.region_id,
+                    p.lifecycle,
+                    p.lifecycle_date,
+                )
+                for pid, p in zip(part_ids, part, strict=True)
+            ],
+            constants={"import_batch": batch.pk, "created_at": now, "updated_at": now},
+        )
+        fast_insert(
+            PersonName,
+            ("person", "surname", "given_name", "patronymic", "language", "script", "is_preferred"),
+            [
+                (pid, n.surname, n.given_name, n.patronymic, n.language, n.script, n.is_preferred)
+                for pid, p in zip(part_ids, part, strict=True)
+                for n in p.names
+            ],
+            constants={"source": source, "created_at": now},
+        )
+        fast_insert(
+            PersonStatus,
+            ("person", "kind", "disability_group", "valid_from", "document_type"),
+            [
+                (
+                    pid,
+                    p.status.kind,
+                    p.status.disability_group,
+                    p.status.valid_from,
+                    p.status.document_type,
+                )
+                for pid, p in zip(part_ids, part, strict=True)
+                if p.status
+            ],
+            constants={"created_at": now},
+        )
         tokens: list[tuple[str, int]] = []
         for pid, p in zip(part_ids, part, strict=True):
             if len(p.names) == 1:  # one spelling: its skeletons are distinct already

@@ -31,17 +31,27 @@ from .models import (
 
 def person_list(*, user: User, filters: dict[str, Any]) -> QuerySet[Person]:
     """People within the user's scope matching the filters (not the name: `person_search`)."""
-    qs = people_for(user).select_related("region").prefetch_related(
-        Prefetch("names", queryset=PersonName.objects.order_by("-is_preferred", "language", "id")),
-        Prefetch("statuses", queryset=PersonStatus.objects.order_by("-valid_from")),
+    qs = (
+        people_for(user)
+        .select_related("region")
+        .prefetch_related(
+            Prefetch(
+                "names", queryset=PersonName.objects.order_by("-is_preferred", "language", "id")
+            ),
+            Prefetch("statuses", queryset=PersonStatus.objects.order_by("-valid_from")),
+        )
     )
     if filters.get("lifecycle"):
         qs = qs.filter(lifecycle=filters["lifecycle"])
     if filters.get("status"):
         today = timezone.localdate()
-        qs = qs.filter(pk__in=PersonStatus.objects.filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=today),
-            kind=filters["status"], valid_from__lte=today).values("person_id"))
+        qs = qs.filter(
+            pk__in=PersonStatus.objects.filter(
+                Q(valid_to__isnull=True) | Q(valid_to__gte=today),
+                kind=filters["status"],
+                valid_from__lte=today,
+            ).values("person_id")
+        )
     if filters.get("region"):
         qs = qs.filter(region=filters["region"])
     if filters.get("sex"):
@@ -79,10 +89,13 @@ def reason_label(reason: dict[str, Any]) -> str:
     if "%(value)s" in label:
         label = label % {"value": reason.get("query") or ""}
     return label
+
+
 NOTICES = {
     "too_short": _("Type at least two letters of a name."),
-    "too_common": _("Many people carry this name: add a surname or another name to narrow "
-                    "the search."),
+    "too_common": _(
+        "Many people carry this name: add a surname or another name to narrow the search."
+    ),
     "too_long": _("The search text was cut to its first 200 characters."),
 }
 
@@ -95,7 +108,7 @@ class SearchHit:
     reasons: list[dict[str, Any]]
 
     def reason_text(self) -> str:
-        """"шевченко → Shevchenko (same name in another spelling); …" for the page."""
+        """ "шевченко → Shevchenko (same name in another spelling); …" for the page."""
         parts = []
         for r in self.reasons:
             label = reason_label(r)
@@ -117,15 +130,24 @@ class PeopleSearch:
         return [str(NOTICES[n]) for n in self.notices if n in NOTICES]
 
 
-def person_search(*, user: User, q: str, filters: dict[str, Any] | None = None,
-                  limit: int = 10, born: name_index.Born | None = None,
-                  region_id: int | None = None, patronymic: str = "") -> PeopleSearch:
+def person_search(
+    *,
+    user: User,
+    q: str,
+    filters: dict[str, Any] | None = None,
+    limit: int = 10,
+    born: name_index.Born | None = None,
+    region_id: int | None = None,
+    patronymic: str = "",
+) -> PeopleSearch:
     """People within the user's scope whose name (in any spelling, any script) matches `q`,
     ranked, with the score and reasons of each; an exact external identifier comes first.
     A birth year or date (`born`), a region of residence (`region_id`, for ranking; the
     `region` filter excludes) and a `patronymic` tell namesakes apart."""
-    base = person_list(user=user, filters={k: v for k, v in (filters or {}).items()
-                                           if k not in ("q", "born", "patronymic")})
+    base = person_list(
+        user=user,
+        filters={k: v for k, v in (filters or {}).items() if k not in ("q", "born", "patronymic")},
+    )
     text = clean_text(q)
     if patronymic and clean_text(patronymic).lower() not in text.lower():
         text = f"{text} {clean_text(patronymic)}"
@@ -137,14 +159,16 @@ def person_search(*, user: User, q: str, filters: dict[str, Any] | None = None,
         # the primary key for the first match (a scan of the table at a million people).
         by_id = next(iter(base.filter(external_id__iexact=text).order_by()[:1]), None)
         if by_id is not None:
-            hits.append(SearchHit(by_id, 1.0, text, [{"query": text, "matched": text,
-                                                       "how": "external_id"}]))
+            hits.append(
+                SearchHit(
+                    by_id, 1.0, text, [{"query": text, "matched": text, "how": "external_id"}]
+                )
+            )
 
     def allowed(ids: list[int]) -> set[int]:
         return set(base.filter(pk__in=ids).values_list("pk", flat=True))
 
-    response = name_index.search(text, limit=limit, allowed=allowed, born=born,
-                                 region_id=region_id)
+    response = name_index.search(text, limit=limit, allowed=allowed, born=born, region_id=region_id)
     notices += response.notices
     people = base.in_bulk([r.id for r in response.results])
     for r in response.results:
@@ -178,11 +202,17 @@ def person_relatives(*, user: User, person: Person) -> list[Relative]:
     """Family links in both directions, limited to relatives the user may see."""
     visible = people_for(user)
     out: list[Relative] = []
-    for link in FamilyLink.objects.filter(person=person, relative__in=visible).select_related(
-            "relative").prefetch_related(Prefetch("relative__names")):
+    for link in (
+        FamilyLink.objects.filter(person=person, relative__in=visible)
+        .select_related("relative")
+        .prefetch_related(Prefetch("relative__names"))
+    ):
         out.append(Relative(link.relative, link.kind))
-    for link in FamilyLink.objects.filter(relative=person, person__in=visible).select_related(
-            "person").prefetch_related(Prefetch("person__names")):
+    for link in (
+        FamilyLink.objects.filter(relative=person, person__in=visible)
+        .select_related("person")
+        .prefetch_related(Prefetch("person__names"))
+    ):
         out.append(Relative(link.person, INVERSE_LINK[link.kind]))  # type: ignore[index]
     return out
 
@@ -194,14 +224,20 @@ def registry_stats(*, user: User) -> dict[str, Any]:
     today = timezone.localdate()
     people = Person.objects.filter(merged_into__isnull=True)
 
-    by_lifecycle = list(people.values("lifecycle").annotate(count=Count("id")).order_by("lifecycle"))
-    by_region = list(people.values("region__code").annotate(count=Count("id"))
-                     .order_by("region__code"))
+    by_lifecycle = list(
+        people.values("lifecycle").annotate(count=Count("id")).order_by("lifecycle")
+    )
+    by_region = list(
+        people.values("region__code").annotate(count=Count("id")).order_by("region__code")
+    )
     current = PersonStatus.objects.filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=today), valid_from__lte=today)
-    by_status = list(current.values("kind", "disability_group")
-                     .annotate(count=Count("person_id", distinct=True))
-                     .order_by("kind", "disability_group"))
+        Q(valid_to__isnull=True) | Q(valid_to__gte=today), valid_from__lte=today
+    )
+    by_status = list(
+        current.values("kind", "disability_group")
+        .annotate(count=Count("person_id", distinct=True))
+        .order_by("kind", "disability_group")
+    )
     lifecycle_labels = dict(Lifecycle.choices)
     status_labels = dict(StatusKind.choices)
     for row in by_lifecycle:

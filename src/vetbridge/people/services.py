@@ -41,15 +41,37 @@ from .models import (
 )
 
 PERSON_FIELDS = (
-    "external_id", "birth_date", "birth_place", "sex", "region", "phone", "email", "address",
-    "lifecycle", "lifecycle_date", "contact_person", "preferred_language",
+    "external_id",
+    "birth_date",
+    "birth_place",
+    "sex",
+    "region",
+    "phone",
+    "email",
+    "address",
+    "lifecycle",
+    "lifecycle_date",
+    "contact_person",
+    "preferred_language",
 )
 NAME_FIELDS = ("surname", "given_name", "patronymic", "language", "source", "is_preferred")
-STATUS_FIELDS = ("kind", "disability_group", "valid_from", "valid_to", "document_type",
-                 "document_number", "document_date", "issuer")
+STATUS_FIELDS = (
+    "kind",
+    "disability_group",
+    "valid_from",
+    "valid_to",
+    "document_type",
+    "document_number",
+    "document_date",
+    "issuer",
+)
+
+
 def _conflict() -> str:
-    return _("This file was changed by someone else since you opened it. "
-             "Reload it and apply your change again.")
+    return _(
+        "This file was changed by someone else since you opened it. "
+        "Reload it and apply your change again."
+    )
 
 
 @dataclass(frozen=True)
@@ -113,8 +135,11 @@ class StatusInput:
 
 
 def _values(data: Any) -> dict[str, Any]:
-    return {f.name: getattr(data, f.name) for f in dataclasses.fields(data)
-            if getattr(data, f.name) is not UNSET}
+    return {
+        f.name: getattr(data, f.name)
+        for f in dataclasses.fields(data)
+        if getattr(data, f.name) is not UNSET
+    }
 
 
 def _snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
@@ -130,22 +155,31 @@ def _build_name(person: Person, data: NameInput, prefix: str = "") -> PersonName
     for f in ("surname", "given_name", "patronymic", "source"):
         setattr(name, f, clean_text(getattr(name, f)))
     if not name.surname:
-        raise ApplicationError(_("Some fields are not valid."),
-                               fields={f"{prefix}surname": [_("The surname is required.")]})
+        raise ApplicationError(
+            _("Some fields are not valid."),
+            fields={f"{prefix}surname": [_("The surname is required.")]},
+        )
     name.script = detect_script(name.full_name())
     full_clean(name, prefix=prefix, exclude=["person"])
     return name
 
 
 @transaction.atomic
-def person_create(*, actor: User | None, data: PersonInput, names: list[NameInput],
-                  statuses: list[StatusInput] | None = None, audit: bool = True) -> Person:
+def person_create(
+    *,
+    actor: User | None,
+    data: PersonInput,
+    names: list[NameInput],
+    statuses: list[StatusInput] | None = None,
+    audit: bool = True,
+) -> Person:
     """Register a person with at least one name spelling."""
     if actor is not None:
         require(actor, Capability.PEOPLE_EDIT)
     if not names:
-        raise ApplicationError(_("Some fields are not valid."),
-                               fields={"surname": [_("The surname is required.")]})
+        raise ApplicationError(
+            _("Some fields are not valid."), fields={"surname": [_("The surname is required.")]}
+        )
     person = Person(**_values(data))
     person.external_id = person.external_id or None
     full_clean(person)
@@ -159,14 +193,17 @@ def person_create(*, actor: User | None, data: PersonInput, names: list[NameInpu
             name_data = dataclasses.replace(name_data, is_preferred=lang not in seen_pref)
         if name_data.is_preferred:
             if lang in seen_pref:
-                raise field_error(f"names.{i}.is_preferred", _(
-                    "Another spelling in this language is already the preferred one."))
+                raise field_error(
+                    f"names.{i}.is_preferred",
+                    _("Another spelling in this language is already the preferred one."),
+                )
             seen_pref.add(lang)
         name = _build_name(person, name_data, prefix="" if i == 0 else f"names.{i}.")
         key = (name.surname, name.given_name, name.patronymic, name.language)
         if key in seen_spellings:
-            raise field_error(f"names.{i}.surname",
-                              _("This spelling is already recorded for this person."))
+            raise field_error(
+                f"names.{i}.surname", _("This spelling is already recorded for this person.")
+            )
         seen_spellings.add(key)
         name.save()
     for j, status_data in enumerate(statuses or []):
@@ -174,10 +211,17 @@ def person_create(*, actor: User | None, data: PersonInput, names: list[NameInpu
     name_index.index_people([person.pk])
     record_suspects(person)
     if audit:
-        audit_record(actor=actor, action=AuditAction.CREATE, obj=person, person_id=person.pk,
-                     summary=person.display_name("uk"),
-                     changes={"fields": diff_fields({}, _snapshot(person, PERSON_FIELDS)),
-                              "names": [n.full_name() for n in person.names.all()]})
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=person,
+            person_id=person.pk,
+            summary=person.display_name("uk"),
+            changes={
+                "fields": diff_fields({}, _snapshot(person, PERSON_FIELDS)),
+                "names": [n.full_name() for n in person.names.all()],
+            },
+        )
     return person
 
 
@@ -191,8 +235,10 @@ def _enforce_region_scope(actor: User | None, person: Person) -> None:
         return
     if actor.region_id and person.region_id == actor.region_id:
         return
-    raise ApplicationError(_("Some fields are not valid."), fields={
-        "region": [_("You can only register people of your region or your own caseload.")]})
+    raise ApplicationError(
+        _("Some fields are not valid."),
+        fields={"region": [_("You can only register people of your region or your own caseload.")]},
+    )
 
 
 def lifecycle_hooks() -> list[Callable[..., None]]:
@@ -203,21 +249,30 @@ def lifecycle_hooks() -> list[Callable[..., None]]:
     from django.apps import apps
     from django.utils.module_loading import import_string
 
-    return [import_string(path) for config in apps.get_app_configs()
-            for path in getattr(config, "lifecycle_hooks", ())]
+    return [
+        import_string(path)
+        for config in apps.get_app_configs()
+        for path in getattr(config, "lifecycle_hooks", ())
+    ]
 
 
 @transaction.atomic
-def person_update(*, actor: User, person_id: int, expected_version: int,
-                  data: PersonChanges) -> Person:
+def person_update(
+    *, actor: User, person_id: int, expected_version: int, data: PersonChanges
+) -> Person:
     """Change a person's core fields. Fails with a conflict if someone saved in between."""
     person = access_person_by_id(actor, person_id, Capability.PEOPLE_EDIT)
     if data.external_id == "":
         data = dataclasses.replace(data, external_id=None)
     lifecycle_before = person.lifecycle
     person, changed = model_update(
-        instance=person, fields=data, actor=actor, expected_version=expected_version,
-        conflict_message=_conflict(), check=lambda p: _enforce_region_scope(actor, p))
+        instance=person,
+        fields=data,
+        actor=actor,
+        expected_version=expected_version,
+        conflict_message=_conflict(),
+        check=lambda p: _enforce_region_scope(actor, p),
+    )
     if "lifecycle" in changed:
         for hook in lifecycle_hooks():
             hook(actor=actor, person=person, before=lifecycle_before, after=person.lifecycle)
@@ -225,8 +280,7 @@ def person_update(*, actor: User, person_id: int, expected_version: int,
 
 
 def _touch(person: Person) -> None:
-    Person.objects.filter(pk=person.pk).update(version=F("version") + 1,
-                                               updated_at=timezone.now())
+    Person.objects.filter(pk=person.pk).update(version=F("version") + 1, updated_at=timezone.now())
 
 
 @transaction.atomic
@@ -235,8 +289,9 @@ def person_name_add(*, actor: User, person_id: int, data: NameInput) -> PersonNa
     person = access_person_by_id(actor, person_id, Capability.PEOPLE_EDIT)
     if data.is_preferred is None:
         lang = data.language or "uk"
-        data = dataclasses.replace(data, is_preferred=not person.names.filter(
-            language=lang, is_preferred=True).exists())
+        data = dataclasses.replace(
+            data, is_preferred=not person.names.filter(language=lang, is_preferred=True).exists()
+        )
     name = _build_name(person, data)
     if name.is_preferred:
         person.names.filter(language=name.language, is_preferred=True).update(is_preferred=False)
@@ -244,13 +299,20 @@ def person_name_add(*, actor: User, person_id: int, data: NameInput) -> PersonNa
         with transaction.atomic():
             name.save()
     except IntegrityError as exc:
-        raise ApplicationError(_("Some fields are not valid."), fields={
-            "surname": [_("This spelling is already recorded for this person.")]}) from exc
+        raise ApplicationError(
+            _("Some fields are not valid."),
+            fields={"surname": [_("This spelling is already recorded for this person.")]},
+        ) from exc
     name_index.index_people([person.pk])
     _touch(person)
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=name, person_id=person.pk,
-                 summary=name.full_name(),
-                 changes={"fields": diff_fields({}, _snapshot(name, NAME_FIELDS))})
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=name,
+        person_id=person.pk,
+        summary=name.full_name(),
+        changes={"fields": diff_fields({}, _snapshot(name, NAME_FIELDS))},
+    )
     return name
 
 
@@ -263,8 +325,9 @@ def person_name_set_preferred(*, actor: User, person_id: int, name_id: int) -> P
     if name.is_preferred:
         return name
     person.names.filter(language=name.language, is_preferred=True).update(is_preferred=False)
-    model_update(instance=name, fields={"is_preferred": True}, actor=actor,
-                 summary=name.full_name())
+    model_update(
+        instance=name, fields={"is_preferred": True}, actor=actor, summary=name.full_name()
+    )
     _touch(person)
     return name
 
@@ -272,14 +335,22 @@ def person_name_set_preferred(*, actor: User, person_id: int, name_id: int) -> P
 def _save_status(person: Person, data: StatusInput, prefix: str = "") -> PersonStatus:
     status = PersonStatus(person=person, **_values(data))
     if status.kind == StatusKind.UA_WAR_DISABILITY and not status.disability_group:
-        raise ApplicationError(_("Some fields are not valid."), fields={
-            f"{prefix}disability_group": [_("A disability group is required for this status.")]})
+        raise ApplicationError(
+            _("Some fields are not valid."),
+            fields={
+                f"{prefix}disability_group": [_("A disability group is required for this status.")]
+            },
+        )
     if status.kind != StatusKind.UA_WAR_DISABILITY and status.disability_group:
-        raise ApplicationError(_("Some fields are not valid."), fields={
-            f"{prefix}disability_group": [_("Only a war disability status has a group.")]})
+        raise ApplicationError(
+            _("Some fields are not valid."),
+            fields={f"{prefix}disability_group": [_("Only a war disability status has a group.")]},
+        )
     if status.valid_to and status.valid_from and status.valid_to < status.valid_from:
-        raise ApplicationError(_("Some fields are not valid."), fields={
-            f"{prefix}valid_to": [_("The end date is before the start date.")]})
+        raise ApplicationError(
+            _("Some fields are not valid."),
+            fields={f"{prefix}valid_to": [_("The end date is before the start date.")]},
+        )
     full_clean(status, prefix=prefix, exclude=["person"])
     status.save()
     return status
@@ -290,9 +361,14 @@ def person_status_add(*, actor: User, person_id: int, data: StatusInput) -> Pers
     person = access_person_by_id(actor, person_id, Capability.PEOPLE_EDIT)
     status = _save_status(person, data)
     _touch(person)
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=status, person_id=person.pk,
-                 summary=status.kind + (f":{status.disability_group}" if status.disability_group else ""),
-                 changes={"fields": diff_fields({}, _snapshot(status, STATUS_FIELDS))})
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=status,
+        person_id=person.pk,
+        summary=status.kind + (f":{status.disability_group}" if status.disability_group else ""),
+        changes={"fields": diff_fields({}, _snapshot(status, STATUS_FIELDS))},
+    )
     return status
 
 
@@ -301,19 +377,30 @@ def family_link_add(*, actor: User, person_id: int, relative_id: int, kind: str)
     person = access_person_by_id(actor, person_id, Capability.PEOPLE_EDIT)
     relative = access_person_by_id(actor, relative_id, Capability.PEOPLE_VIEW)
     if person.pk == relative.pk:
-        raise ApplicationError(_("Some fields are not valid."), fields={
-            "relative": [_("A person cannot be linked to themselves.")]})
-    if FamilyLink.objects.filter(person=relative, relative=person).exists() or \
-            FamilyLink.objects.filter(person=person, relative=relative).exists():
-        raise ApplicationError(_("Some fields are not valid."), fields={
-            "relative": [_("These two people are already linked.")]})
+        raise ApplicationError(
+            _("Some fields are not valid."),
+            fields={"relative": [_("A person cannot be linked to themselves.")]},
+        )
+    if (
+        FamilyLink.objects.filter(person=relative, relative=person).exists()
+        or FamilyLink.objects.filter(person=person, relative=relative).exists()
+    ):
+        raise ApplicationError(
+            _("Some fields are not valid."),
+            fields={"relative": [_("These two people are already linked.")]},
+        )
     link = FamilyLink(person=person, relative=relative, kind=kind)
     full_clean(link, exclude=["person", "relative"])
     link.save()
     _touch(person)
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=link, person_id=person.pk,
-                 summary=f"{link.kind}: {relative.display_name('uk')}",
-                 changes={"fields": {"relative": [None, relative.pk], "kind": [None, kind]}})
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=link,
+        person_id=person.pk,
+        summary=f"{link.kind}: {relative.display_name('uk')}",
+        changes={"fields": {"relative": [None, relative.pk], "kind": [None, kind]}},
+    )
     return link
 
 

@@ -49,9 +49,14 @@ def person_list(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     ctx: dict[str, Any] = {"form": form}
     if filters.get("q"):
-        search = selectors.person_search(user=signed_in_user(request), q=filters["q"], filters=filters,
-                                         limit=SEARCH_LIMIT, born=filters.get("born"),
-                                         patronymic=filters.get("patronymic", ""))
+        search = selectors.person_search(
+            user=signed_in_user(request),
+            q=filters["q"],
+            filters=filters,
+            limit=SEARCH_LIMIT,
+            born=filters.get("born"),
+            patronymic=filters.get("patronymic", ""),
+        )
         ctx.update(search=search, hits=search.hits)
     else:
         qs = selectors.person_list(user=signed_in_user(request), filters=filters)
@@ -70,24 +75,37 @@ def person_create(request: HttpRequest) -> HttpResponse:
     candidates: list[Any] = []
     if request.method == "POST" and form.is_valid():
         data = input_from(services.PersonInput, form.cleaned_data)
-        name = input_from(services.NameInput, form.cleaned_data,
-                          language=form.cleaned_data["name_language"], is_preferred=True,
-                          source="")
+        name = input_from(
+            services.NameInput,
+            form.cleaned_data,
+            language=form.cleaned_data["name_language"],
+            is_preferred=True,
+            source="",
+        )
         if not request.POST.get("confirm_new"):
             # Likely duplicates are shown, with their reasons, before anything is saved.
             candidates = likely_duplicates(
-                user=signed_in_user(request), surname=name.surname, given_name=name.given_name,
-                patronymic=name.patronymic, birth_date=data.birth_date)
+                user=signed_in_user(request),
+                surname=name.surname,
+                given_name=name.given_name,
+                patronymic=name.patronymic,
+                birth_date=data.birth_date,
+            )
         if not candidates:
             try:
-                person = services.person_create(actor=signed_in_user(request), data=data, names=[name])
+                person = services.person_create(
+                    actor=signed_in_user(request), data=data, names=[name]
+                )
             except ApplicationError as exc:
                 form.add_service_error(exc)
             else:
                 messages.success(request, _("The person has been registered."))
                 return redirect("people:detail", pk=person.pk)
-    return render(request, "people/person_form.html",
-                  {"form": form, "creating": True, "candidates": candidates})
+    return render(
+        request,
+        "people/person_form.html",
+        {"form": form, "creating": True, "candidates": candidates},
+    )
 
 
 @permission_required_page(Capability.PEOPLE_VIEW)
@@ -95,8 +113,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, pk)
 
 
-def _render_detail(request: HttpRequest, pk: int, *, status: int = 200,
-                   **bound_forms: Any) -> HttpResponse:
+def _render_detail(
+    request: HttpRequest, pk: int, *, status: int = 200, **bound_forms: Any
+) -> HttpResponse:
     """The file page (an audited read); `bound_forms` replace the empty sub-forms."""
     user = signed_in_user(request)
     survivor = selectors.merged_survivor(user=user, person_id=pk)
@@ -105,34 +124,40 @@ def _render_detail(request: HttpRequest, pk: int, *, status: int = 200,
         return redirect("people:detail", pk=survivor)
     person, sensitive = services.person_open(actor=user, person_id=pk)
     can_edit = people_for(user, Capability.PEOPLE_EDIT).filter(pk=pk).exists()
-    return render(request, "people/person_detail.html", {
-        "person": person,
-        "names": person.names.all(),
-        "statuses": person.statuses.all() if sensitive else None,
-        "relatives": selectors.person_relatives(user=user, person=person),
-        "sensitive": sensitive,
-        "can_edit": can_edit,
-        "name_form": NameForm(prefix="name"),
-        "status_form": StatusForm(prefix="status"),
-        "link_form": FamilyLinkForm(prefix="link"),
-        "merges": merges_of(user, person),
-        "claims": person.claims.all()
-        if user.can(Capability.CLAIMS_VIEW) else [],
-        **bound_forms,
-    }, status=status)
+    return render(
+        request,
+        "people/person_detail.html",
+        {
+            "person": person,
+            "names": person.names.all(),
+            "statuses": person.statuses.all() if sensitive else None,
+            "relatives": selectors.person_relatives(user=user, person=person),
+            "sensitive": sensitive,
+            "can_edit": can_edit,
+            "name_form": NameForm(prefix="name"),
+            "status_form": StatusForm(prefix="status"),
+            "link_form": FamilyLinkForm(prefix="link"),
+            "merges": merges_of(user, person),
+            "claims": person.claims.all() if user.can(Capability.CLAIMS_VIEW) else [],
+            **bound_forms,
+        },
+        status=status,
+    )
 
 
 @permission_required_page(Capability.PEOPLE_EDIT)
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
     person = access_person_by_id(user, pk, Capability.PEOPLE_EDIT)
-    form = PersonEditForm(request.POST or None, instance=person,
-                          initial={"version": person.version})
+    form = PersonEditForm(
+        request.POST or None, instance=person, initial={"version": person.version}
+    )
     if request.method == "POST" and form.is_valid():
         data = input_from(services.PersonChanges, form.cleaned_data)
         try:
-            services.person_update(actor=user, person_id=pk,
-                                   expected_version=form.cleaned_data["version"], data=data)
+            services.person_update(
+                actor=user, person_id=pk, expected_version=form.cleaned_data["version"], data=data
+            )
         except ApplicationError as exc:
             form.add_service_error(exc)
         else:
@@ -141,8 +166,9 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "people/person_form.html", {"form": form, "person": person})
 
 
-def _sub_form(request: HttpRequest, pk: int, form_class: Any, prefix: str, template: str,
-              save: Any) -> HttpResponse:
+def _sub_form(
+    request: HttpRequest, pk: int, form_class: Any, prefix: str, template: str, save: Any
+) -> HttpResponse:
     """Shared handler for the small forms on the detail page (htmx or plain POST).
 
     Invalid input: htmx gets the form back with its errors (200, since htmx does not swap
@@ -171,9 +197,16 @@ def _sub_form(request: HttpRequest, pk: int, form_class: Any, prefix: str, templ
 @require_POST
 @permission_required_page(Capability.PEOPLE_EDIT)
 def name_add(request: HttpRequest, pk: int) -> HttpResponse:
-    return _sub_form(request, pk, NameForm, "name", "people/_name_form.html",
-                     lambda user, data: services.person_name_add(
-                         actor=user, person_id=pk, data=input_from(services.NameInput, data)))
+    return _sub_form(
+        request,
+        pk,
+        NameForm,
+        "name",
+        "people/_name_form.html",
+        lambda user, data: services.person_name_add(
+            actor=user, person_id=pk, data=input_from(services.NameInput, data)
+        ),
+    )
 
 
 @require_POST
@@ -187,18 +220,31 @@ def name_preferred(request: HttpRequest, pk: int, name_id: int) -> HttpResponse:
 @require_POST
 @permission_required_page(Capability.PEOPLE_EDIT)
 def status_add(request: HttpRequest, pk: int) -> HttpResponse:
-    return _sub_form(request, pk, StatusForm, "status", "people/_status_form.html",
-                     lambda user, data: services.person_status_add(
-                         actor=user, person_id=pk, data=input_from(services.StatusInput, data)))
+    return _sub_form(
+        request,
+        pk,
+        StatusForm,
+        "status",
+        "people/_status_form.html",
+        lambda user, data: services.person_status_add(
+            actor=user, person_id=pk, data=input_from(services.StatusInput, data)
+        ),
+    )
 
 
 @require_POST
 @permission_required_page(Capability.PEOPLE_EDIT)
 def link_add(request: HttpRequest, pk: int) -> HttpResponse:
-    return _sub_form(request, pk, FamilyLinkForm, "link", "people/_link_form.html",
-                     lambda user, data: services.family_link_add(
-                         actor=user, person_id=pk, relative_id=data["relative"],
-                         kind=data["kind"]))
+    return _sub_form(
+        request,
+        pk,
+        FamilyLinkForm,
+        "link",
+        "people/_link_form.html",
+        lambda user, data: services.family_link_add(
+            actor=user, person_id=pk, relative_id=data["relative"], kind=data["kind"]
+        ),
+    )
 
 
 @permission_required_page(Capability.PEOPLE_VIEW)
@@ -206,8 +252,11 @@ def person_history(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
     person, entries = history.person_history_open(actor=user, person_id=pk)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "people/person_history.html", {
-        "person": person, "page": page, "items": history.redact(list(page), user=user)})
+    return render(
+        request,
+        "people/person_history.html",
+        {"person": person, "page": page, "items": history.redact(list(page), user=user)},
+    )
 
 
 @permission_required_page(Capability.STATS_VIEW)
@@ -215,8 +264,7 @@ def stats(request: HttpRequest) -> HttpResponse:
     from .stats_charts import registry_charts
 
     stats = selectors.registry_stats(user=signed_in_user(request))
-    return render(request, "people/stats.html", {"stats": stats,
-                                                 "charts": registry_charts(stats)})
+    return render(request, "people/stats.html", {"stats": stats, "charts": registry_charts(stats)})
 
 
 @permission_required_page(Capability.PEOPLE_IMPORT)
@@ -227,17 +275,27 @@ def import_csv(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            job = import_job_start(actor=signed_in_user(request), kind="people",
-                                   data=upload.read(), source=upload.name,
-                                   keep_valid=form.cleaned_data["keep_valid"])
+            job = import_job_start(
+                actor=signed_in_user(request),
+                kind="people",
+                data=upload.read(),
+                source=upload.name,
+                keep_valid=form.cleaned_data["keep_valid"],
+            )
         except ApplicationError as exc:
             form.add_error("file", exc.message)
         else:
             return redirect("people:import_job", job_id=job.pk)
-    return render(request, "people/import.html", {
-        "form": form, "columns": import_columns.COLUMNS,
-        "template_url": reverse("people:import_template")},
-        status=400 if form.errors else 200)
+    return render(
+        request,
+        "people/import.html",
+        {
+            "form": form,
+            "columns": import_columns.COLUMNS,
+            "template_url": reverse("people:import_template"),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 def _job_context(job: ImportJob) -> dict[str, Any]:
@@ -246,13 +304,21 @@ def _job_context(job: ImportJob) -> dict[str, Any]:
     report = job_report(job)
     created = []
     if report and report.created_ids:
-        created = [(p.display_name(), reverse("people:detail", args=[p.pk]))
-                   for p in Person.objects.filter(pk__in=report.created_ids[:CREATED_SHOWN])
-                   .prefetch_related("names").order_by("pk")]
-    return {"job": job, "progress": job.progress, "report": report, "created": created,
-            "title": _("Import people from a CSV file"),
-            "progress_url": reverse("people:import_job_progress", args=[job.pk]),
-            "back_url": reverse("people:import")}
+        created = [
+            (p.display_name(), reverse("people:detail", args=[p.pk]))
+            for p in Person.objects.filter(pk__in=report.created_ids[:CREATED_SHOWN])
+            .prefetch_related("names")
+            .order_by("pk")
+        ]
+    return {
+        "job": job,
+        "progress": job.progress,
+        "report": report,
+        "created": created,
+        "title": _("Import people from a CSV file"),
+        "progress_url": reverse("people:import_job_progress", args=[job.pk]),
+        "back_url": reverse("people:import"),
+    }
 
 
 @permission_required_page(Capability.PEOPLE_IMPORT)
@@ -281,8 +347,9 @@ def import_template(request: HttpRequest) -> HttpResponse:
     """The people import's template: the header and one example row."""
     from vetbridge.core.import_columns import template_csv
 
-    response = HttpResponse(template_csv(import_columns.COLUMNS),
-                            content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        template_csv(import_columns.COLUMNS), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = 'attachment; filename="vetbridge-people-template.csv"'
     return response
 
@@ -290,7 +357,9 @@ def import_template(request: HttpRequest) -> HttpResponse:
 @permission_required_page(Capability.PEOPLE_MERGE)
 def duplicate_queue(request: HttpRequest) -> HttpResponse:
     """Suspected duplicates within the user's reach, strongest first."""
-    page = Paginator(suspects_for(signed_in_user(request)), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(suspects_for(signed_in_user(request)), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(request, "people/duplicates.html", {"page": page, "query": ""})
 
 
@@ -312,8 +381,9 @@ def duplicate_decide(request: HttpRequest, suspect_id: int) -> HttpResponse:
             if not survivor.isdigit() or int(survivor) not in pair:
                 raise ApplicationError(_("Choose the record to keep."))
             absorbed = pair[1] if int(survivor) == pair[0] else pair[0]
-            merge = person_merge(actor=user, survivor_id=int(survivor), absorbed_id=absorbed,
-                                 suspect_id=suspect_id)
+            merge = person_merge(
+                actor=user, survivor_id=int(survivor), absorbed_id=absorbed, suspect_id=suspect_id
+            )
             messages.success(request, _("Records merged. The merge can be undone from the file."))
             return redirect("people:detail", pk=merge.survivor_id)
         else:

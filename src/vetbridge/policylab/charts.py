@@ -19,18 +19,29 @@ def cost_by_group_spec(rows: list[dict[str, Any]], *, title: str, axis: str) -> 
     for row in rows:
         if row.get("suppressed") or row.get("baseline_total_eur") is None:
             continue
-        values.append({"group": row["key"], "scenario": baseline,
-                       "eur": row["baseline_total_eur"]})
+        values.append({"group": row["key"], "scenario": baseline, "eur": row["baseline_total_eur"]})
         values.append({"group": row["key"], "scenario": reform, "eur": row["reform_total_eur"]})
-    chart = alt.Chart(alt.Data(values=values)).mark_bar().encode(
-        x=alt.X("group:N", title=axis, sort=None),
-        xOffset=alt.XOffset("scenario:N", sort=[baseline, reform]),
-        y=alt.Y("eur:Q", title=_("Annual cost (EUR)"), axis=alt.Axis(format=",.0f")),
-        color=alt.Color("scenario:N", title=_("Scenario"), sort=[baseline, reform],
-                        scale=alt.Scale(range=["#7a869a", "#1d5fa8"])),
-        tooltip=[alt.Tooltip("group:N", title=axis), alt.Tooltip("scenario:N"),
-                 alt.Tooltip("eur:Q", format=",.2f")],
-    ).properties(width=520, height=260, title=title)
+    chart = (
+        alt.Chart(alt.Data(values=values))
+        .mark_bar()
+        .encode(
+            x=alt.X("group:N", title=axis, sort=None),
+            xOffset=alt.XOffset("scenario:N", sort=[baseline, reform]),
+            y=alt.Y("eur:Q", title=_("Annual cost (EUR)"), axis=alt.Axis(format=",.0f")),
+            color=alt.Color(
+                "scenario:N",
+                title=_("Scenario"),
+                sort=[baseline, reform],
+                scale=alt.Scale(range=["#7a869a", "#1d5fa8"]),
+            ),
+            tooltip=[
+                alt.Tooltip("group:N", title=axis),
+                alt.Tooltip("scenario:N"),
+                alt.Tooltip("eur:Q", format=",.2f"),
+            ],
+        )
+        .properties(width=520, height=260, title=title)
+    )
     return chart.to_dict()
 
 

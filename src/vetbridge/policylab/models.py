@@ -21,13 +21,18 @@ class PopulationKind(models.TextChoices):
 
 
 class SimulationRun(models.Model):
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                   on_delete=models.SET_NULL, related_name="+",
-                                   verbose_name=_("run by"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("run by"),
+    )
     created_at = models.DateTimeField(_("run at"), default=timezone.now)
     title = models.CharField(_("title"), max_length=200, blank=True)
-    population_kind = models.CharField(_("population"), max_length=12,
-                                       choices=PopulationKind.choices)
+    population_kind = models.CharField(
+        _("population"), max_length=12, choices=PopulationKind.choices
+    )
     population_description = models.CharField(_("population description"), max_length=300)
     population_digest = models.CharField(max_length=32)
     population_spec = models.CharField(max_length=64, blank=True)  # synthetic:N:seed
@@ -42,8 +47,9 @@ class SimulationRun(models.Model):
     baseline_params_digest = models.CharField(max_length=32, blank=True)
     reform_params_digest = models.CharField(max_length=32, blank=True)
     results = models.JSONField(null=True, blank=True)
-    progress = models.OneToOneField("core.JobProgress", null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    progress = models.OneToOneField(
+        "core.JobProgress", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -17,8 +17,15 @@ from vetbridge.core.exceptions import NotFoundError
 from .models import PopulationKind, SimulationRun
 
 LIGHT_FIELDS = ("population_data", "params_files", "reform_yaml")
-ROW_NUMBERS = ("baseline_beneficiaries", "baseline_total_eur", "baseline_average_eur",
-               "reform_beneficiaries", "reform_total_eur", "reform_average_eur", "change_eur")
+ROW_NUMBERS = (
+    "baseline_beneficiaries",
+    "baseline_total_eur",
+    "baseline_average_eur",
+    "reform_beneficiaries",
+    "reform_total_eur",
+    "reform_average_eur",
+    "change_eur",
+)
 
 
 def runs_list(*, user: User) -> QuerySet[SimulationRun]:
@@ -29,8 +36,12 @@ def runs_list(*, user: User) -> QuerySet[SimulationRun]:
 
 def run_get(*, user: User, run_id: int) -> SimulationRun:
     require(user, Capability.POLICYLAB_RUN)
-    run = SimulationRun.objects.select_related("progress", "created_by").defer(
-        "population_data").filter(pk=run_id).first()
+    run = (
+        SimulationRun.objects.select_related("progress", "created_by")
+        .defer("population_data")
+        .filter(pk=run_id)
+        .first()
+    )
     if run is None:
         raise NotFoundError(_("No such simulation run."))
     return run

@@ -60,8 +60,10 @@ class RunRequest:
 def _input_error(exc: InputError, prefix: str) -> ApplicationError:
     """A refusal of the rules engine (field and reason in English, as the engine speaks),
     put on the form field `prefix` with a translated lead."""
-    return field_error(prefix, _("Not valid at %(field)s: %(reason)s")
-                       % {"field": exc.field, "reason": exc.message})
+    return field_error(
+        prefix,
+        _("Not valid at %(field)s: %(reason)s") % {"field": exc.field, "reason": exc.message},
+    )
 
 
 def reform_from_request(req: RunRequest) -> Reform | None:
@@ -86,14 +88,18 @@ def run_create(*, actor: User, req: RunRequest) -> SimulationRun:
     try:
         base["fr"].at("fr.point_value", req.date)
     except ParameterError as exc:
-        raise field_error("date", _("No value of the PMI point is known for this date "
-                                    "(the series starts on %(start)s).")
-                          % {"start": base["fr"]["fr.point_value"].values[0].start}) from exc
+        raise field_error(
+            "date",
+            _("No value of the PMI point is known for this date (the series starts on %(start)s).")
+            % {"start": base["fr"]["fr.point_value"].values[0].start},
+        ) from exc
     spec, data, description, digest, persons = "", None, "", "", 0
     if req.population_kind == PopulationKind.SYNTHETIC:
         if not 1 <= req.synthetic_size <= MAX_SYNTHETIC:
-            raise field_error("synthetic_size", _("Between 1 and %(max)s persons.")
-                              % {"max": f"{MAX_SYNTHETIC:,}"})
+            raise field_error(
+                "synthetic_size",
+                _("Between 1 and %(max)s persons.") % {"max": f"{MAX_SYNTHETIC:,}"},
+            )
         spec = f"synthetic:{req.synthetic_size}:{req.synthetic_seed}"
         description = spec
         persons = req.synthetic_size
@@ -103,8 +109,11 @@ def run_create(*, actor: User, req: RunRequest) -> SimulationRun:
         if len(req.upload) > MAX_UPLOAD_BYTES:
             raise field_error("upload", _("The file is larger than 50 MB."))
         try:
-            pop = read_population(req.upload, name=req.upload_name,
-                                  parquet=req.upload_name.lower().endswith(".parquet"))
+            pop = read_population(
+                req.upload,
+                name=req.upload_name,
+                parquet=req.upload_name.lower().endswith(".parquet"),
+            )
         except InputError as exc:
             raise _input_error(exc, "upload") from exc
         data = population_to_parquet(pop)
@@ -118,20 +127,34 @@ def run_create(*, actor: User, req: RunRequest) -> SimulationRun:
     with transaction.atomic():
         progress = progress_create(kind=JOB_KIND, actor=actor)
         run = SimulationRun(
-            created_by=actor, title=req.title[:200], population_kind=req.population_kind,
-            population_description=description, population_digest=digest,
-            population_spec=spec, population_data=data, persons=persons, date=req.date,
-            reform_name=reform.name if reform else "", reform_yaml=reform.text if reform else "",
-            reform_digest=reform.digest if reform else "", rules_version=RULES_VERSION,
-            params_files={k: dict(v.files) for k, v in base.items()}, progress=progress)
+            created_by=actor,
+            title=req.title[:200],
+            population_kind=req.population_kind,
+            population_description=description,
+            population_digest=digest,
+            population_spec=spec,
+            population_data=data,
+            persons=persons,
+            date=req.date,
+            reform_name=reform.name if reform else "",
+            reform_yaml=reform.text if reform else "",
+            reform_digest=reform.digest if reform else "",
+            rules_version=RULES_VERSION,
+            params_files={k: dict(v.files) for k, v in base.items()},
+            progress=progress,
+        )
         run.full_clean(exclude=["population_digest", "population_data"])
         run.save()
         progress.subject = f"policylab.run:{run.pk}"
         progress.save(update_fields=["subject"])
-        audit_record(actor=actor, action=AuditAction.CREATE, obj=run,
-                     summary=f"simulation {req.population_kind} {req.date.isoformat()} "
-                             f"{run.reform_digest or 'no reform'}",
-                     changes={"population": description, "reform": run.reform_name})
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=run,
+            summary=f"simulation {req.population_kind} {req.date.isoformat()} "
+            f"{run.reform_digest or 'no reform'}",
+            changes={"population": description, "reform": run.reform_name},
+        )
     from .tasks import simulation_task
 
     progress_enqueue(progress, simulation_task, run_id=run.pk)
@@ -173,19 +196,26 @@ def registry_population(date: dt.date, sim: Parameters) -> Population:
             group.append(case.disability_group)
     if not pid:
         raise ApplicationError(_("No pension is in payment in the registry on this date."))
-    return Population(np.array(pid), np.array(rate), np.array(cause), np.array(context),
-                      region=np.array(region), status=np.array(status),
-                      country=np.array(country), ua_group=np.array(group, dtype=np.int64),
-                      description=f"registry: {len(set(pid))} rights in payment on "
-                                  f"{date.isoformat()}")
+    return Population(
+        np.array(pid),
+        np.array(rate),
+        np.array(cause),
+        np.array(context),
+        region=np.array(region),
+        status=np.array(status),
+        country=np.array(country),
+        ua_group=np.array(group, dtype=np.int64),
+        description=f"registry: {len(set(pid))} rights in payment on {date.isoformat()}",
+    )
 
 
 def _population(run: SimulationRun, base: dict[str, Parameters]) -> Population:
     if run.population_kind == PopulationKind.SYNTHETIC:
         return synthetic_population(*parse_population_spec(run.population_spec))
     if run.population_data is not None:
-        return read_population(bytes(run.population_data), parquet=True,
-                               name=run.population_description)
+        return read_population(
+            bytes(run.population_data), parquet=True, name=run.population_description
+        )
     return registry_population(run.date, base["sim"])
 
 
@@ -211,9 +241,13 @@ def run_execute(*, run_id: int, progress: Reporter | None = None) -> SimulationR
             run.population_data = population_to_parquet(pop)
             run.population_digest = pop.digest
             run.save(update_fields=["population_data", "population_digest"])
-            audit_record(actor=run.created_by, action=AuditAction.READ, obj=run,
-                         summary=f"policylab registry population {pop.digest}",
-                         changes={"rows": pop.rows})
+            audit_record(
+                actor=run.created_by,
+                action=AuditAction.READ,
+                obj=run,
+                summary=f"policylab registry population {pop.digest}",
+                changes={"rows": pop.rows},
+            )
     try:
         result = _compute(run, progress)
     except InputError as exc:
@@ -224,8 +258,15 @@ def run_execute(*, run_id: int, progress: Reporter | None = None) -> SimulationR
         run.persons = result["persons"]
         run.baseline_params_digest = result["baseline"]["params_digest"]
         run.reform_params_digest = result["reform"]["params_digest"]
-        run.save(update_fields=["results", "population_digest", "persons",
-                                "baseline_params_digest", "reform_params_digest"])
+        run.save(
+            update_fields=[
+                "results",
+                "population_digest",
+                "persons",
+                "baseline_params_digest",
+                "reform_params_digest",
+            ]
+        )
     return run
 
 
@@ -260,11 +301,17 @@ def run_replay(*, actor: User | None, run_id: int) -> ReplayCheck:
     again = json.loads(json.dumps(_compute(run)))
     differences: list[str] = []
     _diff(run.results, again, "", differences)
-    if run.population_digest != again["population"]["digest"] and \
-            "population.digest" not in differences:
+    if (
+        run.population_digest != again["population"]["digest"]
+        and "population.digest" not in differences
+    ):
         differences.append("population.digest")
     with transaction.atomic():
-        audit_record(actor=actor, action=AuditAction.READ, obj=run,
-                     summary=f"replay {'identical' if not differences else 'DIFFERENT'}",
-                     changes={"differences": differences[:20]})
+        audit_record(
+            actor=actor,
+            action=AuditAction.READ,
+            obj=run,
+            summary=f"replay {'identical' if not differences else 'DIFFERENT'}",
+            changes={"differences": differences[:20]},
+        )
     return ReplayCheck(not differences, differences)

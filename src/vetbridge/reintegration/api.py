@@ -33,6 +33,7 @@ assert set(ContactT.__args__) == set(CONTACT_FIELDS)  # type: ignore[attr-define
 
 # ------------------------------------------------------------------------- referrals
 
+
 class ReferralOut(Schema):
     id: int
     person_id: int
@@ -51,7 +52,8 @@ class ReferralOut(Schema):
     late: bool = Field(description="no answer within the configured number of days")
     decline_reason: str
     shared_contacts: dict[str, str] = Field(
-        description="the contact details the veteran agreed to share with the partner")
+        description="the contact details the veteran agreed to share with the partner"
+    )
     version: int
 
 
@@ -63,7 +65,8 @@ class ReferralIn(Schema):
     consent_text: str = Field(max_length=300)
     message: str = Field("", max_length=1000)
     shared_contacts: list[ContactT] = Field(
-        default_factory=list, description="contact details the veteran agreed to share")
+        default_factory=list, description="contact details the veteran agreed to share"
+    )
 
 
 class AnswerIn(Schema):
@@ -99,13 +102,26 @@ class PartnerOut(Schema):
 
 
 def _referral(r: Referral, user: User) -> dict[str, Any]:
-    return {"id": r.pk, "person_id": r.person_id, "veteran": r.person.display_name,
-            "partner_id": r.partner_id, "partner": r.partner.name, "service": r.service,
-            "message": r.message, "consent_on": r.consent_on, "consent_text": r.consent_text,
-            "status": r.status, "outcome": r.outcome, "outcome_note": r.outcome_note,
-            "sent_at": r.sent_at, "answered_at": r.answered_at, "late": referrals.is_late(r),
-            "decline_reason": r.decline_reason,
-            "shared_contacts": referrals.shared_contacts(user, r), "version": r.version}
+    return {
+        "id": r.pk,
+        "person_id": r.person_id,
+        "veteran": r.person.display_name,
+        "partner_id": r.partner_id,
+        "partner": r.partner.name,
+        "service": r.service,
+        "message": r.message,
+        "consent_on": r.consent_on,
+        "consent_text": r.consent_text,
+        "status": r.status,
+        "outcome": r.outcome,
+        "outcome_note": r.outcome_note,
+        "sent_at": r.sent_at,
+        "answered_at": r.answered_at,
+        "late": referrals.is_late(r),
+        "decline_reason": r.decline_reason,
+        "shared_contacts": referrals.shared_contacts(user, r),
+        "version": r.version,
+    }
 
 
 def _any_referral_role(user: User) -> None:
@@ -113,10 +129,12 @@ def _any_referral_role(user: User) -> None:
         raise PermissionDeniedError(_("Your role does not allow this action."))
 
 
-@referral_router.get("/referrals", response=list[ReferralOut],
-                     summary="Referrals within your access (a partner: its own only)")
-def list_referrals(request: HttpRequest,
-                   filters: Query[ReferralFilters]) -> list[dict[str, Any]]:
+@referral_router.get(
+    "/referrals",
+    response=list[ReferralOut],
+    summary="Referrals within your access (a partner: its own only)",
+)
+def list_referrals(request: HttpRequest, filters: Query[ReferralFilters]) -> list[dict[str, Any]]:
     user = api_user(request)
     _any_referral_role(user)
     qs = referrals.referrals_for(user).prefetch_related("person__names")
@@ -127,12 +145,18 @@ def list_referrals(request: HttpRequest,
     return [_referral(r, user) for r in qs[:500]]
 
 
-@referral_router.post("/referrals", response={201: ReferralOut},
-                      summary="Refer a veteran to a partner, with the consent recorded")
+@referral_router.post(
+    "/referrals",
+    response={201: ReferralOut},
+    summary="Refer a veteran to a partner, with the consent recorded",
+)
 def create_referral(request: HttpRequest, payload: ReferralIn) -> Status[Any]:
     user = api_user(request)
-    r = referrals.referral_create(actor=user, person_id=payload.person_id, data=input_from(
-        referrals.ReferralInput, payload.dict(), partner=payload.partner_id))
+    r = referrals.referral_create(
+        actor=user,
+        person_id=payload.person_id,
+        data=input_from(referrals.ReferralInput, payload.dict(), partner=payload.partner_id),
+    )
     return Status(201, _referral(r, user))
 
 
@@ -143,37 +167,67 @@ def get_referral(request: HttpRequest, referral_id: int) -> dict[str, Any]:
     return _referral(referrals.referral_get(user, referral_id), user)
 
 
-@referral_router.post("/referrals/{referral_id}/answer", response=ReferralOut,
-                      summary="Accept or decline (the partner)")
+@referral_router.post(
+    "/referrals/{referral_id}/answer",
+    response=ReferralOut,
+    summary="Accept or decline (the partner)",
+)
 def answer_referral(request: HttpRequest, referral_id: int, payload: AnswerIn) -> dict[str, Any]:
     user = api_user(request)
-    return _referral(referrals.referral_answer(
-        actor=user, referral_id=referral_id, expected_version=payload.version,
-        accept=payload.accept, reason=payload.reason), user)
+    return _referral(
+        referrals.referral_answer(
+            actor=user,
+            referral_id=referral_id,
+            expected_version=payload.version,
+            accept=payload.accept,
+            reason=payload.reason,
+        ),
+        user,
+    )
 
 
-@referral_router.post("/referrals/{referral_id}/outcome", response=ReferralOut,
-                      summary="Record the outcome of an accepted referral")
-def referral_outcome(request: HttpRequest, referral_id: int,
-                     payload: OutcomeIn) -> dict[str, Any]:
+@referral_router.post(
+    "/referrals/{referral_id}/outcome",
+    response=ReferralOut,
+    summary="Record the outcome of an accepted referral",
+)
+def referral_outcome(request: HttpRequest, referral_id: int, payload: OutcomeIn) -> dict[str, Any]:
     user = api_user(request)
-    return _referral(referrals.referral_outcome(
-        actor=user, referral_id=referral_id, expected_version=payload.version,
-        outcome=payload.outcome, note=payload.note), user)
+    return _referral(
+        referrals.referral_outcome(
+            actor=user,
+            referral_id=referral_id,
+            expected_version=payload.version,
+            outcome=payload.outcome,
+            note=payload.note,
+        ),
+        user,
+    )
 
 
-@referral_router.post("/referrals/{referral_id}/cancel", response=ReferralOut,
-                      summary="Cancel a referral (the case worker)")
+@referral_router.post(
+    "/referrals/{referral_id}/cancel",
+    response=ReferralOut,
+    summary="Cancel a referral (the case worker)",
+)
 def cancel_referral(request: HttpRequest, referral_id: int, payload: VersionIn) -> dict[str, Any]:
     user = api_user(request)
-    return _referral(referrals.referral_cancel(
-        actor=user, referral_id=referral_id, expected_version=payload.version), user)
+    return _referral(
+        referrals.referral_cancel(
+            actor=user, referral_id=referral_id, expected_version=payload.version
+        ),
+        user,
+    )
 
 
-@referral_router.get("/partners", response=list[PartnerOut],
-                     summary="Directory of partners with regions and this month's use")
-def partners(request: HttpRequest, region: str | None = None,
-             service: ServiceT | None = None) -> list[dict[str, Any]]:
+@referral_router.get(
+    "/partners",
+    response=list[PartnerOut],
+    summary="Directory of partners with regions and this month's use",
+)
+def partners(
+    request: HttpRequest, region: str | None = None, service: ServiceT | None = None
+) -> list[dict[str, Any]]:
     user = api_user(request)
     _any_referral_role(user)
     region_id = None
@@ -184,10 +238,16 @@ def partners(request: HttpRequest, region: str | None = None,
         if found is None:
             raise field_error("region", _("Unknown region code."))
         region_id = found.pk
-    return [{"id": p.pk, "name": p.name, "services": p.services,
-             "regions": [r.code for r in p.regions.all()],
-             "monthly_capacity": p.monthly_capacity,
-             "this_month": getattr(p, "this_month", 0),
-             "email": p.email, "phone": p.phone}
-            for p in referrals.partners_directory(region_id, service or "")]
-
+    return [
+        {
+            "id": p.pk,
+            "name": p.name,
+            "services": p.services,
+            "regions": [r.code for r in p.regions.all()],
+            "monthly_capacity": p.monthly_capacity,
+            "this_month": getattr(p, "this_month", 0),
+            "email": p.email,
+            "phone": p.phone,
+        }
+        for p in referrals.partners_directory(region_id, service or "")
+    ]

@@ -28,12 +28,25 @@ def panels(user: User) -> list[Panel]:
     else:
         return []
     before = unanswered_before()
-    rows = [Row(label=f"{r.get_service_display()} — {r.person.display_name()}",
-                url=reverse("reintegration:detail", args=[r.pk]),
-                detail=_("sent %(days)s days ago") % {
-                    "days": (timezone.now() - r.sent_at).days},
-                when=r.sent_at, urgent=is_late(r, before))
-            for r in qs.prefetch_related("person__names")[:Panel.LIMIT]]
-    return [Panel(key="referrals", title=title, count=qs.count(), rows=rows,
-                  more_url=reverse("reintegration:list"), more_label=_("All referrals"),
-                  empty=empty, order=order)]
+    rows = [
+        Row(
+            label=f"{r.get_service_display()} — {r.person.display_name()}",
+            url=reverse("reintegration:detail", args=[r.pk]),
+            detail=_("sent %(days)s days ago") % {"days": (timezone.now() - r.sent_at).days},
+            when=r.sent_at,
+            urgent=is_late(r, before),
+        )
+        for r in qs.prefetch_related("person__names")[: Panel.LIMIT]
+    ]
+    return [
+        Panel(
+            key="referrals",
+            title=title,
+            count=qs.count(),
+            rows=rows,
+            more_url=reverse("reintegration:list"),
+            more_label=_("All referrals"),
+            empty=empty,
+            order=order,
+        )
+    ]

@@ -30,25 +30,30 @@ def referrals_answered_in_time(period: Period) -> list[Row]:
     """Referrals sent in the period that the partner answered within the configured days."""
     start, end = period.bounds()
     days = dt.timedelta(days=settings.VETBRIDGE_REFERRAL_ANSWER_DAYS)
-    qs = Referral.objects.filter(sent_at__gte=start, sent_at__lt=end,
-                                 answered_at__isnull=False,
-                                 answered_at__lte=F("sent_at") + days)
+    qs = Referral.objects.filter(
+        sent_at__gte=start,
+        sent_at__lt=end,
+        answered_at__isnull=False,
+        answered_at__lte=F("sent_at") + days,
+    )
     return count_rows("reintegration.referrals_answered_in_time", period, _by_region(qs))
 
 
 def referrals_completed(period: Period) -> list[Row]:
     """Referrals completed (closed with an outcome) in the period."""
     start, end = period.bounds()
-    qs = Referral.objects.filter(status=ReferralStatus.COMPLETED, closed_at__gte=start,
-                                 closed_at__lt=end)
+    qs = Referral.objects.filter(
+        status=ReferralStatus.COMPLETED, closed_at__gte=start, closed_at__lt=end
+    )
     return count_rows("reintegration.referrals_completed", period, _by_region(qs))
 
 
 def referrals_outcomes(period: Period) -> list[Row]:
     """Referrals completed in the period, by outcome (breakdown: the outcome code)."""
     start, end = period.bounds()
-    qs = Referral.objects.filter(status=ReferralStatus.COMPLETED, closed_at__gte=start,
-                                 closed_at__lt=end)
+    qs = Referral.objects.filter(
+        status=ReferralStatus.COMPLETED, closed_at__gte=start, closed_at__lt=end
+    )
     return count_rows("reintegration.referrals_outcomes", period, grouped(qs, "outcome"))
 
 

@@ -22,8 +22,9 @@ class ServiceKind(models.TextChoices):
 class Partner(models.Model):
     name = models.CharField(_("name"), max_length=200)
     services = models.JSONField(_("services"), default=list)
-    regions = models.ManyToManyField("core.Region", verbose_name=_("regions served"),
-                                     related_name="+", blank=True)
+    regions = models.ManyToManyField(
+        "core.Region", verbose_name=_("regions served"), related_name="+", blank=True
+    )
     monthly_capacity = models.PositiveIntegerField(_("new people a month"), default=10)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
@@ -67,38 +68,47 @@ CONTACT_LABELS = {"phone": _("phone"), "email": _("e-mail"), "address": _("addre
 
 
 class Referral(models.Model):
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT,
-                               related_name="referrals")
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="referrals",
-                                verbose_name=_("partner"))
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="referrals")
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("partner")
+    )
     service = models.CharField(_("service"), max_length=20, choices=ServiceKind.choices)
     message = models.CharField(
-        _("what the partner needs to know"), max_length=1000, blank=True,
-        help_text=_("Shared with the partner. No medical details."))
+        _("what the partner needs to know"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Shared with the partner. No medical details."),
+    )
     consent_on = models.DateField(_("consent given on"))
     consent_text = models.CharField(_("what the veteran agreed to share"), max_length=300)
     shared_contacts = models.JSONField(
-        _("contact details shared with the partner"), default=list, blank=True,
-        help_text=_("Among phone, e-mail and address: only what the veteran agreed to."))
-    status = models.CharField(_("status"), max_length=12, choices=ReferralStatus.choices,
-                              default=ReferralStatus.SENT)
-    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices,
-                               blank=True)
+        _("contact details shared with the partner"),
+        default=list,
+        blank=True,
+        help_text=_("Among phone, e-mail and address: only what the veteran agreed to."),
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=ReferralStatus.choices, default=ReferralStatus.SENT
+    )
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
     outcome_note = models.CharField(_("outcome note"), max_length=1000, blank=True)
     decline_reason = models.CharField(_("reason for declining"), max_length=300, blank=True)
     sent_at = models.DateTimeField(default=timezone.now)
     answered_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
         ordering = ["-sent_at", "-id"]
-        indexes = [models.Index(fields=["partner", "status"]),
-                   models.Index(fields=["status", "sent_at"])]
+        indexes = [
+            models.Index(fields=["partner", "status"]),
+            models.Index(fields=["status", "sent_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person_id} → {self.partner_id} ({self.service})"

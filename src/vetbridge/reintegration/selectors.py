@@ -19,5 +19,10 @@ def referrals_of_person(person_id: int) -> QuerySet[Referral]:
 
 def late_counts(person_ids: Iterable[int]) -> dict[int, int]:
     """For each person, how many referrals still wait for the partner's answer too long."""
-    return dict(Counter(Referral.objects.filter(late(), person_id__in=list(person_ids))
-                        .values_list("person_id", flat=True)))
+    return dict(
+        Counter(
+            Referral.objects.filter(late(), person_id__in=list(person_ids)).values_list(
+                "person_id", flat=True
+            )
+        )
+    )

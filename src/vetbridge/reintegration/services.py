@@ -38,8 +38,11 @@ from .models import (
 )
 
 # Who may list referrals at all (each then sees only those within their scope).
-REFERRAL_CAPABILITIES = (Capability.REFERRALS_MANAGE, Capability.REFERRALS_ANSWER,
-                         Capability.CARE_VIEW)
+REFERRAL_CAPABILITIES = (
+    Capability.REFERRALS_MANAGE,
+    Capability.REFERRALS_ANSWER,
+    Capability.CARE_VIEW,
+)
 
 
 def may_see_referrals(user: User) -> bool:
@@ -58,8 +61,9 @@ def late() -> Q:
 def is_late(referral: Referral, before: dt.datetime | None = None) -> bool:
     """The same rule for one referral (`before`: `unanswered_before()`, computed once for a
     list)."""
-    return referral.status == ReferralStatus.SENT and \
-        referral.sent_at < (before or unanswered_before())
+    return referral.status == ReferralStatus.SENT and referral.sent_at < (
+        before or unanswered_before()
+    )
 
 
 def referrals_for(user: User) -> QuerySet[Referral]:
@@ -69,8 +73,11 @@ def referrals_for(user: User) -> QuerySet[Referral]:
     if user.can(Capability.REFERRALS_ANSWER) and user.role == Role.PARTNER:
         return qs.filter(partner_id=user.partner_id) if user.partner_id else qs.none()
     if user.can(Capability.REFERRALS_MANAGE) or user.can(Capability.CARE_VIEW):
-        cap = Capability.REFERRALS_MANAGE if user.can(Capability.REFERRALS_MANAGE) \
+        cap = (
+            Capability.REFERRALS_MANAGE
+            if user.can(Capability.REFERRALS_MANAGE)
             else Capability.CARE_VIEW
+        )
         return qs.filter(person__in=people_for(user, cap))
     return qs.none()
 
@@ -79,17 +86,27 @@ def shared_contacts(user: User, referral: Referral) -> dict[str, str]:
     """The contact details the veteran agreed to share on this referral, as the reader may see
     them: the partner's staff (audited read) and the staff who manage referrals. Never for a
     closed referral."""
-    if not referral.shared_contacts or referral.status in (ReferralStatus.DECLINED,
-                                                           ReferralStatus.CANCELLED):
+    if not referral.shared_contacts or referral.status in (
+        ReferralStatus.DECLINED,
+        ReferralStatus.CANCELLED,
+    ):
         return {}
     if not (user.can(Capability.REFERRALS_ANSWER) or user.can(Capability.REFERRALS_MANAGE)):
         return {}
-    values = {f: getattr(referral.person, f) for f in referral.shared_contacts
-              if getattr(referral.person, f)}
+    values = {
+        f: getattr(referral.person, f)
+        for f in referral.shared_contacts
+        if getattr(referral.person, f)
+    }
     if values and user.role == Role.PARTNER:
-        audit_record(actor=user, action=AuditAction.READ, obj=referral,
-                     person_id=referral.person_id, summary="shared contact details",
-                     changes={"fields": sorted(values)})
+        audit_record(
+            actor=user,
+            action=AuditAction.READ,
+            obj=referral,
+            person_id=referral.person_id,
+            summary="shared contact details",
+            changes={"fields": sorted(values)},
+        )
     return values
 
 
@@ -102,13 +119,21 @@ def referral_get(user: User, referral_id: int) -> Referral:
 
 def partners_directory(region_id: int | None = None, service: str = "") -> QuerySet[Partner]:
     month_start = timezone.localdate().replace(day=1)
-    qs = Partner.objects.filter(active=True).prefetch_related("regions").annotate(
-        this_month=Count("referrals", filter=Q(referrals__sent_at__date__gte=month_start)))
+    qs = (
+        Partner.objects.filter(active=True)
+        .prefetch_related("regions")
+        .annotate(
+            this_month=Count("referrals", filter=Q(referrals__sent_at__date__gte=month_start))
+        )
+    )
     if region_id:
         qs = qs.filter(regions=region_id)
     if service:
-        qs = qs.filter(services__contains=[service]) if _json_contains_supported() \
+        qs = (
+            qs.filter(services__contains=[service])
+            if _json_contains_supported()
             else qs.filter(services__icontains=f'"{service}"')
+        )
     return qs
 
 
@@ -153,34 +178,58 @@ def referral_create(*, actor: User, person_id: int, data: ReferralInput) -> Refe
         raise field_error("shared_contacts", _("Choose among phone, e-mail and address."))
     missing = [f for f in shared if not getattr(person, f)]
     if missing:
-        raise field_error("shared_contacts", _("The file has no %(what)s to share.")
-                          % {"what": ", ".join(str(CONTACT_LABELS[f]) for f in missing)})
+        raise field_error(
+            "shared_contacts",
+            _("The file has no %(what)s to share.")
+            % {"what": ", ".join(str(CONTACT_LABELS[f]) for f in missing)},
+        )
     month_start = timezone.localdate().replace(day=1)
     used = partner.referrals.filter(sent_at__date__gte=month_start).count()
     if used >= partner.monthly_capacity:
-        raise field_error("partner", _("This partner has no capacity left this month "
-                                    "(%(used)s of %(cap)s). Choose another one.")
-                       % {"used": used, "cap": partner.monthly_capacity})
+        raise field_error(
+            "partner",
+            _(
+                "This partner has no capacity left this month "
+                "(%(used)s of %(cap)s). Choose another one."
+            )
+            % {"used": used, "cap": partner.monthly_capacity},
+        )
     referral = Referral.objects.create(
-        person=person, partner=partner, service=service,
+        person=person,
+        partner=partner,
+        service=service,
         message=" ".join(str(data.message or "").split())[:1000],
-        consent_on=consent_on, consent_text=consent_text, created_by=actor,
-        shared_contacts=[f for f in CONTACT_FIELDS if f in shared])
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=referral, person_id=person.pk,
-                 summary=f"{service} → {partner.name}")
+        consent_on=consent_on,
+        consent_text=consent_text,
+        created_by=actor,
+        shared_contacts=[f for f in CONTACT_FIELDS if f in shared],
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=referral,
+        person_id=person.pk,
+        summary=f"{service} → {partner.name}",
+    )
     return referral
 
 
 def _move(referral: Referral, actor: User, expected_version: int, **fields: Any) -> None:
     """The referral's next state (optimistic lock on its version), audited."""
-    model_update(instance=referral, fields=fields, actor=actor,
-                 expected_version=expected_version, summary=str(fields["status"]),
-                 conflict_message=_("This referral was changed by someone else. Reload it."))
+    model_update(
+        instance=referral,
+        fields=fields,
+        actor=actor,
+        expected_version=expected_version,
+        summary=str(fields["status"]),
+        conflict_message=_("This referral was changed by someone else. Reload it."),
+    )
 
 
 @transaction.atomic
-def referral_answer(*, actor: User, referral_id: int, expected_version: int,
-                    accept: bool, reason: str = "") -> Referral:
+def referral_answer(
+    *, actor: User, referral_id: int, expected_version: int, accept: bool, reason: str = ""
+) -> Referral:
     """The partner accepts, or declines saying why (the case worker reads the reason)."""
     require(actor, Capability.REFERRALS_ANSWER)
     referral = referral_get(actor, referral_id)
@@ -188,22 +237,33 @@ def referral_answer(*, actor: User, referral_id: int, expected_version: int,
         raise ApplicationError(_("This referral has already been answered."))
     reason = " ".join(str(reason or "").split())[:300]
     if not accept and not reason:
-        raise field_error("reason", _("Say why you decline, so that the case worker can find "
-                                      "another partner."))
-    _move(referral, actor, expected_version,
-          status=ReferralStatus.ACCEPTED if accept else ReferralStatus.DECLINED,
-          answered_at=timezone.now(), decline_reason="" if accept else reason)
+        raise field_error(
+            "reason", _("Say why you decline, so that the case worker can find another partner.")
+        )
+    _move(
+        referral,
+        actor,
+        expected_version,
+        status=ReferralStatus.ACCEPTED if accept else ReferralStatus.DECLINED,
+        answered_at=timezone.now(),
+        decline_reason="" if accept else reason,
+    )
     # The case worker who referred, and the veteran's contact person, hear of the answer.
-    notify_users({uid for uid in (referral.created_by_id, referral.person.contact_person_id)
-                  if uid}, "referral_answer",
-                 {"referral": referral,
-                  "link": site_url(reverse("reintegration:detail", args=[referral.pk]))})
+    notify_users(
+        {uid for uid in (referral.created_by_id, referral.person.contact_person_id) if uid},
+        "referral_answer",
+        {
+            "referral": referral,
+            "link": site_url(reverse("reintegration:detail", args=[referral.pk])),
+        },
+    )
     return referral
 
 
 @transaction.atomic
-def referral_outcome(*, actor: User, referral_id: int, expected_version: int, outcome: str,
-                     note: str = "") -> Referral:
+def referral_outcome(
+    *, actor: User, referral_id: int, expected_version: int, outcome: str, note: str = ""
+) -> Referral:
     if not (actor.can(Capability.REFERRALS_ANSWER) or actor.can(Capability.REFERRALS_MANAGE)):
         raise PermissionDeniedError(_("Your role does not allow this action."))
     referral = referral_get(actor, referral_id)
@@ -211,8 +271,15 @@ def referral_outcome(*, actor: User, referral_id: int, expected_version: int, ou
         raise ApplicationError(_("An outcome is recorded once the partner has accepted."))
     if outcome not in Outcome.values:
         raise field_error("outcome", _("Choose the outcome."))
-    _move(referral, actor, expected_version, status=ReferralStatus.COMPLETED, outcome=outcome,
-          outcome_note=" ".join(note.split())[:1000], closed_at=timezone.now())
+    _move(
+        referral,
+        actor,
+        expected_version,
+        status=ReferralStatus.COMPLETED,
+        outcome=outcome,
+        outcome_note=" ".join(note.split())[:1000],
+        closed_at=timezone.now(),
+    )
     return referral
 
 
@@ -222,6 +289,7 @@ def referral_cancel(*, actor: User, referral_id: int, expected_version: int) -> 
     referral = referral_get(actor, referral_id)
     if referral.status in (ReferralStatus.COMPLETED, ReferralStatus.CANCELLED):
         raise ApplicationError(_("This referral is closed."))
-    _move(referral, actor, expected_version, status=ReferralStatus.CANCELLED,
-          closed_at=timezone.now())
+    _move(
+        referral, actor, expected_version, status=ReferralStatus.CANCELLED, closed_at=timezone.now()
+    )
     return referral

@@ -54,13 +54,21 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         referral = services.referral_get(user, pk)
     except NotFoundError as exc:
         return error_page(request, 404, exc.message)
-    return render(request, "reintegration/detail.html", {
-        "r": referral, "outcome_form": OutcomeForm(initial={"version": referral.version}),
-        "is_partner": user.can(Capability.REFERRALS_ANSWER),
-        "can_manage": user.can(Capability.REFERRALS_MANAGE),
-        "contacts": [(f, CONTACT_LABELS[f], v) for f, v in
-                     services.shared_contacts(user, referral).items()],
-        "late": services.is_late(referral)})
+    return render(
+        request,
+        "reintegration/detail.html",
+        {
+            "r": referral,
+            "outcome_form": OutcomeForm(initial={"version": referral.version}),
+            "is_partner": user.can(Capability.REFERRALS_ANSWER),
+            "can_manage": user.can(Capability.REFERRALS_MANAGE),
+            "contacts": [
+                (f, CONTACT_LABELS[f], v)
+                for f, v in services.shared_contacts(user, referral).items()
+            ],
+            "late": services.is_late(referral),
+        },
+    )
 
 
 def referral_new(request: HttpRequest, person_id: int) -> HttpResponse:
@@ -75,20 +83,24 @@ def referral_new(request: HttpRequest, person_id: int) -> HttpResponse:
         return error_page(request, 404, exc.message)
     form = ReferralForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = input_from(services.ReferralInput, form.cleaned_data,
-                          partner=form.cleaned_data["partner"].pk)
+        data = input_from(
+            services.ReferralInput, form.cleaned_data, partner=form.cleaned_data["partner"].pk
+        )
         try:
             referral = services.referral_create(actor=user, person_id=person.pk, data=data)
         except ApplicationError as exc:
             form.add_service_error(exc)
         else:
-            messages.success(request, _("Referral sent to %(partner)s.")
-                             % {"partner": referral.partner.name})
+            messages.success(
+                request, _("Referral sent to %(partner)s.") % {"partner": referral.partner.name}
+            )
             return redirect("care:file", person_id=person.pk)
-    return render(request, "reintegration/new.html", {
-        "form": form, "person": person,
-        "partners": services.partners_directory(person.region_id)},
-        status=400 if form.errors else 200)
+    return render(
+        request,
+        "reintegration/new.html",
+        {"form": form, "person": person, "partners": services.partners_directory(person.region_id)},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_POST
@@ -103,16 +115,24 @@ def referral_act(request: HttpRequest, pk: int) -> HttpResponse:
         version = -1
     try:
         if action in ("accept", "decline"):
-            services.referral_answer(actor=user, referral_id=pk, expected_version=version,
-                                     accept=action == "accept",
-                                     reason=request.POST.get("reason", ""))
+            services.referral_answer(
+                actor=user,
+                referral_id=pk,
+                expected_version=version,
+                accept=action == "accept",
+                reason=request.POST.get("reason", ""),
+            )
         elif action == "outcome":
             form = OutcomeForm(request.POST)
             if not form.is_valid():
                 raise ApplicationError(_("Choose the outcome."))
-            services.referral_outcome(actor=user, referral_id=pk, expected_version=version,
-                                      outcome=form.cleaned_data["outcome"],
-                                      note=form.cleaned_data["note"])
+            services.referral_outcome(
+                actor=user,
+                referral_id=pk,
+                expected_version=version,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+            )
         elif action == "cancel":
             services.referral_cancel(actor=user, referral_id=pk, expected_version=version)
         else:
@@ -130,5 +150,6 @@ def partners(request: HttpRequest) -> HttpResponse:
     user = _guard(request)
     if isinstance(user, HttpResponse):
         return user
-    return render(request, "reintegration/partners.html",
-                  {"partners": services.partners_directory()})
+    return render(
+        request, "reintegration/partners.html", {"partners": services.partners_directory()}
+    )

@@ -27,25 +27,40 @@ def claims_filed(period: Period) -> list[Row]:
 def _first_decisions(period: Period) -> list[tuple[str | None, int]]:
     """(region, days from filing to first decision) of the claims first decided in the period."""
     start, end = period.bounds()
-    firsts = (Decision.objects.exclude(kind=DecisionKind.APPEAL).values("claim_id")
-              .annotate(first=Min("decided_at")).filter(first__gte=start, first__lt=end))
+    firsts = (
+        Decision.objects.exclude(kind=DecisionKind.APPEAL)
+        .values("claim_id")
+        .annotate(first=Min("decided_at"))
+        .filter(first__gte=start, first__lt=end)
+    )
     first_at = {row["claim_id"]: row["first"] for row in firsts}
     claims = Claim.objects.filter(pk__in=list(first_at)).values_list(
-        "pk", "filed_at", "person__region__code")
-    return [(region, (timezone.localtime(first_at[pk]).date() - filed).days)
-            for pk, filed, region in claims]
+        "pk", "filed_at", "person__region__code"
+    )
+    return [
+        (region, (timezone.localtime(first_at[pk]).date() - filed).days)
+        for pk, filed, region in claims
+    ]
 
 
 def claims_decided(period: Period) -> list[Row]:
     """Claims whose first decision was taken in the period."""
-    return count_rows("reparation.claims_decided", period,
-                      dict(Counter(region for region, _days in _first_decisions(period))))
+    return count_rows(
+        "reparation.claims_decided",
+        period,
+        dict(Counter(region for region, _days in _first_decisions(period))),
+    )
 
 
 def claims_decided_within_6_months(period: Period) -> list[Row]:
     """Claims first decided in the period within six months of filing."""
-    return count_rows("reparation.claims_decided_within_6_months", period, dict(Counter(
-        region for region, days in _first_decisions(period) if days <= SIX_MONTHS.days)))
+    return count_rows(
+        "reparation.claims_decided_within_6_months",
+        period,
+        dict(
+            Counter(region for region, days in _first_decisions(period) if days <= SIX_MONTHS.days)
+        ),
+    )
 
 
 def median_days_to_decision(period: Period) -> list[Row]:
@@ -56,8 +71,10 @@ def median_days_to_decision(period: Period) -> list[Row]:
     for region, days in _first_decisions(period):
         days_by[region or UNKNOWN].append(days)
         every.append(days)
-    rows = [Row(code, str(period), key, Decimal(str(statistics.median(values))), len(values))
-            for key, values in sorted(days_by.items())]
+    rows = [
+        Row(code, str(period), key, Decimal(str(statistics.median(values))), len(values))
+        for key, values in sorted(days_by.items())
+    ]
     median = Decimal(str(statistics.median(every))) if every else Decimal(0)
     return [*rows, Row(code, str(period), TOTAL, median, len(every))]
 

@@ -41,6 +41,7 @@ MAX_CHILDREN = 30
 
 # ---------------------------------------------------------------- parsing loose values
 
+
 def parse_date(value: Any, field: str) -> dt.date | None:
     """A date from loose data: a date, "YYYY-MM-DD", or nothing (None, "")."""
     if value in (None, ""):
@@ -81,6 +82,7 @@ def _not_future(day: dt.date, field: str, today: dt.date) -> None:
 
 # ---------------------------------------------------------------- what each kind asks
 
+
 @dataclass(frozen=True)
 class FrenchSituation:
     """The French claimant's situation besides the infirmities (at filing and on the
@@ -92,8 +94,13 @@ class FrenchSituation:
     third_person: bool | None = None
     grand_mutile: bool | None = None
 
-    SITUATION: ClassVar[tuple[str, ...]] = ("children_birth_dates", "grade", "left_service",
-                                            "third_person", "grand_mutile")
+    SITUATION: ClassVar[tuple[str, ...]] = (
+        "children_birth_dates",
+        "grade",
+        "left_service",
+        "third_person",
+        "grand_mutile",
+    )
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> FrenchSituation:
@@ -105,8 +112,9 @@ class FrenchSituation:
             if not isinstance(raw, list | tuple):
                 raise field_error("children_birth_dates", _("Give one date per child."))
             if len(raw) > MAX_CHILDREN:
-                raise field_error("children_birth_dates",
-                                  _("At most %(n)s children.") % {"n": MAX_CHILDREN})
+                raise field_error(
+                    "children_birth_dates", _("At most %(n)s children.") % {"n": MAX_CHILDREN}
+                )
             dates = [parse_date(x, "children_birth_dates") for x in raw]
             if any(d is None for d in dates):
                 raise field_error("children_birth_dates", _("Enter a valid date."))
@@ -123,8 +131,9 @@ class FrenchSituation:
         out: dict[str, Any] = {}
         if self.children_birth_dates is not None:
             if len(self.children_birth_dates) > MAX_CHILDREN:
-                raise field_error("children_birth_dates",
-                                  _("At most %(n)s children.") % {"n": MAX_CHILDREN})
+                raise field_error(
+                    "children_birth_dates", _("At most %(n)s children.") % {"n": MAX_CHILDREN}
+                )
             dates = [checked_date(d, "children_birth_dates") for d in self.children_birth_dates]
             if any(d > today for d in dates):
                 raise field_error("children_birth_dates", _("The date cannot be in the future."))
@@ -166,8 +175,9 @@ class RevisionFiling:
             revision_of = int(str(raw).strip()) if raw not in (None, "") else None
         except (TypeError, ValueError):
             revision_of = None
-        return cls(revision_of=revision_of, **{
-            k: getattr(situation, k) for k in FrenchSituation.SITUATION})
+        return cls(
+            revision_of=revision_of, **{k: getattr(situation, k) for k in FrenchSituation.SITUATION}
+        )
 
     @property
     def situation(self) -> FrenchSituation:
@@ -175,8 +185,11 @@ class RevisionFiling:
 
     def apply(self, claim: Claim, person: Person, today: dt.date) -> None:
         previous = Claim.objects.filter(
-            pk=self.revision_of or 0, person=person, kind__in=kinds_where(revisable=True),
-            state__in=[ClaimState.GRANTED, ClaimState.APPEAL_DECIDED]).first()
+            pk=self.revision_of or 0,
+            person=person,
+            kind__in=kinds_where(revisable=True),
+            state__in=[ClaimState.GRANTED, ClaimState.APPEAL_DECIDED],
+        ).first()
         if previous is None or not granted_rate(previous):
             raise field_error("revision_of", _("Choose the granted pension to revise."))
         claim.revision_of = previous
@@ -195,9 +208,11 @@ class UaDisabilityFiling:
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> UaDisabilityFiling:
         group = str(data.get("disability_group") or "").strip()
-        return cls(disability_group=int(group) if group.isdigit() else None,
-                   ua_cause=str(data.get("ua_cause") or ""),
-                   group_set_at=parse_date(data.get("group_set_at"), "group_set_at"))
+        return cls(
+            disability_group=int(group) if group.isdigit() else None,
+            ua_cause=str(data.get("ua_cause") or ""),
+            group_set_at=parse_date(data.get("group_set_at"), "group_set_at"),
+        )
 
     def apply(self, claim: Claim, person: Person, today: dt.date) -> None:
         if self.disability_group not in (1, 2, 3):
@@ -225,10 +240,11 @@ class UaDeathFiling:
             recipients: int | None = int(data.get("recipients") or 0)
         except (TypeError, ValueError):
             recipients = 0
-        return cls(death_date=parse_date(data.get("death_date"), "death_date"),
-                   death_record_date=parse_date(data.get("death_record_date"),
-                                                "death_record_date"),
-                   recipients=recipients)
+        return cls(
+            death_date=parse_date(data.get("death_date"), "death_date"),
+            death_record_date=parse_date(data.get("death_record_date"), "death_record_date"),
+            recipients=recipients,
+        )
 
     def apply(self, claim: Claim, person: Person, today: dt.date) -> None:
         claim.death_date = checked_date(self.death_date, "death_date", person.birth_date)
@@ -240,8 +256,9 @@ class UaDeathFiling:
             claim.death_record_date = checked_date(self.death_record_date, "death_record_date")
             _not_future(claim.death_record_date, "death_record_date", today)
             if claim.death_record_date < claim.death_date:
-                raise field_error("death_record_date",
-                                  _("The death record cannot precede the death."))
+                raise field_error(
+                    "death_record_date", _("The death record cannot precede the death.")
+                )
 
 
 FilingDetails = FrenchSituation | RevisionFiling | UaDisabilityFiling | UaDeathFiling
@@ -261,9 +278,12 @@ class ClaimFiling:
         """From loose data (the command line, the demo, tests): values parsed, not checked."""
         kind = str(data.get("kind") or "")
         spec = KINDS.get(kind)
-        return cls(kind=kind, statement=str(data.get("statement") or ""),
-                   residence=str(data.get("residence") or "metropole"),
-                   details=spec.details.from_data(data) if spec else None)
+        return cls(
+            kind=kind,
+            statement=str(data.get("statement") or ""),
+            residence=str(data.get("residence") or "metropole"),
+            details=spec.details.from_data(data) if spec else None,
+        )
 
     @classmethod
     def from_fields(cls, kind: str, values: Mapping[str, Any]) -> ClaimFiling:
@@ -275,12 +295,16 @@ class ClaimFiling:
             given["children_birth_dates"] = tuple(given["children_birth_dates"])
         if "ua_cause" in given:
             given["ua_cause"] = given["ua_cause"] or ""
-        return cls(kind=kind, statement=str(values.get("statement") or ""),
-                   residence=str(values.get("residence") or "metropole"),
-                   details=spec.details(**given))
+        return cls(
+            kind=kind,
+            statement=str(values.get("statement") or ""),
+            residence=str(values.get("residence") or "metropole"),
+            details=spec.details(**given),
+        )
 
 
 # ---------------------------------------------------------------- the calculator
+
 
 def _number(value: Any) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
@@ -295,8 +319,13 @@ def fr_inputs(claim: Claim, infirmities: Iterable[Any]) -> dict[str, Any]:
     infirmities = list(infirmities)
     rows = []
     for x in infirmities:
-        row: dict[str, Any] = {"label": x.label, "rate": str(x.rate), "cause": x.cause,
-                               "context": x.context, "addition": x.addition}
+        row: dict[str, Any] = {
+            "label": x.label,
+            "rate": str(x.rate),
+            "cause": x.cause,
+            "context": x.context,
+            "addition": x.addition,
+        }
         if x.third_person:
             row["third_person"] = True
         if x.amputation_without_prosthesis:
@@ -324,14 +353,20 @@ def _fr_claim_inputs(claim: Claim) -> dict[str, Any]:
 
 
 def _ua_disability_inputs(claim: Claim) -> dict[str, Any]:
-    return {"kind": "disability", "group": claim.disability_group, "cause": claim.ua_cause,
-            "set_date": claim.group_set_at.isoformat() if claim.group_set_at else None}
+    return {
+        "kind": "disability",
+        "group": claim.disability_group,
+        "cause": claim.ua_cause,
+        "set_date": claim.group_set_at.isoformat() if claim.group_set_at else None,
+    }
 
 
 def _ua_death_inputs(claim: Claim) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "kind": "death", "recipients": claim.recipients,
-        "death_date": claim.death_date.isoformat() if claim.death_date else None}
+        "kind": "death",
+        "recipients": claim.recipients,
+        "death_date": claim.death_date.isoformat() if claim.death_date else None,
+    }
     if claim.death_record_date:
         out["death_record_date"] = claim.death_record_date.isoformat()
     return out
@@ -351,6 +386,7 @@ FR_PMI = Calculator("fr_pmi", _fr_claim_inputs, compute_pmi_json)
 
 
 # ---------------------------------------------------------------- procedure and letter
+
 
 @dataclass(frozen=True)
 class Procedure:
@@ -383,17 +419,40 @@ class Letter:
     global_rate: bool  # print the global invalidity rate
 
 
-FR_PROCEDURE = Procedure(variant="fr", first_remedy="cri", appeal_remedy="court",
-                         appeal_expertise=True, pension=True, by_post=False)
-UA_PROCEDURE = Procedure(variant="ua", first_remedy="complaint", appeal_remedy="",
-                         appeal_expertise=False, pension=False, by_post=True)
-FR_LETTER = Letter(official_language="fr", currency="€", annual=True,
-                   amount_label=gettext_lazy("Annual amount"), global_rate=True)
-UA_LETTER = Letter(official_language="uk", currency="грн", annual=False,
-                   amount_label=gettext_lazy("Amount"), global_rate=False)
+FR_PROCEDURE = Procedure(
+    variant="fr",
+    first_remedy="cri",
+    appeal_remedy="court",
+    appeal_expertise=True,
+    pension=True,
+    by_post=False,
+)
+UA_PROCEDURE = Procedure(
+    variant="ua",
+    first_remedy="complaint",
+    appeal_remedy="",
+    appeal_expertise=False,
+    pension=False,
+    by_post=True,
+)
+FR_LETTER = Letter(
+    official_language="fr",
+    currency="€",
+    annual=True,
+    amount_label=gettext_lazy("Annual amount"),
+    global_rate=True,
+)
+UA_LETTER = Letter(
+    official_language="uk",
+    currency="грн",
+    annual=False,
+    amount_label=gettext_lazy("Amount"),
+    global_rate=False,
+)
 
 
 # ---------------------------------------------------------------- documents to gather
+
 
 @dataclass(frozen=True)
 class ExpectedDocuments:
@@ -409,6 +468,7 @@ LEGIFRANCE_CPMIVG = "https://www.legifrance.gouv.fr/codes/id/LEGITEXT00003171206
 
 
 # ---------------------------------------------------------------- the registry
+
 
 @dataclass(frozen=True)
 class ClaimKindSpec:
@@ -442,71 +502,133 @@ class ClaimKindSpec:
         return tuple(f.name for f in fields(self.details))
 
 
-KINDS: dict[str, ClaimKindSpec] = {s.code: s for s in [
-    ClaimKindSpec(
-        code=ClaimKind.FR_PENSION.value, country="fr",
-        short_label=gettext_lazy("French pension"), details=FrenchSituation,
-        required=frozenset(),
-        # CPMIVG L151-1 ff.: the sources give no item-by-item list for the first request.
-        documents=ExpectedDocuments((
-            gettext_lazy("An identity document"),
-            gettext_lazy("The record of military service (état signalétique et des "
-                         "services)"),
-            gettext_lazy("Medical certificates describing each wound or illness"),
-            gettext_lazy("A report on the circumstances of the wound or the illness, if "
-                         "there is one"),
-            gettext_lazy("The birth certificates of your children, if any"),
-        ), LEGIFRANCE_CPMIVG, uncertain=True),
-        calculator=FR_PMI, procedure=FR_PROCEDURE, letter=FR_LETTER,
-        assessed=True, revisable=True, revises=False, revaluable=True, in_payment=True,
-        french_situation=True, death=False),
-    ClaimKindSpec(
-        code=ClaimKind.FR_REVISION.value, country="fr",
-        short_label=gettext_lazy("French pension (revised)"), details=RevisionFiling,
-        required=frozenset({"revision_of"}),
-        # R154-2: a revision follows the procedure of a first request.
-        documents=ExpectedDocuments((
-            gettext_lazy("The decision that granted the pension"),
-            gettext_lazy("Medical certificates showing the aggravation of each infirmity"),
-        ), LEGIFRANCE_CPMIVG, uncertain=True),
-        calculator=FR_PMI, procedure=FR_PROCEDURE, letter=FR_LETTER,
-        assessed=True, revisable=True, revises=True, revaluable=True, in_payment=True,
-        french_situation=True, death=False),
-    ClaimKindSpec(
-        code=ClaimKind.UA_DISABILITY.value, country="ua",
-        short_label=gettext_lazy("Ukrainian war disability"), details=UaDisabilityFiling,
-        required=frozenset({"disability_group", "ua_cause", "group_set_at"}),
-        # CMU Res. 754 of 21 Jul 2023; the Ministry of Veterans decides.
-        documents=ExpectedDocuments((
-            gettext_lazy("The war-disability certificate"),
-            gettext_lazy("The expert team's extract (formerly the МСЕК certificate) with the "
-                         "group and its cause"),
-            gettext_lazy("Passport and tax number (РНОКПП)"),
-            gettext_lazy("Bank details"),
-        ), "https://eveteran.gov.ua/benefits/viplata-odnorazovoyi-groshovoyi-dopomogi-u-"
-           "zvyazku-z-vstanovlennyam-invalidnosti"),
-        calculator=Calculator("ua_assistance", _ua_disability_inputs, ua_assistance_json),
-        procedure=UA_PROCEDURE, letter=UA_LETTER,
-        assessed=False, revisable=False, revises=False, revaluable=False, in_payment=True,
-        french_situation=False, death=False),
-    ClaimKindSpec(
-        code=ClaimKind.UA_DEATH.value, country="ua",
-        short_label=gettext_lazy("One-time assistance on the death of a defender (Ukraine)"),
-        details=UaDeathFiling, required=frozenset({"death_date", "recipients"}),
-        # CMU Res. 168 (death payment) and Res. 740 (family status).
-        documents=ExpectedDocuments((
-            gettext_lazy("The death certificate or the death notice"),
-            gettext_lazy("The proof of the causal link of the death with the defence of "
-                         "Ukraine"),
-            gettext_lazy("The documents of your link to the deceased (marriage or birth "
-                         "certificates)"),
-            gettext_lazy("Passport and tax number (РНОКПП) of each family member entitled"),
-        ), "https://zakononline.com.ua/documents/show/504142___688375"),
-        calculator=Calculator("ua_assistance", _ua_death_inputs, ua_assistance_json),
-        procedure=UA_PROCEDURE, letter=UA_LETTER,
-        assessed=False, revisable=False, revises=False, revaluable=False, in_payment=False,
-        french_situation=False, death=True),
-]}
+KINDS: dict[str, ClaimKindSpec] = {
+    s.code: s
+    for s in [
+        ClaimKindSpec(
+            code=ClaimKind.FR_PENSION.value,
+            country="fr",
+            short_label=gettext_lazy("French pension"),
+            details=FrenchSituation,
+            required=frozenset(),
+            # CPMIVG L151-1 ff.: the sources give no item-by-item list for the first request.
+            documents=ExpectedDocuments(
+                (
+                    gettext_lazy("An identity document"),
+                    gettext_lazy(
+                        "The record of military service (état signalétique et des services)"
+                    ),
+                    gettext_lazy("Medical certificates describing each wound or illness"),
+                    gettext_lazy(
+                        "A report on the circumstances of the wound or the illness, if there is one"
+                    ),
+                    gettext_lazy("The birth certificates of your children, if any"),
+                ),
+                LEGIFRANCE_CPMIVG,
+                uncertain=True,
+            ),
+            calculator=FR_PMI,
+            procedure=FR_PROCEDURE,
+            letter=FR_LETTER,
+            assessed=True,
+            revisable=True,
+            revises=False,
+            revaluable=True,
+            in_payment=True,
+            french_situation=True,
+            death=False,
+        ),
+        ClaimKindSpec(
+            code=ClaimKind.FR_REVISION.value,
+            country="fr",
+            short_label=gettext_lazy("French pension (revised)"),
+            details=RevisionFiling,
+            required=frozenset({"revision_of"}),
+            # R154-2: a revision follows the procedure of a first request.
+            documents=ExpectedDocuments(
+                (
+                    gettext_lazy("The decision that granted the pension"),
+                    gettext_lazy("Medical certificates showing the aggravation of each infirmity"),
+                ),
+                LEGIFRANCE_CPMIVG,
+                uncertain=True,
+            ),
+            calculator=FR_PMI,
+            procedure=FR_PROCEDURE,
+            letter=FR_LETTER,
+            assessed=True,
+            revisable=True,
+            revises=True,
+            revaluable=True,
+            in_payment=True,
+            french_situation=True,
+            death=False,
+        ),
+        ClaimKindSpec(
+            code=ClaimKind.UA_DISABILITY.value,
+            country="ua",
+            short_label=gettext_lazy("Ukrainian war disability"),
+            details=UaDisabilityFiling,
+            required=frozenset({"disability_group", "ua_cause", "group_set_at"}),
+            # CMU Res. 754 of 21 Jul 2023; the Ministry of Veterans decides.
+            documents=ExpectedDocuments(
+                (
+                    gettext_lazy("The war-disability certificate"),
+                    gettext_lazy(
+                        "The expert team's extract (formerly the МСЕК certificate) with the "
+                        "group and its cause"
+                    ),
+                    gettext_lazy("Passport and tax number (РНОКПП)"),
+                    gettext_lazy("Bank details"),
+                ),
+                "https://eveteran.gov.ua/benefits/viplata-odnorazovoyi-groshovoyi-dopomogi-u-"
+                "zvyazku-z-vstanovlennyam-invalidnosti",
+            ),
+            calculator=Calculator("ua_assistance", _ua_disability_inputs, ua_assistance_json),
+            procedure=UA_PROCEDURE,
+            letter=UA_LETTER,
+            assessed=False,
+            revisable=False,
+            revises=False,
+            revaluable=False,
+            in_payment=True,
+            french_situation=False,
+            death=False,
+        ),
+        ClaimKindSpec(
+            code=ClaimKind.UA_DEATH.value,
+            country="ua",
+            short_label=gettext_lazy("One-time assistance on the death of a defender (Ukraine)"),
+            details=UaDeathFiling,
+            required=frozenset({"death_date", "recipients"}),
+            # CMU Res. 168 (death payment) and Res. 740 (family status).
+            documents=ExpectedDocuments(
+                (
+                    gettext_lazy("The death certificate or the death notice"),
+                    gettext_lazy(
+                        "The proof of the causal link of the death with the defence of Ukraine"
+                    ),
+                    gettext_lazy(
+                        "The documents of your link to the deceased (marriage or birth "
+                        "certificates)"
+                    ),
+                    gettext_lazy("Passport and tax number (РНОКПП) of each family member entitled"),
+                ),
+                "https://zakononline.com.ua/documents/show/504142___688375",
+            ),
+            calculator=Calculator("ua_assistance", _ua_death_inputs, ua_assistance_json),
+            procedure=UA_PROCEDURE,
+            letter=UA_LETTER,
+            assessed=False,
+            revisable=False,
+            revises=False,
+            revaluable=False,
+            in_payment=False,
+            french_situation=False,
+            death=True,
+        ),
+    ]
+}
 
 
 def spec_of(claim: Claim) -> ClaimKindSpec:
@@ -515,8 +637,11 @@ def spec_of(claim: Claim) -> ClaimKindSpec:
 
 def kinds_where(**wanted: object) -> list[str]:
     """The kinds whose flags have the given values, e.g. `kinds_where(revaluable=True)`."""
-    return [code for code, spec in KINDS.items()
-            if all(getattr(spec, name) == value for name, value in wanted.items())]
+    return [
+        code
+        for code, spec in KINDS.items()
+        if all(getattr(spec, name) == value for name, value in wanted.items())
+    ]
 
 
 def granted(claim: Claim) -> tuple[int, int] | None:

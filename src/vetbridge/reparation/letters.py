@@ -56,16 +56,26 @@ def letter_languages(decision: Decision) -> list[str]:
 
 def _styles() -> dict[str, ParagraphStyle]:
     base = getSampleStyleSheet()
-    body = ParagraphStyle("body", parent=base["BodyText"], fontName="DejaVu", fontSize=10,
-                          leading=13)
+    body = ParagraphStyle(
+        "body", parent=base["BodyText"], fontName="DejaVu", fontSize=10, leading=13
+    )
     return {
-        "title": ParagraphStyle("title", parent=body, fontName="DejaVu-Bold", fontSize=15,
-                                leading=19, spaceAfter=6),
-        "h2": ParagraphStyle("h2", parent=body, fontName="DejaVu-Bold", fontSize=11.5,
-                             leading=15, spaceBefore=8, spaceAfter=3),
+        "title": ParagraphStyle(
+            "title", parent=body, fontName="DejaVu-Bold", fontSize=15, leading=19, spaceAfter=6
+        ),
+        "h2": ParagraphStyle(
+            "h2",
+            parent=body,
+            fontName="DejaVu-Bold",
+            fontSize=11.5,
+            leading=15,
+            spaceBefore=8,
+            spaceAfter=3,
+        ),
         "body": body,
-        "small": ParagraphStyle("small", parent=body, fontSize=8, leading=10,
-                                textColor=colors.HexColor("#444444")),
+        "small": ParagraphStyle(
+            "small", parent=body, fontSize=8, leading=10, textColor=colors.HexColor("#444444")
+        ),
     }
 
 
@@ -89,39 +99,66 @@ def _section(decision: Decision, lang: str, st: dict[str, ParagraphStyle]) -> li
     out: list[Flowable] = []
     with translation.override(lang):
         title = _("Decision on appeal") if decision.kind == "appeal" else _("Decision")
-        out += [p(f"Vetbridge — {title}", "title"),
-                p(_("Claim %(ref)s — %(kind)s") % {"ref": claim.reference,
-                                                    "kind": claim.get_kind_display()}),
-                p(_("Claimant: %(name)s") % {"name": claim.person.display_name(lang)}),
-                p(_("Filed on %(filed)s; decided on %(decided)s.") % {
-                    "filed": long_date(claim.filed_at),
-                    "decided": long_date(decision.computed_on)}),
-                Spacer(1, 4 * mm), p(_outcome_text(decision), "h2")]
+        out += [
+            p(f"Vetbridge — {title}", "title"),
+            p(
+                _("Claim %(ref)s — %(kind)s")
+                % {"ref": claim.reference, "kind": claim.get_kind_display()}
+            ),
+            p(_("Claimant: %(name)s") % {"name": claim.person.display_name(lang)}),
+            p(
+                _("Filed on %(filed)s; decided on %(decided)s.")
+                % {"filed": long_date(claim.filed_at), "decided": long_date(decision.computed_on)}
+            ),
+            Spacer(1, 4 * mm),
+            p(_outcome_text(decision), "h2"),
+        ]
         if decision.reason:
             out += [p(_("Reasons given by the officer:"), "h2"), p(decision.reason)]
         if decision.amount is not None:
             out.append(p(f"{letter.amount_label}: {_money(decision.amount, letter.currency)}"))
         if decision.valid_until:
-            out.append(p(_("The pension is temporary, until %(date)s; it will then be "
-                           "reviewed after a medical examination.")
-                         % {"date": long_date(decision.valid_until)}))
+            out.append(
+                p(
+                    _(
+                        "The pension is temporary, until %(date)s; it will then be "
+                        "reviewed after a medical examination."
+                    )
+                    % {"date": long_date(decision.valid_until)}
+                )
+            )
         arrears = decision.arrears or {}
         if arrears.get("amount_eur") is not None:
-            out.append(p(_("Arrears due from %(start)s: %(amount)s.") % {
-                "start": long_date(dt.date.fromisoformat(arrears["start"]))
-                if arrears.get("start") else "—",
-                "amount": _money(arrears["amount_eur"], "€")}))
+            out.append(
+                p(
+                    _("Arrears due from %(start)s: %(amount)s.")
+                    % {
+                        "start": long_date(dt.date.fromisoformat(arrears["start"]))
+                        if arrears.get("start")
+                        else "—",
+                        "amount": _money(arrears["amount_eur"], "€"),
+                    }
+                )
+            )
         result = decision.result
         if letter.global_rate and result.get("global_rate") is not None:
-            out.append(p(_("Global invalidity rate: %(rate)s %%.") % {
-                "rate": result["global_rate"]}))
+            out.append(
+                p(_("Global invalidity rate: %(rate)s %%.") % {"rate": result["global_rate"]})
+            )
         for period in arrears.get("periods") or []:
-            out.append(p(_("From %(start)s to %(end)s: %(days)s days at %(value)s a point: "
-                           "%(amount)s.") % {
-                "start": long_date(dt.date.fromisoformat(period["start"])),
-                "end": long_date(dt.date.fromisoformat(period["end"])),
-                "days": period["days"], "value": _money(period["point_value_eur"], "€"),
-                "amount": _money(period["amount_eur"], "€")}, "small"))
+            out.append(
+                p(
+                    _("From %(start)s to %(end)s: %(days)s days at %(value)s a point: %(amount)s.")
+                    % {
+                        "start": long_date(dt.date.fromisoformat(period["start"])),
+                        "end": long_date(dt.date.fromisoformat(period["end"])),
+                        "days": period["days"],
+                        "value": _money(period["point_value_eur"], "€"),
+                        "amount": _money(period["amount_eur"], "€"),
+                    },
+                    "small",
+                )
+            )
         situation = situation_lines(decision.inputs)
         if situation:
             out.append(p(_("Situation taken into account"), "h2"))
@@ -129,13 +166,20 @@ def _section(decision: Decision, lang: str, st: dict[str, ParagraphStyle]) -> li
         infirmities = decision.inputs.get("infirmities") or []
         if infirmities:
             out.append(p(_("Infirmities taken into account"), "h2"))
-            rows = [[p(_("Infirmity"), "small"), p(_("Rate"), "small"),
-                     p(_("Also"), "small")]]
-            rows += [[p(x["label"]), p(f"{_number(x['rate'])} %"),
-                      p("; ".join(infirmity_flags(x)))] for x in infirmities]
+            rows = [[p(_("Infirmity"), "small"), p(_("Rate"), "small"), p(_("Also"), "small")]]
+            rows += [
+                [p(x["label"]), p(f"{_number(x['rate'])} %"), p("; ".join(infirmity_flags(x)))]
+                for x in infirmities
+            ]
             table = Table(rows, colWidths=[85 * mm, 20 * mm, 65 * mm])
-            table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
-                                       ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+            table.setStyle(
+                TableStyle(
+                    [
+                        ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
+                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ]
+                )
+            )
             out.append(table)
         out.append(p(_("How it was computed"), "h2"))
         steps = list(result.get("steps") or []) + list(arrears.get("procedure_steps") or [])
@@ -149,10 +193,16 @@ def _section(decision: Decision, lang: str, st: dict[str, ParagraphStyle]) -> li
         for step in decision.deadline_steps or []:
             out.append(p(step["text"].get(lang) or step["text"].get("en", ""), "small"))
         out.append(Spacer(1, 6 * mm))
-        out.append(p(_("Rules version %(version)s, parameters %(digest)s: this decision can "
-                       "be recomputed identically.") % {"version": decision.rules_version,
-                                                          "digest": decision.snapshot_id},
-                     "small"))
+        out.append(
+            p(
+                _(
+                    "Rules version %(version)s, parameters %(digest)s: this decision can "
+                    "be recomputed identically."
+                )
+                % {"version": decision.rules_version, "digest": decision.snapshot_id},
+                "small",
+            )
+        )
     return out
 
 
@@ -171,8 +221,9 @@ def infirmity_flags(row: dict[str, Any]) -> list[str]:
     if row.get("amputation_without_prosthesis"):
         out.append(_("amputation without prosthesis (+5)"))
     if row.get("arithmetic_addition"):
-        out.append(_("%(n)s points added arithmetically") % {
-            "n": _number(row["arithmetic_addition"])})
+        out.append(
+            _("%(n)s points added arithmetically") % {"n": _number(row["arithmetic_addition"])}
+        )
     return out
 
 
@@ -182,23 +233,32 @@ def situation_lines(inputs: dict[str, Any]) -> list[str]:
     out = []
     dates = inputs.get("children_birth_dates") or []
     if dates:
-        out.append(_("Children: %(n)s (born %(dates)s)") % {
-            "n": len(dates), "dates": ", ".join(
-                short_date(dt.date.fromisoformat(d))
-                for d in dates)})
+        out.append(
+            _("Children: %(n)s (born %(dates)s)")
+            % {
+                "n": len(dates),
+                "dates": ", ".join(short_date(dt.date.fromisoformat(d)) for d in dates),
+            }
+        )
     elif inputs.get("children"):
         out.append(_("Children: %(n)s") % {"n": inputs["children"]})
     if inputs.get("third_person"):
         names = [x["label"] for x in inputs.get("infirmities") or [] if x.get("third_person")]
-        out.append(_("Needs a third person, because of: %(names)s") % {"names": ", ".join(
-            names)} if names else _("Needs a third person"))
+        out.append(
+            _("Needs a third person, because of: %(names)s") % {"names": ", ".join(names)}
+            if names
+            else _("Needs a third person")
+        )
     if inputs.get("grand_mutile"):
         out.append(_("Grand mutilé conditions met"))
     if "grade" in inputs or "left_service" in inputs:
         grade = dict(Grade.choices).get(inputs.get("grade", "soldier"), inputs.get("grade"))
         out.append(_("Last grade held: %(grade)s") % {"grade": grade})
-        out.append(_("Has left the service") if inputs.get("left_service") else
-                   _("In active service (soldier's rate)"))
+        out.append(
+            _("Has left the service")
+            if inputs.get("left_service")
+            else _("In active service (soldier's rate)")
+        )
     return out
 
 
@@ -208,43 +268,60 @@ def remedy_texts(decision: Decision) -> list[str]:
     from .services import next_remedy
 
     remedy = next_remedy(decision)
-    deadline = long_date(decision.appeal_deadline) \
-        if decision.appeal_deadline and decision.notified_on else None
-    unknown = _("The deadline runs from the day this decision is notified to you; that date "
-                "is not recorded yet. Keep the envelope or the acknowledgement of receipt.")
+    deadline = (
+        long_date(decision.appeal_deadline)
+        if decision.appeal_deadline and decision.notified_on
+        else None
+    )
+    unknown = _(
+        "The deadline runs from the day this decision is notified to you; that date "
+        "is not recorded yet. Keep the envelope or the acknowledgement of receipt."
+    )
     if remedy == "cri":
-        text = _("Before any court, you must first appeal to the Commission de recours de "
-                 "l'invalidité (CRI): within 6 months of the notification (7 if you live in an "
-                 "overseas territory, 8 if abroad). Attach a copy of this decision and say "
-                 "what you contest. Without an answer within 4 months (longer while a medical "
-                 "expertise runs, up to 4 more months), your appeal is rejected and you may go "
-                 "to the administrative court.")
+        text = _(
+            "Before any court, you must first appeal to the Commission de recours de "
+            "l'invalidité (CRI): within 6 months of the notification (7 if you live in an "
+            "overseas territory, 8 if abroad). Attach a copy of this decision and say "
+            "what you contest. Without an answer within 4 months (longer while a medical "
+            "expertise runs, up to 4 more months), your appeal is rejected and you may go "
+            "to the administrative court."
+        )
         last = _("Last day: %(date)s.") % {"date": deadline} if deadline else unknown
         return [text, last]
     if remedy == "court":
-        text = _("This decision of the Commission replaces the first one. You may bring it "
-                 "before the tribunal administratif within 2 months of its notification "
-                 "(3 if you live in an overseas territory, 4 if abroad).")
+        text = _(
+            "This decision of the Commission replaces the first one. You may bring it "
+            "before the tribunal administratif within 2 months of its notification "
+            "(3 if you live in an overseas territory, 4 if abroad)."
+        )
         last = _("Last day: %(date)s.") % {"date": deadline} if deadline else unknown
         return [text, last]
     if remedy == "complaint":
-        text = _("You may file an administrative complaint, then go to court. Your contact "
-                 "person can help you.")
-        last = _("Last day for the complaint: %(date)s.") % {"date": deadline} \
-            if deadline else unknown
+        text = _(
+            "You may file an administrative complaint, then go to court. Your contact "
+            "person can help you."
+        )
+        last = (
+            _("Last day for the complaint: %(date)s.") % {"date": deadline} if deadline else unknown
+        )
         return [text, last]
-    return [_("You may bring this decision before the court. Your contact person can help "
-              "you.")]
+    return [_("You may bring this decision before the court. Your contact person can help you.")]
 
 
 def decision_letter_pdf(decision: Decision) -> bytes:
     _fonts()
     st = _styles()
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm,
-                            topMargin=18 * mm, bottomMargin=18 * mm,
-                            title=f"Vetbridge {decision.claim.reference}",
-                            author="Vetbridge")
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=f"Vetbridge {decision.claim.reference}",
+        author="Vetbridge",
+    )
     story: list[Flowable] = []
     for i, lang in enumerate(letter_languages(decision)):
         if i:

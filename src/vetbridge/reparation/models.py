@@ -53,6 +53,7 @@ class Grade(models.TextChoices):
 
     Keys are those of the rules' grade tables (`fr.grade_principal_points`); a grade whose
     table is not loaded is refused by the calculator for someone who left the service."""
+
     SOLDIER = "soldier", _("soldier or sailor (rank and file)")
     CAPORAL = "caporal", _("corporal")
     SERGENT = "sergent", _("sergeant")
@@ -66,74 +67,118 @@ class Grade(models.TextChoices):
 
 
 class Claim(models.Model):
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="claims",
-                               verbose_name=_("claimant"))
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="claims", verbose_name=_("claimant")
+    )
     kind = models.CharField(_("kind of claim"), max_length=24, choices=ClaimKind.choices)
-    state = models.CharField(_("state"), max_length=24, choices=ClaimState.choices,
-                             default=ClaimState.SUBMITTED)
-    filed_at = models.DateField(_("filing date"), default=timezone.localdate,
-                                help_text=_("The pension starts on this date (L151-2)."))
-    statement = models.TextField(_("what happened"), max_length=4000, blank=True,
-                                 help_text=_("The wound or illness, where and when."))
-    residence = models.CharField(_("place of residence"), max_length=12,
-                                 choices=Residence.choices, default=Residence.METROPOLE)
+    state = models.CharField(
+        _("state"), max_length=24, choices=ClaimState.choices, default=ClaimState.SUBMITTED
+    )
+    filed_at = models.DateField(
+        _("filing date"),
+        default=timezone.localdate,
+        help_text=_("The pension starts on this date (L151-2)."),
+    )
+    statement = models.TextField(
+        _("what happened"),
+        max_length=4000,
+        blank=True,
+        help_text=_("The wound or illness, where and when."),
+    )
+    residence = models.CharField(
+        _("place of residence"),
+        max_length=12,
+        choices=Residence.choices,
+        default=Residence.METROPOLE,
+    )
     late_by_own_doing = models.BooleanField(
-        _("late claim through the claimant's own doing"), default=False,
-        help_text=_("Limits arrears (L151-3). Set by the pension officer."))
-    revision_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="revisions",
-                                    verbose_name=_("pension revised"))
+        _("late claim through the claimant's own doing"),
+        default=False,
+        help_text=_("Limits arrears (L151-3). Set by the pension officer."),
+    )
+    revision_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="revisions",
+        verbose_name=_("pension revised"),
+    )
     # Ukraine, one-time assistance: inputs of the rules.
     disability_group = models.PositiveSmallIntegerField(
-        _("disability group"), null=True, blank=True, choices=[(1, "I"), (2, "II"), (3, "III")])
-    ua_cause = models.CharField(_("cause"), max_length=24, blank=True, choices=[
-        ("duty", _("in the performance of duties (defence of the Motherland)")),
-        ("service", _("during the period of service"))])
+        _("disability group"), null=True, blank=True, choices=[(1, "I"), (2, "II"), (3, "III")]
+    )
+    ua_cause = models.CharField(
+        _("cause"),
+        max_length=24,
+        blank=True,
+        choices=[
+            ("duty", _("in the performance of duties (defence of the Motherland)")),
+            ("service", _("during the period of service")),
+        ],
+    )
     group_set_at = models.DateField(_("date the group was set"), null=True, blank=True)
     death_date = models.DateField(_("date of death"), null=True, blank=True)
-    recipients = models.PositiveSmallIntegerField(_("family members entitled"), null=True,
-                                                  blank=True)
+    recipients = models.PositiveSmallIntegerField(
+        _("family members entitled"), null=True, blank=True
+    )
     death_record_date = models.DateField(
-        _("date of the death record"), null=True, blank=True,
-        help_text=_("Date of the civil-status record of the death; it decides the payment "
-                    "schedule."))
+        _("date of the death record"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Date of the civil-status record of the death; it decides the payment schedule."
+        ),
+    )
     # France: the whole situation the pension depends on (besides the infirmities).
-    children_birth_dates = models.JSONField(_("children's birth dates"), default=list,
-                                            blank=True)
+    children_birth_dates = models.JSONField(_("children's birth dates"), default=list, blank=True)
     third_person = models.BooleanField(
-        _("needs a third person for the acts of everyday life"), default=False,
-        help_text=_("L133-1; say on each infirmity whether it causes this need."))
+        _("needs a third person for the acts of everyday life"),
+        default=False,
+        help_text=_("L133-1; say on each infirmity whether it causes this need."),
+    )
     grand_mutile = models.BooleanField(
-        _("grand mutilé conditions met"), default=False,
-        help_text=_("Infirmities listed in L125-11 / R132 (amputations, blindness, "
-                    "paraplegia …)."))
-    grade = models.CharField(_("last grade held"), max_length=24, choices=Grade.choices,
-                             default=Grade.SOLDIER)
+        _("grand mutilé conditions met"),
+        default=False,
+        help_text=_("Infirmities listed in L125-11 / R132 (amputations, blindness, paraplegia …)."),
+    )
+    grade = models.CharField(
+        _("last grade held"), max_length=24, choices=Grade.choices, default=Grade.SOLDIER
+    )
     left_service = models.BooleanField(
-        _("has left the service"), default=False,
-        help_text=_("While in active service the pension is paid at the soldier's rate."))
+        _("has left the service"),
+        default=False,
+        help_text=_("While in active service the pension is paid at the soldier's rate."),
+    )
     # The appeal: when, whether late (None: the notification date is unknown), admissibility
     # decided by the officer, and the CRI's medical expertise (suspends its silence clock).
     appealed_on = models.DateField(_("appeal filed on"), null=True, blank=True)
-    appeal_late = models.BooleanField(_("appeal filed after the deadline"), null=True,
-                                      blank=True)
+    appeal_late = models.BooleanField(_("appeal filed after the deadline"), null=True, blank=True)
     appeal_admissible = models.BooleanField(_("appeal admissible"), null=True, blank=True)
-    appeal_admissibility_note = models.CharField(_("reasons on admissibility"),
-                                                 max_length=500, blank=True)
-    expertise_started_on = models.DateField(_("medical expertise notified on"), null=True,
-                                            blank=True)
-    expertise_ended_on = models.DateField(_("expertise conclusions on"), null=True,
-                                          blank=True)
+    appeal_admissibility_note = models.CharField(
+        _("reasons on admissibility"), max_length=500, blank=True
+    )
+    expertise_started_on = models.DateField(
+        _("medical expertise notified on"), null=True, blank=True
+    )
+    expertise_ended_on = models.DateField(_("expertise conclusions on"), null=True, blank=True)
     needs = models.CharField(_("what the claimant must provide"), max_length=500, blank=True)
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                 related_name="+")
-    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     medical_notes = models.TextField(_("assessor's notes"), max_length=4000, blank=True)
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="assigned_claims", verbose_name=_("assigned to"),
-        help_text=_("The staff member who handles the claim in its current state."))
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_claims",
+        verbose_name=_("assigned to"),
+        help_text=_("The staff member who handles the claim in its current state."),
+    )
     state_since = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
@@ -142,8 +187,10 @@ class Claim(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("claim")
         verbose_name_plural = _("claims")
-        indexes = [models.Index(fields=["state", "state_since"]),
-                   models.Index(fields=["person", "-created_at"])]
+        indexes = [
+            models.Index(fields=["state", "state_since"]),
+            models.Index(fields=["person", "-created_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.get_kind_display()}"
@@ -173,27 +220,42 @@ class Infirmity(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="infirmities")
     label = models.CharField(_("infirmity"), max_length=200)
     icd10 = models.CharField(_("ICD-10 code"), max_length=8, blank=True)
-    rate = models.DecimalField(_("rate (%)"), max_digits=5, decimal_places=2,
-                               validators=[MinValueValidator(Decimal("0.01")),
-                                           MaxValueValidator(Decimal("100"))])
+    rate = models.DecimalField(
+        _("rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+    )
     cause = models.CharField(_("cause"), max_length=12, choices=Cause.choices)
     context = models.CharField(_("context"), max_length=12, choices=Context.choices)
-    addition = models.CharField(_("how it adds up"), max_length=12, choices=Addition.choices,
-                                default=Addition.CHAIN)
+    addition = models.CharField(
+        _("how it adds up"), max_length=12, choices=Addition.choices, default=Addition.CHAIN
+    )
     grouping = models.CharField(
-        _("same limb or same injury"), max_length=60, blank=True,
-        help_text=_("Infirmities with the same label here come from one limb or one injury."))
+        _("same limb or same injury"),
+        max_length=60,
+        blank=True,
+        help_text=_("Infirmities with the same label here come from one limb or one injury."),
+    )
     incurable = models.BooleanField(_("recognised as incurable"), default=False)
     third_person = models.BooleanField(
-        _("causes the need of a third person"), default=False,
-        help_text=_("This infirmity alone makes a third person necessary (L133-1)."))
+        _("causes the need of a third person"),
+        default=False,
+        help_text=_("This infirmity alone makes a third person necessary (L133-1)."),
+    )
     amputation_without_prosthesis = models.BooleanField(
-        _("amputation that allows no prosthesis"), default=False,
-        help_text=_("+5 points added to this infirmity's rate (L125-9)."))
+        _("amputation that allows no prosthesis"),
+        default=False,
+        help_text=_("+5 points added to this infirmity's rate (L125-9)."),
+    )
     arithmetic_addition = models.DecimalField(
-        _("points added arithmetically"), max_digits=5, decimal_places=2, default=Decimal(0),
+        _("points added arithmetically"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(0),
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal("100"))],
-        help_text=_("Limb troubles indemnified as a majoration of this infirmity (L125-9)."))
+        help_text=_("Limb troubles indemnified as a majoration of this infirmity (L125-9)."),
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -219,8 +281,9 @@ class ClaimDocument(models.Model):
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     description = models.CharField(_("description"), max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -264,8 +327,9 @@ class Decision(models.Model):
     """Frozen: inputs, result, rules version and parameter snapshot; never edited."""
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="decisions")
-    kind = models.CharField(max_length=12, choices=DecisionKind.choices,
-                            default=DecisionKind.INITIAL)
+    kind = models.CharField(
+        max_length=12, choices=DecisionKind.choices, default=DecisionKind.INITIAL
+    )
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
     reason = models.TextField(_("reasons"), max_length=4000, blank=True)
     computed_on = models.DateField()
@@ -281,8 +345,9 @@ class Decision(models.Model):
     deadline_steps = models.JSONField(default=list, blank=True)
     amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     arrears = models.JSONField(null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     decided_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -299,8 +364,9 @@ class ClaimEvent(models.Model):
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     from_state = models.CharField(max_length=24, blank=True)
     to_state = models.CharField(max_length=24)
     note = models.CharField(max_length=500, blank=True)
@@ -320,8 +386,9 @@ class ClaimEvent(models.Model):
 
 
 class Notification(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="notifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+")
     event = models.ForeignKey(ClaimEvent, on_delete=models.CASCADE, related_name="+")
     read_at = models.DateTimeField(null=True, blank=True)
@@ -342,8 +409,7 @@ class Revaluation(models.Model):
     decision and effective date (unique, so a second run for the same date writes nothing).
     The decision stays frozen; the amount now paid is the latest revaluation's."""
 
-    decision = models.ForeignKey(Decision, on_delete=models.PROTECT,
-                                 related_name="revaluations")
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="revaluations")
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="revaluations")
     effective_on = models.DateField(_("revalued on"))
     old_amount = models.DecimalField(max_digits=12, decimal_places=2)
@@ -358,8 +424,11 @@ class Revaluation(models.Model):
         verbose_name = _("revaluation")
         verbose_name_plural = _("revaluations")
         ordering = ["effective_on", "id"]
-        constraints = [models.UniqueConstraint(fields=["decision", "effective_on"],
-                                               name="revaluation_once_per_date")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "effective_on"], name="revaluation_once_per_date"
+            )
+        ]
         indexes = [models.Index(fields=["claim", "effective_on"])]
 
     def __str__(self) -> str:

@@ -51,8 +51,18 @@ CENT = Decimal("0.01")
 PAYING_OUTCOMES = ("grant_temporary", "grant_definitive", "grant")
 # Keys of a frozen case the batch path has columns for; anything else goes scalar.
 BATCH_CASE_KEYS = frozenset({"date", "infirmities", "third_person", "grade", "left_service"})
-BATCH_ROW_KEYS = frozenset({"label", "rate", "cause", "context", "addition", "third_person",
-                            "amputation_without_prosthesis", "arithmetic_addition"})
+BATCH_ROW_KEYS = frozenset(
+    {
+        "label",
+        "rate",
+        "cause",
+        "context",
+        "addition",
+        "third_person",
+        "amputation_without_prosthesis",
+        "arithmetic_addition",
+    }
+)
 
 Progress = Callable[[int, str], None]
 
@@ -75,13 +85,22 @@ class RevaluationReport:
     rows: list[dict[str, Any]] = field(default_factory=list)  # first rows, for the reader
 
     def as_dict(self) -> dict[str, Any]:
-        return {"date": self.date.isoformat(), "dry_run": self.dry_run,
-                "point_value": self.point_value, "digest": self.digest,
-                "rules_version": self.rules_version, "in_payment": self.in_payment,
-                "already_revalued": self.already, "revalued": self.revalued,
-                "changed": self.changed, "scalar": self.scalar, "notified": self.notified,
-                "total_before": self.total_before, "total_after": self.total_after,
-                "sample": self.rows}
+        return {
+            "date": self.date.isoformat(),
+            "dry_run": self.dry_run,
+            "point_value": self.point_value,
+            "digest": self.digest,
+            "rules_version": self.rules_version,
+            "in_payment": self.in_payment,
+            "already_revalued": self.already,
+            "revalued": self.revalued,
+            "changed": self.changed,
+            "scalar": self.scalar,
+            "notified": self.notified,
+            "total_before": self.total_before,
+            "total_after": self.total_after,
+            "sample": self.rows,
+        }
 
 
 @dataclass
@@ -109,20 +128,39 @@ def _in_payment(on: dt.date) -> list[tuple[Any, ...]]:
     """(decision id, claim id, frozen inputs, decided amount, claim state, person id,
     contact person, filer) of the latest granting French decision of each person still valid
     on `on`."""
-    rows = (Decision.objects
-            .filter(outcome__in=PAYING_OUTCOMES, computed_on__lte=on,
-                    claim__kind__in=kinds_where(revaluable=True),
-                    claim__person__merged_into__isnull=True)
-            .exclude(valid_until__lt=on)
-            .order_by("claim__person_id", "decided_at", "id")
-            .values_list("claim__person_id", "id", "claim_id", "inputs", "amount",
-                         "claim__state", "claim__person__contact_person_id",
-                         "claim__filed_by_id"))
+    rows = (
+        Decision.objects.filter(
+            outcome__in=PAYING_OUTCOMES,
+            computed_on__lte=on,
+            claim__kind__in=kinds_where(revaluable=True),
+            claim__person__merged_into__isnull=True,
+        )
+        .exclude(valid_until__lt=on)
+        .order_by("claim__person_id", "decided_at", "id")
+        .values_list(
+            "claim__person_id",
+            "id",
+            "claim_id",
+            "inputs",
+            "amount",
+            "claim__state",
+            "claim__person__contact_person_id",
+            "claim__filed_by_id",
+        )
+    )
     latest: dict[int, tuple[Any, ...]] = {}
-    for person_id, decision_id, claim_id, inputs, amount, state, contact, filer in \
-            rows.iterator(chunk_size=20_000):
-        latest[person_id] = (decision_id, claim_id, inputs, amount, state, person_id,
-                             tuple(u for u in (contact, filer) if u))
+    for person_id, decision_id, claim_id, inputs, amount, state, contact, filer in rows.iterator(
+        chunk_size=20_000
+    ):
+        latest[person_id] = (
+            decision_id,
+            claim_id,
+            inputs,
+            amount,
+            state,
+            person_id,
+            tuple(u for u in (contact, filer) if u),
+        )
     return list(latest.values())
 
 
@@ -130,15 +168,21 @@ def _batchable(inputs: dict[str, Any]) -> bool:
     if not set(inputs) <= BATCH_CASE_KEYS or not inputs.get("infirmities"):
         return False
     # A case-level third-person need without a flag on a row: the batch has no column for it.
-    if inputs.get("third_person") and not any(row.get("third_person")
-                                               for row in inputs["infirmities"]):
+    if inputs.get("third_person") and not any(
+        row.get("third_person") for row in inputs["infirmities"]
+    ):
         return False
-    return all(set(row) <= BATCH_ROW_KEYS and row.get("addition", "chain") == "chain"
-               for row in inputs["infirmities"])
+    return all(
+        set(row) <= BATCH_ROW_KEYS and row.get("addition", "chain") == "chain"
+        for row in inputs["infirmities"]
+    )
 
 
-def _compute(pensions: list[_Pension], on: dt.date, params: Parameters,
-             ) -> tuple[list[tuple[Decimal, Decimal]], int]:
+def _compute(
+    pensions: list[_Pension],
+    on: dt.date,
+    params: Parameters,
+) -> tuple[list[tuple[Decimal, Decimal]], int]:
     """(points, annual amount) per pension, in order; and how many went scalar."""
     out: list[tuple[Decimal, Decimal] | None] = [None] * len(pensions)
     batch_idx = [i for i, p in enumerate(pensions) if _batchable(p.inputs)]
@@ -158,24 +202,44 @@ def _compute(pensions: list[_Pension], on: dt.date, params: Parameters,
                 grade.append(inputs.get("grade", "soldier"))
                 left.append(bool(inputs.get("left_service", False)))
         result = compute_pmi_batch(
-            np.asarray(pid, dtype=np.int64), rate, cause, context, on, params,
-            arithmetic_addition=add, amputation_without_prosthesis=amp, third_person=tp,
-            grade=grade, left_service=left)
+            np.asarray(pid, dtype=np.int64),
+            rate,
+            cause,
+            context,
+            on,
+            params,
+            arithmetic_addition=add,
+            amputation_without_prosthesis=amp,
+            third_person=tp,
+            grade=grade,
+            left_service=left,
+        )
         cents = np.round(result.annual_amount_eur * 100).astype(np.int64).tolist()
         points = result.points.tolist()
         for k, i in enumerate(result.person_id.tolist()):
-            out[int(i)] = (Decimal(repr(points[k])).quantize(Decimal("0.0001")),
-                           (Decimal(cents[k]) / 100).quantize(CENT))
+            out[int(i)] = (
+                Decimal(repr(points[k])).quantize(Decimal("0.0001")),
+                (Decimal(cents[k]) / 100).quantize(CENT),
+            )
     for i in scalar_idx:
         res = compute_pmi_json({**pensions[i].inputs, "date": on.isoformat()}, params)
-        out[i] = (Decimal(str(res.get("points", 0))).quantize(Decimal("0.0001")),
-                  Decimal(str(res.get("annual_amount_eur", 0))).quantize(CENT, ROUND_HALF_UP))
+        out[i] = (
+            Decimal(str(res.get("points", 0))).quantize(Decimal("0.0001")),
+            Decimal(str(res.get("annual_amount_eur", 0))).quantize(CENT, ROUND_HALF_UP),
+        )
     return [x for x in out if x is not None], len(scalar_idx)
 
 
-def revalue(*, on: Any, actor: User | None = None, dry_run: bool = False,
-            progress: Progress | None = None, sample: int = 20,
-            params: Parameters | None = None, bulk: bool | None = None) -> RevaluationReport:
+def revalue(
+    *,
+    on: Any,
+    actor: User | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    sample: int = 20,
+    params: Parameters | None = None,
+    bulk: bool | None = None,
+) -> RevaluationReport:
     """Recompute every French pension in payment on `on` at the parameters in force then
     (the law's files, or `params`, e.g. a reform overlay, for a simulation). `bulk`: the
     PostgreSQL bulk path (`revaluation_bulk.py`; the default there), else the row path."""
@@ -185,8 +249,9 @@ def revalue(*, on: Any, actor: User | None = None, dry_run: bool = False,
     try:
         point_value = Decimal(in_force(params, "fr.point_value", date, field="date"))
     except InputError as exc:
-        raise field_error("date", _("No point value is in force on this date (%(why)s).")
-                          % {"why": exc.message}) from None
+        raise field_error(
+            "date", _("No point value is in force on this date (%(why)s).") % {"why": exc.message}
+        ) from None
     report = RevaluationReport(date, dry_run, str(point_value), params.digest, RULES_VERSION)
     if connection.vendor == "postgresql" if bulk is None else bulk:
         return _revalue_bulk(report, params, actor, report_progress, sample)
@@ -194,18 +259,23 @@ def revalue(*, on: Any, actor: User | None = None, dry_run: bool = False,
     report_progress(2, "reading")
     found = _in_payment(date)
     report.in_payment = len(found)
-    done = set(Revaluation.objects.filter(effective_on=date)
-               .values_list("decision_id", flat=True))
+    done = set(Revaluation.objects.filter(effective_on=date).values_list("decision_id", flat=True))
     report.already = sum(1 for row in found if row[0] in done)
     previous: dict[int, Decimal] = {}  # latest amount revalued before this date
-    for decision_id, amount in (Revaluation.objects.filter(effective_on__lt=date)
-                                .order_by("effective_on", "id")
-                                .values_list("decision_id", "new_amount")
-                                .iterator(chunk_size=20_000)):
+    for decision_id, amount in (
+        Revaluation.objects.filter(effective_on__lt=date)
+        .order_by("effective_on", "id")
+        .values_list("decision_id", "new_amount")
+        .iterator(chunk_size=20_000)
+    ):
         previous[decision_id] = amount
-    pensions = [_Pension(d, c, inputs or {}, previous.get(d, amount or Decimal(0)), state,
-                         person_id, followers)
-                for d, c, inputs, amount, state, person_id, followers in found if d not in done]
+    pensions = [
+        _Pension(
+            d, c, inputs or {}, previous.get(d, amount or Decimal(0)), state, person_id, followers
+        )
+        for d, c, inputs, amount, state, person_id, followers in found
+        if d not in done
+    ]
     report_progress(5, "computing")
     try:
         computed, report.scalar = _compute(pensions, date, params) if pensions else ([], 0)
@@ -218,9 +288,16 @@ def revalue(*, on: Any, actor: User | None = None, dry_run: bool = False,
         after += amount
         report.changed += amount != p.old_amount
     report.total_before, report.total_after = str(before), str(after)
-    report.rows = [{"decision": p.decision_id, "claim": p.claim_id, "old": str(p.old_amount),
-                    "new": str(a), "points": str(pts)}
-                   for p, (pts, a) in zip(pensions[:sample], computed[:sample], strict=True)]
+    report.rows = [
+        {
+            "decision": p.decision_id,
+            "claim": p.claim_id,
+            "old": str(p.old_amount),
+            "new": str(a),
+            "points": str(pts),
+        }
+        for p, (pts, a) in zip(pensions[:sample], computed[:sample], strict=True)
+    ]
     if dry_run or not pensions:
         report_progress(100, "done")
         return report
@@ -230,8 +307,13 @@ def revalue(*, on: Any, actor: User | None = None, dry_run: bool = False,
 
 
 @transaction.atomic
-def _revalue_bulk(report: RevaluationReport, params: Parameters, actor: User | None,
-                  progress: Progress, sample: int) -> RevaluationReport:
+def _revalue_bulk(
+    report: RevaluationReport,
+    params: Parameters,
+    actor: User | None,
+    progress: Progress,
+    sample: int,
+) -> RevaluationReport:
     """The same revaluation in bulk on PostgreSQL (one transaction; its temporary tables
     are dropped at the end)."""
     from . import revaluation_bulk as bulk
@@ -243,14 +325,20 @@ def _revalue_bulk(report: RevaluationReport, params: Parameters, actor: User | N
             bulk.drop_temporary()
 
 
-def _bulk_steps(report: RevaluationReport, params: Parameters, actor: User | None,
-                progress: Progress, sample: int) -> RevaluationReport:
+def _bulk_steps(
+    report: RevaluationReport,
+    params: Parameters,
+    actor: User | None,
+    progress: Progress,
+    sample: int,
+) -> RevaluationReport:
     from . import revaluation_bulk as bulk
 
     date = report.date
     progress(2, "reading")
-    report.in_payment, report.already = bulk.select_todo(date, PAYING_OUTCOMES,
-                                                              tuple(kinds_where(revaluable=True)))
+    report.in_payment, report.already = bulk.select_todo(
+        date, PAYING_OUTCOMES, tuple(kinds_where(revaluable=True))
+    )
     cols = bulk.plain_arrays()
     progress(5, "computing")
     others = bulk.other_cases()
@@ -258,13 +346,16 @@ def _bulk_steps(report: RevaluationReport, params: Parameters, actor: User | Non
         ords, points, cents = bulk.compute_plain(cols, date, params)
         texts = bulk.points_text(points)
         if others:
-            pensions = [_Pension(d, c, json.loads(inputs) or {}, Decimal(0), state)
-                        for _o, d, c, state, inputs in others]
+            pensions = [
+                _Pension(d, c, json.loads(inputs) or {}, Decimal(0), state)
+                for _o, d, c, state, inputs in others
+            ]
             computed, report.scalar = _compute(pensions, date, params)
             ords = np.concatenate([ords, np.asarray([o for o, *_r in others], dtype=np.int64)])
             texts += [str(pts) for pts, _a in computed]
-            cents = np.concatenate([cents, np.asarray([int(a * 100) for _p, a in computed],
-                                                      dtype=np.int64)])
+            cents = np.concatenate(
+                [cents, np.asarray([int(a * 100) for _p, a in computed], dtype=np.int64)]
+            )
     except InputError as exc:
         raise field_error("date", f"{exc.field}: {exc.message}") from None
     bulk.store_new(ords, texts, cents)
@@ -276,27 +367,43 @@ def _bulk_steps(report: RevaluationReport, params: Parameters, actor: User | Non
         return report
     progress(10, "writing")
     report.notified, recipients = bulk.write(
-        on=date, point_value=Decimal(report.point_value), digest=report.digest,
-        rules_version=report.rules_version, now=timezone.now(),
-        actor_id=actor.pk if actor is not None else None)
+        on=date,
+        point_value=Decimal(report.point_value),
+        digest=report.digest,
+        rules_version=report.rules_version,
+        now=timezone.now(),
+        actor_id=actor.pk if actor is not None else None,
+    )
     _audit_and_notify(report, actor, recipients)
     progress(100, "done")
     return report
 
 
-def _audit_and_notify(report: RevaluationReport, actor: User | None,
-                      recipients: Iterable[int]) -> None:
+def _audit_and_notify(
+    report: RevaluationReport, actor: User | None, recipients: Iterable[int]
+) -> None:
     date = report.date
-    audit_record(actor=actor, action=AuditAction.UPDATE, object_type="reparation.revaluation",
-                 object_id=date.isoformat(), summary=f"revaluation {date.isoformat()}",
-                 changes={"revalued": report.revalued, "changed": report.changed,
-                          "already_revalued": report.already, "notified": report.notified,
-                          "point_value": report.point_value, "digest": report.digest,
-                          "rules_version": report.rules_version,
-                          "total_before": report.total_before,
-                          "total_after": report.total_after})
-    notify_users(recipients, "revaluation",
-                 {"date": date, "link": site_url(reverse("reparation:list"))})
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="reparation.revaluation",
+        object_id=date.isoformat(),
+        summary=f"revaluation {date.isoformat()}",
+        changes={
+            "revalued": report.revalued,
+            "changed": report.changed,
+            "already_revalued": report.already,
+            "notified": report.notified,
+            "point_value": report.point_value,
+            "digest": report.digest,
+            "rules_version": report.rules_version,
+            "total_before": report.total_before,
+            "total_after": report.total_after,
+        },
+    )
+    notify_users(
+        recipients, "revaluation", {"date": date, "link": site_url(reverse("reparation:list"))}
+    )
 
 
 def _reserve_ids(model: type[models.Model], n: int) -> list[int]:
@@ -306,16 +413,21 @@ def _reserve_ids(model: type[models.Model], n: int) -> list[int]:
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
-                        "FROM generate_series(1, %s)", [model._meta.db_table, n])
+            cur.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [model._meta.db_table, n],
+            )
             return [row[0] for row in cur.fetchall()]
         cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608 (quoted name)
         top = int(cur.fetchone()[0])
     return list(range(top + 1, top + 1 + n))
 
 
-def _insert_rows(model: type[models.Model], columns: list[str], rows: list[tuple[Any, ...]],
-                 ) -> None:
+def _insert_rows(
+    model: type[models.Model],
+    columns: list[str],
+    rows: list[tuple[Any, ...]],
+) -> None:
     """Bulk insert of plain tuples (values already adapted for the database): COPY on
     PostgreSQL, executemany elsewhere. Model instances cost more than the database here."""
     if not rows:
@@ -329,13 +441,20 @@ def _insert_rows(model: type[models.Model], columns: list[str], rows: list[tuple
                     copy.write_row(row)
         else:
             marks = ", ".join(["%s"] * len(columns))
-            cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})",  # noqa: S608
-                            rows)
+            cur.executemany(
+                f"INSERT INTO {table} ({cols}) VALUES ({marks})",  # noqa: S608
+                rows,
+            )
 
 
 @transaction.atomic
-def _write(pensions: list[_Pension], computed: list[tuple[Decimal, Decimal]],
-           report: RevaluationReport, actor: User | None, progress: Progress) -> None:
+def _write(
+    pensions: list[_Pension],
+    computed: list[tuple[Decimal, Decimal]],
+    report: RevaluationReport,
+    actor: User | None,
+    progress: Progress,
+) -> None:
     date, digest = report.date, report.digest
     ops = connection.ops
     point_value = ops.adapt_decimalfield_value(Decimal(report.point_value), 10, 4)
@@ -343,28 +462,68 @@ def _write(pensions: list[_Pension], computed: list[tuple[Decimal, Decimal]],
     now = ops.adapt_datetimefield_value(timezone.now())
     # The claimants' own accounts (far fewer than pensions: no query per claim, no IN list).
     accounts: dict[int, list[int]] = {}
-    for uid, person_id in (User.objects.filter(is_active=True, person__isnull=False)
-                           .values_list("pk", "person_id").iterator(chunk_size=20_000)):
+    for uid, person_id in (
+        User.objects.filter(is_active=True, person__isnull=False)
+        .values_list("pk", "person_id")
+        .iterator(chunk_size=20_000)
+    ):
         accounts.setdefault(person_id, []).append(uid)
     recipients: set[int] = set()
     total = len(pensions)
-    reval_cols = ["decision_id", "claim_id", "effective_on", "old_amount", "new_amount",
-                  "points", "point_value", "params_digest", "rules_version", "created_at"]
+    reval_cols = [
+        "decision_id",
+        "claim_id",
+        "effective_on",
+        "old_amount",
+        "new_amount",
+        "points",
+        "point_value",
+        "params_digest",
+        "rules_version",
+        "created_at",
+    ]
     event_cols = ["id", "claim_id", "at", "from_state", "to_state", "note", "problem"]
     note_cols = ["user_id", "claim_id", "event_id", "created_at"]
     for start in range(0, total, CHUNK):
-        part = list(zip(pensions[start:start + CHUNK], computed[start:start + CHUNK],
-                        strict=True))
-        _insert_rows(Revaluation, reval_cols, [
-            (p.decision_id, p.claim_id, day, ops.adapt_decimalfield_value(p.old_amount, 12, 2),
-             ops.adapt_decimalfield_value(amount, 12, 2),
-             ops.adapt_decimalfield_value(points, 12, 4), point_value, digest,
-             report.rules_version, now) for p, (points, amount) in part])
+        part = list(
+            zip(pensions[start : start + CHUNK], computed[start : start + CHUNK], strict=True)
+        )
+        _insert_rows(
+            Revaluation,
+            reval_cols,
+            [
+                (
+                    p.decision_id,
+                    p.claim_id,
+                    day,
+                    ops.adapt_decimalfield_value(p.old_amount, 12, 2),
+                    ops.adapt_decimalfield_value(amount, 12, 2),
+                    ops.adapt_decimalfield_value(points, 12, 4),
+                    point_value,
+                    digest,
+                    report.rules_version,
+                    now,
+                )
+                for p, (points, amount) in part
+            ],
+        )
         ids = _reserve_ids(ClaimEvent, len(part))
-        _insert_rows(ClaimEvent, event_cols, [
-            (event_id, p.claim_id, now, p.state, p.state,
-             f"revaluation {date.isoformat()}: {p.old_amount} → {amount} EUR", False)
-            for event_id, (p, (_points, amount)) in zip(ids, part, strict=True)])
+        _insert_rows(
+            ClaimEvent,
+            event_cols,
+            [
+                (
+                    event_id,
+                    p.claim_id,
+                    now,
+                    p.state,
+                    p.state,
+                    f"revaluation {date.isoformat()}: {p.old_amount} → {amount} EUR",
+                    False,
+                )
+                for event_id, (p, (_points, amount)) in zip(ids, part, strict=True)
+            ],
+        )
         notes: list[tuple[Any, ...]] = []
         for event_id, (p, _computed) in zip(ids, part, strict=True):
             users = set(accounts.get(p.person_id, []))
@@ -398,10 +557,12 @@ def revaluation_start(*, actor: User, on: Any) -> JobProgress:
     try:
         in_force(default_set("fr"), "fr.point_value", date, field="date")
     except InputError as exc:
-        raise field_error("date", _("No point value is in force on this date (%(why)s).")
-                          % {"why": exc.message}) from None
-    progress = progress_create(kind=JOB_KIND, subject=f"revaluation:{date.isoformat()}",
-                               actor=actor)
+        raise field_error(
+            "date", _("No point value is in force on this date (%(why)s).") % {"why": exc.message}
+        ) from None
+    progress = progress_create(
+        kind=JOB_KIND, subject=f"revaluation:{date.isoformat()}", actor=actor
+    )
     return progress_enqueue(progress, revaluation_task, on=date.isoformat(), actor_id=actor.pk)
 
 
@@ -418,6 +579,8 @@ def revaluation_job(job_id: int) -> JobProgress:
 
 def revaluation_runs() -> list[dict[str, Any]]:
     """Stored revaluations by effective date: pensions, total before and after."""
-    return list(Revaluation.objects.values("effective_on", "point_value", "params_digest")
-                .annotate(n=Count("id"), before=Sum("old_amount"), after=Sum("new_amount"))
-                .order_by("-effective_on"))
+    return list(
+        Revaluation.objects.values("effective_on", "point_value", "params_digest")
+        .annotate(n=Count("id"), before=Sum("old_amount"), after=Sum("new_amount"))
+        .order_by("-effective_on")
+    )

@@ -32,8 +32,16 @@ from vetbridge.rules.batch import CAUSE_CODES, CONTEXT_CODES, compute_pmi_batch
 from vetbridge.rules.parameters import Parameters
 
 CASE_KEYS = ("date", "infirmities", "third_person", "grade", "left_service")
-ROW_KEYS = ("label", "rate", "cause", "context", "addition", "third_person",
-            "amputation_without_prosthesis", "arithmetic_addition")
+ROW_KEYS = (
+    "label",
+    "rate",
+    "cause",
+    "context",
+    "addition",
+    "third_person",
+    "amputation_without_prosthesis",
+    "arithmetic_addition",
+)
 # A decimal number as JSON number or string: what Python's float() and PostgreSQL's float8
 # read alike (no exponent, no 'nan', no spaces, no underscores).
 NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
@@ -130,8 +138,7 @@ def select_todo(on: Any, outcomes: tuple[str, ...], kinds: tuple[str, ...]) -> t
     with connection.cursor() as cur:
         for statement in SELECT_TODO.split(";\n"):
             if statement.strip():
-                cur.execute(statement, {"on": on, "outcomes": list(outcomes),
-                                        "kinds": list(kinds)})
+                cur.execute(statement, {"on": on, "outcomes": list(outcomes), "kinds": list(kinds)})
         cur.execute("SELECT (SELECT count(*) FROM reval_latest), (SELECT count(*) FROM reval_todo)")
         in_payment, todo = cur.fetchone()
     return int(in_payment), int(in_payment) - int(todo)
@@ -156,22 +163,47 @@ def plain_arrays() -> dict[str, np.ndarray]:
     if not buf.tell():
         return {}
     buf.seek(0)
-    frame = pl.read_csv(buf, has_header=False, new_columns=names, schema_overrides={
-        "ord": pl.Int64, "rate": pl.Float64, "cause": pl.Int64, "context": pl.Int64,
-        "add": pl.Float64, "amp": pl.Int8, "tp": pl.Int8, "grade": pl.Utf8, "left": pl.Int8})
+    frame = pl.read_csv(
+        buf,
+        has_header=False,
+        new_columns=names,
+        schema_overrides={
+            "ord": pl.Int64,
+            "rate": pl.Float64,
+            "cause": pl.Int64,
+            "context": pl.Int64,
+            "add": pl.Float64,
+            "amp": pl.Int8,
+            "tp": pl.Int8,
+            "grade": pl.Utf8,
+            "left": pl.Int8,
+        },
+    )
     return {name: frame[name].to_numpy() for name in names}
 
 
-def compute_plain(cols: dict[str, np.ndarray], on: Any, params: Parameters,
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def compute_plain(
+    cols: dict[str, np.ndarray],
+    on: Any,
+    params: Parameters,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(ord, points, cents) of the plain cases, through the batch kernel in one call."""
     if not cols:
         empty = np.zeros(0, dtype=np.int64)
         return empty, np.zeros(0), empty
     result = compute_pmi_batch(
-        cols["ord"], cols["rate"], cols["cause"], cols["context"], on, params,
-        arithmetic_addition=cols["add"], amputation_without_prosthesis=cols["amp"] != 0,
-        third_person=cols["tp"] != 0, grade=cols["grade"], left_service=cols["left"] != 0)
+        cols["ord"],
+        cols["rate"],
+        cols["cause"],
+        cols["context"],
+        on,
+        params,
+        arithmetic_addition=cols["add"],
+        amputation_without_prosthesis=cols["amp"] != 0,
+        third_person=cols["tp"] != 0,
+        grade=cols["grade"],
+        left_service=cols["left"] != 0,
+    )
     cents = np.round(result.annual_amount_eur * 100).astype(np.int64)
     return result.person_id.astype(np.int64), result.points, cents
 
@@ -190,43 +222,54 @@ def other_cases() -> list[tuple[int, int, int, str, str]]:
     """(ord, decision id, claim id, state, inputs as JSON text) of the cases that are not
     plain: few, read whole."""
     with connection.cursor() as cur:
-        cur.execute("SELECT ord, decision_id, claim_id, state, inputs::text FROM reval_todo "
-                    "WHERE NOT plain ORDER BY ord")
+        cur.execute(
+            "SELECT ord, decision_id, claim_id, state, inputs::text FROM reval_todo "
+            "WHERE NOT plain ORDER BY ord"
+        )
         return list(cur.fetchall())
 
 
 def store_new(ords: np.ndarray, points: list[str], cents: np.ndarray) -> None:
     """COPY the new amounts into `reval_new` (ord, points, amount)."""
     with connection.cursor() as cur:
-        cur.execute("CREATE TEMP TABLE reval_new (ord bigint PRIMARY KEY, points numeric(12, 4), "
-                    "amount numeric(12, 2)) ON COMMIT DROP")
-        lines = [f"{o}\t{p}\t{c // 100}.{c % 100:02d}\n" if c >= 0 else
-                 f"{o}\t{p}\t{Decimal(c) / 100}\n"
-                 for o, p, c in zip(ords.tolist(), points, cents.tolist(), strict=True)]
+        cur.execute(
+            "CREATE TEMP TABLE reval_new (ord bigint PRIMARY KEY, points numeric(12, 4), "
+            "amount numeric(12, 2)) ON COMMIT DROP"
+        )
+        lines = [
+            f"{o}\t{p}\t{c // 100}.{c % 100:02d}\n" if c >= 0 else f"{o}\t{p}\t{Decimal(c) / 100}\n"
+            for o, p, c in zip(ords.tolist(), points, cents.tolist(), strict=True)
+        ]
         with cur.cursor.copy("COPY reval_new (ord, points, amount) FROM STDIN") as copy:
             step = 100_000
             for start in range(0, len(lines), step):
-                copy.write("".join(lines[start:start + step]))
+                copy.write("".join(lines[start : start + step]))
         cur.execute("ANALYZE reval_new")
 
 
 def totals() -> tuple[int, int, Decimal, Decimal]:
     """(revalued, changed, total before, total after)."""
     with connection.cursor() as cur:
-        cur.execute("SELECT count(*), count(*) FILTER (WHERE n.amount <> t.old_amount), "
-                    "COALESCE(sum(t.old_amount), 0), COALESCE(sum(n.amount), 0) "
-                    "FROM reval_todo t JOIN reval_new n USING (ord)")
+        cur.execute(
+            "SELECT count(*), count(*) FILTER (WHERE n.amount <> t.old_amount), "
+            "COALESCE(sum(t.old_amount), 0), COALESCE(sum(n.amount), 0) "
+            "FROM reval_todo t JOIN reval_new n USING (ord)"
+        )
         n, changed, before, after = cur.fetchone()
     return int(n), int(changed), Decimal(before), Decimal(after)
 
 
 def sample_rows(limit: int) -> list[dict[str, Any]]:
     with connection.cursor() as cur:
-        cur.execute("SELECT t.decision_id, t.claim_id, t.old_amount, n.amount, n.points "
-                    "FROM reval_todo t JOIN reval_new n USING (ord) ORDER BY ord LIMIT %s",
-                    [limit])
-        return [{"decision": d, "claim": c, "old": str(o), "new": str(a), "points": str(p)}
-                for d, c, o, a, p in cur.fetchall()]
+        cur.execute(
+            "SELECT t.decision_id, t.claim_id, t.old_amount, n.amount, n.points "
+            "FROM reval_todo t JOIN reval_new n USING (ord) ORDER BY ord LIMIT %s",
+            [limit],
+        )
+        return [
+            {"decision": d, "claim": c, "old": str(o), "new": str(a), "points": str(p)}
+            for d, c, o, a, p in cur.fetchall()
+        ]
 
 
 WRITE = """
@@ -259,12 +302,26 @@ SELECT user_id, claim_id, event_id, %(now)s FROM reval_notes
 """
 
 
-def write(*, on: Any, point_value: Decimal, digest: str, rules_version: str, now: Any,
-          actor_id: int | None) -> tuple[int, list[int]]:
+def write(
+    *,
+    on: Any,
+    point_value: Decimal,
+    digest: str,
+    rules_version: str,
+    now: Any,
+    actor_id: int | None,
+) -> tuple[int, list[int]]:
     """Write the revaluations, history lines and notifications. Returns (notifications,
     recipients)."""
-    args = {"on": on, "day": on.isoformat(), "point_value": point_value, "digest": digest,
-            "rules_version": rules_version, "now": now, "actor": actor_id}
+    args = {
+        "on": on,
+        "day": on.isoformat(),
+        "point_value": point_value,
+        "digest": digest,
+        "rules_version": rules_version,
+        "now": now,
+        "actor": actor_id,
+    }
     with connection.cursor() as cur:
         for statement in WRITE.split(";\n"):
             if statement.strip():

@@ -53,8 +53,7 @@ from .workflow import (
 )
 
 # Sortable columns of the queue: name → the expression sorted on (ties broken by id).
-SORT_COLUMNS = ("reference", "kind", "claimant", "filed", "state", "days", "deadline",
-                "assigned")
+SORT_COLUMNS = ("reference", "kind", "claimant", "filed", "state", "days", "deadline", "assigned")
 DECIDED_STATES = (ClaimState.GRANTED, ClaimState.REJECTED, ClaimState.APPEAL_DECIDED)
 
 
@@ -69,61 +68,100 @@ def queue_sort(params: Mapping[str, str]) -> tuple[str, bool]:
 
 def _labels(field: str, choices: list[tuple[str, Any]]) -> Case:
     """Sort on the label in the reader's language, not on the code."""
-    return Case(*[When(**{field: code}, then=Value(str(label))) for code, label in choices],
-                default=Value(""), output_field=CharField())
+    return Case(
+        *[When(**{field: code}, then=Value(str(label))) for code, label in choices],
+        default=Value(""),
+        output_field=CharField(),
+    )
 
 
-def claim_queue(*, user: User, filters: dict[str, Any], sort: str = "days",
-                descending: bool | None = None) -> QuerySet[Claim]:
+def claim_queue(
+    *, user: User, filters: dict[str, Any], sort: str = "days", descending: bool | None = None
+) -> QuerySet[Claim]:
     """The claims this user may see, filtered and sorted by one column; lazily evaluated
     (the page slices it: never the whole table)."""
-    qs = claims_for(user).select_related("person", "assigned_to").prefetch_related(
-        "person__names")
+    qs = claims_for(user).select_related("person", "assigned_to").prefetch_related("person__names")
     if filters.get("state"):
         qs = qs.filter(state=filters["state"])
     if filters.get("kind"):
         qs = qs.filter(kind=filters["kind"])
     if filters.get("stalled_days"):
-        qs = qs.filter(state_since__lt=timezone.now() - dt.timedelta(
-            days=int(filters["stalled_days"])))
+        qs = qs.filter(
+            state_since__lt=timezone.now() - dt.timedelta(days=int(filters["stalled_days"]))
+        )
     if filters.get("assigned") == "me":
         qs = qs.filter(assigned_to=user)
     elif filters.get("assigned") == "none":
         qs = qs.filter(assigned_to__isnull=True)
     # The appeal deadline of the last decision, once notified (decided states only).
-    last_deadline = Decision.objects.filter(claim=OuterRef("pk")).order_by(
-        "-decided_at", "-id").values("appeal_deadline")[:1]
-    qs = qs.annotate(appeal_deadline=Case(
-        When(state__in=DECIDED_STATES, then=Subquery(last_deadline)),
-        default=Value(None), output_field=DateField()))
+    last_deadline = (
+        Decision.objects.filter(claim=OuterRef("pk"))
+        .order_by("-decided_at", "-id")
+        .values("appeal_deadline")[:1]
+    )
+    qs = qs.annotate(
+        appeal_deadline=Case(
+            When(state__in=DECIDED_STATES, then=Subquery(last_deadline)),
+            default=Value(None),
+            output_field=DateField(),
+        )
+    )
     if sort == "deadline":
         # The sort key of the deadline column: the appeal deadline; an open claim's stall
         # day (its state's threshold after state_since); on appeal, the filing day plus the
         # CRI's four months taken as 122 days (the page shows the exact date, expertise
         # suspension included; only the order among appeals uses this approximation).
         def after(field: str, days: int) -> Cast:
-            return Cast(ExpressionWrapper(F(field) + dt.timedelta(days=days),
-                                          output_field=DateTimeField()), DateField())
-        qs = qs.annotate(deadline_sort=Case(
-            When(state__in=DECIDED_STATES, then=F("appeal_deadline")),
-            When(state=ClaimState.APPEALED, appealed_on__isnull=False,
-                 then=Cast(ExpressionWrapper(F("appealed_on") + dt.timedelta(days=122),
-                                             output_field=DateField()), DateField())),
-            *[When(state=state, then=after("state_since", days))
-              for state, days in STALLED_AFTER_DAYS.items()],
-            default=Value(None), output_field=DateField()))
+            return Cast(
+                ExpressionWrapper(F(field) + dt.timedelta(days=days), output_field=DateTimeField()),
+                DateField(),
+            )
+
+        qs = qs.annotate(
+            deadline_sort=Case(
+                When(state__in=DECIDED_STATES, then=F("appeal_deadline")),
+                When(
+                    state=ClaimState.APPEALED,
+                    appealed_on__isnull=False,
+                    then=Cast(
+                        ExpressionWrapper(
+                            F("appealed_on") + dt.timedelta(days=122), output_field=DateField()
+                        ),
+                        DateField(),
+                    ),
+                ),
+                *[
+                    When(state=state, then=after("state_since", days))
+                    for state, days in STALLED_AFTER_DAYS.items()
+                ],
+                default=Value(None),
+                output_field=DateField(),
+            )
+        )
     lang = (get_language() or "uk")[:2]
     if sort == "claimant":
-        surname = PersonName.objects.filter(person=OuterRef("person")).annotate(
-            mine=Case(When(language=lang, then=Value(0)), When(language="uk", then=Value(1)),
-                      default=Value(2), output_field=IntegerField()),
-        ).order_by("-is_preferred", "mine", "id").values("surname")[:1]
+        surname = (
+            PersonName.objects.filter(person=OuterRef("person"))
+            .annotate(
+                mine=Case(
+                    When(language=lang, then=Value(0)),
+                    When(language="uk", then=Value(1)),
+                    default=Value(2),
+                    output_field=IntegerField(),
+                ),
+            )
+            .order_by("-is_preferred", "mine", "id")
+            .values("surname")[:1]
+        )
         qs = qs.annotate(claimant_sort=Lower(Subquery(surname)))
     key: Any = {
-        "reference": F("id"), "filed": F("filed_at"), "days": F("state_since"),
+        "reference": F("id"),
+        "filed": F("filed_at"),
+        "days": F("state_since"),
         "kind": _labels("kind", ClaimKind.choices),
         "state": _labels("state", ClaimState.choices),
-        "claimant": F("claimant_sort"), "deadline": F("deadline_sort"),
+        "claimant": F("claimant_sort"),
+        "deadline": F("deadline_sort"),
         "assigned": Lower("assigned_to__last_name"),
     }.get(sort, F("state_since"))
     # By default the queue shows the longest waiting first (most days in state); days grow
@@ -155,12 +193,17 @@ def deadline_of(claim: Claim, today: dt.date | None = None) -> dict[str, Any] | 
             day, what = silence.deemed_rejected_on, "silence"
     elif claim.state in STALLED_AFTER_DAYS:
         day = timezone.localtime(claim.state_since).date() + dt.timedelta(
-            days=STALLED_AFTER_DAYS[ClaimState(claim.state)])
+            days=STALLED_AFTER_DAYS[ClaimState(claim.state)]
+        )
         what = "stalled"
     if day is None:
         return None
-    return {"day": day, "what": what, "passed": day < today,
-            "soon": today <= day <= today + dt.timedelta(days=SOON_DAYS)}
+    return {
+        "day": day,
+        "what": what,
+        "passed": day < today,
+        "soon": today <= day <= today + dt.timedelta(days=SOON_DAYS),
+    }
 
 
 SOON_DAYS = 14
@@ -170,6 +213,7 @@ SOON_DAYS = 14
 class Silence:
     """French appeal: when the CRI's silence becomes a rejection (R711-15), the expertise
     suspension included; `passed` once that day has come."""
+
     appealed_on: dt.date
     deemed_rejected_on: dt.date
     suspended: bool
@@ -189,8 +233,11 @@ def appeal_silence(claim: Claim) -> Silence | None:
     params = default_set(claim.spec.procedure.variant)
     try:
         dated = procedure.appeal_silence_date(
-            filed, params=params, expertise_start=claim.expertise_started_on,
-            expertise_end=claim.expertise_ended_on)
+            filed,
+            params=params,
+            expertise_start=claim.expertise_started_on,
+            expertise_end=claim.expertise_ended_on,
+        )
     except InputError:
         dated = procedure.appeal_silence_date(filed, params=params)
     passed = timezone.localdate() >= dated.date and not dated.suspended
@@ -211,16 +258,28 @@ def todo_for(user: User, claim: Claim) -> list[str]:
     out: list[str] = []
     if Role.VETERAN in roles or not user.is_staff_role:
         if state == ClaimState.NEEDS_INFORMATION:
-            out.append(_("Provide the documents or the answer requested below, then press "
-                         "“The information has been provided”."))
+            out.append(
+                _(
+                    "Provide the documents or the answer requested below, then press "
+                    "“The information has been provided”."
+                )
+            )
         return out
     if Role.CASE_WORKER in roles:
         if state == ClaimState.NEEDS_INFORMATION:
-            out.append(_("Follow up the request for information with the claimant: help "
-                         "them gather and add what is missing."))
+            out.append(
+                _(
+                    "Follow up the request for information with the claimant: help "
+                    "them gather and add what is missing."
+                )
+            )
         elif state == ClaimState.SUBMITTED:
-            out.append(_("Check that the documents expected for this kind of claim are "
-                         "attached; ask the claimant for information if not."))
+            out.append(
+                _(
+                    "Check that the documents expected for this kind of claim are "
+                    "attached; ask the claimant for information if not."
+                )
+            )
     if Role.MEDICAL_ASSESSOR in roles:
         if state == ClaimState.SUBMITTED and assessed:
             out.append(_("Start the medical assessment."))
@@ -229,13 +288,15 @@ def todo_for(user: User, claim: Claim) -> list[str]:
     if Role.PENSION_OFFICER in roles:
         last = claim.current_decision()
         if state == ClaimState.SUBMITTED and not assessed:
-            out.append(_("Check the file: mark it complete (ready for decision) or ask "
-                         "for information."))
+            out.append(
+                _("Check the file: mark it complete (ready for decision) or ask for information.")
+            )
         elif state == ClaimState.READY_FOR_DECISION:
             out.append(_("Decide on the claim."))
         elif state in DECIDED_STATES and last is not None and last.notified_on is None:
-            out.append(_("Record the day the decision was notified: the appeal deadline "
-                         "runs from it."))
+            out.append(
+                _("Record the day the decision was notified: the appeal deadline runs from it.")
+            )
         elif state == ClaimState.APPEALED:
             if claim.appeal_late is not False and claim.appeal_admissible is None:
                 out.append(_("Decide whether the appeal is admissible."))
@@ -243,10 +304,12 @@ def todo_for(user: User, claim: Claim) -> list[str]:
     return out
 
 
-STEP_LABELS = (("submitted", gettext_lazy("Claim submitted")),
-               ("assessment", gettext_lazy("Assessment")),
-               ("decision", gettext_lazy("Decision")),
-               ("appeal", gettext_lazy("Appeal window")))
+STEP_LABELS = (
+    ("submitted", gettext_lazy("Claim submitted")),
+    ("assessment", gettext_lazy("Assessment")),
+    ("decision", gettext_lazy("Decision")),
+    ("appeal", gettext_lazy("Appeal window")),
+)
 
 
 def step_tracker(claim: Claim, today: dt.date | None = None) -> list[dict[str, Any]] | None:
@@ -265,14 +328,21 @@ def step_tracker(claim: Claim, today: dt.date | None = None) -> list[dict[str, A
     elif state in (ClaimState.GRANTED, ClaimState.REJECTED):
         if last is not None and last.appeal_deadline is not None:
             current = 3 if last.appeal_deadline >= today else 4
-            detail["appeal"] = _("until %(day)s") % {
-                "day": long_date(last.appeal_deadline)}
+            detail["appeal"] = _("until %(day)s") % {"day": long_date(last.appeal_deadline)}
         else:
             current = 2
     else:  # appealed, appeal decided
         current = 3 if state == ClaimState.APPEALED else 4
-    return [{"key": key, "label": str(label), "done": i < current, "current": i == current,
-             "detail": detail.get(key, "")} for i, (key, label) in enumerate(STEP_LABELS)]
+    return [
+        {
+            "key": key,
+            "label": str(label),
+            "done": i < current,
+            "current": i == current,
+            "detail": detail.get(key, ""),
+        }
+        for i, (key, label) in enumerate(STEP_LABELS)
+    ]
 
 
 def available_transitions(user: User, claim: Claim) -> list[Any]:
@@ -293,9 +363,13 @@ def available_transitions(user: User, claim: Claim) -> list[Any]:
 def needs_information_counts(person_ids: Iterable[int]) -> dict[int, int]:
     """For each person, how many claims wait for information from the claimant (read by the
     care caseload: published here so that care never imports this app's models)."""
-    return dict(Counter(Claim.objects.filter(person_id__in=list(person_ids),
-                                             state=ClaimState.NEEDS_INFORMATION)
-                        .values_list("person_id", flat=True)))
+    return dict(
+        Counter(
+            Claim.objects.filter(
+                person_id__in=list(person_ids), state=ClaimState.NEEDS_INFORMATION
+            ).values_list("person_id", flat=True)
+        )
+    )
 
 
 def claim_history(claim: Claim) -> QuerySet[ClaimEvent]:
@@ -312,19 +386,31 @@ def days_to_first_decision() -> list[tuple[int, int]]:
     decision is one with no earlier decision on its claim (an anti-join on the claim index)."""
     earlier = Decision.objects.filter(claim=OuterRef("claim")).filter(
         Q(decided_at__lt=OuterRef("decided_at"))
-        | Q(decided_at=OuterRef("decided_at"), pk__lt=OuterRef("pk")))
-    rows = (Decision.objects.filter(~Exists(earlier))
-            .annotate(days=ExpressionWrapper(TruncDate("decided_at") - F("claim__filed_at"),
-                                             output_field=DurationField()))
-            .values("days").annotate(n=Count("id")).order_by("days"))
+        | Q(decided_at=OuterRef("decided_at"), pk__lt=OuterRef("pk"))
+    )
+    rows = (
+        Decision.objects.filter(~Exists(earlier))
+        .annotate(
+            days=ExpressionWrapper(
+                TruncDate("decided_at") - F("claim__filed_at"), output_field=DurationField()
+            )
+        )
+        .values("days")
+        .annotate(n=Count("id"))
+        .order_by("days")
+    )
     return [(r["days"].days, r["n"]) for r in rows]
 
 
 def claims_filed_by_month(months: list[dt.date]) -> list[tuple[dt.date, int]]:
     """Claims filed in each calendar month of `months` (first days), zero when none."""
-    rows = (Claim.objects.filter(filed_at__gte=months[0])
-            .annotate(month=TruncMonth("filed_at")).values("month")
-            .annotate(n=Count("id")).order_by("month"))
+    rows = (
+        Claim.objects.filter(filed_at__gte=months[0])
+        .annotate(month=TruncMonth("filed_at"))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by("month")
+    )
     by_month = {r["month"]: r["n"] for r in rows}
     return [(m, by_month.get(m, 0)) for m in months]
 
@@ -335,15 +421,23 @@ def claims_stats(*, user: User) -> dict[str, Any]:
     complements (core.disclosure): the total minus the shown cells never gives a hidden one."""
     require(user, Capability.STATS_VIEW)
     k = min_cell()
-    by_state = {row["state"]: row["n"] for row in
-                Claim.objects.values("state").annotate(n=Count("id")).order_by()}
+    by_state = {
+        row["state"]: row["n"]
+        for row in Claim.objects.values("state").annotate(n=Count("id")).order_by()
+    }
     labels = dict(ClaimState.choices)
-    states = protect_rows([{"state": s, "label": str(labels[s]), "count": by_state.get(s, 0)}
-                           for s in ClaimState.values])
+    states = protect_rows(
+        [
+            {"state": s, "label": str(labels[s]), "count": by_state.get(s, 0)}
+            for s in ClaimState.values
+        ]
+    )
     months = charts.months_back(timezone.localdate(), STATS_MONTHS)
     filed = claims_filed_by_month(months)
-    by_month = [{"month": m.isoformat()[:7], "count": n} for (m, _n), n in
-                zip(filed, protect_counts([n for _m, n in filed]), strict=True)]
+    by_month = [
+        {"month": m.isoformat()[:7], "count": n}
+        for (m, _n), n in zip(filed, protect_counts([n for _m, n in filed]), strict=True)
+    ]
     days = days_to_first_decision()
     decided = sum(n for _d, n in days)
     bins = charts.histogram_bins(days)
@@ -356,13 +450,21 @@ def claims_stats(*, user: User) -> dict[str, Any]:
         "decided": protect_count(decided),
         "median_days_to_decision": charts.median_of(days) if enough else None,
         "p90_days_to_decision": charts.quantile_of(days, 0.9) if enough else None,
-        "days_to_decision": [{"low": b.low, "high": b.high, "count": n}
-                             for b, n in zip(bins, shown, strict=True)],
+        "days_to_decision": [
+            {"low": b.low, "high": b.high, "count": n} for b, n in zip(bins, shown, strict=True)
+        ],
         "min_cell": k,
-        "open_over_90_days": protect_count(Claim.objects.filter(
-            state__in=[ClaimState.SUBMITTED, ClaimState.NEEDS_INFORMATION,
-                       ClaimState.IN_ASSESSMENT, ClaimState.READY_FOR_DECISION],
-            created_at__lt=timezone.now() - dt.timedelta(days=90)).count()),
+        "open_over_90_days": protect_count(
+            Claim.objects.filter(
+                state__in=[
+                    ClaimState.SUBMITTED,
+                    ClaimState.NEEDS_INFORMATION,
+                    ClaimState.IN_ASSESSMENT,
+                    ClaimState.READY_FOR_DECISION,
+                ],
+                created_at__lt=timezone.now() - dt.timedelta(days=90),
+            ).count()
+        ),
     }
 
 
@@ -371,6 +473,7 @@ def decisions_of(claim: Claim) -> QuerySet[Decision]:
 
 
 # ---------------------------------------------------------------- published for other apps
+
 
 @dataclass(frozen=True)
 class PensionInPayment:
@@ -398,31 +501,46 @@ def pensions_in_payment(*, on: dt.date) -> list[PensionInPayment]:
     """Rights in payment on `on`: per person, the latest granting decision of a French
     pension (or its revision) still valid that day, and the latest Ukrainian disability
     assistance granted. Reads frozen decision inputs, never the current infirmity rows."""
-    decisions = (Decision.objects
-                 .filter(outcome__in=PAYING_OUTCOMES, computed_on__lte=on,
-                         claim__kind__in=kinds_where(in_payment=True),
-                         claim__person__merged_into__isnull=True)
-                 .exclude(valid_until__lt=on)
-                 .select_related("claim__person__region")
-                 .order_by("claim__person_id", "decided_at", "id"))
+    decisions = (
+        Decision.objects.filter(
+            outcome__in=PAYING_OUTCOMES,
+            computed_on__lte=on,
+            claim__kind__in=kinds_where(in_payment=True),
+            claim__person__merged_into__isnull=True,
+        )
+        .exclude(valid_until__lt=on)
+        .select_related("claim__person__region")
+        .order_by("claim__person_id", "decided_at", "id")
+    )
     latest: dict[tuple[int, str], Decision] = {}
     for decision in decisions:
         latest[(decision.claim.person_id, decision.claim.country)] = decision
     out: list[PensionInPayment] = []
     for seq, ((_pid, country), decision) in enumerate(sorted(latest.items()), start=1):
         inputs = decision.inputs or {}
-        infs = tuple((str(x.get("rate")), str(x.get("cause", "injury")),
-                      str(x.get("context", "peace"))) for x in inputs.get("infirmities", []))
+        infs = tuple(
+            (str(x.get("rate")), str(x.get("cause", "injury")), str(x.get("context", "peace")))
+            for x in inputs.get("infirmities", [])
+        )
         region = decision.claim.person.region
-        out.append(PensionInPayment(
-            seq=seq, country=country, region=region.code if region else "",
-            kind=decision.claim.kind, disability_group=int(inputs.get("group") or 0),
-            infirmities=infs))
+        out.append(
+            PensionInPayment(
+                seq=seq,
+                country=country,
+                region=region.code if region else "",
+                kind=decision.claim.kind,
+                disability_group=int(inputs.get("group") or 0),
+                infirmities=infs,
+            )
+        )
     return out
 
 
 def latest_revaluation(claim: Claim) -> Revaluation | None:
     """The amount now paid on the claim's pension after the latest revaluation (of its
     latest decision), with its date; None when never revalued."""
-    return (Revaluation.objects.filter(claim=claim).order_by("-effective_on", "-decision_id",
-                                                             "-id").first())
+    return (
+        Revaluation.objects.filter(claim=claim)
+        .order_by("-effective_on", "-decision_id", "-id")
+        .first()
+    )

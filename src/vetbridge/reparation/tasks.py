@@ -18,7 +18,9 @@ def revaluation_task(*, on: str, actor_id: int, progress_id: int) -> dict[str, o
     from .revaluation import revalue
 
     actor = User.objects.get(pk=actor_id)
-    with translation.override(actor.language or settings.LANGUAGE_CODE), \
-            progress_tracking(progress_id) as report:
+    with (
+        translation.override(actor.language or settings.LANGUAGE_CODE),
+        progress_tracking(progress_id) as report,
+    ):
         result = revalue(on=on, actor=actor, progress=report, sample=0)
     return result.as_dict()

@@ -11,8 +11,11 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("revaluation/", views.revaluation, name="revaluation"),
     path("revaluation/<int:job_id>/", views.revaluation_job, name="revaluation_job"),
-    path("revaluation/<int:job_id>/progress/", views.revaluation_progress,
-         name="revaluation_progress"),
+    path(
+        "revaluation/<int:job_id>/progress/",
+        views.revaluation_progress,
+        name="revaluation_progress",
+    ),
     path("file/<int:person_id>/", views.claim_file, name="file"),
     path("<int:pk>/", views.claim_detail, name="detail"),
     path("<int:pk>/transition/", views.claim_transition, name="transition"),

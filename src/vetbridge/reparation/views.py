@@ -54,36 +54,58 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     sort, descending = selectors.queue_sort(request.GET)
-    page = Paginator(selectors.claim_queue(user=user, filters=filters, sort=sort,
-                                           descending=descending),
-                     PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(
+        selectors.claim_queue(user=user, filters=filters, sort=sort, descending=descending),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for claim in page:
         claim.days_in_state = selectors.days_in_state(claim)  # type: ignore[attr-defined]
         claim.deadline = selectors.deadline_of(claim, today)  # type: ignore[attr-defined]
-        claim.may_take = (services.may_act_on(user, claim)  # type: ignore[attr-defined]
-                          and claim.assigned_to_id != user.pk)
+        claim.may_take = (
+            services.may_act_on(user, claim)  # type: ignore[attr-defined]
+            and claim.assigned_to_id != user.pk
+        )
     query = request.GET.copy()
     query.pop("page", None)
     base = request.GET.copy()
     for key in ("page", "sort", "dir"):
         base.pop(key, None)
     headers = []
-    for key, label in (("reference", _("Reference")), ("claimant", _("Claimant")),
-                       ("kind", _("Kind of claim")), ("state", _("State")),
-                       ("days", _("Days in this state")), ("filed", _("Filed on")),
-                       ("deadline", _("Deadline")), ("assigned", _("Assigned to"))):
+    for key, label in (
+        ("reference", _("Reference")),
+        ("claimant", _("Claimant")),
+        ("kind", _("Kind of claim")),
+        ("state", _("State")),
+        ("days", _("Days in this state")),
+        ("filed", _("Filed on")),
+        ("deadline", _("Deadline")),
+        ("assigned", _("Assigned to")),
+    ):
         active = key == sort
         link = base.copy()
         link["sort"] = key
         if active and not descending:
             link["dir"] = "desc"
-        headers.append({"key": key, "label": label, "url": "?" + link.urlencode(),
-                        "aria_sort": ("descending" if descending else "ascending")
-                        if active else "none"})
-    return render(request, "reparation/claim_list.html",
-                  {"form": form, "page": page, "query": query.urlencode(),
-                   "headers": headers, "today": today})
+        headers.append(
+            {
+                "key": key,
+                "label": label,
+                "url": "?" + link.urlencode(),
+                "aria_sort": ("descending" if descending else "ascending") if active else "none",
+            }
+        )
+    return render(
+        request,
+        "reparation/claim_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "headers": headers,
+            "today": today,
+        },
+    )
 
 
 @require_POST
@@ -96,8 +118,12 @@ def claim_assign(request: HttpRequest, pk: int) -> HttpResponse:
         value = form.cleaned_data["assigned_to"]
         assignee = user.pk if value == "me" else int(value) if value else None
         try:
-            services.claim_assign(actor=user, claim_id=pk, assignee_id=assignee,
-                                  expected_version=form.cleaned_data["version"])
+            services.claim_assign(
+                actor=user,
+                claim_id=pk,
+                assignee_id=assignee,
+                expected_version=form.cleaned_data["version"],
+            )
         except ConflictError as exc:
             form.add_service_error(exc)
             return _render_detail(request, pk, status=exc.status_code, assign_form=form)
@@ -115,9 +141,14 @@ def claim_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _revisable(person_id: int) -> list[tuple[int, str]]:
-    return [(c.pk, str(c)) for c in Claim.objects.filter(
-        person_id=person_id, kind__in=kinds_where(revisable=True),
-        state__in=[ClaimState.GRANTED, ClaimState.APPEAL_DECIDED])]
+    return [
+        (c.pk, str(c))
+        for c in Claim.objects.filter(
+            person_id=person_id,
+            kind__in=kinds_where(revisable=True),
+            state__in=[ClaimState.GRANTED, ClaimState.APPEAL_DECIDED],
+        )
+    ]
 
 
 @permission_required_page(Capability.CLAIMS_FILE)
@@ -126,8 +157,9 @@ def claim_file(request: HttpRequest, person_id: int) -> HttpResponse:
     person = access_person_by_id(user, person_id, Capability.CLAIMS_FILE)
     source = request.POST if request.method == "POST" else request.GET
     kind = str(source.get("kind", ""))
-    form = ClaimFileForm(request.POST or None, request.FILES or None,
-                         revisable=_revisable(person.pk), kind=kind)
+    form = ClaimFileForm(
+        request.POST or None, request.FILES or None, revisable=_revisable(person.pk), kind=kind
+    )
     if request.method == "POST" and form.claim_kind is None:
         form.is_valid()  # the type itself is missing or unknown: say so on its field
     elif request.method == "POST" and form.is_valid():
@@ -135,39 +167,47 @@ def claim_file(request: HttpRequest, person_id: int) -> HttpResponse:
             # One transaction: a refused document must not leave a filed claim behind (the
             # claimant would file again and get two).
             with transaction.atomic():
-                claim = services.claim_file(actor=user, person_id=person.pk,
-                                            filing=form.filing())
+                claim = services.claim_file(actor=user, person_id=person.pk, filing=form.filing())
                 upload = form.cleaned_data.get("document")
                 if upload:
-                    services.document_add(actor=user, claim_id=claim.pk, name=upload.name,
-                                          content=upload.read())
+                    services.document_add(
+                        actor=user, claim_id=claim.pk, name=upload.name, content=upload.read()
+                    )
         except ApplicationError as exc:
             form.add_service_error(exc)
         else:
-            messages.success(request, _("The claim has been filed. Its reference is %(ref)s.")
-                             % {"ref": claim.reference})
+            messages.success(
+                request,
+                _("The claim has been filed. Its reference is %(ref)s.") % {"ref": claim.reference},
+            )
             return redirect("reparation:detail", pk=claim.pk)
     spec = KINDS.get(form.claim_kind or "")
-    return render(request, "reparation/claim_form.html",
-                  {"form": form, "person": person, "expected": spec.documents if spec else None,
-                   "kind_label": spec.label if spec else None},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "reparation/claim_form.html",
+        {
+            "form": form,
+            "person": person,
+            "expected": spec.documents if spec else None,
+            "kind_label": spec.label if spec else None,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
-def _render_detail(request: HttpRequest, pk: int, status: int = 200,
-                   **forms: Any) -> HttpResponse:
+def _render_detail(request: HttpRequest, pk: int, status: int = 200, **forms: Any) -> HttpResponse:
     user = signed_in_user(request)
     claim, medical = services.claim_open(actor=user, claim_id=pk)
     ctx: dict[str, Any] = {
-        "claim": claim, "medical": medical,
+        "claim": claim,
+        "medical": medical,
         "events": selectors.claim_history(claim),
         "decisions": selectors.decisions_of(claim),
         "revaluation": selectors.latest_revaluation(claim),
         "next_step": selectors.next_step(claim),
         "silence": selectors.appeal_silence(claim),
         "transitions": selectors.available_transitions(user, claim),
-        "can_add_document": user.can(Capability.CLAIMS_FILE) or
-        user.can(Capability.CLAIMS_ASSESS),
+        "can_add_document": user.can(Capability.CLAIMS_FILE) or user.can(Capability.CLAIMS_ASSESS),
         "document_form": DocumentForm(),
         "children_dates": [dt.date.fromisoformat(d) for d in claim.children_birth_dates or []],
         "todo": selectors.todo_for(user, claim),
@@ -181,36 +221,62 @@ def _render_detail(request: HttpRequest, pk: int, status: int = 200,
         ctx["decisions"] = list(ctx["decisions"])
         for d in ctx["decisions"]:
             d.situation = situation_lines(d.inputs)
-            d.flags = [(x["label"], infirmity_flags(x)) for x in d.inputs.get("infirmities") or []
-                       if infirmity_flags(x)]
+            d.flags = [
+                (x["label"], infirmity_flags(x))
+                for x in d.inputs.get("infirmities") or []
+                if infirmity_flags(x)
+            ]
         ctx["infirmities"] = claim.infirmities.all()
         ctx["documents"] = claim.documents.all()
         ctx["preview"] = services.preview(claim)
     if user.can(Capability.CLAIMS_ASSESS) and claim.state in services.MEDICAL_STATES_EDITABLE:
-        ctx["infirmity_formset"] = InfirmityFormSet(prefix="inf", initial=[
-            {"label": x.label, "icd10": x.icd10, "rate": x.rate, "cause": x.cause,
-             "context": x.context, "addition": x.addition, "grouping": x.grouping,
-             "incurable": x.incurable, "third_person": x.third_person,
-             "amputation_without_prosthesis": x.amputation_without_prosthesis,
-             "arithmetic_addition": x.arithmetic_addition or None}
-            for x in claim.infirmities.all()])
-        ctx["fiche_form"] = FicheForm(initial={
-            "medical_notes": claim.medical_notes,
-            **{k: getattr(claim, k) for k in FicheForm.SITUATION}})
-    if user.can(Capability.CLAIMS_DECIDE) and claim.state in (ClaimState.READY_FOR_DECISION,
-                                                              ClaimState.APPEALED):
+        ctx["infirmity_formset"] = InfirmityFormSet(
+            prefix="inf",
+            initial=[
+                {
+                    "label": x.label,
+                    "icd10": x.icd10,
+                    "rate": x.rate,
+                    "cause": x.cause,
+                    "context": x.context,
+                    "addition": x.addition,
+                    "grouping": x.grouping,
+                    "incurable": x.incurable,
+                    "third_person": x.third_person,
+                    "amputation_without_prosthesis": x.amputation_without_prosthesis,
+                    "arithmetic_addition": x.arithmetic_addition or None,
+                }
+                for x in claim.infirmities.all()
+            ],
+        )
+        ctx["fiche_form"] = FicheForm(
+            initial={
+                "medical_notes": claim.medical_notes,
+                **{k: getattr(claim, k) for k in FicheForm.SITUATION},
+            }
+        )
+    if user.can(Capability.CLAIMS_DECIDE) and claim.state in (
+        ClaimState.READY_FOR_DECISION,
+        ClaimState.APPEALED,
+    ):
         ctx["decide_form"] = DecideForm(initial={"version": claim.version})
     if user.can(Capability.CLAIMS_DECIDE):
         ctx["can_notify"] = True
         ctx["notify_form"] = NotifyForm()
         if claim.state == ClaimState.APPEALED:
             if claim.appeal_late is not False:
-                ctx["admissibility_form"] = AdmissibilityForm(prefix="adm",
-                                                              initial={"version": claim.version})
+                ctx["admissibility_form"] = AdmissibilityForm(
+                    prefix="adm", initial={"version": claim.version}
+                )
             if claim.spec.procedure.appeal_expertise:
-                ctx["expertise_form"] = ExpertiseForm(prefix="exp", initial={
-                    "version": claim.version, "started_on": claim.expertise_started_on,
-                    "ended_on": claim.expertise_ended_on})
+                ctx["expertise_form"] = ExpertiseForm(
+                    prefix="exp",
+                    initial={
+                        "version": claim.version,
+                        "started_on": claim.expertise_started_on,
+                        "ended_on": claim.expertise_ended_on,
+                    },
+                )
     ctx.update(forms)
     return render(request, "reparation/claim_detail.html", ctx, status=status)
 
@@ -226,15 +292,17 @@ def claim_transition(request: HttpRequest, pk: int) -> HttpResponse:
     form = TransitionForm(request.POST)
     if form.is_valid():
         try:
-            services.claim_transition(actor=signed_in_user(request), claim_id=pk,
-                                      name=form.cleaned_data["name"],
-                                      expected_version=form.cleaned_data["version"],
-                                      note=form.cleaned_data["note"])
+            services.claim_transition(
+                actor=signed_in_user(request),
+                claim_id=pk,
+                name=form.cleaned_data["name"],
+                expected_version=form.cleaned_data["version"],
+                note=form.cleaned_data["note"],
+            )
         except ApplicationError as exc:
             messages.error(request, exc.full_text())
         else:
-            messages.success(request, _("Done: the claimant and the contact person are "
-                                        "notified."))
+            messages.success(request, _("Done: the claimant and the contact person are notified."))
     else:
         messages.error(request, _("The form was incomplete; nothing was changed."))
     return redirect("reparation:detail", pk=pk)
@@ -252,22 +320,28 @@ def claim_infirmities(request: HttpRequest, pk: int) -> HttpResponse:
         version = -1
     formset_ok, fiche_ok = formset.is_valid(), fiche.is_valid()
     if formset_ok and fiche_ok:
-        rows = [services.InfirmityRow.from_data(f.cleaned_data) for f in formset.forms
-                if f.cleaned_data and f.cleaned_data.get("label")]
+        rows = [
+            services.InfirmityRow.from_data(f.cleaned_data)
+            for f in formset.forms
+            if f.cleaned_data and f.cleaned_data.get("label")
+        ]
         try:
             services.infirmities_set(
-                actor=signed_in_user(request), claim_id=pk, expected_version=version,
-                rows=rows, medical_notes=fiche.cleaned_data["medical_notes"],
+                actor=signed_in_user(request),
+                claim_id=pk,
+                expected_version=version,
+                rows=rows,
+                medical_notes=fiche.cleaned_data["medical_notes"],
                 # Only a form that showed the situation may change it (unticked boxes
                 # are absent from a post: absence alone must not erase a need).
-                situation=fiche.situation() if request.POST.get("situation_shown") else None)
+                situation=fiche.situation() if request.POST.get("situation_shown") else None,
+            )
         except ApplicationError as exc:
             _place_fiche_error(exc, formset, fiche)
         else:
             messages.success(request, _("Infirmities saved."))
             return redirect("reparation:detail", pk=pk)
-    return _render_detail(request, pk, status=400, infirmity_formset=formset,
-                          fiche_form=fiche)
+    return _render_detail(request, pk, status=400, infirmity_formset=formset, fiche_form=fiche)
 
 
 def _place_fiche_error(exc: ApplicationError, formset: Any, fiche: FicheForm) -> None:
@@ -288,13 +362,18 @@ def _place_fiche_error(exc: ApplicationError, formset: Any, fiche: FicheForm) ->
                 fiche.add_error(name, reason)
             placed = True
     if not placed or not exc.fields:
-        formset._non_form_errors = formset.error_class(
-            [exc.full_text()])
+        formset._non_form_errors = formset.error_class([exc.full_text()])
 
 
-def _submit(request: HttpRequest, claim_id: int, form: Any, form_name: str,
-            call: Callable[[dict[str, Any]], object], done: str,
-            **context: Any) -> HttpResponse:
+def _submit(
+    request: HttpRequest,
+    claim_id: int,
+    form: Any,
+    form_name: str,
+    call: Callable[[dict[str, Any]], object],
+    done: str,
+    **context: Any,
+) -> HttpResponse:
     """One officer's form on the claim page: the service is called with the form's cleaned
     data; its refusal is shown on the form (the page again, 400), success redirects."""
     if form.is_valid():
@@ -313,48 +392,82 @@ def _submit(request: HttpRequest, claim_id: int, form: Any, form_name: str,
 def decision_notify(request: HttpRequest, decision_id: int) -> HttpResponse:
     """The officer records the day the decision was notified; the deadline runs from it."""
     user = signed_in_user(request)
-    claim_id = services.claims_for(user, Capability.CLAIMS_DECIDE).filter(
-        decisions__pk=decision_id).values_list("pk", flat=True).first()
+    claim_id = (
+        services.claims_for(user, Capability.CLAIMS_DECIDE)
+        .filter(decisions__pk=decision_id)
+        .values_list("pk", flat=True)
+        .first()
+    )
     if claim_id is None:
         raise NotFoundError(_("No such decision, or not within your access."))
-    return _submit(request, claim_id, NotifyForm(request.POST), "notify_form",
-                   lambda d: services.decision_notify(
-                       actor=user, decision_id=decision_id, notified_on=d["notified_on"],
-                       by_post=d["by_post"]),
-                   _("Notification date recorded; the deadline is set."),
-                   notify_decision=decision_id)
+    return _submit(
+        request,
+        claim_id,
+        NotifyForm(request.POST),
+        "notify_form",
+        lambda d: services.decision_notify(
+            actor=user, decision_id=decision_id, notified_on=d["notified_on"], by_post=d["by_post"]
+        ),
+        _("Notification date recorded; the deadline is set."),
+        notify_decision=decision_id,
+    )
 
 
 @require_POST
 @permission_required_page(Capability.CLAIMS_DECIDE)
 def claim_admissibility(request: HttpRequest, pk: int) -> HttpResponse:
-    return _submit(request, pk, AdmissibilityForm(request.POST, prefix="adm"),
-                   "admissibility_form", lambda d: services.appeal_admissibility(
-                       actor=signed_in_user(request), claim_id=pk,
-                       expected_version=d["version"], admissible=d["admissible"],
-                       note=d["note"]),
-                   _("Admissibility recorded."))
+    return _submit(
+        request,
+        pk,
+        AdmissibilityForm(request.POST, prefix="adm"),
+        "admissibility_form",
+        lambda d: services.appeal_admissibility(
+            actor=signed_in_user(request),
+            claim_id=pk,
+            expected_version=d["version"],
+            admissible=d["admissible"],
+            note=d["note"],
+        ),
+        _("Admissibility recorded."),
+    )
 
 
 @require_POST
 @permission_required_page(Capability.CLAIMS_DECIDE)
 def claim_expertise(request: HttpRequest, pk: int) -> HttpResponse:
-    return _submit(request, pk, ExpertiseForm(request.POST, prefix="exp"), "expertise_form",
-                   lambda d: services.appeal_expertise(
-                       actor=signed_in_user(request), claim_id=pk,
-                       expected_version=d["version"], started_on=d["started_on"],
-                       ended_on=d["ended_on"]),
-                   _("Medical expertise recorded."))
+    return _submit(
+        request,
+        pk,
+        ExpertiseForm(request.POST, prefix="exp"),
+        "expertise_form",
+        lambda d: services.appeal_expertise(
+            actor=signed_in_user(request),
+            claim_id=pk,
+            expected_version=d["version"],
+            started_on=d["started_on"],
+            ended_on=d["ended_on"],
+        ),
+        _("Medical expertise recorded."),
+    )
 
 
 @require_POST
 @permission_required_page(Capability.CLAIMS_DECIDE)
 def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    return _submit(request, pk, DecideForm(request.POST), "decide_form",
-                   lambda d: services.claim_decide(
-                       actor=signed_in_user(request), claim_id=pk,
-                       expected_version=d["version"], grant=d["grant"], reason=d["reason"]),
-                   _("Decision recorded; the letter is ready."))
+    return _submit(
+        request,
+        pk,
+        DecideForm(request.POST),
+        "decide_form",
+        lambda d: services.claim_decide(
+            actor=signed_in_user(request),
+            claim_id=pk,
+            expected_version=d["version"],
+            grant=d["grant"],
+            reason=d["reason"],
+        ),
+        _("Decision recorded; the letter is ready."),
+    )
 
 
 @require_POST
@@ -364,9 +477,13 @@ def claim_document_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            services.document_add(actor=signed_in_user(request), claim_id=pk, name=upload.name,
-                                  content=upload.read(),
-                                  description=form.cleaned_data["description"])
+            services.document_add(
+                actor=signed_in_user(request),
+                claim_id=pk,
+                name=upload.name,
+                content=upload.read(),
+                description=form.cleaned_data["description"],
+            )
         except ApplicationError as exc:
             form.add_service_error(exc)
         else:
@@ -378,8 +495,12 @@ def claim_document_add(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required_page(Capability.CLAIMS_MEDICAL)
 def document_download(request: HttpRequest, doc_id: int) -> HttpResponseBase:
     doc = services.document_open(actor=signed_in_user(request), document_id=doc_id)
-    response = FileResponse(doc.file.open("rb"), content_type=doc.content_type,
-                            as_attachment=True, filename=doc.original_name)
+    response = FileResponse(
+        doc.file.open("rb"),
+        content_type=doc.content_type,
+        as_attachment=True,
+        filename=doc.original_name,
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -389,7 +510,8 @@ def decision_letter(request: HttpRequest, decision_id: int) -> HttpResponse:
     decision = services.decision_open(actor=signed_in_user(request), decision_id=decision_id)
     response = HttpResponse(decision_letter_pdf(decision), content_type="application/pdf")
     response["Content-Disposition"] = (
-        f'attachment; filename="{decision.claim.reference}-{decision.pk}.pdf"')
+        f'attachment; filename="{decision.claim.reference}-{decision.pk}.pdf"'
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -399,8 +521,7 @@ def claim_stats(request: HttpRequest) -> HttpResponse:
     from .stats_charts import claim_charts
 
     stats = selectors.claims_stats(user=signed_in_user(request))
-    return render(request, "reparation/stats.html", {"stats": stats,
-                                                     "charts": claim_charts(stats)})
+    return render(request, "reparation/stats.html", {"stats": stats, "charts": claim_charts(stats)})
 
 
 @permission_required_page(Capability.CLAIMS_VIEW)
@@ -414,6 +535,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 
 # ---------------------------------------------------------------- revaluation (officers)
+
 
 @permission_required_page(Capability.CLAIMS_DECIDE)
 def revaluation(request: HttpRequest) -> HttpResponse:
@@ -432,9 +554,17 @@ def revaluation(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The revaluation has started."))
             return redirect("reparation:revaluation_job", job_id=job.pk)
-    return render(request, "reparation/revaluation.html",
-                  {"runs": reval.revaluation_runs(), "jobs": reval.revaluation_jobs()[:10],
-                   "errors": errors, "value": value}, status=400 if errors else 200)
+    return render(
+        request,
+        "reparation/revaluation.html",
+        {
+            "runs": reval.revaluation_runs(),
+            "jobs": reval.revaluation_jobs()[:10],
+            "errors": errors,
+            "value": value,
+        },
+        status=400 if errors else 200,
+    )
 
 
 @permission_required_page(Capability.CLAIMS_DECIDE)
@@ -442,8 +572,11 @@ def revaluation_job(request: HttpRequest, job_id: int) -> HttpResponse:
     from . import revaluation as reval
 
     job = reval.revaluation_job(job_id)
-    return render(request, "reparation/revaluation_job.html",
-                  {"job": job, "progress": job, "runs": reval.revaluation_runs()})
+    return render(
+        request,
+        "reparation/revaluation_job.html",
+        {"job": job, "progress": job, "runs": reval.revaluation_runs()},
+    )
 
 
 @permission_required_page(Capability.CLAIMS_DECIDE)
@@ -452,8 +585,9 @@ def revaluation_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     from . import revaluation as reval
 
     job = reval.revaluation_job(job_id)
-    response = render(request, "reparation/_revaluation_progress.html",
-                      {"job": job, "progress": job})
+    response = render(
+        request, "reparation/_revaluation_progress.html", {"job": job, "progress": job}
+    )
     if job.finished:
         response["HX-Refresh"] = "true"
     return response

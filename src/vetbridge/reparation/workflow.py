@@ -28,50 +28,117 @@ class Transition:
     staff_only: bool = False  # never the claimant's own account
 
 
-TRANSITIONS = {t.name: t for t in [
-    Transition("start_assessment", frozenset({S.SUBMITTED}), S.IN_ASSESSMENT,
-               Capability.CLAIMS_ASSESS, _("Start the medical assessment")),
-    Transition("request_information", frozenset({S.SUBMITTED, S.IN_ASSESSMENT,
-                                                 S.READY_FOR_DECISION}),
-               S.NEEDS_INFORMATION, Capability.CLAIMS_VIEW,
-               _("Ask the claimant for information"), problem=True, staff_only=True),
-    Transition("provide_information", frozenset({S.NEEDS_INFORMATION}), S.SUBMITTED,
-               Capability.CLAIMS_FILE, _("The information has been provided")),
-    Transition("complete_assessment", frozenset({S.IN_ASSESSMENT}), S.READY_FOR_DECISION,
-               Capability.CLAIMS_ASSESS, _("Close the assessment: ready for decision")),
-    Transition("complete_file", frozenset({S.SUBMITTED}), S.READY_FOR_DECISION,
-               Capability.CLAIMS_DECIDE, _("The file is complete: ready for decision")),
-    Transition("send_back", frozenset({S.READY_FOR_DECISION}), S.IN_ASSESSMENT,
-               Capability.CLAIMS_DECIDE, _("Send back to the medical assessor")),
-    Transition("grant", frozenset({S.READY_FOR_DECISION}), S.GRANTED,
-               Capability.CLAIMS_DECIDE, _("Grant")),
-    Transition("reject", frozenset({S.READY_FOR_DECISION}), S.REJECTED,
-               Capability.CLAIMS_DECIDE, _("Reject")),
-    Transition("appeal", frozenset({S.GRANTED, S.REJECTED}), S.APPEALED,
-               Capability.CLAIMS_FILE, _("Appeal the decision")),
-    Transition("decide_appeal", frozenset({S.APPEALED}), S.APPEAL_DECIDED,
-               Capability.CLAIMS_DECIDE, _("Decide on the appeal")),
-    Transition("withdraw", frozenset({S.SUBMITTED, S.NEEDS_INFORMATION, S.IN_ASSESSMENT,
-                                      S.READY_FOR_DECISION}), S.WITHDRAWN,
-               Capability.CLAIMS_FILE, _("Withdraw the claim")),
-]}
+TRANSITIONS = {
+    t.name: t
+    for t in [
+        Transition(
+            "start_assessment",
+            frozenset({S.SUBMITTED}),
+            S.IN_ASSESSMENT,
+            Capability.CLAIMS_ASSESS,
+            _("Start the medical assessment"),
+        ),
+        Transition(
+            "request_information",
+            frozenset({S.SUBMITTED, S.IN_ASSESSMENT, S.READY_FOR_DECISION}),
+            S.NEEDS_INFORMATION,
+            Capability.CLAIMS_VIEW,
+            _("Ask the claimant for information"),
+            problem=True,
+            staff_only=True,
+        ),
+        Transition(
+            "provide_information",
+            frozenset({S.NEEDS_INFORMATION}),
+            S.SUBMITTED,
+            Capability.CLAIMS_FILE,
+            _("The information has been provided"),
+        ),
+        Transition(
+            "complete_assessment",
+            frozenset({S.IN_ASSESSMENT}),
+            S.READY_FOR_DECISION,
+            Capability.CLAIMS_ASSESS,
+            _("Close the assessment: ready for decision"),
+        ),
+        Transition(
+            "complete_file",
+            frozenset({S.SUBMITTED}),
+            S.READY_FOR_DECISION,
+            Capability.CLAIMS_DECIDE,
+            _("The file is complete: ready for decision"),
+        ),
+        Transition(
+            "send_back",
+            frozenset({S.READY_FOR_DECISION}),
+            S.IN_ASSESSMENT,
+            Capability.CLAIMS_DECIDE,
+            _("Send back to the medical assessor"),
+        ),
+        Transition(
+            "grant",
+            frozenset({S.READY_FOR_DECISION}),
+            S.GRANTED,
+            Capability.CLAIMS_DECIDE,
+            _("Grant"),
+        ),
+        Transition(
+            "reject",
+            frozenset({S.READY_FOR_DECISION}),
+            S.REJECTED,
+            Capability.CLAIMS_DECIDE,
+            _("Reject"),
+        ),
+        Transition(
+            "appeal",
+            frozenset({S.GRANTED, S.REJECTED}),
+            S.APPEALED,
+            Capability.CLAIMS_FILE,
+            _("Appeal the decision"),
+        ),
+        Transition(
+            "decide_appeal",
+            frozenset({S.APPEALED}),
+            S.APPEAL_DECIDED,
+            Capability.CLAIMS_DECIDE,
+            _("Decide on the appeal"),
+        ),
+        Transition(
+            "withdraw",
+            frozenset({S.SUBMITTED, S.NEEDS_INFORMATION, S.IN_ASSESSMENT, S.READY_FOR_DECISION}),
+            S.WITHDRAWN,
+            Capability.CLAIMS_FILE,
+            _("Withdraw the claim"),
+        ),
+    ]
+}
 
 # What the claimant reads under each state: where the claim is and what comes next.
 NEXT_STEP = {
-    S.SUBMITTED: _("Your claim has been received. A medical assessor or an officer will "
-                   "take it up; you do not need to do anything."),
-    S.NEEDS_INFORMATION: _("Something is missing. Read the request below, add the document "
-                           "or answer, then press “The information has been provided”."),
-    S.IN_ASSESSMENT: _("A medical assessor is describing your infirmities. You may be "
-                       "invited to an examination."),
+    S.SUBMITTED: _(
+        "Your claim has been received. A medical assessor or an officer will "
+        "take it up; you do not need to do anything."
+    ),
+    S.NEEDS_INFORMATION: _(
+        "Something is missing. Read the request below, add the document "
+        "or answer, then press “The information has been provided”."
+    ),
+    S.IN_ASSESSMENT: _(
+        "A medical assessor is describing your infirmities. You may be invited to an examination."
+    ),
     S.READY_FOR_DECISION: _("The file is complete. A pension officer will decide."),
-    S.GRANTED: _("Your right is granted. Download the letter: it explains the computation "
-                 "and how to appeal."),
-    S.REJECTED: _("Your claim is rejected. The letter gives the reasons and how to appeal "
-                  "before the deadline."),
+    S.GRANTED: _(
+        "Your right is granted. Download the letter: it explains the computation and how to appeal."
+    ),
+    S.REJECTED: _(
+        "Your claim is rejected. The letter gives the reasons and how to appeal "
+        "before the deadline."
+    ),
     S.APPEALED: _("Your appeal has been received and will be examined."),
-    S.APPEAL_DECIDED: _("Your appeal has been decided. The letter gives the outcome and the "
-                        "next possible step (court)."),
+    S.APPEAL_DECIDED: _(
+        "Your appeal has been decided. The letter gives the outcome and the "
+        "next possible step (court)."
+    ),
     S.WITHDRAWN: _("You withdrew this claim. You can file a new one at any time."),
 }
 
@@ -80,8 +147,10 @@ def kind_refusal(name: str, kind: str) -> Promise | None:
     """Why a step does not apply to this kind of claim, or None when it does."""
     assessed = KINDS[kind].assessed
     if name == "start_assessment" and not assessed:
-        return _("This kind of claim has no medical assessment here: the group is set by the "
-                 "expert team.")
+        return _(
+            "This kind of claim has no medical assessment here: the group is set by the "
+            "expert team."
+        )
     if name == "complete_file" and assessed:
         return _("This claim needs a medical assessment first.")
     return None
@@ -109,5 +178,9 @@ def acting_roles(state: str, kind: str) -> frozenset[str]:
     return frozenset(roles | {Role.ADMIN}) if roles else frozenset()
 
 
-STALLED_AFTER_DAYS = {S.SUBMITTED: 30, S.NEEDS_INFORMATION: 60, S.IN_ASSESSMENT: 90,
-                      S.READY_FOR_DECISION: 30}
+STALLED_AFTER_DAYS = {
+    S.SUBMITTED: 30,
+    S.NEEDS_INFORMATION: 60,
+    S.IN_ASSESSMENT: 90,
+    S.READY_FOR_DECISION: 30,
+}

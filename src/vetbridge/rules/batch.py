@@ -44,14 +44,23 @@ try:  # the compiled kernel; without numba (e.g. an unsupported platform) the nu
     from . import kernel as _kernel
 except Exception as exc:  # noqa: BLE001 - any failure to load numba means the numpy path
     _kernel = None  # type: ignore[assignment]
-    warnings.warn(f"numba is unavailable ({exc!r}): the rules batch uses the slower numpy "
-                  "path (same results)", RuntimeWarning, stacklevel=2)
+    warnings.warn(
+        f"numba is unavailable ({exc!r}): the rules batch uses the slower numpy "
+        "path (same results)",
+        RuntimeWarning,
+        stacklevel=2,
+    )
 
 CAUSE_CODES = {"injury": 0, "disease": 1}
 CONTEXT_CODES = {"peace": 0, "war": 1, "opex": 2, "captivity": 3}
 INT64_MAX = np.iinfo(np.int64).max
-OPTIONAL_COLUMNS = ("arithmetic_addition", "amputation_without_prosthesis", "third_person",
-                    "grade", "left_service")
+OPTIONAL_COLUMNS = (
+    "arithmetic_addition",
+    "amputation_without_prosthesis",
+    "third_person",
+    "grade",
+    "left_service",
+)
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -69,10 +78,15 @@ class BatchResult:
     annual_amount_eur: FloatArray
 
     def as_columns(self) -> dict[str, npt.NDArray[Any]]:
-        return {"person_id": self.person_id, "eligible": self.eligible,
-                "raw_rate": self.raw_rate, "global_rate": self.global_rate,
-                "degrees": self.degrees, "points": self.points,
-                "annual_amount_eur": self.annual_amount_eur}
+        return {
+            "person_id": self.person_id,
+            "eligible": self.eligible,
+            "raw_rate": self.raw_rate,
+            "global_rate": self.global_rate,
+            "degrees": self.degrees,
+            "points": self.points,
+            "annual_amount_eur": self.annual_amount_eur,
+        }
 
 
 def _scale_decimals(rate: FloatArray) -> int:
@@ -106,14 +120,20 @@ def _flags(values: npt.ArrayLike | None, name: str, n: int) -> BoolArray:
     return np.isin(text, ["true", "1"])
 
 
-def compute_pmi_batch(person_id: npt.NDArray[Any], rate: npt.ArrayLike, cause: npt.ArrayLike,
-                      context: npt.ArrayLike, date: dt.date | npt.NDArray[Any],
-                      params: Parameters, *,
-                      arithmetic_addition: npt.ArrayLike | None = None,
-                      amputation_without_prosthesis: npt.ArrayLike | None = None,
-                      third_person: npt.ArrayLike | None = None,
-                      grade: npt.ArrayLike | None = None,
-                      left_service: npt.ArrayLike | None = None) -> BatchResult:
+def compute_pmi_batch(
+    person_id: npt.NDArray[Any],
+    rate: npt.ArrayLike,
+    cause: npt.ArrayLike,
+    context: npt.ArrayLike,
+    date: dt.date | npt.NDArray[Any],
+    params: Parameters,
+    *,
+    arithmetic_addition: npt.ArrayLike | None = None,
+    amputation_without_prosthesis: npt.ArrayLike | None = None,
+    third_person: npt.ArrayLike | None = None,
+    grade: npt.ArrayLike | None = None,
+    left_service: npt.ArrayLike | None = None,
+) -> BatchResult:
     """One row per infirmity. `cause` and `context` are codes (see CAUSE_CODES,
     CONTEXT_CODES) or strings; `date` is one date for all, or one per row (the first row of
     each person gives the person's date, as for `grade` and `left_service`). The optional
@@ -121,19 +141,37 @@ def compute_pmi_batch(person_id: npt.NDArray[Any], rate: npt.ArrayLike, cause: n
     'soldier', false). `params`: the French parameter set (loaded by the caller, e.g.
     `parameters.default_set("fr")`, or a reform overlay). Runs the compiled kernel
     (`kernel.py`) when numba is available, else the numpy path; both give the same results."""
-    return _batch(person_id, rate, cause, context, date, params,
-                  arithmetic_addition=arithmetic_addition,
-                  amputation_without_prosthesis=amputation_without_prosthesis,
-                  third_person=third_person, grade=grade, left_service=left_service,
-                  use_kernel=_kernel is not None)
+    return _batch(
+        person_id,
+        rate,
+        cause,
+        context,
+        date,
+        params,
+        arithmetic_addition=arithmetic_addition,
+        amputation_without_prosthesis=amputation_without_prosthesis,
+        third_person=third_person,
+        grade=grade,
+        left_service=left_service,
+        use_kernel=_kernel is not None,
+    )
 
 
-def _batch(person_id: npt.NDArray[Any], rate: npt.ArrayLike, cause: npt.ArrayLike,
-           context: npt.ArrayLike, date: dt.date | npt.NDArray[Any],
-           params: Parameters, *, arithmetic_addition: npt.ArrayLike | None,
-           amputation_without_prosthesis: npt.ArrayLike | None,
-           third_person: npt.ArrayLike | None, grade: npt.ArrayLike | None,
-           left_service: npt.ArrayLike | None, use_kernel: bool) -> BatchResult:
+def _batch(
+    person_id: npt.NDArray[Any],
+    rate: npt.ArrayLike,
+    cause: npt.ArrayLike,
+    context: npt.ArrayLike,
+    date: dt.date | npt.NDArray[Any],
+    params: Parameters,
+    *,
+    arithmetic_addition: npt.ArrayLike | None,
+    amputation_without_prosthesis: npt.ArrayLike | None,
+    third_person: npt.ArrayLike | None,
+    grade: npt.ArrayLike | None,
+    left_service: npt.ArrayLike | None,
+    use_kernel: bool,
+) -> BatchResult:
     p = given(params, "fr")
     use_kernel = use_kernel and _kernel is not None
     rate_f = np.asarray(rate, dtype=np.float64)
@@ -143,27 +181,38 @@ def _batch(person_id: npt.NDArray[Any], rate: npt.ArrayLike, cause: npt.ArrayLik
     context_c = _codes(context, CONTEXT_CODES, "context", n_rows, check=not use_kernel)
     # Columns not given stay None (no array of zeros to fill and read).
     has_add = arithmetic_addition is not None
-    add_f = None if arithmetic_addition is None else \
-        np.asarray(arithmetic_addition, dtype=np.float64)
+    add_f = (
+        None if arithmetic_addition is None else np.asarray(arithmetic_addition, dtype=np.float64)
+    )
     if add_f is not None and add_f.shape != (n_rows,):
         raise InputError("arithmetic_addition", "must have one value per row")
     if use_kernel and _kernel is not None:
         bad_cause, bad_context, bad_rate, bad_add, rmask, amask = _kernel.scan_rates(
-            _ro(rate_f), _ro(rate_f if add_f is None else add_f), has_add, _ro(cause_c),
-            _ro(context_c), len(CAUSE_CODES), len(CONTEXT_CODES))
+            _ro(rate_f),
+            _ro(rate_f if add_f is None else add_f),
+            has_add,
+            _ro(cause_c),
+            _ro(context_c),
+            len(CAUSE_CODES),
+            len(CONTEXT_CODES),
+        )
         if bad_cause >= 0:
             raise InputError("cause", f"codes must be 0..{len(CAUSE_CODES) - 1}")
         if bad_context >= 0:
             raise InputError("context", f"codes must be 0..{len(CONTEXT_CODES) - 1}")
     else:
         bad_rate, bad_add, rmask, amask = _scan_rates(
-            rate_f, rate_f if add_f is None else add_f, has_add)
+            rate_f, rate_f if add_f is None else add_f, has_add
+        )
     if bad_rate >= 0:
         raise InputError(f"rate (row {bad_rate + 1})", "must be greater than 0 and at most 100")
     if bad_add >= 0:
         raise InputError(f"arithmetic_addition (row {bad_add + 1})", "must be from 0 to 100")
-    amp = None if amputation_without_prosthesis is None else \
-        _flags(amputation_without_prosthesis, "amputation_without_prosthesis", n_rows)
+    amp = (
+        None
+        if amputation_without_prosthesis is None
+        else _flags(amputation_without_prosthesis, "amputation_without_prosthesis", n_rows)
+    )
     tp = None if third_person is None else _flags(third_person, "third_person", n_rows)
     left = None if left_service is None else _flags(left_service, "left_service", n_rows)
     grades = None if grade is None else np.asarray(grade).astype(str)
@@ -182,8 +231,10 @@ def _batch(person_id: npt.NDArray[Any], rate: npt.ArrayLike, cause: npt.ArrayLik
     else:
         row_dates = np.asarray(date)
         days_arr, person_day = np.unique(row_dates[first_row], return_inverse=True)
-        days = [d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)[:10])
-                for d in days_arr.tolist()]
+        days = [
+            d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)[:10])
+            for d in days_arr.tolist()
+        ]
         person_day = person_day.astype(np.int64)
 
     # Grades: unknown ones are refused (review row 42); a grade other than soldier for someone
@@ -203,7 +254,7 @@ def _batch(person_id: npt.NDArray[Any], rate: npt.ArrayLike, cause: npt.ArrayLik
     scales = [[k for k in (0, 1, 2) if mask & (1 << k)] for mask in (rmask, amask)]
     if not scales[0] or not scales[1]:
         raise InputError("rate", "rates may have at most 2 decimals")
-    unit = 10**max(scales[0][0], scales[1][0])  # scaled units per percentage point
+    unit = 10 ** max(scales[0][0], scales[1][0])  # scaled units per percentage point
     S = 100 * unit
 
     # The kernel writes every person's outputs; the numpy path writes only the persons with
@@ -222,21 +273,41 @@ def _batch(person_id: npt.NDArray[Any], rate: npt.ArrayLike, cause: npt.ArrayLik
         tables = _kernel_tables(day_params)
         max_n = int(np.floor(np.log(float(INT64_MAX)) / np.log(float(S))))
         none = np.zeros(1, dtype=bool)
-        _kernel.pmi_persons(_ro(rate_f), _ro(rate_f if add_f is None else add_f), has_add,
-                            _ro(none if amp is None else amp), amp is not None,
-                            _ro(none if tp is None else tp), tp is not None, _ro(cause_c),
-                            _ro(context_c), _ro(np.empty(0, np.int64) if order is None
-                                                else order),
-                            order is not None, _ro(bounds), _ro(person_day),
-                            *tables, unit, max_n, eligible, raw_rate,
-                            global_rate, degrees, points, amount_cents, fallback)
+        _kernel.pmi_persons(
+            _ro(rate_f),
+            _ro(rate_f if add_f is None else add_f),
+            has_add,
+            _ro(none if amp is None else amp),
+            amp is not None,
+            _ro(none if tp is None else tp),
+            tp is not None,
+            _ro(cause_c),
+            _ro(context_c),
+            _ro(np.empty(0, np.int64) if order is None else order),
+            order is not None,
+            _ro(bounds),
+            _ro(person_day),
+            *tables,
+            unit,
+            max_n,
+            eligible,
+            raw_rate,
+            global_rate,
+            degrees,
+            points,
+            amount_cents,
+            fallback,
+        )
     else:
         counts = np.diff(bounds)
         inv = np.empty(n_rows, dtype=np.int64)
         inv[slice(None) if order is None else order] = np.repeat(np.arange(n_p), counts)
         r = np.round(rate_f * unit).astype(np.int64)
-        add = np.zeros(n_rows, dtype=np.int64) if add_f is None else \
-            np.round(add_f * unit).astype(np.int64)
+        add = (
+            np.zeros(n_rows, dtype=np.int64)
+            if add_f is None
+            else np.round(add_f * unit).astype(np.int64)
+        )
         if amp is None:
             amp = np.zeros(n_rows, dtype=bool)
         if tp is None:
@@ -244,10 +315,25 @@ def _batch(person_id: npt.NDArray[Any], rate: npt.ArrayLike, cause: npt.ArrayLik
         for di, dp in enumerate(day_params):
             persons_mask = person_day == di
             rows_mask = persons_mask[inv]
-            _compute_day(dp, r[rows_mask], add[rows_mask], amp[rows_mask], tp[rows_mask],
-                         cause_c[rows_mask], context_c[rows_mask], inv[rows_mask], unit, S,
-                         eligible, raw_rate, global_rate, degrees, points, amount_cents,
-                         fallback)
+            _compute_day(
+                dp,
+                r[rows_mask],
+                add[rows_mask],
+                amp[rows_mask],
+                tp[rows_mask],
+                cause_c[rows_mask],
+                context_c[rows_mask],
+                inv[rows_mask],
+                unit,
+                S,
+                eligible,
+                raw_rate,
+                global_rate,
+                degrees,
+                points,
+                amount_cents,
+                fallback,
+            )
     if force_scalar is not None:
         fallback |= force_scalar
 
@@ -256,27 +342,38 @@ def _batch(person_id: npt.NDArray[Any], rate: npt.ArrayLike, cause: npt.ArrayLik
         inv_cause = {v: k for k, v in CAUSE_CODES.items()}
         inv_ctx = {v: k for k, v in CONTEXT_CODES.items()}
         for pi in np.flatnonzero(fallback):
-            rows = rows_by_person[bounds[pi]:bounds[pi + 1]]
-            case = PmiCase(days[int(person_day[pi])], tuple(
-                Infirmity(f"#{j}", Decimal(str(rate_f[j])), inv_cause[int(cause_c[j])],
-                          inv_ctx[int(context_c[j])],
-                          amputation_without_prosthesis=amp is not None and bool(amp[j]),
-                          arithmetic_addition=Decimal(0 if add_f is None else str(add_f[j])),
-                          third_person=tp is not None and bool(tp[j])) for j in rows),
+            rows = rows_by_person[bounds[pi] : bounds[pi + 1]]
+            case = PmiCase(
+                days[int(person_day[pi])],
+                tuple(
+                    Infirmity(
+                        f"#{j}",
+                        Decimal(str(rate_f[j])),
+                        inv_cause[int(cause_c[j])],
+                        inv_ctx[int(context_c[j])],
+                        amputation_without_prosthesis=amp is not None and bool(amp[j]),
+                        arithmetic_addition=Decimal(0 if add_f is None else str(add_f[j])),
+                        third_person=tp is not None and bool(tp[j]),
+                    )
+                    for j in rows
+                ),
                 grade="soldier" if person_grade is None else str(person_grade[pi]),
-                left_service=left is not None and bool(left[first_row[pi]]))
+                left_service=left is not None and bool(left[first_row[pi]]),
+            )
             res = compute_pmi(case, p)
             eligible[pi], raw_rate[pi] = res.eligible, float(res.raw_rate)
             global_rate[pi], degrees[pi] = res.global_rate, res.degrees
             points[pi] = float(res.points)
             amount_cents[pi] = int(res.annual_amount_eur * 100)
 
-    return BatchResult(uniq, eligible, raw_rate, global_rate, degrees, points,
-                       amount_cents / 100.0)
+    return BatchResult(uniq, eligible, raw_rate, global_rate, degrees, points, amount_cents / 100.0)
 
 
-def _scan_rates(rate: FloatArray, add: FloatArray, has_add: bool,
-                ) -> tuple[int, int, int, int]:
+def _scan_rates(
+    rate: FloatArray,
+    add: FloatArray,
+    has_add: bool,
+) -> tuple[int, int, int, int]:
     """The numpy twin of `kernel.scan_rates`: first bad rate / addition and the scale masks."""
     bad = ~np.isfinite(rate) | (rate <= 0) | (rate > 100)
     bad_rate = int(np.flatnonzero(bad)[0]) if bad.any() else -1
@@ -299,12 +396,19 @@ def _ro(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
     return view
 
 
-def _group(pid: npt.NDArray[Any], use_kernel: bool,
-           ) -> tuple[npt.NDArray[Any], IntArray | None, IntArray, IntArray]:
+def _group(
+    pid: npt.NDArray[Any],
+    use_kernel: bool,
+) -> tuple[npt.NDArray[Any], IntArray | None, IntArray, IntArray]:
     """Persons (sorted unique ids), the row order grouping them (None if the rows already
     are), the bounds of each person's rows in that order, and each person's first row."""
-    if use_kernel and _kernel is not None and pid.dtype.kind in "iu" and pid.size and \
-            (pid.dtype.kind == "i" or int(pid.max()) <= INT64_MAX):
+    if (
+        use_kernel
+        and _kernel is not None
+        and pid.dtype.kind in "iu"
+        and pid.size
+        and (pid.dtype.kind == "i" or int(pid.max()) <= INT64_MAX)
+    ):
         keys = pid.astype(np.int64, copy=False)
         bounds = _kernel.group_bounds(_ro(keys))
         if bounds.size:
@@ -319,8 +423,9 @@ def _group(pid: npt.NDArray[Any], use_kernel: bool,
     return uniq, order, bounds, first_row.astype(np.int64)
 
 
-def _codes(values: npt.ArrayLike, mapping: dict[str, int], name: str, n: int, *,
-           check: bool = True) -> IntArray:
+def _codes(
+    values: npt.ArrayLike, mapping: dict[str, int], name: str, n: int, *, check: bool = True
+) -> IntArray:
     arr = np.asarray(values)
     if arr.shape[0] != n:
         raise InputError(name, "must have one value per row")
@@ -333,14 +438,16 @@ def _codes(values: npt.ArrayLike, mapping: dict[str, int], name: str, n: int, *,
         out[arr == text] = code
     if np.any(out < 0):
         bad = int(np.flatnonzero(out < 0)[0])
-        raise InputError(f"{name} (row {bad + 1})",
-                         f"'{arr[bad]}' is not one of {', '.join(mapping)}")
+        raise InputError(
+            f"{name} (row {bad + 1})", f"'{arr[bad]}' is not one of {', '.join(mapping)}"
+        )
     return out
 
 
 @dataclass
 class _Day:
     """Parameters in force on one day, at the integer scale of the batch."""
+
     unit: int
     S: int
     trigger: int
@@ -368,8 +475,7 @@ class _Chain:
     too_long: BoolArray
 
     def reaches(self, threshold: IntArray, c: _Day) -> BoolArray:
-        ok = (self.left >= threshold * (self.D // 100)) if c.compares_raw \
-            else (self.g >= threshold)
+        ok = (self.left >= threshold * (self.D // 100)) if c.compares_raw else (self.g >= threshold)
         return np.where(self.full, c.cap >= threshold, ok)
 
 
@@ -395,8 +501,9 @@ def _chain(r: IntArray, inv: IntArray, c: _Day) -> _Chain:
     deg = deg_total // c.deg_size if c.deg_mode == "down" else -((-deg_total) // c.deg_size)
 
     # Remaining validity (L125-8) in exact integers: V = Π (S − raised), D = S^n.
-    raised = np.where(rank == 0, r,
-                      np.where(principal >= c.trigger, np.minimum(r + c.step * rank, S), r))
+    raised = np.where(
+        rank == 0, r, np.where(principal >= c.trigger, np.minimum(r + c.step * rank, S), r)
+    )
     max_n = int(np.floor(np.log(float(INT64_MAX)) / np.log(float(S))))
     too_long = counts > max_n
     V = np.multiply.reduceat(np.where(np.repeat(too_long, counts), 1, S - raised), starts)
@@ -423,6 +530,7 @@ def _chain(r: IntArray, inv: IntArray, c: _Day) -> _Chain:
 class _DayParams:
     """Everything the batch reads from the parameters in force on one day, as integers at
     the scale of the batch (rates × unit); shared by the numpy path and the kernel."""
+
     c: _Day
     pv_cents: int
     floor: int
@@ -451,16 +559,20 @@ class _DayParams:
 def _day_params(p: Parameters, day: dt.date, unit: int) -> _DayParams:
     pv = Decimal(in_force(p, "fr.point_value", day, field="date"))
     pv_cents = int(pv * 100)
-    c = _Day(unit=unit, S=100 * unit, trigger=_param_int(p, "fr.majoration_trigger", day, unit),
-             step=_param_int(p, "fr.majoration_step", day, unit),
-             cap=_param_int(p, "fr.rate_cap", day),
-             rstep=_param_int(p, "fr.rounding_step", day),
-             mode=str(p.at("fr.rounding_mode", day)),
-             compares_raw=bool(p.at("fr.threshold_compares_raw_rate", day)),
-             deg_size=_param_int(p, "fr.degree_size", day, unit),
-             deg_cap=_param_int(p, "fr.degree_majoration_cap", day) *
-             _param_int(p, "fr.degree_size", day, unit),
-             deg_mode=str(p.at("fr.degree_rounding", day)))
+    c = _Day(
+        unit=unit,
+        S=100 * unit,
+        trigger=_param_int(p, "fr.majoration_trigger", day, unit),
+        step=_param_int(p, "fr.majoration_step", day, unit),
+        cap=_param_int(p, "fr.rate_cap", day),
+        rstep=_param_int(p, "fr.rounding_step", day),
+        mode=str(p.at("fr.rounding_mode", day)),
+        compares_raw=bool(p.at("fr.threshold_compares_raw_rate", day)),
+        deg_size=_param_int(p, "fr.degree_size", day, unit),
+        deg_cap=_param_int(p, "fr.degree_majoration_cap", day)
+        * _param_int(p, "fr.degree_size", day, unit),
+        deg_mode=str(p.at("fr.degree_rounding", day)),
+    )
     floor = _param_int(p, "fr.infirmity_floor", day, unit)
     privileged_ctx = [CONTEXT_CODES[x] for x in p.at("fr.privileged_disease_contexts", day)]
     t_inj = _param_int(p, "fr.threshold_injury", day)
@@ -475,10 +587,18 @@ def _day_params(p: Parameters, day: dt.date, unit: int) -> _DayParams:
     amp_add = int(Decimal(p.get("fr.amputation_without_prosthesis_addition", day, 0)) * unit)
     tp_min = _param_int(p, "fr.third_person_min_rate", day)
     f_one = Fraction(str(p.at("fr.third_person_fraction", day)))
-    f_two = Fraction(str(p.get("fr.third_person_two_infirmities_fraction", day,
-                               p.at("fr.third_person_fraction", day))))
-    base_with_degrees = str(p.get("fr.third_person_base", day, "principal")) == \
-        "principal_and_degrees"
+    f_two = Fraction(
+        str(
+            p.get(
+                "fr.third_person_two_infirmities_fraction",
+                day,
+                p.at("fr.third_person_fraction", day),
+            )
+        )
+    )
+    base_with_degrees = (
+        str(p.get("fr.third_person_base", day, "principal")) == "principal_and_degrees"
+    )
     den = lcm(f_one.denominator, f_two.denominator)
     principal_tab = np.zeros(101, dtype=np.int64)
     for rate_key, v in p.at("fr.soldier_principal_points", day).items():
@@ -489,23 +609,53 @@ def _day_params(p: Parameters, day: dt.date, unit: int) -> _DayParams:
     a6 = None
     if "fr.allocation_6_per_degree" in p.params:
         extra = p.at("fr.allocation_6_extra_per_degree_beyond", day)
-        a6 = (_param_int(p, "fr.allocation_6_per_degree", day),
-              _param_int(p, "fr.allocation_6_two_infirmities", day), int(extra["points"]),
-              int(extra["from_degree"]))
+        a6 = (
+            _param_int(p, "fr.allocation_6_per_degree", day),
+            _param_int(p, "fr.allocation_6_two_infirmities", day),
+            int(extra["points"]),
+            int(extra["from_degree"]),
+        )
     a4bis = None
     if "fr.allocation_4bis_points" in p.params:
         bands = p.at("fr.allocation_4bis_points", day)
         band_starts = np.array(sorted(int(b) for b in bands), dtype=np.int64)
         band_pts = np.r_[0, [int(bands[b]) for b in sorted(bands, key=int)]].astype(np.int64)
-        a4bis = (band_starts, band_pts, _param_int(p, "fr.allocation_4bis_min_rate", day),
-                 _param_int(p, "fr.allocation_4bis_min_principal", day, unit))
-    return _DayParams(c, pv_cents, floor, privileged_ctx, t_inj, t_single, t_multi, t_mixed,
-                      rule, deg_points, a5_base, a5_deg, a5bis, amp_add, tp_min, f_one, f_two,
-                      base_with_degrees, den, principal_tab, gi_tab, a6, a4bis)
+        a4bis = (
+            band_starts,
+            band_pts,
+            _param_int(p, "fr.allocation_4bis_min_rate", day),
+            _param_int(p, "fr.allocation_4bis_min_principal", day, unit),
+        )
+    return _DayParams(
+        c,
+        pv_cents,
+        floor,
+        privileged_ctx,
+        t_inj,
+        t_single,
+        t_multi,
+        t_mixed,
+        rule,
+        deg_points,
+        a5_base,
+        a5_deg,
+        a5bis,
+        amp_add,
+        tp_min,
+        f_one,
+        f_two,
+        base_with_degrees,
+        den,
+        principal_tab,
+        gi_tab,
+        a6,
+        a4bis,
+    )
 
 
-def _kernel_tables(days: list[_DayParams],
-                   ) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray]:
+def _kernel_tables(
+    days: list[_DayParams],
+) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray]:
     """The per-day parameter rows and tables of `kernel.pmi_persons`."""
     assert _kernel is not None
     kn = _kernel
@@ -543,26 +693,44 @@ def _kernel_tables(days: list[_DayParams],
             row[kn.P_HAS_A4BIS] = 1
             row[kn.P_A4_MIN_RATE], row[kn.P_A4_MIN_PRINCIPAL] = min_rate, min_principal
             row[kn.P_N_BANDS] = len(b_starts)
-            starts[i, :len(b_starts)] = b_starts
-            pts[i, :len(b_pts)] = b_pts
+            starts[i, : len(b_starts)] = b_starts
+            pts[i, : len(b_pts)] = b_pts
         row[kn.P_PV_CENTS] = d.pv_cents
         row[kn.P_PRIV_MASK] = sum(1 << x for x in set(d.privileged_ctx))
         principal[i], gi[i] = d.principal_tab, d.gi_tab
     return _ro(rows), _ro(principal), _ro(gi), _ro(starts), _ro(pts)
 
 
-def _compute_day(dp: _DayParams, r: IntArray, add: IntArray, amp: BoolArray,
-                 tp: BoolArray, cause: IntArray, context: IntArray, inv: IntArray, unit: int,
-                 S: int, eligible: BoolArray, raw_rate: FloatArray, global_rate: IntArray,
-                 degrees: IntArray, points: FloatArray, amount_cents: IntArray,
-                 fallback: BoolArray) -> None:
+def _compute_day(
+    dp: _DayParams,
+    r: IntArray,
+    add: IntArray,
+    amp: BoolArray,
+    tp: BoolArray,
+    cause: IntArray,
+    context: IntArray,
+    inv: IntArray,
+    unit: int,
+    S: int,
+    eligible: BoolArray,
+    raw_rate: FloatArray,
+    global_rate: IntArray,
+    degrees: IntArray,
+    points: FloatArray,
+    amount_cents: IntArray,
+    fallback: BoolArray,
+) -> None:
     c, pv_cents, floor, privileged_ctx = dp.c, dp.pv_cents, dp.floor, dp.privileged_ctx
     t_inj, t_single, t_multi, t_mixed = dp.t_inj, dp.t_single, dp.t_multi, dp.t_mixed
-    rule, deg_points, a5_base, a5_deg, a5bis = dp.rule, dp.deg_points, dp.a5_base, \
-        dp.a5_deg, dp.a5bis
+    rule, deg_points, a5_base, a5_deg, a5bis = (
+        dp.rule,
+        dp.deg_points,
+        dp.a5_base,
+        dp.a5_deg,
+        dp.a5bis,
+    )
     amp_add, tp_min, f_one, f_two, den = dp.amp_add, dp.tp_min, dp.f_one, dp.f_two, dp.den
-    base_with_degrees, principal_tab, gi_tab = dp.base_with_degrees, dp.principal_tab, \
-        dp.gi_tab
+    base_with_degrees, principal_tab, gi_tab = dp.base_with_degrees, dp.principal_tab, dp.gi_tab
 
     # Own rates with the L125-9 additions, capped at 100 %, then the per-infirmity floor.
     eff = np.minimum(r + add + np.where(amp, amp_add, 0), c.cap * unit)
@@ -571,8 +739,7 @@ def _compute_day(dp: _DayParams, r: IntArray, add: IntArray, amp: BoolArray,
     if eff.size == 0:
         return
     order = np.lexsort((-eff, inv))
-    eff, tp, cause, context, inv = eff[order], tp[order], cause[order], context[order], \
-        inv[order]
+    eff, tp, cause, context, inv = eff[order], tp[order], cause[order], context[order], inv[order]
     ordinary = (cause == 1) & ~np.isin(context, privileged_ctx)
 
     ch = _chain(eff, inv, c)
@@ -581,9 +748,9 @@ def _compute_day(dp: _DayParams, r: IntArray, add: IntArray, amp: BoolArray,
     n_priv = counts - n_ord
     n_priv_injury = np.add.reduceat((cause == 0).astype(np.int64), starts)
     mixed_thr = np.where((n_priv_injury == 0) & (rule == "disease_multiple"), t_multi, t_mixed)
-    threshold = np.where(n_ord == 0, t_inj,
-                         np.where(n_priv == 0, np.where(n_ord == 1, t_single, t_multi),
-                                  mixed_thr))
+    threshold = np.where(
+        n_ord == 0, t_inj, np.where(n_priv == 0, np.where(n_ord == 1, t_single, t_multi), mixed_thr)
+    )
     reaches = ch.reaches(threshold, c)
     g, raw, deg, full, too_long = ch.g, ch.raw, ch.deg, ch.full, ch.too_long
 
@@ -610,25 +777,34 @@ def _compute_day(dp: _DayParams, r: IntArray, add: IntArray, amp: BoolArray,
     principal = principal_tab[g]
     deg_pts = np.where(deg > 0, deg * deg_points, 0)
     third = (n_alone > 0) & (g >= tp_min)
-    allowance = np.maximum(gi_tab[g], np.where(deg > 0, a5_base + a5_deg * np.maximum(deg - 1,
-                                                                                      0), 0))
+    allowance = np.maximum(
+        gi_tab[g], np.where(deg > 0, a5_base + a5_deg * np.maximum(deg - 1, 0), 0)
+    )
     allowance = np.where(third, np.maximum(allowance, a5bis), allowance)
     pts = principal + deg_pts + allowance
     if dp.a6 is not None:
         a6_per, a6_two, a6_extra, a6_from = dp.a6
-        a6 = np.where(n_alone >= 2, a6_two + a6_extra * np.maximum(deg - a6_from, 0),
-                      a6_per * deg)
+        a6 = np.where(n_alone >= 2, a6_two + a6_extra * np.maximum(deg - a6_from, 0), a6_per * deg)
         pts = pts + np.where(third & (deg > 0), a6, 0)
     if dp.a4bis is not None:
         band_starts, band_pts, a4_min_rate, a4_min_principal = dp.a4bis
         summed = -((-sum_ret) // (c.rstep * unit)) * c.rstep
         a4bis = band_pts[np.searchsorted(band_starts, summed, side="right")]
-        ok4 = ~third & (deg == 0) & ~beyond & (n_ret >= 2) & (g >= a4_min_rate) & \
-            (max_ret >= a4_min_principal)
+        ok4 = (
+            ~third
+            & (deg == 0)
+            & ~beyond
+            & (n_ret >= 2)
+            & (g >= a4_min_rate)
+            & (max_ret >= a4_min_principal)
+        )
         pts = pts + np.where(ok4, a4bis, 0)
     base = principal + (deg_pts if base_with_degrees else 0)
-    frac = np.where(n_alone >= 2, f_two.numerator * (den // f_two.denominator),
-                    f_one.numerator * (den // f_one.denominator))
+    frac = np.where(
+        n_alone >= 2,
+        f_two.numerator * (den // f_two.denominator),
+        f_one.numerator * (den // f_one.denominator),
+    )
     pts_den = pts * den + np.where(third, base * frac, 0)
     pts_den = np.where(reaches, pts_den, 0)
 
@@ -668,8 +844,9 @@ def read_table(path: str) -> dict[str, npt.NDArray[Any]]:
     }
     if "arithmetic_addition" in df.columns:
         try:
-            cols["arithmetic_addition"] = df["arithmetic_addition"].cast(pl.Float64) \
-                .fill_null(0).to_numpy()
+            cols["arithmetic_addition"] = (
+                df["arithmetic_addition"].cast(pl.Float64).fill_null(0).to_numpy()
+            )
         except pl.exceptions.PolarsError as exc:
             raise InputError("arithmetic_addition", "must be numbers") from exc
     for name in ("amputation_without_prosthesis", "third_person", "left_service"):

@@ -21,8 +21,16 @@ def _run_json(compute: Callable[[Any], dict[str, Any]]) -> int:
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
-        print(json.dumps({"error": {"field": "$", "message": f"not valid JSON: {exc.msg} "
-                                                             f"(line {exc.lineno})"}}))
+        print(
+            json.dumps(
+                {
+                    "error": {
+                        "field": "$",
+                        "message": f"not valid JSON: {exc.msg} (line {exc.lineno})",
+                    }
+                }
+            )
+        )
         return 2
     try:
         result = compute(data)
@@ -79,11 +87,21 @@ def _fr_pmi_batch(args: argparse.Namespace) -> int:
             start = time.perf_counter()
             date: Any = cols.get("date")
             if date is None:
-                date = (dt.date.fromisoformat(args.date) if args.date
-                        else dt.datetime.now(ZoneInfo("Europe/Paris")).date())
+                date = (
+                    dt.date.fromisoformat(args.date)
+                    if args.date
+                    else dt.datetime.now(ZoneInfo("Europe/Paris")).date()
+                )
             extra = {k: cols[k] for k in OPTIONAL_COLUMNS if k in cols}
-            result = compute_pmi_batch(cols["person_id"], cols["rate"], cols["cause"],
-                                       cols["context"], date, default_set("fr"), **extra)
+            result = compute_pmi_batch(
+                cols["person_id"],
+                cols["rate"],
+                cols["cause"],
+                cols["context"],
+                date,
+                default_set("fr"),
+                **extra,
+            )
             elapsed = time.perf_counter() - start
             bar.update()
             bar.set_postfix_str("writing")
@@ -96,8 +114,16 @@ def _fr_pmi_batch(args: argparse.Namespace) -> int:
             print(json.dumps({"error": {"field": "IN", "message": str(exc)[:500]}}))
             return 2
     n = len(result.person_id)
-    print(json.dumps({"persons": n, "eligible": int(result.eligible.sum()),
-                      "seconds": round(elapsed, 3), "output": args.output}))
+    print(
+        json.dumps(
+            {
+                "persons": n,
+                "eligible": int(result.eligible.sum()),
+                "seconds": round(elapsed, 3),
+                "output": args.output,
+            }
+        )
+    )
     return 0
 
 
@@ -140,57 +166,73 @@ def simulation_text(result: dict[str, Any]) -> str:
     """The plain-text summary of a simulation: totals, then one line per rate band."""
     b, r = result["baseline"], result["reform"]
     name = result["reform_info"]["name"] if result["reform_info"] else "(no reform)"
-    lines = [f"population           {result['population']['description']} "
-             f"({result['persons']} persons)",
-             f"date                 {result['date']}",
-             f"reform               {name}",
-             f"baseline.total_eur   {b['total_eur']:.2f}",
-             f"baseline.beneficiaries {b['beneficiaries']}",
-             f"reform.total_eur     {r['total_eur']:.2f}",
-             f"reform.beneficiaries {r['beneficiaries']}",
-             f"change_eur           {result['change_eur']:.2f}",
-             f"gained               {result['gained']}",
-             f"lost                 {result['lost']}",
-             f"winners              {result['winners']['count']} "
-             f"(+{result['winners']['total_eur']:.2f} EUR)",
-             f"losers               {result['losers']['count']} "
-             f"(-{result['losers']['total_eur']:.2f} EUR)",
-             "",
-             f"{'band':<8}{'persons':>10}{'base.benef':>12}{'base.total_eur':>18}"
-             f"{'ref.benef':>12}{'ref.total_eur':>18}{'ref.avg_eur':>14}"]
+    lines = [
+        f"population           {result['population']['description']} ({result['persons']} persons)",
+        f"date                 {result['date']}",
+        f"reform               {name}",
+        f"baseline.total_eur   {b['total_eur']:.2f}",
+        f"baseline.beneficiaries {b['beneficiaries']}",
+        f"reform.total_eur     {r['total_eur']:.2f}",
+        f"reform.beneficiaries {r['beneficiaries']}",
+        f"change_eur           {result['change_eur']:.2f}",
+        f"gained               {result['gained']}",
+        f"lost                 {result['lost']}",
+        f"winners              {result['winners']['count']} "
+        f"(+{result['winners']['total_eur']:.2f} EUR)",
+        f"losers               {result['losers']['count']} "
+        f"(-{result['losers']['total_eur']:.2f} EUR)",
+        "",
+        f"{'band':<8}{'persons':>10}{'base.benef':>12}{'base.total_eur':>18}"
+        f"{'ref.benef':>12}{'ref.total_eur':>18}{'ref.avg_eur':>14}",
+    ]
     for row in result["by_band"]:
-        lines.append(f"{row['key']:<8}{row['persons']:>10}{row['baseline_beneficiaries']:>12}"
-                     f"{row['baseline_total_eur']:>18.2f}{row['reform_beneficiaries']:>12}"
-                     f"{row['reform_total_eur']:>18.2f}{row['reform_average_eur']:>14.2f}")
+        lines.append(
+            f"{row['key']:<8}{row['persons']:>10}{row['baseline_beneficiaries']:>12}"
+            f"{row['baseline_total_eur']:>18.2f}{row['reform_beneficiaries']:>12}"
+            f"{row['reform_total_eur']:>18.2f}{row['reform_average_eur']:>14.2f}"
+        )
     return "\n".join(lines)
 
 
 def add_rules_parser(sub: Any) -> None:
     rules = sub.add_parser("rules", help="reparation rights calculators (JSON in, JSON out)")
     rsub = rules.add_subparsers(dest="rules_command", required=True)
-    rsub.add_parser("fr-pmi", help="French military invalidity pension, one case as JSON on "
-                                   "stdin").set_defaults(func=_fr_pmi)
-    batch = rsub.add_parser("fr-pmi-batch", help="French PMI over a population: CSV or Parquet "
-                                                 "(one row per infirmity) to CSV or Parquet")
+    rsub.add_parser(
+        "fr-pmi", help="French military invalidity pension, one case as JSON on stdin"
+    ).set_defaults(func=_fr_pmi)
+    batch = rsub.add_parser(
+        "fr-pmi-batch",
+        help="French PMI over a population: CSV or Parquet "
+        "(one row per infirmity) to CSV or Parquet",
+    )
     batch.add_argument("input", metavar="IN")
     batch.add_argument("output", metavar="OUT")
-    batch.add_argument("--date", help="date of computation when IN has no date column "
-                                      "(default: today)")
+    batch.add_argument(
+        "--date", help="date of computation when IN has no date column (default: today)"
+    )
     batch.set_defaults(func=_fr_pmi_batch)
-    rsub.add_parser("fr-survivor", help="French survivor pension (soldier rate)") \
-        .set_defaults(func=_fr_survivor)
-    rsub.add_parser("ua-assistance", help="Ukrainian one-time assistance on death or "
-                                          "disability").set_defaults(func=_ua_assistance)
-    sim = rsub.add_parser("simulate", help="a population under the law at a date and under a "
-                                           "reform: costs, beneficiaries, bands")
-    sim.add_argument("population", metavar="POPULATION",
-                     help="CSV or Parquet with the columns of fr-pmi-batch, or synthetic:N[:seed]")
+    rsub.add_parser("fr-survivor", help="French survivor pension (soldier rate)").set_defaults(
+        func=_fr_survivor
+    )
+    rsub.add_parser(
+        "ua-assistance", help="Ukrainian one-time assistance on death or disability"
+    ).set_defaults(func=_ua_assistance)
+    sim = rsub.add_parser(
+        "simulate",
+        help="a population under the law at a date and under a reform: costs, beneficiaries, bands",
+    )
+    sim.add_argument(
+        "population",
+        metavar="POPULATION",
+        help="CSV or Parquet with the columns of fr-pmi-batch, or synthetic:N[:seed]",
+    )
     sim.add_argument("--date", help="date of the law applied (YYYY-MM-DD), required")
     sim.add_argument("--reform", help="reform YAML (see rules/reforms/)")
     sim.add_argument("--json", action="store_true", help="full results as JSON")
     sim.set_defaults(func=_simulate)
-    rsub.add_parser("ua-annual", help="Ukrainian annual payment by status") \
-        .set_defaults(func=_ua_annual)
+    rsub.add_parser("ua-annual", help="Ukrainian annual payment by status").set_defaults(
+        func=_ua_annual
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

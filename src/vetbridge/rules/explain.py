@@ -27,8 +27,10 @@ class Msg:
 
     def render(self, lang: str) -> str:
         # Plain values are formatted by str.format itself (format(v, "") is str(v)).
-        values = {name: value.render(lang) if isinstance(value, Msg | Join) else value
-                  for name, value in self.params.items()}
+        values = {
+            name: value.render(lang) if isinstance(value, Msg | Join) else value
+            for name, value in self.params.items()
+        }
         return translate(lang, self.msgid).format_map(values)
 
     def texts(self) -> dict[str, str]:

@@ -28,15 +28,47 @@ import numba
 import numpy as np
 
 if not os.environ.get("NUMBA_CACHE_DIR") and not os.access(Path(__file__).parent, os.W_OK):
-    numba.config.CACHE_DIR = str(
-        Path(tempfile.gettempdir()) / "vetbridge-numba-cache")
+    numba.config.CACHE_DIR = str(Path(tempfile.gettempdir()) / "vetbridge-numba-cache")
 
 # Columns of the per-date parameter rows.
-(P_TRIGGER, P_STEP, P_CAP, P_RSTEP, P_MODE, P_COMPARES_RAW, P_DEG_SIZE, P_DEG_CAP, P_DEG_DOWN,
- P_FLOOR, P_T_INJ, P_T_SINGLE, P_T_MULTI, P_T_MIXED, P_RULE_DM, P_DEG_POINTS, P_A5_BASE,
- P_A5_DEG, P_A5BIS, P_AMP_ADD, P_TP_MIN, P_DEN, P_FRAC_ONE, P_FRAC_TWO, P_BASE_WITH_DEG,
- P_HAS_A6, P_A6_PER, P_A6_TWO, P_A6_EXTRA, P_A6_FROM, P_HAS_A4BIS, P_A4_MIN_RATE,
- P_A4_MIN_PRINCIPAL, P_PV_CENTS, P_N_BANDS, P_PRIV_MASK) = range(36)
+(
+    P_TRIGGER,
+    P_STEP,
+    P_CAP,
+    P_RSTEP,
+    P_MODE,
+    P_COMPARES_RAW,
+    P_DEG_SIZE,
+    P_DEG_CAP,
+    P_DEG_DOWN,
+    P_FLOOR,
+    P_T_INJ,
+    P_T_SINGLE,
+    P_T_MULTI,
+    P_T_MIXED,
+    P_RULE_DM,
+    P_DEG_POINTS,
+    P_A5_BASE,
+    P_A5_DEG,
+    P_A5BIS,
+    P_AMP_ADD,
+    P_TP_MIN,
+    P_DEN,
+    P_FRAC_ONE,
+    P_FRAC_TWO,
+    P_BASE_WITH_DEG,
+    P_HAS_A6,
+    P_A6_PER,
+    P_A6_TWO,
+    P_A6_EXTRA,
+    P_A6_FROM,
+    P_HAS_A4BIS,
+    P_A4_MIN_RATE,
+    P_A4_MIN_PRINCIPAL,
+    P_PV_CENTS,
+    P_N_BANDS,
+    P_PRIV_MASK,
+) = range(36)
 N_PARAMS = 36
 MODE_UP, MODE_DOWN, MODE_NEAREST = 0, 1, 2
 SLOTS = 8  # persons with at most this many infirmities take the branch-free sort
@@ -106,12 +138,11 @@ def group_bounds(keys):
     if unsorted:
         return np.empty(0, dtype=np.int64)
     bounds[count] = n
-    return bounds[:count + 1].copy()
+    return bounds[: count + 1].copy()
 
 
 @numba.njit(cache=True, inline="always")
-def _chain(e, n, cap, step, trigger, rstep, mode, deg_size, deg_cap, deg_down, unit, S,
-           max_n):
+def _chain(e, n, cap, step, trigger, rstep, mode, deg_size, deg_cap, deg_down, unit, S, max_n):
     """Global rate of the n first rates of e (decreasing). Returns g, raw, degrees, full,
     left, D, too_long — as `batch._chain` for one person."""
     if e[0] >= cap * unit:  # L125-10: one infirmity at 100 %, the others give degrees
@@ -155,9 +186,34 @@ def _chain(e, n, cap, step, trigger, rstep, mode, deg_size, deg_cap, deg_down, u
 
 @numba.njit(cache=True, nogil=True)
 def pmi_persons(
-        rate, add, has_add, amp, has_amp, tp, has_tp, cause, context, order, has_order, bounds, person_day,
-        params, principal_tab, gi_tab, band_starts, band_pts, unit, max_n,
-        eligible, raw_rate, global_rate, degrees, points, amount_cents, fallback):
+    rate,
+    add,
+    has_add,
+    amp,
+    has_amp,
+    tp,
+    has_tp,
+    cause,
+    context,
+    order,
+    has_order,
+    bounds,
+    person_day,
+    params,
+    principal_tab,
+    gi_tab,
+    band_starts,
+    band_pts,
+    unit,
+    max_n,
+    eligible,
+    raw_rate,
+    global_rate,
+    degrees,
+    points,
+    amount_cents,
+    fallback,
+):
     """Every person of `bounds` (rows bounds[i]:bounds[i+1], through `order` if has_order).
     `amp` and `tp` are read only if has_amp / has_tp, `add` only if has_add. Writes every
     person's outputs; persons whose product would overflow int64 get
@@ -184,24 +240,39 @@ def pmi_persons(
         if d != last:
             last = d
             trigger, step, cap = params[d, P_TRIGGER], params[d, P_STEP], params[d, P_CAP]
-            rstep, mode, compares_raw = params[d, P_RSTEP], params[d, P_MODE], \
-                params[d, P_COMPARES_RAW]
-            deg_size, deg_cap, deg_down = params[d, P_DEG_SIZE], params[d, P_DEG_CAP], \
-                params[d, P_DEG_DOWN]
-            floor, t_inj, t_single = params[d, P_FLOOR], params[d, P_T_INJ], \
-                params[d, P_T_SINGLE]
-            t_multi, t_mixed, rule_dm = params[d, P_T_MULTI], params[d, P_T_MIXED], \
-                params[d, P_RULE_DM]
-            deg_points, a5_base, a5_deg = params[d, P_DEG_POINTS], params[d, P_A5_BASE], \
-                params[d, P_A5_DEG]
-            a5bis, amp_add, tp_min = params[d, P_A5BIS], params[d, P_AMP_ADD], \
-                params[d, P_TP_MIN]
-            den, frac_one, frac_two = params[d, P_DEN], params[d, P_FRAC_ONE], \
-                params[d, P_FRAC_TWO]
-            base_with_deg, has_a6, a6_per = params[d, P_BASE_WITH_DEG], params[d, P_HAS_A6], \
-                params[d, P_A6_PER]
-            a6_two, a6_extra, a6_from = params[d, P_A6_TWO], params[d, P_A6_EXTRA], \
-                params[d, P_A6_FROM]
+            rstep, mode, compares_raw = (
+                params[d, P_RSTEP],
+                params[d, P_MODE],
+                params[d, P_COMPARES_RAW],
+            )
+            deg_size, deg_cap, deg_down = (
+                params[d, P_DEG_SIZE],
+                params[d, P_DEG_CAP],
+                params[d, P_DEG_DOWN],
+            )
+            floor, t_inj, t_single = params[d, P_FLOOR], params[d, P_T_INJ], params[d, P_T_SINGLE]
+            t_multi, t_mixed, rule_dm = (
+                params[d, P_T_MULTI],
+                params[d, P_T_MIXED],
+                params[d, P_RULE_DM],
+            )
+            deg_points, a5_base, a5_deg = (
+                params[d, P_DEG_POINTS],
+                params[d, P_A5_BASE],
+                params[d, P_A5_DEG],
+            )
+            a5bis, amp_add, tp_min = params[d, P_A5BIS], params[d, P_AMP_ADD], params[d, P_TP_MIN]
+            den, frac_one, frac_two = params[d, P_DEN], params[d, P_FRAC_ONE], params[d, P_FRAC_TWO]
+            base_with_deg, has_a6, a6_per = (
+                params[d, P_BASE_WITH_DEG],
+                params[d, P_HAS_A6],
+                params[d, P_A6_PER],
+            )
+            a6_two, a6_extra, a6_from = (
+                params[d, P_A6_TWO],
+                params[d, P_A6_EXTRA],
+                params[d, P_A6_FROM],
+            )
             has_a4bis, a4_min_rate = params[d, P_HAS_A4BIS], params[d, P_A4_MIN_RATE]
             a4_min_principal, pv_cents = params[d, P_A4_MIN_PRINCIPAL], params[d, P_PV_CENTS]
             n_bands, priv_mask = params[d, P_N_BANDS], params[d, P_PRIV_MASK]
@@ -294,9 +365,9 @@ def pmi_persons(
             threshold = t_multi
         else:
             threshold = t_mixed
-        g, raw, deg, full, left, D, too_long = _chain(e, m, cap, step, trigger, rstep, mode,
-                                                      deg_size, deg_cap, deg_down, unit, S,
-                                                      max_n)
+        g, raw, deg, full, left, D, too_long = _chain(
+            e, m, cap, step, trigger, rstep, mode, deg_size, deg_cap, deg_down, unit, S, max_n
+        )
         if too_long:
             fallback[pi] = True
             continue
@@ -318,9 +389,21 @@ def pmi_persons(
                     n_alone += e_tp[k]
                     sum_ret += e[k]
             max_ret = e2[0]
-            g, raw, deg, full, left, D, too_long = _chain(e2, n_ret, cap, step, trigger,
-                                                          rstep, mode, deg_size, deg_cap,
-                                                          deg_down, unit, S, max_n)
+            g, raw, deg, full, left, D, too_long = _chain(
+                e2,
+                n_ret,
+                cap,
+                step,
+                trigger,
+                rstep,
+                mode,
+                deg_size,
+                deg_cap,
+                deg_down,
+                unit,
+                S,
+                max_n,
+            )
             if full:
                 reaches = cap >= t_inj
             elif compares_raw:
@@ -353,8 +436,15 @@ def pmi_persons(
                 pts += a6_two + a6_extra * max(deg - a6_from, 0)
             else:
                 pts += a6_per * deg
-        if has_a4bis and not third and deg == 0 and not (full and n_ret > 1) \
-                and n_ret >= 2 and g >= a4_min_rate and max_ret >= a4_min_principal:
+        if (
+            has_a4bis
+            and not third
+            and deg == 0
+            and not (full and n_ret > 1)
+            and n_ret >= 2
+            and g >= a4_min_rate
+            and max_ret >= a4_min_principal
+        ):
             summed = -((-sum_ret) // (rstep * unit)) * rstep
             b = 0
             while b < n_bands and band_starts[d, b] <= summed:

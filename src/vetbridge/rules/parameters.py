@@ -67,8 +67,10 @@ class Parameter:
 
     def entry_at(self, date: dt.date) -> DatedValue:
         if self.known_until is not None and date > self.known_until:
-            raise ParameterError(f"{self.name}: no value in force at {date.isoformat()} "
-                                 f"(known until {self.known_until.isoformat()})")
+            raise ParameterError(
+                f"{self.name}: no value in force at {date.isoformat()} "
+                f"(known until {self.known_until.isoformat()})"
+            )
         found: DatedValue | None = None
         for entry in self.values:
             if entry.start <= date:
@@ -117,22 +119,41 @@ def _parse_text(text: str, path: Path, prefix: str) -> dict[str, Parameter]:
                 raise ParameterError(f"{path.name}: {key}: '{start}' is not a date")
             if not isinstance(entry, dict) or "value" not in entry or "reference" not in entry:
                 raise ParameterError(f"{path.name}: {key} {start}: needs value and reference")
-            values.append(DatedValue(start, _to_decimal(entry["value"]), entry["reference"],
-                                     entry.get("note", ""), entry.get("uncertain", "")))
+            values.append(
+                DatedValue(
+                    start,
+                    _to_decimal(entry["value"]),
+                    entry["reference"],
+                    entry.get("note", ""),
+                    entry.get("uncertain", ""),
+                )
+            )
         values.sort(key=lambda v: v.start)
         known_until = spec.get("known_until")
         if known_until is not None and not isinstance(known_until, dt.date):
             raise ParameterError(f"{path.name}: {key}: known_until '{known_until}' is not a date")
-        out[name] = Parameter(name, spec["description"], spec["unit"], spec["reference"],
-                              tuple(values), spec.get("uncertain", ""), known_until)
+        out[name] = Parameter(
+            name,
+            spec["description"],
+            spec["unit"],
+            spec["reference"],
+            tuple(values),
+            spec.get("uncertain", ""),
+            known_until,
+        )
     return out
 
 
 class Parameters:
     """All parameters of one country tree, e.g. `Parameters.load("fr")`."""
 
-    def __init__(self, params: dict[str, Parameter], digest: str,
-                 files: dict[str, str] | None = None, country: str = "") -> None:
+    def __init__(
+        self,
+        params: dict[str, Parameter],
+        digest: str,
+        files: dict[str, str] | None = None,
+        country: str = "",
+    ) -> None:
         self.params = params
         self.digest = digest
         self.files = files or {}  # file name → YAML text, for a frozen snapshot
@@ -185,8 +206,7 @@ class Parameters:
 @lru_cache(maxsize=8)
 def _load_cached(country: str, root: str) -> Parameters:
     folder = Path(root) / country
-    files = {path.name: path.read_text(encoding="utf-8")
-             for path in sorted(folder.glob("*.yaml"))}
+    files = {path.name: path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.yaml"))}
     if not files:
         raise ParameterError(f"no parameters found in {folder}")
     loaded = Parameters.from_files(country, files)
@@ -219,12 +239,13 @@ def given(params: Parameters, country: str) -> Parameters:
     """The set a calculator was handed, checked: a missing set (None) or another country's is
     a programming error, named, rather than a lookup failing somewhere in the formula."""
     if not isinstance(params, Parameters):
-        raise TypeError(f"a {country} parameter set is required, got {type(params).__name__}: "
-                        f"load it where the calculator is called, e.g. "
-                        f"default_set({country!r})")
+        raise TypeError(
+            f"a {country} parameter set is required, got {type(params).__name__}: "
+            f"load it where the calculator is called, e.g. "
+            f"default_set({country!r})"
+        )
     if params.country and params.country != country:
-        raise TypeError(f"a {country} parameter set is required, got the "
-                        f"{params.country} set")
+        raise TypeError(f"a {country} parameter set is required, got the {params.country} set")
     return params
 
 
@@ -236,5 +257,6 @@ def overlay(base: Parameters, replaced: dict[str, Parameter], *, label: str) -> 
     if unknown:
         raise ParameterError(f"unknown parameter {unknown[0]}")
     sha = hashlib.sha256(f"{base.digest}+{label}".encode())
-    return Parameters({**base.params, **replaced}, sha.hexdigest()[:16], dict(base.files),
-                      base.country)
+    return Parameters(
+        {**base.params, **replaced}, sha.hexdigest()[:16], dict(base.files), base.country
+    )

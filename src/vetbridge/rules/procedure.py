@@ -49,8 +49,9 @@ def add_years(day: dt.date, years: int) -> dt.date:
 
 
 def _value(p: Parameters, name: str, on: dt.date, field_name: str) -> Any:
-    return in_force(p, name, on, field=field_name,
-                    message=f"no value of {name} in force on {on.isoformat()}")
+    return in_force(
+        p, name, on, field=field_name, message=f"no value of {name} in force on {on.isoformat()}"
+    )
 
 
 @dataclass
@@ -66,8 +67,14 @@ def _residence(residence: str) -> None:
         raise InputError("residence", f"must be one of {', '.join(RESIDENCES)}")
 
 
-def appeal_deadline(country: str, notified: dt.date, residence: str = "metropole", *,
-                    params: Parameters, by_post: bool = False) -> Dated:
+def appeal_deadline(
+    country: str,
+    notified: dt.date,
+    residence: str = "metropole",
+    *,
+    params: Parameters,
+    by_post: bool = False,
+) -> Dated:
     """Last day of the first remedy against a decision notified on `notified`.
 
     France: the RAPO to the CRI (R711-2). Ukraine: the administrative complaint (Law 2073-IX);
@@ -80,37 +87,56 @@ def appeal_deadline(country: str, notified: dt.date, residence: str = "metropole
         extra = int(_value(p, "fr.appeal_extra_months", notified, "notified_on")[residence])
         day = add_months(notified, months + extra)
         if extra:
-            t.add(p.ref("fr.appeal_months", notified), day.isoformat(),
-                  "Mandatory prior appeal to the Commission de recours de l'invalidité: "
-                  "{months} months from the notification on {notified} + {extra} months "
-                  "(living outside metropolitan France): until {day}", months=months,
-                  notified=notified.isoformat(), extra=extra, day=day.isoformat())
+            t.add(
+                p.ref("fr.appeal_months", notified),
+                day.isoformat(),
+                "Mandatory prior appeal to the Commission de recours de l'invalidité: "
+                "{months} months from the notification on {notified} + {extra} months "
+                "(living outside metropolitan France): until {day}",
+                months=months,
+                notified=notified.isoformat(),
+                extra=extra,
+                day=day.isoformat(),
+            )
         else:
-            t.add(p.ref("fr.appeal_months", notified), day.isoformat(),
-                  "Mandatory prior appeal to the Commission de recours de l'invalidité: "
-                  "{months} months from the notification on {notified}: until {day}",
-                  months=months, notified=notified.isoformat(), day=day.isoformat())
+            t.add(
+                p.ref("fr.appeal_months", notified),
+                day.isoformat(),
+                "Mandatory prior appeal to the Commission de recours de l'invalidité: "
+                "{months} months from the notification on {notified}: until {day}",
+                months=months,
+                notified=notified.isoformat(),
+                day=day.isoformat(),
+            )
         return Dated(day, t)
     if country == "ua":
         start = notified
         if by_post:
             post = int(_value(p, "ua.postal_delivery_days", notified, "notified_on"))
             start = notified + dt.timedelta(days=post)
-            t.add(p.ref("ua.postal_delivery_days", notified), start.isoformat(),
-                  "Decision sent by post on {sent}: deemed delivered on {delivered}",
-                  sent=notified.isoformat(), delivered=start.isoformat())
+            t.add(
+                p.ref("ua.postal_delivery_days", notified),
+                start.isoformat(),
+                "Decision sent by post on {sent}: deemed delivered on {delivered}",
+                sent=notified.isoformat(),
+                delivered=start.isoformat(),
+            )
         days = int(_value(p, "ua.appeal_days", start, "notified_on"))
         day = start + dt.timedelta(days=days)
-        t.add(p.ref("ua.appeal_days", start), day.isoformat(),
-              "Administrative complaint: {days} days from notification ({notified}), until "
-              "{day}; after that, court", days=days, notified=start.isoformat(),
-              day=day.isoformat())
+        t.add(
+            p.ref("ua.appeal_days", start),
+            day.isoformat(),
+            "Administrative complaint: {days} days from notification ({notified}), until "
+            "{day}; after that, court",
+            days=days,
+            notified=start.isoformat(),
+            day=day.isoformat(),
+        )
         return Dated(day, t)
     raise InputError("country", "must be fr or ua")
 
 
-def court_deadline(notified: dt.date, residence: str = "metropole", *,
-                   params: Parameters) -> Dated:
+def court_deadline(notified: dt.date, residence: str = "metropole", *, params: Parameters) -> Dated:
     """France: last day to bring the CRI's decision before the tribunal administratif."""
     _residence(residence)
     p = params
@@ -119,22 +145,37 @@ def court_deadline(notified: dt.date, residence: str = "metropole", *,
     day = add_months(notified, months + extra)
     t = Trace()
     if extra:
-        t.add(p.ref("fr.court_months", notified), day.isoformat(),
-              "Action against the CRI's decision before the tribunal administratif: {months} "
-              "months from the notification on {notified} (CJA R421-1) + {extra} months' "
-              "distance extension (R421-7): until {day}", months=months,
-              notified=notified.isoformat(), extra=extra, day=day.isoformat())
+        t.add(
+            p.ref("fr.court_months", notified),
+            day.isoformat(),
+            "Action against the CRI's decision before the tribunal administratif: {months} "
+            "months from the notification on {notified} (CJA R421-1) + {extra} months' "
+            "distance extension (R421-7): until {day}",
+            months=months,
+            notified=notified.isoformat(),
+            extra=extra,
+            day=day.isoformat(),
+        )
     else:
-        t.add(p.ref("fr.court_months", notified), day.isoformat(),
-              "Action against the CRI's decision before the tribunal administratif: {months} "
-              "months from the notification on {notified} (CJA R421-1): until {day}",
-              months=months, notified=notified.isoformat(), day=day.isoformat())
+        t.add(
+            p.ref("fr.court_months", notified),
+            day.isoformat(),
+            "Action against the CRI's decision before the tribunal administratif: {months} "
+            "months from the notification on {notified} (CJA R421-1): until {day}",
+            months=months,
+            notified=notified.isoformat(),
+            day=day.isoformat(),
+        )
     return Dated(day, t)
 
 
-def appeal_silence_date(filed: dt.date, *, params: Parameters,
-                        expertise_start: dt.date | None = None,
-                        expertise_end: dt.date | None = None) -> Dated:
+def appeal_silence_date(
+    filed: dt.date,
+    *,
+    params: Parameters,
+    expertise_start: dt.date | None = None,
+    expertise_end: dt.date | None = None,
+) -> Dated:
     """French CRI: the day its silence becomes a rejection (R711-15).
 
     A medical expertise suspends the clock from its notice (`expertise_start`) until its
@@ -144,9 +185,12 @@ def appeal_silence_date(filed: dt.date, *, params: Parameters,
     months = int(_value(p, "fr.appeal_silence_months", filed, "appealed_on"))
     day = add_months(filed, months)
     t = Trace()
-    t.add(p.ref("fr.appeal_silence_months", filed), day.isoformat(),
-          "Without an answer from the CRI within {months} months, the appeal is rejected",
-          months=months)
+    t.add(
+        p.ref("fr.appeal_silence_months", filed),
+        day.isoformat(),
+        "Without an answer from the CRI within {months} months, the appeal is rejected",
+        months=months,
+    )
     if expertise_start is None:
         if expertise_end is not None:
             raise InputError("expertise_start", "required when the expertise end is given")
@@ -157,8 +201,9 @@ def appeal_silence_date(filed: dt.date, *, params: Parameters,
         raise InputError("expertise_start", "after the silence date: the clock had run out")
     if expertise_end is not None and expertise_end < expertise_start:
         raise InputError("expertise_end", "cannot be before the expertise start")
-    cap_months = int(_value(p, "fr.expertise_suspension_max_months", expertise_start,
-                            "expertise_start"))
+    cap_months = int(
+        _value(p, "fr.expertise_suspension_max_months", expertise_start, "expertise_start")
+    )
     cap_end = add_months(expertise_start, cap_months)
     running = expertise_end is None
     stop = cap_end if expertise_end is None else min(expertise_end, cap_end)
@@ -166,15 +211,29 @@ def appeal_silence_date(filed: dt.date, *, params: Parameters,
     day = day + dt.timedelta(days=suspended_days)
     ref = p.ref("fr.expertise_suspension_max_months", expertise_start)
     if expertise_end is None:
-        t.add(ref, day.isoformat(), "Clock suspended during the medical expertise from {start} "
-              "(still running; at most {cap} months): {days} days; silence is a rejection on "
-              "{day} at the latest", start=expertise_start.isoformat(), cap=cap_months,
-              days=suspended_days, day=day.isoformat())
+        t.add(
+            ref,
+            day.isoformat(),
+            "Clock suspended during the medical expertise from {start} "
+            "(still running; at most {cap} months): {days} days; silence is a rejection on "
+            "{day} at the latest",
+            start=expertise_start.isoformat(),
+            cap=cap_months,
+            days=suspended_days,
+            day=day.isoformat(),
+        )
     else:
-        t.add(ref, day.isoformat(), "Clock suspended during the medical expertise from {start} "
-              "to {end} (at most {cap} months): {days} days; silence is a rejection on {day}",
-              start=expertise_start.isoformat(), end=expertise_end.isoformat(), cap=cap_months,
-              days=suspended_days, day=day.isoformat())
+        t.add(
+            ref,
+            day.isoformat(),
+            "Clock suspended during the medical expertise from {start} "
+            "to {end} (at most {cap} months): {days} days; silence is a rejection on {day}",
+            start=expertise_start.isoformat(),
+            end=expertise_end.isoformat(),
+            cap=cap_months,
+            days=suspended_days,
+            day=day.isoformat(),
+        )
     return Dated(day, t, suspended=running)
 
 
@@ -191,8 +250,12 @@ def temporary_until(start: dt.date, *, params: Parameters) -> Dated:
     years = int(_value(p, "fr.temporary_years", start, "filed_at"))
     day = add_years(start, years) - dt.timedelta(days=1)
     t = Trace()
-    t.add(p.ref("fr.temporary_years", start), day.isoformat(),
-          "Temporary pension: {years} years from its start date", years=years)
+    t.add(
+        p.ref("fr.temporary_years", start),
+        day.isoformat(),
+        "Temporary pension: {years} years from its start date",
+        years=years,
+    )
     return Dated(day, t)
 
 
@@ -212,8 +275,15 @@ def percentage_with_degrees(rate: int, degrees: int, degree_size: int) -> int:
     return rate + (degrees * degree_size if rate >= 100 else 0)
 
 
-def revision_check(previous_rate: int, new_rate: int, on: dt.date, *, params: Parameters,
-                   previous_degrees: int = 0, new_degrees: int = 0) -> RevisionCheck:
+def revision_check(
+    previous_rate: int,
+    new_rate: int,
+    on: dt.date,
+    *,
+    params: Parameters,
+    previous_degrees: int = 0,
+    new_degrees: int = 0,
+) -> RevisionCheck:
     """Revision for aggravation (L154-1): the new percentage must exceed the pensioned one by
     the minimum points, degrees beyond 100 % included."""
     p = params
@@ -227,12 +297,18 @@ def revision_check(previous_rate: int, new_rate: int, on: dt.date, *, params: Pa
         return f"{rate} % + {degrees} × {size}" if rate >= 100 and degrees else f"{rate} %"
 
     t = Trace()
-    t.add(p.ref("fr.revision_min_points", on), diff,
-          "Revision for aggravation: {new_rate} = {new} against {previous_rate} = {previous} "
-          "(+{difference} points; at least {minimum} needed; degrees beyond 100 % counted)",
-          new_rate=show(new_rate, new_degrees), new=new,
-          previous_rate=show(previous_rate, previous_degrees), previous=old, difference=diff,
-          minimum=minimum)
+    t.add(
+        p.ref("fr.revision_min_points", on),
+        diff,
+        "Revision for aggravation: {new_rate} = {new} against {previous_rate} = {previous} "
+        "(+{difference} points; at least {minimum} needed; degrees beyond 100 % counted)",
+        new_rate=show(new_rate, new_degrees),
+        new=new,
+        previous_rate=show(previous_rate, previous_degrees),
+        previous=old,
+        difference=diff,
+        minimum=minimum,
+    )
     return RevisionCheck(diff >= minimum, diff, minimum, t, old, new)
 
 
@@ -245,9 +321,13 @@ class ArrearsPeriod:
     amount: Decimal  # unrounded
 
     def as_dict(self) -> dict[str, object]:
-        return {"start": self.start.isoformat(), "end": self.end.isoformat(),
-                "days": self.days, "point_value_eur": float(self.point_value),
-                "amount_eur": float(self.amount.quantize(CENT, ROUND_HALF_UP))}
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "days": self.days,
+            "point_value_eur": float(self.point_value),
+            "amount_eur": float(self.amount.quantize(CENT, ROUND_HALF_UP)),
+        }
 
 
 @dataclass
@@ -261,9 +341,16 @@ class Arrears:
     periods: list[ArrearsPeriod] = field(default_factory=list)
 
 
-def arrears(*, start: dt.date, until: dt.date, filed: dt.date, params: Parameters,
-            points: Decimal | None = None, annual_amount: Decimal | None = None,
-            late_by_own_doing: bool = False) -> Arrears:
+def arrears(
+    *,
+    start: dt.date,
+    until: dt.date,
+    filed: dt.date,
+    params: Parameters,
+    points: Decimal | None = None,
+    annual_amount: Decimal | None = None,
+    late_by_own_doing: bool = False,
+) -> Arrears:
     """Pension due from `start` to the day before `until`, period by period at the point
     value in force in each period, limited by L151-3 for late claims.
 
@@ -284,43 +371,72 @@ def arrears(*, start: dt.date, until: dt.date, filed: dt.date, params: Parameter
         floor = dt.date(filed.year - years, 1, 1)
         if start < floor:
             start, limited = floor, True
-        t.add(p.ref("fr.arrears_previous_years", filed), floor.isoformat(),
-              "Late claim: arrears limited to the year of filing and the {years} previous "
-              "years", years=years)
+        t.add(
+            p.ref("fr.arrears_previous_years", filed),
+            floor.isoformat(),
+            "Late claim: arrears limited to the year of filing and the {years} previous years",
+            years=years,
+        )
     convention = str(_value(p, "fr.arrears_day_count", filed, "filed_at"))
     if convention not in DAY_COUNTS:
         raise InputError("fr.arrears_day_count", f"must be one of {', '.join(DAY_COUNTS)}")
     periods: list[ArrearsPeriod] = []
-    cuts = sorted({d for d in p["fr.point_value"].change_dates() if start < d < until}
-                  | {dt.date(y, 1, 1) for y in range(start.year + 1, until.year + 1)
-                     if convention == "actual_actual"})
+    cuts = sorted(
+        {d for d in p["fr.point_value"].change_dates() if start < d < until}
+        | {
+            dt.date(y, 1, 1)
+            for y in range(start.year + 1, until.year + 1)
+            if convention == "actual_actual"
+        }
+    )
     bounds = [start, *cuts, until] if until > start else []
     for a, b in zip(bounds, bounds[1:], strict=False):
         value = Decimal(_value(p, "fr.point_value", a, "filed_at"))
         days = (b - a).days
-        divisor = Decimal(366 if convention == "actual_actual" and calendar.isleap(a.year)
-                          else 365)
-        periods.append(ArrearsPeriod(a, b - dt.timedelta(days=1), days, value,
-                                     points * value * days / divisor))
+        divisor = Decimal(366 if convention == "actual_actual" and calendar.isleap(a.year) else 365)
+        periods.append(
+            ArrearsPeriod(a, b - dt.timedelta(days=1), days, value, points * value * days / divisor)
+        )
     days = sum(x.days for x in periods)
     amount = sum((x.amount for x in periods), Decimal(0)).quantize(CENT, ROUND_HALF_UP)
     for x in periods:
         annual = (points * x.point_value).quantize(CENT)
         share = x.amount.quantize(CENT, ROUND_HALF_UP)
         value = x.point_value.quantize(CENT)
-        t.add(p.ref("fr.point_value", x.start), float(share),
-              "From {start} to {end}: {days} days × {points} points × €{point_value} a year "
-              "({annual} €) = {amount} €", start=x.start.isoformat(), end=x.end.isoformat(),
-              days=x.days, points=points, point_value=value, annual=annual, amount=share)
+        t.add(
+            p.ref("fr.point_value", x.start),
+            float(share),
+            "From {start} to {end}: {days} days × {points} points × €{point_value} a year "
+            "({annual} €) = {amount} €",
+            start=x.start.isoformat(),
+            end=x.end.isoformat(),
+            days=x.days,
+            points=points,
+            point_value=value,
+            annual=annual,
+            amount=share,
+        )
     last = (until - dt.timedelta(days=1)).isoformat()
     if convention == "actual_365":
-        t.add(p.ref("fr.arrears_day_count", filed), float(amount),
-              "Arrears from {start} to {end}: {days} days at each period's point value, total "
-              "{amount} € (365-day year)", start=start.isoformat(), end=last, days=days,
-              amount=amount)
+        t.add(
+            p.ref("fr.arrears_day_count", filed),
+            float(amount),
+            "Arrears from {start} to {end}: {days} days at each period's point value, total "
+            "{amount} € (365-day year)",
+            start=start.isoformat(),
+            end=last,
+            days=days,
+            amount=amount,
+        )
     else:
-        t.add(p.ref("fr.arrears_day_count", filed), float(amount),
-              "Arrears from {start} to {end}: {days} days at each period's point value, total "
-              "{amount} € (actual year)", start=start.isoformat(), end=last, days=days,
-              amount=amount)
+        t.add(
+            p.ref("fr.arrears_day_count", filed),
+            float(amount),
+            "Arrears from {start} to {end}: {days} days at each period's point value, total "
+            "{amount} € (actual year)",
+            start=start.isoformat(),
+            end=last,
+            days=days,
+            amount=amount,
+        )
     return Arrears(start, until, days, amount, limited, t, periods)

@@ -96,16 +96,28 @@ class Reform:
         return out
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "description": self.description, "digest": self.digest,
-                "changes": [{"parameter": c.name, "rationale": c.rationale,
-                             "scale": str(c.scale) if c.scale is not None else None,
-                             "from": c.start.isoformat() if c.start else None,
-                             "values": {d.isoformat(): _plain(v) for d, v in c.values}}
-                            for c in self.changes],
-                "scenario": None if self.scenario is None else {
-                    "kind": self.scenario.kind,
-                    "point_value_share": str(self.scenario.point_value_share),
-                    "assumption": self.scenario.assumption}}
+        return {
+            "name": self.name,
+            "description": self.description,
+            "digest": self.digest,
+            "changes": [
+                {
+                    "parameter": c.name,
+                    "rationale": c.rationale,
+                    "scale": str(c.scale) if c.scale is not None else None,
+                    "from": c.start.isoformat() if c.start else None,
+                    "values": {d.isoformat(): _plain(v) for d, v in c.values},
+                }
+                for c in self.changes
+            ],
+            "scenario": None
+            if self.scenario is None
+            else {
+                "kind": self.scenario.kind,
+                "point_value_share": str(self.scenario.point_value_share),
+                "assumption": self.scenario.assumption,
+            },
+        }
 
 
 def simulation_parameters() -> Parameters:
@@ -160,11 +172,17 @@ def parse_reform(text: str, base: dict[str, Parameters] | None = None) -> Reform
     changes = tuple(_parse_change(str(pname), spec, base) for pname, spec in raw.items())
     scenario = _parse_scenario(data.get("scenario"))
     if not changes and scenario is None:
-        raise InputError("parameters", "a reform changes at least one parameter or sets a "
-                                       "scenario")
+        raise InputError("parameters", "a reform changes at least one parameter or sets a scenario")
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-    reform = Reform(name.strip(), description.strip(), changes, scenario, text, digest,
-                    tuple(c.name for c in changes))
+    reform = Reform(
+        name.strip(),
+        description.strip(),
+        changes,
+        scenario,
+        text,
+        digest,
+        tuple(c.name for c in changes),
+    )
     reform.apply(base)  # every change must produce a valid series
     return reform
 
@@ -199,8 +217,10 @@ def _parse_change(pname: str, spec: Any, base: dict[str, Parameters]) -> Change:
         if quantum <= 0:
             raise InputError(f"{where}.round", "must be greater than 0")
         if not _numeric(param.values[-1].value):
-            raise InputError(f"{where}.scale", "this parameter is not a number or a table of "
-                                               "numbers: give values instead")
+            raise InputError(
+                f"{where}.scale",
+                "this parameter is not a number or a table of numbers: give values instead",
+            )
         return Change(pname, rationale.strip(), scale=factor, start=start, quantum=quantum)
     values = spec["values"]
     if not isinstance(values, dict) or not values:
@@ -300,9 +320,12 @@ def _changed(param: Parameter, change: Change) -> Parameter:
             entries[change.start] = DatedValue(change.start, in_force.value, in_force.reference)
         for start, entry in list(entries.items()):
             if start >= change.start and entry.value is not None:
-                entries[start] = DatedValue(start, _scaled(entry.value, change.scale,
-                                                           change.quantum), ref,
-                                            f"× {change.scale}")
+                entries[start] = DatedValue(
+                    start,
+                    _scaled(entry.value, change.scale, change.quantum),
+                    ref,
+                    f"× {change.scale}",
+                )
     for start, value in change.values:
         entries[start] = DatedValue(start, value, ref)
     return replace(param, values=tuple(entries[d] for d in sorted(entries)))

@@ -41,9 +41,19 @@ from .reform import Reform
 from .version import RULES_VERSION
 
 Progress = Callable[[int, str], None]  # (percent done, step name)
-BANDS = ((0, 10, "0–9"), (10, 20, "10–19"), (20, 30, "20–29"), (30, 40, "30–39"),
-         (40, 50, "40–49"), (50, 60, "50–59"), (60, 70, "60–69"), (70, 80, "70–79"),
-         (80, 90, "80–89"), (90, 100, "90–99"), (100, 101, "100"))
+BANDS = (
+    (0, 10, "0–9"),
+    (10, 20, "10–19"),
+    (20, 30, "20–29"),
+    (30, 40, "30–39"),
+    (40, 50, "40–49"),
+    (50, 60, "50–59"),
+    (60, 70, "60–69"),
+    (70, 80, "70–79"),
+    (80, 90, "80–89"),
+    (90, 100, "90–99"),
+    (100, 101, "100"),
+)
 COUNTRIES = ("fr", "ua")
 MAX_SYNTHETIC = 5_000_000
 
@@ -67,8 +77,11 @@ def encode(values: npt.ArrayLike) -> tuple[npt.NDArray[np.int64], tuple[str, ...
     return codes.astype(np.int64), tuple(str(x) for x in labels.tolist())
 
 
-def _fixed_codes(values: npt.ArrayLike, mapping: dict[str, int], name: str,
-                 ) -> npt.NDArray[np.int64]:
+def _fixed_codes(
+    values: npt.ArrayLike,
+    mapping: dict[str, int],
+    name: str,
+) -> npt.NDArray[np.int64]:
     arr = np.asarray(values)
     if arr.dtype.kind in "iu":
         if arr.size and (arr.min() < 0 or arr.max() >= len(mapping)):
@@ -79,8 +92,9 @@ def _fixed_codes(values: npt.ArrayLike, mapping: dict[str, int], name: str,
     out = table[codes] if labels else codes
     if np.any(out < 0):
         bad = int(np.flatnonzero(out < 0)[0])
-        raise InputError(f"{name} (row {bad + 1})",
-                         f"'{arr[bad]}' is not one of {', '.join(mapping)}")
+        raise InputError(
+            f"{name} (row {bad + 1})", f"'{arr[bad]}' is not one of {', '.join(mapping)}"
+        )
     return out
 
 
@@ -115,8 +129,9 @@ class Population:
         self.cause = _fixed_codes(self.cause, CAUSE_CODES, "cause")
         self.context = _fixed_codes(self.context, CONTEXT_CODES, "context")
         if self.country is not None:
-            self.country = _fixed_codes(self.country, {c: i for i, c in enumerate(COUNTRIES)},
-                                        "country")
+            self.country = _fixed_codes(
+                self.country, {c: i for i, c in enumerate(COUNTRIES)}, "country"
+            )
         for name in ("region", "status"):
             col = getattr(self, name)
             if col is not None and np.asarray(col).dtype.kind not in "iu":
@@ -135,8 +150,16 @@ class Population:
 
 def population_digest(pop: Population) -> str:
     sha = hashlib.blake2b(digest_size=16)
-    for name in ("person_id", "rate", "cause", "context", "region", "status", "country",
-                 "ua_group"):
+    for name in (
+        "person_id",
+        "rate",
+        "cause",
+        "context",
+        "region",
+        "status",
+        "country",
+        "ua_group",
+    ):
         col = getattr(pop, name)
         sha.update(name.encode())
         if col is None:
@@ -158,6 +181,7 @@ def population_digest(pop: Population) -> str:
 
 # ---------------------------------------------------------------- populations
 
+
 def synthetic_population(n: int, seed: int = 0) -> Population:
     """A seeded synthetic population of `n` persons (see SYNTHETIC_ASSUMPTIONS)."""
     if not 1 <= n <= MAX_SYNTHETIC:
@@ -176,12 +200,20 @@ def synthetic_population(n: int, seed: int = 0) -> Population:
     ua_codes = np.array([labels.index(r) for r in UA_REGIONS], dtype=np.int64)
     region_p = np.where(ua_person == 1, ua_codes[region_idx], fr_codes[region_idx])
     statuses = ("fr_pensioner", "ua_war_disability")
-    return Population(person, rate, cause, context, region=np.repeat(region_p, counts),
-                      status=np.repeat(ua_person, counts),
-                      country=np.repeat(ua_person, counts),
-                      ua_group=np.zeros(rows, dtype=np.int64), region_labels=labels,
-                      status_labels=statuses,
-                      description=f"synthetic:{n}:{seed}", assumptions=SYNTHETIC_ASSUMPTIONS)
+    return Population(
+        person,
+        rate,
+        cause,
+        context,
+        region=np.repeat(region_p, counts),
+        status=np.repeat(ua_person, counts),
+        country=np.repeat(ua_person, counts),
+        ua_group=np.zeros(rows, dtype=np.int64),
+        region_labels=labels,
+        status_labels=statuses,
+        description=f"synthetic:{n}:{seed}",
+        assumptions=SYNTHETIC_ASSUMPTIONS,
+    )
 
 
 def parse_population_spec(spec: str) -> tuple[int, int]:
@@ -197,8 +229,11 @@ def parse_population_spec(spec: str) -> tuple[int, int]:
     return n, seed
 
 
-def _polars_codes(series: Any, name: str, mapping: dict[str, int] | None = None,
-                  ) -> tuple[npt.NDArray[np.int64], tuple[str, ...]]:
+def _polars_codes(
+    series: Any,
+    name: str,
+    mapping: dict[str, int] | None = None,
+) -> tuple[npt.NDArray[np.int64], tuple[str, ...]]:
     """Encode a text column in polars (an Enum cast: fast on millions of rows): codes and
     sorted labels, or codes by a fixed mapping (an unknown value is an error naming its row)."""
     import polars as pl
@@ -214,13 +249,18 @@ def _polars_codes(series: Any, name: str, mapping: dict[str, int] | None = None,
         enum = s.cast(pl.Enum(list(labels)))
     except pl.exceptions.PolarsError as exc:  # a value outside the mapping: name its row
         bad = int((~s.is_in(list(labels))).arg_true()[0])
-        raise InputError(f"{name} (row {bad + 1})",
-                         f"'{s[bad]}' is not one of {', '.join(labels)}") from exc
+        raise InputError(
+            f"{name} (row {bad + 1})", f"'{s[bad]}' is not one of {', '.join(labels)}"
+        ) from exc
     return enum.to_physical().cast(pl.Int64).to_numpy(), labels
 
 
-def read_population(source: str | bytes, *, name: str = "", parquet: bool | None = None,
-                    ) -> Population:
+def read_population(
+    source: str | bytes,
+    *,
+    name: str = "",
+    parquet: bool | None = None,
+) -> Population:
     """A CSV or Parquet file (path or bytes) with the columns of `fr-pmi-batch`."""
     import polars as pl
 
@@ -247,16 +287,17 @@ def read_population(source: str | bytes, *, name: str = "", parquet: bool | None
     if df["person_id"].null_count():
         raise InputError("person_id", "must not be empty")
     pid = df["person_id"]
-    person_id = pid.to_numpy() if pid.dtype.is_integer() else \
-        pid.cast(pl.Utf8).rank("dense").cast(pl.Int64).to_numpy()
+    person_id = (
+        pid.to_numpy()
+        if pid.dtype.is_integer()
+        else pid.cast(pl.Utf8).rank("dense").cast(pl.Int64).to_numpy()
+    )
     cause, _ = _polars_codes(df["cause"], "cause", CAUSE_CODES)
     context, _ = _polars_codes(df["context"], "context", CONTEXT_CODES)
     country = None
     if "country" in df.columns:
-        lowered = df["country"].cast(pl.Utf8).fill_null("fr").str.to_lowercase() \
-            .replace("", "fr")
-        country, _ = _polars_codes(lowered, "country",
-                                   {c: i for i, c in enumerate(COUNTRIES)})
+        lowered = df["country"].cast(pl.Utf8).fill_null("fr").str.to_lowercase().replace("", "fr")
+        country, _ = _polars_codes(lowered, "country", {c: i for i, c in enumerate(COUNTRIES)})
     group = None
     if "ua_group" in df.columns:
         try:
@@ -274,10 +315,19 @@ def read_population(source: str | bytes, *, name: str = "", parquet: bool | None
         region, region_labels = _polars_codes(df["region"], "region")
     if "status" in df.columns:
         status, status_labels = _polars_codes(df["status"], "status")
-    return Population(person_id, rate, cause, context, region=region, status=status,
-                      country=country, ua_group=group, region_labels=region_labels,
-                      status_labels=status_labels,
-                      description=f"file {label}: {df.height} rows")
+    return Population(
+        person_id,
+        rate,
+        cause,
+        context,
+        region=region,
+        status=status,
+        country=country,
+        ua_group=group,
+        region_labels=region_labels,
+        status_labels=status_labels,
+        description=f"file {label}: {df.height} rows",
+    )
 
 
 def population_to_parquet(pop: Population) -> bytes:
@@ -287,11 +337,15 @@ def population_to_parquet(pop: Population) -> bytes:
 
     def text(codes: npt.NDArray[Any], labels: tuple[str, ...] | list[str]) -> Any:
         return pl.Series(codes, dtype=pl.Int64).replace_strict(
-            dict(enumerate(labels)), return_dtype=pl.Utf8)
+            dict(enumerate(labels)), return_dtype=pl.Utf8
+        )
 
-    cols: dict[str, Any] = {"person_id": pop.person_id, "rate": pop.rate,
-                            "cause": text(pop.cause, list(CAUSE_CODES)),
-                            "context": text(pop.context, list(CONTEXT_CODES))}
+    cols: dict[str, Any] = {
+        "person_id": pop.person_id,
+        "rate": pop.rate,
+        "cause": text(pop.cause, list(CAUSE_CODES)),
+        "context": text(pop.context, list(CONTEXT_CODES)),
+    }
     if pop.region is not None:
         cols["region"] = text(pop.region, pop.region_labels)
     if pop.status is not None:
@@ -306,6 +360,7 @@ def population_to_parquet(pop: Population) -> bytes:
 
 
 # ---------------------------------------------------------------- simulation
+
 
 def _cents(eur: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
     return np.round(eur * 100).astype(np.int64)
@@ -338,13 +393,24 @@ def _law_key(p: Parameters, date: dt.date, *, without: str) -> str:
     return "|".join(values)
 
 
-def _pmi(pop: Population, date: dt.date, fr: Parameters, cache: dict[str, Any],
-         ) -> tuple[BatchResult, npt.NDArray[np.int64]]:
+def _pmi(
+    pop: Population,
+    date: dt.date,
+    fr: Parameters,
+    cache: dict[str, Any],
+) -> tuple[BatchResult, npt.NDArray[np.int64]]:
     """The French PMI of every person, in cents. Two parameter sets whose law at `date`
     differs only by the point value give the same index points (L125-2: the amount is the
     points times the point value), so the batch runs once and the amount is recomputed."""
-    pv = _dec(in_force(fr, "fr.point_value", date, field="date",
-                       message=f"no PMI point value is known for {date}"))
+    pv = _dec(
+        in_force(
+            fr,
+            "fr.point_value",
+            date,
+            field="date",
+            message=f"no PMI point value is known for {date}",
+        )
+    )
     key = _law_key(fr, date, without="fr.point_value")
     if key in cache:
         res, pv0, cents0 = cache[key]
@@ -359,20 +425,35 @@ def _pmi(pop: Population, date: dt.date, fr: Parameters, cache: dict[str, Any],
     return res, cents
 
 
-def _side(pop: Population, date: dt.date, params: dict[str, Parameters],
-          reform: Reform | None, first: npt.NDArray[np.int64],
-          cache: dict[str, Any]) -> _Side:
+def _side(
+    pop: Population,
+    date: dt.date,
+    params: dict[str, Parameters],
+    reform: Reform | None,
+    first: npt.NDArray[np.int64],
+    cache: dict[str, Any],
+) -> _Side:
     fr, ua, sim = params["fr"], params["ua"], params["sim"]
     res, pmi_cents = _pmi(pop, date, fr, cache)
     n = pmi_cents.shape[0]
-    is_ua = (pop.country[first] == COUNTRIES.index("ua")) if pop.country is not None \
+    is_ua = (
+        (pop.country[first] == COUNTRIES.index("ua"))
+        if pop.country is not None
         else np.zeros(n, bool)
+    )
     cents = np.where(is_ua, 0, pmi_cents)
     beneficiary = np.where(is_ua, False, res.eligible)
     one_time = np.zeros(n, dtype=np.int64)
     if is_ua.any():
-        eur_per_uah = _dec(in_force(sim, "sim.eur_per_uah", date, field="date",
-                                    message="no exchange rate is known for this date"))
+        eur_per_uah = _dec(
+            in_force(
+                sim,
+                "sim.eur_per_uah",
+                date,
+                field="date",
+                message="no exchange rate is known for this date",
+            )
+        )
         group = _ua_groups(pop, first, res.global_rate, sim, date)
         scenario = reform.scenario if reform is not None else None
         if scenario is not None and scenario.kind == "fr_grid_for_ua":
@@ -381,8 +462,13 @@ def _side(pop: Population, date: dt.date, params: dict[str, Parameters],
             cents = np.where(is_ua, ua_cents, cents)
             beneficiary = np.where(is_ua, res.eligible, beneficiary)
         else:
-            table = in_force(ua, "ua.annual_payment", date, field="date",
-                             message="no Ukrainian annual payment is known for this date")
+            table = in_force(
+                ua,
+                "ua.annual_payment",
+                date,
+                field="date",
+                message="no Ukrainian annual payment is known for this date",
+            )
             pay = np.zeros(4, dtype=np.int64)
             for g in (1, 2, 3):
                 uah = _dec(table.get(f"war_disability_{g}", 0))
@@ -390,25 +476,51 @@ def _side(pop: Population, date: dt.date, params: dict[str, Parameters],
             cents = np.where(is_ua, pay[group], cents)
             beneficiary = np.where(is_ua, group > 0, beneficiary)
         jan1 = dt.date(date.year, 1, 1)
-        pm = _dec(in_force(ua, "ua.subsistence_minimum_able_bodied", jan1, field="date",
-                           message="no subsistence minimum is known for this year"))
-        mult = in_force(ua, "ua.disability_multiplier_duty", date, field="date",
-                        message="no disability multipliers are known for this date")
+        pm = _dec(
+            in_force(
+                ua,
+                "ua.subsistence_minimum_able_bodied",
+                jan1,
+                field="date",
+                message="no subsistence minimum is known for this year",
+            )
+        )
+        mult = in_force(
+            ua,
+            "ua.disability_multiplier_duty",
+            date,
+            field="date",
+            message="no disability multipliers are known for this date",
+        )
         once = np.zeros(4, dtype=np.int64)
         for g in (1, 2, 3):
-            once[g] = int((_dec(mult[g]) * pm * eur_per_uah * 100).quantize(
-                Decimal(1), ROUND_HALF_UP))
+            once[g] = int(
+                (_dec(mult[g]) * pm * eur_per_uah * 100).quantize(Decimal(1), ROUND_HALF_UP)
+            )
         one_time = np.where(is_ua, once[group], 0)
-    return _Side(cents.astype(np.int64), beneficiary.astype(bool), one_time,
-                 {k: v.digest for k, v in params.items()})
+    return _Side(
+        cents.astype(np.int64),
+        beneficiary.astype(bool),
+        one_time,
+        {k: v.digest for k, v in params.items()},
+    )
 
 
-def _ua_groups(pop: Population, first: npt.NDArray[np.int64], global_rate: npt.NDArray[Any],
-               sim: Parameters, date: dt.date) -> npt.NDArray[np.int64]:
-    own = pop.ua_group[first] if pop.ua_group is not None else np.zeros(first.shape[0],
-                                                                          np.int64)
-    mins = in_force(sim, "sim.ua_group_min_rate", date, field="date",
-                    message="no rate → group mapping is known for this date")
+def _ua_groups(
+    pop: Population,
+    first: npt.NDArray[np.int64],
+    global_rate: npt.NDArray[Any],
+    sim: Parameters,
+    date: dt.date,
+) -> npt.NDArray[np.int64]:
+    own = pop.ua_group[first] if pop.ua_group is not None else np.zeros(first.shape[0], np.int64)
+    mins = in_force(
+        sim,
+        "sim.ua_group_min_rate",
+        date,
+        field="date",
+        message="no rate → group mapping is known for this date",
+    )
     derived = np.zeros(first.shape[0], dtype=np.int64)
     for g in (3, 2, 1):  # the highest group reached wins
         derived = np.where(global_rate >= int(mins[g]), g, derived)
@@ -420,11 +532,18 @@ def combined_digest(digests: dict[str, str]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def simulate(pop: Population, date: dt.date, reform: Reform | None = None, *,
-             base: dict[str, Parameters], progress: Progress | None = None) -> dict[str, Any]:
+def simulate(
+    pop: Population,
+    date: dt.date,
+    reform: Reform | None = None,
+    *,
+    base: dict[str, Parameters],
+    progress: Progress | None = None,
+) -> dict[str, Any]:
     """Baseline and reform over the population; a JSON-ready dict of results. `base`: the
     law's parameter sets by prefix ("fr", "ua", "sim"), loaded by the caller
     (`parameters.default_sets()`, or a run's frozen files); the reform overlays them."""
+
     def tick(pct: int, step: str) -> None:
         if progress is not None:
             progress(pct, step)
@@ -450,13 +569,20 @@ def simulate(pop: Population, date: dt.date, reform: Reform | None = None, *,
     r = _side(pop, date, reformed, reform, first, cache)
     tick(85, "aggregating")
     out = aggregate(pop, first, b, r, _pmi(pop, date, base["fr"], cache)[0].global_rate)
-    out.update({
-        "date": date.isoformat(), "rules_version": RULES_VERSION,
-        "population": {"description": pop.description, "digest": pop.digest,
-                       "persons": int(uniq.shape[0]), "rows": pop.rows,
-                       "assumptions": list(pop.assumptions)},
-        "reform_info": reform.as_dict() if reform is not None else None,
-    })
+    out.update(
+        {
+            "date": date.isoformat(),
+            "rules_version": RULES_VERSION,
+            "population": {
+                "description": pop.description,
+                "digest": pop.digest,
+                "persons": int(uniq.shape[0]),
+                "rows": pop.rows,
+                "assumptions": list(pop.assumptions),
+            },
+            "reform_info": reform.as_dict() if reform is not None else None,
+        }
+    )
     out["baseline"]["params"] = b.digests
     out["baseline"]["params_digest"] = combined_digest(b.digests)
     out["reform"]["params"] = r.digests
@@ -469,17 +595,22 @@ def _eur(cents: int) -> float:
     return round(cents / 100, 2)
 
 
-def _totals(cents: npt.NDArray[np.int64], ben: npt.NDArray[np.bool_],
-            one_time: npt.NDArray[np.int64]) -> dict[str, Any]:
+def _totals(
+    cents: npt.NDArray[np.int64], ben: npt.NDArray[np.bool_], one_time: npt.NDArray[np.int64]
+) -> dict[str, Any]:
     total = int(cents.sum())
     count = int(ben.sum())
-    return {"total_eur": _eur(total), "beneficiaries": count,
-            "average_eur": _eur(total // count) if count else 0.0,
-            "one_time_eur": _eur(int(one_time.sum()))}
+    return {
+        "total_eur": _eur(total),
+        "beneficiaries": count,
+        "average_eur": _eur(total // count) if count else 0.0,
+        "one_time_eur": _eur(int(one_time.sum())),
+    }
 
 
-def _group_rows(keys: npt.NDArray[Any], labels: list[str], b: _Side, r: _Side, *,
-                keep_empty: bool = False) -> list[dict[str, Any]]:
+def _group_rows(
+    keys: npt.NDArray[Any], labels: list[str], b: _Side, r: _Side, *, keep_empty: bool = False
+) -> list[dict[str, Any]]:
     k = len(labels)
     persons = np.bincount(keys, minlength=k)
     bb = np.bincount(keys, weights=b.beneficiary, minlength=k).astype(np.int64)
@@ -490,19 +621,27 @@ def _group_rows(keys: npt.NDArray[Any], labels: list[str], b: _Side, r: _Side, *
     for i, label in enumerate(labels):
         if persons[i] == 0 and not keep_empty:
             continue
-        rows.append({
-            "key": label, "persons": int(persons[i]),
-            "baseline_beneficiaries": int(bb[i]), "baseline_total_eur": _eur(int(bc[i])),
-            "baseline_average_eur": _eur(int(bc[i]) // int(bb[i])) if bb[i] else 0.0,
-            "reform_beneficiaries": int(rb[i]), "reform_total_eur": _eur(int(rc[i])),
-            "reform_average_eur": _eur(int(rc[i]) // int(rb[i])) if rb[i] else 0.0,
-            "change_eur": _eur(int(rc[i]) - int(bc[i])),
-        })
+        rows.append(
+            {
+                "key": label,
+                "persons": int(persons[i]),
+                "baseline_beneficiaries": int(bb[i]),
+                "baseline_total_eur": _eur(int(bc[i])),
+                "baseline_average_eur": _eur(int(bc[i]) // int(bb[i])) if bb[i] else 0.0,
+                "reform_beneficiaries": int(rb[i]),
+                "reform_total_eur": _eur(int(rc[i])),
+                "reform_average_eur": _eur(int(rc[i]) // int(rb[i])) if rb[i] else 0.0,
+                "change_eur": _eur(int(rc[i]) - int(bc[i])),
+            }
+        )
     return rows
 
 
-def _group_sum(keys: npt.NDArray[Any], values: npt.NDArray[np.int64], k: int,
-               ) -> npt.NDArray[np.int64]:
+def _group_sum(
+    keys: npt.NDArray[Any],
+    values: npt.NDArray[np.int64],
+    k: int,
+) -> npt.NDArray[np.int64]:
     """Exact integer sums by group. Float64 adds integers exactly while every partial sum
     stays below 2^53, which the total of absolute values bounds; beyond, sort and reduce."""
     acc = np.zeros(k, dtype=np.int64)
@@ -513,8 +652,9 @@ def _group_sum(keys: npt.NDArray[Any], values: npt.NDArray[np.int64], k: int,
     return acc
 
 
-def _int_sum(acc: npt.NDArray[np.int64], keys: npt.NDArray[Any],
-             values: npt.NDArray[np.int64]) -> None:
+def _int_sum(
+    acc: npt.NDArray[np.int64], keys: npt.NDArray[Any], values: npt.NDArray[np.int64]
+) -> None:
     order = np.argsort(keys, kind="stable")
     sk = keys[order]
     starts = np.flatnonzero(np.r_[True, sk[1:] != sk[:-1]])
@@ -522,16 +662,21 @@ def _int_sum(acc: npt.NDArray[np.int64], keys: npt.NDArray[Any],
     acc[sk[starts]] += sums
 
 
-def _by_attribute(codes: npt.NDArray[Any] | None, labels: tuple[str, ...],
-                  first: npt.NDArray[np.int64], b: _Side, r: _Side) -> list[dict[str, Any]]:
+def _by_attribute(
+    codes: npt.NDArray[Any] | None,
+    labels: tuple[str, ...],
+    first: npt.NDArray[np.int64],
+    b: _Side,
+    r: _Side,
+) -> list[dict[str, Any]]:
     if codes is None:
         return []
-    return _group_rows(np.asarray(codes)[first].astype(np.int64),
-                       [x or "—" for x in labels], b, r)
+    return _group_rows(np.asarray(codes)[first].astype(np.int64), [x or "—" for x in labels], b, r)
 
 
-def aggregate(pop: Population, first: npt.NDArray[np.int64], b: _Side, r: _Side,
-              global_rate: npt.NDArray[Any]) -> dict[str, Any]:
+def aggregate(
+    pop: Population, first: npt.NDArray[np.int64], b: _Side, r: _Side, global_rate: npt.NDArray[Any]
+) -> dict[str, Any]:
     gained = ~b.beneficiary & r.beneficiary
     lost = b.beneficiary & ~r.beneficiary
     diff = r.cents - b.cents
@@ -545,16 +690,22 @@ def aggregate(pop: Population, first: npt.NDArray[np.int64], b: _Side, r: _Side,
         "baseline": _totals(b.cents, b.beneficiary, b.one_time_cents),
         "reform": _totals(r.cents, r.beneficiary, r.one_time_cents),
         "change_eur": _eur(int(diff.sum())),
-        "gained": int(gained.sum()), "lost": int(lost.sum()),
-        "winners": {"count": int(win.sum()), "total_eur": _eur(int(diff[win].sum())),
-                    "average_eur": _eur(int(diff[win].sum()) // int(win.sum()))
-                    if win.any() else 0.0},
-        "losers": {"count": int(lose.sum()), "total_eur": _eur(int(-diff[lose].sum())),
-                   "average_eur": _eur(int(-diff[lose].sum()) // int(lose.sum()))
-                   if lose.any() else 0.0},
+        "gained": int(gained.sum()),
+        "lost": int(lost.sum()),
+        "winners": {
+            "count": int(win.sum()),
+            "total_eur": _eur(int(diff[win].sum())),
+            "average_eur": _eur(int(diff[win].sum()) // int(win.sum())) if win.any() else 0.0,
+        },
+        "losers": {
+            "count": int(lose.sum()),
+            "total_eur": _eur(int(-diff[lose].sum())),
+            "average_eur": _eur(int(-diff[lose].sum()) // int(lose.sum())) if lose.any() else 0.0,
+        },
         "unchanged": int((diff == 0).sum()),
-        "by_band": _group_rows(band_keys, [label for _lo, _hi, label in BANDS], b, r,
-                               keep_empty=True),
+        "by_band": _group_rows(
+            band_keys, [label for _lo, _hi, label in BANDS], b, r, keep_empty=True
+        ),
         "by_region": _by_attribute(pop.region, pop.region_labels, first, b, r),
         "by_status": _by_attribute(pop.status, pop.status_labels, first, b, r),
         "by_country": _by_attribute(pop.country, COUNTRIES, first, b, r),

@@ -30,28 +30,36 @@ def _rate(value: Any, *, low: Decimal, name: str, required: bool = False) -> Dec
     if value is None and not required:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-        raise PydanticCustomError("rate_number", _("“%(field)s” must be a number, such as "
-                                                   "12.5 or 12,5.") % {"field": name})
+        raise PydanticCustomError(
+            "rate_number",
+            _("“%(field)s” must be a number, such as 12.5 or 12,5.") % {"field": name},
+        )
     rate = parse_rate(str(value)) if isinstance(value, str) else Decimal(str(value))
     if rate is None or not rate.is_finite():
-        raise PydanticCustomError("rate_number", _("“%(field)s” must be a number, such as "
-                                                   "12.5 or 12,5.") % {"field": name})
+        raise PydanticCustomError(
+            "rate_number",
+            _("“%(field)s” must be a number, such as 12.5 or 12,5.") % {"field": name},
+        )
     if rate < low or rate > 100:
-        raise PydanticCustomError("rate_range", _("“%(field)s” must be between %(min)s and "
-                                                  "%(max)s.") % {"field": name, "min": low,
-                                                                 "max": 100})
+        raise PydanticCustomError(
+            "rate_range",
+            _("“%(field)s” must be between %(min)s and %(max)s.")
+            % {"field": name, "min": low, "max": 100},
+        )
     if -rate.as_tuple().exponent > 2:  # type: ignore[operator]
-        raise PydanticCustomError("rate_decimals", _("“%(field)s” allows at most two "
-                                                     "decimals.") % {"field": name})
+        raise PydanticCustomError(
+            "rate_decimals", _("“%(field)s” allows at most two decimals.") % {"field": name}
+        )
     return rate
 
 
 def _in_range(value: dt.date | None, name: str) -> dt.date | None:
     if value is not None and not EARLIEST <= value <= LATEST:
-        raise PydanticCustomError("date_range", _("“%(field)s” must be between %(min)s and "
-                                                  "%(max)s.") % {"field": name,
-                                                                 "min": EARLIEST.isoformat(),
-                                                                 "max": LATEST.isoformat()})
+        raise PydanticCustomError(
+            "date_range",
+            _("“%(field)s” must be between %(min)s and %(max)s.")
+            % {"field": name, "min": EARLIEST.isoformat(), "max": LATEST.isoformat()},
+        )
     return value
 
 
@@ -60,14 +68,16 @@ class InfirmityIn(Schema):
 
     label: str = Field("", max_length=200)
     rate: Decimal = Field(
-        description="percent above 0 and at most 100, two decimals; \"12,5\" and 12.5 alike")
+        description='percent above 0 and at most 100, two decimals; "12,5" and 12.5 alike'
+    )
     cause: Literal["injury", "disease"] = "injury"
     context: Literal["peace", "war", "opex", "captivity"] = "peace"
     addition: Literal["chain", "arithmetic"] = "chain"
     third_person: bool = Field(False, description="this infirmity alone needs a third person")
     amputation_without_prosthesis: bool = False
     arithmetic_addition: Decimal | None = Field(
-        None, description="points added to this infirmity's own rate (L125-9)")
+        None, description="points added to this infirmity's own rate (L125-9)"
+    )
 
     @field_validator("rate", mode="before")
     @classmethod
@@ -78,8 +88,10 @@ class InfirmityIn(Schema):
     @classmethod
     def _label(cls, v: str) -> str:
         if CONTROL.search(v):
-            raise PydanticCustomError("control_characters", _(
-                "“%(field)s” must not contain control characters.") % {"field": "label"})
+            raise PydanticCustomError(
+                "control_characters",
+                _("“%(field)s” must not contain control characters.") % {"field": "label"},
+            )
         return v
 
     @field_validator("arithmetic_addition", mode="before")
@@ -103,10 +115,13 @@ class CompareIn(Schema):
     children_birth_dates: list[dt.date] = Field(default_factory=list, max_length=30)
     infirmities: list[InfirmityIn] = Field(default_factory=list, max_length=20)
     ua_group: Literal[1, 2, 3] | None = Field(
-        None, description="Ukrainian disability group, as set by the Ukrainian expert team "
-                          "(never derived from the French rate)")
+        None,
+        description="Ukrainian disability group, as set by the Ukrainian expert team "
+        "(never derived from the French rate)",
+    )
     ua_loss_percent: Decimal | None = Field(
-        None, description="without a group: percentage of lost working capacity")
+        None, description="without a group: percentage of lost working capacity"
+    )
     ua_cause: Literal["duty", "service"] | None = None
     ua_set_date: dt.date | None = Field(None, description="default: `date`")
     death_date: dt.date | None = None
@@ -161,12 +176,15 @@ class CompareOut(Schema):
 
 def _situation(p: CompareIn) -> cases.Situation:
     def required(name: str) -> ApplicationError:
-        return ApplicationError(_("Some fields are not valid."), fields={
-            name: [_("“%(field)s” is required.") % {"field": name}]})
+        return ApplicationError(
+            _("Some fields are not valid."),
+            fields={name: [_("“%(field)s” is required.") % {"field": name}]},
+        )
 
     if p.grade not in cases.known_grades(p.date):
-        raise ApplicationError(_("Some fields are not valid."), fields={"grade": [
-            _("Not one of the allowed values.")]})
+        raise ApplicationError(
+            _("Some fields are not valid."), fields={"grade": [_("Not one of the allowed values.")]}
+        )
     if p.status == cases.DECEASED:
         if p.death_date is None:
             raise required("death_date")
@@ -177,25 +195,47 @@ def _situation(p: CompareIn) -> cases.Situation:
             raise required("ua_group")
         if p.ua_cause is None:
             raise required("ua_cause")
-    infs = tuple(cases.InfirmityIn(
-        label=i.label.strip() or f"#{n + 1}", rate=i.rate, cause=i.cause,
-        context=i.context, addition=i.addition, third_person=i.third_person,
-        amputation_without_prosthesis=i.amputation_without_prosthesis,
-        arithmetic_addition=i.arithmetic_addition, source=f"infirmities.{n}")
-        for n, i in enumerate(p.infirmities))
+    infs = tuple(
+        cases.InfirmityIn(
+            label=i.label.strip() or f"#{n + 1}",
+            rate=i.rate,
+            cause=i.cause,
+            context=i.context,
+            addition=i.addition,
+            third_person=i.third_person,
+            amputation_without_prosthesis=i.amputation_without_prosthesis,
+            arithmetic_addition=i.arithmetic_addition,
+            source=f"infirmities.{n}",
+        )
+        for n, i in enumerate(p.infirmities)
+    )
     return cases.Situation(
-        date=p.date, infirmities=infs, status=p.status, grade=p.grade,
-        left_service=p.left_service, third_person=p.third_person, grand_mutile=p.grand_mutile,
-        children=p.children, children_birth_dates=tuple(p.children_birth_dates),
+        date=p.date,
+        infirmities=infs,
+        status=p.status,
+        grade=p.grade,
+        left_service=p.left_service,
+        third_person=p.third_person,
+        grand_mutile=p.grand_mutile,
+        children=p.children,
+        children_birth_dates=tuple(p.children_birth_dates),
         ua_group=p.ua_group,
         ua_loss_percent=None if p.ua_group is not None else p.ua_loss_percent,
-        ua_cause=p.ua_cause or "", ua_set_date=p.ua_set_date, death_date=p.death_date,
-        death_record_date=p.death_record_date, recipients=p.recipients,
-        service_death=p.service_death, deceased_rate=p.deceased_rate)
+        ua_cause=p.ua_cause or "",
+        ua_set_date=p.ua_set_date,
+        death_date=p.death_date,
+        death_record_date=p.death_record_date,
+        recipients=p.recipients,
+        service_death=p.service_death,
+        deceased_rate=p.deceased_rate,
+    )
 
 
-@router.post("/simulator/compare", response=CompareOut,
-             summary="The same case under the French and the Ukrainian law (nothing stored)")
+@router.post(
+    "/simulator/compare",
+    response=CompareOut,
+    summary="The same case under the French and the Ukrainian law (nothing stored)",
+)
 def compare(request: HttpRequest, payload: CompareIn) -> dict[str, Any]:
     """Both calculators on one situation, each explained step by step in the reader's
     language, with what each side assumed. A side the law refuses carries `error` (field and
@@ -210,5 +250,8 @@ def compare(request: HttpRequest, payload: CompareIn) -> dict[str, Any]:
         for e in errors:
             fields.setdefault(e["field"], []).append(e["message"])
         raise ApplicationError(_("Some fields are not valid."), fields=fields)
-    return {"fr": sides["fr"].as_dict(), "ua": sides["ua"].as_dict(),
-            "notice": _("An estimate only: it is not a decision and gives no right.")}
+    return {
+        "fr": sides["fr"].as_dict(),
+        "ua": sides["ua"].as_dict(),
+        "notice": _("An estimate only: it is not a decision and gives no right."),
+    }

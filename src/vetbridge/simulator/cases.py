@@ -78,8 +78,14 @@ class Side:
     explanation: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"law": self.law, "input": self.input, "assumptions": self.assumptions,
-                "result": self.result, "error": self.error, "explanation": self.explanation}
+        return {
+            "law": self.law,
+            "input": self.input,
+            "assumptions": self.assumptions,
+            "result": self.result,
+            "error": self.error,
+            "explanation": self.explanation,
+        }
 
 
 def reader_language() -> str:
@@ -90,8 +96,14 @@ def reader_language() -> str:
 def explain(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The calculator's steps in the reader's language (English if a step lacks it)."""
     lang = reader_language()
-    return [{"text": s["text"].get(lang) or s["text"].get("en", ""),
-             "reference": s.get("reference", ""), "value": s.get("value")} for s in steps]
+    return [
+        {
+            "text": s["text"].get(lang) or s["text"].get("en", ""),
+            "reference": s.get("reference", ""),
+            "value": s.get("value"),
+        }
+        for s in steps
+    ]
 
 
 def _num(d: Decimal) -> int | float:
@@ -108,12 +120,17 @@ def _pct(d: Decimal | int) -> str:
 
 # ---------------------------------------------------------------- France
 
+
 def fr_input(s: Situation) -> dict[str, Any]:
     """The `vetbridge rules fr-pmi` case of the situation (living person)."""
     infs: list[dict[str, Any]] = []
     for inf in s.infirmities:
-        row: dict[str, Any] = {"label": inf.label, "rate": _num(inf.rate), "cause": inf.cause,
-                               "context": inf.context}
+        row: dict[str, Any] = {
+            "label": inf.label,
+            "rate": _num(inf.rate),
+            "cause": inf.cause,
+            "context": inf.context,
+        }
         if inf.addition != "chain":
             row["addition"] = inf.addition
         if inf.third_person:
@@ -143,44 +160,68 @@ def fr_assumptions(s: Situation) -> list[str]:
     out = [
         _("Computed at %(date)s, with the point value and the tables in force on that date.")
         % {"date": _date(s.date)},
-        _("Each infirmity is taken with the rate, cause and context entered; the rates are "
-          "those of the French scale (guide-barème), as a French military doctor would set "
-          "them."),
-        _("Grade: %(grade)s; %(service)s.") % {
+        _(
+            "Each infirmity is taken with the rate, cause and context entered; the rates are "
+            "those of the French scale (guide-barème), as a French military doctor would set "
+            "them."
+        ),
+        _("Grade: %(grade)s; %(service)s.")
+        % {
             "grade": grade_label(s.grade),
-            "service": _("has left the service") if s.left_service
-            else _("still in active service (or not stated)")},
+            "service": _("has left the service")
+            if s.left_service
+            else _("still in active service (or not stated)"),
+        },
     ]
     if s.children_birth_dates:
-        out.append(_("Children: %(n)s dates of birth entered; the calculator counts those "
-                     "who qualify on the date of the estimate.")
-                   % {"n": len(s.children_birth_dates)})
+        out.append(
+            _(
+                "Children: %(n)s dates of birth entered; the calculator counts those "
+                "who qualify on the date of the estimate."
+            )
+            % {"n": len(s.children_birth_dates)}
+        )
     else:
         out.append(_("Children counted: %(n)s (as entered).") % {"n": s.children})
-    out.append(_("Need of a third person: %(third)s; grand mutilé conditions: %(gm)s.") % {
-        "third": _("yes") if s.third_person or any(i.third_person for i in s.infirmities)
-        else _("no"), "gm": _("yes") if s.grand_mutile else _("no")})
+    out.append(
+        _("Need of a third person: %(third)s; grand mutilé conditions: %(gm)s.")
+        % {
+            "third": _("yes")
+            if s.third_person or any(i.third_person for i in s.infirmities)
+            else _("no"),
+            "gm": _("yes") if s.grand_mutile else _("no"),
+        }
+    )
     return out
 
 
 def survivor_input(s: Situation) -> dict[str, Any]:
-    return {"date": s.date.isoformat(), "service_death": s.service_death,
-            "deceased_rate": s.deceased_rate, "third_person": s.third_person}
+    return {
+        "date": s.date.isoformat(),
+        "service_death": s.service_death,
+        "deceased_rate": s.deceased_rate,
+        "third_person": s.third_person,
+    }
 
 
 def survivor_assumptions(s: Situation) -> list[str]:
     return [
-        _("The French side is the pension of the surviving spouse or partner, computed at "
-          "%(date)s.") % {"date": _date(s.date)},
-        _("Death caused by service: %(yes)s; pension rate of the deceased: %(rate)s (as "
-          "entered).") % {"yes": _("yes") if s.service_death else _("no"),
-                          "rate": _pct(s.deceased_rate)},
+        _(
+            "The French side is the pension of the surviving spouse or partner, computed at "
+            "%(date)s."
+        )
+        % {"date": _date(s.date)},
+        _("Death caused by service: %(yes)s; pension rate of the deceased: %(rate)s (as entered).")
+        % {"yes": _("yes") if s.service_death else _("no"), "rate": _pct(s.deceased_rate)},
     ]
 
 
 def grade_label(grade: str) -> str:
-    labels = {"soldier": _("soldier"), "adjudant": _("warrant officer (adjudant)"),
-              "officier_superieur": _("senior officer")}
+    labels = {
+        "soldier": _("soldier"),
+        "adjudant": _("warrant officer (adjudant)"),
+        "officier_superieur": _("senior officer"),
+    }
     return labels.get(grade, grade.replace("_", " "))
 
 
@@ -198,15 +239,23 @@ def known_grades(on: dt.date | None = None) -> list[str]:
 
 # ---------------------------------------------------------------- Ukraine
 
+
 def ua_input(s: Situation) -> dict[str, Any]:
     if s.status == DECEASED:
-        data: dict[str, Any] = {"kind": "death", "death_date": _iso(s.death_date),
-                                "recipients": s.recipients}
+        data: dict[str, Any] = {
+            "kind": "death",
+            "death_date": _iso(s.death_date),
+            "recipients": s.recipients,
+        }
         if s.death_record_date:
             data["death_record_date"] = s.death_record_date.isoformat()
         return data
-    data = {"kind": "disability", "group": s.ua_group, "cause": s.ua_cause,
-            "set_date": (s.ua_set_date or s.date).isoformat()}
+    data = {
+        "kind": "disability",
+        "group": s.ua_group,
+        "cause": s.ua_cause,
+        "set_date": (s.ua_set_date or s.date).isoformat(),
+    }
     if s.ua_group is None and s.ua_loss_percent is not None:
         data["loss_percent"] = _num(s.ua_loss_percent)
     return data
@@ -218,47 +267,89 @@ def _iso(d: dt.date | None) -> str | None:
 
 def ua_assumptions(s: Situation) -> list[str]:
     if s.status == DECEASED:
-        out = [_("One-time assistance on the death of a serviceman, shared among "
-                 "%(n)s family members entitled (as entered).") % {"n": s.recipients}]
+        out = [
+            _(
+                "One-time assistance on the death of a serviceman, shared among "
+                "%(n)s family members entitled (as entered)."
+            )
+            % {"n": s.recipients}
+        ]
         if s.death_record_date:
-            out.append(_("The payment schedule follows the date of the death record: "
-                         "%(date)s (as entered).") % {"date": _date(s.death_record_date)})
+            out.append(
+                _(
+                    "The payment schedule follows the date of the death record: "
+                    "%(date)s (as entered)."
+                )
+                % {"date": _date(s.death_record_date)}
+            )
         else:
-            out.append(_("No date of the death record entered: the date of death is used for "
-                         "the payment schedule."))
+            out.append(
+                _(
+                    "No date of the death record entered: the date of death is used for "
+                    "the payment schedule."
+                )
+            )
         return out
     out = []
     if s.ua_group:
-        out.append(_("Disability group %(group)s, as entered. A French rate does not determine "
-                     "a Ukrainian group: the group is set by a Ukrainian expert team on "
-                     "functional criteria, so none is derived from the French rates.")
-                   % {"group": {1: "I", 2: "II", 3: "III"}[s.ua_group]})
+        out.append(
+            _(
+                "Disability group %(group)s, as entered. A French rate does not determine "
+                "a Ukrainian group: the group is set by a Ukrainian expert team on "
+                "functional criteria, so none is derived from the French rates."
+            )
+            % {"group": {1: "I", 2: "II", 3: "III"}[s.ua_group]}
+        )
     else:
-        out.append(_("No disability group: partial loss of working capacity of %(pct)s, as "
-                     "entered (not converted from the French rates).")
-                   % {"pct": _pct(s.ua_loss_percent or 0)})
-    out.append({"duty": _("Cause: in the performance of duties (defence of the Motherland), "
-                          "as entered."),
-                "service": _("Cause: during the period of service, not in the performance of "
-                             "duties, as entered.")}.get(s.ua_cause, _("Cause: not entered.")))
+        out.append(
+            _(
+                "No disability group: partial loss of working capacity of %(pct)s, as "
+                "entered (not converted from the French rates)."
+            )
+            % {"pct": _pct(s.ua_loss_percent or 0)}
+        )
+    out.append(
+        {
+            "duty": _(
+                "Cause: in the performance of duties (defence of the Motherland), as entered."
+            ),
+            "service": _(
+                "Cause: during the period of service, not in the performance of duties, as entered."
+            ),
+        }.get(s.ua_cause, _("Cause: not entered."))
+    )
     if s.ua_set_date:
-        out.append(_("Group set on %(date)s: the subsistence minimum of 1 January of that "
-                     "year applies.") % {"date": _date(s.ua_set_date)})
+        out.append(
+            _("Group set on %(date)s: the subsistence minimum of 1 January of that year applies.")
+            % {"date": _date(s.ua_set_date)}
+        )
     else:
-        out.append(_("Date the group was set not entered: the date of the case, %(date)s, is "
-                     "used.") % {"date": _date(s.date)})
-    out.append(_("The French infirmities and rates are not used on this side: the Ukrainian "
-                 "assistance depends on the group (or percentage) and the cause only."))
+        out.append(
+            _("Date the group was set not entered: the date of the case, %(date)s, is used.")
+            % {"date": _date(s.date)}
+        )
+    out.append(
+        _(
+            "The French infirmities and rates are not used on this side: the Ukrainian "
+            "assistance depends on the group (or percentage) and the cause only."
+        )
+    )
     return out
 
 
 # ---------------------------------------------------------------- running
 
 # Rules field → situation field (the API's names; forms map them to their own inputs).
-UA_FIELDS = {"set_date": "ua_set_date", "group": "ua_group", "cause": "ua_cause",
-             "loss_percent": "ua_loss_percent", "death_date": "death_date",
-             "recipients": "recipients", "death_record_date": "death_record_date",
-             "kind": "status"}
+UA_FIELDS = {
+    "set_date": "ua_set_date",
+    "group": "ua_group",
+    "cause": "ua_cause",
+    "loss_percent": "ua_loss_percent",
+    "death_date": "death_date",
+    "recipients": "recipients",
+    "death_record_date": "death_record_date",
+    "kind": "status",
+}
 _INF = re.compile(r"^infirmities\[(\d+)\](?:\.(\w+))?$")
 
 
@@ -282,25 +373,36 @@ def refusal_message(exc: InputError | ParameterError, field_name: str) -> str:
     raw = exc.message if isinstance(exc, InputError) else str(exc)
     if raw == "unknown field":
         return _("This option is not supported by the calculator in its present version.")
-    if field_name in ("date", "ua_set_date", "death_date", "death_record_date") or \
-            "in force" in raw or "is known" in raw:
+    if (
+        field_name in ("date", "ua_set_date", "death_date", "death_record_date")
+        or "in force" in raw
+        or "is known" in raw
+    ):
         return _("No value of the law is known for this date (%(detail)s).") % {"detail": raw}
     if field_name == "grade":
-        return _("The calculator has no table for this grade at this rate (%(detail)s).") \
-            % {"detail": raw}
+        return _("The calculator has no table for this grade at this rate (%(detail)s).") % {
+            "detail": raw
+        }
     return _("The calculator refused this value (%(detail)s).") % {"detail": raw}
 
 
-def _run(law: str, data: dict[str, Any], assumptions: list[str], s: Situation, side: str,
-         ) -> Side:
+def _run(
+    law: str,
+    data: dict[str, Any],
+    assumptions: list[str],
+    s: Situation,
+    side: str,
+) -> Side:
     from vetbridge.rules.fr.pmi import compute_pmi_json
     from vetbridge.rules.fr.survivor import compute_survivor_json
     from vetbridge.rules.parameters import default_set
     from vetbridge.rules.ua.assistance import ua_assistance_json
 
     calculators: dict[str, tuple[Callable[..., dict[str, Any]], str]] = {
-        "fr_pmi": (compute_pmi_json, "fr"), "fr_survivor": (compute_survivor_json, "fr"),
-        "ua_assistance": (ua_assistance_json, "ua")}
+        "fr_pmi": (compute_pmi_json, "fr"),
+        "fr_survivor": (compute_survivor_json, "fr"),
+        "ua_assistance": (ua_assistance_json, "ua"),
+    }
     compute, country = calculators[law]
     out = Side(law=law, input=data, assumptions=assumptions)
     try:
@@ -317,8 +419,7 @@ def _run(law: str, data: dict[str, Any], assumptions: list[str], s: Situation, s
 
 def french_side(s: Situation) -> Side:
     if s.status == DECEASED:
-        return _run("fr_survivor", survivor_input(s), survivor_assumptions(s), s,
-                    "fr_survivor")
+        return _run("fr_survivor", survivor_input(s), survivor_assumptions(s), s, "fr_survivor")
     return _run("fr_pmi", fr_input(s), fr_assumptions(s), s, "fr")
 
 

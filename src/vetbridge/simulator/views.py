@@ -46,8 +46,9 @@ def over_limit(request: HttpRequest) -> bool:
         return False
 
 
-def _place_error(error: dict[str, str], case: SituationForm, infs: Any,
-                 ua: UkraineForm | None) -> None:
+def _place_error(
+    error: dict[str, str], case: SituationForm, infs: Any, ua: UkraineForm | None
+) -> None:
     """Put a calculator's refusal on the input it names (or on the form as a whole)."""
     name = error["field"]
     prefix, _dot, sub = name.rpartition(".")
@@ -62,14 +63,19 @@ def _place_error(error: dict[str, str], case: SituationForm, infs: Any,
     case.add_error(None, error["message"])
 
 
-def error_list(case: SituationForm, infs: Any, ua: UkraineForm | None = None,
-               ) -> list[dict[str, str]]:
+def error_list(
+    case: SituationForm,
+    infs: Any,
+    ua: UkraineForm | None = None,
+) -> list[dict[str, str]]:
     """Every error with the id of its input, for the error summary's links."""
     out: list[dict[str, str]] = []
     first_id = case["date"].id_for_label
-    for form, legend in [(case, ""), *((f, _("Infirmity %(n)s") % {"n": n})
-                                       for n, f in enumerate(infs.forms, start=1)),
-                         (ua, "")]:
+    for form, legend in [
+        (case, ""),
+        *((f, _("Infirmity %(n)s") % {"n": n}) for n, f in enumerate(infs.forms, start=1)),
+        (ua, ""),
+    ]:
         if form is None:
             continue
         for err in form.non_field_errors():
@@ -88,8 +94,9 @@ def error_list(case: SituationForm, infs: Any, ua: UkraineForm | None = None,
     return out
 
 
-def _bind(request: HttpRequest, with_ua: bool) -> tuple[SituationForm, Any, UkraineForm | None,
-                                                         bool]:
+def _bind(
+    request: HttpRequest, with_ua: bool
+) -> tuple[SituationForm, Any, UkraineForm | None, bool]:
     """The forms of a POST; `more` when the user asked for one more infirmity row."""
     data = request.POST.copy()
     more = "add_row" in data
@@ -116,8 +123,9 @@ def _page(request: HttpRequest, template: str, *, with_ua: bool) -> HttpResponse
         case, infs, ua, more = _bind(request, with_ua)
         if not more and not with_ua and over_limit(request):
             case.is_valid()
-            case.add_error(None, _("Too many estimates from your connection. Please try "
-                                   "again in an hour."))
+            case.add_error(
+                None, _("Too many estimates from your connection. Please try again in an hour.")
+            )
             status = 429
         elif not more:
             ua_ok = ua.is_valid() if ua is not None else True
@@ -125,8 +133,9 @@ def _page(request: HttpRequest, template: str, *, with_ua: bool) -> HttpResponse
             infs.require_one = not deceased
             if case.is_valid() & infs.is_valid() & ua_ok:
                 situation = situation_from_forms(case, infs, ua)
-                result = cases.compare(situation) if with_ua else \
-                    {"fr": cases.french_side(situation)}
+                result = (
+                    cases.compare(situation) if with_ua else {"fr": cases.french_side(situation)}
+                )
                 for side in result.values():
                     if side.error:
                         _place_error(side.error, case, infs, ua)
@@ -139,8 +148,15 @@ def _page(request: HttpRequest, template: str, *, with_ua: bool) -> HttpResponse
         ua = UkraineForm() if with_ua else None
     show_errors = request.method == "POST" and not more
     errors = error_list(case, infs, ua) if show_errors else []
-    context = {"case": case, "infs": infs, "ua": ua, "result": result, "errors": errors,
-               "show_errors": show_errors, "with_ua": with_ua}
+    context = {
+        "case": case,
+        "infs": infs,
+        "ua": ua,
+        "result": result,
+        "errors": errors,
+        "show_errors": show_errors,
+        "with_ua": with_ua,
+    }
     if getattr(request, "htmx", False):
         # htmx swaps only 2xx answers: the errors are in the fragment it swaps in.
         response = render(request, "simulator/_body.html", context)

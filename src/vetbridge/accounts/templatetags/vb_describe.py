@@ -26,19 +26,32 @@ def describe_entry(entry: AuditLog) -> Description:
     """The sentence and any free text; field values are not resolved here (one query each)."""
     changes = entry.changes if isinstance(entry.changes, dict) else {}
     state = {k: v for k, v in changes.items() if k in ("state", "status")}
-    return describe(action=entry.action, object_type=entry.object_type,
-                    object_id=entry.object_id, summary=entry.summary, changes=state,
-                    actor=entry.actor, channel=entry.channel)
+    return describe(
+        action=entry.action,
+        object_type=entry.object_type,
+        object_id=entry.object_id,
+        summary=entry.summary,
+        changes=state,
+        actor=entry.actor,
+        channel=entry.channel,
+    )
 
 
 @register.simple_tag
 def describe_changes(changes: dict[str, Any], object_type: str) -> list[Change]:
     """`{"published": [false, true]}` → [Change("published", "no", "yes")], labels translated."""
-    pairs = {k: (v if isinstance(v, list) else [None, v])
-             for k, v in (changes.items() if isinstance(changes, dict) else ())
-             if isinstance(v, list | str)}  # a text (a correction, a basis) shown as the new value
-    told = describe(action="update", object_type=object_type, object_id="", summary="",
-                    changes={"fields": pairs})
+    pairs = {
+        k: (v if isinstance(v, list) else [None, v])
+        for k, v in (changes.items() if isinstance(changes, dict) else ())
+        if isinstance(v, list | str)
+    }  # a text (a correction, a basis) shown as the new value
+    told = describe(
+        action="update",
+        object_type=object_type,
+        object_id="",
+        summary="",
+        changes={"fields": pairs},
+    )
     return told.details
 
 
@@ -60,6 +73,10 @@ def long_date_filter(day: Any) -> str:
 @register.filter
 def channel_label(channel: str) -> str:
     """Where an entry came from (`web`, `api`, `cli`, `system`) in the reader's language."""
-    labels = {"web": _("website"), "api": _("the API"), "cli": _("a command"),
-              "system": _("the system")}
+    labels = {
+        "web": _("website"),
+        "api": _("the API"),
+        "cli": _("a command"),
+        "system": _("the system"),
+    }
     return str(labels.get(channel or "", channel or "—"))

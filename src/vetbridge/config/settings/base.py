@@ -89,13 +89,17 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # (IMMEDIATE), so waiting for it goes through the busy timeout instead of failing at
     # once when a read-then-write transaction (an audited read) tries to upgrade; the
     # timeout is both sqlite3's busy handler and PRAGMA busy_timeout.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({
-        "timeout": VETBRIDGE_SQLITE_BUSY_SECONDS,
-        # (env only for the benchmark's peer run, bench/sqlite_concurrency.py)
-        "transaction_mode": env("VETBRIDGE_SQLITE_TRANSACTION_MODE", default="IMMEDIATE"),
-        "init_command": (f"PRAGMA busy_timeout={VETBRIDGE_SQLITE_BUSY_SECONDS * 1000}; "
-                         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"),
-    })
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": VETBRIDGE_SQLITE_BUSY_SECONDS,
+            # (env only for the benchmark's peer run, bench/sqlite_concurrency.py)
+            "transaction_mode": env("VETBRIDGE_SQLITE_TRANSACTION_MODE", default="IMMEDIATE"),
+            "init_command": (
+                f"PRAGMA busy_timeout={VETBRIDGE_SQLITE_BUSY_SECONDS * 1000}; "
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+            ),
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -114,8 +118,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -130,8 +136,7 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "vetbridge.core.client_ip.axes_client_ip"
 # One address failing across accounts (password spraying) is refused after this many
 # failures within the cool-off period (accounts.backends).
-VETBRIDGE_LOGIN_ADDRESS_FAILURE_LIMIT = env.int("VETBRIDGE_LOGIN_ADDRESS_FAILURE_LIMIT",
-                                                default=20)
+VETBRIDGE_LOGIN_ADDRESS_FAILURE_LIMIT = env.int("VETBRIDGE_LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
 # Reverse proxies in front of the application: a number of proxies, or their addresses /
 # networks ("10.0.0.0/8,192.0.2.7"). 0: none, X-Forwarded-For is ignored. The audit,
 # login throttling and the public tribute limit take the client address from it.
@@ -148,8 +153,7 @@ VETBRIDGE_API_TOKEN_DAYS = env.int("VETBRIDGE_API_TOKEN_DAYS", default=90)
 # Staff sessions end after this many minutes without a request (accounts.middleware).
 VETBRIDGE_SESSION_IDLE_MINUTES = env.int("VETBRIDGE_SESSION_IDLE_MINUTES", default=30)
 # Password reset e-mails (Django's e-mail framework; console backend in dev settings).
-EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND",
-                    default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("DJANGO_EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("DJANGO_EMAIL_HOST_USER", default="")
@@ -186,8 +190,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # A referral without an answer from the partner after this many days is flagged.
 # Identical public memorial searches reuse their ranking this long (0: never).
-VETBRIDGE_MEMORIAL_SEARCH_CACHE_SECONDS = env.int("VETBRIDGE_MEMORIAL_SEARCH_CACHE_SECONDS",
-                                                  default=60)
+VETBRIDGE_MEMORIAL_SEARCH_CACHE_SECONDS = env.int(
+    "VETBRIDGE_MEMORIAL_SEARCH_CACHE_SECONDS", default=60
+)
 # The cache shared by every process (web and task workers): the database by default,
 # Redis when VETBRIDGE_CACHE_URL=redis://... (see core/cache.py).
 CACHES = {"default": cache_config(env("VETBRIDGE_CACHE_URL", default="db://vetbridge_cache"))}

@@ -17,4 +17,6 @@ if not env("DJANGO_SECRET_KEY", default=""):
     SECRET_KEY = _key_file.read_text().strip()
 
 # Password reset e-mails are printed on the console.
-EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = env(
+    "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+)

@@ -18,14 +18,21 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3") and not env("DATABASE_URL"
     # In-memory SQLite has no WAL (journal_mode answers "memory") and one connection per
     # thread; IMMEDIATE transactions and the busy timeout still apply. Tests that need a
     # real file (the concurrency test) point a connection at their own file.
-    DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:",
-                            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20}}
+    DATABASES["default"] = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": ":memory:",
+        "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+    }
 
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # no connection outliving a test (live server threads)
 
 # One process per test run: the memory cache keeps tests fast and isolated.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                      "LOCATION": "vetbridge-test"}}
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "vetbridge-test",
+    }
+}
 
 MIDDLEWARE = [m for m in MIDDLEWARE if "whitenoise" not in m]
 

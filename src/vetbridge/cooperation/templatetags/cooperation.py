@@ -21,8 +21,12 @@ def ltext(texts: dict[str, Any] | None) -> SafeString:
         return format_html("{}", "—")
     if not value.fallback:
         return format_html('<span lang="{}">{}</span>', value.language, value.text)
-    return format_html('<span lang="{}">{}</span> <span class="badge lang-notice">{}</span>',
-                       value.language, value.text, value.notice)
+    return format_html(
+        '<span lang="{}">{}</span> <span class="badge lang-notice">{}</span>',
+        value.language,
+        value.text,
+        value.notice,
+    )
 
 
 @register.filter

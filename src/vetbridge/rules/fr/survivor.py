@@ -17,8 +17,9 @@ from ..parameters import Parameters, given
 from ..version import RULES_VERSION
 from .pmi import CENT
 
-SURVIVOR_KEYS = frozenset({"date", "service_death", "deceased_rate", "third_person",
-                           "care_years", "allocation_5bis"})
+SURVIVOR_KEYS = frozenset(
+    {"date", "service_death", "deceased_rate", "third_person", "care_years", "allocation_5bis"}
+)
 NOT_MODELLED = (
     "L141-18 1°: the social supplement (age, invalidity and means conditions) is not computed",
     "L141-18 2°: the supplement bringing a pension to the soldier's normal rate is not computed",
@@ -44,9 +45,16 @@ def care_majoration(p: Parameters, date: dt.date, years: int, kind: str) -> Deci
     return found
 
 
-def compute_survivor(*, date: dt.date, service_death: bool, deceased_rate: int,
-                     third_person: bool = False, care_years: int = 0,
-                     allocation_5bis: str = "a", params: Parameters) -> dict[str, Any]:
+def compute_survivor(
+    *,
+    date: dt.date,
+    service_death: bool,
+    deceased_rate: int,
+    third_person: bool = False,
+    care_years: int = 0,
+    allocation_5bis: str = "a",
+    params: Parameters,
+) -> dict[str, Any]:
     p = given(params, "fr")
     t = Trace()
     warnings = list(NOT_MODELLED)
@@ -61,10 +69,16 @@ def compute_survivor(*, date: dt.date, service_death: bool, deceased_rate: int,
     else:
         kind = None
     yes, no = Msg("yes"), Msg("no")
-    t.add(ref_rate, kind, "Service-related death: {service_death}; deceased's rate {rate} %; "
-          "third person: {third_person} → {outcome}", service_death=yes if service_death else no,
-          rate=deceased_rate, third_person=yes if third_person else no,
-          outcome=KIND_TEXT[kind])
+    t.add(
+        ref_rate,
+        kind,
+        "Service-related death: {service_death}; deceased's rate {rate} %; "
+        "third person: {third_person} → {outcome}",
+        service_death=yes if service_death else no,
+        rate=deceased_rate,
+        third_person=yes if third_person else no,
+        outcome=KIND_TEXT[kind],
+    )
     care = Decimal(0)
     if kind is None:
         points = Decimal(0)
@@ -75,28 +89,45 @@ def compute_survivor(*, date: dt.date, service_death: bool, deceased_rate: int,
         else:
             frac = Fraction(str(p.at("fr.survivor_simple_fraction", date)))
             points = normal * frac.numerator / frac.denominator
-        t.add(p.ref("fr.survivor_normal_points", date), float(points), "Points: {points}",
-              points=f"{points:.2f}")
+        t.add(
+            p.ref("fr.survivor_normal_points", date),
+            float(points),
+            "Points: {points}",
+            points=f"{points:.2f}",
+        )
         if third_person and care_years:
             if p.get("fr.survivor_care_majoration", date) is None:
-                warnings.append("L141-18 3°: the special majoration for the spouse who gave "
-                                "care (D141-7) is not loaded for this date (table from "
-                                "1 January 2020)")
+                warnings.append(
+                    "L141-18 3°: the special majoration for the spouse who gave "
+                    "care (D141-7) is not loaded for this date (table from "
+                    "1 January 2020)"
+                )
             else:
                 care = care_majoration(p, date, care_years, allocation_5bis)
                 points += care
-                t.add(p.ref("fr.survivor_care_majoration", date), float(care),
-                      "Special majoration of the spouse who gave care (D141-7): {years} years "
-                      "of care, allocation 5 bis {allocation}: {points} points",
-                      years=care_years, allocation=allocation_5bis, points=care)
+                t.add(
+                    p.ref("fr.survivor_care_majoration", date),
+                    float(care),
+                    "Special majoration of the spouse who gave care (D141-7): {years} years "
+                    "of care, allocation 5 bis {allocation}: {points} points",
+                    years=care_years,
+                    allocation=allocation_5bis,
+                    points=care,
+                )
     amount = (points * point_value).quantize(CENT, rounding=ROUND_HALF_UP)
-    t.add(p.ref("fr.point_value", date), float(amount), "Annual amount: €{amount}",
-          amount=amount)
-    return {"eligible": kind is not None, "rate_kind": kind, "points": float(points),
-            "care_majoration_points": float(care),
-            "point_value_eur": float(point_value), "annual_amount_eur": float(amount),
-            "warnings": warnings, "rules_version": RULES_VERSION, "params_digest": p.digest,
-            "steps": t.as_list()}
+    t.add(p.ref("fr.point_value", date), float(amount), "Annual amount: €{amount}", amount=amount)
+    return {
+        "eligible": kind is not None,
+        "rate_kind": kind,
+        "points": float(points),
+        "care_majoration_points": float(care),
+        "point_value_eur": float(point_value),
+        "annual_amount_eur": float(amount),
+        "warnings": warnings,
+        "rules_version": RULES_VERSION,
+        "params_digest": p.digest,
+        "steps": t.as_list(),
+    }
 
 
 def compute_survivor_json(data: Any, params: Parameters) -> dict[str, Any]:
@@ -116,16 +147,26 @@ def compute_survivor_json(data: Any, params: Parameters) -> dict[str, Any]:
         if not isinstance(data.get(key, False), bool):
             raise InputError(key, "must be true or false")
     care_years = data.get("care_years", 0)
-    if isinstance(care_years, bool) or not isinstance(care_years, int) or \
-            not 0 <= care_years <= 100:
+    if (
+        isinstance(care_years, bool)
+        or not isinstance(care_years, int)
+        or not 0 <= care_years <= 100
+    ):
         raise InputError("care_years", "must be a whole number of years from 0 to 100")
     kind = data.get("allocation_5bis", "a")
     if kind not in ("a", "b"):
         raise InputError("allocation_5bis", "must be 'a' or 'b'")
     if care_years and not data.get("third_person", False):
-        raise InputError("care_years", "only for the spouse of a holder of the third-person "
-                                       "majoration (third_person: true)")
-    return compute_survivor(date=parse_date(data.get("date")), deceased_rate=rate,
-                            service_death=data.get("service_death", False),
-                            third_person=data.get("third_person", False),
-                            care_years=care_years, allocation_5bis=kind, params=params)
+        raise InputError(
+            "care_years",
+            "only for the spouse of a holder of the third-person majoration (third_person: true)",
+        )
+    return compute_survivor(
+        date=parse_date(data.get("date")),
+        deceased_rate=rate,
+        service_death=data.get("service_death", False),
+        third_person=data.get("third_person", False),
+        care_years=care_years,
+        allocation_5bis=kind,
+        params=params,
+    )
