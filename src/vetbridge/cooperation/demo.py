@@ -85,8 +85,9 @@ def load_demo_cooperation(users: dict[str, User]) -> None:
 
     def action(axis: str, title: dict[str, str], **kw: object) -> Action:
         return services.action_create(
-            actor=fr, data=services.ActionInput(axis_id=axes[axis].pk, title=title, **kw)
-        )  # type: ignore[arg-type]
+            actor=fr,
+            data=services.ActionInput(axis_id=axes[axis].pk, title=title, **kw),  # type: ignore[arg-type]
+        )
 
     a1 = action(
         "reparation",

@@ -62,10 +62,8 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     for claim in page:
         claim.days_in_state = selectors.days_in_state(claim)  # type: ignore[attr-defined]
         claim.deadline = selectors.deadline_of(claim, today)  # type: ignore[attr-defined]
-        claim.may_take = (
-            services.may_act_on(user, claim)  # type: ignore[attr-defined]
-            and claim.assigned_to_id != user.pk
-        )
+        may_take = services.may_act_on(user, claim) and claim.assigned_to_id != user.pk
+        claim.may_take = may_take  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
     base = request.GET.copy()
