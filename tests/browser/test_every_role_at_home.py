@@ -23,6 +23,9 @@ import pytest
 
 from tests.browser.test_accessibility import _sign_in
 from tests.browser.test_journey import page  # noqa: F401 (the Chromium page fixture)
+from vetbridge.core.services import input_from
+from vetbridge.people.services import PersonChanges, StatusInput
+from vetbridge.reparation.kinds import ClaimFiling
 
 pytestmark = [
     pytest.mark.browser,
@@ -131,20 +134,23 @@ def test_registry_list_history_and_xlsx_export_in_the_readers_language(
         actor=worker,
         person_id=lviv.pk,
         expected_version=lviv.version,
-        data={"birth_date": dt.date(1991, 3, 9), "birth_place": "Львів"},
+        data=PersonChanges(birth_date=dt.date(1991, 3, 9), birth_place="Львів"),
     )
     people.person_status_add(
         actor=worker,
         person_id=lviv.pk,
-        data={
-            "kind": "ua_combatant",
-            "valid_from": dt.date(2023, 4, 1),
-            "document_number": "АБ 123",
-        },
+        data=input_from(
+            StatusInput,
+            {
+                "kind": "ua_combatant",
+                "valid_from": dt.date(2023, 4, 1),
+                "document_number": "АБ 123",
+            },
+        ),
     )
     care.contact_set(actor=worker, person_id=lviv.pk)
     claim = claims.claim_file(
-        actor=users["veteran"], person_id=lviv.pk, data={"kind": "fr_pension"}
+        actor=users["veteran"], person_id=lviv.pk, filing=ClaimFiling("fr_pension")
     )
     claim = claims.claim_transition(
         actor=users["pension_officer"],
@@ -253,13 +259,13 @@ def test_claim_queue_export_and_a_request_for_information_mailed_in_the_claimant
     worker, officer, veteran = users["case_worker"], users["pension_officer"], users["veteran"]
     care.contact_set(actor=worker, person_id=world["lviv"].pk)
     first = claims.claim_file(
-        actor=veteran, person_id=world["lviv"].pk, data={"kind": "fr_pension"}
+        actor=veteran, person_id=world["lviv"].pk, filing=ClaimFiling("fr_pension")
     )
     second = claims.claim_file(
-        actor=worker, person_id=world["lviv"].pk, data={"kind": "fr_pension"}
+        actor=worker, person_id=world["lviv"].pk, filing=ClaimFiling("fr_pension")
     )
     elsewhere = claims.claim_file(
-        actor=users["admin"], person_id=world["kyiv"].pk, data={"kind": "fr_pension"}
+        actor=users["admin"], person_id=world["kyiv"].pk, filing=ClaimFiling("fr_pension")
     )
     filed = {
         first.pk: dt.datetime(2026, 11, 3, 10, 0, tzinfo=dt.UTC),
