@@ -52,7 +52,8 @@ def test_the_author_language_is_the_actors_else_the_request_language(world):
     with translation.override("en"):
         assert author_language(cw) == "en"
     with translation.override("de"):
-        assert author_language(None) == ""  # not a language of the site: unknown
+        assert author_language(cw) == ""  # not a language of the site: unknown
+    assert author_language(None) == ""  # a system job: unknown
 
 
 def test_services_store_the_authors_language_never_the_readers(world):

@@ -37,7 +37,10 @@ def known_language(code: str | None) -> str:
 
 
 def author_language(actor: Any) -> str:
-    """The language the actor writes in: their profile's, else the active request language."""
+    """The language the actor writes in: their profile's, else the active request language.
+    No actor (a system job): unknown ("")."""
+    if actor is None:
+        return ""
     return known_language(getattr(actor, "language", "")) or known_language(
         translation.get_language()
     )
