@@ -4,10 +4,14 @@ read only by roles that need it, every read audited (see `services.care_open`)."
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from vetbridge.core.written import text_language_field
 
 
 class Injury(models.Model):
@@ -47,7 +51,10 @@ class CareEpisode(models.Model):
     started_on = models.DateField(_("from"))
     ended_on = models.DateField(_("until"), null=True, blank=True)
     summary = models.TextField(_("summary"), max_length=2000, blank=True)
+    summary_language = text_language_field()
     created_at = models.DateTimeField(default=timezone.now)
+
+    written_texts: ClassVar[tuple[str, ...]] = ("summary",)  # core/written.py
 
     class Meta:
         verbose_name = _("care episode")
@@ -186,7 +193,10 @@ class Note(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     text = models.TextField(_("note"), max_length=4000)
+    text_language = text_language_field()
     at = models.DateTimeField(default=timezone.now)
+
+    written_texts: ClassVar[tuple[str, ...]] = ("text",)  # core/written.py
 
     class Meta:
         verbose_name = _("note")

@@ -23,6 +23,7 @@ from vetbridge.accounts.scoping import access_person_by_id, people_for, require
 from vetbridge.core.exceptions import NotFoundError, field_error
 from vetbridge.core.inputs import check_date
 from vetbridge.core.services import model_update
+from vetbridge.core.written import languages_for
 from vetbridge.people.models import Person
 
 from . import whodas
@@ -178,13 +179,15 @@ def episode_add(*, actor: User, person_id: int, data: EpisodeInput) -> CareEpiso
     ended = _date(data.ended_on, "ended_on", False, born=person.birth_date)
     if ended and started and ended < started:
         raise field_error("ended_on", _("The end date is before the start date."))
+    summary = _text(data.summary, "summary", 2000, False)
     episode = CareEpisode.objects.create(
         person=person,
         kind=data.kind,
         provider=_text(data.provider, "provider", 200),
         started_on=started,
         ended_on=ended,
-        summary=_text(data.summary, "summary", 2000, False),
+        summary=summary,
+        **languages_for(CareEpisode, actor, summary=summary),
     )
     _audit(actor, episode, person, episode.kind)
     return episode
@@ -353,7 +356,9 @@ def note_add(*, actor: User, person_id: int, data: NoteInput) -> Note:
     text = str(data.text or "").strip()[:4000]
     if not text:
         raise field_error("text", _("This field is required."))
-    note = Note.objects.create(person=person, author=actor, text=text)
+    note = Note.objects.create(
+        person=person, author=actor, text=text, **languages_for(Note, actor, text=text)
+    )
     _audit(actor, note, person, "note")
     return note
 
@@ -379,6 +384,7 @@ class Entry:
     title: str
     detail: str = ""
     url: str = ""
+    language: str = ""  # of the written text (a note's title, a care episode's detail)
 
 
 def timeline(*, user: User, person: Person) -> list[Entry]:
@@ -400,7 +406,15 @@ def timeline(*, user: User, person: Person) -> list[Entry]:
             )
         )
     for e in person.care_episodes.all():
-        out.append(Entry(e.started_on, "care", f"{e.get_kind_display()} — {e.provider}", e.summary))
+        out.append(
+            Entry(
+                e.started_on,
+                "care",
+                f"{e.get_kind_display()} — {e.provider}",
+                e.summary,
+                language=e.summary_language,
+            )
+        )
     for g in person.goals.all():
         out.append(
             Entry(
@@ -428,7 +442,15 @@ def timeline(*, user: User, person: Person) -> list[Entry]:
             )
         )
     for n in person.care_notes.all():
-        out.append(Entry(timezone.localdate(n.at), "note", n.text[:200], str(n.author or "")))
+        out.append(
+            Entry(
+                timezone.localdate(n.at),
+                "note",
+                n.text[:200],
+                str(n.author or ""),
+                language=n.text_language,
+            )
+        )
     for r in referrals_of_person(person.pk):
         out.append(
             Entry(

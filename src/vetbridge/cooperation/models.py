@@ -8,12 +8,16 @@ with its language; `texts.localized` picks the reader's and says when it falls b
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from vetbridge.core.written import text_language_field
 
 
 class Side(models.TextChoices):
@@ -176,6 +180,7 @@ class Action(models.Model):
     )
     is_public = models.BooleanField(_("shown on the public page"), default=False)
     internal_note = models.TextField(_("internal note"), max_length=4000, blank=True)
+    internal_note_language = text_language_field()
     depends_on = models.ManyToManyField(
         "self",
         symmetrical=False,
@@ -189,6 +194,8 @@ class Action(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
+
+    written_texts: ClassVar[tuple[str, ...]] = ("internal_note",)  # core/written.py
 
     class Meta:
         ordering = ["axis__position", "due_on", "id"]
@@ -285,6 +292,7 @@ class Risk(models.Model):
         _("impact (1–5)"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     mitigation = models.TextField(_("mitigation"), max_length=2000, blank=True)
+    mitigation_language = text_language_field()
     owner = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -294,6 +302,8 @@ class Risk(models.Model):
         verbose_name=_("owner"),
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    written_texts: ClassVar[tuple[str, ...]] = ("mitigation",)  # core/written.py
 
     class Meta:
         verbose_name = _("risk")
@@ -323,6 +333,7 @@ class Meeting(models.Model):
     held_on = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=200, blank=True)
     agenda = models.TextField(_("agenda"), max_length=4000, blank=True)
+    agenda_language = text_language_field()
     participants = models.TextField(
         _("participants"),
         max_length=4000,
@@ -333,11 +344,14 @@ class Meeting(models.Model):
         Organisation, blank=True, related_name="meetings", verbose_name=_("organisations")
     )
     minutes = models.TextField(_("minutes"), max_length=20000, blank=True)
+    minutes_language = text_language_field()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
+
+    written_texts: ClassVar[tuple[str, ...]] = ("agenda", "minutes")  # core/written.py
 
     class Meta:
         ordering = ["-held_on", "-id"]

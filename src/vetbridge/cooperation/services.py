@@ -27,6 +27,7 @@ from vetbridge.accounts.scoping import require
 from vetbridge.core.exceptions import ApplicationError, ConflictError, NotFoundError, field_error
 from vetbridge.core.indicators import Period
 from vetbridge.core.services import model_update
+from vetbridge.core.written import stamp_languages
 
 from .models import (
     Action,
@@ -179,6 +180,7 @@ def action_create(
     require(actor, EDIT)
     fields, partners = _action_fields(data)
     action = Action(created_by=actor, **fields)
+    stamp_languages(action, actor, ["internal_note"])
     _full_clean(action, exclude=["created_by"])
     action.save()
     action.partners.set(partners)
@@ -437,6 +439,7 @@ def risk_add(*, actor: User, action_id: int, data: RiskInput) -> Risk:
         if data.owner_id
         else None,
     )
+    stamp_languages(risk, actor, ["mitigation"])
     _full_clean(risk)
     risk.save()
     audit_record(
@@ -565,6 +568,7 @@ def meeting_create(*, actor: User, data: MeetingInput) -> Meeting:
         minutes=data.minutes,
         created_by=actor,
     )
+    stamp_languages(meeting, actor, ["agenda", "minutes"])
     _full_clean(meeting, exclude=["created_by"])
     meeting.save()
     meeting.organisations.set(Organisation.objects.filter(pk__in=data.organisation_ids))

@@ -38,6 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .exceptions import ApplicationError, ConflictError
+from .written import language_column, stamp_languages, written_texts
 
 M = TypeVar("M", bound=models.Model)
 T = TypeVar("T")
@@ -291,6 +292,15 @@ def model_update(
         if name in diff:
             diff[name] = ["…", "…"]
     written = list(changed)
+    # A written text that changed takes its author's language (core/written.py).
+    previous = {
+        language_column(n): getattr(instance, language_column(n))
+        for n in changed
+        if n in written_texts(instance)
+    }
+    for column in stamp_languages(instance, actor, changed):
+        before.setdefault(column, previous[column])
+        written.append(column)
     if "updated_at" not in wanted and _has_field(opts, "updated_at"):
         instance.updated_at = timezone.now()  # type: ignore[attr-defined]
         written.append("updated_at")

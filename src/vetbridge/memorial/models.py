@@ -9,11 +9,15 @@ living relatives is ever shown.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from vetbridge.core.written import text_language_field
 
 
 class PublicationBasis(models.TextChoices):
@@ -40,6 +44,7 @@ class MemorialRecord(models.Model):
     )
     burial_place = models.CharField(_("burial place"), max_length=200, blank=True)
     circumstances = models.TextField(_("circumstances"), max_length=4000, blank=True)
+    circumstances_language = text_language_field()
     sources = models.TextField(
         _("sources"),
         max_length=2000,
@@ -61,6 +66,8 @@ class MemorialRecord(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    written_texts: ClassVar[tuple[str, ...]] = ("circumstances",)  # core/written.py
 
     class Meta:
         ordering = ["id"]

@@ -30,6 +30,7 @@ from vetbridge.core.inputs import check_date, date_problem
 from vetbridge.core.models import Region
 from vetbridge.core.services import UNSET, Unset, field_values, model_update
 from vetbridge.core.uploads import CleanImage, clean_image
+from vetbridge.core.written import known_language
 from vetbridge.people.duplicates import person_merge
 from vetbridge.people.importer import (
     ImportReport,
@@ -511,6 +512,9 @@ def correction_apply(
         history={"correction": tribute.pk},
         audit_extra={"correction": tribute.pk},
     )
+    if "circumstances" in changed:  # the family wrote it, not the editor who applies it
+        record.circumstances_language = known_language(tribute.language)
+        record.save(update_fields=["circumstances_language"])
     model_update(
         instance=tribute,
         actor=actor,

@@ -42,15 +42,24 @@ class ReferralOut(Schema):
     partner: str
     service: str
     message: str
+    message_language: str = Field(
+        "", description="language the text was written in (uk, fr, en); empty: unknown"
+    )
     consent_on: dt.date
     consent_text: str
     status: str
     outcome: str
     outcome_note: str
+    outcome_note_language: str = Field(
+        "", description="language the text was written in (uk, fr, en); empty: unknown"
+    )
     sent_at: dt.datetime
     answered_at: dt.datetime | None
     late: bool = Field(description="no answer within the configured number of days")
     decline_reason: str
+    decline_reason_language: str = Field(
+        "", description="language the text was written in (uk, fr, en); empty: unknown"
+    )
     shared_contacts: dict[str, str] = Field(
         description="the contact details the veteran agreed to share with the partner"
     )
@@ -110,15 +119,18 @@ def _referral(r: Referral, user: User) -> dict[str, Any]:
         "partner": r.partner.name,
         "service": r.service,
         "message": r.message,
+        "message_language": r.message_language,
         "consent_on": r.consent_on,
         "consent_text": r.consent_text,
         "status": r.status,
         "outcome": r.outcome,
         "outcome_note": r.outcome_note,
+        "outcome_note_language": r.outcome_note_language,
         "sent_at": r.sent_at,
         "answered_at": r.answered_at,
         "late": referrals.is_late(r),
         "decline_reason": r.decline_reason,
+        "decline_reason_language": r.decline_reason_language,
         "shared_contacts": referrals.shared_contacts(user, r),
         "version": r.version,
     }

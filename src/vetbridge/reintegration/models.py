@@ -4,10 +4,14 @@ their referrals and nothing else: never the medical file."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from vetbridge.core.written import text_language_field
 
 
 class ServiceKind(models.TextChoices):
@@ -79,6 +83,7 @@ class Referral(models.Model):
         blank=True,
         help_text=_("Shared with the partner. No medical details."),
     )
+    message_language = text_language_field()
     consent_on = models.DateField(_("consent given on"))
     consent_text = models.CharField(_("what the veteran agreed to share"), max_length=300)
     shared_contacts = models.JSONField(
@@ -92,7 +97,9 @@ class Referral(models.Model):
     )
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
     outcome_note = models.CharField(_("outcome note"), max_length=1000, blank=True)
+    outcome_note_language = text_language_field()
     decline_reason = models.CharField(_("reason for declining"), max_length=300, blank=True)
+    decline_reason_language = text_language_field()
     sent_at = models.DateTimeField(default=timezone.now)
     answered_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -100,6 +107,12 @@ class Referral(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     version = models.PositiveIntegerField(default=1)
+
+    written_texts: ClassVar[tuple[str, ...]] = (
+        "message",
+        "decline_reason",
+        "outcome_note",
+    )  # core/written.py
 
     class Meta:
         verbose_name = _("referral")

@@ -26,6 +26,7 @@ from vetbridge.core.exceptions import (
 from vetbridge.core.inputs import check_date
 from vetbridge.core.mail import notify_users, site_url
 from vetbridge.core.services import model_update
+from vetbridge.core.written import languages_for
 
 from .models import (
     CONTACT_FIELDS,
@@ -194,11 +195,13 @@ def referral_create(*, actor: User, person_id: int, data: ReferralInput) -> Refe
             )
             % {"used": used, "cap": partner.monthly_capacity},
         )
+    message = " ".join(str(data.message or "").split())[:1000]
     referral = Referral.objects.create(
         person=person,
         partner=partner,
         service=service,
-        message=" ".join(str(data.message or "").split())[:1000],
+        message=message,
+        **languages_for(Referral, actor, message=message),
         consent_on=consent_on,
         consent_text=consent_text,
         created_by=actor,

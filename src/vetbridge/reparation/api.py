@@ -139,6 +139,9 @@ class ClaimOut(Schema):
         "(may describe the wound or illness): "
         "medical roles only",
     )
+    statement_language: str | None = Field(
+        None, description="language the statement was written in (uk, fr, en; empty: unknown)"
+    )
 
 
 class ClaimIn(Schema):
@@ -300,6 +303,7 @@ def _out(user: User, claim: Claim, medical: bool) -> dict[str, Any]:
         # The statement describes the wound or illness: medical content, read (and audited)
         # with the infirmities by the claimant, the assessor and the officer.
         "statement": claim.statement if medical else None,
+        "statement_language": claim.statement_language if medical else None,
     }
 
 

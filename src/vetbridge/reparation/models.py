@@ -9,13 +9,15 @@ can be replayed identically after the law's files change.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from vetbridge.core.written import text_language_field
 
 from .choices import Addition, Cause, Context
 
@@ -85,6 +87,7 @@ class Claim(models.Model):
         blank=True,
         help_text=_("The wound or illness, where and when."),
     )
+    statement_language = text_language_field()
     residence = models.CharField(
         _("place of residence"),
         max_length=12,
@@ -170,6 +173,7 @@ class Claim(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     medical_notes = models.TextField(_("assessor's notes"), max_length=4000, blank=True)
+    medical_notes_language = text_language_field()
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -182,6 +186,8 @@ class Claim(models.Model):
     state_since = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
+
+    written_texts: ClassVar[tuple[str, ...]] = ("statement", "medical_notes")  # core/written.py
 
     class Meta:
         ordering = ["-created_at"]
@@ -332,6 +338,7 @@ class Decision(models.Model):
     )
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
     reason = models.TextField(_("reasons"), max_length=4000, blank=True)
+    reason_language = text_language_field()
     computed_on = models.DateField()
     inputs = models.JSONField()
     result = models.JSONField()
@@ -349,6 +356,8 @@ class Decision(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(default=timezone.now)
+
+    written_texts: ClassVar[tuple[str, ...]] = ("reason",)  # core/written.py
 
     class Meta:
         verbose_name = _("decision")

@@ -39,6 +39,7 @@ from vetbridge.core.exceptions import (
 from vetbridge.core.inputs import check_text
 from vetbridge.core.mail import notify_users, site_url
 from vetbridge.core.uploads import check_pdf, clean_image
+from vetbridge.core.written import languages_for, stamp_languages
 from vetbridge.rules import procedure
 from vetbridge.rules.errors import InputError
 from vetbridge.rules.parameters import ParameterError, Parameters, default_set
@@ -276,6 +277,7 @@ def claim_file(*, actor: User, person_id: int, filing: ClaimFiling) -> Claim:
         statement=str(filing.statement or "")[:4000],
         residence=filing.residence or "metropole",
     )
+    stamp_languages(claim, actor, ["statement"])
     if claim.residence not in procedure.RESIDENCES:
         raise field_error("residence", _("Choose a place of residence."))
     details.apply(claim, person, timezone.localdate())
@@ -482,8 +484,11 @@ def infirmities_set(
     before = [f"{x.label} {x.rate}" for x in claim.infirmities.all()]
     claim.infirmities.all().delete()
     Infirmity.objects.bulk_create(new)
+    notes_changed = medical_notes is not None and medical_notes[:4000] != claim.medical_notes
     if medical_notes is not None:
         claim.medical_notes = medical_notes[:4000]
+    if notes_changed:
+        stamp_languages(claim, actor, ["medical_notes"])
     claim.assessed_by = actor
     situation_before = {k: getattr(claim, k) for k in changes_situation}
     for key, value in changes_situation.items():
@@ -492,6 +497,7 @@ def infirmities_set(
         version=F("version") + 1,
         assessed_by=actor,
         medical_notes=claim.medical_notes,
+        medical_notes_language=claim.medical_notes_language,
         **changes_situation,
     )
     if updated != 1:
@@ -748,6 +754,7 @@ def claim_decide(
         kind=DecisionKind.APPEAL if on_appeal else DecisionKind.INITIAL,
         outcome=outcome,
         reason=reason,
+        **languages_for(Decision, actor, reason=reason),
         computed_on=today,
         inputs=inputs,
         result=result,
