@@ -354,3 +354,35 @@ def test_unread_badge_is_counted_up_to_a_cap(pension, world):
         )
     ).delete()
     assert unread_count(veteran) == 5
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "count", "said"),
+    [
+        ("uk", 1, "непрочитане"),
+        ("uk", 3, "непрочитані"),
+        ("uk", 6, "непрочитаних"),
+        ("fr", 1, "non lue"),
+        ("fr", 6, "non lues"),
+    ],
+)
+def test_the_unread_badge_is_said_with_the_languages_plural(pension, world, language, count, said):
+    """A screen reader hears "6 непрочитаних", not "6 непрочитані": the badge's hidden word
+    agrees with the number in the reader's language."""
+    from django.test import Client
+
+    veteran = world["users"]["veteran"]
+    veteran.language = language
+    veteran.save(update_fields=["language"])
+    Notification.objects.filter(user=veteran).delete()
+    event = ClaimEvent.objects.create(
+        claim=pension, from_state=pension.state, to_state=pension.state, note="test"
+    )
+    Notification.objects.bulk_create(
+        [Notification(user=veteran, claim=pension, event=event) for _ in range(count)]
+    )
+    client = Client()
+    client.force_login(veteran)
+    page = client.get("/claims/").content.decode()
+    assert f'class="badge">{count}<span class="visually-hidden"> {said}</span>' in page
