@@ -13,24 +13,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
-
-
-def _best(fn, repeat: int = 5) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), result
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from django_run import best_of, with_database  # noqa: E402
 
 
 def main() -> int:
@@ -38,27 +27,7 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=200_000, help="referrals in the quarter")
     parser.add_argument("--db", default="", help="DATABASE_URL (default: a fresh SQLite file)")
     args = parser.parse_args()
-    tmp = tempfile.mkdtemp(prefix="vb-bench-coop-")
-    os.environ["DATABASE_URL"] = args.db or f"sqlite:///{tmp}/bench.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vetbridge.config.settings.test")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    server_db = connection.settings_dict["NAME"]
-    if args.db:  # a server: work in a test database created (and dropped) for the run
-        connection.creation.create_test_db(verbosity=0, keepdb=False)
-    else:
-        call_command("migrate", verbosity=0)
-    try:
-        return run(args)
-    finally:
-        if args.db:
-            connection.creation.destroy_test_db(server_db, verbosity=0)
+    return with_database(args.db, "vb-bench-coop-", lambda: run(args))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -146,14 +115,14 @@ def run(args: argparse.Namespace) -> int:
             ("peer", peer),
             ("fn", lambda: published_fn(period)),
         ):
-            elapsed, results[name] = _best(fn, repeat=1)
+            elapsed, results[name] = best_of(fn, repeat=1)
             best[name] = min(best.get(name, elapsed), elapsed)
     ours_s, peer_s, fn_s = best["ours"], best["peer"], best["fn"]
     cells, peer_rows, rows = results["ours"], results["peer"], results["fn"]
     total = next(r.value for r in rows if r.breakdown == "")
     assert int(total) == args.n == sum(peer_rows.values())
     hidden = sum(1 for c in cells if c["suppressed"])
-    refresh_s, _ = _best(
+    refresh_s, _ = best_of(
         lambda: services.indicator_refresh(
             actor=officer, indicator_id=indicator.pk, periods=[str(period)]
         ),
@@ -163,9 +132,9 @@ def run(args: argparse.Namespace) -> int:
     series = selectors.series(officer, indicator)
     chart = charts.time_chart(indicator, series, "fr")
     chart.svg()  # the first call starts the renderer
-    svg_s, _ = _best(chart.svg)
-    png_s, _ = _best(chart.png)
-    pdf_s, pdf = _best(
+    svg_s, _ = best_of(chart.svg)
+    png_s, _ = best_of(chart.png)
+    pdf_s, pdf = best_of(
         lambda: build_quarterly_report(period=str(period), language="uk", user_id=officer.pk),
         repeat=3,
     )

@@ -13,25 +13,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
-
-
-def _best(fn, repeat: int = 5) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), result
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from django_run import best_of, with_database  # noqa: E402
 
 
 def main() -> int:
@@ -39,27 +28,7 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=100_000, help="claims")
     parser.add_argument("--db", default="", help="DATABASE_URL (default: a fresh SQLite file)")
     args = parser.parse_args()
-    tmp = tempfile.mkdtemp(prefix="vb-bench-charts-")
-    os.environ["DATABASE_URL"] = args.db or f"sqlite:///{tmp}/bench.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vetbridge.config.settings.test")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    server_db = connection.settings_dict["NAME"]
-    if args.db:
-        connection.creation.create_test_db(verbosity=0, keepdb=False)
-    else:
-        call_command("migrate", verbosity=0)
-    try:
-        return run(args)
-    finally:
-        if args.db:
-            connection.creation.destroy_test_db(server_db, verbosity=0)
+    return with_database(args.db, "vb-bench-charts-", lambda: run(args))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -134,8 +103,8 @@ def run(args: argparse.Namespace) -> int:
         )
         return [(timezone.localtime(r["first"]).date() - r["claim__filed_at"]).days for r in first]
 
-    t_py, days_py = _best(in_python, 3)
-    t_db, pairs = _best(days_to_first_decision, 3)
+    t_py, days_py = best_of(in_python, 3)
+    t_db, pairs = best_of(days_to_first_decision, 3)
     assert sorted(days_py) == sorted(d for d, n in pairs for _ in range(n))  # type: ignore[union-attr]
     assert statistics.median(days_py) == charts.median_of(pairs)  # type: ignore[arg-type]
     print(
@@ -143,16 +112,16 @@ def run(args: argparse.Namespace) -> int:
         f"read one by one {t_py * 1000:.0f} ms ({len(days_py)} rows back); "
         f"ratio {t_py / t_db:.1f}x"
     )
-    t_stats, stats = _best(lambda: claims_stats(user=analyst), 3)
+    t_stats, stats = best_of(lambda: claims_stats(user=analyst), 3)
     print(f"claims_stats (state, 24 months, distribution): {t_stats * 1000:.0f} ms")
     for lang in ("uk", "fr"):
         with translation.override(lang):
-            t_build, built = _best(lambda: claim_charts(stats), 5)  # type: ignore[arg-type]
+            t_build, built = best_of(lambda: claim_charts(stats), 5)  # type: ignore[arg-type]
             start = time.perf_counter()
             for chart in built.values():  # type: ignore[union-attr]
                 chart.svg()
             t_first = time.perf_counter() - start
-            t_again, _ = _best(lambda: [c.svg() for c in claim_charts(stats).values()], 5)  # type: ignore[arg-type]
+            t_again, _ = best_of(lambda: [c.svg() for c in claim_charts(stats).values()], 5)  # type: ignore[arg-type]
         print(
             f"{lang}: 3 charts built in {t_build * 1000:.1f} ms, first SVG rendering "
             f"{t_first * 1000:.0f} ms, page again (build + SVG from the cache) "
