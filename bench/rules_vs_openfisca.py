@@ -210,11 +210,11 @@ def main() -> None:
     if kernel is not None:
         hits = sum(
             sum(f.stats.cache_hits.values())
-            for f in (kernel.scan_rates, kernel.group_bounds, kernel.pmi_persons)
+            for f in (kernel.scan_rows, kernel.group_bounds, kernel.pmi_persons)
         )
         misses = sum(
             sum(f.stats.cache_misses.values())
-            for f in (kernel.scan_rates, kernel.group_bounds, kernel.pmi_persons)
+            for f in (kernel.scan_rows, kernel.group_bounds, kernel.pmi_persons)
         )
         how = (
             "compiled (cold)"
