@@ -8,21 +8,28 @@ beyond 100 % (L125-10), soldier points with the grands-invalides allowances n° 
 entity, fixed infirmity slots, fully vectorised numpy formulas in integer arithmetic (so it is
 exact, not float32), the point value as a dated OpenFisca parameter.
 
-Usage: python bench/rules_vs_openfisca.py [--persons 1000000] [--seed 7] [--repeat 3]
-Prints persons/second for each (best wall time of the repeats, and CPU time), the ratio,
-whether results are identical, the first call of the compiled kernel (numba compiles it, or
-loads it from its cache: run with NUMBA_CACHE_DIR=$(mktemp -d) for a cold compile), the numpy
-path it falls back to without numba, the floor (one pass that only reads the input columns),
-and the latency of one case through the scalar path. Needs openfisca-core
-(requirements/bench.txt).
+Usage: python bench/rules_vs_openfisca.py [--persons 1000000] [--seed 7] [--repeat 5]
+Prints the load average; persons/second for each (best wall time of the repeats, and CPU
+time), the repeats interleaved (ours, the peer's formula alone, OpenFisca, then again) so a
+shared machine loads all alike; the ratio to OpenFisca and to its formula alone (the same
+function without the framework: a floor of the ratio to OpenFisca, and what is timed when
+openfisca-core is not installed); whether amounts are identical; the first call of the
+compiled kernel (numba compiles it, or loads it from its cache: run with
+NUMBA_CACHE_DIR=$(mktemp -d) for a cold compile); the numpy path it falls back to without
+numba; the memory-traffic floor (bytes read and written over the bandwidth of one pass that
+only reads the inputs) and our distance to it; and the latency of one case through the
+scalar path. Everything runs on one thread. Needs openfisca-core (requirements/bench.txt)
+for the OpenFisca line.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import statistics
 import time
+import types
 from decimal import Decimal
 
 import numpy as np
@@ -50,38 +57,10 @@ def population(n: int, seed: int):
     return pid, rate.astype(np.float64), cause, context, counts
 
 
-def build_openfisca(p: Parameters):
-    from openfisca_core.entities import build_entity
-    from openfisca_core.parameters import ParameterNode
-    from openfisca_core.periods import DateUnit
-    from openfisca_core.taxbenefitsystems import TaxBenefitSystem
-    from openfisca_core.variables import Variable
-
-    person = build_entity(key="person", plural="persons", label="Person", is_person=True)
-    values = {e.start.isoformat(): {"value": float(e.value)} for e in p["fr.point_value"].values}
-
-    class TBS(TaxBenefitSystem):
-        def __init__(self) -> None:
-            super().__init__([person])
-            self.parameters = ParameterNode("", data={"point_value": {"values": values}})
-
-    tbs = TBS()
-    for i in range(1, SLOTS + 1):
-        for name in (f"rate_{i}", f"cause_{i}", f"context_{i}"):
-            tbs.add_variable(
-                type(
-                    name,
-                    (Variable,),
-                    {
-                        "value_type": int,
-                        "entity": person,
-                        "definition_period": DateUnit.MONTH,
-                        "label": name,
-                        "__module__": __name__,
-                    },
-                )
-            )
-
+def peer_formula(p: Parameters):
+    """The peer's formula, as an OpenFisca expert writes it: fixed slots, whole-array numpy,
+    exact integers. OpenFisca runs it as the formula of `pmi_amount_cents`; the bench also
+    runs it alone (the same function, without the framework around it)."""
     principal_tab = np.zeros(101, dtype=np.int64)
     for k, v in p.at("fr.soldier_principal_points", DATE).items():
         principal_tab[int(k)] = int(v)
@@ -154,6 +133,43 @@ def build_openfisca(p: Parameters):
         cents = int(round(parameters(period).point_value * 100))
         return pts * cents
 
+    return pmi_formula
+
+
+def build_openfisca(p: Parameters):
+    from openfisca_core.entities import build_entity
+    from openfisca_core.parameters import ParameterNode
+    from openfisca_core.periods import DateUnit
+    from openfisca_core.taxbenefitsystems import TaxBenefitSystem
+    from openfisca_core.variables import Variable
+
+    person = build_entity(key="person", plural="persons", label="Person", is_person=True)
+    values = {e.start.isoformat(): {"value": float(e.value)} for e in p["fr.point_value"].values}
+
+    class TBS(TaxBenefitSystem):
+        def __init__(self) -> None:
+            super().__init__([person])
+            self.parameters = ParameterNode("", data={"point_value": {"values": values}})
+
+    tbs = TBS()
+    for i in range(1, SLOTS + 1):
+        for name in (f"rate_{i}", f"cause_{i}", f"context_{i}"):
+            tbs.add_variable(
+                type(
+                    name,
+                    (Variable,),
+                    {
+                        "value_type": int,
+                        "entity": person,
+                        "definition_period": DateUnit.MONTH,
+                        "label": name,
+                        "__module__": __name__,
+                    },
+                )
+            )
+
+    pmi_formula = peer_formula(p)
+
     tbs.add_variable(
         type(
             "pmi_amount_cents",
@@ -171,9 +187,8 @@ def build_openfisca(p: Parameters):
     return tbs
 
 
-def run_openfisca(tbs, pid, rate, cause, context, counts):
-    from openfisca_core.simulations import SimulationBuilder
-
+def slot_grid(pid, rate, cause, context, counts):
+    """The rows laid out as the peer's fixed slots (one column per slot and input)."""
     n = counts.size
     starts = np.r_[0, np.cumsum(counts)[:-1]]
     slot = np.arange(pid.size) - np.repeat(starts, counts)
@@ -181,6 +196,13 @@ def run_openfisca(tbs, pid, rate, cause, context, counts):
     grid["rate"][pid, slot] = rate.astype(np.int64)
     grid["cause"][pid, slot] = cause
     grid["context"][pid, slot] = context
+    return grid
+
+
+def run_openfisca(tbs, grid):
+    from openfisca_core.simulations import SimulationBuilder
+
+    n = grid["rate"].shape[0]
     period = "2025-06"
     t0 = time.perf_counter()
     sim = SimulationBuilder().build_default_simulation(tbs, count=n)
@@ -191,15 +213,38 @@ def run_openfisca(tbs, pid, rate, cause, context, counts):
     return time.perf_counter() - t0, np.asarray(cents, dtype=np.int64)
 
 
+def run_formula_alone(formula, grid, point_value):
+    """The peer's formula called directly on the same int32 input columns OpenFisca stores
+    (no simulation, no holders, no period cache): OpenFisca's time can only be longer, so
+    the ratio to this is a floor of the ratio to OpenFisca."""
+    period = "2025-06"
+    t0 = time.perf_counter()
+    columns = {f"{k}_{i + 1}": grid[k][:, i].astype(np.int32) for i in range(SLOTS) for k in grid}
+    params = types.SimpleNamespace(point_value=point_value)
+    cents = formula(lambda name, _period: columns[name], period, lambda _period: params)
+    return time.perf_counter() - t0, np.asarray(cents, dtype=np.int64)
+
+
+def _line(name, wall, cpu, persons):
+    t = min(wall)
+    return (
+        f"{name:<22}: {t:8.3f} s  {persons / t:12,.0f} persons/s  (CPU {min(cpu):.3f} s; "
+        f"wall of each run: {', '.join(f'{w:.3f}' for w in wall)})"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--persons", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
     p = Parameters.load("fr")
     pid, rate, cause, context, counts = population(args.persons, args.seed)
-    print(f"population: {args.persons:,} persons, {pid.size:,} infirmities, date {DATE}")
+    print(
+        f"population: {args.persons:,} persons, {pid.size:,} infirmities, date {DATE}; "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
 
     kernel = batch._kernel
     if kernel is None:
@@ -208,14 +253,9 @@ def main() -> None:
     compute_pmi_batch(pid, rate, cause, context, DATE, p)
     first = time.perf_counter() - t0
     if kernel is not None:
-        hits = sum(
-            sum(f.stats.cache_hits.values())
-            for f in (kernel.scan_rates, kernel.group_bounds, kernel.pmi_persons)
-        )
-        misses = sum(
-            sum(f.stats.cache_misses.values())
-            for f in (kernel.scan_rates, kernel.group_bounds, kernel.pmi_persons)
-        )
+        jitted = (kernel.scan_rows, kernel.group_bounds, kernel.pmi_persons)
+        hits = sum(sum(f.stats.cache_hits.values()) for f in jitted)
+        misses = sum(sum(f.stats.cache_misses.values()) for f in jitted)
         how = (
             "compiled (cold)"
             if misses and not hits
@@ -223,13 +263,41 @@ def main() -> None:
             if hits and not misses
             else f"{hits} loaded, {misses} compiled"
         )
-        print(f"first call of the kernel: {first:.3f} s, {how}")
-    ours, ours_cpu = [], []
+        print(f"first call of the kernel: {first:.3f} s, {how}; one thread (no prange)")
+
+    # The peers: OpenFisca (when installed) and its formula alone, on the same fixed slots.
+    grid = slot_grid(pid, rate, cause, context, counts)
+    formula = peer_formula(p)
+    point_value = float(
+        max((e for e in p["fr.point_value"].values if e.start <= DATE), key=lambda e: e.start).value
+    )
+    try:
+        tbs = build_openfisca(p)
+    except ImportError as exc:
+        tbs = None
+        print(
+            f"openfisca-core is not installed ({exc}): `pip install -r requirements/bench.txt`; "
+            "only its formula alone is timed below"
+        )
+
+    # Interleaved repeats (ours, formula alone, OpenFisca, then again): each sees the same
+    # load on a shared machine; best wall time of each, one thread each.
+    ours, ours_cpu, alone, alone_cpu, theirs, theirs_cpu = [], [], [], [], [], []
+    of_cents = alone_cents = None
     for _ in range(args.repeat):
         t0, c0 = time.perf_counter(), time.process_time()
         res = compute_pmi_batch(pid, rate, cause, context, DATE, p)
         ours.append(time.perf_counter() - t0)
         ours_cpu.append(time.process_time() - c0)
+        c0 = time.process_time()
+        elapsed, alone_cents = run_formula_alone(formula, grid, point_value)
+        alone.append(elapsed)
+        alone_cpu.append(time.process_time() - c0)
+        if tbs is not None:
+            c0 = time.process_time()
+            elapsed, of_cents = run_openfisca(tbs, grid)
+            theirs.append(elapsed)
+            theirs_cpu.append(time.process_time() - c0)
     ours_cents = np.round(res.annual_amount_eur * 100).astype(np.int64)
 
     t0, c0 = time.perf_counter(), time.process_time()
@@ -250,49 +318,47 @@ def main() -> None:
     t_np, c_np = time.perf_counter() - t0, time.process_time() - c0
     same_np = all(np.array_equal(v, res_np.as_columns()[k]) for k, v in res.as_columns().items())
 
-    tbs = build_openfisca(p)
-    theirs, theirs_cpu = [], []
-    for _ in range(args.repeat):
-        t0, c0 = time.perf_counter(), time.process_time()
-        elapsed, of_cents = run_openfisca(tbs, pid, rate, cause, context, counts)
-        theirs.append(elapsed)
-        theirs_cpu.append(time.process_time() - c0)
-
-    floor = []
-    if kernel is not None:
-        for _ in range(args.repeat + 2):
-            t0 = time.perf_counter()
-            kernel.read_floor(pid, rate, cause, context)
-            floor.append(time.perf_counter() - t0)
-        floor = floor[1:]  # the first call compiles
-
-    mismatches = int(np.count_nonzero(ours_cents != of_cents))
-    t_ours, t_of = min(ours), min(theirs)
+    t_ours, c_ours = min(ours), min(ours_cpu)
+    print(_line("vetbridge batch", ours, ours_cpu, args.persons))
+    if tbs is not None:
+        print(_line("openfisca-core", theirs, theirs_cpu, args.persons))
+    print(_line("its formula alone", alone, alone_cpu, args.persons))
+    if tbs is not None:
+        print(
+            f"ratio (openfisca time / vetbridge time): {min(theirs) / t_ours:.2f}x wall, "
+            f"{min(theirs_cpu) / c_ours:.2f}x CPU  (target >= 10x)"
+        )
     print(
-        f"vetbridge batch : {t_ours:8.3f} s  {args.persons / t_ours:12,.0f} persons/s  "
-        f"(CPU {min(ours_cpu):.3f} s; wall of each run: "
-        f"{', '.join(f'{t:.3f}' for t in ours)})"
+        f"ratio (formula alone / vetbridge, a floor of the ratio to openfisca): "
+        f"{min(alone) / t_ours:.2f}x wall, {min(alone_cpu) / c_ours:.2f}x CPU"
     )
-    print(
-        f"openfisca-core  : {t_of:8.3f} s  {args.persons / t_of:12,.0f} persons/s  "
-        f"(CPU {min(theirs_cpu):.3f} s; wall of each run: "
-        f"{', '.join(f'{t:.3f}' for t in theirs)})"
-    )
-    print(
-        f"ratio (openfisca time / vetbridge time): {t_of / t_ours:.2f}x wall, "
-        f"{min(theirs_cpu) / min(ours_cpu):.2f}x CPU  (target >= 10x)"
-    )
-    print(f"identical amounts: {mismatches == 0} ({mismatches} of {args.persons:,} differ)")
+    for name, cents in (("openfisca", of_cents), ("formula alone", alone_cents)):
+        if cents is not None:
+            diff = int(np.count_nonzero(ours_cents != cents))
+            print(f"identical amounts to {name}: {diff == 0} ({diff} of {args.persons:,} differ)")
     print(
         f"numpy path (fallback without numba): {t_np:.3f} s (CPU {c_np:.3f} s), "
         f"identical to the kernel in every column: {same_np}"
     )
-    if floor:
-        t_floor = min(floor)
+    if kernel is not None:
+        floor = []
+        for _ in range(args.repeat + 1):
+            t0 = time.perf_counter()
+            kernel.read_floor(pid, rate, cause, context)
+            floor.append(time.perf_counter() - t0)
+        t_floor = min(floor[1:])  # the first call compiles
+        read = pid.nbytes + rate.nbytes + cause.nbytes + context.nbytes
+        written = sum(v.nbytes for v in res.as_columns().values())
+        bandwidth = read / t_floor
         print(
-            f"floor, one pass reading the 4 input columns "
-            f"({(pid.nbytes + rate.nbytes + cause.nbytes + context.nbytes) / 1e6:.0f} MB): "
-            f"{t_floor * 1000:.1f} ms; the batch takes {t_ours / t_floor:.1f}x the floor"
+            f"memory-traffic floor: the batch reads {read / 1e6:.0f} MB (4 input columns) and "
+            f"writes {written / 1e6:.0f} MB (7 output columns); reading at the measured "
+            f"{bandwidth / 1e9:.1f} GB/s (one pass that only reads the inputs) takes "
+            f"{t_floor * 1000:.1f} ms, reading and writing at that rate "
+            f"{(read + written) / bandwidth * 1000:.1f} ms; the batch takes "
+            f"{t_ours * 1000:.1f} ms wall ({c_ours * 1000:.1f} ms CPU): "
+            f"{t_ours / t_floor:.1f}x the read floor, "
+            f"{t_ours / ((read + written) / bandwidth):.1f}x the read-and-write floor"
         )
 
     rng = np.random.default_rng(args.seed)

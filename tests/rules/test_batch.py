@@ -321,3 +321,105 @@ def test_bad_codes_and_rates_name_the_field_on_both_paths(use_kernel):
             run(*args)
         assert exc.value.field == field
     assert run([0, 1], [1, 0], [30.0, 20.0]).eligible.tolist() == [True, False]  # peace disease
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(
+                st.tuples(rates, st.integers(0, 1), st.integers(0, 3)), min_size=1, max_size=12
+            )
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    dates,
+)
+def test_plain_extract_equals_scalar(persons, day):
+    """The usual extract (ids already grouped and sorted, integer codes, no optional column)
+    takes the kernel's fixed 8-slot path (sorting network in registers), or its general path
+    past 8 rows: the same results as the scalar path and as the numpy path."""
+    pid, rate, cause, ctx = [], [], [], []
+    for i, (infs,) in enumerate(persons):
+        for r, c, x in infs:
+            pid.append(10 * i + 3)
+            rate.append(float(r))
+            cause.append(c)
+            ctx.append(x)
+    args = (np.array(pid), np.array(rate), np.array(cause), np.array(ctx), day)
+    res = compute_pmi_batch(*args, FR)
+    _same(
+        res,
+        batch._batch(
+            *args,
+            FR,
+            arithmetic_addition=None,
+            amputation_without_prosthesis=None,
+            third_person=None,
+            grade=None,
+            left_service=None,
+            use_kernel=False,
+        ),
+    )
+    codes_cause = {v: k for k, v in CAUSE_CODES.items()}
+    codes_ctx = {v: k for k, v in CONTEXT_CODES.items()}
+    for i, (infs,) in enumerate(persons):
+        one = _scalar(
+            [(r, codes_cause[c], codes_ctx[x], Decimal(0), False, False) for r, c, x in infs], day
+        )
+        assert res.person_id[i] == 10 * i + 3
+        assert res.eligible[i] == one.eligible
+        assert res.global_rate[i] == one.global_rate
+        assert res.degrees[i] == one.degrees
+        assert res.points[i] == float(one.points)
+        assert res.annual_amount_eur[i] == float(one.annual_amount_eur)
+        assert abs(res.raw_rate[i] - float(one.raw_rate)) < 1e-9
+
+
+@pytest.mark.parametrize("use_kernel", [True, False])
+def test_bad_values_anywhere_name_the_field_and_row(use_kernel):
+    """The kernel's first pass only notes that something is wrong; the row it names is the
+    first bad one, as on the numpy path (NaN included), and ids of another length are refused."""
+
+    def run(rate, add=None, pid=(1, 1, 2)):
+        return batch._batch(
+            np.array(pid),
+            np.array(rate),
+            np.array([0, 1, 0]),
+            np.array([0, 1, 2]),
+            dt.date(2025, 6, 1),
+            FR,
+            arithmetic_addition=None if add is None else np.array(add),
+            amputation_without_prosthesis=None,
+            third_person=None,
+            grade=None,
+            left_service=None,
+            use_kernel=use_kernel,
+        )
+
+    for kwargs, field in (
+        ({"rate": [30.0, float("nan"), 150.0]}, "rate (row 2)"),
+        ({"rate": [30.0, 20.0, 101.0]}, "rate (row 3)"),
+        ({"rate": [30.0, 20.0, 10.0], "add": [0.0, -1.0, 200.0]}, "arithmetic_addition (row 2)"),
+        ({"rate": [30.0, 20.0, 10.0], "pid": (1, 2)}, "person_id"),
+    ):
+        with pytest.raises(InputError) as exc:
+            run(**kwargs)
+        assert exc.value.field == field
+    # Decimal rates (found by the first pass's slower scale loop) are priced as the scalar path.
+    res = run([30.0, 20.5, 10.25])
+    day = dt.date(2025, 6, 1)
+    first = _scalar(
+        [
+            (Decimal("30"), "injury", "peace", Decimal(0), False, False),
+            (Decimal("20.5"), "disease", "war", Decimal(0), False, False),
+        ],
+        day,
+    )
+    second = _scalar([(Decimal("10.25"), "injury", "opex", Decimal(0), False, False)], day)
+    assert res.global_rate.tolist() == [first.global_rate, second.global_rate]
+    assert res.annual_amount_eur.tolist() == [
+        float(first.annual_amount_eur),
+        float(second.annual_amount_eur),
+    ]

@@ -186,8 +186,15 @@ def _batch(
     )
     if add_f is not None and add_f.shape != (n_rows,):
         raise InputError("arithmetic_addition", "must have one value per row")
+    pid = np.asarray(person_id)
+    if pid.shape != (n_rows,):
+        raise InputError("person_id", "must have one value per row")
+    bounds = None  # the persons' row boundaries, when the first pass finds the ids grouped
     if use_kernel and _kernel is not None:
-        bad_cause, bad_context, bad_rate, bad_add, rmask, amask = _kernel.scan_rates(
+        keys = _int_keys(pid)
+        bad_cause, bad_context, bad_rate, bad_add, rmask, amask, bounds = _kernel.scan_rows(
+            _ro(np.empty(0, np.int64) if keys is None else keys),
+            keys is not None,
             _ro(rate_f),
             _ro(rate_f if add_f is None else add_f),
             has_add,
@@ -221,7 +228,11 @@ def _batch(
 
     # Persons: `bounds` delimits each one's rows in `order` (None: the rows are already
     # grouped by sorted person_id, the usual case of an extract, read without a sort).
-    uniq, order, bounds, first_row = _group(np.asarray(person_id), use_kernel)
+    if bounds is not None and bounds.size:
+        uniq, order, first_row = pid[bounds[:-1]], None, bounds[:-1]
+    else:
+        # Integer ids the first pass found out of order are sorted without checking again.
+        uniq, order, bounds, first_row = _group(pid, use_kernel, checked=bounds is not None)
     n_p = uniq.shape[0]
 
     # Dates: one per person (from its first row), grouped so parameters are read once a date.
@@ -374,7 +385,7 @@ def _scan_rates(
     add: FloatArray,
     has_add: bool,
 ) -> tuple[int, int, int, int]:
-    """The numpy twin of `kernel.scan_rates`: first bad rate / addition and the scale masks."""
+    """The numpy twin of `kernel.scan_rows`: first bad rate / addition and the scale masks."""
     bad = ~np.isfinite(rate) | (rate <= 0) | (rate > 100)
     bad_rate = int(np.flatnonzero(bad)[0]) if bad.any() else -1
     bad_a = ~np.isfinite(add) | (add < 0) | (add > 100)
@@ -396,23 +407,32 @@ def _ro(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
     return view
 
 
-def _group(
-    pid: npt.NDArray[Any],
-    use_kernel: bool,
-) -> tuple[npt.NDArray[Any], IntArray | None, IntArray, IntArray]:
-    """Persons (sorted unique ids), the row order grouping them (None if the rows already
-    are), the bounds of each person's rows in that order, and each person's first row."""
+def _int_keys(pid: npt.NDArray[Any]) -> IntArray | None:
+    """The ids as int64 keys the kernel can group, or None (text, float or huge ids)."""
     if (
-        use_kernel
-        and _kernel is not None
-        and pid.dtype.kind in "iu"
+        pid.dtype.kind in "iu"
         and pid.size
         and (pid.dtype.kind == "i" or int(pid.max()) <= INT64_MAX)
     ):
-        keys = pid.astype(np.int64, copy=False)
-        bounds = _kernel.group_bounds(_ro(keys))
-        if bounds.size:
-            return pid[bounds[:-1]], None, bounds, bounds[:-1]
+        return pid.astype(np.int64, copy=False)
+    return None
+
+
+def _group(
+    pid: npt.NDArray[Any],
+    use_kernel: bool,
+    *,
+    checked: bool = False,
+) -> tuple[npt.NDArray[Any], IntArray | None, IntArray, IntArray]:
+    """Persons (sorted unique ids), the row order grouping them (None if the rows already
+    are), the bounds of each person's rows in that order, and each person's first row.
+    `checked`: the kernel's first pass already found the ids not grouped."""
+    keys = _int_keys(pid) if use_kernel and _kernel is not None else None
+    if keys is not None and _kernel is not None:
+        if not checked:
+            bounds = _kernel.group_bounds(_ro(keys))
+            if bounds.size:
+                return pid[bounds[:-1]], None, bounds, bounds[:-1]
         order = np.argsort(keys, kind="stable").astype(np.int64, copy=False)
         bounds = _kernel.group_bounds(_ro(keys[order]))
         return pid[order[bounds[:-1]]], order, bounds, order[bounds[:-1]]

@@ -5,11 +5,16 @@
 The numpy path in `batch.py` makes ~60 passes over whole arrays (sort by person and rate,
 cumulative sums, reduceat, where …), each reading and writing millions of values. The law
 works person by person on a handful of infirmities, so here each person's rows are read once,
-sorted in a few registers (insertion sort), and the whole chain — floor, heads of L121-5,
+sorted in registers (for the usual extract — ids grouped, no optional column, at most 8 rows
+— the rows' keys go through a fixed 19-comparator network), and the whole chain — floor, heads of L121-5,
 remaining validity (L125-8) in exact int64, rounding (L125-3), degrees (L125-10), points and
 allowances (R125-2, R131-1, L133-1) — is done before moving to the next person. Same integer
 arithmetic as the numpy path (rates in units of 10^-k %), so results are identical; the
 property test in tests/rules/test_batch.py checks both paths against the scalar one.
+
+Before it, `scan_rows` checks the columns and finds the scale of the rates in one pass of
+reductions without branches (vectorised by the compiler), and the persons' row boundaries
+when the ids are already grouped.
 
 Parameters in force come in as one int64 row per distinct date (`P_*` columns) plus tables
 (principal points, grands invalides allowances, 4 bis bands), built by `batch._day_params`.
@@ -75,31 +80,76 @@ SLOTS = 8  # persons with at most this many infirmities take the branch-free sor
 
 
 @numba.njit(cache=True, nogil=True)
-def scan_rates(rate, add, has_add, cause, context, n_causes, n_contexts):
-    """One pass: the first invalid cause code, context code, rate and addition (-1 if none)
-    and, for the rates and for the additions, the bit mask of the scales k (bit k: every
-    value × 10^k is within 1e-6 of a whole number)."""
+def scan_rows(keys, has_keys, rate, add, has_add, cause, context, n_causes, n_contexts):
+    """The first invalid cause code, context code, rate and addition (-1 if none); for the
+    rates and for the additions, the bit mask of the scales k (bit k: every value × 10^k is
+    within 1e-6 of a whole number); and, when has_keys, the run boundaries of the person
+    keys if they are sorted (n_groups + 1 values, as `group_bounds`), else an empty array
+    (the caller sorts first).
+
+    The first loop has no branch and no early exit, only reductions (any bad value, all
+    whole, keys sorted, number of runs), so the compiler runs it in SIMD lanes at about the
+    speed of reading the columns; the loops that find the first bad row, the scale of
+    decimal rates and the boundaries run only when needed."""
+    n = rate.size
+    bad = np.int64(0)
+    bad_a = np.int64(0)
+    frac = np.int64(0)
+    frac_a = np.int64(0)
+    for i in range(n):
+        x = rate[i]
+        c = cause[i]
+        t = context[i]
+        bad |= np.int64(not (x > 0.0 and x <= 100.0))  # False for NaN: bad
+        bad |= np.int64(c < 0) | np.int64(c >= n_causes)
+        bad |= np.int64(t < 0) | np.int64(t >= n_contexts)
+        frac |= np.int64(x != np.floor(x))
+    if has_add:
+        for i in range(n):
+            y = add[i]
+            bad_a |= np.int64(not (y >= 0.0 and y <= 100.0))
+            frac_a |= np.int64(y != np.floor(y))
     bad_cause = -1
     bad_context = -1
     bad_rate = -1
     bad_add = -1
+    if bad or bad_a:
+        for i in range(n):
+            if bad_cause < 0 and (cause[i] < 0 or cause[i] >= n_causes):
+                bad_cause = i
+            if bad_context < 0 and (context[i] < 0 or context[i] >= n_contexts):
+                bad_context = i
+            x = rate[i]
+            if bad_rate < 0 and not (np.isfinite(x) and x > 0.0 and x <= 100.0):
+                bad_rate = i
+            if has_add:
+                y = add[i]
+                if bad_add < 0 and not (np.isfinite(y) and y >= 0.0 and y <= 100.0):
+                    bad_add = i
     rmask = 7
     amask = 7
-    for i in range(rate.size):
-        if bad_cause < 0 and (cause[i] < 0 or cause[i] >= n_causes):
-            bad_cause = i
-        if bad_context < 0 and (context[i] < 0 or context[i] >= n_contexts):
-            bad_context = i
-        x = rate[i]
-        if bad_rate < 0 and not (np.isfinite(x) and x > 0.0 and x <= 100.0):
-            bad_rate = i
-        rmask &= _kmask(x)
-        if has_add:
-            y = add[i]
-            if bad_add < 0 and not (np.isfinite(y) and y >= 0.0 and y <= 100.0):
-                bad_add = i
-            amask &= _kmask(y)
-    return bad_cause, bad_context, bad_rate, bad_add, rmask, amask
+    if frac:
+        for i in range(n):
+            rmask &= _kmask(rate[i])
+    if frac_a:
+        for i in range(n):
+            amask &= _kmask(add[i])
+    bounds = np.empty(0, dtype=np.int64)
+    if has_keys and n:
+        runs = np.int64(1)
+        unsorted = np.int64(0)
+        for i in range(1, n):
+            runs += np.int64(keys[i] != keys[i - 1])
+            unsorted |= np.int64(keys[i] < keys[i - 1])
+        if not unsorted:
+            bounds = np.empty(runs + 1, dtype=np.int64)
+            bounds[0] = 0
+            count = 1
+            for i in range(1, n):  # branch-free: always write, advance when the key changes
+                bounds[count] = i
+                count += np.int64(keys[i] != keys[i - 1])
+            bounds[runs] = n
+    return bad_cause, bad_context, bad_rate, bad_add, rmask, amask, bounds
 
 
 @numba.njit(cache=True, inline="always")
@@ -235,6 +285,8 @@ def pmi_persons(
     a5_deg = a5bis = amp_add = tp_min = den = frac_one = frac_two = base_with_deg = 0
     has_a6 = a6_per = a6_two = a6_extra = a6_from = has_a4bis = a4_min_rate = 0
     a4_min_principal = pv_cents = n_bands = priv_mask = capu = 0
+    plain = not (has_order or has_add or has_amp or has_tp)
+    e_tp[:] = 0  # the plain path below has no third-person column: never written there
     for pi in range(n_p):
         d = person_day[pi]
         if d != last:
@@ -291,7 +343,51 @@ def pmi_persons(
         n_inj = 0
         n_alone_all = 0
         sum_all = 0
-        if hi - lo <= SLOTS:
+        if plain and hi - lo <= SLOTS:
+            # The usual extract (rows grouped, no optional column): the same as below with
+            # the slots in registers and unsigned indices (no negative-index wraparound).
+            for k in range(SLOTS):
+                slots[k] = -1
+            for q in range(lo, hi):
+                u = np.uint64(q)
+                own = min(np.int64(rate[u] * unit + 0.5), capu)
+                kept = np.int64(own >= floor)
+                c = cause[u]
+                ordinary = np.int64(c == 1) * (1 - ((priv_mask >> context[u]) & 1))
+                n_ord += ordinary * kept
+                n_inj += np.int64(c == 0) * kept
+                m += kept
+                slots[np.uint64(q - lo)] = (own * 4 + ordinary) * kept - (1 - kept)
+            x0, x1, x2, x3 = slots[0], slots[1], slots[2], slots[3]
+            x4, x5, x6, x7 = slots[4], slots[5], slots[6], slots[7]
+            # Batcher's odd-even merge network for 8 keys, decreasing (19 comparators).
+            x0, x1 = max(x0, x1), min(x0, x1)
+            x2, x3 = max(x2, x3), min(x2, x3)
+            x4, x5 = max(x4, x5), min(x4, x5)
+            x6, x7 = max(x6, x7), min(x6, x7)
+            x0, x2 = max(x0, x2), min(x0, x2)
+            x1, x3 = max(x1, x3), min(x1, x3)
+            x4, x6 = max(x4, x6), min(x4, x6)
+            x5, x7 = max(x5, x7), min(x5, x7)
+            x1, x2 = max(x1, x2), min(x1, x2)
+            x5, x6 = max(x5, x6), min(x5, x6)
+            x0, x4 = max(x0, x4), min(x0, x4)
+            x1, x5 = max(x1, x5), min(x1, x5)
+            x2, x6 = max(x2, x6), min(x2, x6)
+            x3, x7 = max(x3, x7), min(x3, x7)
+            x2, x4 = max(x2, x4), min(x2, x4)
+            x3, x5 = max(x3, x5), min(x3, x5)
+            x1, x2 = max(x1, x2), min(x1, x2)
+            x3, x4 = max(x3, x4), min(x3, x4)
+            x5, x6 = max(x5, x6), min(x5, x6)
+            e[0], e[1], e[2], e[3] = x0 >> 2, x1 >> 2, x2 >> 2, x3 >> 2
+            e[4], e[5], e[6], e[7] = x4 >> 2, x5 >> 2, x6 >> 2, x7 >> 2
+            e_ord[0], e_ord[1], e_ord[2], e_ord[3] = x0 & 1, x1 & 1, x2 & 1, x3 & 1
+            e_ord[4], e_ord[5], e_ord[6], e_ord[7] = x4 & 1, x5 & 1, x6 & 1, x7 & 1
+            sum_all = (max(x0, 0) >> 2) + (max(x1, 0) >> 2) + (max(x2, 0) >> 2)
+            sum_all += (max(x3, 0) >> 2) + (max(x4, 0) >> 2) + (max(x5, 0) >> 2)
+            sum_all += (max(x6, 0) >> 2) + (max(x7, 0) >> 2)
+        elif hi - lo <= SLOTS:
             # Branch-free: each row goes down fixed slots by min/max (a sorting network
             # whose keys carry the rate and the row's two flags), so no misprediction
             # depends on the data.
@@ -357,14 +453,10 @@ def pmi_persons(
         if m == 0:
             continue
         n_priv = m - n_ord
-        if n_ord == 0:
-            threshold = t_inj
-        elif n_priv == 0:
-            threshold = t_single if n_ord == 1 else t_multi
-        elif n_inj == 0 and rule_dm:
-            threshold = t_multi
-        else:
-            threshold = t_mixed
+        # Selects, not branches (the mix of heads is random from one person to the next).
+        t_no_priv = t_single if n_ord == 1 else t_multi
+        t_both = t_multi if (n_inj == 0) & (rule_dm != 0) else t_mixed
+        threshold = t_inj if n_ord == 0 else (t_no_priv if n_priv == 0 else t_both)
         g, raw, deg, full, left, D, too_long = _chain(
             e, m, cap, step, trigger, rstep, mode, deg_size, deg_cap, deg_down, unit, S, max_n
         )
@@ -382,12 +474,12 @@ def pmi_persons(
         sum_ret = 0
         if n_ord > 0 and n_priv > 0 and not reaches:
             # L121-5 1° / 2°: below the threshold, the privileged infirmities alone.
-            for k in range(m):
-                if not e_ord[k]:
-                    e2[n_ret] = e[k]
-                    n_ret += 1
-                    n_alone += e_tp[k]
-                    sum_ret += e[k]
+            for k in range(m):  # always write, advance past a privileged one
+                priv = 1 - e_ord[k]
+                e2[n_ret] = e[k]
+                n_ret += priv
+                n_alone += e_tp[k] * priv
+                sum_ret += e[k] * priv
             max_ret = e2[0]
             g, raw, deg, full, left, D, too_long = _chain(
                 e2,
@@ -450,12 +542,16 @@ def pmi_persons(
             while b < n_bands and band_starts[d, b] <= summed:
                 b += 1
             pts += band_pts[d, b]
-        pts_den = pts * den
         if third:
             base = principal + (deg_pts if base_with_deg else 0)
-            pts_den += base * (frac_two if n_alone >= 2 else frac_one)
-        points[pi] = pts_den / den
-        amount_cents[pi] = (2 * pts_den * pv_cents + den) // (2 * den)
+            pts_den = pts * den + base * (frac_two if n_alone >= 2 else frac_one)
+            points[pi] = pts_den / den
+            amount_cents[pi] = (2 * pts_den * pv_cents + den) // (2 * den)
+        else:
+            # Whole points: (2·pts·den·pv + den) // (2·den) is pts·pv exactly, and
+            # pts·den / den is pts: the same values without the two divisions.
+            points[pi] = float(pts)
+            amount_cents[pi] = pts * pv_cents
 
 
 @numba.njit(cache=True, nogil=True)
