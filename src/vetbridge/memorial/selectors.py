@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import get_language
 
 from vetbridge.names.index import SearchResult
 from vetbridge.names.translit import transliterate
@@ -54,6 +55,16 @@ def with_names(qs: QuerySet[MemorialRecord]) -> QuerySet[MemorialRecord]:
     return qs.select_related("person", "birth_region").prefetch_related("person__names")
 
 
+# What a line of the public lists shows (memorial/_results.html): the record's link, death
+# date and unit, the person's name. Reading only these (not the 40 columns of the record,
+# the person and the region) halves the ORM's work for a page of 20.
+LISTED_FIELDS = ("id", "person_id", "death_date", "unit", "person__id")
+
+
+def listed(qs: QuerySet[MemorialRecord]) -> QuerySet[MemorialRecord]:
+    return qs.select_related("person").only(*LISTED_FIELDS).prefetch_related("person__names")
+
+
 def _filtered(qs: QuerySet[MemorialRecord], f: dict[str, Any]) -> QuerySet[MemorialRecord]:
     if f.get("death_from"):
         qs = qs.filter(death_date__gte=f["death_from"])
@@ -81,17 +92,34 @@ _GENERATION_KEY = "memorial:search:generation"
 
 
 def search_cache_bump() -> None:
-    """Publication or a record changed: cached rankings of this process are outdated.
+    """Publication, a record or a tribute changed: every cached ranking, count and page
+    fragment of the memorial is outdated, in every process (the counter is in the shared
+    cache and part of every memorial cache key).
 
     Unpublishing never waits for this: every page re-reads the records with the
     published filter, so a withdrawn record disappears from the next page at once."""
     cache.set(_GENERATION_KEY, time.time_ns(), None)
 
 
+def generation() -> int:
+    """The memorial's cache generation. When the counter is missing (never set, or evicted
+    from the cache) a new one is made from the clock, never 0: keys made under an earlier
+    generation are never used again, even after the counter was lost."""
+    value = cache.get(_GENERATION_KEY)
+    if value is None:
+        cache.add(_GENERATION_KEY, time.time_ns(), None)
+        value = cache.get(_GENERATION_KEY)
+    return int(value) if value is not None else time.time_ns()
+
+
+def cache_seconds() -> int:
+    """How long the memorial's page fragments are kept (0: never cached)."""
+    return max(0, int(settings.VETBRIDGE_MEMORIAL_CACHE_SECONDS))
+
+
 def _hits_key(text: str, filters: dict[str, Any]) -> str:
-    generation = cache.get(_GENERATION_KEY, 0)
     kept = {k: v for k, v in sorted(filters.items()) if v and k not in ("q", "page")}
-    raw = json.dumps([generation, text, kept], default=str, ensure_ascii=False)
+    raw = json.dumps([generation(), text, kept], default=str, ensure_ascii=False)
     return "memorial:search:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -128,31 +156,78 @@ def ranked_hits(*, q: str, filters: dict[str, Any]) -> tuple[list[SearchResult],
 
 def listing_count(qs: QuerySet[MemorialRecord], filters: dict[str, Any]) -> int:
     """How many records a listing has, kept like the rankings (counting 200,000 rows on
-    every page view is most of a listing's cost)."""
-    return _remembered(_hits_key("", filters) + ":count", qs.count)
+    every page view is most of a listing's cost: 150-200 ms at 200,000 records). The key
+    has the memorial's generation, so the count is kept as long as the page fragments
+    (`VETBRIDGE_MEMORIAL_CACHE_SECONDS`): any publication or withdrawal starts a new one."""
+    seconds = cache_seconds()
+    if seconds <= 0:
+        return qs.count()
+    key = _hits_key("", filters) + ":count"
+    value = cache.get(key)
+    if value is None:
+        value = qs.count()
+        cache.set(key, value, seconds)
+    return int(value)
 
 
 def records_for(hits: list[SearchResult], filters: dict[str, Any]) -> list[Found]:
     """The records of these hits that are published now, in the order of the hits."""
     qs = _filtered(published(), filters)
-    records = {r.person_id: r for r in with_names(qs.filter(person_id__in=[h.id for h in hits]))}
+    records = {r.person_id: r for r in listed(qs.filter(person_id__in=[h.id for h in hits]))}
     return [Found(records[h.id], h) for h in hits if h.id in records]
 
 
 def public_listing(filters: dict[str, Any]) -> QuerySet[MemorialRecord]:
     """Published records matching the filters, newest death first."""
-    return with_names(_filtered(published(), filters)).order_by("-death_date", "-person_id")
+    return listed(_filtered(published(), filters)).order_by("-death_date", "-person_id")
 
 
 def region_choices() -> list[tuple[int, str]]:
-    """Regions for the search filter, in the active language."""
+    """Regions for the search filter, in the active language (kept per language and
+    generation: the same list on every search page)."""
     from vetbridge.core.models import Region
 
-    return [(r.pk, str(r)) for r in Region.objects.all()]
+    def compute() -> list[tuple[int, str]]:
+        return [(r.pk, str(r)) for r in Region.objects.all()]
+
+    seconds = cache_seconds()
+    if seconds <= 0:
+        return compute()
+    key = f"memorial:regions:{generation()}:{get_language()}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
 
 
 def public_record(pk: int) -> MemorialRecord | None:
     return with_names(published()).filter(pk=pk).first()
+
+
+def public_record_head(pk: int) -> MemorialRecord | None:
+    """The record if it is public now, with its person and region but not the names (one
+    query): read at every request of a record's page, before any cached part is used."""
+    return published().select_related("person", "birth_region").filter(pk=pk).first()
+
+
+def record_page_key(rec: MemorialRecord, canonical: str) -> str:
+    """The cache key of a public record page's parts: the memorial's generation, the
+    language, the record's and its person's versions (a spelling changed in the registry
+    bumps the person's) and the page's address."""
+    raw = json.dumps(
+        [
+            generation(),
+            get_language(),
+            rec.pk,
+            rec.version,
+            rec.person_id,
+            rec.person.version,
+            canonical,
+        ],
+        ensure_ascii=False,
+    )
+    return "memorial:record:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 def slug_of(record: MemorialRecord) -> str:
