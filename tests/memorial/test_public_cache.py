@@ -147,3 +147,37 @@ def test_caches_off_still_serve_the_page(fallen, settings):  # noqa: F811
     settings.VETBRIDGE_MEMORIAL_SEARCH_CACHE_SECONDS = 0
     assert "Авдіївка" in _page(Client(), fallen).content.decode()
     assert _record_keys() == []
+
+
+def test_token_counts_are_remembered_but_results_read_live(fallen, editor, monkeypatch):  # noqa: F811
+    """The counts that plan a name search are kept in the process; the ranking is the
+    registry's, and a record withdrawn afterwards is still never listed."""
+    from vetbridge.people import name_index
+
+    counted: list[tuple[str, ...]] = []
+    original = name_index.DatabaseStore.frequencies
+
+    def counting(self, skels):
+        counted.append(tuple(sorted(skels)))
+        return original(self, skels)
+
+    monkeypatch.setattr(name_index.DatabaseStore, "frequencies", counting)
+    hits, _ = selectors.ranked_hits(q="Chevtchenko", filters={})
+    first = len(counted)
+    assert [h.id for h in hits] == [fallen.person_id] and first >= 1
+
+    def allowed(ids: list[int]) -> set[int]:
+        return set(
+            selectors.published().filter(person_id__in=ids).values_list("person_id", flat=True)
+        )
+
+    direct = name_index.search("Chevtchenko", limit=selectors.SEARCH_LIMIT, allowed=allowed)
+    assert [h.id for h in hits] == [r.id for r in direct.results]
+    cache.delete_many(
+        [k for k in cache._cache if "memorial:search:" in str(k) and "generation" not in str(k)]
+    )  # type: ignore[attr-defined]
+    selectors.ranked_hits(q="Chevtchenko", filters={})  # ranking recomputed, counts kept
+    assert len(counted) == first + 1  # only the direct search above counted again
+    services.record_unpublish(actor=editor, record_id=fallen.pk, reason="Прохання родини")
+    hits, _ = selectors.ranked_hits(q="Chevtchenko", filters={})
+    assert selectors.records_for(hits, {}) == []
