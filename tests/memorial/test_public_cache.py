@@ -181,3 +181,13 @@ def test_token_counts_are_remembered_but_results_read_live(fallen, editor, monke
     services.record_unpublish(actor=editor, record_id=fallen.pk, reason="Прохання родини")
     hits, _ = selectors.ranked_hits(q="Chevtchenko", filters={})
     assert selectors.records_for(hits, {}) == []
+
+
+def test_another_workers_new_generation_is_seen_by_the_next_request(fallen):  # noqa: F811
+    """The generation is read once per request, never kept from one request to the next."""
+    anon = Client()
+    _page(anon, fallen)
+    keys = set(_record_keys())
+    cache.set("memorial:search:generation", selectors.generation() + 1, None)  # another worker
+    _page(anon, fallen)
+    assert set(_record_keys()) - keys  # the page's parts were made again, under the new one

@@ -101,18 +101,44 @@ def search_cache_bump() -> None:
 
     Unpublishing never waits for this: every page re-reads the records with the
     published filter, so a withdrawn record disappears from the next page at once."""
-    cache.set(_GENERATION_KEY, time.time_ns(), None)
+    value = time.time_ns()
+    cache.set(_GENERATION_KEY, value, None)
+    if getattr(_in_request, "active", False):
+        _in_request.generation = value
+
+
+# The generation read once per request (a search page needs it for the regions, the
+# ranking and the count): set up and dropped by the request_started / request_finished
+# signals (MemorialConfig.ready), so the next request reads the shared counter again.
+# Outside a request (tasks, commands) it is read at every call.
+_in_request = threading.local()
+
+
+def request_started(**_kwargs: Any) -> None:
+    _in_request.active = True
+    _in_request.generation = None
+
+
+def request_finished(**_kwargs: Any) -> None:
+    _in_request.active = False
+    _in_request.generation = None
 
 
 def generation() -> int:
     """The memorial's cache generation. When the counter is missing (never set, or evicted
     from the cache) a new one is made from the clock, never 0: keys made under an earlier
     generation are never used again, even after the counter was lost."""
+    active = getattr(_in_request, "active", False)
+    if active and _in_request.generation is not None:
+        return int(_in_request.generation)
     value = cache.get(_GENERATION_KEY)
     if value is None:
         cache.add(_GENERATION_KEY, time.time_ns(), None)
         value = cache.get(_GENERATION_KEY)
-    return int(value) if value is not None else time.time_ns()
+    value = int(value) if value is not None else time.time_ns()
+    if active:
+        _in_request.generation = value
+    return value
 
 
 def cache_seconds() -> int:
