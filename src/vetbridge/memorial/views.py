@@ -138,14 +138,14 @@ def _record_parts(request: HttpRequest, rec: MemorialRecord, *, cached: bool) ->
 
 def _tribute_fields(form: TributeForm) -> str:
     """The tribute form's fields; the unbound form is kept per generation and language."""
-    seconds = selectors.cache_seconds()
-    key = f"memorial:tribute-form:{selectors.generation()}:{get_language()}"
-    if not form.is_bound and seconds > 0:
+    seconds = selectors.cache_seconds() if not form.is_bound else 0
+    key = f"memorial:tribute-form:{selectors.generation()}:{get_language()}" if seconds else ""
+    if key:
         html = cache.get(key)
         if html is not None:
             return html
     html = render_to_string("memorial/_tribute_fields.html", {"form": form})
-    if not form.is_bound and seconds > 0:
+    if key:
         cache.set(key, html, seconds)
     return html
 
