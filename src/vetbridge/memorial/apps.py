@@ -17,3 +17,12 @@ class MemorialConfig(AppConfig):
     # The web import of a list of the fallen runs as this task (people.import_jobs, which
     # runs the registry's imports and finds the others' tasks here, never by importing them).
     import_tasks = {"memorial": "vetbridge.memorial.tasks.memorial_import_task"}
+
+    def ready(self) -> None:
+        from django.core.signals import request_finished, request_started
+
+        from . import selectors
+
+        # The memorial's cache generation is read once per request (selectors.generation).
+        request_started.connect(selectors.request_started, dispatch_uid="memorial-generation")
+        request_finished.connect(selectors.request_finished, dispatch_uid="memorial-generation")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import threading
 import time
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -15,7 +17,9 @@ from django.core.cache import cache
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import get_language
 
+from vetbridge.names import Searcher
 from vetbridge.names.index import SearchResult
 from vetbridge.names.translit import transliterate
 from vetbridge.people import name_index
@@ -54,6 +58,16 @@ def with_names(qs: QuerySet[MemorialRecord]) -> QuerySet[MemorialRecord]:
     return qs.select_related("person", "birth_region").prefetch_related("person__names")
 
 
+# What a line of the public lists shows (memorial/_results.html): the record's link, death
+# date and unit, the person's name. Reading only these (not the 40 columns of the record,
+# the person and the region) halves the ORM's work for a page of 20.
+LISTED_FIELDS = ("id", "person_id", "death_date", "unit", "person__id")
+
+
+def listed(qs: QuerySet[MemorialRecord]) -> QuerySet[MemorialRecord]:
+    return qs.select_related("person").only(*LISTED_FIELDS).prefetch_related("person__names")
+
+
 def _filtered(qs: QuerySet[MemorialRecord], f: dict[str, Any]) -> QuerySet[MemorialRecord]:
     if f.get("death_from"):
         qs = qs.filter(death_date__gte=f["death_from"])
@@ -81,17 +95,61 @@ _GENERATION_KEY = "memorial:search:generation"
 
 
 def search_cache_bump() -> None:
-    """Publication or a record changed: cached rankings of this process are outdated.
+    """Publication, a record or a tribute changed: every cached ranking, count and page
+    fragment of the memorial is outdated, in every process (the counter is in the shared
+    cache and part of every memorial cache key).
 
     Unpublishing never waits for this: every page re-reads the records with the
     published filter, so a withdrawn record disappears from the next page at once."""
-    cache.set(_GENERATION_KEY, time.time_ns(), None)
+    value = time.time_ns()
+    cache.set(_GENERATION_KEY, value, None)
+    if getattr(_in_request, "active", False):
+        _in_request.generation = value
 
 
-def _hits_key(text: str, filters: dict[str, Any]) -> str:
-    generation = cache.get(_GENERATION_KEY, 0)
+# The generation read once per request (a search page needs it for the regions, the
+# ranking and the count): set up and dropped by the request_started / request_finished
+# signals (MemorialConfig.ready), so the next request reads the shared counter again.
+# Outside a request (tasks, commands) it is read at every call.
+_in_request = threading.local()
+
+
+def request_started(**_kwargs: Any) -> None:
+    _in_request.active = True
+    _in_request.generation = None
+
+
+def request_finished(**_kwargs: Any) -> None:
+    _in_request.active = False
+    _in_request.generation = None
+
+
+def generation() -> int:
+    """The memorial's cache generation. When the counter is missing (never set, or evicted
+    from the cache) a new one is made from the clock, never 0: keys made under an earlier
+    generation are never used again, even after the counter was lost."""
+    active = getattr(_in_request, "active", False)
+    if active and _in_request.generation is not None:
+        return int(_in_request.generation)
+    value = cache.get(_GENERATION_KEY)
+    if value is None:
+        cache.add(_GENERATION_KEY, time.time_ns(), None)
+        value = cache.get(_GENERATION_KEY)
+    value = int(value) if value is not None else time.time_ns()
+    if active:
+        _in_request.generation = value
+    return value
+
+
+def cache_seconds() -> int:
+    """How long the memorial's page fragments are kept (0: never cached)."""
+    return max(0, int(settings.VETBRIDGE_MEMORIAL_CACHE_SECONDS))
+
+
+def _hits_key(text: str, filters: dict[str, Any], gen: int | None = None) -> str:
     kept = {k: v for k, v in sorted(filters.items()) if v and k not in ("q", "page")}
-    raw = json.dumps([generation, text, kept], default=str, ensure_ascii=False)
+    gen = generation() if gen is None else gen
+    raw = json.dumps([gen, text, kept], default=str, ensure_ascii=False)
     return "memorial:search:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -107,6 +165,62 @@ def _remembered(key: str, compute: Callable[[], T]) -> T:
     return value
 
 
+class _RememberedFrequencies:
+    """The registry's name index (people.name_index.DatabaseStore) with the number of
+    carriers of each token's skeletons kept in this process for
+    `VETBRIDGE_MEMORIAL_SEARCH_CACHE_SECONDS`.
+
+    Those counts only plan a search (the rarest token first; a token carried by more than
+    `names.index.FREQUENT` people only narrows): nothing shown is read from them, so a
+    process-local copy is safe, and a common given name (Микола: 58,000 carriers at
+    1.2 million people) costs PostgreSQL 15 ms to count at every search otherwise. The
+    postings, spellings and the publication check are read at every search."""
+
+    SIZE = 20_000  # skeleton sets kept (a few hundred bytes each)
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[tuple[str, ...], tuple[float, dict[str, int]]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._generation: int | None = None
+
+    def frequencies(
+        self, skels: Collection[str], count: Callable[[Collection[str]], dict[str, int]]
+    ) -> dict[str, int]:
+        seconds = settings.VETBRIDGE_MEMORIAL_SEARCH_CACHE_SECONDS
+        if seconds <= 0:
+            return count(skels)
+        key = tuple(sorted(skels))
+        now = time.monotonic()
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None and kept[0] > now:
+                self._kept.move_to_end(key)
+                return dict(kept[1])
+        fresh = count(skels)
+        with self._lock:
+            self._kept[key] = (now + seconds, dict(fresh))
+            self._kept.move_to_end(key)
+            while len(self._kept) > self.SIZE:
+                self._kept.popitem(last=False)
+        return fresh
+
+    def follow(self, generation: int) -> None:
+        """Forget the counts when the memorial's generation changed (an import, a
+        publication...): a new generation is a new start for every memorial cache."""
+        with self._lock:
+            if generation != self._generation:
+                self._kept.clear()
+                self._generation = generation
+
+
+token_frequencies = _RememberedFrequencies()
+
+
+class _Store(name_index.DatabaseStore):
+    def frequencies(self, skels: Collection[str]) -> dict[str, int]:
+        return token_frequencies.frequencies(skels, super().frequencies)
+
+
 def ranked_hits(*, q: str, filters: dict[str, Any]) -> tuple[list[SearchResult], list[str]]:
     """The cross-script ranking of published records for a name, best first (at most
     SEARCH_LIMIT), kept for identical searches."""
@@ -114,45 +228,95 @@ def ranked_hits(*, q: str, filters: dict[str, Any]) -> tuple[list[SearchResult],
     if not text:
         return [], []
 
+    gen = generation()
+
     def rank() -> tuple[list[SearchResult], list[str]]:
+        token_frequencies.follow(gen)
         qs = _filtered(published(), filters)
 
         def allowed(ids: list[int]) -> set[int]:
             return set(qs.filter(person_id__in=ids).values_list("person_id", flat=True))
 
-        response = name_index.search(text[:200], limit=SEARCH_LIMIT, allowed=allowed)
+        response = Searcher(_Store()).search(text[:200], limit=SEARCH_LIMIT, allowed=allowed)
         return response.results, (["too_long"] if len(text) > 200 else []) + response.notices
 
-    return _remembered(_hits_key(text[:200], filters), rank)
+    return _remembered(_hits_key(text[:200], filters, gen), rank)
 
 
 def listing_count(qs: QuerySet[MemorialRecord], filters: dict[str, Any]) -> int:
     """How many records a listing has, kept like the rankings (counting 200,000 rows on
-    every page view is most of a listing's cost)."""
-    return _remembered(_hits_key("", filters) + ":count", qs.count)
+    every page view is most of a listing's cost: 150-200 ms at 200,000 records). The key
+    has the memorial's generation, so the count is kept as long as the page fragments
+    (`VETBRIDGE_MEMORIAL_CACHE_SECONDS`): any publication or withdrawal starts a new one."""
+    seconds = cache_seconds()
+    if seconds <= 0:
+        return qs.count()
+    key = _hits_key("", filters) + ":count"
+    value = cache.get(key)
+    if value is None:
+        value = qs.count()
+        cache.set(key, value, seconds)
+    return int(value)
 
 
 def records_for(hits: list[SearchResult], filters: dict[str, Any]) -> list[Found]:
     """The records of these hits that are published now, in the order of the hits."""
     qs = _filtered(published(), filters)
-    records = {r.person_id: r for r in with_names(qs.filter(person_id__in=[h.id for h in hits]))}
+    records = {r.person_id: r for r in listed(qs.filter(person_id__in=[h.id for h in hits]))}
     return [Found(records[h.id], h) for h in hits if h.id in records]
 
 
 def public_listing(filters: dict[str, Any]) -> QuerySet[MemorialRecord]:
     """Published records matching the filters, newest death first."""
-    return with_names(_filtered(published(), filters)).order_by("-death_date", "-person_id")
+    return listed(_filtered(published(), filters)).order_by("-death_date", "-person_id")
 
 
 def region_choices() -> list[tuple[int, str]]:
-    """Regions for the search filter, in the active language."""
+    """Regions for the search filter, in the active language (kept per language and
+    generation: the same list on every search page)."""
     from vetbridge.core.models import Region
 
-    return [(r.pk, str(r)) for r in Region.objects.all()]
+    def compute() -> list[tuple[int, str]]:
+        return [(r.pk, str(r)) for r in Region.objects.all()]
+
+    seconds = cache_seconds()
+    if seconds <= 0:
+        return compute()
+    key = f"memorial:regions:{generation()}:{get_language()}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
 
 
 def public_record(pk: int) -> MemorialRecord | None:
     return with_names(published()).filter(pk=pk).first()
+
+
+def public_record_head(pk: int) -> MemorialRecord | None:
+    """The record if it is public now, with its person and region but not the names (one
+    query): read at every request of a record's page, before any cached part is used."""
+    return published().select_related("person", "birth_region").filter(pk=pk).first()
+
+
+def record_page_key(rec: MemorialRecord, canonical: str) -> str:
+    """The cache key of a public record page's parts: the memorial's generation, the
+    language, the record's and its person's versions (a spelling changed in the registry
+    bumps the person's) and the page's address."""
+    raw = json.dumps(
+        [
+            generation(),
+            get_language(),
+            rec.pk,
+            rec.version,
+            rec.person_id,
+            rec.person.version,
+            canonical,
+        ],
+        ensure_ascii=False,
+    )
+    return "memorial:record:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 def slug_of(record: MemorialRecord) -> str:

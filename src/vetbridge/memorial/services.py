@@ -102,12 +102,20 @@ def _record(actor: User, record_id: int, *, lock: bool = False) -> MemorialRecor
     return record
 
 
+def _caches_outdated() -> None:
+    """The memorial's cached rankings and page parts are outdated: a new generation now
+    (this transaction's own later reads) and again once it commits (a page cached by
+    another worker between the two, from the data before the commit, is not used)."""
+    selectors.search_cache_bump()
+    transaction.on_commit(selectors.search_cache_bump)
+
+
 def _history(
     record: MemorialRecord, actor: User | None, changes: dict[str, Any], source: str
 ) -> None:
     """The record's own history row (shown on its edit page); search caches refreshed."""
     MemorialChange.objects.create(record=record, changes=changes, source=source[:300], by=actor)
-    transaction.on_commit(selectors.search_cache_bump)
+    _caches_outdated()
 
 
 def _change(
@@ -406,6 +414,9 @@ def tribute_moderate(*, actor: User, tribute_id: int, accept: bool, reason: str 
             "moderated_at": timezone.now(),
         },
     )
+    if accept:
+        # a published tribute shows on the record's page: its cached parts are outdated
+        _caches_outdated()
     if not accept and tribute.kind == TributeKind.CORRECTION and tribute.contact:
         _tell_submitter(tribute)
     if accept and tribute.kind == TributeKind.CORRECTION:
@@ -781,7 +792,7 @@ def memorial_import(
                 for rid in record_ids.iterator(chunk_size=10_000)
             ],
         )
-        transaction.on_commit(selectors.search_cache_bump)
+        _caches_outdated()
     report.imported = len(registered.ids)
     report.batch_id = registered.batch.pk
     report.committed = True

@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -77,13 +81,73 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def record(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
-    rec = selectors.public_record(pk)
+    # Whether the record is public is read at every request (one indexed query), never
+    # from a cache; what the page shows of it is kept (`_record_parts`).
+    rec = selectors.public_record_head(pk)
     if rec is None:
         raise Http404
-    canonical = selectors.slug_of(rec)
-    if slug != canonical:
-        return redirect("memorial:record", pk=pk, slug=canonical, permanent=True)
-    return _public(_render_record(request, rec, TributeForm()), request)
+    parts = _record_parts(request, rec, cached=True)
+    if slug != parts["slug"]:
+        return redirect("memorial:record", pk=pk, slug=parts["slug"], permanent=True)
+    return _public(_render_record(request, rec, TributeForm(), parts=parts), request)
+
+
+def _record_parts(request: HttpRequest, rec: MemorialRecord, *, cached: bool) -> dict[str, str]:
+    """The parts of a record's page that are the same for every reader of a language: its
+    title, meta tags, the facts and the published tributes, and the canonical slug. Kept
+    (when `cached`) under the record's and its person's versions, the memorial's generation
+    (bumped by every publication, change and moderated tribute) and the language; the
+    caller has checked that the record is public."""
+    canonical_path = reverse("memorial:record_short", args=[rec.pk])
+    key = (
+        selectors.record_page_key(rec, request.build_absolute_uri(canonical_path))
+        if cached and selectors.cache_seconds() > 0
+        else None
+    )
+    if key is not None:
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+    from vetbridge.people.models import NameLanguage
+
+    prefetch_related_objects([rec], "person__names")
+    labels = dict(NameLanguage.choices)
+    names = {n.language: n for n in rec.person.names.all() if n.is_preferred}
+    slug = selectors.slug_of(rec)
+    ctx = {
+        "rec": rec,
+        "localized_names": [
+            (code, labels[code], names[code]) for code in ("uk", "fr", "en") if code in names
+        ],
+        "all_names": rec.person.names.all(),
+        "tributes": selectors.published_tributes(rec),
+        "preview": not cached,
+        "canonical": request.build_absolute_uri(reverse("memorial:record", args=[rec.pk, slug])),
+    }
+    parts = {
+        "slug": slug,
+        "title": rec.person.display_name(),
+        "meta": render_to_string("memorial/_record_meta.html", ctx),
+        "article": render_to_string("memorial/_record_article.html", ctx),
+        "tributes": render_to_string("memorial/_record_tributes.html", ctx),
+    }
+    if key is not None:
+        cache.set(key, parts, selectors.cache_seconds())
+    return parts
+
+
+def _tribute_fields(form: TributeForm) -> str:
+    """The tribute form's fields; the unbound form is kept per generation and language."""
+    seconds = selectors.cache_seconds() if not form.is_bound else 0
+    key = f"memorial:tribute-form:{selectors.generation()}:{get_language()}" if seconds else ""
+    if key:
+        html = cache.get(key)
+        if html is not None:
+            return html
+    html = render_to_string("memorial/_tribute_fields.html", {"form": form})
+    if key:
+        cache.set(key, html, seconds)
+    return html
 
 
 def _render_record(
@@ -93,25 +157,19 @@ def _render_record(
     status: int = 200,
     *,
     preview: bool = False,
+    parts: dict[str, str] | None = None,
 ) -> HttpResponse:
-    from vetbridge.people.models import NameLanguage
-
-    labels = dict(NameLanguage.choices)
-    names = {n.language: n for n in rec.person.names.all() if n.is_preferred}
-    localized = [(code, labels[code], names[code]) for code in ("uk", "fr", "en") if code in names]
+    if parts is None:
+        parts = _record_parts(request, rec, cached=not preview)
     return render(
         request,
         "memorial/record.html",
         {
             "rec": rec,
-            "localized_names": localized,
-            "all_names": rec.person.names.all(),
-            "tributes": selectors.published_tributes(rec),
+            "parts": parts,
             "form": form,
+            "tribute_fields": "" if preview else _tribute_fields(form),
             "preview": preview,
-            "canonical": request.build_absolute_uri(
-                reverse("memorial:record", args=[rec.pk, selectors.slug_of(rec)])
-            ),
         },
         status=status,
     )
@@ -123,7 +181,7 @@ def _client_ip(request: HttpRequest) -> str:
 
 @require_POST
 def tribute(request: HttpRequest, pk: int) -> HttpResponse:
-    rec = selectors.public_record(pk)
+    rec = selectors.public_record_head(pk)
     if rec is None:
         raise Http404
     form = TributeForm(request.POST, request.FILES)
@@ -145,7 +203,8 @@ def tribute(request: HttpRequest, pk: int) -> HttpResponse:
                 request,
                 _("Thank you. Your message will appear once a memorial editor has read it."),
             )
-            return redirect("memorial:record", pk=pk, slug=selectors.slug_of(rec))
+            slug = _record_parts(request, rec, cached=True)["slug"]
+            return redirect("memorial:record", pk=pk, slug=slug)
     return _render_record(request, rec, form, status=400)
 
 

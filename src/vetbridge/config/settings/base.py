@@ -193,6 +193,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 VETBRIDGE_MEMORIAL_SEARCH_CACHE_SECONDS = env.int(
     "VETBRIDGE_MEMORIAL_SEARCH_CACHE_SECONDS", default=60
 )
+# The memorial's public page fragments (a record's page, the tribute form, the region list)
+# are kept this long per generation and language (0: never); any change of the memorial
+# starts a new generation at once, so this only bounds the cache's size.
+VETBRIDGE_MEMORIAL_CACHE_SECONDS = env.int("VETBRIDGE_MEMORIAL_CACHE_SECONDS", default=3600)
 # The cache shared by every process (web and task workers): the database by default,
 # Redis when VETBRIDGE_CACHE_URL=redis://... (see core/cache.py).
 CACHES = {"default": cache_config(env("VETBRIDGE_CACHE_URL", default="db://vetbridge_cache"))}
