@@ -11,7 +11,9 @@ def test_database_cache_by_default_and_redis_when_given():
     assert cache_config("db://vetbridge_cache") == {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "vetbridge_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
     }
+    assert cache_config("db://c?max_entries=5000")["OPTIONS"] == {"MAX_ENTRIES": 5000}
     redis = cache_config("redis://10.0.0.5:6379/1")
     assert (
         redis["BACKEND"].endswith("RedisCache") and redis["LOCATION"] == "redis://10.0.0.5:6379/1"
@@ -19,7 +21,9 @@ def test_database_cache_by_default_and_redis_when_given():
     assert cache_config("locmem://")["BACKEND"].endswith("LocMemCache")
 
 
-@pytest.mark.parametrize("url", ["memcached://x", "db://drop table;"])
+@pytest.mark.parametrize(
+    "url", ["memcached://x", "db://drop table;", "db://c?max_entries=0", "db://c?max_entries=x"]
+)
 def test_unknown_or_unsafe_urls_name_the_variable(url):
     with pytest.raises(CacheURLError, match="VETBRIDGE_CACHE_URL"):
         cache_config(url)

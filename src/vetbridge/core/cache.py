@@ -2,7 +2,9 @@
 
 - `db://TABLE` (the default, `db://vetbridge_cache`): Django's database cache, shared by every
   web and task worker that reaches the database; the table is created by `migrate` (a
-  `post_migrate` hook runs `createcachetable`) and by `vetbridge demo`.
+  `post_migrate` hook runs `createcachetable`) and by `vetbridge demo`. It keeps up to
+  `DB_MAX_ENTRIES` entries (`db://TABLE?max_entries=N` to change it): Django's default of 300
+  evicts a public record page long before it is asked for again.
 - `redis://HOST:PORT/DB` or `rediss://…`: Redis, for many workers on several machines.
 - `locmem://NAME`: the memory of one process (tests, a laptop).
 """
@@ -10,7 +12,9 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
+
+DB_MAX_ENTRIES = 100_000
 
 
 class CacheURLError(ValueError):
@@ -32,7 +36,16 @@ def cache_config(url: str) -> dict[str, Any]:
         table = (parts.netloc + parts.path).strip("/") or "vetbridge_cache"
         if not table.replace("_", "").isalnum():
             raise CacheURLError(f"VETBRIDGE_CACHE_URL: not a table name: {table!r}")
-        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": table}
+        raw = parse_qs(parts.query).get("max_entries", [str(DB_MAX_ENTRIES)])[-1]
+        if not raw.isdigit() or int(raw) < 1:
+            raise CacheURLError(
+                f"VETBRIDGE_CACHE_URL: max_entries is not a positive number: {raw!r}"
+            )
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": table,
+            "OPTIONS": {"MAX_ENTRIES": int(raw)},
+        }
     if scheme == "locmem":
         return {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
