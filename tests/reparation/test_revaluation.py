@@ -386,3 +386,45 @@ def test_the_unread_badge_is_said_with_the_languages_plural(pension, world, lang
     client.force_login(veteran)
     page = client.get("/claims/").content.decode()
     assert f'class="badge">{count}<span class="visually-hidden"> {said}</span>' in page
+
+
+def test_notifications_still_follow_their_user_claim_and_history_line(pension, world, flow):
+    """The notification's references are not checked by the database (a national
+    revaluation writes a million of them): Django applies on_delete itself, so deleting a
+    user or a claim still deletes their notifications, and a claim with a decision is still
+    protected."""
+    from django.db.models.deletion import ProtectedError
+
+    from vetbridge.accounts.models import User
+    from vetbridge.reparation.models import Claim
+
+    revalue(on=NEW)
+    veteran = world["users"]["veteran"]
+    assert Notification.objects.filter(user=veteran, claim=pension).exists()
+    # A granted claim stays protected by its decision; its notifications stay.
+    with pytest.raises(ProtectedError):
+        pension.delete()
+    assert Notification.objects.filter(claim=pension).exists()
+    # A claim without a decision: its history lines and their notifications go with it.
+    draft = flow.file(actor="case_worker")
+    flow.step(draft, "start_assessment", "medical_assessor")
+    assert Notification.objects.filter(claim=draft).exists()
+    events = list(ClaimEvent.objects.filter(claim=draft).values_list("pk", flat=True))
+    draft.delete()
+    assert not Notification.objects.filter(claim_id=draft.pk).exists()
+    assert not Notification.objects.filter(event_id__in=events).exists()
+    # A user: their notifications go, the others' stay (a reader who was sent a copy of
+    # the revaluation's line; the veteran is protected by their audit trail).
+    reader = User.objects.create_user(username="reader", password="x" * 20, role="case_worker")
+    line = ClaimEvent.objects.filter(claim=pension, note__startswith="revaluation").get()
+    Notification.objects.create(user=reader, claim=pension, event=line)
+    others = Notification.objects.exclude(user=reader).count()
+    assert others
+    reader.delete()
+    assert not Notification.objects.filter(user_id=reader.pk).exists()
+    assert Notification.objects.count() == others
+    # No notification points at a missing user, claim or history line.
+    assert not Notification.objects.exclude(user_id__in=User.objects.values("pk")).exists()
+    assert not Notification.objects.exclude(claim_id__in=Claim.objects.values("pk")).exists()
+    assert not Notification.objects.exclude(event_id__in=ClaimEvent.objects.values("pk")).exists()
+    assert Notification.objects.filter(user=veteran, claim=pension, event=line).exists()

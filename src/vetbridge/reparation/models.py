@@ -395,11 +395,27 @@ class ClaimEvent(models.Model):
 
 
 class Notification(models.Model):
+    """Derived data: a notice of a history line, written by the services and in bulk by a
+    revaluation (a row per recipient and pension). Its references are not checked by the
+    database (`db_constraint=False`: a national revaluation would otherwise check three
+    million of them one by one) and only the (user, read_at) index is kept, the one every
+    read uses (by user); Django applies `on_delete` itself, so deleting a user, a claim or a
+    history line still deletes their notifications (a claim's or a line's by a scan: the
+    platform never deletes either; a user's through the index)."""
+
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_constraint=False,
+        db_index=False,
     )
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+")
-    event = models.ForeignKey(ClaimEvent, on_delete=models.CASCADE, related_name="+")
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    event = models.ForeignKey(
+        ClaimEvent, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     read_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
