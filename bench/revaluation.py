@@ -77,6 +77,7 @@ def phase(db_url: str, n: int, seed: int, sample: int) -> dict:
     from vetbridge.accounts.models import User
     from vetbridge.people.models import Person
     from vetbridge.reparation.models import Claim, Decision, Revaluation, RulesSnapshot
+    from vetbridge.reparation.plain import is_plain
     from vetbridge.reparation.revaluation import revalue
     from vetbridge.rules.batch import compute_pmi_batch
     from vetbridge.rules.fr.pmi import compute_pmi_json
@@ -126,6 +127,7 @@ def phase(db_url: str, n: int, seed: int, sample: int) -> dict:
                 "outcome",
                 "computed_on",
                 "inputs",
+                "batch_plain",
                 "result",
                 "rules_version",
                 "snapshot_id",
@@ -140,6 +142,7 @@ def phase(db_url: str, n: int, seed: int, sample: int) -> dict:
                     "grant_temporary",
                     dt.date(2024, 4, 2),
                     cases[i],
+                    is_plain(cases[i]),  # stored when the decision is frozen (services)
                     {},
                     "bench",
                     snap.pk,

@@ -10,6 +10,7 @@ import pytest
 
 from vetbridge.accounts.models import AuditLog
 from vetbridge.reparation.models import ClaimEvent, Notification, Revaluation
+from vetbridge.reparation.plain import is_plain
 from vetbridge.reparation.revaluation import revalue
 from vetbridge.rules.fr.pmi import compute_pmi_json
 from vetbridge.rules.parameters import Parameters
@@ -284,6 +285,8 @@ def test_bulk_path_equals_the_row_path_on_a_mixed_sample(world):
                 outcome="grant_temporary",
                 computed_on=dt.date(2024, 4, 2),
                 inputs=case,
+                # The first third without the stored flag (checked in SQL at run time).
+                batch_plain=None if i < len(MIXED_CASES) else is_plain(case),
                 result={},
                 rules_version="test",
                 snapshot=snap,
@@ -428,3 +431,52 @@ def test_notifications_still_follow_their_user_claim_and_history_line(pension, w
     assert not Notification.objects.exclude(claim_id__in=Claim.objects.values("pk")).exists()
     assert not Notification.objects.exclude(event_id__in=ClaimEvent.objects.values("pk")).exists()
     assert Notification.objects.filter(user=veteran, claim=pension, event=line).exists()
+
+
+ODD_CASES = [
+    {"infirmities": [{"rate": 12.5, "cause": "disease"}], "grade": "soldier"},
+    {"infirmities": [{"rate": "-3"}]},
+    {"infirmities": [{"rate": True}]},
+    {"infirmities": [{"rate": None}]},
+    {"infirmities": [{"label": "no rate"}]},
+    {"infirmities": [{"rate": "70\n"}]},
+    {"infirmities": [{"rate": 70, "addition": None}]},
+    {"infirmities": [{"rate": 70, "addition": "arithmetic"}]},
+    {"infirmities": [{"rate": 70, "cause": "burn"}]},
+    {"infirmities": [{"rate": 70, "context": 1}]},
+    {"infirmities": [{"rate": 70, "third_person": "yes"}]},
+    {"infirmities": [{"rate": 70, "arithmetic_addition": "2.5"}]},
+    {"infirmities": [{"rate": 70, "arithmetic_addition": "2,5"}]},
+    {"infirmities": [{"rate": 70}], "grade": None},
+    {"infirmities": [{"rate": 70}], "left_service": "no"},
+    {"infirmities": [{"rate": 70}], "third_person": False},
+    {"infirmities": []},
+    {"infirmities": {"rate": 70}},
+    {"infirmities": [70]},
+    [{"rate": 70}],
+]
+
+
+def test_the_stored_plain_flag_follows_the_sql_rule(world, flow):
+    """`Decision.batch_plain` is written when the decision is frozen by the same rule the
+    bulk path checks in SQL (`plain_case_sql`): equal on every case here, and the stored flag
+    of a decision made through the workflow is the rule's."""
+    from django.db import connection
+
+    from vetbridge.reparation.plain import plain_case_sql
+
+    expected = [True, True, False, False, False, False, False, False, False, False, False, True]
+    expected += [False, False, False, True, False, False, False, False]
+    assert [is_plain(case) for case in ODD_CASES] == expected
+    assert [is_plain(case) for case in MIXED_CASES] == [True] * 5 + [False] * 5
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            for case in MIXED_CASES + ODD_CASES:
+                cur.execute(
+                    f"SELECT {plain_case_sql('x.doc')} FROM (SELECT %s::jsonb AS doc) x",  # noqa: S608
+                    [json.dumps(case)],
+                )
+                assert cur.fetchone()[0] is is_plain(case), case
+    claim = flow.granted()
+    decision = claim.decisions.get()
+    assert decision.batch_plain is is_plain(decision.inputs)

@@ -341,6 +341,9 @@ class Decision(models.Model):
     reason_language = text_language_field()
     computed_on = models.DateField()
     inputs = models.JSONField()
+    # Whether `inputs` are plain for the bulk revaluation (reparation/plain.py): stored when
+    # the decision is frozen; None (a bulk load, an older row) is checked at run time.
+    batch_plain = models.BooleanField(null=True, editable=False)
     result = models.JSONField()
     rules_version = models.CharField(max_length=16)
     snapshot = models.ForeignKey(RulesSnapshot, on_delete=models.PROTECT, related_name="+")
