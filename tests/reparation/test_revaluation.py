@@ -405,8 +405,10 @@ def test_notifications_still_follow_their_user_claim_and_history_line(pension, w
     veteran = world["users"]["veteran"]
     assert Notification.objects.filter(user=veteran, claim=pension).exists()
     # A granted claim stays protected by its decision; its notifications stay.
-    with pytest.raises(ProtectedError):
+    with pytest.raises(ProtectedError) as refused:
         pension.delete()
+    # …and by its revaluation (whose claim is not checked by the database either).
+    assert {type(x).__name__ for x in refused.value.protected_objects} >= {"Revaluation"}
     assert Notification.objects.filter(claim=pension).exists()
     # A claim without a decision: its history lines and their notifications go with it.
     draft = flow.file(actor="case_worker")

@@ -437,8 +437,19 @@ class Revaluation(models.Model):
     decision and effective date (unique, so a second run for the same date writes nothing).
     The decision stays frozen; the amount now paid is the latest revaluation's."""
 
-    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="revaluations")
-    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="revaluations")
+    # Indexed by the unique (decision, effective_on) and by (claim, effective_on): no
+    # single-column index of their own. The claim is the decision's (derived): not checked by
+    # the database, protected by Django as before.
+    decision = models.ForeignKey(
+        Decision, on_delete=models.PROTECT, related_name="revaluations", db_index=False
+    )
+    claim = models.ForeignKey(
+        Claim,
+        on_delete=models.PROTECT,
+        related_name="revaluations",
+        db_constraint=False,
+        db_index=False,
+    )
     effective_on = models.DateField(_("revalued on"))
     old_amount = models.DecimalField(max_digits=12, decimal_places=2)
     new_amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
