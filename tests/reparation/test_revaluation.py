@@ -482,3 +482,44 @@ def test_the_stored_plain_flag_follows_the_sql_rule(world, flow):
     claim = flow.granted()
     decision = claim.decisions.get()
     assert decision.batch_plain is is_plain(decision.inputs)
+
+
+def test_migration_fills_the_plain_flag_of_decisions_already_frozen(world):
+    """Migration 0008 stores the flag on the decisions written before it: in SQL on
+    PostgreSQL, by the Python rule elsewhere; both give the rule's answer."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+    from django.utils import timezone
+
+    from vetbridge.people.models import Person
+    from vetbridge.reparation.models import Claim, Decision, RulesSnapshot
+
+    params = Parameters.load("fr")
+    snap, _c = RulesSnapshot.objects.get_or_create(
+        digest=params.digest, defaults={"country": "fr", "files": params.files}
+    )
+    cases = MIXED_CASES + ODD_CASES
+    for case in cases:
+        claim = Claim.objects.create(
+            person=Person.objects.create(), kind="fr_pension", state="granted", filed_at=FILED
+        )
+        Decision.objects.create(
+            claim=claim,
+            outcome="grant_temporary",
+            computed_on=dt.date(2024, 4, 2),
+            inputs=case,
+            result={},
+            rules_version="test",
+            snapshot=snap,
+            decided_at=timezone.now(),
+        )
+    assert Decision.objects.filter(batch_plain__isnull=False).count() == 0
+    migration = importlib.import_module("vetbridge.reparation.migrations.0008_decision_batch_plain")
+    migration.backfill(apps, SimpleNamespace(connection=connection))
+    stored = list(Decision.objects.order_by("id").values_list("inputs", "batch_plain"))
+    assert len(stored) == len(cases)
+    assert [flag for _i, flag in stored] == [is_plain(case) for case in cases]
+    assert sum(flag for _i, flag in stored) == 9
