@@ -77,6 +77,7 @@ def phase(db_url: str, n: int, seed: int, sample: int) -> dict:
     from vetbridge.accounts.models import User
     from vetbridge.people.models import Person
     from vetbridge.reparation.models import Claim, Decision, Revaluation, RulesSnapshot
+    from vetbridge.reparation.plain import is_plain
     from vetbridge.reparation.revaluation import revalue
     from vetbridge.rules.batch import compute_pmi_batch
     from vetbridge.rules.fr.pmi import compute_pmi_json
@@ -126,6 +127,7 @@ def phase(db_url: str, n: int, seed: int, sample: int) -> dict:
                 "outcome",
                 "computed_on",
                 "inputs",
+                "batch_plain",
                 "result",
                 "rules_version",
                 "snapshot_id",
@@ -140,6 +142,7 @@ def phase(db_url: str, n: int, seed: int, sample: int) -> dict:
                     "grant_temporary",
                     dt.date(2024, 4, 2),
                     cases[i],
+                    is_plain(cases[i]),  # stored when the decision is frozen (services)
                     {},
                     "bench",
                     snap.pk,
@@ -172,9 +175,30 @@ def phase(db_url: str, n: int, seed: int, sample: int) -> dict:
     t0 = time.perf_counter()
     dry = revalue(on=NEW, dry_run=True, sample=0)
     out["dry_run_s"] = time.perf_counter() - t0
+    # CPU beside wall (the machine is shared): this process's, and the PostgreSQL server
+    # process's serving this connection when the server runs on this machine (/proc).
+    backend = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            backend = Path(f"/proc/{cur.fetchone()[0]}/stat")
+
+    def cpu() -> tuple[float, float | None]:
+        own = time.process_time()
+        if backend is None or not backend.exists():
+            return own, None
+        fields = backend.read_text().rsplit(")", 1)[1].split()
+        return own, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    out["load_before"] = os.getloadavg()
+    cpu0 = cpu()
     t0 = time.perf_counter()
     report = revalue(on=NEW, progress=progress, sample=0)
     out["run_s"] = time.perf_counter() - t0
+    cpu1 = cpu()
+    out["load_after"] = os.getloadavg()
+    out["cpu_s"] = cpu1[0] - cpu0[0]
+    out["db_cpu_s"] = None if cpu1[1] is None or cpu0[1] is None else cpu1[1] - cpu0[1]
     out["read_s"] = marks.get("computing", t0) - marks.get("reading", t0)
     out["compute_s"] = marks.get("writing", t0) - marks.get("computing", t0)
     out["write_s"] = out["run_s"] - out["read_s"] - out["compute_s"]
@@ -224,6 +248,11 @@ def show(r: dict) -> None:
         f"  read {r['read_s']:.1f} s, compute {r['compute_s']:.1f} s "
         f"(scalar path: {r['scalar']:,}), write {r['write_s']:.1f} s "
         f"({r['revalued']:,} revaluations + history lines, {r['notified']:,} notifications)"
+    )
+    db = "n/a" if r["db_cpu_s"] is None else f"{r['db_cpu_s']:.1f} s"
+    print(
+        f"  CPU: this process {r['cpu_s']:.1f} s, PostgreSQL server process {db}; "
+        f"load average {r['load_before'][0]:.1f} before, {r['load_after'][0]:.1f} after"
     )
     print(
         f"second run, same date (idempotent)     {r['second_run_s']:8.1f} s  "

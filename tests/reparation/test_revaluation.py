@@ -10,6 +10,7 @@ import pytest
 
 from vetbridge.accounts.models import AuditLog
 from vetbridge.reparation.models import ClaimEvent, Notification, Revaluation
+from vetbridge.reparation.plain import is_plain
 from vetbridge.reparation.revaluation import revalue
 from vetbridge.rules.fr.pmi import compute_pmi_json
 from vetbridge.rules.parameters import Parameters
@@ -284,6 +285,8 @@ def test_bulk_path_equals_the_row_path_on_a_mixed_sample(world):
                 outcome="grant_temporary",
                 computed_on=dt.date(2024, 4, 2),
                 inputs=case,
+                # The first third without the stored flag (checked in SQL at run time).
+                batch_plain=None if i < len(MIXED_CASES) else is_plain(case),
                 result={},
                 rules_version="test",
                 snapshot=snap,
@@ -386,3 +389,137 @@ def test_the_unread_badge_is_said_with_the_languages_plural(pension, world, lang
     client.force_login(veteran)
     page = client.get("/claims/").content.decode()
     assert f'class="badge">{count}<span class="visually-hidden"> {said}</span>' in page
+
+
+def test_notifications_still_follow_their_user_claim_and_history_line(pension, world, flow):
+    """The notification's references are not checked by the database (a national
+    revaluation writes a million of them): Django applies on_delete itself, so deleting a
+    user or a claim still deletes their notifications, and a claim with a decision is still
+    protected."""
+    from django.db.models.deletion import ProtectedError
+
+    from vetbridge.accounts.models import User
+    from vetbridge.reparation.models import Claim
+
+    revalue(on=NEW)
+    veteran = world["users"]["veteran"]
+    assert Notification.objects.filter(user=veteran, claim=pension).exists()
+    # A granted claim stays protected by its decision; its notifications stay.
+    with pytest.raises(ProtectedError) as refused:
+        pension.delete()
+    # …and by its revaluation (whose claim is not checked by the database either).
+    assert {type(x).__name__ for x in refused.value.protected_objects} >= {"Revaluation"}
+    assert Notification.objects.filter(claim=pension).exists()
+    # A claim without a decision: its history lines and their notifications go with it.
+    draft = flow.file(actor="case_worker")
+    flow.step(draft, "start_assessment", "medical_assessor")
+    assert Notification.objects.filter(claim=draft).exists()
+    events = list(ClaimEvent.objects.filter(claim=draft).values_list("pk", flat=True))
+    draft.delete()
+    assert not Notification.objects.filter(claim_id=draft.pk).exists()
+    assert not Notification.objects.filter(event_id__in=events).exists()
+    # A user: their notifications go, the others' stay (a reader who was sent a copy of
+    # the revaluation's line; the veteran is protected by their audit trail).
+    reader = User.objects.create_user(username="reader", password="x" * 20, role="case_worker")
+    line = ClaimEvent.objects.filter(claim=pension, note__startswith="revaluation").get()
+    Notification.objects.create(user=reader, claim=pension, event=line)
+    others = Notification.objects.exclude(user=reader).count()
+    assert others
+    reader.delete()
+    assert not Notification.objects.filter(user_id=reader.pk).exists()
+    assert Notification.objects.count() == others
+    # No notification points at a missing user, claim or history line.
+    assert not Notification.objects.exclude(user_id__in=User.objects.values("pk")).exists()
+    assert not Notification.objects.exclude(claim_id__in=Claim.objects.values("pk")).exists()
+    assert not Notification.objects.exclude(event_id__in=ClaimEvent.objects.values("pk")).exists()
+    assert Notification.objects.filter(user=veteran, claim=pension, event=line).exists()
+
+
+ODD_CASES = [
+    {"infirmities": [{"rate": 12.5, "cause": "disease"}], "grade": "soldier"},
+    {"infirmities": [{"rate": "-3"}]},
+    {"infirmities": [{"rate": True}]},
+    {"infirmities": [{"rate": None}]},
+    {"infirmities": [{"label": "no rate"}]},
+    {"infirmities": [{"rate": "70\n"}]},
+    {"infirmities": [{"rate": 70, "addition": None}]},
+    {"infirmities": [{"rate": 70, "addition": "arithmetic"}]},
+    {"infirmities": [{"rate": 70, "cause": "burn"}]},
+    {"infirmities": [{"rate": 70, "context": 1}]},
+    {"infirmities": [{"rate": 70, "third_person": "yes"}]},
+    {"infirmities": [{"rate": 70, "arithmetic_addition": "2.5"}]},
+    {"infirmities": [{"rate": 70, "arithmetic_addition": "2,5"}]},
+    {"infirmities": [{"rate": 70}], "grade": None},
+    {"infirmities": [{"rate": 70}], "left_service": "no"},
+    {"infirmities": [{"rate": 70}], "third_person": False},
+    {"infirmities": []},
+    {"infirmities": {"rate": 70}},
+    {"infirmities": [70]},
+    [{"rate": 70}],
+]
+
+
+def test_the_stored_plain_flag_follows_the_sql_rule(world, flow):
+    """`Decision.batch_plain` is written when the decision is frozen by the same rule the
+    bulk path checks in SQL (`plain_case_sql`): equal on every case here, and the stored flag
+    of a decision made through the workflow is the rule's."""
+    from django.db import connection
+
+    from vetbridge.reparation.plain import plain_case_sql
+
+    expected = [True, True, False, False, False, False, False, False, False, False, False, True]
+    expected += [False, False, False, True, False, False, False, False]
+    assert [is_plain(case) for case in ODD_CASES] == expected
+    assert [is_plain(case) for case in MIXED_CASES] == [True] * 5 + [False] * 5
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            for case in MIXED_CASES + ODD_CASES:
+                cur.execute(
+                    f"SELECT {plain_case_sql('x.doc')} FROM (SELECT %s::jsonb AS doc) x",  # noqa: S608
+                    [json.dumps(case)],
+                )
+                assert cur.fetchone()[0] is is_plain(case), case
+    claim = flow.granted()
+    decision = claim.decisions.get()
+    assert decision.batch_plain is is_plain(decision.inputs)
+
+
+def test_migration_fills_the_plain_flag_of_decisions_already_frozen(world):
+    """Migration 0008 stores the flag on the decisions written before it: in SQL on
+    PostgreSQL, by the Python rule elsewhere; both give the rule's answer."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+    from django.utils import timezone
+
+    from vetbridge.people.models import Person
+    from vetbridge.reparation.models import Claim, Decision, RulesSnapshot
+
+    params = Parameters.load("fr")
+    snap, _c = RulesSnapshot.objects.get_or_create(
+        digest=params.digest, defaults={"country": "fr", "files": params.files}
+    )
+    cases = MIXED_CASES + ODD_CASES
+    for case in cases:
+        claim = Claim.objects.create(
+            person=Person.objects.create(), kind="fr_pension", state="granted", filed_at=FILED
+        )
+        Decision.objects.create(
+            claim=claim,
+            outcome="grant_temporary",
+            computed_on=dt.date(2024, 4, 2),
+            inputs=case,
+            result={},
+            rules_version="test",
+            snapshot=snap,
+            decided_at=timezone.now(),
+        )
+    assert Decision.objects.filter(batch_plain__isnull=False).count() == 0
+    migration = importlib.import_module("vetbridge.reparation.migrations.0008_decision_batch_plain")
+    migration.backfill(apps, SimpleNamespace(connection=connection))
+    stored = list(Decision.objects.order_by("id").values_list("inputs", "batch_plain"))
+    assert len(stored) == len(cases)
+    assert [flag for _i, flag in stored] == [is_plain(case) for case in cases]
+    assert sum(flag for _i, flag in stored) == 9

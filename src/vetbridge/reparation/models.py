@@ -341,6 +341,9 @@ class Decision(models.Model):
     reason_language = text_language_field()
     computed_on = models.DateField()
     inputs = models.JSONField()
+    # Whether `inputs` are plain for the bulk revaluation (reparation/plain.py): stored when
+    # the decision is frozen; None (a bulk load, an older row) is checked at run time.
+    batch_plain = models.BooleanField(null=True, editable=False)
     result = models.JSONField()
     rules_version = models.CharField(max_length=16)
     snapshot = models.ForeignKey(RulesSnapshot, on_delete=models.PROTECT, related_name="+")
@@ -395,11 +398,27 @@ class ClaimEvent(models.Model):
 
 
 class Notification(models.Model):
+    """Derived data: a notice of a history line, written by the services and in bulk by a
+    revaluation (a row per recipient and pension). Its references are not checked by the
+    database (`db_constraint=False`: a national revaluation would otherwise check three
+    million of them one by one) and only the (user, read_at) index is kept, the one every
+    read uses (by user); Django applies `on_delete` itself, so deleting a user, a claim or a
+    history line still deletes their notifications (a claim's or a line's by a scan: the
+    platform never deletes either; a user's through the index)."""
+
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_constraint=False,
+        db_index=False,
     )
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+")
-    event = models.ForeignKey(ClaimEvent, on_delete=models.CASCADE, related_name="+")
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    event = models.ForeignKey(
+        ClaimEvent, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     read_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -418,8 +437,19 @@ class Revaluation(models.Model):
     decision and effective date (unique, so a second run for the same date writes nothing).
     The decision stays frozen; the amount now paid is the latest revaluation's."""
 
-    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="revaluations")
-    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="revaluations")
+    # Indexed by the unique (decision, effective_on) and by (claim, effective_on): no
+    # single-column index of their own. The claim is the decision's (derived): not checked by
+    # the database, protected by Django as before.
+    decision = models.ForeignKey(
+        Decision, on_delete=models.PROTECT, related_name="revaluations", db_index=False
+    )
+    claim = models.ForeignKey(
+        Claim,
+        on_delete=models.PROTECT,
+        related_name="revaluations",
+        db_constraint=False,
+        db_index=False,
+    )
     effective_on = models.DateField(_("revalued on"))
     old_amount = models.DecimalField(max_digits=12, decimal_places=2)
     new_amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)

@@ -31,59 +31,10 @@ from django.db import connection
 from vetbridge.rules.batch import CAUSE_CODES, CONTEXT_CODES, compute_pmi_batch
 from vetbridge.rules.parameters import Parameters
 
-CASE_KEYS = ("date", "infirmities", "third_person", "grade", "left_service")
-ROW_KEYS = (
-    "label",
-    "rate",
-    "cause",
-    "context",
-    "addition",
-    "third_person",
-    "amputation_without_prosthesis",
-    "arithmetic_addition",
-)
-# A decimal number as JSON number or string: what Python's float() and PostgreSQL's float8
-# read alike (no exponent, no 'nan', no spaces, no underscores).
-NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
+from .plain import plain_case_sql
+from .plain import sql_keys as _keys
+
 Q4 = Decimal("0.0001")
-
-
-def _keys(values: tuple[str, ...]) -> str:
-    return "ARRAY[" + ", ".join(f"'{v}'" for v in values) + "]::text[]"
-
-
-# The SQL below is built from the constants above only (never from input): S608 is silenced.
-# Checked in SQL. Each condition mirrors what the row path reads from the JSON: when in
-# doubt the case is not plain and goes the row path's way.
-PLAIN_ROW = f"""(
-    jsonb_typeof(r) = 'object'
-    AND NOT EXISTS (SELECT 1 FROM jsonb_object_keys(r) k WHERE k <> ALL ({_keys(ROW_KEYS)}))
-    AND (r->'addition' IS NULL OR r->'addition' = '"chain"'::jsonb)
-    AND jsonb_typeof(r->'rate') IN ('number', 'string') AND r->>'rate' ~ '{NUMBER}'
-    AND (r->'arithmetic_addition' IS NULL
-         OR (jsonb_typeof(r->'arithmetic_addition') IN ('number', 'string')
-             AND r->>'arithmetic_addition' ~ '{NUMBER}'))
-    AND (r->'cause' IS NULL OR (jsonb_typeof(r->'cause') = 'string'
-                                AND r->>'cause' = ANY ({_keys(tuple(CAUSE_CODES))})))
-    AND (r->'context' IS NULL OR (jsonb_typeof(r->'context') = 'string'
-                                  AND r->>'context' = ANY ({_keys(tuple(CONTEXT_CODES))})))
-    AND COALESCE(jsonb_typeof(r->'amputation_without_prosthesis'), 'boolean') = 'boolean'
-    AND COALESCE(jsonb_typeof(r->'third_person'), 'boolean') = 'boolean')"""  # noqa: S608
-
-PLAIN_CASE = f"""(
-    jsonb_typeof(d.inputs) = 'object'
-    AND NOT EXISTS (SELECT 1 FROM jsonb_object_keys(d.inputs) k
-                    WHERE k <> ALL ({_keys(CASE_KEYS)}))
-    AND jsonb_typeof(d.inputs->'infirmities') = 'array'
-    AND jsonb_array_length(d.inputs->'infirmities') > 0
-    AND COALESCE(jsonb_typeof(d.inputs->'grade'), 'string') = 'string'
-    AND COALESCE(jsonb_typeof(d.inputs->'left_service'), 'boolean') = 'boolean'
-    AND COALESCE(jsonb_typeof(d.inputs->'third_person'), 'boolean') = 'boolean'
-    AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(d.inputs->'infirmities') r
-                    WHERE NOT {PLAIN_ROW})
-    AND NOT (COALESCE((d.inputs->>'third_person')::boolean, false)
-             AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(d.inputs->'infirmities') r
-                             WHERE r->'third_person' = 'true'::jsonb)))"""  # noqa: S608
 
 TEMP_TABLES = "reval_latest, reval_todo, reval_new, reval_out, reval_notes"
 
@@ -92,7 +43,7 @@ DROP TABLE IF EXISTS {TEMP_TABLES};
 CREATE TEMP TABLE reval_latest ON COMMIT DROP AS
 SELECT DISTINCT ON (c.person_id)
        d.id AS decision_id, d.claim_id, c.person_id, c.state, p.contact_person_id AS contact,
-       c.filed_by_id AS filer, d.amount, d.inputs
+       c.filed_by_id AS filer, d.amount, d.batch_plain, d.inputs
   FROM reparation_decision d
   JOIN reparation_claim c ON c.id = d.claim_id
   JOIN people_person p ON p.id = c.person_id
@@ -106,7 +57,7 @@ SELECT row_number() OVER (ORDER BY l.person_id) - 1 AS ord, l.decision_id, l.cla
        COALESCE(prev.new_amount,
                 CASE WHEN l.amount IS NULL OR l.amount = 0 THEN 0 ELSE l.amount END
                ) AS old_amount,
-       {PLAIN_CASE.replace("d.inputs", "l.inputs")} AS plain, l.inputs
+       COALESCE(l.batch_plain, {plain_case_sql("l.inputs")}) AS plain, l.inputs
   FROM reval_latest l
   LEFT JOIN (SELECT DISTINCT ON (decision_id) decision_id, new_amount
                FROM reparation_revaluation WHERE effective_on < %(on)s

@@ -72,6 +72,7 @@ from .models import (
     Outcome,
     RulesSnapshot,
 )
+from .plain import is_plain
 from .workflow import NEXT_STEP, TRANSITIONS, acting_roles, kind_refusal
 
 __all__ = ["MAX_CHILDREN", "ClaimFiling", "FrenchSituation", "fr_inputs"]
@@ -757,6 +758,7 @@ def claim_decide(
         **languages_for(Decision, actor, reason=reason),
         computed_on=today,
         inputs=inputs,
+        batch_plain=is_plain(inputs),
         result=result,
         rules_version=RULES_VERSION,
         snapshot=_snapshot(params, country),
