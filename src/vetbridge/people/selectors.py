@@ -166,11 +166,15 @@ def person_search(
             )
 
     def allowed(ids: list[int]) -> set[int]:
-        return set(base.filter(pk__in=ids).values_list("pk", flat=True))
+        return set(base.filter(pk__in_array=ids).order_by().values_list("pk", flat=True))
 
     response = name_index.search(text, limit=limit, allowed=allowed, born=born, region_id=region_id)
     notices += response.notices
-    people = base.in_bulk([r.id for r in response.results])
+    # The hits show names, region and lifecycle: their statuses are not read.
+    shown = base.prefetch_related(None).prefetch_related(
+        Prefetch("names", queryset=PersonName.objects.order_by("-is_preferred", "language", "id"))
+    )
+    people = shown.in_bulk([r.id for r in response.results])
     for r in response.results:
         if r.id in people and not (hits and hits[0].person.pk == r.id):
             hits.append(SearchHit(people[r.id], r.score, r.spelling, r.reasons))
