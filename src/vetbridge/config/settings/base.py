@@ -74,6 +74,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer, with its select and input widgets written in Python (same HTML).
+FORM_RENDERER = "vetbridge.core.form_renderer.QuickRenderer"
+
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'vetbridge.sqlite3'}")
 }
