@@ -205,3 +205,15 @@ def test_history_hides_sensitive_values_from_roles_that_may_not_see_them(world):
     body = json.dumps(_as(officer).get(f"/api/people/{kyiv.pk}/history").json(), ensure_ascii=False)
     assert "111 2233" in body and "ua_war_disability" in body
     assert AuditLog.objects.filter(action="read", actor=officer, person_id=kyiv.pk).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_menu_cached_per_role_language_and_badge_stays_each_readers_own(world):
+    """The menu is a cached fragment: readers of other roles, languages or unread counts
+    get their own, and the log-out button (with the reader's name) is never shared."""
+    worker, analyst = world["users"]["case_worker"], world["users"]["analyst"]
+    first = _as(worker).get("/", HTTP_ACCEPT_LANGUAGE="uk").content.decode()
+    other = _as(analyst).get("/", HTTP_ACCEPT_LANGUAGE="uk").content.decode()
+    assert 'href="/people/new/"' in first and 'href="/people/new/"' not in other
+    assert worker.username in first and analyst.username in other
+    assert worker.username not in other
