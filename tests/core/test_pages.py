@@ -217,3 +217,21 @@ def test_the_menu_cached_per_role_language_and_badge_stays_each_readers_own(worl
     assert 'href="/people/new/"' in first and 'href="/people/new/"' not in other
     assert worker.username in first and analyst.username in other
     assert worker.username not in other
+
+
+@pytest.mark.django_db
+def test_a_merged_file_leads_to_its_survivor_and_an_unknown_one_is_not_found(world, make_person):
+    """Opening a record merged away redirects to the record it lives on in (when within
+    reach), with no read audited on the way; an unknown or out-of-scope id is a 404."""
+    from vetbridge.accounts.models import AuditLog
+    from vetbridge.people.duplicates import person_merge
+
+    twin = make_person(external_id="P-TWIN")
+    person_merge(actor=world["users"]["admin"], survivor_id=world["lviv"].pk, absorbed_id=twin.pk)
+    client = _as(world["users"]["case_worker"])
+    reads = AuditLog.objects.filter(action="read").count()
+    gone = client.get(f"/people/{twin.pk}/")
+    assert gone.status_code == 302 and gone["Location"] == f"/people/{world['lviv'].pk}/"
+    assert AuditLog.objects.filter(action="read").count() == reads
+    assert client.get("/people/999999/").status_code == 404
+    assert client.get(f"/people/{world['kyiv'].pk}/").status_code == 404
