@@ -11,7 +11,7 @@ def test_database_cache_by_default_and_redis_when_given():
     assert cache_config("db://vetbridge_cache") == {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "vetbridge_cache",
-        "OPTIONS": {"MAX_ENTRIES": 100_000},
+        "OPTIONS": {"MAX_ENTRIES": 2_000},
     }
     assert cache_config("db://c?max_entries=5000")["OPTIONS"] == {"MAX_ENTRIES": 5000}
     redis = cache_config("redis://10.0.0.5:6379/1")

@@ -130,9 +130,41 @@ def test_sub_form_errors_reach_the_user_with_and_without_htmx(world):
     plain = client.post(url, bad)
     assert plain.status_code == 400
     html = plain.content.decode()
-    assert "<details open>" in html and "потрібна група інвалідності" in html
+    # The refused form is shown on the file, bound, where the other forms are links.
+    assert 'id="status-form"' in html and "потрібна група інвалідності" in html
+    assert 'value="Рішення ЕК"' in html
     assert "<main" in html
     assert not world["lviv"].statuses.exists()
+
+
+@pytest.mark.django_db
+def test_the_file_opens_its_small_forms_on_demand_with_and_without_htmx(world):
+    """The person file renders no form up front: each is a link, labelled like the form's
+    title, to a page with the empty form (no JavaScript) or, with htmx, to the form alone
+    in its place; the first field takes the focus. Out-of-scope people stay unreachable."""
+    client = _as(world["users"]["case_worker"])
+    person = world["lviv"]
+    page = client.get(f"/people/{person.pk}/").content.decode()
+    assert 'id="name-form"' not in page and 'id="status-form"' not in page
+    assert 'id="link-form"' not in page
+    for url, title, form_id in (
+        (f"/people/{person.pk}/names/", "Додати написання", "name-form"),
+        (f"/people/{person.pk}/statuses/", "Додати статус", "status-form"),
+        (f"/people/{person.pk}/links/", "Додати члена родини", "link-form"),
+    ):
+        assert f'href="{url}" hx-get="{url}"' in page
+        alone = client.get(url, HTTP_HX_REQUEST="true")
+        assert alone.status_code == 200
+        fragment = alone.content.decode()
+        assert "<main" not in fragment and f'id="{form_id}"' in fragment
+        assert title in fragment and "autofocus" in fragment
+        full = client.get(url)
+        assert full.status_code == 200
+        html = full.content.decode()
+        assert "<main" in html and f'id="{form_id}"' in html and f"<h1>{title}</h1>" in html
+    # A person outside the case worker's oblast: no form, whatever the way in.
+    assert client.get(f"/people/{world['kyiv'].pk}/names/").status_code == 404
+    assert _as(world["users"]["analyst"]).get(f"/people/{person.pk}/names/").status_code == 403
 
 
 @pytest.mark.django_db
@@ -173,3 +205,33 @@ def test_history_hides_sensitive_values_from_roles_that_may_not_see_them(world):
     body = json.dumps(_as(officer).get(f"/api/people/{kyiv.pk}/history").json(), ensure_ascii=False)
     assert "111 2233" in body and "ua_war_disability" in body
     assert AuditLog.objects.filter(action="read", actor=officer, person_id=kyiv.pk).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_menu_cached_per_role_language_and_badge_stays_each_readers_own(world):
+    """The menu is a cached fragment: readers of other roles, languages or unread counts
+    get their own, and the log-out button (with the reader's name) is never shared."""
+    worker, analyst = world["users"]["case_worker"], world["users"]["analyst"]
+    first = _as(worker).get("/", HTTP_ACCEPT_LANGUAGE="uk").content.decode()
+    other = _as(analyst).get("/", HTTP_ACCEPT_LANGUAGE="uk").content.decode()
+    assert 'href="/people/new/"' in first and 'href="/people/new/"' not in other
+    assert worker.username in first and analyst.username in other
+    assert worker.username not in other
+
+
+@pytest.mark.django_db
+def test_a_merged_file_leads_to_its_survivor_and_an_unknown_one_is_not_found(world, make_person):
+    """Opening a record merged away redirects to the record it lives on in (when within
+    reach), with no read audited on the way; an unknown or out-of-scope id is a 404."""
+    from vetbridge.accounts.models import AuditLog
+    from vetbridge.people.duplicates import person_merge
+
+    twin = make_person(external_id="P-TWIN")
+    person_merge(actor=world["users"]["admin"], survivor_id=world["lviv"].pk, absorbed_id=twin.pk)
+    client = _as(world["users"]["case_worker"])
+    reads = AuditLog.objects.filter(action="read").count()
+    gone = client.get(f"/people/{twin.pk}/")
+    assert gone.status_code == 302 and gone["Location"] == f"/people/{world['lviv'].pk}/"
+    assert AuditLog.objects.filter(action="read").count() == reads
+    assert client.get("/people/999999/").status_code == 404
+    assert client.get(f"/people/{world['kyiv'].pk}/").status_code == 404

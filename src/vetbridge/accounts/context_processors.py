@@ -18,4 +18,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             from vetbridge.reparation.services import unread_count
 
             unread = unread_count(user)
-    return {"caps": caps, "unread_notifications": unread}
+    # The menu is cached per set of capabilities (templates/base.html, "fragments" cache).
+    return {"caps": caps, "unread_notifications": unread, "nav_key": ",".join(sorted(caps))}

@@ -13,6 +13,7 @@ class CoreConfig(AppConfig):
 
         install_model_validators()
 
+        from . import lookups  # noqa: F401  (registers `__in_array`)
         from .cache import create_cache_table
 
         # The shared database cache's table, created with the schema (idempotent).

@@ -4,7 +4,8 @@
   web and task worker that reaches the database; the table is created by `migrate` (a
   `post_migrate` hook runs `createcachetable`) and by `vetbridge demo`. It keeps up to
   `DB_MAX_ENTRIES` entries (`db://TABLE?max_entries=N` to change it): Django's default of 300
-  evicts a public record page long before it is asked for again.
+  is emptied by a few hundred public pages, and Django counts the table at every write, so
+  far more would make every write slower; Redis is the cache for national traffic.
 - `redis://HOST:PORT/DB` or `rediss://…`: Redis, for many workers on several machines.
 - `locmem://NAME`: the memory of one process (tests, a laptop).
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-DB_MAX_ENTRIES = 100_000
+DB_MAX_ENTRIES = 2_000
 
 
 class CacheURLError(ValueError):

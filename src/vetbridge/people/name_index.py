@@ -69,7 +69,7 @@ class DatabaseStore:
         out: dict[int, list[str]] = {}
         for chunk in _chunks(ids):
             for pid, surname, given, patronymic in PersonName.objects.filter(
-                person_id__in=chunk
+                person_id__in_array=chunk
             ).values_list("person_id", "surname", "given_name", "patronymic"):
                 out.setdefault(pid, []).append(
                     " ".join(p for p in (surname, given, patronymic) if p)
@@ -142,7 +142,7 @@ class BirthRegion:
         self.region_id = region_id
 
     def matching(self, ids: list[int]) -> set[int]:
-        qs = Person.objects.filter(pk__in=ids)
+        qs = Person.objects.filter(pk__in_array=ids)
         if self.born is not None:
             qs = qs.filter(birth_date__year=self.born.year)
         if self.region_id is not None:
@@ -152,7 +152,7 @@ class BirthRegion:
     def judge(self, ids: list[int]) -> dict[int, tuple[float, list[dict[str, object]]]]:
         out: dict[int, tuple[float, list[dict[str, object]]]] = {}
         for chunk in _chunks(ids):
-            for pid, birth, region in Person.objects.filter(pk__in=chunk).values_list(
+            for pid, birth, region in Person.objects.filter(pk__in_array=chunk).values_list(
                 "pk", "birth_date", "region_id"
             ):
                 parts: list[tuple[float, int]] = []

@@ -166,11 +166,15 @@ def person_search(
             )
 
     def allowed(ids: list[int]) -> set[int]:
-        return set(base.filter(pk__in=ids).values_list("pk", flat=True))
+        return set(base.filter(pk__in_array=ids).order_by().values_list("pk", flat=True))
 
     response = name_index.search(text, limit=limit, allowed=allowed, born=born, region_id=region_id)
     notices += response.notices
-    people = base.in_bulk([r.id for r in response.results])
+    # The hits show names, region and lifecycle: their statuses are not read.
+    shown = base.prefetch_related(None).prefetch_related(
+        Prefetch("names", queryset=PersonName.objects.order_by("-is_preferred", "language", "id"))
+    )
+    people = shown.in_bulk([r.id for r in response.results])
     for r in response.results:
         if r.id in people and not (hits and hits[0].person.pk == r.id):
             hits.append(SearchHit(people[r.id], r.score, r.spelling, r.reasons))
@@ -199,21 +203,28 @@ class Relative:
 
 
 def person_relatives(*, user: User, person: Person) -> list[Relative]:
-    """Family links in both directions, limited to relatives the user may see."""
-    visible = people_for(user)
-    out: list[Relative] = []
-    for link in (
-        FamilyLink.objects.filter(person=person, relative__in=visible)
-        .select_related("relative")
-        .prefetch_related(Prefetch("relative__names"))
-    ):
-        out.append(Relative(link.relative, link.kind))
-    for link in (
-        FamilyLink.objects.filter(relative=person, person__in=visible)
-        .select_related("person")
-        .prefetch_related(Prefetch("person__names"))
-    ):
-        out.append(Relative(link.person, INVERSE_LINK[link.kind]))  # type: ignore[index]
+    """Family links in both directions, limited to relatives the user may see. One query
+    for a file without family links (most files), then one for the visible relatives and
+    one for their names."""
+    links = list(
+        FamilyLink.objects.filter(Q(person=person) | Q(relative=person))
+        .order_by("id")
+        .values_list("person_id", "relative_id", "kind")
+    )
+    if not links:
+        return []
+    others = {rel if pid == person.pk else pid for pid, rel, _kind in links}
+    visible = people_for(user).prefetch_related("names").in_bulk(list(others))
+    out: list[Relative] = [
+        Relative(visible[rel], kind)
+        for pid, rel, kind in links
+        if pid == person.pk and rel in visible
+    ]
+    out += [
+        Relative(visible[pid], INVERSE_LINK[kind])  # type: ignore[index]
+        for pid, rel, kind in links
+        if rel == person.pk and pid in visible
+    ]
     return out
 
 

@@ -6,11 +6,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
 
 from vetbridge.accounts.roles import Capability
 from vetbridge.accounts.scoping import access_person_by_id, people_for
@@ -118,12 +120,22 @@ def _render_detail(
 ) -> HttpResponse:
     """The file page (an audited read); `bound_forms` replace the empty sub-forms."""
     user = signed_in_user(request)
-    survivor = selectors.merged_survivor(user=user, person_id=pk)
-    if survivor is not None:
+    try:
+        person, sensitive = services.person_open(actor=user, person_id=pk)
+    except NotFoundError:
+        # Not within reach: perhaps merged into a record that is (the scope leaves merged
+        # records out, so a file that opens is never a merged one).
+        survivor = selectors.merged_survivor(user=user, person_id=pk)
+        if survivor is None:
+            raise
         messages.info(request, _("This record was merged into another one; here it is."))
         return redirect("people:detail", pk=survivor)
-    person, sensitive = services.person_open(actor=user, person_id=pk)
-    can_edit = people_for(user, Capability.PEOPLE_EDIT).filter(pk=pk).exists()
+    can_edit = (
+        user.can(Capability.PEOPLE_EDIT)
+        and people_for(user, Capability.PEOPLE_EDIT).filter(pk=pk).exists()
+    )
+    # The names once (the title, the table and the display name read the same list).
+    prefetch_related_objects([person], "names", "region", "contact_person")
     return render(
         request,
         "people/person_detail.html",
@@ -134,9 +146,11 @@ def _render_detail(
             "relatives": selectors.person_relatives(user=user, person=person),
             "sensitive": sensitive,
             "can_edit": can_edit,
-            "name_form": NameForm(prefix="name"),
-            "status_form": StatusForm(prefix="status"),
-            "link_form": FamilyLinkForm(prefix="link"),
+            # The small forms are not rendered up front: each is a link that opens it (in
+            # place with htmx, as a page without); a refused plain POST shows it bound.
+            "name_form": None,
+            "status_form": None,
+            "link_form": None,
             "merges": merges_of(user, person),
             "claims": person.claims.all() if user.can(Capability.CLAIMS_VIEW) else [],
             **bound_forms,
@@ -169,13 +183,16 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _sub_form(
     request: HttpRequest, pk: int, form_class: Any, prefix: str, template: str, save: Any
 ) -> HttpResponse:
-    """Shared handler for the small forms on the detail page (htmx or plain POST).
+    """Shared handler for the small forms on the detail page (htmx or plain POST; GET opens
+    the empty form on demand).
 
     Invalid input: htmx gets the form back with its errors (200, since htmx does not swap
     4xx answers); a plain POST gets the whole page with the form open on its errors (400).
     """
     user = signed_in_user(request)
     person = access_person_by_id(user, pk, Capability.PEOPLE_EDIT)
+    if request.method == "GET":
+        return _sub_form_open(request, person, form_class(prefix=prefix), template)
     form = form_class(request.POST, prefix=prefix)
     if form.is_valid():
         try:
@@ -194,7 +211,31 @@ def _sub_form(
     return _render_detail(request, pk, status=400, **{f"{prefix}_form": form})
 
 
-@require_POST
+SUB_FORM_TITLES = {
+    "people/_name_form.html": gettext_lazy("Add a spelling"),
+    "people/_status_form.html": gettext_lazy("Add a status"),
+    "people/_link_form.html": gettext_lazy("Link a family member"),
+}
+
+
+def _sub_form_open(request: HttpRequest, person: Any, form: Any, template: str) -> HttpResponse:
+    """A small form of the file, empty, on demand: the fragment for htmx (it replaces the
+    link that asked for it), else a page of its own. Its first field takes the focus."""
+    first = next(iter(form.fields.values()), None)
+    if first is not None:
+        first.widget.attrs["autofocus"] = True
+    ctx = {
+        "form": form,
+        "person": person,
+        "form_template": template,
+        "title": SUB_FORM_TITLES[template],
+    }
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "people/_sub_form_open.html", ctx)
+    return render(request, "people/person_sub_form.html", ctx)
+
+
+@require_http_methods(["GET", "POST"])
 @permission_required_page(Capability.PEOPLE_EDIT)
 def name_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _sub_form(
@@ -217,7 +258,7 @@ def name_preferred(request: HttpRequest, pk: int, name_id: int) -> HttpResponse:
     return redirect("people:detail", pk=pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @permission_required_page(Capability.PEOPLE_EDIT)
 def status_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _sub_form(
@@ -232,7 +273,7 @@ def status_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @permission_required_page(Capability.PEOPLE_EDIT)
 def link_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _sub_form(

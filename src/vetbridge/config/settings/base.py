@@ -74,6 +74,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer, with its select and input widgets written in Python (same HTML).
+FORM_RENDERER = "vetbridge.core.form_renderer.QuickRenderer"
+
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'vetbridge.sqlite3'}")
 }
@@ -199,7 +202,15 @@ VETBRIDGE_MEMORIAL_SEARCH_CACHE_SECONDS = env.int(
 VETBRIDGE_MEMORIAL_CACHE_SECONDS = env.int("VETBRIDGE_MEMORIAL_CACHE_SECONDS", default=3600)
 # The cache shared by every process (web and task workers): the database by default,
 # Redis when VETBRIDGE_CACHE_URL=redis://... (see core/cache.py).
-CACHES = {"default": cache_config(env("VETBRIDGE_CACHE_URL", default="db://vetbridge_cache"))}
+CACHES = {
+    "default": cache_config(env("VETBRIDGE_CACHE_URL", default="db://vetbridge_cache")),
+    # Page fragments that depend on the code only (the menu per role, language and badge):
+    # each process keeps its own, no round trip to the shared cache.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+    },
+}
 VETBRIDGE_REFERRAL_ANSWER_DAYS = env.int("VETBRIDGE_REFERRAL_ANSWER_DAYS", default=14)
 # Public pension simulator: computations per client address and hour (nothing stored).
 VETBRIDGE_SIMULATOR_PER_HOUR = env.int("VETBRIDGE_SIMULATOR_PER_HOUR", default=120)

@@ -31,7 +31,11 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "vetbridge-test",
-    }
+    },
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "vetbridge-test-fragments",
+    },
 }
 
 MIDDLEWARE = [m for m in MIDDLEWARE if "whitenoise" not in m]
