@@ -65,8 +65,31 @@ def phase(
         "src": vetbridge.__file__,
     }
     marks: list[tuple[str, float]] = []
+    # Where the time goes: the index rebuild (after the last chunk), and on PostgreSQL the
+    # CPU of the server process serving this connection (/proc/<pid>/stat, same machine).
+    from contextlib import contextmanager
+
+    from vetbridge.people import registration
+
+    real_deferred = registration.indexes_deferred
+
+    @contextmanager
+    def timed_deferred(models):  # type: ignore[no-untyped-def]
+        with real_deferred(models):
+            yield
+            marks.append(("rebuild_start", time.perf_counter()))
+        marks.append(("rebuild_end", time.perf_counter()))
+
+    registration.indexes_deferred = timed_deferred
+    backend = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            backend = cur.fetchone()[0]
+    server0 = _proc_cpu(backend)
     t0 = time.perf_counter()
     c0 = time.process_time()
+    children0 = os.times()
     report = people_import(
         actor=None,
         data=data,
@@ -77,6 +100,17 @@ def phase(
     )
     out["import_s"] = time.perf_counter() - t0
     out["import_cpu_s"] = time.process_time() - c0  # this process only (not the server's)
+    children1 = os.times()  # the checking process of the pipeline, once it has ended
+    out["checks_cpu_s"] = (children1.children_user + children1.children_system) - (
+        children0.children_user + children0.children_system
+    )
+    if backend is not None:
+        out["server_cpu_s"] = _proc_cpu(backend) - server0
+    got = dict(marks)
+    if "rebuild_start" in got:
+        out["rebuild_s"] = got["rebuild_end"] - got["rebuild_start"]
+        out["after_rebuild_s"] = t0 + out["import_s"] - got["rebuild_end"]
+    out["load_avg"] = os.getloadavg()
     out["first_write_s"] = (marks[0][1] - t0) if marks else None  # parse + first chunk
     out["imported"] = report.imported
     out["rejected"] = len(report.rejected)
@@ -232,6 +266,16 @@ def main() -> None:
                 f"{base['import_s'] / res['import_s']:.2f}x, cpu "
                 f"{base['import_cpu_s'] / res['import_cpu_s']:.2f}x"
             )
+        print(
+            f"{'':12} cpu of the checking process {res.get('checks_cpu_s', 0):.1f} s"
+            + (f", server process cpu {res['server_cpu_s']:.1f} s" if "server_cpu_s" in res else "")
+            + (
+                f", index rebuild {res['rebuild_s']:.1f} s, then commit {res['after_rebuild_s']:.1f} s"
+                if "rebuild_s" in res
+                else ""
+            )
+            + f"; load average {' '.join(f'{x:.1f}' for x in res['load_avg'])}"
+        )
         if "link_s" in res:
             print(
                 f"{'':12} linkage job: {res['link_s']:.1f} s wall, {res['link_cpu_s']:.1f} s "
@@ -244,6 +288,17 @@ def main() -> None:
             )
     for path in files.values():
         path.unlink(missing_ok=True)
+
+
+def _proc_cpu(pid: int | None) -> float:
+    """User + system CPU seconds of a process of this machine (0 when unknown)."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def recreate(url: str) -> None:

@@ -128,13 +128,20 @@ def progress(n):
     time.sleep(60)  # killed here, in the middle of the transaction
 registration.CHUNK = 10
 registration.BULK_MIN = int(sys.argv[2])  # 1: the indexes are dropped before the first chunk
-people_import(actor=None, data=data, progress=progress, link=False, max_bytes=10**9)
+pipeline = sys.argv[3] == "pipeline"  # the checks in a second process
+people_import(
+    actor=None, data=data, progress=progress, link=False, max_bytes=10**9, pipeline=pipeline
+)
 """
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("bulk_min", [1, 10**6], ids=["indexes-rebuilt", "indexes-kept"])
-def test_kill_9_in_the_middle_leaves_nothing_and_a_rerun_succeeds(tmp_path, bulk_min):
+@pytest.mark.parametrize(
+    ("bulk_min", "mode"),
+    [(1, "single"), (10**6, "single"), (1, "pipeline")],
+    ids=["indexes-rebuilt", "indexes-kept", "indexes-rebuilt-checks-in-a-second-process"],
+)
+def test_kill_9_in_the_middle_leaves_nothing_and_a_rerun_succeeds(tmp_path, bulk_min, mode):
     csv = tmp_path / "people.csv"
     csv.write_text(
         HEADER + "".join(f"K{i},Прізвище{i % 7},Ім'я,,1980-01-01,M,,\n" for i in range(50)),
@@ -165,7 +172,7 @@ def test_kill_9_in_the_middle_leaves_nothing_and_a_rerun_succeeds(tmp_path, bulk
         [sys.executable, "-c", indexes, str(db)], capture_output=True, text=True, check=True
     ).stdout
     proc = subprocess.Popen(
-        [sys.executable, str(script), str(csv), str(bulk_min)],
+        [sys.executable, str(script), str(csv), str(bulk_min), mode],
         env=env,
         stdout=subprocess.PIPE,
         text=True,

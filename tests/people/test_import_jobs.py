@@ -185,3 +185,18 @@ def test_an_upload_over_the_web_limit_is_refused_on_the_form(world, settings):
     settings.VETBRIDGE_IMPORT_MAX_BYTES = 10
     response = _post(_client(world["users"]["admin"]), "/people/import/", (HEADER + GOOD).encode())
     assert response.status_code == 400 and not ImportJob.objects.exists()
+
+
+def test_every_import_kind_finds_the_task_its_app_declares():
+    """The registry declares its import task in its AppConfig as the memorial does; the job
+    service has no special case for either."""
+    from vetbridge.memorial.tasks import memorial_import_task
+    from vetbridge.people.import_jobs import KINDS, import_task
+    from vetbridge.people.tasks import people_import_task
+
+    assert {kind: import_task(kind) for kind in KINDS} == {
+        "people": people_import_task,
+        "memorial": memorial_import_task,
+    }
+    with pytest.raises(LookupError):
+        import_task("pensions")

@@ -38,6 +38,17 @@ def fast_insert(
     model default (computed once), so a field added later needs no change here; `constants`
     gives the same value to every row (adapted once). No model
     `save()` runs: callers pass values already checked. Returns the number of rows."""
+    return fast_insert_columns(model, fields, list(zip(*rows, strict=True)), constants)
+
+
+def fast_insert_columns(
+    model: type[models.Model],
+    fields: Sequence[str],
+    columns: Sequence[Sequence[Any]],
+    constants: dict[str, Any] | None = None,
+) -> int:
+    """`fast_insert` of values given column by column (one sequence per field, all of the
+    same length): the rows are zipped in C, no Python loop over the cells."""
     meta = model._meta
     given = [meta.get_field(f) for f in fields]
     attnames = [f.attname for f in given]  # type: ignore[union-attr]
@@ -57,36 +68,27 @@ def fast_insert(
         else _default(f)
         for f in rest
     )
-    columns = [f.column for f in given] + [f.column for f in rest]  # type: ignore[union-attr]
-    quoted = ", ".join(connection.ops.quote_name(str(c)) for c in columns)
+    names = [f.column for f in given] + [f.column for f in rest]  # type: ignore[union-attr]
+    quoted = ", ".join(connection.ops.quote_name(str(c)) for c in names)
     table = connection.ops.quote_name(meta.db_table)
-
-    def prepared() -> Iterable[tuple[Any, ...]]:
-        # Column by column (a list comprehension per adapted column, rows zipped back in C),
-        # not a Python loop over the cells of every row.
-        values = list(zip(*rows, strict=True))
-        if not values:
-            return []
-        for i, adapt in enumerate(adapters):
-            if adapt is not None:
-                values[i] = tuple(v if v is None else adapt(v) for v in values[i])
-        return zip(*values, *(repeat(v, len(values[0])) for v in tail), strict=True)
-
-    count = 0
+    if not columns or not len(columns[0]):
+        return 0
+    values: list[Sequence[Any]] = list(columns)
+    for i, adapt in enumerate(adapters):
+        if adapt is not None:
+            values[i] = [v if v is None else adapt(v) for v in values[i]]
+    n = len(values[0])
+    prepared = zip(*values, *(repeat(v, n) for v in tail), strict=True)
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             with cur.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-                for values in prepared():
-                    copy.write_row(values)
-                    count += 1
+                for row in prepared:
+                    copy.write_row(row)
         else:
-            batch = list(prepared())
-            marks = ", ".join(["%s"] * len(columns))
+            marks = ", ".join(["%s"] * len(names))
             # Table and column names come from the model, never from input.
-            if batch:
-                cur.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", batch)  # noqa: S608
-            count = len(batch)
-    return count
+            cur.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", list(prepared))  # noqa: S608
+    return n
 
 
 def reserve_ids(model: type[models.Model], n: int) -> list[int]:

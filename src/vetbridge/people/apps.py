@@ -9,6 +9,10 @@ class PeopleConfig(AppConfig):
     label = "people"
     verbose_name = _("Registry of people")
 
+    # The web import of people runs as this task (people.import_jobs finds every app's
+    # import task here, the registry's own as the memorial's).
+    import_tasks = {"people": "vetbridge.people.tasks.people_import_task"}
+
     # Rows with a foreign key to Person, and whether they follow a merge (people.ownership).
     person_rows = (
         PersonRows(

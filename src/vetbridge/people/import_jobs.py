@@ -79,12 +79,8 @@ class JobReport:
 
 
 def import_task(kind: str) -> Any:
-    """The task that runs a web import of this kind: the registry's own, or the one an app
-    declares in its `AppConfig.import_tasks` (the memorial's list of the fallen)."""
-    if kind == "people":
-        from .tasks import people_import_task
-
-        return people_import_task
+    """The task that runs a web import of this kind, as its app declares it in
+    `AppConfig.import_tasks` (the registry's people, the memorial's list of the fallen)."""
     for config in apps.get_app_configs():
         path = getattr(config, "import_tasks", {}).get(kind)
         if path:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -24,7 +25,15 @@ from vetbridge.core.exceptions import ApplicationError
 from vetbridge.core.inputs import date_problem, row_text_errors
 
 from .models import Person, Script, Sex, StatusKind, clean_text, detect_script_parts
-from .registration import NameSpelling, NewPerson, StatusGrant, people_register_bulk
+from .registration import (
+    NameSpelling,
+    NewPerson,
+    PeopleChunk,
+    StatusGrant,
+    bulk_path,
+    people_register_bulk,
+    people_register_chunks,
+)
 
 T = TypeVar("T")
 
@@ -149,6 +158,27 @@ def csv_rows(
     [(line, {column: text})], line-level errors, and the number of non-empty rows.
     `max_bytes` defaults to the upload limit (VETBRIDGE_IMPORT_MAX_BYTES); the command line
     lifts it. Raises ApplicationError when the file as a whole cannot be read."""
+    rows: list[tuple[int, dict[str, str]]] = []
+    errors: list[RowError] = []
+    total = 0
+    for line, row, row_errors in iter_csv_rows(data, columns, optional, max_bytes):
+        total += 1
+        if row is None:
+            errors.extend(row_errors)
+        else:
+            rows.append((line, row))
+    return rows, errors, total
+
+
+def iter_csv_rows(
+    data: bytes,
+    columns: tuple[str, ...],
+    optional: tuple[str, ...] = (),
+    max_bytes: int | None = None,
+) -> Iterator[tuple[int, dict[str, str] | None, list[RowError]]]:
+    """`csv_rows` one non-empty row at a time: (line, {column: text}, []) for a row that
+    can be read, (line, None, [its errors]) for one that cannot. The file-level checks run
+    before the first row (ApplicationError when the file as a whole cannot be read)."""
     if max_bytes is None:
         max_bytes = settings.VETBRIDGE_IMPORT_MAX_BYTES
     if len(data) > max_bytes:
@@ -165,6 +195,7 @@ def csv_rows(
     # holding one is refused naming its column (clean_text would silently drop them).
     controls = bool(_CONTROLS.search(decoded))
     text = decoded if controls else clean_text(decoded, collapse=False)
+    del decoded
     undecodable = bool(_SURROGATES.search(text))  # rows are checked one by one only then
     if not text.strip():
         raise ApplicationError(_("The file is empty."))
@@ -174,6 +205,7 @@ def csv_rows(
     except csv.Error:
         delimiter = ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    del text
     try:
         header = [h.strip().lower() for h in next(reader)]
     except csv.Error as exc:
@@ -192,9 +224,6 @@ def csv_rows(
         )
     if len(set(header)) != len(header):
         raise ApplicationError(_("A column appears twice in the header."))
-    rows: list[tuple[int, dict[str, str]]] = []
-    errors: list[RowError] = []
-    total = 0
     while True:
         line = reader.line_num + 1
         try:
@@ -202,29 +231,36 @@ def csv_rows(
         except StopIteration:
             break
         except csv.Error as exc:
-            errors.append(RowError(line, "", _("malformed CSV: %(err)s") % {"err": exc}))
-            total += 1
+            yield line, None, [RowError(line, "", _("malformed CSV: %(err)s") % {"err": exc})]
             break
         if not any(v.strip() for v in raw):
             continue
-        total += 1
         line = reader.line_num
         if len(raw) != len(header):
-            errors.append(
-                RowError(
-                    line,
-                    "",
-                    _("expected %(n)s columns, found %(m)s") % {"n": len(header), "m": len(raw)},
-                )
+            yield (
+                line,
+                None,
+                [
+                    RowError(
+                        line,
+                        "",
+                        _("expected %(n)s columns, found %(m)s")
+                        % {"n": len(header), "m": len(raw)},
+                    )
+                ],
             )
             continue
         if undecodable and _has_surrogates(raw):
-            errors.append(RowError(line, "", _("the line is not valid UTF-8 (mixed encodings?)")))
+            yield (
+                line,
+                None,
+                [RowError(line, "", _("the line is not valid UTF-8 (mixed encodings?)"))],
+            )
             continue
         if controls:
             refused = row_text_errors(dict(zip(header, raw, strict=True)))
             if refused:  # the input gate: control characters named by their column
-                errors.extend(RowError(line, col, reason) for col, reason in refused.items())
+                yield line, None, [RowError(line, col, reason) for col, reason in refused.items()]
                 continue
         row = {
             k: clean_text(v) if controls else " ".join(v.split())
@@ -232,8 +268,7 @@ def csv_rows(
         }
         for col in optional:
             row.setdefault(col, "")
-        rows.append((line, row))
-    return rows, errors, total
+        yield line, row, []
 
 
 def identity_errors(
@@ -292,22 +327,41 @@ def date_cell(
     return value
 
 
-def parse_people_csv(
+@dataclass(frozen=True, slots=True)
+class CheckedPerson:
+    """The values of one row that passed every check (plain values, no model objects)."""
+
+    external_id: str
+    birth_date: dt.date | None
+    sex: str
+    region_id: int | None
+    surname: str
+    given_name: str
+    patronymic: str
+    script: str
+    status: tuple[str, int | None, dt.date, str] | None  # kind, group, valid from, document
+
+
+def iter_people_rows(
     data: bytes,
     *,
     region_codes: dict[str, int] | None = None,
     max_bytes: int | None = None,
-) -> tuple[list[tuple[int, NewPerson]], list[RowError], int]:
-    """Check the file and every row: [(line, person)], the rejections, the row count.
-    Every check of a cell is made here (one place to plug a shared validator in).
-    Raises ApplicationError for a file-level problem."""
-    raw_rows, errors, total = csv_rows(data, COLUMNS, OPTIONAL_COLUMNS, max_bytes=max_bytes)
+    today: dt.date | None = None,
+) -> Iterator[tuple[int, CheckedPerson | None, list[RowError]]]:
+    """Every non-empty row of the file, checked, in file order: (line, person, []) or
+    (line, None, [its errors, in the order of the columns checked]). Every check of a cell
+    is made here (one place to plug a shared validator in); `parse_people_csv` and the
+    import pipeline (`people.import_pipeline`) both read the file through it.
+    Raises ApplicationError for a file-level problem (before the first row)."""
     region_codes = region_codes or {}
     seen: dict[str, int] = {}
-    rows: list[tuple[int, NewPerson]] = []
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     imported_list = _("imported list")
-    for line, row in raw_rows:
+    for line, row, csv_errors in iter_csv_rows(data, COLUMNS, OPTIONAL_COLUMNS, max_bytes):
+        if row is None:
+            yield line, None, csv_errors
+            continue
         ext = row["external_id"]
         row_errors = identity_errors(line, row, seen, ("surname", "given_name", "patronymic"))
         birth: dt.date | None = None
@@ -324,16 +378,11 @@ def parse_people_csv(
                     _("unknown value %(value)s (use M, F or U)") % {"value": row["sex"][:20]},
                 )
             )
-        status: dict[str, Any] | None = None
+        status: tuple[str, int | None, dt.date, str] | None = None
         if row["status"]:
             try:
                 kind, group = _parse_status(row["status"])
-                status = {
-                    "kind": kind,
-                    "disability_group": group,
-                    "valid_from": today,
-                    "document_type": imported_list,
-                }
+                status = (kind, group, today, imported_list)
             except ValueError as exc:
                 reason = (
                     _("war disability needs a group, e.g. ua_war_disability:2")
@@ -344,11 +393,12 @@ def parse_people_csv(
                 row_errors.append(RowError(line, "status", reason))
             if status and row.get("status_from"):
                 try:
-                    status["valid_from"] = parse_date(row["status_from"])
+                    valid_from = parse_date(row["status_from"])
                 except ValueError:
                     row_errors.append(RowError(line, "status_from", _("not a date")))
                 else:
-                    problem = date_problem(status["valid_from"], not_before=birth, today=today)
+                    status = (status[0], status[1], valid_from, status[3])
+                    problem = date_problem(valid_from, not_before=birth, today=today)
                     if problem:
                         row_errors.append(RowError(line, "status_from", problem))
         region_id = None
@@ -363,31 +413,76 @@ def parse_people_csv(
                     )
                 )
         if row_errors:
-            errors.extend(row_errors)
+            yield line, None, row_errors
             continue
         seen[ext] = line
-        script = detect_script_parts((row["surname"], row["given_name"], row["patronymic"]))
-        rows.append(
-            (
-                line,
-                NewPerson(
-                    external_id=ext,
-                    birth_date=birth,
-                    sex=sex or Sex.UNKNOWN,
-                    region_id=region_id,
-                    names=(
-                        NameSpelling(
-                            surname=row["surname"],
-                            given_name=row["given_name"],
-                            patronymic=row["patronymic"],
-                            script=script,
-                            language="uk" if script == Script.CYRILLIC else "en",
-                        ),
-                    ),
-                    status=StatusGrant(**status) if status else None,
-                ),
-            )
+        yield (
+            line,
+            CheckedPerson(
+                external_id=ext,
+                birth_date=birth,
+                sex=sex or Sex.UNKNOWN,
+                region_id=region_id,
+                surname=row["surname"],
+                given_name=row["given_name"],
+                patronymic=row["patronymic"],
+                script=detect_script_parts((row["surname"], row["given_name"], row["patronymic"])),
+                status=status,
+            ),
+            [],
         )
+
+
+def new_person(checked: CheckedPerson) -> NewPerson:
+    """The registration service's form of a checked row."""
+    script = checked.script
+    status = checked.status
+    return NewPerson(
+        external_id=checked.external_id,
+        birth_date=checked.birth_date,
+        sex=checked.sex,
+        region_id=checked.region_id,
+        names=(
+            NameSpelling(
+                surname=checked.surname,
+                given_name=checked.given_name,
+                patronymic=checked.patronymic,
+                script=script,
+                language="uk" if script == Script.CYRILLIC else "en",
+            ),
+        ),
+        status=(
+            StatusGrant(
+                kind=status[0],
+                disability_group=status[1],
+                valid_from=status[2],
+                document_type=status[3],
+            )
+            if status
+            else None
+        ),
+    )
+
+
+def parse_people_csv(
+    data: bytes,
+    *,
+    region_codes: dict[str, int] | None = None,
+    max_bytes: int | None = None,
+) -> tuple[list[tuple[int, NewPerson]], list[RowError], int]:
+    """Check the file and every row: [(line, person)], the rejections, the row count.
+    Raises ApplicationError for a file-level problem."""
+    rows: list[tuple[int, NewPerson]] = []
+    errors: list[RowError] = []
+    total = 0
+    for line, checked, row_errors in iter_people_rows(
+        data, region_codes=region_codes, max_bytes=max_bytes
+    ):
+        total += 1
+        if checked is None:
+            errors.extend(row_errors)
+        else:
+            rows.append((line, new_person(checked)))
     errors.sort(key=lambda e: e.line)
     return rows, errors, total
 
@@ -402,42 +497,158 @@ def people_import(
     link: bool = True,
     max_bytes: int | None = None,
     chunk: int | None = None,
+    pipeline: bool | None = None,
 ) -> ImportReport:
     """Check a CSV of people and register the valid ones through the one bulk registration
     path (`people.registration`): all or nothing unless `keep_valid`, one audit entry
     pointing to the stored file. Then, unless `link` is false, the batch linkage job queues
     the suspected duplicates of the newcomers (after the commit, in its own transaction).
     `progress(n)` is told of every n rows written: wrap this function as a background task
-    by passing a callback that stores the progress."""
+    by passing a callback that stores the progress.
+
+    `pipeline` (by default: a large file on a machine with several cores, see
+    `people.import_pipeline`) checks the rows in a second process while this one writes;
+    the report, the rows written and the audit are the same either way."""
     from vetbridge.core.models import Region
 
+    from . import import_pipeline
+
     region_codes = dict(Region.objects.values_list("code", "id"))
-    rows, errors, total = parse_people_csv(data, region_codes=region_codes, max_bytes=max_bytes)
-    rows, errors = reject_known_ids(rows, errors, lambda r: r.external_id)
-    report = ImportReport(total_rows=total, rejected=errors)
-    if errors and not keep_valid:
-        return report
-    registered = people_register_bulk(
-        actor=actor,
-        kind="people",
-        data=data,
-        source=source,
-        people=[p for _l, p in rows],
-        audit_changes={
-            "total_rows": report.total_rows,
-            "rejected": [r.as_dict() for r in report.rejected[:500]],
-        },
-        progress=progress,
-        chunk=chunk,
+    if pipeline is None:
+        pipeline = import_pipeline.wanted(data)
+    if pipeline:
+        report = _import_pipelined(
+            actor=actor,
+            data=data,
+            keep_valid=keep_valid,
+            source=source,
+            progress=progress,
+            max_bytes=max_bytes,
+            chunk=chunk,
+            region_codes=region_codes,
+        )
+        if not report.committed:
+            return report
+    else:
+        rows, errors, total = parse_people_csv(data, region_codes=region_codes, max_bytes=max_bytes)
+        rows, errors = reject_known_ids(rows, errors, lambda r: r.external_id)
+        report = ImportReport(total_rows=total, rejected=errors)
+        if errors and not keep_valid:
+            return report
+        registered = people_register_bulk(
+            actor=actor,
+            kind="people",
+            data=data,
+            source=source,
+            people=[p for _l, p in rows],
+            audit_changes=_audit_changes(report),
+            progress=progress,
+            chunk=chunk,
+        )
+        report.imported = len(registered.ids)
+        report.batch_id = registered.batch.pk
+        report.committed = True
+        report.created_ids = registered.ids
+    if link and report.created_ids:
+        from .linkage import scan_duplicates
+
+        report.suspected_duplicates = scan_duplicates(new_ids=report.created_ids).queued
+    report.created_ids = list(report.created_ids)
+    return report
+
+
+def _audit_changes(report: ImportReport) -> dict[str, Any]:
+    return {
+        "total_rows": report.total_rows,
+        "rejected": [r.as_dict() for r in report.rejected[:500]],
+    }
+
+
+class _Refused(Exception):
+    """A row was refused in an all-or-nothing import: the writes so far roll back."""
+
+
+def _import_pipelined(
+    *,
+    actor: User | None,
+    data: bytes,
+    keep_valid: bool,
+    source: str,
+    progress: Callable[[int], None] | None,
+    max_bytes: int | None,
+    chunk: int | None,
+    region_codes: dict[str, int],
+) -> ImportReport:
+    """`people_import` with the checks in a second process (`people.import_pipeline`):
+    chunk k is written while chunk k + 1 is checked. The first refused row of an
+    all-or-nothing import rolls back what was written; the rest of the file is still read
+    so that the report names every refused row, as the single-process path does."""
+    from . import registration
+    from .import_pipeline import CheckedChunks
+
+    report = ImportReport()
+    expected = data.count(b"\n")  # at least the number of rows
+    defer_indexes = bulk_path(expected)
+    # Ids already in the registry. When the indexes are rebuilt (the registry is no larger
+    # than the file), read them once: the unique index on external_id is gone meanwhile.
+    known = (
+        set(Person.objects.exclude(external_id=None).values_list("external_id", flat=True))
+        if defer_indexes
+        else None
     )
+    known_error = _("already in the registry")
+
+    def accept(
+        lines: list[int], part: PeopleChunk, errs: list[tuple[int, str, str]], total: int
+    ) -> PeopleChunk:
+        report.total_rows += total
+        errors = [RowError(*e) for e in errs]
+        found = set(_known_ids(part.external_id)) if known is None else known
+        dropped = {i for i, ext in enumerate(part.external_id) if ext in found}
+        if dropped:
+            errors += [RowError(lines[i], "external_id", known_error) for i in sorted(dropped)]
+            errors.sort(key=lambda e: e.line)
+            part = part.without(dropped)
+        report.rejected += errors
+        return part
+
+    with CheckedChunks(
+        data,
+        chunk=chunk or registration.CHUNK,
+        region_codes=region_codes,
+        max_bytes=max_bytes,
+        today=timezone.localdate(),
+    ) as checked:
+        stream = iter(checked)
+        first = next(stream, None)  # the file-level checks come before the first row
+
+        def chunks() -> Iterator[PeopleChunk]:
+            for item in itertools.chain([first] if first else [], stream):
+                part = accept(*item)
+                if report.rejected and not keep_valid:
+                    raise _Refused
+                yield part
+
+        try:
+            registered = people_register_chunks(
+                actor=actor,
+                kind="people",
+                data=data,
+                source=source,
+                chunks=chunks(),
+                expected=expected,
+                audit_changes=lambda: _audit_changes(report),
+                progress=progress,
+                defer_indexes=defer_indexes,
+            )
+        except _Refused:
+            for item in stream:  # the rest of the file, for the report
+                accept(*item)
+            return report
     report.imported = len(registered.ids)
     report.batch_id = registered.batch.pk
     report.committed = True
-    if link and registered.ids:
-        from .linkage import scan_duplicates
-
-        report.suspected_duplicates = scan_duplicates(new_ids=registered.ids).queued
-    report.created_ids = list(registered.ids)
+    report.created_ids = registered.ids
     return report
 
 
@@ -447,19 +658,7 @@ def reject_known_ids(
     external_id: Callable[[T], str | None],
 ) -> tuple[list[tuple[int, T]], list[RowError]]:
     """Rows whose external id is already in the registry become rejections."""
-    ids = [external_id(r) for _line, r in rows]
-    existing: set[str | None] = set()
-    table = connection.ops.quote_name(Person._meta.db_table)
-    with connection.cursor() as cur:  # plain SQL: the ORM costs seconds per million ids
-        for start in range(0, len(ids), 900):
-            chunk = ids[start : start + 900]
-            marks = ", ".join(["%s"] * len(chunk))
-            cur.execute(
-                f"SELECT external_id FROM {table} "  # noqa: S608 (names from the model)
-                f"WHERE external_id IN ({marks})",
-                chunk,
-            )
-            existing.update(r[0] for r in cur.fetchall())
+    existing = _known_ids([external_id(r) for _line, r in rows])
     if not existing:
         return rows, errors
     errors = sorted(
@@ -474,3 +673,20 @@ def reject_known_ids(
         key=lambda e: e.line,
     )
     return [(line, r) for line, r in rows if external_id(r) not in existing], errors
+
+
+def _known_ids(ids: list[str | None]) -> set[str | None]:
+    """Those of `ids` already in the registry."""
+    existing: set[str | None] = set()
+    table = connection.ops.quote_name(Person._meta.db_table)
+    with connection.cursor() as cur:  # plain SQL: the ORM costs seconds per million ids
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            marks = ", ".join(["%s"] * len(chunk))
+            cur.execute(
+                f"SELECT external_id FROM {table} "  # noqa: S608 (names from the model)
+                f"WHERE external_id IN ({marks})",
+                chunk,
+            )
+            existing.update(r[0] for r in cur.fetchall())
+    return existing

@@ -1,0 +1,185 @@
+"""The row checks of a large people import on the second core.
+
+`people_import` of a file of at least `PIPELINE_MIN` lines (and a machine with more than
+one core) reads the file in a second process (a fresh interpreter, `python -m
+vetbridge.people.import_pipeline`, talking over two pipes with `multiprocessing`'s
+connections: nothing is inherited, no database connection or thread state crosses over, and
+unlike `multiprocessing`'s `spawn` the importing program's main module is not run again)
+while the importing process writes: the checking process runs `importer.iter_people_rows` (the same checks, the
+same messages in the same language, the same line numbers, the same order) and sends the
+checked rows chunk by chunk as columns of plain values (`registration.PeopleChunk`: lists of
+strings and integers pickle about ten times faster than objects); the importing process
+writes each chunk while the next is being checked. The checking process needs Django's
+settings and translations, never the database.
+
+All or nothing, one audit entry, the progress callback and the web task are those of the
+single-process path (`importer.people_import`); only the order of the work changes. If
+the importing process dies (`kill -9`), the checking process finds its pipe closed and
+ends; if the checking process dies, the import fails and its transaction rolls back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import traceback
+from collections.abc import Iterator
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+PIPELINE_MIN = 50_000  # lines from which the checks run in their own process
+
+
+def wanted(data: bytes) -> bool:
+    """Whether a file is worth a second process (its start costs about a second)."""
+    return (os.cpu_count() or 1) > 1 and data.count(b"\n") >= PIPELINE_MIN
+
+
+def _check_in_process(conn: Connection, job: Connection) -> None:
+    """The checking process: the file's rows in chunks of `chunk` rows, then "end"."""
+    settings_module, language, data, options, chunk = job.recv()
+    job.close()
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
+    try:
+        import django
+
+        django.setup()
+        from django.utils import translation
+
+        from vetbridge.core.exceptions import ApplicationError
+
+        from .importer import iter_people_rows
+        from .models import Script
+        from .registration import PeopleChunk
+
+        if language:
+            translation.activate(language)
+        lines: list[int] = []
+        part = PeopleChunk()
+        errors: list[tuple[int, str, str]] = []
+        total = 0
+        try:
+            for line, checked, row_errors in iter_people_rows(data, **options):
+                total += 1
+                if checked is None:
+                    errors += [(e.line, e.field, e.reason) for e in row_errors]
+                else:
+                    at = len(lines)
+                    lines.append(line)
+                    part.external_id.append(checked.external_id)
+                    birth = checked.birth_date
+                    part.birth_date.append(birth.isoformat() if birth else None)
+                    part.sex.append(checked.sex)
+                    part.region_id.append(checked.region_id)
+                    part.lifecycle.append("alive")
+                    part.lifecycle_date.append(None)
+                    part.name_of.append(at)
+                    part.surname.append(checked.surname)
+                    part.given_name.append(checked.given_name)
+                    part.patronymic.append(checked.patronymic)
+                    part.script.append(checked.script)
+                    part.language.append("uk" if checked.script == Script.CYRILLIC else "en")
+                    part.is_preferred.append(True)
+                    if checked.status:
+                        kind, group, valid_from, document = checked.status
+                        part.add_status(at, kind, group, valid_from.isoformat(), document)
+                if total == chunk:
+                    conn.send(("rows", lines, part, errors, total))
+                    lines, part, errors, total = [], PeopleChunk(), [], 0
+            conn.send(("rows", lines, part, errors, total))
+        except ApplicationError as exc:  # a file-level problem, in the importer's language
+            conn.send(("file", str(exc.message)))
+            return
+        conn.send(("end",))
+    except (BrokenPipeError, ConnectionResetError):  # the importing process is gone
+        return
+    except BaseException:
+        with contextlib.suppress(OSError):
+            conn.send(("crash", traceback.format_exc()))
+        raise
+    finally:
+        conn.close()
+
+
+def _settings_module() -> str:
+    """The settings module this process started from (under `override_settings` too)."""
+    from django.conf import UserSettingsHolder, settings
+
+    held: Any = getattr(settings, "_wrapped", None)
+    while isinstance(held, UserSettingsHolder):
+        held = held.default_settings
+    module = getattr(held, "SETTINGS_MODULE", None) or os.environ.get("DJANGO_SETTINGS_MODULE")
+    if not module:
+        raise RuntimeError("the import pipeline needs settings from a module")
+    return str(module)
+
+
+class CheckedChunks:
+    """The chunks of checked rows, from a process of their own; a context manager (the
+    process is ended on the way out, whatever happened). Iterating yields
+    (lines, PeopleChunk, [(line, field, reason)], rows read); a file-level problem raises
+    `ApplicationError` with the checking process's message."""
+
+    def __init__(self, data: bytes, *, chunk: int, **options: Any) -> None:
+        from django.conf import settings
+        from django.utils import translation
+
+        if options.get("max_bytes") is None:  # resolved here: overridden settings stay here
+            options["max_bytes"] = settings.VETBRIDGE_IMPORT_MAX_BYTES
+        rows_read, rows_write = os.pipe()  # checked rows, child to parent
+        job_read, job_write = os.pipe()  # the job, parent to child
+        import vetbridge
+
+        env = dict(os.environ)
+        src = str(Path(vetbridge.__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [src, env.get("PYTHONPATH")]))
+        self._process = subprocess.Popen(  # noqa: S603 (this interpreter, this module)
+            [sys.executable, "-m", __name__, str(rows_write), str(job_read)],
+            pass_fds=(rows_write, job_read),
+            env=env,
+        )
+        os.close(rows_write)  # the child's ends: an EOF here once the child is gone
+        os.close(job_read)
+        self._recv = Connection(rows_read, writable=False)
+        with Connection(job_write, readable=False) as job:
+            job.send((_settings_module(), translation.get_language(), data, options, chunk))
+
+    def __enter__(self) -> CheckedChunks:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._recv.close()  # a child still sending finds the pipe closed and ends
+        try:
+            self._process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self._process.kill()  # stopped before the end of the file (an error)
+            self._process.wait()
+
+    def __iter__(self) -> Iterator[tuple[list[int], Any, list[tuple[int, str, str]], int]]:
+        from vetbridge.core.exceptions import ApplicationError
+
+        while True:
+            try:
+                message = self._recv.recv()
+            except EOFError as exc:
+                raise RuntimeError("the import's checking process ended unexpectedly") from exc
+            if message[0] == "rows":
+                yield message[1], message[2], message[3], message[4]
+            elif message[0] == "end":
+                return
+            elif message[0] == "file":
+                raise ApplicationError(message[1])
+            else:
+                raise RuntimeError(f"the import's checking process failed:\n{message[1]}")
+
+
+if __name__ == "__main__":
+    _check_in_process(
+        Connection(int(sys.argv[1]), readable=False), Connection(int(sys.argv[2]), writable=False)
+    )
