@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import unicodedata
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,7 @@ from vetbridge.accounts.audit import audit_record, diff_fields
 from vetbridge.accounts.models import AuditAction, User
 from vetbridge.accounts.roles import Capability, Role
 from vetbridge.accounts.scoping import access_person_by_id, require
-from vetbridge.core.bulk import fast_insert
+from vetbridge.core.bulk import fast_insert, indexes_deferred, reserve_ids
 from vetbridge.core.exceptions import ApplicationError, ConflictError, NotFoundError, field_error
 from vetbridge.core.inputs import check_date, date_problem
 from vetbridge.core.models import Region
@@ -42,7 +43,12 @@ from vetbridge.people.importer import (
 )
 from vetbridge.people.linkage import scan_duplicates
 from vetbridge.people.models import Lifecycle, Person, Script, detect_script_parts
-from vetbridge.people.registration import NameSpelling, NewPerson, people_register_bulk
+from vetbridge.people.registration import (
+    NameSpelling,
+    NewPerson,
+    Registered,
+    people_register_bulk,
+)
 
 from . import selectors
 from .models import (
@@ -614,6 +620,26 @@ OPTIONAL = (
     "circumstances",
     "sources",
 )
+NAME_COLUMNS = (
+    "surname",
+    "given_name",
+    "patronymic",
+    "surname_en",
+    "given_name_en",
+    "surname_fr",
+    "given_name_fr",
+)
+# The memorial's own text columns and their limits (the record's field lengths).
+TEXT_LIMITS = (
+    ("death_place", 200),
+    ("unit", 200),
+    ("rank", 80),
+    ("burial_place", 200),
+    ("circumstances", 4000),
+    ("sources", 2000),
+)
+# A row that passed the checks: its cells, date of death, year of birth, region id.
+Checked = tuple[dict[str, str], dt.date | None, int | None, int | None]
 
 
 def memorial_import(
@@ -639,31 +665,33 @@ def memorial_import(
     regions = dict(Region.objects.values_list("code", "id"))
     raw_rows, errors, total = csv_rows(data, COLUMNS, OPTIONAL, max_bytes=max_bytes)
     today = timezone.localdate()
-    parsed: list[tuple[int, dict[str, Any]]] = []
+    parsed: list[tuple[int, Checked]] = []
     seen: dict[str, int] = {}
+    # A list of the fallen repeats its dates of death (~1,000 distinct ones for a million
+    # rows): each distinct cell is checked once by `date_cell`, its verdict (the date and the
+    # problems, same messages) reused for every line that has it.
+    dates: dict[str, tuple[dt.date | None, tuple[tuple[str, str], ...]]] = {}
     for line, row in raw_rows:
-        ext = row["external_id"]
-        row_errors = identity_errors(
-            line,
-            row,
-            seen,
-            (
-                "surname",
-                "given_name",
-                "patronymic",
-                "surname_en",
-                "given_name_en",
-                "surname_fr",
-                "given_name_fr",
-            ),
-        )
-        death = date_cell(line, row, "death_date", row_errors, today)
+        row_errors = identity_errors(line, row, seen, NAME_COLUMNS)
+        cell = row["death_date"]
+        verdict = dates.get(cell)
+        if verdict is None:
+            found: list[RowError] = []
+            verdict = dates[cell] = (
+                date_cell(line, row, "death_date", found, today),
+                tuple((e.field, e.reason) for e in found),
+            )
+        death, problems = verdict
+        if problems:
+            row_errors += [RowError(line, fld, reason) for fld, reason in problems]
         birth_year = None
         if row["birth_year"]:
-            if not row["birth_year"].isdigit() or not 1900 <= int(row["birth_year"]) <= today.year:
+            text = row["birth_year"]
+            # ASCII digits only: "²" is a digit to `isdigit` but not to `int`.
+            if not (text.isascii() and text.isdigit()) or not 1900 <= int(text) <= today.year:
                 row_errors.append(RowError(line, "birth_year", _("not a year")))
             else:
-                birth_year = int(row["birth_year"])
+                birth_year = int(text)
                 if death is not None and death.year < birth_year:
                     row_errors.append(
                         RowError(
@@ -683,26 +711,25 @@ def memorial_import(
                         _("unknown region code %(value)s") % {"value": row["birth_region"][:20]},
                     )
                 )
-        for col, limit in (
-            ("death_place", 200),
-            ("unit", 200),
-            ("rank", 80),
-            ("burial_place", 200),
-            ("circumstances", 4000),
-            ("sources", 2000),
+        if (  # one test for the common row, the messages column by column only when needed
+            len(row["death_place"]) > 80
+            or len(row["unit"]) > 80
+            or len(row["rank"]) > 80
+            or len(row["burial_place"]) > 80
+            or len(row["circumstances"]) > 80
+            or len(row["sources"]) > 80
         ):
-            if len(row[col]) > limit:
-                row_errors.append(
-                    RowError(line, col, _("longer than %(n)s characters") % {"n": limit})
-                )
+            for col, limit in TEXT_LIMITS:
+                if len(row[col]) > limit:
+                    row_errors.append(
+                        RowError(line, col, _("longer than %(n)s characters") % {"n": limit})
+                    )
         if row_errors:
             errors.extend(row_errors)
             continue
-        seen[ext] = line
-        parsed.append(
-            (line, {**row, "death": death, "birth_year_i": birth_year, "region_id": region})
-        )
-    parsed, errors = reject_known_ids(parsed, errors, lambda r: r["external_id"])
+        seen[row["external_id"]] = line
+        parsed.append((line, (row, death, birth_year, region)))
+    parsed, errors = reject_known_ids(parsed, errors, lambda r: r[0]["external_id"])
     report = ImportReport(total_rows=total, rejected=errors)
     if errors and not keep_valid:
         return report
@@ -711,9 +738,9 @@ def memorial_import(
             external_id=row["external_id"],
             names=_spellings(row),
             lifecycle=Lifecycle.FALLEN,
-            lifecycle_date=row["death"],
+            lifecycle_date=death,
         )
-        for _line, row in parsed
+        for _line, (row, death, _year, _region) in parsed
     ]
     with transaction.atomic():
         registered = people_register_bulk(
@@ -729,10 +756,46 @@ def memorial_import(
             progress=progress,
             chunk=chunk,
         )
-        now = timezone.now()
+        _write_records(
+            registered.ids, [checked for _line, checked in parsed], registered, actor, source
+        )
+        transaction.on_commit(selectors.search_cache_bump)
+    report.imported = len(registered.ids)
+    report.batch_id = registered.batch.pk
+    report.committed = True
+    report.created_ids = list(registered.ids)
+    if link and registered.ids:
+        report.suspected_duplicates = scan_duplicates(new_ids=registered.ids).queued
+    return report
+
+
+def _write_records(
+    person_ids: list[int],
+    rows: list[Checked],
+    registered: Registered,
+    actor: User | None,
+    source: str,
+) -> None:
+    """The memorial records of the people just registered and their history rows, inside
+    the import's transaction. Record ids are reserved up front (as the registry reserves
+    person ids), so the history rows are written without reading the records back; the
+    values every row shares (timestamps, the history entry, its source and author) are
+    adapted once. A load at least `BULK_MIN` records and at least the size of the memorial
+    rebuilds the two tables' secondary indexes and constraints after the copy
+    (`core.bulk.indexes_deferred`), as the registration does for the registry's tables."""
+    from vetbridge.people.registration import BULK_MIN
+
+    n = len(person_ids)
+    if not n:
+        return
+    now = timezone.now()
+    record_ids = reserve_ids(MemorialRecord, n)
+    bulk = n >= BULK_MIN and n >= MemorialRecord.objects.count()
+    with indexes_deferred((MemorialRecord, MemorialChange)) if bulk else nullcontext():
         fast_insert(
             MemorialRecord,
             (
+                "id",
                 "person",
                 "death_date",
                 "death_place",
@@ -743,52 +806,38 @@ def memorial_import(
                 "sources",
                 "birth_year",
                 "birth_region",
-                "created_at",
-                "updated_at",
             ),
             [
                 (
+                    rid,
                     pid,
-                    row["death"],
+                    death,
                     row["death_place"],
                     row["unit"],
                     row["rank"],
                     row["burial_place"],
                     row["circumstances"],
                     row["sources"] or source,
-                    row["birth_year_i"],
-                    row["region_id"],
-                    now,
-                    now,
+                    birth_year,
+                    region,
                 )
-                for pid, (_line, row) in zip(registered.ids, parsed, strict=True)
+                for rid, pid, (row, death, birth_year, region) in zip(
+                    record_ids, person_ids, rows, strict=True
+                )
             ],
+            constants={"created_at": now, "updated_at": now},
         )
-        record_ids = MemorialRecord.objects.filter(
-            person__import_batch=registered.batch
-        ).values_list("pk", flat=True)
         fast_insert(
             MemorialChange,
-            ("record", "changes", "source", "by", "at"),
-            [
-                (
-                    rid,
-                    {"imported": True, "batch": registered.batch.pk},
-                    source or "import",
-                    actor.pk if actor else None,
-                    now,
-                )
-                for rid in record_ids.iterator(chunk_size=10_000)
-            ],
+            ("record",),
+            [(rid,) for rid in record_ids],
+            constants={
+                "changes": {"imported": True, "batch": registered.batch.pk},
+                "source": source or "import",
+                "by": actor.pk if actor else None,
+                "at": now,
+            },
         )
-        transaction.on_commit(selectors.search_cache_bump)
-    report.imported = len(registered.ids)
-    report.batch_id = registered.batch.pk
-    report.committed = True
-    report.created_ids = list(registered.ids)
-    if link and registered.ids:
-        report.suspected_duplicates = scan_duplicates(new_ids=registered.ids).queued
-    return report
 
 
 def _spellings(row: dict[str, Any]) -> tuple[NameSpelling, ...]:
