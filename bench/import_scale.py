@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -65,6 +66,7 @@ def phase(
         "src": vetbridge.__file__,
     }
     marks: list[tuple[str, float]] = []
+    server = _ServerCpu(connection)
     t0 = time.perf_counter()
     c0 = time.process_time()
     report = people_import(
@@ -77,6 +79,8 @@ def phase(
     )
     out["import_s"] = time.perf_counter() - t0
     out["import_cpu_s"] = time.process_time() - c0  # this process only (not the server's)
+    out["server_cpu_s"] = server.used()  # the PostgreSQL backend's, when it is readable
+    out["load"] = os.getloadavg()
     out["first_write_s"] = (marks[0][1] - t0) if marks else None  # parse + first chunk
     out["imported"] = report.imported
     out["rejected"] = len(report.rejected)
@@ -100,14 +104,12 @@ def phase(
         import csv as csvmod
         import io
 
-        rows = list(csvmod.reader(io.StringIO(data.decode("utf-8"))))[1:]
+        rows = list(csvmod.reader(io.StringIO(data.decode("utf-8"))))
+        header, rows = rows[0], rows[1:]
         with connection.cursor() as cur:
             cur.execute("DROP TABLE IF EXISTS bench_raw")
-            cur.execute(
-                "CREATE TABLE bench_raw (external_id text, surname text, given_name "
-                "text, patronymic text, birth_date text, sex text, status text, "
-                "region text)"
-            )
+            # one text column per column of the file (the header is the bench's own)
+            cur.execute(f"CREATE TABLE bench_raw ({', '.join(f'{h} text' for h in header)})")
             t0 = time.perf_counter()
             with cur.cursor.copy("COPY bench_raw FROM STDIN") as copy:
                 for row in rows:
@@ -116,6 +118,32 @@ def phase(
             out["peer_copy_s"] = time.perf_counter() - t0
             cur.execute("DROP TABLE bench_raw")
     return out
+
+
+class _ServerCpu:
+    """CPU seconds of this connection's PostgreSQL backend (from /proc/<pid>/stat: the server
+    runs on this machine), None on SQLite (its work is in our process) or when unreadable."""
+
+    def __init__(self, connection: Any) -> None:
+        self.pid = None
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_backend_pid()")
+                self.pid = cur.fetchone()[0]
+        self.start = self._ticks()
+
+    def _ticks(self) -> int | None:
+        try:
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError, TypeError):
+            return None
+        return int(fields[11]) + int(fields[12])  # utime + stime
+
+    def used(self) -> float | None:
+        end = self._ticks()
+        if self.pid is None or self.start is None or end is None:
+            return None
+        return (end - self.start) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -232,6 +260,9 @@ def main() -> None:
                 f"{base['import_s'] / res['import_s']:.2f}x, cpu "
                 f"{base['import_cpu_s'] / res['import_cpu_s']:.2f}x"
             )
+        if res.get("server_cpu_s") is not None:
+            print(f"{'':12} PostgreSQL backend CPU {res['server_cpu_s']:.1f} s")
+        print(f"{'':12} load average at the end: {' '.join(f'{x:.1f}' for x in res['load'])}")
         if "link_s" in res:
             print(
                 f"{'':12} linkage job: {res['link_s']:.1f} s wall, {res['link_cpu_s']:.1f} s "

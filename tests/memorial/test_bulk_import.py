@@ -211,3 +211,35 @@ def test_kill_9_while_writing_the_records_leaves_nothing_and_a_rerun_succeeds(tm
         [sys.executable, "-c", count, str(db)], capture_output=True, text=True, check=True
     ).stdout.split()
     assert out[:4] == ["30", "1", "30", "30"]
+
+
+def test_a_large_list_into_a_larger_registry_rebuilds_only_the_memorial_indexes(monkeypatch):
+    """The registry keeps its live indexes (the list is smaller than it), the empty memorial
+    rebuilds its own: on PostgreSQL the registry's foreign-key checks still pending in the
+    transaction are run before the memorial's tables are altered."""
+    from vetbridge.core import bulk
+    from vetbridge.memorial import services
+    from vetbridge.people import registration
+    from vetbridge.people.importer import people_import
+
+    people = "external_id,surname,given_name,patronymic,birth_date,sex,status,region\n" + "".join(
+        f"R{i},Коваленко,Іван,,1980-01-01,M,,UA-46\n" for i in range(20)
+    )
+    assert people_import(actor=None, data=people.encode(), link=False).imported == 20
+    calls: list[list[str]] = []
+    real = bulk.indexes_deferred
+
+    def spy(models):
+        calls.append([m._meta.db_table for m in models])
+        return real(models)
+
+    monkeypatch.setattr(services, "indexes_deferred", spy)
+    monkeypatch.setattr(registration, "indexes_deferred", spy)
+    monkeypatch.setattr(registration, "BULK_MIN", 3)
+    schema = _schema()
+    report = memorial_import(actor=None, data=(HEADER + _rows("L", 12)).encode(), link=False)
+    assert report.committed and report.imported == 12
+    assert calls == [["memorial_memorialrecord", "memorial_memorialchange"]]
+    assert _schema() == schema
+    assert MemorialRecord.objects.filter(person__external_id__startswith="L").count() == 12
+    assert MemorialChange.objects.count() == 12

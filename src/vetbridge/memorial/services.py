@@ -840,24 +840,35 @@ def _write_records(
         )
 
 
-def _spellings(row: dict[str, Any]) -> tuple[NameSpelling, ...]:
+def _spellings(row: dict[str, str]) -> tuple[NameSpelling, ...]:
     """The Ukrainian spelling and the English and French ones when given, each preferred in
     its language (a Latin-script "Ukrainian" column is kept as language unknown)."""
+    sur, given, patr = row["surname"], row["given_name"], row["patronymic"]
     out = []
-    for lang, sur, given, patr in (
-        ("uk", row["surname"], row["given_name"], row["patronymic"]),
-        ("en", row["surname_en"], row["given_name_en"], ""),
-        ("fr", row["surname_fr"], row["given_name_fr"], ""),
+    if sur:
+        script = detect_script_parts((sur, given, patr))
+        out.append(
+            NameSpelling(
+                surname=sur,
+                given_name=given,
+                patronymic=patr,
+                script=script,
+                language="uk" if script == Script.CYRILLIC else "xx",
+            )
+        )
+    if not row["surname_en"] and not row["surname_fr"]:  # most rows: one spelling
+        return tuple(out)
+    for lang, sur, given in (
+        ("en", row["surname_en"], row["given_name_en"]),
+        ("fr", row["surname_fr"], row["given_name_fr"]),
     ):
         if sur:
-            script = detect_script_parts((sur, given, patr))
             out.append(
                 NameSpelling(
                     surname=sur,
                     given_name=given,
-                    patronymic=patr,
-                    script=script,
-                    language=lang if lang != "uk" or script == Script.CYRILLIC else "xx",
+                    script=detect_script_parts((sur, given)),
+                    language=lang,
                 )
             )
     return tuple(out)
