@@ -87,7 +87,9 @@ def test_a_bulk_load_rebuilds_the_memorial_indexes_and_writes_every_record(monke
         calls
     )
     assert MemorialRecord.objects.count() == MemorialChange.objects.count() == 16
-    assert AuditLog.objects.filter(action=AuditAction.IMPORT).count() == 2
+    entries = AuditLog.objects.filter(action=AuditAction.IMPORT).order_by("pk")
+    assert [e.changes["memorial_records"] for e in entries] == [12, 4]
+    assert entries[0].object_id == str(batch.pk) and entries[0].changes["sha256"] == batch.sha256
     assert AuditLog.objects.filter(action=AuditAction.CREATE).count() == 0
     # The rebuilt one-to-one still refuses a second record for the same person.
     from django.db import IntegrityError, transaction

@@ -752,6 +752,10 @@ def memorial_import(
             audit_changes={
                 "total_rows": report.total_rows,
                 "rejected": [r.as_dict() for r in report.rejected[:500]],
+                # one memorial record per person created, each with its history row
+                # naming this batch: traced from the person's import batch
+                "memorial_records": len(people),
+                "records_trace": "memorial.MemorialRecord.person",
             },
             progress=progress,
             chunk=chunk,
