@@ -245,3 +245,25 @@ def test_a_large_list_into_a_larger_registry_rebuilds_only_the_memorial_indexes(
     assert _schema() == schema
     assert MemorialRecord.objects.filter(person__external_id__startswith="L").count() == 12
     assert MemorialChange.objects.count() == 12
+
+
+def test_the_collector_is_paused_during_the_import_and_on_again_after_it(monkeypatch):
+    import gc
+
+    from vetbridge.core.exceptions import ApplicationError
+    from vetbridge.memorial import services
+
+    seen: list[bool] = []
+    real = services.csv_rows
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "csv_rows", spy)
+    assert gc.isenabled()
+    assert memorial_import(actor=None, data=(HEADER + _rows("G", 2)).encode(), link=False).committed
+    assert seen == [False] and gc.isenabled()
+    with pytest.raises(ApplicationError):  # an empty file: the error leaves it on as well
+        memorial_import(actor=None, data=b"", link=False)
+    assert seen == [False, False] and gc.isenabled()

@@ -25,7 +25,7 @@ from vetbridge.accounts.audit import audit_record, diff_fields
 from vetbridge.accounts.models import AuditAction, User
 from vetbridge.accounts.roles import Capability, Role
 from vetbridge.accounts.scoping import access_person_by_id, require
-from vetbridge.core.bulk import fast_insert, indexes_deferred, reserve_ids
+from vetbridge.core.bulk import fast_insert, gc_paused, indexes_deferred, reserve_ids
 from vetbridge.core.exceptions import ApplicationError, ConflictError, NotFoundError, field_error
 from vetbridge.core.inputs import check_date, date_problem
 from vetbridge.core.models import Region
@@ -642,6 +642,7 @@ TEXT_LIMITS = (
 Checked = tuple[dict[str, str], dt.date | None, int | None, int | None]
 
 
+@gc_paused()
 def memorial_import(
     *,
     actor: User | None,
@@ -657,7 +658,8 @@ def memorial_import(
     through the registry's one bulk registration path (`people.registration`), and an
     unpublished memorial record each. All or nothing unless `keep_valid`; one audit entry
     pointing to the stored file; then, unless `link` is false, the batch linkage job queues
-    possible matches with the registry. `progress(n)` as for `people_import`."""
+    possible matches with the registry. `progress(n)` as for `people_import`. The cyclic
+    garbage collector is paused meanwhile (`core.bulk.gc_paused`)."""
     from vetbridge.core.models import Region
 
     if actor is not None:
