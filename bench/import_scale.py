@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -134,14 +135,12 @@ def phase(
         import csv as csvmod
         import io
 
-        rows = list(csvmod.reader(io.StringIO(data.decode("utf-8"))))[1:]
+        rows = list(csvmod.reader(io.StringIO(data.decode("utf-8"))))
+        header, rows = rows[0], rows[1:]
         with connection.cursor() as cur:
             cur.execute("DROP TABLE IF EXISTS bench_raw")
-            cur.execute(
-                "CREATE TABLE bench_raw (external_id text, surname text, given_name "
-                "text, patronymic text, birth_date text, sex text, status text, "
-                "region text)"
-            )
+            # one text column per column of the file (the header is the bench's own)
+            cur.execute(f"CREATE TABLE bench_raw ({', '.join(f'{h} text' for h in header)})")
             t0 = time.perf_counter()
             with cur.cursor.copy("COPY bench_raw FROM STDIN") as copy:
                 for row in rows:

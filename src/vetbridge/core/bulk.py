@@ -4,6 +4,7 @@ rows already checked by their importer; always inside the caller's transaction."
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import repeat
@@ -179,3 +180,19 @@ def indexes_deferred(model_list: Sequence[type[models.Model]]) -> Iterator[None]
     with connection.cursor() as cur:
         for statement in statements:  # read from the catalogue above, never from input
             cur.execute(statement)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused for a bulk import (also a decorator). Parsing
+    a million rows allocates millions of objects that all stay alive until the write, and
+    every automatic collection walks all of them again: at a million memorial rows the checks
+    took twice the CPU with the collector on. Reference counting still frees what the import
+    drops; the collector is switched back on afterwards (if it was on), error or not."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

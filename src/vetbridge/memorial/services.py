@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import unicodedata
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,7 @@ from vetbridge.accounts.audit import audit_record, diff_fields
 from vetbridge.accounts.models import AuditAction, User
 from vetbridge.accounts.roles import Capability, Role
 from vetbridge.accounts.scoping import access_person_by_id, require
-from vetbridge.core.bulk import fast_insert
+from vetbridge.core.bulk import fast_insert, gc_paused, indexes_deferred, reserve_ids
 from vetbridge.core.exceptions import ApplicationError, ConflictError, NotFoundError, field_error
 from vetbridge.core.inputs import check_date, date_problem
 from vetbridge.core.models import Region
@@ -42,7 +43,12 @@ from vetbridge.people.importer import (
 )
 from vetbridge.people.linkage import scan_duplicates
 from vetbridge.people.models import Lifecycle, Person, Script, detect_script_parts
-from vetbridge.people.registration import NameSpelling, NewPerson, people_register_bulk
+from vetbridge.people.registration import (
+    NameSpelling,
+    NewPerson,
+    Registered,
+    people_register_bulk,
+)
 
 from . import selectors
 from .models import (
@@ -625,8 +631,29 @@ OPTIONAL = (
     "circumstances",
     "sources",
 )
+NAME_COLUMNS = (
+    "surname",
+    "given_name",
+    "patronymic",
+    "surname_en",
+    "given_name_en",
+    "surname_fr",
+    "given_name_fr",
+)
+# The memorial's own text columns and their limits (the record's field lengths).
+TEXT_LIMITS = (
+    ("death_place", 200),
+    ("unit", 200),
+    ("rank", 80),
+    ("burial_place", 200),
+    ("circumstances", 4000),
+    ("sources", 2000),
+)
+# A row that passed the checks: its cells, date of death, year of birth, region id.
+Checked = tuple[dict[str, str], dt.date | None, int | None, int | None]
 
 
+@gc_paused()
 def memorial_import(
     *,
     actor: User | None,
@@ -642,7 +669,8 @@ def memorial_import(
     through the registry's one bulk registration path (`people.registration`), and an
     unpublished memorial record each. All or nothing unless `keep_valid`; one audit entry
     pointing to the stored file; then, unless `link` is false, the batch linkage job queues
-    possible matches with the registry. `progress(n)` as for `people_import`."""
+    possible matches with the registry. `progress(n)` as for `people_import`. The cyclic
+    garbage collector is paused meanwhile (`core.bulk.gc_paused`)."""
     from vetbridge.core.models import Region
 
     if actor is not None:
@@ -650,31 +678,33 @@ def memorial_import(
     regions = dict(Region.objects.values_list("code", "id"))
     raw_rows, errors, total = csv_rows(data, COLUMNS, OPTIONAL, max_bytes=max_bytes)
     today = timezone.localdate()
-    parsed: list[tuple[int, dict[str, Any]]] = []
+    parsed: list[tuple[int, Checked]] = []
     seen: dict[str, int] = {}
+    # A list of the fallen repeats its dates of death (~1,000 distinct ones for a million
+    # rows): each distinct cell is checked once by `date_cell`, its verdict (the date and the
+    # problems, same messages) reused for every line that has it.
+    dates: dict[str, tuple[dt.date | None, tuple[tuple[str, str], ...]]] = {}
     for line, row in raw_rows:
-        ext = row["external_id"]
-        row_errors = identity_errors(
-            line,
-            row,
-            seen,
-            (
-                "surname",
-                "given_name",
-                "patronymic",
-                "surname_en",
-                "given_name_en",
-                "surname_fr",
-                "given_name_fr",
-            ),
-        )
-        death = date_cell(line, row, "death_date", row_errors, today)
+        row_errors = identity_errors(line, row, seen, NAME_COLUMNS)
+        cell = row["death_date"]
+        verdict = dates.get(cell)
+        if verdict is None:
+            found: list[RowError] = []
+            verdict = dates[cell] = (
+                date_cell(line, row, "death_date", found, today),
+                tuple((e.field, e.reason) for e in found),
+            )
+        death, problems = verdict
+        if problems:
+            row_errors += [RowError(line, fld, reason) for fld, reason in problems]
         birth_year = None
         if row["birth_year"]:
-            if not row["birth_year"].isdigit() or not 1900 <= int(row["birth_year"]) <= today.year:
+            text = row["birth_year"]
+            # ASCII digits only: "²" is a digit to `isdigit` but not to `int`.
+            if not (text.isascii() and text.isdigit()) or not 1900 <= int(text) <= today.year:
                 row_errors.append(RowError(line, "birth_year", _("not a year")))
             else:
-                birth_year = int(row["birth_year"])
+                birth_year = int(text)
                 if death is not None and death.year < birth_year:
                     row_errors.append(
                         RowError(
@@ -694,26 +724,25 @@ def memorial_import(
                         _("unknown region code %(value)s") % {"value": row["birth_region"][:20]},
                     )
                 )
-        for col, limit in (
-            ("death_place", 200),
-            ("unit", 200),
-            ("rank", 80),
-            ("burial_place", 200),
-            ("circumstances", 4000),
-            ("sources", 2000),
+        if (  # one test for the common row, the messages column by column only when needed
+            len(row["death_place"]) > 80
+            or len(row["unit"]) > 80
+            or len(row["rank"]) > 80
+            or len(row["burial_place"]) > 80
+            or len(row["circumstances"]) > 80
+            or len(row["sources"]) > 80
         ):
-            if len(row[col]) > limit:
-                row_errors.append(
-                    RowError(line, col, _("longer than %(n)s characters") % {"n": limit})
-                )
+            for col, limit in TEXT_LIMITS:
+                if len(row[col]) > limit:
+                    row_errors.append(
+                        RowError(line, col, _("longer than %(n)s characters") % {"n": limit})
+                    )
         if row_errors:
             errors.extend(row_errors)
             continue
-        seen[ext] = line
-        parsed.append(
-            (line, {**row, "death": death, "birth_year_i": birth_year, "region_id": region})
-        )
-    parsed, errors = reject_known_ids(parsed, errors, lambda r: r["external_id"])
+        seen[row["external_id"]] = line
+        parsed.append((line, (row, death, birth_year, region)))
+    parsed, errors = reject_known_ids(parsed, errors, lambda r: r[0]["external_id"])
     report = ImportReport(total_rows=total, rejected=errors)
     if errors and not keep_valid:
         return report
@@ -722,9 +751,9 @@ def memorial_import(
             external_id=row["external_id"],
             names=_spellings(row),
             lifecycle=Lifecycle.FALLEN,
-            lifecycle_date=row["death"],
+            lifecycle_date=death,
         )
-        for _line, row in parsed
+        for _line, (row, death, _year, _region) in parsed
     ]
     with transaction.atomic():
         registered = people_register_bulk(
@@ -736,61 +765,16 @@ def memorial_import(
             audit_changes={
                 "total_rows": report.total_rows,
                 "rejected": [r.as_dict() for r in report.rejected[:500]],
+                # one memorial record per person created, each with its history row
+                # naming this batch: traced from the person's import batch
+                "memorial_records": len(people),
+                "records_trace": "memorial.MemorialRecord.person",
             },
             progress=progress,
             chunk=chunk,
         )
-        now = timezone.now()
-        fast_insert(
-            MemorialRecord,
-            (
-                "person",
-                "death_date",
-                "death_place",
-                "unit",
-                "rank",
-                "burial_place",
-                "circumstances",
-                "sources",
-                "birth_year",
-                "birth_region",
-                "created_at",
-                "updated_at",
-            ),
-            [
-                (
-                    pid,
-                    row["death"],
-                    row["death_place"],
-                    row["unit"],
-                    row["rank"],
-                    row["burial_place"],
-                    row["circumstances"],
-                    row["sources"] or source,
-                    row["birth_year_i"],
-                    row["region_id"],
-                    now,
-                    now,
-                )
-                for pid, (_line, row) in zip(registered.ids, parsed, strict=True)
-            ],
-        )
-        record_ids = MemorialRecord.objects.filter(
-            person__import_batch=registered.batch
-        ).values_list("pk", flat=True)
-        fast_insert(
-            MemorialChange,
-            ("record", "changes", "source", "by", "at"),
-            [
-                (
-                    rid,
-                    {"imported": True, "batch": registered.batch.pk},
-                    source or "import",
-                    actor.pk if actor else None,
-                    now,
-                )
-                for rid in record_ids.iterator(chunk_size=10_000)
-            ],
+        _write_records(
+            registered.ids, [checked for _line, checked in parsed], registered, actor, source
         )
         _caches_outdated()
     report.imported = len(registered.ids)
@@ -802,24 +786,106 @@ def memorial_import(
     return report
 
 
-def _spellings(row: dict[str, Any]) -> tuple[NameSpelling, ...]:
+def _write_records(
+    person_ids: list[int],
+    rows: list[Checked],
+    registered: Registered,
+    actor: User | None,
+    source: str,
+) -> None:
+    """The memorial records of the people just registered and their history rows, inside
+    the import's transaction. Record ids are reserved up front (as the registry reserves
+    person ids), so the history rows are written without reading the records back; the
+    values every row shares (timestamps, the history entry, its source and author) are
+    adapted once. A load at least `BULK_MIN` records and at least the size of the memorial
+    rebuilds the two tables' secondary indexes and constraints after the copy
+    (`core.bulk.indexes_deferred`), as the registration does for the registry's tables."""
+    from vetbridge.people.registration import BULK_MIN
+
+    n = len(person_ids)
+    if not n:
+        return
+    now = timezone.now()
+    record_ids = reserve_ids(MemorialRecord, n)
+    bulk = n >= BULK_MIN and n >= MemorialRecord.objects.count()
+    with indexes_deferred((MemorialRecord, MemorialChange)) if bulk else nullcontext():
+        fast_insert(
+            MemorialRecord,
+            (
+                "id",
+                "person",
+                "death_date",
+                "death_place",
+                "unit",
+                "rank",
+                "burial_place",
+                "circumstances",
+                "sources",
+                "birth_year",
+                "birth_region",
+            ),
+            [
+                (
+                    rid,
+                    pid,
+                    death,
+                    row["death_place"],
+                    row["unit"],
+                    row["rank"],
+                    row["burial_place"],
+                    row["circumstances"],
+                    row["sources"] or source,
+                    birth_year,
+                    region,
+                )
+                for rid, pid, (row, death, birth_year, region) in zip(
+                    record_ids, person_ids, rows, strict=True
+                )
+            ],
+            constants={"created_at": now, "updated_at": now},
+        )
+        fast_insert(
+            MemorialChange,
+            ("record",),
+            [(rid,) for rid in record_ids],
+            constants={
+                "changes": {"imported": True, "batch": registered.batch.pk},
+                "source": source or "import",
+                "by": actor.pk if actor else None,
+                "at": now,
+            },
+        )
+
+
+def _spellings(row: dict[str, str]) -> tuple[NameSpelling, ...]:
     """The Ukrainian spelling and the English and French ones when given, each preferred in
     its language (a Latin-script "Ukrainian" column is kept as language unknown)."""
+    sur, given, patr = row["surname"], row["given_name"], row["patronymic"]
     out = []
-    for lang, sur, given, patr in (
-        ("uk", row["surname"], row["given_name"], row["patronymic"]),
-        ("en", row["surname_en"], row["given_name_en"], ""),
-        ("fr", row["surname_fr"], row["given_name_fr"], ""),
+    if sur:
+        script = detect_script_parts((sur, given, patr))
+        out.append(
+            NameSpelling(
+                surname=sur,
+                given_name=given,
+                patronymic=patr,
+                script=script,
+                language="uk" if script == Script.CYRILLIC else "xx",
+            )
+        )
+    if not row["surname_en"] and not row["surname_fr"]:  # most rows: one spelling
+        return tuple(out)
+    for lang, sur, given in (
+        ("en", row["surname_en"], row["given_name_en"]),
+        ("fr", row["surname_fr"], row["given_name_fr"]),
     ):
         if sur:
-            script = detect_script_parts((sur, given, patr))
             out.append(
                 NameSpelling(
                     surname=sur,
                     given_name=given,
-                    patronymic=patr,
-                    script=script,
-                    language=lang if lang != "uk" or script == Script.CYRILLIC else "xx",
+                    script=detect_script_parts((sur, given)),
+                    language=lang,
                 )
             )
     return tuple(out)

@@ -21,6 +21,7 @@ ends; if the checking process dies, the import fails and its transaction rolls b
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import subprocess
 import sys
@@ -42,6 +43,7 @@ def _check_in_process(conn: Connection, job: Connection) -> None:
     """The checking process: the file's rows in chunks of `chunk` rows, then "end"."""
     settings_module, language, data, options, chunk = job.recv()
     job.close()
+    gc.disable()  # a process of its own that ends with the file: no cyclic garbage to collect
     os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
     try:
         import django

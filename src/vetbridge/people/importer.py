@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vetbridge.accounts.models import User
+from vetbridge.core.bulk import gc_paused
 from vetbridge.core.exceptions import ApplicationError
 from vetbridge.core.inputs import date_problem, row_text_errors
 
@@ -487,6 +488,7 @@ def parse_people_csv(
     return rows, errors, total
 
 
+@gc_paused()
 def people_import(
     *,
     actor: User | None,
@@ -508,7 +510,8 @@ def people_import(
 
     `pipeline` (by default: a large file on a machine with several cores, see
     `people.import_pipeline`) checks the rows in a second process while this one writes;
-    the report, the rows written and the audit are the same either way."""
+    the report, the rows written and the audit are the same either way. Python's cyclic
+    collector is paused meanwhile (`core.bulk.gc_paused`)."""
     from vetbridge.core.models import Region
 
     from . import import_pipeline
