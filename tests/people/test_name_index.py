@@ -81,3 +81,32 @@ def test_index_people_drops_tokens_of_removed_spellings(make_person):
     name_index.index_people([person.pk])
     assert name_index.search("Shevchenko Taras").results == []
     assert name_index.search("Ivan Franko").results[0].id == person.pk
+
+
+def test_kept_name_counts_plan_the_search_but_results_stay_live(make_person, settings):
+    """The registry keeps how many people carry each skeleton for a while (one count query
+    instead of one per search); people added meanwhile are still found (postings are live)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.VETBRIDGE_NAME_COUNTS_SECONDS = 60
+    name_index.registry_frequencies.forget()
+    first = make_person("Шевченко", "Тарас")
+    name_index.registry_frequencies.forget()  # registering searched for duplicates already
+    try:
+        with CaptureQueriesContext(connection) as before:
+            found = name_index.search("Taras Shevchenko", limit=5)
+        assert [r.id for r in found.results] == [first.pk]
+        second = make_person("Шевченко", "Тарас")
+        with CaptureQueriesContext(connection) as after:
+            found = name_index.search("Taras Shevchenko", limit=5)
+        assert {r.id for r in found.results} == {first.pk, second.pk}
+        assert any("COUNT(" in q["sql"].upper() for q in before.captured_queries)
+        assert len(after.captured_queries) < len(before.captured_queries)
+        assert not any("COUNT(" in q["sql"].upper() for q in after.captured_queries)
+        settings.VETBRIDGE_NAME_COUNTS_SECONDS = 0
+        with CaptureQueriesContext(connection) as live:
+            name_index.search("Taras Shevchenko", limit=5)
+        assert any("COUNT(" in q["sql"].upper() for q in live.captured_queries)
+    finally:
+        name_index.registry_frequencies.forget()

@@ -7,8 +7,7 @@ import hashlib
 import json
 import threading
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -165,60 +164,11 @@ def _remembered(key: str, compute: Callable[[], T]) -> T:
     return value
 
 
-class _RememberedFrequencies:
-    """The registry's name index (people.name_index.DatabaseStore) with the number of
-    carriers of each token's skeletons kept in this process for
-    `VETBRIDGE_MEMORIAL_SEARCH_CACHE_SECONDS`.
-
-    Those counts only plan a search (the rarest token first; a token carried by more than
-    `names.index.FREQUENT` people only narrows): nothing shown is read from them, so a
-    process-local copy is safe, and a common given name (Микола: 58,000 carriers at
-    1.2 million people) costs PostgreSQL 15 ms to count at every search otherwise. The
-    postings, spellings and the publication check are read at every search."""
-
-    SIZE = 20_000  # skeleton sets kept (a few hundred bytes each)
-
-    def __init__(self) -> None:
-        self._kept: OrderedDict[tuple[str, ...], tuple[float, dict[str, int]]] = OrderedDict()
-        self._lock = threading.Lock()
-        self._generation: int | None = None
-
-    def frequencies(
-        self, skels: Collection[str], count: Callable[[Collection[str]], dict[str, int]]
-    ) -> dict[str, int]:
-        seconds = settings.VETBRIDGE_MEMORIAL_SEARCH_CACHE_SECONDS
-        if seconds <= 0:
-            return count(skels)
-        key = tuple(sorted(skels))
-        now = time.monotonic()
-        with self._lock:
-            kept = self._kept.get(key)
-            if kept is not None and kept[0] > now:
-                self._kept.move_to_end(key)
-                return dict(kept[1])
-        fresh = count(skels)
-        with self._lock:
-            self._kept[key] = (now + seconds, dict(fresh))
-            self._kept.move_to_end(key)
-            while len(self._kept) > self.SIZE:
-                self._kept.popitem(last=False)
-        return fresh
-
-    def follow(self, generation: int) -> None:
-        """Forget the counts when the memorial's generation changed (an import, a
-        publication...): a new generation is a new start for every memorial cache."""
-        with self._lock:
-            if generation != self._generation:
-                self._kept.clear()
-                self._generation = generation
-
-
-token_frequencies = _RememberedFrequencies()
-
-
-class _Store(name_index.DatabaseStore):
-    def frequencies(self, skels: Collection[str]) -> dict[str, int]:
-        return token_frequencies.frequencies(skels, super().frequencies)
+# The token counts that plan a memorial search (people.name_index.RememberedFrequencies),
+# kept for the ranking cache's time and forgotten at each new generation.
+token_frequencies = name_index.RememberedFrequencies(
+    lambda: settings.VETBRIDGE_MEMORIAL_SEARCH_CACHE_SECONDS
+)
 
 
 def ranked_hits(*, q: str, filters: dict[str, Any]) -> tuple[list[SearchResult], list[str]]:
@@ -237,7 +187,9 @@ def ranked_hits(*, q: str, filters: dict[str, Any]) -> tuple[list[SearchResult],
         def allowed(ids: list[int]) -> set[int]:
             return set(qs.filter(person_id__in=ids).values_list("person_id", flat=True))
 
-        response = Searcher(_Store()).search(text[:200], limit=SEARCH_LIMIT, allowed=allowed)
+        response = Searcher(name_index.RememberingStore(token_frequencies)).search(
+            text[:200], limit=SEARCH_LIMIT, allowed=allowed
+        )
         return response.results, (["too_long"] if len(text) > 200 else []) + response.notices
 
     return _remembered(_hits_key(text[:200], filters, gen), rank)

@@ -192,6 +192,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # A referral without an answer from the partner after this many days is flagged.
+# The registry name search keeps, per process, how many people carry each name skeleton this
+# long (0: counted at every search). The counts only order the search's steps: results,
+# spellings and access checks are read live.
+VETBRIDGE_NAME_COUNTS_SECONDS = env.int("VETBRIDGE_NAME_COUNTS_SECONDS", default=60)
 # Identical public memorial searches reuse their ranking this long (0: never).
 VETBRIDGE_MEMORIAL_SEARCH_CACHE_SECONDS = env.int(
     "VETBRIDGE_MEMORIAL_SEARCH_CACHE_SECONDS", default=60

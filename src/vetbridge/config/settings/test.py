@@ -42,3 +42,7 @@ MIDDLEWARE = [m for m in MIDDLEWARE if "whitenoise" not in m]
 
 # Tasks run at once, inside the request or test that enqueues them (no worker in tests or CI).
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# Name counts are counted at every search in tests (each test its own registry); the cache of
+# counts has its own tests (tests/people/test_name_index.py).
+VETBRIDGE_NAME_COUNTS_SECONDS = 0
