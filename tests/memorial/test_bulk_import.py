@@ -139,13 +139,20 @@ def fast_insert(model, *args, **kwargs):
         time.sleep(60)  # killed here: records written, their history not yet
     return n
 services.fast_insert = fast_insert
-services.memorial_import(actor=None, data=data, link=False, max_bytes=10**9)
+pipeline = sys.argv[3] == "1"  # the checks in a second process (people.import_pipeline)
+services.memorial_import(actor=None, data=data, link=False, max_bytes=10**9, pipeline=pipeline)
 """
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("bulk_min", [1, 10**6], ids=["indexes-rebuilt", "indexes-kept"])
-def test_kill_9_while_writing_the_records_leaves_nothing_and_a_rerun_succeeds(tmp_path, bulk_min):
+@pytest.mark.parametrize(
+    ("bulk_min", "pipeline"),
+    [(1, False), (10**6, False), (1, True)],
+    ids=["indexes-rebuilt", "indexes-kept", "indexes-rebuilt-pipeline"],
+)
+def test_kill_9_while_writing_the_records_leaves_nothing_and_a_rerun_succeeds(
+    tmp_path, bulk_min, pipeline
+):
     csv = tmp_path / "fallen.csv"
     csv.write_text(HEADER + _rows("K", 30), encoding="utf-8")
     db = tmp_path / "kill.sqlite3"
@@ -173,7 +180,7 @@ def test_kill_9_while_writing_the_records_leaves_nothing_and_a_rerun_succeeds(tm
         [sys.executable, "-c", indexes, str(db)], capture_output=True, text=True, check=True
     ).stdout
     proc = subprocess.Popen(
-        [sys.executable, str(script), str(csv), str(bulk_min)],
+        [sys.executable, str(script), str(csv), str(bulk_min), "1" if pipeline else "0"],
         env=env,
         stdout=subprocess.PIPE,
         text=True,
@@ -254,13 +261,13 @@ def test_the_collector_is_paused_during_the_import_and_on_again_after_it(monkeyp
     from vetbridge.memorial import services
 
     seen: list[bool] = []
-    real = services.csv_rows
+    real = services.iter_memorial_rows
 
     def spy(*args, **kwargs):
         seen.append(gc.isenabled())
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, "csv_rows", spy)
+    monkeypatch.setattr(services, "iter_memorial_rows", spy)
     assert gc.isenabled()
     assert memorial_import(actor=None, data=(HEADER + _rows("G", 2)).encode(), link=False).committed
     assert seen == [False] and gc.isenabled()

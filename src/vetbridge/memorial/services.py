@@ -7,8 +7,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import itertools
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +26,12 @@ from vetbridge.accounts.audit import audit_record, diff_fields
 from vetbridge.accounts.models import AuditAction, User
 from vetbridge.accounts.roles import Capability, Role
 from vetbridge.accounts.scoping import access_person_by_id, require
-from vetbridge.core.bulk import fast_insert, gc_paused, indexes_deferred, reserve_ids
+from vetbridge.core.bulk import (
+    fast_insert,
+    gc_paused,
+    indexes_deferred,
+    reserve_ids,
+)
 from vetbridge.core.exceptions import ApplicationError, ConflictError, NotFoundError, field_error
 from vetbridge.core.inputs import check_date, date_problem
 from vetbridge.core.models import Region
@@ -36,18 +42,21 @@ from vetbridge.people.duplicates import person_merge
 from vetbridge.people.importer import (
     ImportReport,
     RowError,
-    csv_rows,
     date_cell,
     identity_errors,
+    iter_csv_rows,
+    known_ids,
     reject_known_ids,
 )
 from vetbridge.people.linkage import scan_duplicates
-from vetbridge.people.models import Lifecycle, Person, Script, detect_script_parts
+from vetbridge.people.models import Lifecycle, Person, Script, Sex, detect_script_parts
 from vetbridge.people.registration import (
     NameSpelling,
     NewPerson,
+    PeopleChunk,
     Registered,
     people_register_bulk,
+    people_register_chunks,
 )
 
 from . import selectors
@@ -651,40 +660,43 @@ TEXT_LIMITS = (
 )
 # A row that passed the checks: its cells, date of death, year of birth, region id.
 Checked = tuple[dict[str, str], dt.date | None, int | None, int | None]
+# The record's own columns, in the order `_record_columns` gives them.
+RECORD_FIELDS = (
+    "death_date",
+    "death_place",
+    "unit",
+    "rank",
+    "burial_place",
+    "circumstances",
+    "sources",
+    "birth_year",
+    "birth_region",
+)
 
 
-@gc_paused()
-def memorial_import(
-    *,
-    actor: User | None,
+def iter_memorial_rows(
     data: bytes,
-    keep_valid: bool = False,
-    source: str = "",
-    progress: Callable[[int], None] | None = None,
-    link: bool = True,
+    *,
+    region_codes: dict[str, int],
     max_bytes: int | None = None,
-    chunk: int | None = None,
-) -> ImportReport:
-    """A list of the fallen: new registry persons (fallen) with their spellings, registered
-    through the registry's one bulk registration path (`people.registration`), and an
-    unpublished memorial record each. All or nothing unless `keep_valid`; one audit entry
-    pointing to the stored file; then, unless `link` is false, the batch linkage job queues
-    possible matches with the registry. `progress(n)` as for `people_import`. The cyclic
-    garbage collector is paused meanwhile (`core.bulk.gc_paused`)."""
-    from vetbridge.core.models import Region
-
-    if actor is not None:
-        require(actor, Capability.MEMORIAL_EDIT)
-    regions = dict(Region.objects.values_list("code", "id"))
-    raw_rows, errors, total = csv_rows(data, COLUMNS, OPTIONAL, max_bytes=max_bytes)
-    today = timezone.localdate()
-    parsed: list[tuple[int, Checked]] = []
+    today: dt.date | None = None,
+) -> Iterator[tuple[int, Checked | None, list[RowError], bool]]:
+    """Every non-empty row of a list of the fallen, checked, in file order: (line, checked
+    row, [], False), or (line, None, [its errors], from_csv) where `from_csv` tells a row
+    the CSV reader refused (the report lists those first) from one refused by the checks
+    below. `memorial_import` and the import pipeline's checking process
+    (`memorial_chunks`) both read the file through it. Raises ApplicationError for a
+    file-level problem (before the first row)."""
+    today = today or timezone.localdate()
     seen: dict[str, int] = {}
     # A list of the fallen repeats its dates of death (~1,000 distinct ones for a million
     # rows): each distinct cell is checked once by `date_cell`, its verdict (the date and the
     # problems, same messages) reused for every line that has it.
     dates: dict[str, tuple[dt.date | None, tuple[tuple[str, str], ...]]] = {}
-    for line, row in raw_rows:
+    for line, row, csv_errors in iter_csv_rows(data, COLUMNS, OPTIONAL, max_bytes):
+        if row is None:
+            yield line, None, csv_errors, True
+            continue
         row_errors = identity_errors(line, row, seen, NAME_COLUMNS)
         cell = row["death_date"]
         verdict = dates.get(cell)
@@ -715,7 +727,7 @@ def memorial_import(
                     )
         region = None
         if row["birth_region"]:
-            region = regions.get(row["birth_region"].upper())
+            region = region_codes.get(row["birth_region"].upper())
             if region is None:
                 row_errors.append(
                     RowError(
@@ -738,110 +750,335 @@ def memorial_import(
                         RowError(line, col, _("longer than %(n)s characters") % {"n": limit})
                     )
         if row_errors:
-            errors.extend(row_errors)
+            yield line, None, row_errors, False
             continue
         seen[row["external_id"]] = line
-        parsed.append((line, (row, death, birth_year, region)))
-    parsed, errors = reject_known_ids(parsed, errors, lambda r: r[0]["external_id"])
-    report = ImportReport(total_rows=total, rejected=errors)
-    if errors and not keep_valid:
-        return report
-    people = [
-        NewPerson(
-            external_id=row["external_id"],
-            names=_spellings(row),
-            lifecycle=Lifecycle.FALLEN,
-            lifecycle_date=death,
-        )
-        for _line, (row, death, _year, _region) in parsed
+        yield line, (row, death, birth_year, region), [], False
+
+
+def _new_record(columns: list[list[Any]], checked: Checked) -> None:
+    """Append a checked row's record values to `columns` (in RECORD_FIELDS' order)."""
+    row, death, birth_year, region = checked
+    columns[0].append(death)
+    columns[1].append(row["death_place"])
+    columns[2].append(row["unit"])
+    columns[3].append(row["rank"])
+    columns[4].append(row["burial_place"])
+    columns[5].append(row["circumstances"])
+    columns[6].append(row["sources"])
+    columns[7].append(birth_year)
+    columns[8].append(region)
+
+
+def memorial_chunks(
+    data: bytes, *, chunk: int, **options: Any
+) -> Iterator[
+    tuple[
+        list[int],
+        PeopleChunk,
+        list[tuple[int, str, str]],
+        list[tuple[int, str, str]],
+        int,
+        list[list[Any]],
     ]
-    with transaction.atomic():
-        registered = people_register_bulk(
+]:
+    """`iter_memorial_rows` in chunks of `chunk` rows, as the import pipeline's checking
+    process sends them (`people.import_pipeline`): the lines of the people, the people as
+    columns (`PeopleChunk`, as `people_register_bulk` would build them from `NewPerson`s),
+    the rows the CSV reader refused and those the checks refused, as (line, field,
+    reason), the rows read, and the records' own values column by column (RECORD_FIELDS).
+    A date of death is sent as the checks' own object: the ~1,000 distinct dates of a
+    million rows are pickled once each."""
+    lines: list[int] = []
+    part = PeopleChunk()
+    csv_errors: list[tuple[int, str, str]] = []
+    row_errors: list[tuple[int, str, str]] = []
+    records: list[list[Any]] = [[] for _f in RECORD_FIELDS]
+    total = 0
+    fallen = str(Lifecycle.FALLEN)
+    for line, checked, errors, from_csv in iter_memorial_rows(data, **options):
+        total += 1
+        if checked is None:
+            (csv_errors if from_csv else row_errors).extend(
+                (e.line, e.field, e.reason) for e in errors
+            )
+        else:
+            at = len(lines)
+            lines.append(line)
+            row, death = checked[0], checked[1]
+            part.external_id.append(row["external_id"])
+            part.birth_date.append(None)
+            part.sex.append(Sex.UNKNOWN.value)
+            part.region_id.append(None)
+            part.lifecycle.append(fallen)
+            part.lifecycle_date.append(death)
+            for name in _spellings(row):
+                part.add_spelling(at, name)
+            _new_record(records, checked)
+        if total == chunk:
+            yield lines, part, csv_errors, row_errors, total, records
+            lines, part, total = [], PeopleChunk(), 0
+            csv_errors, row_errors, records = [], [], [[] for _f in RECORD_FIELDS]
+    yield lines, part, csv_errors, row_errors, total, records
+
+
+@gc_paused()
+def memorial_import(
+    *,
+    actor: User | None,
+    data: bytes,
+    keep_valid: bool = False,
+    source: str = "",
+    progress: Callable[[int], None] | None = None,
+    link: bool = True,
+    max_bytes: int | None = None,
+    chunk: int | None = None,
+    pipeline: bool | None = None,
+) -> ImportReport:
+    """A list of the fallen: new registry persons (fallen) with their spellings, registered
+    through the registry's one bulk registration path (`people.registration`), and an
+    unpublished memorial record each. All or nothing unless `keep_valid`; one audit entry
+    pointing to the stored file; then, unless `link` is false, the batch linkage job queues
+    possible matches with the registry. `progress(n)` as for `people_import`. The cyclic
+    garbage collector is paused meanwhile (`core.bulk.gc_paused`).
+
+    `pipeline` (by default: a large file on a machine with several cores, see
+    `people.import_pipeline`) checks the rows in a second process while this one registers
+    the people chunk by chunk; the report, the rows written and the audit are the same
+    either way."""
+    from vetbridge.core.models import Region
+    from vetbridge.people import import_pipeline
+
+    if actor is not None:
+        require(actor, Capability.MEMORIAL_EDIT)
+    regions = dict(Region.objects.values_list("code", "id"))
+    if pipeline is None:
+        pipeline = import_pipeline.wanted(data)
+    if pipeline:
+        report = _import_pipelined(
             actor=actor,
-            kind="memorial",
             data=data,
+            keep_valid=keep_valid,
             source=source,
-            people=people,
-            audit_changes={
-                "total_rows": report.total_rows,
-                "rejected": [r.as_dict() for r in report.rejected[:500]],
-                # one memorial record per person created, each with its history row
-                # naming this batch: traced from the person's import batch
-                "memorial_records": len(people),
-                "records_trace": "memorial.MemorialRecord.person",
-            },
             progress=progress,
+            max_bytes=max_bytes,
             chunk=chunk,
+            region_codes=regions,
         )
-        _write_records(
-            registered.ids, [checked for _line, checked in parsed], registered, actor, source
-        )
-        _caches_outdated()
+        if not report.committed:
+            return report
+    else:
+        parsed: list[tuple[int, Checked]] = []
+        csv_errors: list[RowError] = []
+        errors: list[RowError] = []
+        total = 0
+        for line, checked, row_errors, from_csv in iter_memorial_rows(
+            data, region_codes=regions, max_bytes=max_bytes
+        ):
+            total += 1
+            if checked is None:
+                (csv_errors if from_csv else errors).extend(row_errors)
+            else:
+                parsed.append((line, checked))
+        errors = csv_errors + errors
+        parsed, errors = reject_known_ids(parsed, errors, lambda r: r[0]["external_id"])
+        report = ImportReport(total_rows=total, rejected=errors)
+        if errors and not keep_valid:
+            return report
+        people = [
+            NewPerson(
+                external_id=row["external_id"],
+                names=_spellings(row),
+                lifecycle=Lifecycle.FALLEN,
+                lifecycle_date=death,
+            )
+            for _line, (row, death, _year, _region) in parsed
+        ]
+        records: list[list[Any]] = [[] for _f in RECORD_FIELDS]
+        for _line, checked in parsed:
+            _new_record(records, checked)
+        with transaction.atomic():
+            registered = people_register_bulk(
+                actor=actor,
+                kind="memorial",
+                data=data,
+                source=source,
+                people=people,
+                audit_changes=_audit_changes(report, len(people)),
+                progress=progress,
+                chunk=chunk,
+            )
+            _write_records(registered.ids, records, registered, actor, source)
+            _caches_outdated()
+        report.imported = len(registered.ids)
+        report.batch_id = registered.batch.pk
+        report.committed = True
+        report.created_ids = list(registered.ids)
+    if link and report.created_ids:
+        report.suspected_duplicates = scan_duplicates(new_ids=report.created_ids).queued
+    return report
+
+
+def _audit_changes(report: ImportReport, records: int) -> dict[str, Any]:
+    return {
+        "total_rows": report.total_rows,
+        "rejected": [r.as_dict() for r in report.rejected[:500]],
+        # one memorial record per person created, each with its history row
+        # naming this batch: traced from the person's import batch
+        "memorial_records": records,
+        "records_trace": "memorial.MemorialRecord.person",
+    }
+
+
+class _Refused(Exception):
+    """A row was refused in an all-or-nothing import: the writes so far roll back."""
+
+
+def _import_pipelined(
+    *,
+    actor: User | None,
+    data: bytes,
+    keep_valid: bool,
+    source: str,
+    progress: Callable[[int], None] | None,
+    max_bytes: int | None,
+    chunk: int | None,
+    region_codes: dict[str, int],
+) -> ImportReport:
+    """`memorial_import` with the checks in a second process (`people.import_pipeline`
+    running `memorial_chunks`): the people of chunk k are registered while chunk k + 1 is
+    checked, then the records and their history are written, in the same transaction. The
+    report lists the rows the CSV reader refused, then those the checks refused, then (all
+    sorted by line) those already in the registry, as the single-process path does. The
+    first refused row of an all-or-nothing import rolls back what was written; the rest of
+    the file is still read so that the report names every refused row."""
+    from vetbridge.people import registration
+    from vetbridge.people.import_pipeline import CheckedChunks
+
+    report = ImportReport()
+    csv_errors: list[RowError] = []
+    row_errors: list[RowError] = []
+    known_errors: list[RowError] = []
+    records: list[list[Any]] = [[] for _f in RECORD_FIELDS]
+    expected = data.count(b"\n")  # at least the number of rows
+    defer_indexes = registration.bulk_path(expected)
+    # Ids already in the registry: read once when the indexes are rebuilt (the unique
+    # index on external_id is gone meanwhile), chunk by chunk otherwise.
+    known = (
+        set(Person.objects.exclude(external_id=None).values_list("external_id", flat=True))
+        if defer_indexes
+        else None
+    )
+    known_error = _("already in the registry")
+
+    def rejected() -> list[RowError]:
+        out = csv_errors + row_errors + known_errors
+        if known_errors:
+            out.sort(key=lambda e: e.line)
+        return out
+
+    def accept(
+        lines: list[int],
+        part: PeopleChunk,
+        csv_errs: list[tuple[int, str, str]],
+        row_errs: list[tuple[int, str, str]],
+        total: int,
+        columns: list[list[Any]],
+    ) -> PeopleChunk:
+        report.total_rows += total
+        csv_errors.extend(RowError(*e) for e in csv_errs)
+        row_errors.extend(RowError(*e) for e in row_errs)
+        found = set(known_ids(part.external_id)) if known is None else known
+        dropped = {i for i, ext in enumerate(part.external_id) if ext in found}
+        if dropped:
+            known_errors.extend(
+                RowError(lines[i], "external_id", known_error) for i in sorted(dropped)
+            )
+            part = part.without(dropped)
+            columns = [[v for i, v in enumerate(c) if i not in dropped] for c in columns]
+        for mine, more in zip(records, columns, strict=True):
+            mine += more
+        return part
+
+    with CheckedChunks(
+        data,
+        checker="vetbridge.memorial.services:memorial_chunks",
+        chunk=chunk or registration.CHUNK,
+        region_codes=region_codes,
+        max_bytes=max_bytes,
+        today=timezone.localdate(),
+    ) as checked:
+        stream = iter(checked)
+        first = next(stream, None)  # the file-level checks come before the first row
+
+        def chunks() -> Iterator[PeopleChunk]:
+            for item in itertools.chain([first] if first else [], stream):
+                part = accept(*item)
+                if (csv_errors or row_errors or known_errors) and not keep_valid:
+                    raise _Refused
+                yield part
+
+        try:
+            with transaction.atomic():
+                registered = people_register_chunks(
+                    actor=actor,
+                    kind="memorial",
+                    data=data,
+                    source=source,
+                    chunks=chunks(),
+                    expected=expected,
+                    audit_changes=lambda: _audit_changes(
+                        dataclasses.replace(report, rejected=rejected()), len(records[0])
+                    ),
+                    progress=progress,
+                    defer_indexes=defer_indexes,
+                )
+                _write_records(registered.ids, records, registered, actor, source)
+                _caches_outdated()
+        except _Refused:
+            for item in stream:  # the rest of the file, for the report
+                accept(*item)
+            report.rejected = rejected()
+            return report
+    report.rejected = rejected()
     report.imported = len(registered.ids)
     report.batch_id = registered.batch.pk
     report.committed = True
     report.created_ids = list(registered.ids)
-    if link and registered.ids:
-        report.suspected_duplicates = scan_duplicates(new_ids=registered.ids).queued
     return report
 
 
 def _write_records(
     person_ids: list[int],
-    rows: list[Checked],
+    records: list[list[Any]],
     registered: Registered,
     actor: User | None,
     source: str,
 ) -> None:
-    """The memorial records of the people just registered and their history rows, inside
-    the import's transaction. Record ids are reserved up front (as the registry reserves
-    person ids), so the history rows are written without reading the records back; the
-    values every row shares (timestamps, the history entry, its source and author) are
-    adapted once. A load at least `BULK_MIN` records and at least the size of the memorial
-    rebuilds the two tables' secondary indexes and constraints after the copy
-    (`core.bulk.indexes_deferred`), as the registration does for the registry's tables."""
+    """The memorial records of the people just registered (their values column by column,
+    in RECORD_FIELDS' order) and their history rows, inside the import's transaction.
+    Record ids are reserved up front (as the registry reserves person ids), so the history
+    rows are written without reading the records back; the values every row shares
+    (timestamps, the history entry, its source and author) are adapted once. A load at
+    least `BULK_MIN` records and at least the size of the memorial rebuilds the two tables'
+    secondary indexes and constraints after the copy (`core.bulk.indexes_deferred`), as the
+    registration does for the registry's tables."""
     from vetbridge.people.registration import BULK_MIN
 
     n = len(person_ids)
     if not n:
         return
+    if len(records[0]) != n:
+        raise RuntimeError("one memorial record per person registered")
     now = timezone.now()
     record_ids = reserve_ids(MemorialRecord, n)
+    sources = [s or source for s in records[6]]
     bulk = n >= BULK_MIN and n >= MemorialRecord.objects.count()
     with indexes_deferred((MemorialRecord, MemorialChange)) if bulk else nullcontext():
         fast_insert(
             MemorialRecord,
-            (
-                "id",
-                "person",
-                "death_date",
-                "death_place",
-                "unit",
-                "rank",
-                "burial_place",
-                "circumstances",
-                "sources",
-                "birth_year",
-                "birth_region",
-            ),
-            [
-                (
-                    rid,
-                    pid,
-                    death,
-                    row["death_place"],
-                    row["unit"],
-                    row["rank"],
-                    row["burial_place"],
-                    row["circumstances"],
-                    row["sources"] or source,
-                    birth_year,
-                    region,
-                )
-                for rid, pid, (row, death, birth_year, region) in zip(
-                    record_ids, person_ids, rows, strict=True
-                )
-            ],
+            ("id", "person", *RECORD_FIELDS),
+            zip(record_ids, person_ids, *records[:6], sources, *records[7:], strict=True),
             constants={"created_at": now, "updated_at": now},
         )
         fast_insert(

@@ -1,37 +1,50 @@
-"""The row checks of a large people import on the second core.
+"""The row checks of a large import on the second core.
 
-`people_import` of a file of at least `PIPELINE_MIN` lines (and a machine with more than
-one core) reads the file in a second process (a fresh interpreter, `python -m
-vetbridge.people.import_pipeline`, talking over two pipes with `multiprocessing`'s
-connections: nothing is inherited, no database connection or thread state crosses over, and
-unlike `multiprocessing`'s `spawn` the importing program's main module is not run again)
-while the importing process writes: the checking process runs `importer.iter_people_rows` (the same checks, the
-same messages in the same language, the same line numbers, the same order) and sends the
-checked rows chunk by chunk as columns of plain values (`registration.PeopleChunk`: lists of
-strings and integers pickle about ten times faster than objects); the importing process
+`people_import` and `memorial_import` of a file of at least `PIPELINE_MIN` lines (and a
+machine with more than one core) read the file in a second process (a fresh interpreter,
+`python -m vetbridge.people.import_pipeline`, talking over two pipes with
+`multiprocessing`'s connections: nothing is inherited, no database connection or thread
+state crosses over, and unlike `multiprocessing`'s `spawn` the importing program's main
+module is not run again) while the importing process writes. The caller names the checker
+the second process runs (one of `CHECKERS`: `importer.people_chunks` over
+`importer.iter_people_rows`, `memorial.services.memorial_chunks` over
+`memorial.services.iter_memorial_rows`): the same checks, the same messages in the same
+language, the same line numbers, the same order as the single-process path. It sends the
+checked rows chunk by chunk as columns of plain values (`registration.PeopleChunk`: lists
+of strings and integers pickle about ten times faster than objects); the importing process
 writes each chunk while the next is being checked. The checking process needs Django's
 settings and translations, never the database.
 
 All or nothing, one audit entry, the progress callback and the web task are those of the
-single-process path (`importer.people_import`); only the order of the work changes. If
-the importing process dies (`kill -9`), the checking process finds its pipe closed and
-ends; if the checking process dies, the import fails and its transaction rolls back.
+single-process paths; only the order of the work changes. If the importing process dies
+(`kill -9`), the checking process finds its pipe closed and ends; if the checking process
+dies, the import fails and its transaction rolls back.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import importlib
 import os
 import subprocess
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 PIPELINE_MIN = 50_000  # lines from which the checks run in their own process
+# The checkers a checking process may run: `checker(data, *, chunk, **options)` yields
+# tuples of plain values (one per chunk of `chunk` rows) in file order, and raises
+# `ApplicationError` for a file-level problem.
+CHECKERS = frozenset(
+    {
+        "vetbridge.people.importer:people_chunks",
+        "vetbridge.memorial.services:memorial_chunks",
+    }
+)
 
 
 def wanted(data: bytes) -> bool:
@@ -40,8 +53,8 @@ def wanted(data: bytes) -> bool:
 
 
 def _check_in_process(conn: Connection, job: Connection) -> None:
-    """The checking process: the file's rows in chunks of `chunk` rows, then "end"."""
-    settings_module, language, data, options, chunk = job.recv()
+    """The checking process: the chunks the caller's checker yields, then "end"."""
+    settings_module, language, checker, data, options, chunk = job.recv()
     job.close()
     gc.disable()  # a process of its own that ends with the file: no cyclic garbage to collect
     os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
@@ -53,45 +66,11 @@ def _check_in_process(conn: Connection, job: Connection) -> None:
 
         from vetbridge.core.exceptions import ApplicationError
 
-        from .importer import iter_people_rows
-        from .models import Script
-        from .registration import PeopleChunk
-
         if language:
             translation.activate(language)
-        lines: list[int] = []
-        part = PeopleChunk()
-        errors: list[tuple[int, str, str]] = []
-        total = 0
         try:
-            for line, checked, row_errors in iter_people_rows(data, **options):
-                total += 1
-                if checked is None:
-                    errors += [(e.line, e.field, e.reason) for e in row_errors]
-                else:
-                    at = len(lines)
-                    lines.append(line)
-                    part.external_id.append(checked.external_id)
-                    birth = checked.birth_date
-                    part.birth_date.append(birth.isoformat() if birth else None)
-                    part.sex.append(checked.sex)
-                    part.region_id.append(checked.region_id)
-                    part.lifecycle.append("alive")
-                    part.lifecycle_date.append(None)
-                    part.name_of.append(at)
-                    part.surname.append(checked.surname)
-                    part.given_name.append(checked.given_name)
-                    part.patronymic.append(checked.patronymic)
-                    part.script.append(checked.script)
-                    part.language.append("uk" if checked.script == Script.CYRILLIC else "en")
-                    part.is_preferred.append(True)
-                    if checked.status:
-                        kind, group, valid_from, document = checked.status
-                        part.add_status(at, kind, group, valid_from.isoformat(), document)
-                if total == chunk:
-                    conn.send(("rows", lines, part, errors, total))
-                    lines, part, errors, total = [], PeopleChunk(), [], 0
-            conn.send(("rows", lines, part, errors, total))
+            for item in _checker(checker)(data, chunk=chunk, **options):
+                conn.send(("rows", item))
         except ApplicationError as exc:  # a file-level problem, in the importer's language
             conn.send(("file", str(exc.message)))
             return
@@ -104,6 +83,17 @@ def _check_in_process(conn: Connection, job: Connection) -> None:
         raise
     finally:
         conn.close()
+
+
+def _checker(path: str) -> Callable[..., Iterable[tuple[Any, ...]]]:
+    """The checking function named `module:function`, only from one of CHECKERS."""
+    if path not in CHECKERS:
+        raise ValueError(f"not an import checker: {path}")
+    module, name = path.split(":")
+    checker: Callable[..., Iterable[tuple[Any, ...]]] = getattr(
+        importlib.import_module(module), name
+    )
+    return checker
 
 
 def _settings_module() -> str:
@@ -121,14 +111,17 @@ def _settings_module() -> str:
 
 class CheckedChunks:
     """The chunks of checked rows, from a process of their own; a context manager (the
-    process is ended on the way out, whatever happened). Iterating yields
-    (lines, PeopleChunk, [(line, field, reason)], rows read); a file-level problem raises
-    `ApplicationError` with the checking process's message."""
+    process is ended on the way out, whatever happened). `checker` (one of CHECKERS) is
+    run there over the file with `chunk` and `options`; iterating yields the tuples it
+    yields (for `people_chunks`: lines, PeopleChunk, [(line, field, reason)], rows read);
+    a file-level problem raises `ApplicationError` with the checking process's message."""
 
-    def __init__(self, data: bytes, *, chunk: int, **options: Any) -> None:
+    def __init__(self, data: bytes, *, checker: str, chunk: int, **options: Any) -> None:
         from django.conf import settings
         from django.utils import translation
 
+        if checker not in CHECKERS:
+            raise ValueError(f"not an import checker: {checker}")
         if options.get("max_bytes") is None:  # resolved here: overridden settings stay here
             options["max_bytes"] = settings.VETBRIDGE_IMPORT_MAX_BYTES
         rows_read, rows_write = os.pipe()  # checked rows, child to parent
@@ -147,7 +140,9 @@ class CheckedChunks:
         os.close(job_read)
         self._recv = Connection(rows_read, writable=False)
         with Connection(job_write, readable=False) as job:
-            job.send((_settings_module(), translation.get_language(), data, options, chunk))
+            job.send(
+                (_settings_module(), translation.get_language(), checker, data, options, chunk)
+            )
 
     def __enter__(self) -> CheckedChunks:
         return self
@@ -163,7 +158,7 @@ class CheckedChunks:
             self._process.kill()  # stopped before the end of the file (an error)
             self._process.wait()
 
-    def __iter__(self) -> Iterator[tuple[list[int], Any, list[tuple[int, str, str]], int]]:
+    def __iter__(self) -> Iterator[Any]:
         from vetbridge.core.exceptions import ApplicationError
 
         while True:
@@ -172,7 +167,7 @@ class CheckedChunks:
             except EOFError as exc:
                 raise RuntimeError("the import's checking process ended unexpectedly") from exc
             if message[0] == "rows":
-                yield message[1], message[2], message[3], message[4]
+                yield message[1]
             elif message[0] == "end":
                 return
             elif message[0] == "file":

@@ -434,6 +434,46 @@ def iter_people_rows(
         )
 
 
+def people_chunks(
+    data: bytes, *, chunk: int, **options: Any
+) -> Iterator[tuple[list[int], PeopleChunk, list[tuple[int, str, str]], int]]:
+    """`iter_people_rows` in chunks of `chunk` rows, as the import pipeline's checking
+    process sends them: (lines of the people, the people as columns, the errors as
+    (line, field, reason), rows read)."""
+    lines: list[int] = []
+    part = PeopleChunk()
+    errors: list[tuple[int, str, str]] = []
+    total = 0
+    for line, checked, row_errors in iter_people_rows(data, **options):
+        total += 1
+        if checked is None:
+            errors += [(e.line, e.field, e.reason) for e in row_errors]
+        else:
+            at = len(lines)
+            lines.append(line)
+            part.external_id.append(checked.external_id)
+            birth = checked.birth_date
+            part.birth_date.append(birth.isoformat() if birth else None)
+            part.sex.append(checked.sex)
+            part.region_id.append(checked.region_id)
+            part.lifecycle.append("alive")
+            part.lifecycle_date.append(None)
+            part.name_of.append(at)
+            part.surname.append(checked.surname)
+            part.given_name.append(checked.given_name)
+            part.patronymic.append(checked.patronymic)
+            part.script.append(checked.script)
+            part.language.append("uk" if checked.script == Script.CYRILLIC else "en")
+            part.is_preferred.append(True)
+            if checked.status:
+                kind, group, valid_from, document = checked.status
+                part.add_status(at, kind, group, valid_from.isoformat(), document)
+        if total == chunk:
+            yield lines, part, errors, total
+            lines, part, errors, total = [], PeopleChunk(), [], 0
+    yield lines, part, errors, total
+
+
 def new_person(checked: CheckedPerson) -> NewPerson:
     """The registration service's form of a checked row."""
     script = checked.script
@@ -606,7 +646,7 @@ def _import_pipelined(
     ) -> PeopleChunk:
         report.total_rows += total
         errors = [RowError(*e) for e in errs]
-        found = set(_known_ids(part.external_id)) if known is None else known
+        found = set(known_ids(part.external_id)) if known is None else known
         dropped = {i for i, ext in enumerate(part.external_id) if ext in found}
         if dropped:
             errors += [RowError(lines[i], "external_id", known_error) for i in sorted(dropped)]
@@ -617,6 +657,7 @@ def _import_pipelined(
 
     with CheckedChunks(
         data,
+        checker="vetbridge.people.importer:people_chunks",
         chunk=chunk or registration.CHUNK,
         region_codes=region_codes,
         max_bytes=max_bytes,
@@ -661,7 +702,7 @@ def reject_known_ids(
     external_id: Callable[[T], str | None],
 ) -> tuple[list[tuple[int, T]], list[RowError]]:
     """Rows whose external id is already in the registry become rejections."""
-    existing = _known_ids([external_id(r) for _line, r in rows])
+    existing = known_ids([external_id(r) for _line, r in rows])
     if not existing:
         return rows, errors
     errors = sorted(
@@ -678,7 +719,7 @@ def reject_known_ids(
     return [(line, r) for line, r in rows if external_id(r) not in existing], errors
 
 
-def _known_ids(ids: list[str | None]) -> set[str | None]:
+def known_ids(ids: list[str | None]) -> set[str | None]:
     """Those of `ids` already in the registry."""
     existing: set[str | None] = set()
     table = connection.ops.quote_name(Person._meta.db_table)
